@@ -1,0 +1,18 @@
+//! searchlight: a dark-sector search written as one declarative file, compiled like a
+//! program: `spec` → `check` → `plan` → `exec` → `stats` → `report`.
+//!
+//! See `docs/architecture.md` for the bird's-eye view and the invariants.
+
+pub mod check;
+pub mod cli;
+pub mod diag;
+pub mod exec;
+pub mod expr;
+pub mod io;
+pub mod mva;
+pub mod physics;
+pub mod plan;
+pub mod report;
+pub mod spec;
+pub mod stats;
+pub mod toy;

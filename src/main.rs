@@ -1,0 +1,5 @@
+//! The `searchlight` command.
+
+fn main() -> std::process::ExitCode {
+    searchlight::cli::main()
+}
