@@ -1,1 +1,59 @@
-pub fn main() -> std::process::ExitCode { std::process::ExitCode::SUCCESS }
+//! The command line: one file per subcommand; parsing, output and exit codes only.
+//!
+//! Exit codes (CLI.md): 0 success, 1 the analysis or lint found errors, 2 usage, I/O or
+//! input-format failure.
+
+mod lint;
+mod load;
+mod plan;
+mod schema;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Declarative dark-sector searches: one YAML file from ntuples to upper limits.
+#[derive(Parser, Debug)]
+#[command(name = "searchlight", version, about, long_about = None, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check analysis specs: syntax, names, types, units and every lint rule.
+    Lint(lint::Args),
+    /// Show the checked analysis: inputs, columns read, steps, model and scan grid.
+    Plan(plan::Args),
+    /// Print the JSON Schema of the spec format (for editor completion and validation).
+    Schema(schema::Args),
+}
+
+/// Exit status of a command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Everything fine.
+    Ok = 0,
+    /// The analysis has errors.
+    Findings = 1,
+    /// Usage, I/O or input-format failure.
+    Failure = 2,
+}
+
+/// Runs the command line and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { Status::Failure } else { Status::Ok };
+            let _ = e.print();
+            return ExitCode::from(code as u8);
+        }
+    };
+    let status = match cli.command {
+        Command::Lint(args) => lint::run(&args),
+        Command::Plan(args) => plan::run(&args),
+        Command::Schema(args) => schema::run(&args),
+    };
+    ExitCode::from(status as u8)
+}

@@ -25,7 +25,7 @@ pub fn eval_const(e: &Expr, env: &dyn Fn(&str) -> Option<f64>) -> Result<f64, Co
                 return Err(err(format!("`{name}(…)` reads data and has no constant value")));
             };
             if args.len() < f.min_args || args.len() > f.max_args {
-                return Err(err(format!("`{name}` takes {} arguments, got {}", arity(f), args.len())));
+                return Err(err(format!("`{name}` takes {} arguments, got {}", arity_text(f), args.len())));
             }
             let values = args.iter().map(|a| eval_const(a, env)).collect::<Result<Vec<_>, _>>()?;
             functions::apply(name, &values)
@@ -62,7 +62,7 @@ pub fn eval_const(e: &Expr, env: &dyn Fn(&str) -> Option<f64>) -> Result<f64, Co
 }
 
 /// "1", "2 to 3" or "at least 2".
-pub(crate) fn arity(f: &functions::Function) -> String {
+pub fn arity_text(f: &functions::Function) -> String {
     match (f.min_args, f.max_args) {
         (a, b) if a == b => a.to_string(),
         (a, usize::MAX) => format!("at least {a}"),

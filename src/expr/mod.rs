@@ -13,7 +13,7 @@ mod parse;
 mod print;
 mod units;
 
-pub use eval::{ConstError, eval_const};
+pub use eval::{ConstError, arity_text, eval_const};
 pub use functions::{FUNCTIONS, Function, apply as apply_function, function};
 pub use mangle::mangle;
 pub use parse::{MAX_DEPTH, MAX_LEN, Origin, parse, parse_text};

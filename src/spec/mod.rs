@@ -1,1 +1,16 @@
+//! The analysis spec: YAML with source spans → a typed [`Spec`] tree.
+//!
+//! `yaml` builds a spanned node tree with hard limits; `keys` describes the format as data
+//! (used for checking, the JSON Schema and the docs); `convert` reads typed values with
+//! coded diagnostics; `load` resolves includes and builds the tree. This stage never sees
+//! data.
+
+mod convert;
+pub mod keys;
+mod load;
+pub mod model;
+pub mod schema;
 pub mod yaml;
+
+pub use load::{LoadError, LoadOptions, MAX_INCLUDES, VERSION, load_file, load_str};
+pub use model::*;

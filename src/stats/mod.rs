@@ -1,2 +1,6 @@
 //! PDFs, likelihoods, minimisation, limits and scans: a pure numerical library with no
-//! knowledge of YAML, files or the CLI. Lands with the statistics issues.
+//! knowledge of YAML, files or the CLI. The fitting engine lands with the statistics
+//! issues; the catalogue of PDF signatures ([`pdfs`]) is here already so specs can be
+//! checked against it.
+
+pub mod pdfs;

@@ -1,0 +1,72 @@
+//! ## What it does
+//! Finds references by name that lead nowhere: `scan.exclude` naming a veto that does not
+//! exist, `efficiency: from(X)` or a histogram PDF's `from: X` naming a missing input.
+//!
+//! ## Why is this bad?
+//! An exclusion that excludes nothing scans straight through a resonance; an efficiency
+//! from a missing sample cannot be computed.
+//!
+//! ## Example
+//! ```yaml
+//! vetoes: { eta: { var: mgg, window: [0.50, 0.58] } }
+//! scan: { parameter: m_a, range: [0.16, 4.5], step: sigma / 2, exclude: [etaprime] }
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//! scan: { parameter: m_a, range: [0.16, 4.5], step: sigma / 2, exclude: [eta] }
+//! ```
+
+use super::Rule;
+use crate::check::LintContext;
+use crate::diag::{Diagnostic, Severity, suggestion};
+use crate::expr::ExprKind;
+use crate::spec::{Efficiency, Model, Param};
+
+pub const RULE: Rule = Rule {
+    code: "SL025",
+    name: "dangling-reference",
+    severity: Severity::Error,
+    summary: "a reference to a veto or input that does not exist",
+    check,
+};
+
+fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
+    let spec = ctx.spec;
+    let vetoes: Vec<&str> = spec.vetoes.iter().map(|v| v.name.value.as_str()).collect();
+    let inputs: Vec<&str> = spec.inputs.iter().map(|i| i.name.value.as_str()).collect();
+    if let Some(scan) = &spec.scan {
+        for name in scan.exclude.iter().filter(|n| !vetoes.contains(&n.value.as_str())) {
+            out.push(
+                RULE.diag(format!("`scan.exclude` names `{}`, which is not a veto", name.value))
+                    .at_labelled(name.span, "no such veto")
+                    .with_help_opt(suggestion(&name.value, vetoes.iter().copied())),
+            );
+        }
+    }
+    let mut input_refs = Vec::new();
+    let (efficiency, pdfs) = match &spec.model {
+        Some(Model::Fit(f)) => (f.efficiency.as_ref(), vec![&f.signal, &f.background]),
+        Some(Model::Counting(c)) => (c.efficiency.as_ref(), vec![]),
+        None => (None, vec![]),
+    };
+    if let Some(Efficiency::FromInput(name)) = efficiency {
+        input_refs.push((name.value.clone(), name.span));
+    }
+    for pdf in pdfs {
+        for (name, p) in &pdf.params {
+            if let (Param::Fixed(e), "from") = (p, name.value.as_str())
+                && let ExprKind::Name(input) = &e.expr.kind
+            {
+                input_refs.push((input.clone(), e.span));
+            }
+        }
+    }
+    for (name, span) in input_refs.into_iter().filter(|(n, _)| !inputs.contains(&n.as_str())) {
+        out.push(
+            RULE.diag(format!("there is no input named `{name}`"))
+                .at_labelled(span, "no such input")
+                .with_help_opt(suggestion(&name, inputs.iter().copied())),
+        );
+    }
+}

@@ -1,0 +1,191 @@
+//! The lint rules: one file per rule, each with a stable code and a doc comment that says
+//! what it finds, why it matters, an example and the fix. `docs/lint-rules.md` is
+//! generated from those comments (see [`markdown`]).
+
+use super::symbols::LintContext;
+use crate::diag::{Diagnostic, Severity};
+use crate::expr::{Expr, ExprKind, function};
+
+mod alias_cycle;
+mod asymptotic_small_counts;
+mod cl_out_of_range;
+mod cut_always_passes;
+mod cut_never_passes;
+mod dangling_reference;
+mod duplicate_step_name;
+mod float_equality;
+mod inverted_window;
+mod missing_data_input;
+mod missing_model;
+mod mva_feature_mismatch;
+mod mva_hash_mismatch;
+mod mva_model_missing;
+mod mva_unpinned;
+mod overlapping_channels;
+mod overlapping_vetoes;
+mod scan_grid;
+mod scan_past_endpoint;
+mod scan_step_too_coarse;
+mod touching_windows;
+mod type_mismatch;
+mod unblinded;
+mod unit_mismatch;
+mod unknown_name;
+mod unknown_pdf;
+mod unknown_toy;
+mod unused_alias;
+mod unused_mva;
+mod veto_outside_range;
+mod wrong_arity;
+
+include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
+
+/// A lint rule.
+#[derive(Clone, Copy, Debug)]
+pub struct Rule {
+    /// Stable code, `SL001`…
+    pub code: &'static str,
+    /// Stable kebab-case name; the file is the same name in snake case.
+    pub name: &'static str,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// One line: what it finds.
+    pub summary: &'static str,
+    /// Runs the rule.
+    pub check: fn(&LintContext, &mut Vec<Diagnostic>),
+}
+
+impl Rule {
+    /// A finding of this rule.
+    pub fn diag(&self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.code, self.severity, message)
+    }
+
+    /// The rule's documentation (what / why / example / fix).
+    pub fn doc(&self) -> &'static str {
+        let stem = self.name.replace('-', "_");
+        RULE_DOCS.iter().find(|(s, _)| *s == stem).map_or("", |(_, d)| d)
+    }
+}
+
+/// Every rule, in code order.
+pub const ALL: &[Rule] = &[
+    unknown_name::RULE,
+    alias_cycle::RULE,
+    unused_alias::RULE,
+    unused_mva::RULE,
+    cut_never_passes::RULE,
+    cut_always_passes::RULE,
+    inverted_window::RULE,
+    veto_outside_range::RULE,
+    overlapping_vetoes::RULE,
+    touching_windows::RULE,
+    float_equality::RULE,
+    scan_past_endpoint::RULE,
+    scan_step_too_coarse::RULE,
+    cl_out_of_range::RULE,
+    asymptotic_small_counts::RULE,
+    mva_model_missing::RULE,
+    mva_hash_mismatch::RULE,
+    mva_feature_mismatch::RULE,
+    unblinded::RULE,
+    duplicate_step_name::RULE,
+    type_mismatch::RULE,
+    unit_mismatch::RULE,
+    wrong_arity::RULE,
+    unknown_toy::RULE,
+    dangling_reference::RULE,
+    scan_grid::RULE,
+    mva_unpinned::RULE,
+    missing_data_input::RULE,
+    unknown_pdf::RULE,
+    overlapping_channels::RULE,
+    missing_model::RULE,
+];
+
+/// The rule with this code or name.
+pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    ALL.iter().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+/// `docs/lint-rules.md`, generated from the rules' doc comments.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Lint rules\n\n<!-- Generated from src/check/rules/*.rs by `searchlight lint --list-rules --format markdown`; \
+         a test fails when this file is stale. -->\n\n\
+         `searchlight lint SPEC` runs every rule. Errors make it exit 1; warnings and notes do not. \
+         Skip a rule with `--ignore CODE`; read one with `--explain CODE`.\n\n\
+         | code | name | severity | finds |\n|---|---|---|---|\n",
+    );
+    for r in ALL {
+        out.push_str(&format!("| [{}](#{}) | `{}` | {} | {} |\n", r.code, r.code.to_ascii_lowercase(), r.name, r.severity.as_str(), r.summary));
+    }
+    for r in ALL {
+        out.push_str(&format!("\n## {}\n\n`{}` · {}\n\n", r.code, r.name, r.severity.as_str()));
+        for line in r.doc().lines() {
+            match line.strip_prefix("## ") {
+                Some(heading) => out.push_str(&format!("### {heading}\n")),
+                None => {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Visits the nodes of `e` whose names are resolved against the spec: everything except
+/// the arguments of basf2 variables (`daughter(0, M)` names a column as a whole).
+pub(crate) fn visit_resolvable<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
+    f(e);
+    match &e.kind {
+        ExprKind::Call(name, _) if function(name).is_none() => {}
+        ExprKind::Number(..) | ExprKind::Name(_) | ExprKind::Raw(_) => {}
+        ExprKind::Call(_, args) => args.iter().for_each(|a| visit_resolvable(a, f)),
+        ExprKind::Unary(_, x) => visit_resolvable(x, f),
+        ExprKind::Binary(_, a, b) => {
+            visit_resolvable(a, f);
+            visit_resolvable(b, f);
+        }
+        ExprKind::Compare(first, rest) => {
+            visit_resolvable(first, f);
+            rest.iter().for_each(|(_, x)| visit_resolvable(x, f));
+        }
+        ExprKind::Window { value, low, high, .. } => {
+            visit_resolvable(value, f);
+            visit_resolvable(low, f);
+            visit_resolvable(high, f);
+        }
+    }
+}
+
+/// Names (aliases, MVAs) referenced anywhere in the spec's expressions.
+pub(crate) fn referenced_names(ctx: &LintContext) -> std::collections::HashSet<String> {
+    let mut used = std::collections::HashSet::new();
+    for site in super::sites::sites(ctx.spec) {
+        visit_resolvable(&site.expr.expr, &mut |n| {
+            if let ExprKind::Name(name) = &n.kind {
+                used.insert(name.clone());
+            }
+        });
+    }
+    used
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_documented() {
+        for (i, r) in ALL.iter().enumerate() {
+            assert_eq!(r.code, format!("SL{:03}", i + 1), "rules are listed in code order");
+            let doc = r.doc();
+            for section in ["## What it does", "## Why", "## Example", "## Use instead"] {
+                assert!(doc.contains(section), "{} ({}) lacks `{section}`", r.code, r.name);
+            }
+        }
+        assert_eq!(RULE_DOCS.len(), ALL.len(), "every rule file is registered");
+    }
+}

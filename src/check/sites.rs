@@ -1,0 +1,73 @@
+//! Every expression in a spec, with the scope it is evaluated in and the type it must have.
+
+use super::symbols::Scope;
+use crate::spec::{Model, Param, Spec, SpecExpr, Step};
+
+/// The type an expression site requires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Want {
+    /// A condition (cuts).
+    Bool,
+    /// A number (observables, features, rankings, parameters).
+    Num,
+    /// Either (aliases).
+    Any,
+}
+
+/// One expression in the spec.
+#[derive(Clone, Copy, Debug)]
+pub struct Site<'a> {
+    /// The expression.
+    pub expr: &'a SpecExpr,
+    /// Names it may use.
+    pub scope: Scope,
+    /// Type it must have.
+    pub want: Want,
+    /// What it is, for messages ("the cut of step `x`").
+    pub role: &'static str,
+}
+
+/// Every expression site, in spec order.
+pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
+    let data = |expr, want, role| Site { expr, scope: Scope::Data, want, role };
+    let model = |expr, sigma, poi, role| Site { expr, scope: Scope::Model { sigma, poi }, want: Want::Num, role };
+    let mut out = Vec::new();
+    out.extend(spec.variables.iter().map(|v| data(&v.expr, Want::Any, "a variable")));
+    for m in &spec.mva {
+        out.extend(m.features.iter().map(|f| data(f, Want::Num, "an MVA feature")));
+    }
+    for step in &spec.selection {
+        match step {
+            Step::Cut { cut, .. } => out.push(data(cut, Want::Bool, "a selection cut")),
+            Step::BestCandidate { by, .. } => out.push(data(by, Want::Num, "a best-candidate ranking")),
+        }
+    }
+    out.extend(spec.vetoes.iter().map(|v| data(&v.var, Want::Num, "a vetoed variable")));
+    out.extend(spec.channels.iter().map(|c| data(&c.cut, Want::Bool, "a channel cut")));
+    match &spec.model {
+        Some(Model::Fit(f)) => {
+            out.push(data(&f.observable.var, Want::Num, "the fit observable"));
+            for pdf in [&f.signal, &f.background] {
+                for (name, p) in &pdf.params {
+                    if let Param::Fixed(e) = p
+                        && name.value != "from"
+                    {
+                        out.push(model(e, false, false, "a PDF parameter"));
+                    }
+                }
+            }
+        }
+        Some(Model::Counting(c)) => {
+            out.push(data(&c.observable.var, Want::Num, "the counted observable"));
+            out.push(model(&c.resolution, false, false, "the resolution"));
+        }
+        None => {}
+    }
+    if let Some(scan) = &spec.scan {
+        out.push(model(&scan.step, true, false, "the scan step"));
+    }
+    if let Some(limits) = &spec.limits {
+        out.extend(limits.reinterpret.iter().map(|r| model(&r.formula, false, true, "a reinterpretation formula")));
+    }
+    out
+}

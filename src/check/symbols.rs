@@ -1,0 +1,212 @@
+//! Name resolution: what each name in an expression refers to.
+
+use super::types::{Info, Ty};
+use crate::diag::{SourceMap, Span};
+use crate::expr::{Dim, Expr, ExprKind, function, print};
+use crate::physics;
+use crate::spec::{Model, Source, Spec};
+use crate::toy::{self, ColumnDecl};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// Where an expression stands, which decides the names it may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Per-candidate expressions: cuts, aliases, features. Columns, aliases, MVA outputs
+    /// and constants.
+    Data,
+    /// Model expressions (PDF parameters, resolution, scan step, reinterpretation):
+    /// the scan parameter and constants, plus `sigma` and the POI where allowed.
+    Model {
+        /// `sigma` (the resolution at the hypothesis) is defined.
+        sigma: bool,
+        /// The parameter of interest is defined.
+        poi: bool,
+    },
+}
+
+/// What a name refers to.
+#[derive(Clone, Copy, Debug)]
+pub enum Symbol {
+    /// A column declared by the input's schema.
+    Column(&'static ColumnDecl),
+    /// A column of a file input, whose schema is read only at run time.
+    FileColumn,
+    /// The alias at this index of `spec.variables`.
+    Alias(usize),
+    /// The MVA at this index of `spec.mva`.
+    Mva(usize),
+    /// A physical constant.
+    Constant(f64),
+    /// The scan hypothesis parameter.
+    Parameter,
+    /// The resolution at the hypothesis.
+    Sigma,
+    /// The parameter of interest.
+    Poi,
+}
+
+/// Everything the rules need, resolved once.
+pub struct LintContext<'a> {
+    /// The spec.
+    pub spec: &'a Spec,
+    /// Its source files.
+    pub sources: &'a SourceMap,
+    /// Directory that relative paths in the spec are resolved against.
+    pub base_dir: PathBuf,
+    /// Columns of the data input by branch name; `None` for file inputs.
+    pub columns: Option<HashMap<String, &'static ColumnDecl>>,
+    alias_info: RefCell<HashMap<usize, Option<Info>>>,
+}
+
+impl<'a> LintContext<'a> {
+    /// Resolves the schema of the data input.
+    pub fn new(spec: &'a Spec, sources: &'a SourceMap, base_dir: PathBuf) -> Self {
+        let data = spec.inputs.iter().find(|i| i.name.value == "data").or(spec.inputs.first());
+        let columns = match data.map(|i| &i.source) {
+            Some(Source::Toy { generator, .. }) => Some(
+                toy::generator(&generator.value)
+                    .map(|g| g.columns.iter().map(|c| (c.branch(), c)).collect())
+                    .unwrap_or_default(),
+            ),
+            _ => None,
+        };
+        LintContext { spec, sources, base_dir, columns, alias_info: RefCell::default() }
+    }
+
+    /// Name of the scan parameter, if the spec scans.
+    pub fn scan_parameter(&self) -> Option<&str> {
+        self.spec.scan.as_ref().map(|s| s.parameter.value.as_str())
+    }
+
+    /// Name of the parameter of interest.
+    pub fn poi(&self) -> Option<&str> {
+        match &self.spec.model {
+            Some(Model::Fit(f)) => Some(&f.poi.name.value),
+            Some(Model::Counting(c)) => Some(&c.poi.name.value),
+            None => None,
+        }
+    }
+
+    /// What `name` refers to in `scope`, if anything.
+    pub fn resolve(&self, name: &str, scope: Scope) -> Option<Symbol> {
+        match scope {
+            Scope::Data => {
+                if let Some(i) = self.spec.variables.iter().position(|v| v.name.value == name) {
+                    return Some(Symbol::Alias(i));
+                }
+                if let Some(i) = self.spec.mva.iter().position(|m| m.name.value == name) {
+                    return Some(Symbol::Mva(i));
+                }
+                if let Some(c) = self.column(name) {
+                    return Some(c);
+                }
+            }
+            Scope::Model { sigma, poi } => {
+                if self.scan_parameter() == Some(name) {
+                    return Some(Symbol::Parameter);
+                }
+                if sigma && name == "sigma" {
+                    return Some(Symbol::Sigma);
+                }
+                if poi && self.poi() == Some(name) {
+                    return Some(Symbol::Poi);
+                }
+            }
+        }
+        physics::constant(name).map(Symbol::Constant)
+    }
+
+    /// The column a branch name or basf2 variable text refers to.
+    pub fn column(&self, branch: &str) -> Option<Symbol> {
+        match &self.columns {
+            None => Some(Symbol::FileColumn),
+            Some(cols) => cols.get(branch).map(|c| Symbol::Column(c)),
+        }
+    }
+
+    /// The column a non-builtin call (`daughter(0, M)`) refers to.
+    pub fn resolve_call(&self, call: &Expr) -> Option<Symbol> {
+        match &call.kind {
+            ExprKind::Call(name, _) if function(name).is_none() => self.column(&crate::expr::mangle(&print(call))),
+            _ => None,
+        }
+    }
+
+    /// Every name visible in `scope`, for "did you mean".
+    pub fn visible_names(&self, scope: Scope) -> Vec<String> {
+        let mut names: Vec<String> = physics::CONSTANTS.iter().map(|c| c.name.to_string()).collect();
+        match scope {
+            Scope::Data => {
+                names.extend(self.spec.variables.iter().map(|v| v.name.value.clone()));
+                names.extend(self.spec.mva.iter().map(|m| m.name.value.clone()));
+                if let Some(cols) = &self.columns {
+                    names.extend(cols.values().map(|c| c.var.to_string()));
+                }
+            }
+            Scope::Model { sigma, poi } => {
+                names.extend(self.scan_parameter().map(str::to_string));
+                if sigma {
+                    names.push("sigma".into());
+                }
+                if poi {
+                    names.extend(self.poi().map(str::to_string));
+                }
+            }
+        }
+        names
+    }
+
+    /// Type, dimension and discreteness of an alias (None while it is being computed, i.e.
+    /// inside a cycle).
+    pub fn alias_info(&self, index: usize) -> Option<Info> {
+        if let Some(known) = self.alias_info.borrow().get(&index) {
+            return *known;
+        }
+        self.alias_info.borrow_mut().insert(index, None);
+        let info = super::types::infer(&self.spec.variables[index].expr.expr, self, Scope::Data, &mut Vec::new());
+        self.alias_info.borrow_mut().insert(index, Some(info));
+        Some(info)
+    }
+
+    /// Type information of a resolved symbol.
+    pub fn symbol_info(&self, symbol: Symbol) -> Info {
+        match symbol {
+            Symbol::Column(c) => Info {
+                ty: if c.ty == crate::io::ColumnType::Bool { Ty::Bool } else { Ty::Num },
+                dim: Some(c.dim),
+                discrete: Some(c.ty.is_discrete()),
+            },
+            Symbol::FileColumn => Info::unknown(),
+            Symbol::Alias(i) => self.alias_info(i).unwrap_or_else(Info::unknown),
+            Symbol::Mva(_) => Info { ty: Ty::Num, dim: Some(Dim::NONE), discrete: Some(false) },
+            Symbol::Constant(_) | Symbol::Parameter | Symbol::Sigma | Symbol::Poi => {
+                Info { ty: Ty::Num, dim: None, discrete: Some(false) }
+            }
+        }
+    }
+
+    /// Range every value of a variable (named by its canonical text) lies in, where known:
+    /// declared column ranges and MVA probabilities.
+    pub fn known_range(&self, expr: &Expr) -> Option<(f64, f64)> {
+        let symbol = match &expr.kind {
+            ExprKind::Name(n) => self.resolve(n, Scope::Data)?,
+            ExprKind::Call(..) => self.resolve_call(expr)?,
+            _ => return None,
+        };
+        match symbol {
+            Symbol::Column(c) => c.range,
+            Symbol::Mva(i) if self.spec.mva[i].output.value == "probability" => Some((0.0, 1.0)),
+            Symbol::Alias(i) => self.known_range(&self.spec.variables[i].expr.expr),
+            _ => None,
+        }
+    }
+
+    /// Line and column of a span, for messages that mention another place.
+    pub fn position(&self, span: Span) -> String {
+        let f = self.sources.file(span.file);
+        let (line, col) = f.line_col(span.start);
+        format!("{}:{line}:{col}", f.path.display())
+    }
+}

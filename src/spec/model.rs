@@ -1,0 +1,371 @@
+//! The typed spec tree. Every name, value and expression keeps the span it was read from.
+
+use crate::diag::{FileId, Span, Spanned};
+use crate::expr::Expr;
+
+/// A user-chosen name (of a variable, veto, channel, …) with its span.
+pub type Name = Spanned<String>;
+
+/// An expression as written in the spec: its source text, parsed tree and span.
+#[derive(Clone, Debug)]
+pub struct SpecExpr {
+    /// The text as written.
+    pub text: String,
+    /// The parsed expression.
+    pub expr: Expr,
+    /// Span of the whole YAML scalar.
+    pub span: Span,
+}
+
+/// A closed interval `[low, high]` in base units.
+#[derive(Clone, Debug)]
+pub struct Interval {
+    /// Lower edge.
+    pub low: Spanned<f64>,
+    /// Upper edge.
+    pub high: Spanned<f64>,
+    /// Span of the whole `[low, high]`.
+    pub span: Span,
+}
+
+/// A complete analysis.
+#[derive(Clone, Debug)]
+pub struct Spec {
+    /// Schema version (`searchlight: 1`).
+    pub version: Spanned<u32>,
+    /// The spec file itself.
+    pub root: FileId,
+    /// Included fragments, in the order they were read.
+    pub includes: Vec<FileId>,
+    /// `analysis:` metadata.
+    pub analysis: Analysis,
+    /// `inputs:`, in order.
+    pub inputs: Vec<Input>,
+    /// `variables:` aliases, in order.
+    pub variables: Vec<Variable>,
+    /// `mva:` classifiers.
+    pub mva: Vec<Mva>,
+    /// `selection:` steps, in order: each is one cutflow row.
+    pub selection: Vec<Step>,
+    /// `vetoes:` windows removed from the data.
+    pub vetoes: Vec<Veto>,
+    /// `channels:` fitted or counted simultaneously.
+    pub channels: Vec<Channel>,
+    /// `fit:` or `counting:`.
+    pub model: Option<Model>,
+    /// `scan:` over hypotheses.
+    pub scan: Option<Scan>,
+    /// `limits:`.
+    pub limits: Option<Limits>,
+    /// `blinding:`.
+    pub blinding: Blinding,
+}
+
+/// `analysis:` metadata.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// Short identifier, used for the default output directory.
+    pub name: Name,
+    /// Human title.
+    pub title: Option<Name>,
+    /// Free text.
+    pub description: Option<Name>,
+    /// Publication references (`arxiv`, `doi`, `url`, `inspired_by`).
+    pub reference: Vec<(Name, Name)>,
+    /// `belle` or `belle2`: beams and E*_beam.
+    pub experiment: Option<Name>,
+    /// Integrated luminosity in fb⁻¹.
+    pub luminosity: Option<Spanned<f64>>,
+    /// Number of BB̄ pairs.
+    pub n_bb: Option<Spanned<f64>>,
+}
+
+/// One named input sample.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// `data`, `signal`, …
+    pub name: Name,
+    /// Where the rows come from.
+    pub source: Source,
+}
+
+/// Where an input's rows come from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// Generated on the fly by a toy generator.
+    Toy {
+        /// Generator name.
+        generator: Name,
+        /// Number of events.
+        events: Spanned<u64>,
+        /// Random seed.
+        seed: Spanned<u64>,
+        /// Generator parameters.
+        params: Vec<(Name, Spanned<ParamValue>)>,
+    },
+    /// ROOT or Parquet files.
+    Files {
+        /// Paths or globs, relative to the spec.
+        files: Vec<Name>,
+        /// TTree name (ROOT only).
+        tree: Option<Name>,
+    },
+}
+
+/// A toy generator parameter value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamValue {
+    /// One number.
+    One(f64),
+    /// A grid of numbers.
+    Many(Vec<f64>),
+}
+
+/// An alias: a name for an expression.
+#[derive(Clone, Debug)]
+pub struct Variable {
+    /// The alias.
+    pub name: Name,
+    /// What it stands for.
+    pub expr: SpecExpr,
+}
+
+/// A classifier whose output is usable as a variable.
+#[derive(Clone, Debug)]
+pub struct Mva {
+    /// Output name.
+    pub name: Name,
+    /// Model file path, relative to the spec.
+    pub model: Name,
+    /// `xgboost`, `lightgbm` or `tmva`.
+    pub format: Name,
+    /// Pinned SHA-256 of the model file.
+    pub sha256: Option<Name>,
+    /// Feature expressions, in the model's order.
+    pub features: Vec<SpecExpr>,
+    /// `probability` or `margin`.
+    pub output: Name,
+}
+
+/// One selection step.
+#[derive(Clone, Debug)]
+pub enum Step {
+    /// Keep candidates passing a cut.
+    Cut {
+        /// Cutflow label.
+        name: Name,
+        /// The cut.
+        cut: SpecExpr,
+    },
+    /// Keep the best `keep` candidates per event.
+    BestCandidate {
+        /// Cutflow label.
+        name: Name,
+        /// Ranking expression.
+        by: SpecExpr,
+        /// `lowest` or `highest`.
+        keep: Name,
+        /// How many to keep per event.
+        count: Spanned<u64>,
+    },
+}
+
+impl Step {
+    /// Cutflow label.
+    pub fn name(&self) -> &Name {
+        match self {
+            Step::Cut { name, .. } | Step::BestCandidate { name, .. } => name,
+        }
+    }
+}
+
+/// A vetoed window of a variable.
+#[derive(Clone, Debug)]
+pub struct Veto {
+    /// Veto name (referenced by `scan.exclude`).
+    pub name: Name,
+    /// The vetoed variable.
+    pub var: SpecExpr,
+    /// The closed window removed.
+    pub window: Interval,
+}
+
+/// A channel: a disjoint category fitted or counted simultaneously.
+#[derive(Clone, Debug)]
+pub struct Channel {
+    /// Channel name.
+    pub name: Name,
+    /// Membership cut.
+    pub cut: SpecExpr,
+    /// Product of daughter branching fractions.
+    pub bf_daughter: Option<Spanned<f64>>,
+    /// Kinematic endpoint of the scanned mass in this channel, GeV.
+    pub endpoint: Option<Spanned<f64>>,
+}
+
+/// The statistical model.
+#[derive(Clone, Debug)]
+pub enum Model {
+    /// A likelihood fit of an observable.
+    Fit(Fit),
+    /// A cut-and-count in a window with sideband background.
+    Counting(Counting),
+}
+
+/// A width: absolute, or a multiple of the resolution σ.
+#[derive(Clone, Debug)]
+pub enum Width {
+    /// In units of the resolution (`10 sigma`).
+    Sigma(Spanned<f64>),
+    /// In base units (`50 MeV`).
+    Absolute(Spanned<f64>),
+}
+
+/// Where a signal efficiency comes from.
+#[derive(Clone, Debug)]
+pub enum Efficiency {
+    /// Measured on the named input (`from(signal)`).
+    FromInput(Name),
+    /// A fixed number.
+    Value(Spanned<f64>),
+}
+
+/// The fitted or counted variable and its range.
+#[derive(Clone, Debug)]
+pub struct Observable {
+    /// The variable.
+    pub var: SpecExpr,
+    /// Its range.
+    pub range: Interval,
+}
+
+/// A PDF parameter.
+#[derive(Clone, Debug)]
+pub enum Param {
+    /// Fixed, possibly a function of the hypothesis (`0.018 * m_a ** 0.7`).
+    Fixed(SpecExpr),
+    /// Floating in the fit.
+    Floating {
+        /// Start value.
+        init: Spanned<f64>,
+        /// Allowed range.
+        range: Interval,
+    },
+}
+
+/// A PDF by name with its parameters.
+#[derive(Clone, Debug)]
+pub struct Pdf {
+    /// PDF name (`gaussian`, `double_crystal_ball`, …).
+    pub pdf: Name,
+    /// Parameters by name.
+    pub params: Vec<(Name, Param)>,
+    /// Span of the whole mapping.
+    pub span: Span,
+}
+
+/// The parameter of interest.
+#[derive(Clone, Debug)]
+pub struct Poi {
+    /// Its name (`br`).
+    pub name: Name,
+    /// Allowed range.
+    pub range: Interval,
+    /// One POI per channel instead of one shared by all channels.
+    pub per_channel: Spanned<bool>,
+}
+
+/// A constrained nuisance parameter.
+#[derive(Clone, Debug)]
+pub struct Nuisance {
+    /// Name.
+    pub name: Name,
+    /// `gaussian` or `lognormal`.
+    pub constraint: Name,
+    /// Relative uncertainty.
+    pub relative: Spanned<f64>,
+}
+
+/// `fit:`.
+#[derive(Clone, Debug)]
+pub struct Fit {
+    /// Observable and range.
+    pub observable: Observable,
+    /// Sliding window around each hypothesis.
+    pub window: Option<Width>,
+    /// Signal PDF; its `sigma` is the resolution.
+    pub signal: Pdf,
+    /// Background PDF.
+    pub background: Pdf,
+    /// Signal efficiency.
+    pub efficiency: Option<Efficiency>,
+    /// Parameter of interest.
+    pub poi: Poi,
+    /// Constrained nuisances.
+    pub nuisances: Vec<Nuisance>,
+}
+
+/// `counting:`.
+#[derive(Clone, Debug)]
+pub struct Counting {
+    /// Counted variable and range.
+    pub observable: Observable,
+    /// Resolution σ as a function of the hypothesis.
+    pub resolution: SpecExpr,
+    /// Signal window half-width.
+    pub window: Width,
+    /// Sidebands, in σ from the hypothesis.
+    pub sidebands: Vec<Interval>,
+    /// Signal efficiency.
+    pub efficiency: Option<Efficiency>,
+    /// Parameter of interest.
+    pub poi: Poi,
+    /// Constrained nuisances.
+    pub nuisances: Vec<Nuisance>,
+}
+
+/// `scan:`.
+#[derive(Clone, Debug)]
+pub struct Scan {
+    /// Hypothesis parameter name (`m_a`).
+    pub parameter: Name,
+    /// Scanned range.
+    pub range: Interval,
+    /// Step, possibly in terms of `sigma`.
+    pub step: SpecExpr,
+    /// Vetoes whose windows are skipped.
+    pub exclude: Vec<Name>,
+}
+
+/// `limits:`.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Confidence level.
+    pub cl: Spanned<f64>,
+    /// Method name.
+    pub method: Name,
+    /// Whether expected bands are computed.
+    pub expected: Spanned<bool>,
+    /// Toys for toy-based methods.
+    pub toys: Option<Spanned<u64>>,
+    /// Conversions of the POI limit into model parameters.
+    pub reinterpret: Vec<Reinterpret>,
+}
+
+/// A reinterpretation formula.
+#[derive(Clone, Debug)]
+pub struct Reinterpret {
+    /// Name of the derived limit (`g_aW`).
+    pub name: Name,
+    /// Formula in terms of the POI and the hypothesis.
+    pub formula: SpecExpr,
+    /// Unit label for reports.
+    pub unit: Option<Name>,
+}
+
+/// `blinding:`.
+#[derive(Clone, Debug)]
+pub struct Blinding {
+    /// True when the spec asks to look at data in the signal region.
+    pub unblind: Spanned<bool>,
+}
