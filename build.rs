@@ -9,7 +9,11 @@ fn main() {
     let mut entries: Vec<(String, String)> = Vec::new();
     for entry in std::fs::read_dir("src/check/rules").expect("rules directory") {
         let path = entry.expect("directory entry").path();
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
         if path.extension().is_none_or(|e| e != "rs") || stem == "mod" {
             continue;
         }
@@ -18,16 +22,22 @@ fn main() {
         let doc: Vec<&str> = text
             .lines()
             .take_while(|l| l.starts_with("//!"))
-            .map(|l| l.strip_prefix("//! ").unwrap_or(l.strip_prefix("//!").unwrap_or(l)))
+            .map(|l| {
+                l.strip_prefix("//! ")
+                    .unwrap_or(l.strip_prefix("//!").unwrap_or(l))
+            })
             .collect();
         entries.push((stem, doc.join("\n")));
     }
     entries.sort();
-    let mut out = String::from("/// `(file stem, documentation)` of every lint rule.\npub(crate) const RULE_DOCS: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// `(file stem, documentation)` of every lint rule.\npub(crate) const RULE_DOCS: &[(&str, &str)] = &[\n",
+    );
     for (stem, doc) in entries {
         writeln!(out, "    ({stem:?}, {doc:?}),").expect("write to string");
     }
     out.push_str("];\n");
-    let dest = std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("rule_docs.rs");
+    let dest =
+        std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("rule_docs.rs");
     std::fs::write(dest, out).expect("write rule docs");
 }

@@ -1,1 +1,62 @@
-fn main(){}
+//! Lint latency on the reference searches: the whole process (`searchlight lint SPEC`, what
+//! an editor or pre-commit hook pays) and the in-process load + lint. Median and 95th
+//! percentile over repeated runs. Run with `cargo bench --bench lint`.
+
+use searchlight::check::{LintOptions, lint};
+use searchlight::diag::SourceMap;
+use searchlight::spec::{LoadOptions, load_file};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn stats(mut samples: Vec<Duration>) -> (f64, f64) {
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    (
+        ms(samples[samples.len() / 2]),
+        ms(samples[samples.len() * 95 / 100]),
+    )
+}
+
+fn main() {
+    let specs = [
+        "analyses/dark_higgs_idm.yaml",
+        "analyses/b_to_k_alp.yaml",
+        "analyses/b_to_h_invisible.yaml",
+    ];
+    println!(
+        "{:<34} {:>18} {:>18}",
+        "spec", "process median/p95", "in-process median"
+    );
+    for spec in specs {
+        let path = Path::new(spec);
+        let mut process = Vec::new();
+        for _ in 0..60 {
+            let start = Instant::now();
+            let status = Command::new(env!("CARGO_BIN_EXE_searchlight"))
+                .args(["lint", spec])
+                .output()
+                .expect("runs")
+                .status;
+            process.push(start.elapsed());
+            assert!(status.success(), "{spec} lints clean");
+        }
+        let mut in_process = Vec::new();
+        for _ in 0..300 {
+            let start = Instant::now();
+            let mut sources = SourceMap::new();
+            let loaded = load_file(path, &mut sources, &LoadOptions::default()).expect("loads");
+            let diags = lint(
+                &loaded,
+                &sources,
+                path.parent().unwrap().to_path_buf(),
+                &LintOptions::default(),
+            );
+            in_process.push(start.elapsed());
+            assert!(diags.is_empty());
+        }
+        let (pm, p95) = stats(process);
+        let (im, _) = stats(in_process);
+        println!("{spec:<34} {pm:>8.2} / {p95:>5.2} ms {im:>15.3} ms");
+    }
+}

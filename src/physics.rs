@@ -63,8 +63,20 @@ pub struct Experiment {
 
 /// The experiments a spec may name.
 pub const EXPERIMENTS: &[Experiment] = &[
-    Experiment { name: "belle", e_minus: 7.998213, e_plus: 3.499218, crossing: 0.022, e_beam_cm: 5.290 },
-    Experiment { name: "belle2", e_minus: 7.004, e_plus: 4.002, crossing: 0.083, e_beam_cm: 5.2898 },
+    Experiment {
+        name: "belle",
+        e_minus: 7.998213,
+        e_plus: 3.499218,
+        crossing: 0.022,
+        e_beam_cm: 5.290,
+    },
+    Experiment {
+        name: "belle2",
+        e_minus: 7.004,
+        e_plus: 4.002,
+        crossing: 0.083,
+        e_beam_cm: 5.2898,
+    },
 ];
 
 /// The experiment of that name.

@@ -42,7 +42,10 @@ pub fn eval_at(spec: &Spec, e: &SpecExpr, m: f64, sigma: Option<f64>) -> Result<
             physics::constant(name)
         }
     };
-    eval_const(&e.expr, &env).map_err(|err| GridError { span: err.span, message: err.message })
+    eval_const(&e.expr, &env).map_err(|err| GridError {
+        span: err.span,
+        message: err.message,
+    })
 }
 
 /// σ at hypothesis `m`, if the spec defines a resolution.
@@ -52,7 +55,9 @@ pub fn sigma_at(spec: &Spec, m: f64) -> Option<Result<f64, GridError>> {
 
 /// Every hypothesis of the scan, in increasing order.
 pub fn grid(spec: &Spec) -> Result<Vec<f64>, GridError> {
-    let Some(scan) = &spec.scan else { return Ok(Vec::new()) };
+    let Some(scan) = &spec.scan else {
+        return Ok(Vec::new());
+    };
     let (low, high) = (scan.range.low.value, scan.range.high.value);
     let mut points = Vec::new();
     let mut m = low;
@@ -69,7 +74,10 @@ pub fn grid(spec: &Spec) -> Result<Vec<f64>, GridError> {
         if !(step.is_finite() && step > 0.0) {
             return Err(GridError {
                 span: scan.step.span,
-                message: format!("the scan step is {step} at {} = {m}; it must be positive", scan.parameter.value),
+                message: format!(
+                    "the scan step is {step} at {} = {m}; it must be positive",
+                    scan.parameter.value
+                ),
             });
         }
         m += step;

@@ -30,7 +30,16 @@ pub struct Range {
 impl Range {
     /// `[low, high]`.
     pub fn closed(low: f64, high: f64) -> Self {
-        Range { low: Bound { value: low, inclusive: true }, high: Bound { value: high, inclusive: true } }
+        Range {
+            low: Bound {
+                value: low,
+                inclusive: true,
+            },
+            high: Bound {
+                value: high,
+                inclusive: true,
+            },
+        }
     }
 
     fn is_empty(&self) -> bool {
@@ -39,12 +48,16 @@ impl Range {
     }
 
     fn intersect(&self, o: &Range) -> Range {
-        let low = if self.low.value > o.low.value || (self.low.value == o.low.value && !self.low.inclusive) {
+        let low = if self.low.value > o.low.value
+            || (self.low.value == o.low.value && !self.low.inclusive)
+        {
             self.low
         } else {
             o.low
         };
-        let high = if self.high.value < o.high.value || (self.high.value == o.high.value && !self.high.inclusive) {
+        let high = if self.high.value < o.high.value
+            || (self.high.value == o.high.value && !self.high.inclusive)
+        {
             self.high
         } else {
             o.high
@@ -53,9 +66,10 @@ impl Range {
     }
 
     fn contains(&self, o: &Range) -> bool {
-        let low_ok = self.low.value < o.low.value || (self.low.value == o.low.value && (self.low.inclusive || !o.low.inclusive));
-        let high_ok =
-            self.high.value > o.high.value || (self.high.value == o.high.value && (self.high.inclusive || !o.high.inclusive));
+        let low_ok = self.low.value < o.low.value
+            || (self.low.value == o.low.value && (self.low.inclusive || !o.low.inclusive));
+        let high_ok = self.high.value > o.high.value
+            || (self.high.value == o.high.value && (self.high.inclusive || !o.high.inclusive));
         low_ok && high_ok
     }
 }
@@ -69,7 +83,16 @@ const INF: f64 = f64::INFINITY;
 impl Set {
     /// Every real number.
     pub fn all() -> Self {
-        Set(vec![Range { low: Bound { value: -INF, inclusive: false }, high: Bound { value: INF, inclusive: false } }])
+        Set(vec![Range {
+            low: Bound {
+                value: -INF,
+                inclusive: false,
+            },
+            high: Bound {
+                value: INF,
+                inclusive: false,
+            },
+        }])
     }
 
     /// One interval.
@@ -111,8 +134,26 @@ impl Set {
     /// Values outside the closed window `[low, high]`.
     pub fn outside(low: f64, high: f64) -> Set {
         Set(vec![
-            Range { low: Bound { value: -INF, inclusive: false }, high: Bound { value: low, inclusive: false } },
-            Range { low: Bound { value: high, inclusive: false }, high: Bound { value: INF, inclusive: false } },
+            Range {
+                low: Bound {
+                    value: -INF,
+                    inclusive: false,
+                },
+                high: Bound {
+                    value: low,
+                    inclusive: false,
+                },
+            },
+            Range {
+                low: Bound {
+                    value: high,
+                    inclusive: false,
+                },
+                high: Bound {
+                    value: INF,
+                    inclusive: false,
+                },
+            },
         ])
         .normalized()
     }
@@ -123,10 +164,22 @@ impl Set {
         let open_low = b(-INF, false);
         let open_high = b(INF, false);
         match op {
-            CmpOp::Lt => Set(vec![Range { low: open_low, high: b(c, false) }]),
-            CmpOp::Le => Set(vec![Range { low: open_low, high: b(c, true) }]),
-            CmpOp::Gt => Set(vec![Range { low: b(c, false), high: open_high }]),
-            CmpOp::Ge => Set(vec![Range { low: b(c, true), high: open_high }]),
+            CmpOp::Lt => Set(vec![Range {
+                low: open_low,
+                high: b(c, false),
+            }]),
+            CmpOp::Le => Set(vec![Range {
+                low: open_low,
+                high: b(c, true),
+            }]),
+            CmpOp::Gt => Set(vec![Range {
+                low: b(c, false),
+                high: open_high,
+            }]),
+            CmpOp::Ge => Set(vec![Range {
+                low: b(c, true),
+                high: open_high,
+            }]),
             CmpOp::Eq => Set(vec![Range::closed(c, c)]),
             CmpOp::Ne => Set::outside(c, c),
         }
@@ -175,15 +228,28 @@ fn collect(e: &Expr, out: &mut Vec<Atom>) -> Option<()> {
             collect(a, out)?;
             collect(b, out)
         }
-        ExprKind::Window { value, low, high, negated } if constant(value).is_none() => {
+        ExprKind::Window {
+            value,
+            low,
+            high,
+            negated,
+        } if constant(value).is_none() => {
             let (lo, hi) = (constant(low)?, constant(high)?);
-            let set = if *negated { Set::outside(lo, hi) } else { Set::range(Range::closed(lo, hi)) };
+            let set = if *negated {
+                Set::outside(lo, hi)
+            } else {
+                Set::range(Range::closed(lo, hi))
+            };
             out.push(atom(value, set, e.span));
             Some(())
         }
         ExprKind::Compare(first, rest) => {
-            let operands: Vec<&Expr> = std::iter::once(first.as_ref()).chain(rest.iter().map(|(_, x)| x)).collect();
-            let vars: Vec<usize> = (0..operands.len()).filter(|&i| constant(operands[i]).is_none()).collect();
+            let operands: Vec<&Expr> = std::iter::once(first.as_ref())
+                .chain(rest.iter().map(|(_, x)| x))
+                .collect();
+            let vars: Vec<usize> = (0..operands.len())
+                .filter(|&i| constant(operands[i]).is_none())
+                .collect();
             let [v] = vars.as_slice() else { return None };
             let var = operands[*v];
             let mut set = Set::all();
@@ -199,9 +265,21 @@ fn collect(e: &Expr, out: &mut Vec<Atom>) -> Option<()> {
             Some(())
         }
         ExprKind::Unary(UnaryOp::Not, inner) => {
-            let ExprKind::Window { value, low, high, negated } = &inner.kind else { return None };
+            let ExprKind::Window {
+                value,
+                low,
+                high,
+                negated,
+            } = &inner.kind
+            else {
+                return None;
+            };
             let (lo, hi) = (constant(low)?, constant(high)?);
-            let set = if *negated { Set::range(Range::closed(lo, hi)) } else { Set::outside(lo, hi) };
+            let set = if *negated {
+                Set::range(Range::closed(lo, hi))
+            } else {
+                Set::outside(lo, hi)
+            };
             out.push(atom(value, set, e.span));
             Some(())
         }
@@ -210,7 +288,12 @@ fn collect(e: &Expr, out: &mut Vec<Atom>) -> Option<()> {
 }
 
 fn atom(var: &Expr, set: Set, span: Span) -> Atom {
-    Atom { key: print(var), var: var.clone(), set, span }
+    Atom {
+        key: print(var),
+        var: var.clone(),
+        set,
+        span,
+    }
 }
 
 #[cfg(test)]
@@ -231,7 +314,11 @@ mod tests {
         assert!(!s.contains(&set_of("deltaE in [-0.1, 0.2]")));
         assert!(set_of("x > 5 and x < 5").is_empty());
         assert!(!set_of("x >= 5 and x <= 5").is_empty());
-        assert!(set_of("M not in [1, 2]").intersect(&set_of("M in [1.2, 1.8]")).is_empty());
+        assert!(
+            set_of("M not in [1, 2]")
+                .intersect(&set_of("M in [1.2, 1.8]"))
+                .is_empty()
+        );
         assert!(atoms(&parse_text("x > 1 or y < 2").unwrap()).is_none());
         assert!(set_of("5.27 GeV < Mbc").contains(&set_of("Mbc > 5.28")));
     }
@@ -263,7 +350,9 @@ impl Knowledge {
         if let Some((_, s, origin)) = self.sets.iter().find(|(k, _, _)| *k == atom.key) {
             return (s.clone(), *origin);
         }
-        let set = ctx.known_range(&atom.var).map_or_else(Set::all, |(lo, hi)| Set::range(Range::closed(lo, hi)));
+        let set = ctx
+            .known_range(&atom.var)
+            .map_or_else(Set::all, |(lo, hi)| Set::range(Range::closed(lo, hi)));
         self.sets.push((atom.key.clone(), set.clone(), None));
         (set, None)
     }
@@ -276,9 +365,22 @@ impl Knowledge {
     }
 
     /// Judges a cut against what is known; when `apply`, what it lets through becomes known.
-    fn judge(&mut self, ctx: &super::LintContext, cut: &Expr, span: Span, what: &'static str, apply: bool) -> Option<Verdict> {
+    fn judge(
+        &mut self,
+        ctx: &super::LintContext,
+        cut: &Expr,
+        span: Span,
+        what: &'static str,
+        apply: bool,
+    ) -> Option<Verdict> {
         let atoms = atoms(cut)?;
-        let mut verdict = Verdict { span, what, never: false, always: true, earlier: None };
+        let mut verdict = Verdict {
+            span,
+            what,
+            never: false,
+            always: true,
+            earlier: None,
+        };
         for atom in &atoms {
             let (known, origin) = self.get(ctx, atom);
             let passed = known.intersect(&atom.set);
@@ -314,7 +416,11 @@ pub fn flow(ctx: &super::LintContext) -> Vec<Verdict> {
     for veto in &ctx.spec.vetoes {
         let atom = atom(&veto.var.expr, Set::all(), veto.var.span);
         let (set, _) = known.get(ctx, &atom);
-        known.set(&atom.key, set.without(veto.window.low.value, veto.window.high.value), veto.window.span);
+        known.set(
+            &atom.key,
+            set.without(veto.window.low.value, veto.window.high.value),
+            veto.window.span,
+        );
     }
     let observable = match &ctx.spec.model {
         Some(Model::Fit(f)) => Some(&f.observable),
@@ -324,14 +430,31 @@ pub fn flow(ctx: &super::LintContext) -> Vec<Verdict> {
     if let Some(obs) = observable {
         let (lo, hi) = (obs.range.low.value, obs.range.high.value);
         let set = Set::range(Range::closed(lo, hi));
-        let a = Atom { key: print(&obs.var.expr), var: obs.var.expr.clone(), set, span: obs.range.span };
+        let a = Atom {
+            key: print(&obs.var.expr),
+            var: obs.var.expr.clone(),
+            set,
+            span: obs.range.span,
+        };
         let (have, origin) = known.get(ctx, &a);
         if have.intersect(&a.set).is_empty() {
-            out.push(Verdict { span: obs.range.span, what: "observable range", never: true, always: false, earlier: origin });
+            out.push(Verdict {
+                span: obs.range.span,
+                what: "observable range",
+                never: true,
+                always: false,
+                earlier: origin,
+            });
         }
     }
     for channel in &ctx.spec.channels {
-        out.extend(known.judge(ctx, &channel.cut.expr, channel.cut.span, "channel cut", false));
+        out.extend(known.judge(
+            ctx,
+            &channel.cut.expr,
+            channel.cut.span,
+            "channel cut",
+            false,
+        ));
     }
     out
 }

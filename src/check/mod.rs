@@ -24,11 +24,20 @@ pub struct LintOptions {
 }
 
 /// Runs every lint rule on a loaded spec; findings sorted by file and position.
-pub fn lint(spec: &Spec, sources: &SourceMap, base_dir: PathBuf, options: &LintOptions) -> Vec<Diagnostic> {
+pub fn lint(
+    spec: &Spec,
+    sources: &SourceMap,
+    base_dir: PathBuf,
+    options: &LintOptions,
+) -> Vec<Diagnostic> {
     let ctx = LintContext::new(spec, sources, base_dir);
     let mut out = Vec::new();
     for rule in rules::ALL {
-        if options.ignore.iter().any(|i| i == rule.code || i == rule.name) {
+        if options
+            .ignore
+            .iter()
+            .any(|i| i == rule.code || i == rule.name)
+        {
             continue;
         }
         let start = out.len();

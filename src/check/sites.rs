@@ -29,21 +29,49 @@ pub struct Site<'a> {
 
 /// Every expression site, in spec order.
 pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
-    let data = |expr, want, role| Site { expr, scope: Scope::Data, want, role };
-    let model = |expr, sigma, poi, role| Site { expr, scope: Scope::Model { sigma, poi }, want: Want::Num, role };
+    let data = |expr, want, role| Site {
+        expr,
+        scope: Scope::Data,
+        want,
+        role,
+    };
+    let model = |expr, sigma, poi, role| Site {
+        expr,
+        scope: Scope::Model { sigma, poi },
+        want: Want::Num,
+        role,
+    };
     let mut out = Vec::new();
-    out.extend(spec.variables.iter().map(|v| data(&v.expr, Want::Any, "a variable")));
+    out.extend(
+        spec.variables
+            .iter()
+            .map(|v| data(&v.expr, Want::Any, "a variable")),
+    );
     for m in &spec.mva {
-        out.extend(m.features.iter().map(|f| data(f, Want::Num, "an MVA feature")));
+        out.extend(
+            m.features
+                .iter()
+                .map(|f| data(f, Want::Num, "an MVA feature")),
+        );
     }
     for step in &spec.selection {
         match step {
             Step::Cut { cut, .. } => out.push(data(cut, Want::Bool, "a selection cut")),
-            Step::BestCandidate { by, .. } => out.push(data(by, Want::Num, "a best-candidate ranking")),
+            Step::BestCandidate { by, .. } => {
+                out.push(data(by, Want::Num, "a best-candidate ranking"))
+            }
         }
     }
-    out.extend(spec.vetoes.iter().map(|v| data(&v.var, Want::Num, "a vetoed variable")));
-    out.extend(spec.channels.iter().map(|c| data(&c.cut, Want::Bool, "a channel cut")));
+    out.extend(
+        spec.vetoes
+            .iter()
+            .map(|v| data(&v.var, Want::Num, "a vetoed variable")),
+    );
+    out.extend(
+        spec.channels
+            .iter()
+            .map(|c| data(&c.cut, Want::Bool, "a channel cut")),
+    );
     match &spec.model {
         Some(Model::Fit(f)) => {
             out.push(data(&f.observable.var, Want::Num, "the fit observable"));
@@ -67,7 +95,12 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
         out.push(model(&scan.step, true, false, "the scan step"));
     }
     if let Some(limits) = &spec.limits {
-        out.extend(limits.reinterpret.iter().map(|r| model(&r.formula, false, true, "a reinterpretation formula")));
+        out.extend(
+            limits
+                .reinterpret
+                .iter()
+                .map(|r| model(&r.formula, false, true, "a reinterpretation formula")),
+        );
     }
     out
 }

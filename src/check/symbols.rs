@@ -63,7 +63,11 @@ pub struct LintContext<'a> {
 impl<'a> LintContext<'a> {
     /// Resolves the schema of the data input.
     pub fn new(spec: &'a Spec, sources: &'a SourceMap, base_dir: PathBuf) -> Self {
-        let data = spec.inputs.iter().find(|i| i.name.value == "data").or(spec.inputs.first());
+        let data = spec
+            .inputs
+            .iter()
+            .find(|i| i.name.value == "data")
+            .or(spec.inputs.first());
         let columns = match data.map(|i| &i.source) {
             Some(Source::Toy { generator, .. }) => Some(
                 toy::generator(&generator.value)
@@ -72,7 +76,13 @@ impl<'a> LintContext<'a> {
             ),
             _ => None,
         };
-        LintContext { spec, sources, base_dir, columns, alias_info: RefCell::default() }
+        LintContext {
+            spec,
+            sources,
+            base_dir,
+            columns,
+            alias_info: RefCell::default(),
+        }
     }
 
     /// Name of the scan parameter, if the spec scans.
@@ -93,7 +103,12 @@ impl<'a> LintContext<'a> {
     pub fn resolve(&self, name: &str, scope: Scope) -> Option<Symbol> {
         match scope {
             Scope::Data => {
-                if let Some(i) = self.spec.variables.iter().position(|v| v.name.value == name) {
+                if let Some(i) = self
+                    .spec
+                    .variables
+                    .iter()
+                    .position(|v| v.name.value == name)
+                {
                     return Some(Symbol::Alias(i));
                 }
                 if let Some(i) = self.spec.mva.iter().position(|m| m.name.value == name) {
@@ -129,14 +144,19 @@ impl<'a> LintContext<'a> {
     /// The column a non-builtin call (`daughter(0, M)`) refers to.
     pub fn resolve_call(&self, call: &Expr) -> Option<Symbol> {
         match &call.kind {
-            ExprKind::Call(name, _) if function(name).is_none() => self.column(&crate::expr::mangle(&print(call))),
+            ExprKind::Call(name, _) if function(name).is_none() => {
+                self.column(&crate::expr::mangle(&print(call)))
+            }
             _ => None,
         }
     }
 
     /// Every name visible in `scope`, for "did you mean".
     pub fn visible_names(&self, scope: Scope) -> Vec<String> {
-        let mut names: Vec<String> = physics::CONSTANTS.iter().map(|c| c.name.to_string()).collect();
+        let mut names: Vec<String> = physics::CONSTANTS
+            .iter()
+            .map(|c| c.name.to_string())
+            .collect();
         match scope {
             Scope::Data => {
                 names.extend(self.spec.variables.iter().map(|v| v.name.value.clone()));
@@ -165,7 +185,12 @@ impl<'a> LintContext<'a> {
             return *known;
         }
         self.alias_info.borrow_mut().insert(index, None);
-        let info = super::types::infer(&self.spec.variables[index].expr.expr, self, Scope::Data, &mut Vec::new());
+        let info = super::types::infer(
+            &self.spec.variables[index].expr.expr,
+            self,
+            Scope::Data,
+            &mut Vec::new(),
+        );
         self.alias_info.borrow_mut().insert(index, Some(info));
         Some(info)
     }
@@ -174,16 +199,26 @@ impl<'a> LintContext<'a> {
     pub fn symbol_info(&self, symbol: Symbol) -> Info {
         match symbol {
             Symbol::Column(c) => Info {
-                ty: if c.ty == crate::io::ColumnType::Bool { Ty::Bool } else { Ty::Num },
+                ty: if c.ty == crate::io::ColumnType::Bool {
+                    Ty::Bool
+                } else {
+                    Ty::Num
+                },
                 dim: Some(c.dim),
                 discrete: Some(c.ty.is_discrete()),
             },
             Symbol::FileColumn => Info::unknown(),
             Symbol::Alias(i) => self.alias_info(i).unwrap_or_else(Info::unknown),
-            Symbol::Mva(_) => Info { ty: Ty::Num, dim: Some(Dim::NONE), discrete: Some(false) },
-            Symbol::Constant(_) | Symbol::Parameter | Symbol::Sigma | Symbol::Poi => {
-                Info { ty: Ty::Num, dim: None, discrete: Some(false) }
-            }
+            Symbol::Mva(_) => Info {
+                ty: Ty::Num,
+                dim: Some(Dim::NONE),
+                discrete: Some(false),
+            },
+            Symbol::Constant(_) | Symbol::Parameter | Symbol::Sigma | Symbol::Poi => Info {
+                ty: Ty::Num,
+                dim: None,
+                discrete: Some(false),
+            },
         }
     }
 

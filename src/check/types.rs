@@ -29,15 +29,27 @@ pub struct Info {
 impl Info {
     /// Nothing known.
     pub fn unknown() -> Self {
-        Info { ty: Ty::Unknown, dim: None, discrete: None }
+        Info {
+            ty: Ty::Unknown,
+            dim: None,
+            discrete: None,
+        }
     }
 
     fn num(dim: Option<Dim>, discrete: Option<bool>) -> Self {
-        Info { ty: Ty::Num, dim, discrete }
+        Info {
+            ty: Ty::Num,
+            dim,
+            discrete,
+        }
     }
 
     fn boolean() -> Self {
-        Info { ty: Ty::Bool, dim: None, discrete: Some(true) }
+        Info {
+            ty: Ty::Bool,
+            dim: None,
+            discrete: Some(true),
+        }
     }
 }
 
@@ -65,14 +77,26 @@ pub struct Problem {
 
 /// Infers `e` in `scope`, pushing the problems found.
 pub fn infer(e: &Expr, ctx: &LintContext, scope: Scope, problems: &mut Vec<Problem>) -> Info {
-    let mut problem = |kind, span, message: String| problems.push(Problem { kind, span, message });
+    let mut problem = |kind, span, message: String| {
+        problems.push(Problem {
+            kind,
+            span,
+            message,
+        })
+    };
     match &e.kind {
         ExprKind::Number(_, unit) => Info::num(unit.map(|u| u.dim()), Some(false)),
         ExprKind::Raw(r) => {
-            problem(ProblemKind::Type, e.span, format!("`{r}` is only meaningful as an argument of a basf2 variable"));
+            problem(
+                ProblemKind::Type,
+                e.span,
+                format!("`{r}` is only meaningful as an argument of a basf2 variable"),
+            );
             Info::unknown()
         }
-        ExprKind::Name(n) => ctx.resolve(n, scope).map_or_else(Info::unknown, |s| ctx.symbol_info(s)),
+        ExprKind::Name(n) => ctx
+            .resolve(n, scope)
+            .map_or_else(Info::unknown, |s| ctx.symbol_info(s)),
         ExprKind::Call(name, args) => infer_call(e, name, args, ctx, scope, problems),
         ExprKind::Unary(op, x) => {
             let info = infer(x, ctx, scope, problems);
@@ -88,7 +112,10 @@ pub fn infer(e: &Expr, ctx: &LintContext, scope: Scope, problems: &mut Vec<Probl
             }
         }
         ExprKind::Binary(op, a, b) => {
-            let (ia, ib) = (infer(a, ctx, scope, problems), infer(b, ctx, scope, problems));
+            let (ia, ib) = (
+                infer(a, ctx, scope, problems),
+                infer(b, ctx, scope, problems),
+            );
             match op {
                 BinOp::And | BinOp::Or => {
                     let what = format!("`{}` joins conditions", op.symbol());
@@ -115,7 +142,9 @@ pub fn infer(e: &Expr, ctx: &LintContext, scope: Scope, problems: &mut Vec<Probl
             }
             Info::boolean()
         }
-        ExprKind::Window { value, low, high, .. } => {
+        ExprKind::Window {
+            value, low, high, ..
+        } => {
             let v = infer(value, ctx, scope, problems);
             expect(v, Ty::Num, value, "`in [a, b]` tests a number", problems);
             for edge in [low, high] {
@@ -128,19 +157,35 @@ pub fn infer(e: &Expr, ctx: &LintContext, scope: Scope, problems: &mut Vec<Probl
     }
 }
 
-fn infer_call(e: &Expr, name: &str, args: &[Expr], ctx: &LintContext, scope: Scope, problems: &mut Vec<Problem>) -> Info {
+fn infer_call(
+    e: &Expr,
+    name: &str,
+    args: &[Expr],
+    ctx: &LintContext,
+    scope: Scope,
+    problems: &mut Vec<Problem>,
+) -> Info {
     let Some(f) = function(name) else {
         // A basf2 variable with arguments: a column.
-        return ctx.resolve_call(e).map_or_else(Info::unknown, |s| ctx.symbol_info(s));
+        return ctx
+            .resolve_call(e)
+            .map_or_else(Info::unknown, |s| ctx.symbol_info(s));
     };
     if args.len() < f.min_args || args.len() > f.max_args {
         problems.push(Problem {
             kind: ProblemKind::Arity,
             span: e.span,
-            message: format!("`{name}` takes {} argument(s), got {}", crate::expr::arity_text(f), args.len()),
+            message: format!(
+                "`{name}` takes {} argument(s), got {}",
+                crate::expr::arity_text(f),
+                args.len()
+            ),
         });
     }
-    let infos: Vec<Info> = args.iter().map(|a| infer(a, ctx, scope, problems)).collect();
+    let infos: Vec<Info> = args
+        .iter()
+        .map(|a| infer(a, ctx, scope, problems))
+        .collect();
     let first = infos.first().copied().unwrap_or_else(Info::unknown);
     match name {
         "isnan" => {
@@ -148,13 +193,30 @@ fn infer_call(e: &Expr, name: &str, args: &[Expr], ctx: &LintContext, scope: Sco
             Info::boolean()
         }
         "ifelse" if infos.len() == 3 => {
-            expect(infos[0], Ty::Bool, &args[0], "the first argument of `ifelse` is a condition", problems);
-            same_dim(infos[1], infos[2], e.span, "the two branches of `ifelse`", problems);
-            if infos[1].ty != Ty::Unknown && infos[2].ty != Ty::Unknown && infos[1].ty != infos[2].ty {
+            expect(
+                infos[0],
+                Ty::Bool,
+                &args[0],
+                "the first argument of `ifelse` is a condition",
+                problems,
+            );
+            same_dim(
+                infos[1],
+                infos[2],
+                e.span,
+                "the two branches of `ifelse`",
+                problems,
+            );
+            if infos[1].ty != Ty::Unknown
+                && infos[2].ty != Ty::Unknown
+                && infos[1].ty != infos[2].ty
+            {
                 problems.push(Problem {
                     kind: ProblemKind::Type,
                     span: e.span,
-                    message: "the two branches of `ifelse` must both be numbers or both be conditions".into(),
+                    message:
+                        "the two branches of `ifelse` must both be numbers or both be conditions"
+                            .into(),
                 });
             }
             infos[1]
@@ -166,7 +228,13 @@ fn infer_call(e: &Expr, name: &str, args: &[Expr], ctx: &LintContext, scope: Sco
             match name {
                 "abs" | "min" | "max" | "clip" => {
                     for w in infos.windows(2) {
-                        same_dim(w[0], w[1], e.span, &format!("the arguments of `{name}`"), problems);
+                        same_dim(
+                            w[0],
+                            w[1],
+                            e.span,
+                            &format!("the arguments of `{name}`"),
+                            problems,
+                        );
                     }
                     Info::num(first.dim, first.discrete)
                 }
@@ -177,7 +245,14 @@ fn infer_call(e: &Expr, name: &str, args: &[Expr], ctx: &LintContext, scope: Sco
     }
 }
 
-fn arithmetic(op: BinOp, a: Info, b: Info, rhs: &Expr, span: Span, problems: &mut Vec<Problem>) -> Info {
+fn arithmetic(
+    op: BinOp,
+    a: Info,
+    b: Info,
+    rhs: &Expr,
+    span: Span,
+    problems: &mut Vec<Problem>,
+) -> Info {
     let discrete = match op {
         BinOp::Add | BinOp::Sub | BinOp::Mul => a.discrete.zip(b.discrete).map(|(x, y)| x && y),
         _ => Some(false),
@@ -188,17 +263,19 @@ fn arithmetic(op: BinOp, a: Info, b: Info, rhs: &Expr, span: Span, problems: &mu
             a.dim.or(b.dim)
         }
         BinOp::Mul => match (a.dim, b.dim) {
-            (Some(x), Some(y)) => Some(x.mul(y)),
+            (Some(x), Some(y)) => Some(x * y),
             (x, None) if is_literal(rhs) => x,
             _ => None,
         },
         BinOp::Div => match (a.dim, b.dim) {
-            (Some(x), Some(y)) => Some(x.div(y)),
+            (Some(x), Some(y)) => Some(x / y),
             (x, None) if is_literal(rhs) => x,
             _ => None,
         },
         BinOp::Pow => match (&rhs.kind, a.dim) {
-            (ExprKind::Number(n, None), Some(d)) if n.fract() == 0.0 && n.abs() < 16.0 => Some(d.pow(*n as i8)),
+            (ExprKind::Number(n, None), Some(d)) if n.fract() == 0.0 && n.abs() < 16.0 => {
+                Some(d.pow(*n as i8))
+            }
             _ => None,
         },
         BinOp::And | BinOp::Or => None,
@@ -215,10 +292,17 @@ fn expect(info: Info, want: Ty, at: &Expr, what: &str, problems: &mut Vec<Proble
         return;
     }
     let (is, fix) = match want {
-        Ty::Num => ("a condition", "use it where a condition is expected, or `ifelse(c, 1, 0)`"),
+        Ty::Num => (
+            "a condition",
+            "use it where a condition is expected, or `ifelse(c, 1, 0)`",
+        ),
         _ => ("a number", "compare it, e.g. `x > 0` or `x == 1`"),
     };
-    problems.push(Problem { kind: ProblemKind::Type, span: at.span, message: format!("{what}, but `{at}` is {is}; {fix}") });
+    problems.push(Problem {
+        kind: ProblemKind::Type,
+        span: at.span,
+        message: format!("{what}, but `{at}` is {is}; {fix}"),
+    });
 }
 
 fn same_dim(a: Info, b: Info, span: Span, what: &str, problems: &mut Vec<Problem>) {

@@ -55,8 +55,12 @@ pub fn run(args: &Args) -> Status {
     if args.list_rules {
         return list_rules(args.format);
     }
-    let options = LintOptions { ignore: args.ignore.clone() };
-    let load_options = LoadOptions { allow_outside_includes: args.allow_outside_includes };
+    let options = LintOptions {
+        ignore: args.ignore.clone(),
+    };
+    let load_options = LoadOptions {
+        allow_outside_includes: args.allow_outside_includes,
+    };
     let mut sources = SourceMap::new();
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut status = Status::Ok;
@@ -67,7 +71,12 @@ pub fn run(args: &Args) -> Status {
                 if args.show_columns {
                     let ctx = LintContext::new(&spec, &sources, base.clone());
                     for c in crate::plan::columns_read(&ctx) {
-                        eprintln!("{}: `{}` reads branch `{}`", path.display(), c.written, c.branch);
+                        eprintln!(
+                            "{}: `{}` reads branch `{}`",
+                            path.display(),
+                            c.written,
+                            c.branch
+                        );
                     }
                 }
                 diags.extend(lint(&spec, &sources, base, &options));
@@ -82,21 +91,42 @@ pub fn run(args: &Args) -> Status {
             }
         }
     }
-    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
-    let warnings = diags.iter().filter(|d| d.severity == Severity::Warning).count();
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
     match args.format {
         Format::Json => println!("{}", render::json(&diags, &sources)),
         Format::Sarif => {
-            let rules: Vec<(&str, &str, &str)> = rules::ALL.iter().map(|r| (r.code, r.name, r.summary)).collect();
+            let rules: Vec<(&str, &str, &str)> = rules::ALL
+                .iter()
+                .map(|r| (r.code, r.name, r.summary))
+                .collect();
             println!("{}", render::sarif(&diags, &sources, &rules));
         }
         Format::Human | Format::Markdown => {
-            print!("{}", render::human(&diags, &sources, std::io::stdout().is_terminal()));
+            print!(
+                "{}",
+                render::human(&diags, &sources, std::io::stdout().is_terminal())
+            );
             let files = args.specs.len();
-            println!("{files} spec{} checked: {errors} error{}, {warnings} warning{}", plural(files), plural(errors), plural(warnings));
+            println!(
+                "{files} spec{} checked: {errors} error{}, {warnings} warning{}",
+                plural(files),
+                plural(errors),
+                plural(warnings)
+            );
         }
     }
-    if status == Status::Ok && errors > 0 { Status::Findings } else { status }
+    if status == Status::Ok && errors > 0 {
+        Status::Findings
+    } else {
+        status
+    }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -106,7 +136,13 @@ fn plural(n: usize) -> &'static str {
 fn explain(code: &str) -> Status {
     match rules::find(code) {
         Some(rule) => {
-            println!("{} {} ({})\n\n{}", rule.code, rule.name, rule.severity.as_str(), rule.doc());
+            println!(
+                "{} {} ({})\n\n{}",
+                rule.code,
+                rule.name,
+                rule.severity.as_str(),
+                rule.doc()
+            );
             Status::Ok
         }
         None => {
@@ -124,11 +160,20 @@ fn list_rules(format: Format) -> Status {
                 .iter()
                 .map(|r| serde_json::json!({"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary}))
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&list).expect("rules serialise"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&list).expect("rules serialise")
+            );
         }
         Format::Human => {
             for r in rules::ALL {
-                println!("{}  {:<26} {:<8} {}", r.code, r.name, r.severity.as_str(), r.summary);
+                println!(
+                    "{}  {:<26} {:<8} {}",
+                    r.code,
+                    r.name,
+                    r.severity.as_str(),
+                    r.summary
+                );
             }
         }
     }

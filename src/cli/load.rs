@@ -25,5 +25,7 @@ pub fn load(path: &Path, sources: &mut SourceMap, options: &LoadOptions) -> Load
 
 /// Directory relative paths in the spec are resolved against.
 pub fn base_dir(path: &Path) -> PathBuf {
-    path.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }

@@ -45,7 +45,11 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { Status::Failure } else { Status::Ok };
+            let code = if e.use_stderr() {
+                Status::Failure
+            } else {
+                Status::Ok
+            };
             let _ = e.print();
             return ExitCode::from(code as u8);
         }

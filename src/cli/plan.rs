@@ -50,6 +50,9 @@ pub fn run(args: &Args) -> Status {
         return Status::Findings;
     }
     let Format::Text = args.format;
-    print!("{}", crate::plan::describe(&LintContext::new(&spec, &sources, base)));
+    print!(
+        "{}",
+        crate::plan::describe(&LintContext::new(&spec, &sources, base))
+    );
     Status::Ok
 }

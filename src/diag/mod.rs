@@ -95,7 +95,10 @@ impl Diagnostic {
 
     /// Adds a related location.
     pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.related.push(Label { span, message: message.into() });
+        self.related.push(Label {
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -115,7 +118,10 @@ impl Diagnostic {
 }
 
 /// The closest candidate to `word`, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
     candidates
         .into_iter()
@@ -136,7 +142,10 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(did_you_mean("selction", ["selection", "scan"]), Some("selection"));
+        assert_eq!(
+            did_you_mean("selction", ["selection", "scan"]),
+            Some("selection")
+        );
         assert_eq!(did_you_mean("Mbc", ["mbc", "deltaE"]), Some("mbc"));
         assert_eq!(did_you_mean("zzz", ["selection", "scan"]), None);
     }

@@ -32,7 +32,11 @@ pub fn locate<'a>(d: &'a Diagnostic, sources: &SourceMap) -> Located<'a> {
     let (file, start, end) = match d.span {
         Some(span) => {
             let f = sources.file(span.file);
-            (Some(f.path.display().to_string()), Some(f.line_col(span.start)), Some(f.line_col(span.end)))
+            (
+                Some(f.path.display().to_string()),
+                Some(f.line_col(span.start)),
+                Some(f.line_col(span.end)),
+            )
         }
         None => (None, None, None),
     };
@@ -60,8 +64,7 @@ pub fn sarif(diags: &[Diagnostic], sources: &SourceMap, rules: &[(&str, &str, &s
     let rules: Vec<Value> = rules
         .iter()
         .map(|(code, name, summary)| {
-            json!({"id": code, "name": name, "shortDescription": {"text": summary},
-                   "helpUri": format!("docs/lint-rules.md#{}", code.to_ascii_lowercase())})
+            json!({"id": code, "name": name, "shortDescription": {"text": summary}})
         })
         .collect();
     let results: Vec<Value> = diags
@@ -91,8 +94,7 @@ pub fn sarif(diags: &[Diagnostic], sources: &SourceMap, rules: &[(&str, &str, &s
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "searchlight", "version": env!("CARGO_PKG_VERSION"),
-                                 "informationUri": "docs/lint-rules.md", "rules": rules}},
+            "tool": {"driver": {"name": "searchlight", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
             "results": results,
         }],
     });
@@ -101,7 +103,11 @@ pub fn sarif(diags: &[Diagnostic], sources: &SourceMap, rules: &[(&str, &str, &s
 
 /// Diagnostics as miette snippets with labelled spans, one after another.
 pub fn human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     for d in diags {
@@ -120,7 +126,9 @@ fn to_miette(d: &Diagnostic, sources: &SourceMap) -> miette::Report {
         Severity::Warning => miette::Severity::Warning,
         Severity::Info => miette::Severity::Advice,
     };
-    let mut m = MietteDiagnostic::new(d.message.clone()).with_code(d.code).with_severity(severity);
+    let mut m = MietteDiagnostic::new(d.message.clone())
+        .with_code(d.code)
+        .with_severity(severity);
     let mut help = d.help.clone();
     let Some(primary) = d.span else {
         if let Some(h) = help {
@@ -128,10 +136,16 @@ fn to_miette(d: &Diagnostic, sources: &SourceMap) -> miette::Report {
         }
         return miette::Report::new(m);
     };
-    let mut labels = vec![LabeledSpan::new_primary_with_span(d.label.clone(), to_range(primary))];
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        d.label.clone(),
+        to_range(primary),
+    )];
     for rel in &d.related {
         if rel.span.file == primary.file {
-            labels.push(LabeledSpan::new_with_span(Some(rel.message.clone()), to_range(rel.span)));
+            labels.push(LabeledSpan::new_with_span(
+                Some(rel.message.clone()),
+                to_range(rel.span),
+            ));
         } else {
             let f = sources.file(rel.span.file);
             let (line, col) = f.line_col(rel.span.start);

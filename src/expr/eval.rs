@@ -15,19 +15,33 @@ pub struct ConstError {
 
 /// Evaluates `e` in base units; names are looked up with `env`. Booleans are 1.0 / 0.0.
 pub fn eval_const(e: &Expr, env: &dyn Fn(&str) -> Option<f64>) -> Result<f64, ConstError> {
-    let err = |message: String| ConstError { span: e.span, message };
+    let err = |message: String| ConstError {
+        span: e.span,
+        message,
+    };
     Ok(match &e.kind {
         ExprKind::Number(v, unit) => v * unit.map_or(1.0, |u| u.to_base()),
-        ExprKind::Name(n) => env(n).ok_or_else(|| err(format!("`{n}` is not a known constant here")))?,
+        ExprKind::Name(n) => {
+            env(n).ok_or_else(|| err(format!("`{n}` is not a known constant here")))?
+        }
         ExprKind::Raw(r) => return Err(err(format!("`{r}` is not a number"))),
         ExprKind::Call(name, args) => {
             let Some(f) = functions::function(name) else {
-                return Err(err(format!("`{name}(…)` reads data and has no constant value")));
+                return Err(err(format!(
+                    "`{name}(…)` reads data and has no constant value"
+                )));
             };
             if args.len() < f.min_args || args.len() > f.max_args {
-                return Err(err(format!("`{name}` takes {} arguments, got {}", arity_text(f), args.len())));
+                return Err(err(format!(
+                    "`{name}` takes {} arguments, got {}",
+                    arity_text(f),
+                    args.len()
+                )));
             }
-            let values = args.iter().map(|a| eval_const(a, env)).collect::<Result<Vec<_>, _>>()?;
+            let values = args
+                .iter()
+                .map(|a| eval_const(a, env))
+                .collect::<Result<Vec<_>, _>>()?;
             functions::apply(name, &values)
         }
         ExprKind::Unary(UnaryOp::Neg, x) => -eval_const(x, env)?,
@@ -54,8 +68,17 @@ pub fn eval_const(e: &Expr, env: &dyn Fn(&str) -> Option<f64>) -> Result<f64, Co
             }
             truth(all)
         }
-        ExprKind::Window { value, low, high, negated } => {
-            let (v, lo, hi) = (eval_const(value, env)?, eval_const(low, env)?, eval_const(high, env)?);
+        ExprKind::Window {
+            value,
+            low,
+            high,
+            negated,
+        } => {
+            let (v, lo, hi) = (
+                eval_const(value, env)?,
+                eval_const(low, env)?,
+                eval_const(high, env)?,
+            );
             truth((lo <= v && v <= hi) != *negated)
         }
     })

@@ -17,7 +17,13 @@ pub struct Function {
 }
 
 const fn f(name: &'static str, min_args: usize, max_args: usize, doc: &'static str) -> Function {
-    Function { name, min_args, max_args, boolean: false, doc }
+    Function {
+        name,
+        min_args,
+        max_args,
+        boolean: false,
+        doc,
+    }
 }
 
 /// Every built-in function.
@@ -35,8 +41,19 @@ pub const FUNCTIONS: &[Function] = &[
     f("max", 2, usize::MAX, "largest argument"),
     f("pow", 2, 2, "pow(x, y) = x ** y"),
     f("clip", 3, 3, "clip(x, low, high)"),
-    Function { name: "isnan", min_args: 1, max_args: 1, boolean: true, doc: "true where x is NaN" },
-    f("ifelse", 3, 3, "ifelse(condition, a, b): a where the condition holds, else b"),
+    Function {
+        name: "isnan",
+        min_args: 1,
+        max_args: 1,
+        boolean: true,
+        doc: "true where x is NaN",
+    },
+    f(
+        "ifelse",
+        3,
+        3,
+        "ifelse(condition, a, b): a where the condition holds, else b",
+    ),
 ];
 
 /// The built-in function of that name, if there is one.

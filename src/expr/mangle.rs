@@ -53,8 +53,14 @@ pub fn mangle(text: &str) -> String {
 mod tests {
     #[test]
     fn mangles_like_basf2() {
-        assert_eq!(super::mangle("daughter(0, M)"), "daughter__bo0__cm__spM__bc");
+        assert_eq!(
+            super::mangle("daughter(0, M)"),
+            "daughter__bo0__cm__spM__bc"
+        );
         assert_eq!(super::mangle("useCMSFrame(p)"), "useCMSFrame__bop__bc");
-        assert_eq!(super::mangle("nParticlesInList(pi+:loose)"), "nParticlesInList__bopi__pl__clloose__bc");
+        assert_eq!(
+            super::mangle("nParticlesInList(pi+:loose)"),
+            "nParticlesInList__bopi__pl__clloose__bc"
+        );
     }
 }

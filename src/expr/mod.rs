@@ -182,7 +182,9 @@ impl Expr {
                 first.walk(f);
                 rest.iter().for_each(|(_, e)| e.walk(f));
             }
-            ExprKind::Window { value, low, high, .. } => {
+            ExprKind::Window {
+                value, low, high, ..
+            } => {
                 value.walk(f);
                 low.walk(f);
                 high.walk(f);

@@ -28,7 +28,11 @@ pub struct Origin {
 impl Origin {
     /// An origin for text that *is* the whole file (tests, command-line expressions).
     pub fn whole(file: FileId, len: usize) -> Self {
-        Origin { file, verbatim_at: Some(0), fallback: Span::new(file, 0, len) }
+        Origin {
+            file,
+            verbatim_at: Some(0),
+            fallback: Span::new(file, 0, len),
+        }
     }
 
     fn span(&self, start: usize, end: usize) -> Span {
@@ -47,12 +51,19 @@ pub fn parse_text(text: &str) -> Result<Expr, Diagnostic> {
 /// Parses an expression, reporting syntax errors and exceeded limits as coded diagnostics.
 pub fn parse(text: &str, origin: Origin) -> Result<Expr, Diagnostic> {
     if text.len() > MAX_LEN {
-        return Err(Diagnostic::error(codes::LIMIT_EXCEEDED, format!("expression longer than {MAX_LEN} bytes"))
-            .at(origin.span(0, text.len())));
+        return Err(Diagnostic::error(
+            codes::LIMIT_EXCEEDED,
+            format!("expression longer than {MAX_LEN} bytes"),
+        )
+        .at(origin.span(0, text.len())));
     }
     check_bracket_depth(text, &origin)?;
-    let mut pairs = Grammar::parse(Rule::expression, text).map_err(|e| syntax_error(e, text, &origin))?;
-    let top = pairs.next().and_then(|p| p.into_inner().next()).expect("grammar: expression = SOI or_expr EOI");
+    let mut pairs =
+        Grammar::parse(Rule::expression, text).map_err(|e| syntax_error(e, text, &origin))?;
+    let top = pairs
+        .next()
+        .and_then(|p| p.into_inner().next())
+        .expect("grammar: expression = SOI or_expr EOI");
     let builder = Builder { origin };
     builder.build(top, 0)
 }
@@ -79,8 +90,11 @@ fn check_bracket_depth(text: &str, origin: &Origin) -> Result<(), Diagnostic> {
     }
     // `**` is right-recursive in the grammar: bound its chains too.
     if text.matches("**").count() > MAX_DEPTH {
-        return Err(Diagnostic::error(codes::LIMIT_EXCEEDED, format!("more than {MAX_DEPTH} `**` operators in one expression"))
-            .at(origin.span(0, text.len())));
+        return Err(Diagnostic::error(
+            codes::LIMIT_EXCEEDED,
+            format!("more than {MAX_DEPTH} `**` operators in one expression"),
+        )
+        .at(origin.span(0, text.len())));
     }
     Ok(())
 }
@@ -99,11 +113,17 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, origin: &Origin) -> Dia
         }
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
     };
-    let found = text[pos..].chars().next().map_or("end of expression".to_string(), |c| format!("`{c}`"));
+    let found = text[pos..]
+        .chars()
+        .next()
+        .map_or("end of expression".to_string(), |c| format!("`{c}`"));
     let message = if expected.is_empty() {
         format!("cannot parse expression: unexpected {found}")
     } else {
-        format!("cannot parse expression: expected {}, found {found}", expected.join(" or "))
+        format!(
+            "cannot parse expression: expected {}, found {found}",
+            expected.join(" or ")
+        )
     };
     let end = (pos + text[pos..].chars().next().map_or(0, char::len_utf8)).max(pos);
     Diagnostic::error(codes::EXPR_SYNTAX, message)
@@ -113,8 +133,19 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, origin: &Origin) -> Dia
 
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
-        Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::comparison | Rule::sum | Rule::product => "an expression",
-        Rule::unary | Rule::power | Rule::number | Rule::quantity | Rule::name | Rule::call | Rule::ident => "a value",
+        Rule::or_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::comparison
+        | Rule::sum
+        | Rule::product => "an expression",
+        Rule::unary
+        | Rule::power
+        | Rule::number
+        | Rule::quantity
+        | Rule::name
+        | Rule::call
+        | Rule::ident => "a value",
         Rule::cmp_op => "a comparison",
         Rule::add_op | Rule::mul_op | Rule::pow_op => "an operator",
         Rule::and_op | Rule::or_op => "`and`/`or`",
@@ -140,9 +171,12 @@ impl Builder {
     }
 
     fn too_deep(&self, span: Span) -> Diagnostic {
-        Diagnostic::error(codes::LIMIT_EXCEEDED, format!("expression nested deeper than {MAX_DEPTH} levels"))
-            .at(span)
-            .with_help("split the expression into named `variables:`")
+        Diagnostic::error(
+            codes::LIMIT_EXCEEDED,
+            format!("expression nested deeper than {MAX_DEPTH} levels"),
+        )
+        .at(span)
+        .with_help("split the expression into named `variables:`")
     }
 
     /// Builds the node for `pair`; `depth` counts tree levels above it.
@@ -160,27 +194,43 @@ impl Builder {
                 let mut expr = self.build(operand, d + inner.len())?;
                 for op in inner.into_iter().rev() {
                     let op_span = self.span(&op).to(expr.span);
-                    let op = if op.as_rule() == Rule::not_op { UnaryOp::Not } else { UnaryOp::Neg };
+                    let op = if op.as_rule() == Rule::not_op {
+                        UnaryOp::Not
+                    } else {
+                        UnaryOp::Neg
+                    };
                     expr = self.node(ExprKind::Unary(op, Box::new(expr)), op_span);
                 }
                 Ok(expr)
             }
             Rule::comparison => {
                 let mut inner = pair.into_inner();
-                let first = self.build(inner.next().expect("grammar: comparison starts with sum"), d)?;
-                let Some(next) = inner.next() else { return Ok(first) };
+                let first = self.build(
+                    inner.next().expect("grammar: comparison starts with sum"),
+                    d,
+                )?;
+                let Some(next) = inner.next() else {
+                    return Ok(first);
+                };
                 if next.as_rule() == Rule::window {
                     let mut w = next.into_inner();
-                    let negated = w.next().expect("grammar: window op").as_rule() == Rule::not_in_op;
+                    let negated =
+                        w.next().expect("grammar: window op").as_rule() == Rule::not_in_op;
                     let low = self.build(w.next().expect("grammar: window low"), d)?;
                     let high = self.build(w.next().expect("grammar: window high"), d)?;
-                    let kind = ExprKind::Window { value: Box::new(first), low: Box::new(low), high: Box::new(high), negated };
+                    let kind = ExprKind::Window {
+                        value: Box::new(first),
+                        low: Box::new(low),
+                        high: Box::new(high),
+                        negated,
+                    };
                     return Ok(self.node(kind, span));
                 }
                 let mut rest = Vec::new();
                 let mut op = Some(next);
                 while let Some(op_pair) = op {
-                    let operand = self.build(inner.next().expect("grammar: comparison operand"), d)?;
+                    let operand =
+                        self.build(inner.next().expect("grammar: comparison operand"), d)?;
                     rest.push((cmp_op(op_pair.as_str()), operand));
                     op = inner.next();
                 }
@@ -192,24 +242,39 @@ impl Builder {
                 match (inner.next(), inner.next()) {
                     (Some(_), Some(exponent)) => {
                         let exponent = self.build(exponent, d)?;
-                        Ok(self.node(ExprKind::Binary(BinOp::Pow, Box::new(base), Box::new(exponent)), span))
+                        Ok(self.node(
+                            ExprKind::Binary(BinOp::Pow, Box::new(base), Box::new(exponent)),
+                            span,
+                        ))
                     }
                     _ => Ok(base),
                 }
             }
-            Rule::number => Ok(self.node(ExprKind::Number(number(pair.as_str()), None), span)),
+            Rule::number => {
+                Ok(self.node(ExprKind::Number(number(pair.as_str(), span)?, None), span))
+            }
             Rule::quantity => {
                 let mut inner = pair.into_inner();
-                let value = number(inner.next().expect("grammar: quantity number").as_str());
-                let unit = Unit::from_symbol(inner.next().expect("grammar: quantity unit").as_str());
+                let value = number(
+                    inner.next().expect("grammar: quantity number").as_str(),
+                    span,
+                )?;
+                let unit =
+                    Unit::from_symbol(inner.next().expect("grammar: quantity unit").as_str());
                 Ok(self.node(ExprKind::Number(value, unit), span))
             }
             Rule::name => Ok(self.node(ExprKind::Name(pair.as_str().to_string()), span)),
             Rule::raw_arg => Ok(self.node(ExprKind::Raw(pair.as_str().to_string()), span)),
             Rule::call => {
                 let mut inner = pair.into_inner();
-                let name = inner.next().expect("grammar: call name").as_str().to_string();
-                let args = inner.map(|a| self.build(a, d)).collect::<Result<Vec<_>, _>>()?;
+                let name = inner
+                    .next()
+                    .expect("grammar: call name")
+                    .as_str()
+                    .to_string();
+                let args = inner
+                    .map(|a| self.build(a, d))
+                    .collect::<Result<Vec<_>, _>>()?;
                 Ok(self.node(ExprKind::Call(name, args), span))
             }
             other => unreachable!("grammar rule {other:?} is not an expression node"),
@@ -221,7 +286,10 @@ impl Builder {
         let mut inner = pair.into_inner();
         let mut acc = self.build(inner.next().expect("grammar: first operand"), depth)?;
         while let Some(op) = inner.next() {
-            let rhs = self.build(inner.next().expect("grammar: operand after operator"), depth)?;
+            let rhs = self.build(
+                inner.next().expect("grammar: operand after operator"),
+                depth,
+            )?;
             let op = match op.as_str() {
                 "or" => BinOp::Or,
                 "and" => BinOp::And,
@@ -249,10 +317,16 @@ fn cmp_op(s: &str) -> CmpOp {
     }
 }
 
-fn number(s: &str) -> f64 {
-    // The grammar only admits decimal literals, which always parse (huge ones become inf,
-    // which the checker reports).
-    s.parse().unwrap_or(f64::INFINITY)
+/// A literal's value. The grammar admits only decimal literals; one too large for a 64-bit
+/// float is an error rather than infinity (which would not print back as a number).
+fn number(s: &str, span: Span) -> Result<f64, Diagnostic> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(
+            Diagnostic::error(codes::EXPR_SYNTAX, format!("the number `{s}` is too large"))
+                .at_labelled(span, "beyond the range of a 64-bit float"),
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -266,10 +340,19 @@ mod tests {
 
     #[test]
     fn parses_basf2_cuts() {
-        assert_eq!(round("Mbc > 5.27 and -0.2 < deltaE < 0.1"), "Mbc > 5.27 and -0.2 < deltaE < 0.1");
+        assert_eq!(
+            round("Mbc > 5.27 and -0.2 < deltaE < 0.1"),
+            "Mbc > 5.27 and -0.2 < deltaE < 0.1"
+        );
         assert_eq!(round("[M > 0.1] or [p < 2]"), "M > 0.1 or p < 2");
-        assert_eq!(round("daughter(0, M) not in [0.48, 0.52]"), "daughter(0, M) not in [0.48, 0.52]");
-        assert_eq!(round("nParticlesInList(pi+:loose) == 0"), "nParticlesInList(pi+:loose) == 0");
+        assert_eq!(
+            round("daughter(0, M) not in [0.48, 0.52]"),
+            "daughter(0, M) not in [0.48, 0.52]"
+        );
+        assert_eq!(
+            round("nParticlesInList(pi+:loose) == 0"),
+            "nParticlesInList(pi+:loose) == 0"
+        );
         assert_eq!(round("20 MeV < x"), "20 MeV < x");
         assert_eq!(round("-x ** 2"), "-x ** 2");
         assert_eq!(round("(-x) ** 2"), "(-x) ** 2");
@@ -290,6 +373,10 @@ mod tests {
         assert!(parse_text("").is_err());
         let deep = "(".repeat(1000) + "x" + &")".repeat(1000);
         assert_eq!(parse_text(&deep).unwrap_err().code, codes::LIMIT_EXCEEDED);
+        assert_eq!(
+            parse_text("20e222222222 / x").unwrap_err().code,
+            codes::EXPR_SYNTAX
+        );
         let negs = "-".repeat(5000) + "x";
         assert_eq!(parse_text(&negs).unwrap_err().code, codes::LIMIT_EXCEEDED);
     }

@@ -101,7 +101,12 @@ fn write(e: &Expr, min: u8, out: &mut String) {
                 write(x, SUM, out);
             }
         }
-        ExprKind::Window { value, low, high, negated } => {
+        ExprKind::Window {
+            value,
+            low,
+            high,
+            negated,
+        } => {
             write(value, SUM, out);
             out.push_str(if *negated { " not in [" } else { " in [" });
             write(low, OR, out);

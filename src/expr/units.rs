@@ -47,7 +47,10 @@ const TABLE: [(Unit, &str, f64, Dim); 12] = [
 
 impl Unit {
     fn row(self) -> &'static (Unit, &'static str, f64, Dim) {
-        TABLE.iter().find(|r| r.0 == self).expect("every unit has a row")
+        TABLE
+            .iter()
+            .find(|r| r.0 == self)
+            .expect("every unit has a row")
     }
 
     /// The unit for a symbol such as `MeV`.
@@ -84,27 +87,29 @@ pub struct Dim {
 
 impl Dim {
     /// A pure number.
-    pub const NONE: Dim = Dim { energy: 0, length: 0, time: 0 };
+    pub const NONE: Dim = Dim {
+        energy: 0,
+        length: 0,
+        time: 0,
+    };
     /// Energy, momentum, mass.
-    pub const ENERGY: Dim = Dim { energy: 1, length: 0, time: 0 };
+    pub const ENERGY: Dim = Dim {
+        energy: 1,
+        length: 0,
+        time: 0,
+    };
     /// Length.
-    pub const LENGTH: Dim = Dim { energy: 0, length: 1, time: 0 };
+    pub const LENGTH: Dim = Dim {
+        energy: 0,
+        length: 1,
+        time: 0,
+    };
     /// Time.
-    pub const TIME: Dim = Dim { energy: 0, length: 0, time: 1 };
-
-    /// Dimension of a product.
-    pub fn mul(self, o: Dim) -> Dim {
-        Dim {
-            energy: self.energy.saturating_add(o.energy),
-            length: self.length.saturating_add(o.length),
-            time: self.time.saturating_add(o.time),
-        }
-    }
-
-    /// Dimension of a quotient.
-    pub fn div(self, o: Dim) -> Dim {
-        self.mul(Dim { energy: -o.energy, length: -o.length, time: -o.time })
-    }
+    pub const TIME: Dim = Dim {
+        energy: 0,
+        length: 0,
+        time: 1,
+    };
 
     /// Dimension raised to an integer power.
     pub fn pow(self, n: i8) -> Dim {
@@ -122,6 +127,32 @@ impl Dim {
             length: self.length / 2,
             time: self.time / 2,
         })
+    }
+}
+
+impl std::ops::Mul for Dim {
+    type Output = Dim;
+
+    /// Dimension of a product.
+    fn mul(self, o: Dim) -> Dim {
+        Dim {
+            energy: self.energy.saturating_add(o.energy),
+            length: self.length.saturating_add(o.length),
+            time: self.time.saturating_add(o.time),
+        }
+    }
+}
+
+impl std::ops::Div for Dim {
+    type Output = Dim;
+
+    /// Dimension of a quotient.
+    fn div(self, o: Dim) -> Dim {
+        Dim {
+            energy: self.energy.saturating_sub(o.energy),
+            length: self.length.saturating_sub(o.length),
+            time: self.time.saturating_sub(o.time),
+        }
     }
 }
 

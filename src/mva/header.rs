@@ -14,7 +14,8 @@ pub struct ModelHeader {
 
 /// Reads the header of an XGBoost JSON, LightGBM text or TMVA XML model.
 pub fn read(path: &Path, format: &str) -> Result<ModelHeader, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     match format {
         "xgboost" => xgboost(&text),
         "lightgbm" => lightgbm(&text),
@@ -24,7 +25,8 @@ pub fn read(path: &Path, format: &str) -> Result<ModelHeader, String> {
 }
 
 fn xgboost(text: &str) -> Result<ModelHeader, String> {
-    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not XGBoost JSON: {e}"))?;
+    let doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not XGBoost JSON: {e}"))?;
     let learner = &doc["learner"];
     let num = learner["learner_model_param"]["num_feature"]
         .as_str()
@@ -32,9 +34,16 @@ fn xgboost(text: &str) -> Result<ModelHeader, String> {
         .ok_or("XGBoost JSON without learner.learner_model_param.num_feature")?;
     let names = learner["feature_names"]
         .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
-    Ok(ModelHeader { num_features: num, feature_names: names })
+    Ok(ModelHeader {
+        num_features: num,
+        feature_names: names,
+    })
 }
 
 fn lightgbm(text: &str) -> Result<ModelHeader, String> {
@@ -42,8 +51,13 @@ fn lightgbm(text: &str) -> Result<ModelHeader, String> {
     let max_idx: usize = field("max_feature_idx=")
         .and_then(|v| v.trim().parse().ok())
         .ok_or("LightGBM model without max_feature_idx")?;
-    let names = field("feature_names=").map(|v| v.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
-    Ok(ModelHeader { num_features: max_idx + 1, feature_names: names })
+    let names = field("feature_names=")
+        .map(|v| v.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
+    Ok(ModelHeader {
+        num_features: max_idx + 1,
+        feature_names: names,
+    })
 }
 
 fn tmva(text: &str) -> Result<ModelHeader, String> {
@@ -56,10 +70,17 @@ fn tmva(text: &str) -> Result<ModelHeader, String> {
     let names = text
         .split("<Variable ")
         .skip(1)
-        .filter_map(|v| v.split("Expression=\"").nth(1).and_then(|r| r.split('"').next()))
+        .filter_map(|v| {
+            v.split("Expression=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+        })
         .map(str::to_string)
         .collect();
-    Ok(ModelHeader { num_features: count, feature_names: names })
+    Ok(ModelHeader {
+        num_features: count,
+        feature_names: names,
+    })
 }
 
 #[cfg(test)]
@@ -68,12 +89,22 @@ mod tests {
 
     #[test]
     fn reads_headers_of_each_format() {
-        let x = xgboost(r#"{"learner":{"feature_names":["a","b"],"learner_model_param":{"num_feature":"2"}}}"#);
-        assert_eq!(x.unwrap(), ModelHeader { num_features: 2, feature_names: vec!["a".into(), "b".into()] });
+        let x = xgboost(
+            r#"{"learner":{"feature_names":["a","b"],"learner_model_param":{"num_feature":"2"}}}"#,
+        );
+        assert_eq!(
+            x.unwrap(),
+            ModelHeader {
+                num_features: 2,
+                feature_names: vec!["a".into(), "b".into()]
+            }
+        );
         let l = lightgbm("tree\nversion=v4\nmax_feature_idx=2\nfeature_names=x y z\n").unwrap();
         assert_eq!(l.num_features, 3);
         assert_eq!(l.feature_names, ["x", "y", "z"]);
-        let t = tmva(r#"<Variables NVar="1"><Variable VarIndex="0" Expression="R2" /></Variables>"#).unwrap();
+        let t =
+            tmva(r#"<Variables NVar="1"><Variable VarIndex="0" Expression="R2" /></Variables>"#)
+                .unwrap();
         assert_eq!(t.feature_names, ["R2"]);
         assert!(xgboost("{").is_err());
     }

@@ -18,7 +18,10 @@ pub struct ColumnRead {
 /// Every input column the analysis reads, in order of first use.
 pub fn columns_read(ctx: &LintContext) -> Vec<ColumnRead> {
     let mut out: Vec<ColumnRead> = Vec::new();
-    for site in sites(ctx.spec).into_iter().filter(|s| s.scope == Scope::Data) {
+    for site in sites(ctx.spec)
+        .into_iter()
+        .filter(|s| s.scope == Scope::Data)
+    {
         visit_resolvable(&site.expr.expr, &mut |e| {
             let resolved = match &e.kind {
                 ExprKind::Name(n) => ctx.resolve(n, Scope::Data).map(|s| (n.clone(), s)),
@@ -28,7 +31,10 @@ pub fn columns_read(ctx: &LintContext) -> Vec<ColumnRead> {
             if let Some((written, Symbol::Column(_) | Symbol::FileColumn)) = resolved
                 && !out.iter().any(|c| c.written == written)
             {
-                out.push(ColumnRead { branch: mangle(&written), written });
+                out.push(ColumnRead {
+                    branch: mangle(&written),
+                    written,
+                });
             }
         });
     }
@@ -47,14 +53,40 @@ pub fn describe(ctx: &LintContext) -> String {
     let _ = writeln!(w, "\ninputs");
     for i in &spec.inputs {
         match &i.source {
-            Source::Toy { generator, events, seed, params } => {
-                let p: Vec<String> = params.iter().map(|(k, v)| format!("{}={:?}", k.value, v.value)).collect();
-                let _ = writeln!(w, "  {}: toy {} ({} events, seed {}){}", i.name.value, generator.value, events.value, seed.value,
-                    if p.is_empty() { String::new() } else { format!(" {}", p.join(" ")) });
+            Source::Toy {
+                generator,
+                events,
+                seed,
+                params,
+            } => {
+                let p: Vec<String> = params
+                    .iter()
+                    .map(|(k, v)| format!("{}={:?}", k.value, v.value))
+                    .collect();
+                let _ = writeln!(
+                    w,
+                    "  {}: toy {} ({} events, seed {}){}",
+                    i.name.value,
+                    generator.value,
+                    events.value,
+                    seed.value,
+                    if p.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {}", p.join(" "))
+                    }
+                );
             }
             Source::Files { files, tree } => {
                 let f: Vec<&str> = files.iter().map(|f| f.value.as_str()).collect();
-                let _ = writeln!(w, "  {}: files {}{}", i.name.value, f.join(", "), tree.as_ref().map_or(String::new(), |t| format!(" (tree {})", t.value)));
+                let _ = writeln!(
+                    w,
+                    "  {}: files {}{}",
+                    i.name.value,
+                    f.join(", "),
+                    tree.as_ref()
+                        .map_or(String::new(), |t| format!(" (tree {})", t.value))
+                );
             }
         }
     }
@@ -75,23 +107,57 @@ pub fn describe(ctx: &LintContext) -> String {
     }
     for m in &spec.mva {
         let f: Vec<String> = m.features.iter().map(|f| print(&f.expr)).collect();
-        let _ = writeln!(w, "\nmva {} = {}({}) [{}] from {}", m.name.value, m.format.value, f.join(", "), m.output.value, m.model.value);
+        let _ = writeln!(
+            w,
+            "\nmva {} = {}({}) [{}] from {}",
+            m.name.value,
+            m.format.value,
+            f.join(", "),
+            m.output.value,
+            m.model.value
+        );
     }
     let _ = writeln!(w, "\nselection (one cutflow row each)");
     for (i, step) in spec.selection.iter().enumerate() {
         match step {
             Step::Cut { name, cut } => {
-                let _ = writeln!(w, "  {:>2}. filter  {:<28} {}", i + 1, name.value, print(&cut.expr));
+                let _ = writeln!(
+                    w,
+                    "  {:>2}. filter  {:<28} {}",
+                    i + 1,
+                    name.value,
+                    print(&cut.expr)
+                );
             }
-            Step::BestCandidate { name, by, keep, count } => {
-                let _ = writeln!(w, "  {:>2}. best    {:<28} keep {} {} per event by {}", i + 1, name.value, count.value, keep.value, print(&by.expr));
+            Step::BestCandidate {
+                name,
+                by,
+                keep,
+                count,
+            } => {
+                let _ = writeln!(
+                    w,
+                    "  {:>2}. best    {:<28} keep {} {} per event by {}",
+                    i + 1,
+                    name.value,
+                    count.value,
+                    keep.value,
+                    print(&by.expr)
+                );
             }
         }
     }
     if !spec.vetoes.is_empty() {
         let _ = writeln!(w, "\nvetoes (closed windows removed)");
         for v in &spec.vetoes {
-            let _ = writeln!(w, "  {:<12} {} in [{}, {}]", v.name.value, print(&v.var.expr), format_number(v.window.low.value), format_number(v.window.high.value));
+            let _ = writeln!(
+                w,
+                "  {:<12} {} in [{}, {}]",
+                v.name.value,
+                print(&v.var.expr),
+                format_number(v.window.low.value),
+                format_number(v.window.high.value)
+            );
         }
     }
     if !spec.channels.is_empty() {
@@ -115,25 +181,59 @@ fn describe_model(ctx: &LintContext, w: &mut String) {
     let spec = ctx.spec;
     match &spec.model {
         Some(Model::Fit(f)) => {
-            let _ = writeln!(w, "\nfit {} in [{}, {}]{}", print(&f.observable.var.expr), format_number(f.observable.range.low.value),
-                format_number(f.observable.range.high.value), f.window.as_ref().map_or(String::new(), |x| format!(", window ±{}", width(x))));
+            let _ = writeln!(
+                w,
+                "\nfit {} in [{}, {}]{}",
+                print(&f.observable.var.expr),
+                format_number(f.observable.range.low.value),
+                format_number(f.observable.range.high.value),
+                f.window
+                    .as_ref()
+                    .map_or(String::new(), |x| format!(", window ±{}", width(x)))
+            );
             for (role, pdf) in [("signal", &f.signal), ("background", &f.background)] {
-                let params: Vec<String> = pdf.params.iter().map(|(n, p)| match p {
-                    Param::Fixed(e) => format!("{}={}", n.value, print(&e.expr)),
-                    Param::Floating { init, range } => format!("{}~{} in [{}, {}]", n.value, format_number(init.value),
-                        format_number(range.low.value), format_number(range.high.value)),
-                }).collect();
+                let params: Vec<String> = pdf
+                    .params
+                    .iter()
+                    .map(|(n, p)| match p {
+                        Param::Fixed(e) => format!("{}={}", n.value, print(&e.expr)),
+                        Param::Floating { init, range } => format!(
+                            "{}~{} in [{}, {}]",
+                            n.value,
+                            format_number(init.value),
+                            format_number(range.low.value),
+                            format_number(range.high.value)
+                        ),
+                    })
+                    .collect();
                 let _ = writeln!(w, "  {role}: {}({})", pdf.pdf.value, params.join(", "));
             }
             if let Some(Efficiency::FromInput(i)) = &f.efficiency {
                 let _ = writeln!(w, "  efficiency from input {}", i.value);
             }
-            let _ = writeln!(w, "  poi {} in [{}, {}]", f.poi.name.value, format_number(f.poi.range.low.value), format_number(f.poi.range.high.value));
+            let _ = writeln!(
+                w,
+                "  poi {} in [{}, {}]",
+                f.poi.name.value,
+                format_number(f.poi.range.low.value),
+                format_number(f.poi.range.high.value)
+            );
         }
         Some(Model::Counting(c)) => {
-            let _ = writeln!(w, "\ncount {} in a ±{} window, sigma = {}", print(&c.observable.var.expr), width(&c.window), print(&c.resolution.expr));
+            let _ = writeln!(
+                w,
+                "\ncount {} in a ±{} window, sigma = {}",
+                print(&c.observable.var.expr),
+                width(&c.window),
+                print(&c.resolution.expr)
+            );
             for sb in &c.sidebands {
-                let _ = writeln!(w, "  sideband [{}, {}] sigma", format_number(sb.low.value), format_number(sb.high.value));
+                let _ = writeln!(
+                    w,
+                    "  sideband [{}, {}] sigma",
+                    format_number(sb.low.value),
+                    format_number(sb.high.value)
+                );
             }
         }
         None => {}
@@ -142,14 +242,26 @@ fn describe_model(ctx: &LintContext, w: &mut String) {
         match grid::grid(spec) {
             Ok(points) if !points.is_empty() => {
                 let skipped = points.iter().filter(|&&m| grid::excluded(spec, m)).count();
-                let _ = writeln!(w, "\nscan {}: {} hypotheses from {:.4} to {:.4} (step {}), {} of them in excluded windows",
-                    scan.parameter.value, points.len(), points[0], points[points.len() - 1], print(&scan.step.expr), skipped);
+                let _ = writeln!(
+                    w,
+                    "\nscan {}: {} hypotheses from {:.4} to {:.4} (step {}), {} of them in excluded windows",
+                    scan.parameter.value,
+                    points.len(),
+                    points[0],
+                    points[points.len() - 1],
+                    print(&scan.step.expr),
+                    skipped
+                );
             }
             Ok(_) => {
                 let _ = writeln!(w, "\nscan {}: no hypotheses", scan.parameter.value);
             }
             Err(e) => {
-                let _ = writeln!(w, "\nscan {}: cannot build the grid: {}", scan.parameter.value, e.message);
+                let _ = writeln!(
+                    w,
+                    "\nscan {}: cannot build the grid: {}",
+                    scan.parameter.value, e.message
+                );
             }
         }
         let excluded: Vec<&str> = scan.exclude.iter().map(|e| e.value.as_str()).collect();
@@ -158,7 +270,17 @@ fn describe_model(ctx: &LintContext, w: &mut String) {
         }
     }
     if let Some(l) = &spec.limits {
-        let _ = writeln!(w, "\nlimits {} CL, {}{}", format_number(l.cl.value), l.method.value, if l.expected.value { ", with expected bands" } else { "" });
+        let _ = writeln!(
+            w,
+            "\nlimits {} CL, {}{}",
+            format_number(l.cl.value),
+            l.method.value,
+            if l.expected.value {
+                ", with expected bands"
+            } else {
+                ""
+            }
+        );
         for r in &l.reinterpret {
             let _ = writeln!(w, "  {} = {}", r.name.value, print(&r.formula.expr));
         }

@@ -27,13 +27,21 @@ pub struct Map<'n> {
 impl<'n> Map<'n> {
     /// The value of a key of the table, if present.
     pub fn get(&self, key: &str) -> Option<&'n Node> {
-        debug_assert!(keys::find(self.table, key).is_some(), "key `{key}` is missing from its table");
-        self.entries.iter().find(|(k, _)| k.as_scalar() == Some(key)).map(|(_, v)| v)
+        debug_assert!(
+            keys::find(self.table, key).is_some(),
+            "key `{key}` is missing from its table"
+        );
+        self.entries
+            .iter()
+            .find(|(k, _)| k.as_scalar() == Some(key))
+            .map(|(_, v)| v)
     }
 
     /// Entries whose keys are not in the table (the user-named extras of an `Open` kind).
     pub fn extras(&self) -> impl Iterator<Item = &'n (Node, Node)> + '_ {
-        self.entries.iter().filter(|(k, _)| keys::find(self.table, k.as_scalar().unwrap_or_default()).is_none())
+        self.entries
+            .iter()
+            .filter(|(k, _)| keys::find(self.table, k.as_scalar().unwrap_or_default()).is_none())
     }
 }
 
@@ -45,8 +53,11 @@ impl Ctx {
 
     fn wrong_type(&mut self, node: &Node, expected: &str, what: &str) {
         self.report(
-            Diagnostic::error(codes::WRONG_TYPE, format!("{what} must be {expected}, found {}", node.describe()))
-                .at_labelled(node.span, format!("expected {expected}")),
+            Diagnostic::error(
+                codes::WRONG_TYPE,
+                format!("{what} must be {expected}, found {}", node.describe()),
+            )
+            .at_labelled(node.span, format!("expected {expected}")),
         );
     }
 
@@ -66,9 +77,12 @@ impl Ctx {
                     let help = suggestion(name, allowed.iter().copied())
                         .unwrap_or_else(|| format!("allowed keys here: {}", allowed.join(", ")));
                     self.report(
-                        Diagnostic::error(codes::UNKNOWN_KEY, format!("unknown key `{name}` in {what}"))
-                            .at_labelled(k.span, "unknown key")
-                            .with_help(help),
+                        Diagnostic::error(
+                            codes::UNKNOWN_KEY,
+                            format!("unknown key `{name}` in {what}"),
+                        )
+                        .at_labelled(k.span, "unknown key")
+                        .with_help(help),
                     );
                 }
             }
@@ -76,13 +90,20 @@ impl Ctx {
         for key in table.iter().filter(|k| k.required) {
             if !entries.iter().any(|(k, _)| k.as_scalar() == Some(key.name)) {
                 self.report(
-                    Diagnostic::error(codes::MISSING_KEY, format!("{what} needs the key `{}`", key.name))
-                        .at_labelled(node.span, format!("`{}` missing here", key.name))
-                        .with_help(format!("`{}`: {}", key.name, key.doc)),
+                    Diagnostic::error(
+                        codes::MISSING_KEY,
+                        format!("{what} needs the key `{}`", key.name),
+                    )
+                    .at_labelled(node.span, format!("`{}` missing here", key.name))
+                    .with_help(format!("`{}`: {}", key.name, key.doc)),
                 );
             }
         }
-        Some(Map { entries, span: node.span, table })
+        Some(Map {
+            entries,
+            span: node.span,
+            table,
+        })
     }
 
     /// Entries of a mapping from user-chosen names.
@@ -129,9 +150,12 @@ impl Ctx {
         let help = suggestion(&s.value, allowed.iter().copied())
             .unwrap_or_else(|| format!("choose one of: {}", allowed.join(", ")));
         self.report(
-            Diagnostic::error(codes::INVALID_VALUE, format!("`{}` is not a valid {what}", s.value))
-                .at_labelled(s.span, "not allowed here")
-                .with_help(help),
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                format!("`{}` is not a valid {what}", s.value),
+            )
+            .at_labelled(s.span, "not allowed here")
+            .with_help(help),
         );
         None
     }
@@ -139,7 +163,9 @@ impl Ctx {
     /// `true` or `false`.
     pub fn boolean(&mut self, node: &Node, what: &str) -> Option<Spanned<bool>> {
         match &node.kind {
-            NodeKind::Scalar(s, Style::Plain) if s == "true" || s == "false" => Some(Spanned::new(s == "true", node.span)),
+            NodeKind::Scalar(s, Style::Plain) if s == "true" || s == "false" => {
+                Some(Spanned::new(s == "true", node.span))
+            }
             _ => {
                 self.wrong_type(node, "true or false", what);
                 None
@@ -153,9 +179,17 @@ impl Ctx {
             self.wrong_type(node, "an expression", what);
             return None;
         };
-        let origin = Origin { file: node.span.file, verbatim_at: node.verbatim_at, fallback: node.span };
+        let origin = Origin {
+            file: node.span.file,
+            verbatim_at: node.verbatim_at,
+            fallback: node.span,
+        };
         match expr::parse(text, origin) {
-            Ok(expr) => Some(SpecExpr { text: text.clone(), expr, span: node.span }),
+            Ok(expr) => Some(SpecExpr {
+                text: text.clone(),
+                expr,
+                span: node.span,
+            }),
             Err(d) => {
                 self.report(d);
                 None
@@ -192,7 +226,13 @@ impl Ctx {
         if v.is_finite() {
             return Some(Spanned::new(v, span));
         }
-        self.report(Diagnostic::error(codes::INVALID_VALUE, format!("{what} is not a finite number")).at(span));
+        self.report(
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                format!("{what} is not a finite number"),
+            )
+            .at(span),
+        );
         None
     }
 
@@ -203,8 +243,11 @@ impl Ctx {
             return Some(Spanned::new(q.value as u64, q.span));
         }
         self.report(
-            Diagnostic::error(codes::INVALID_VALUE, format!("{what} must be a whole number ≥ 0, found {}", q.value))
-                .at(q.span),
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                format!("{what} must be a whole number ≥ 0, found {}", q.value),
+            )
+            .at(q.span),
         );
         None
     }
@@ -220,7 +263,11 @@ impl Ctx {
         };
         let low = self.quantity(&items[0], what);
         let high = self.quantity(&items[1], what);
-        Some(Interval { low: low?, high: high?, span: node.span })
+        Some(Interval {
+            low: low?,
+            high: high?,
+            span: node.span,
+        })
     }
 
     /// `10 sigma` or an absolute quantity.
@@ -229,14 +276,20 @@ impl Ctx {
             && let Some(multiple) = text.trim_end().strip_suffix("sigma")
         {
             let multiple = multiple.trim();
-            let value = multiple.parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0);
+            let value = multiple
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v > 0.0);
             return match value {
                 Some(v) => Some(Width::Sigma(Spanned::new(v, node.span))),
                 None => {
                     self.report(
-                        Diagnostic::error(codes::INVALID_VALUE, format!("{what}: `{text}` is not a positive multiple of sigma"))
-                            .at(node.span)
-                            .with_help("write e.g. `2 sigma` or an absolute width such as `50 MeV`"),
+                        Diagnostic::error(
+                            codes::INVALID_VALUE,
+                            format!("{what}: `{text}` is not a positive multiple of sigma"),
+                        )
+                        .at(node.span)
+                        .with_help("write e.g. `2 sigma` or an absolute width such as `50 MeV`"),
                     );
                     None
                 }

@@ -1,8 +1,8 @@
 //! The spec format, as data: every key, its kind, whether it is required and what it means.
 //!
 //! The loader checks mappings against these tables (unknown keys, did-you-mean, required
-//! keys); `searchlight schema` turns them into JSON Schema; a test checks that
-//! `docs/spec.md` mentions every key. One table, three uses, no drift.
+//! keys); `searchlight schema` turns them into JSON Schema; [`reference_markdown`] is the
+//! key table of `docs/spec.md` (a test fails when the file is stale). One table, three uses.
 
 /// The kind of value a key takes.
 #[derive(Debug)]
@@ -49,15 +49,31 @@ pub struct Key {
 }
 
 const fn req(name: &'static str, kind: Kind, doc: &'static str) -> Key {
-    Key { name, kind, required: true, doc }
+    Key {
+        name,
+        kind,
+        required: true,
+        doc,
+    }
 }
 
 const fn opt(name: &'static str, kind: Kind, doc: &'static str) -> Key {
-    Key { name, kind, required: false, doc }
+    Key {
+        name,
+        kind,
+        required: false,
+        doc,
+    }
 }
 
 /// Limit-setting methods.
-pub const METHODS: &[&str] = &["bayesian", "cls-asymptotic", "cls-toys", "cls-exact", "feldman-cousins"];
+pub const METHODS: &[&str] = &[
+    "bayesian",
+    "cls-asymptotic",
+    "cls-toys",
+    "cls-exact",
+    "feldman-cousins",
+];
 /// MVA model formats.
 pub const MVA_FORMATS: &[&str] = &["xgboost", "lightgbm", "tmva"];
 /// Experiments.
@@ -67,16 +83,36 @@ const REFERENCE: &[Key] = &[
     opt("arxiv", Kind::Str, "arXiv identifier"),
     opt("doi", Kind::Str, "DOI"),
     opt("url", Kind::Str, "web address"),
-    opt("inspired_by", Kind::Str, "the publication this toy analysis imitates"),
+    opt(
+        "inspired_by",
+        Kind::Str,
+        "the publication this toy analysis imitates",
+    ),
 ];
 
 const ANALYSIS: &[Key] = &[
-    req("name", Kind::Str, "short identifier; default output directory is results/<name>/"),
+    req(
+        "name",
+        Kind::Str,
+        "short identifier; default output directory is results/<name>/",
+    ),
     opt("title", Kind::Str, "human-readable title"),
     opt("description", Kind::Str, "free text"),
-    opt("reference", Kind::Object(REFERENCE), "publication references"),
-    opt("experiment", Kind::Enum(EXPERIMENTS), "beams and E*_beam: belle (KEKB) or belle2 (SuperKEKB)"),
-    opt("luminosity", Kind::Str, "integrated luminosity, e.g. `711 /fb`"),
+    opt(
+        "reference",
+        Kind::Object(REFERENCE),
+        "publication references",
+    ),
+    opt(
+        "experiment",
+        Kind::Enum(EXPERIMENTS),
+        "beams and E*_beam: belle (KEKB) or belle2 (SuperKEKB)",
+    ),
+    opt(
+        "luminosity",
+        Kind::Str,
+        "integrated luminosity, e.g. `711 /fb`",
+    ),
     opt("n_bb", Kind::Quantity, "number of BB pairs"),
 ];
 
@@ -84,10 +120,18 @@ const NUMBER_OR_GRID: Kind = Kind::OneOf(&[Kind::Quantity, Kind::List(&Kind::Qua
 
 const INPUT: Kind = Kind::Open(
     &[
-        opt("toy", Kind::Str, "toy generator name (see `searchlight schema`'s description)"),
+        opt(
+            "toy",
+            Kind::Str,
+            "toy generator name (see `searchlight schema`'s description)",
+        ),
         opt("events", Kind::Count, "events to generate (toy)"),
         opt("seed", Kind::Count, "random seed (toy)"),
-        opt("files", Kind::List(&Kind::Str), "ROOT or Parquet files or globs, relative to the spec"),
+        opt(
+            "files",
+            Kind::List(&Kind::Str),
+            "ROOT or Parquet files or globs, relative to the spec",
+        ),
         opt("tree", Kind::Str, "TTree name in ROOT files"),
     ],
     &NUMBER_OR_GRID,
@@ -96,32 +140,72 @@ const INPUT: Kind = Kind::Open(
 const MVA: Kind = Kind::Object(&[
     req("model", Kind::Str, "model file, relative to the spec"),
     req("format", Kind::Enum(MVA_FORMATS), "model format"),
-    opt("sha256", Kind::Str, "pinned SHA-256 of the model file; a changed file is an error"),
-    req("features", Kind::List(&Kind::Expr), "feature expressions in the model's order"),
-    opt("output", Kind::Enum(&["probability", "margin"]), "probability (default) or raw margin"),
+    opt(
+        "sha256",
+        Kind::Str,
+        "pinned SHA-256 of the model file; a changed file is an error",
+    ),
+    req(
+        "features",
+        Kind::List(&Kind::Expr),
+        "feature expressions in the model's order",
+    ),
+    opt(
+        "output",
+        Kind::Enum(&["probability", "margin"]),
+        "probability (default) or raw margin",
+    ),
 ]);
 
 const BEST_CANDIDATE: Kind = Kind::Object(&[
     req("by", Kind::Expr, "ranking expression"),
-    opt("keep", Kind::Enum(&["lowest", "highest"]), "which end of the ranking to keep (default lowest)"),
+    opt(
+        "keep",
+        Kind::Enum(&["lowest", "highest"]),
+        "which end of the ranking to keep (default lowest)",
+    ),
     opt("n", Kind::Count, "candidates to keep per event (default 1)"),
 ]);
 
 const STEP: Kind = Kind::Object(&[
     opt("name", Kind::Str, "cutflow label (default: the cut text)"),
-    opt("cut", Kind::Expr, "boolean expression a candidate must pass"),
-    opt("best_candidate", BEST_CANDIDATE, "keep the best candidates per event"),
+    opt(
+        "cut",
+        Kind::Expr,
+        "boolean expression a candidate must pass",
+    ),
+    opt(
+        "best_candidate",
+        BEST_CANDIDATE,
+        "keep the best candidates per event",
+    ),
 ]);
 
 const VETO: Kind = Kind::Object(&[
     req("var", Kind::Expr, "vetoed variable"),
-    req("window", Kind::Interval, "closed window [low, high] removed"),
+    req(
+        "window",
+        Kind::Interval,
+        "closed window [low, high] removed",
+    ),
 ]);
 
 const CHANNEL: Kind = Kind::Object(&[
-    req("cut", Kind::Expr, "membership cut; channels should be disjoint"),
-    opt("bf_daughter", Kind::Quantity, "product of daughter branching fractions"),
-    opt("endpoint", Kind::Quantity, "kinematic endpoint of the scanned mass, e.g. `m_Bp - m_Kp`"),
+    req(
+        "cut",
+        Kind::Expr,
+        "membership cut; channels should be disjoint",
+    ),
+    opt(
+        "bf_daughter",
+        Kind::Quantity,
+        "product of daughter branching fractions",
+    ),
+    opt(
+        "endpoint",
+        Kind::Quantity,
+        "kinematic endpoint of the scanned mass, e.g. `m_Bp - m_Kp`",
+    ),
 ]);
 
 const OBSERVABLE: Kind = Kind::Object(&[
@@ -142,52 +226,108 @@ const PDF: Kind = Kind::Open(
 const POI: Kind = Kind::Object(&[
     req("name", Kind::Str, "name of the parameter of interest"),
     req("range", Kind::Interval, "its allowed range"),
-    opt("per_channel", Kind::Bool, "one POI per channel (separate limits) instead of one shared by all (default false)"),
+    opt(
+        "per_channel",
+        Kind::Bool,
+        "one POI per channel (separate limits) instead of one shared by all (default false)",
+    ),
 ]);
 
 const NUISANCE: Kind = Kind::Object(&[
-    opt("constraint", Kind::Enum(&["gaussian", "lognormal"]), "constraint term (default gaussian)"),
+    opt(
+        "constraint",
+        Kind::Enum(&["gaussian", "lognormal"]),
+        "constraint term (default gaussian)",
+    ),
     req("relative", Kind::Quantity, "relative uncertainty"),
 ]);
 
 const FIT: Kind = Kind::Object(&[
     req("observable", OBSERVABLE, "fitted variable and range"),
-    opt("window", Kind::Width, "sliding fit window half-width around each hypothesis"),
+    opt(
+        "window",
+        Kind::Width,
+        "sliding fit window half-width around each hypothesis",
+    ),
     req("signal", PDF, "signal PDF; its `sigma` is the resolution"),
     req("background", PDF, "background PDF"),
     opt("efficiency", Kind::Str, "`from(INPUT)` or a number"),
     req("poi", POI, "parameter of interest"),
-    opt("nuisances", Kind::Dict(&NUISANCE), "constrained nuisance parameters"),
+    opt(
+        "nuisances",
+        Kind::Dict(&NUISANCE),
+        "constrained nuisance parameters",
+    ),
 ]);
 
 const COUNTING: Kind = Kind::Object(&[
     req("observable", OBSERVABLE, "counted variable and range"),
-    req("resolution", Kind::Expr, "resolution sigma as a function of the hypothesis"),
+    req(
+        "resolution",
+        Kind::Expr,
+        "resolution sigma as a function of the hypothesis",
+    ),
     req("window", Kind::Width, "signal window half-width"),
-    opt("sidebands", Kind::List(&Kind::Interval), "sidebands in sigma from the hypothesis"),
+    opt(
+        "sidebands",
+        Kind::List(&Kind::Interval),
+        "sidebands in sigma from the hypothesis",
+    ),
     opt("efficiency", Kind::Str, "`from(INPUT)` or a number"),
     req("poi", POI, "parameter of interest"),
-    opt("nuisances", Kind::Dict(&NUISANCE), "constrained nuisance parameters"),
+    opt(
+        "nuisances",
+        Kind::Dict(&NUISANCE),
+        "constrained nuisance parameters",
+    ),
 ]);
 
 const SCAN: Kind = Kind::Object(&[
-    req("parameter", Kind::Str, "name of the hypothesis parameter, usable in expressions"),
+    req(
+        "parameter",
+        Kind::Str,
+        "name of the hypothesis parameter, usable in expressions",
+    ),
     req("range", Kind::Interval, "scanned range"),
-    req("step", Kind::Expr, "step; may use `sigma`, the resolution at the hypothesis"),
-    opt("exclude", Kind::List(&Kind::Str), "vetoes whose windows are not scanned"),
+    req(
+        "step",
+        Kind::Expr,
+        "step; may use `sigma`, the resolution at the hypothesis",
+    ),
+    opt(
+        "exclude",
+        Kind::List(&Kind::Str),
+        "vetoes whose windows are not scanned",
+    ),
 ]);
 
 const REINTERPRET: Kind = Kind::Object(&[
-    req("formula", Kind::Expr, "the model parameter in terms of the POI and the hypothesis"),
+    req(
+        "formula",
+        Kind::Expr,
+        "the model parameter in terms of the POI and the hypothesis",
+    ),
     opt("unit", Kind::Str, "unit label for reports"),
 ]);
 
 const LIMITS: Kind = Kind::Object(&[
     req("cl", Kind::Quantity, "confidence level, in (0, 1)"),
     req("method", Kind::Enum(METHODS), "limit-setting method"),
-    opt("expected", Kind::Bool, "compute the expected ±1σ/±2σ bands (default true)"),
-    opt("toys", Kind::Count, "pseudo-experiments for toy-based methods"),
-    opt("reinterpret", Kind::Dict(&REINTERPRET), "limits on model parameters derived from the POI limit"),
+    opt(
+        "expected",
+        Kind::Bool,
+        "compute the expected ±1σ/±2σ bands (default true)",
+    ),
+    opt(
+        "toys",
+        Kind::Count,
+        "pseudo-experiments for toy-based methods",
+    ),
+    opt(
+        "reinterpret",
+        Kind::Dict(&REINTERPRET),
+        "limits on model parameters derived from the POI limit",
+    ),
 ]);
 
 const BLINDING: Kind = Kind::Object(&[opt(
@@ -198,15 +338,47 @@ const BLINDING: Kind = Kind::Object(&[opt(
 
 /// The top-level keys of a spec file.
 pub const ROOT: &[Key] = &[
-    req("searchlight", Kind::Count, "schema version; this release reads 1"),
-    opt("include", Kind::List(&Kind::Str), "fragments merged into this spec, relative paths"),
+    req(
+        "searchlight",
+        Kind::Count,
+        "schema version; this release reads 1",
+    ),
+    opt(
+        "include",
+        Kind::List(&Kind::Str),
+        "fragments merged into this spec, relative paths",
+    ),
     req("analysis", Kind::Object(ANALYSIS), "metadata"),
-    req("inputs", Kind::Dict(&INPUT), "named samples: `data` is the observed dataset"),
-    opt("variables", Kind::Dict(&Kind::Expr), "aliases: name -> expression"),
-    opt("mva", Kind::Dict(&MVA), "classifiers, usable by name in expressions"),
-    opt("selection", Kind::List(&STEP), "ordered steps; each is one cutflow row"),
-    opt("vetoes", Kind::Dict(&VETO), "windows removed from the data and from the scan"),
-    opt("channels", Kind::Dict(&CHANNEL), "disjoint categories fitted or counted together"),
+    req(
+        "inputs",
+        Kind::Dict(&INPUT),
+        "named samples: `data` is the observed dataset",
+    ),
+    opt(
+        "variables",
+        Kind::Dict(&Kind::Expr),
+        "aliases: name -> expression",
+    ),
+    opt(
+        "mva",
+        Kind::Dict(&MVA),
+        "classifiers, usable by name in expressions",
+    ),
+    opt(
+        "selection",
+        Kind::List(&STEP),
+        "ordered steps; each is one cutflow row",
+    ),
+    opt(
+        "vetoes",
+        Kind::Dict(&VETO),
+        "windows removed from the data and from the scan",
+    ),
+    opt(
+        "channels",
+        Kind::Dict(&CHANNEL),
+        "disjoint categories fitted or counted together",
+    ),
     opt("fit", FIT, "likelihood fit model"),
     opt("counting", COUNTING, "cut-and-count model"),
     opt("scan", SCAN, "scan over hypotheses"),
@@ -227,29 +399,69 @@ pub fn find(table: &'static [Key], name: &str) -> Option<&'static Key> {
     table.iter().find(|k| k.name == name)
 }
 
-/// Every key path in the format (`fit.signal.pdf`, `inputs.*.toy`), for the docs check.
-pub fn all_paths() -> Vec<String> {
-    fn walk(prefix: &str, kind: &Kind, out: &mut Vec<String>) {
+/// A short description of a kind, for the docs.
+pub fn describe(kind: &Kind) -> String {
+    match kind {
+        Kind::Str => "text".into(),
+        Kind::Count => "whole number".into(),
+        Kind::Quantity => "number (unit allowed)".into(),
+        Kind::Bool => "true / false".into(),
+        Kind::Expr => "expression".into(),
+        Kind::Width => "`N sigma` or width".into(),
+        Kind::Enum(words) => words
+            .iter()
+            .map(|w| format!("`{w}`"))
+            .collect::<Vec<_>>()
+            .join(" \\| "),
+        Kind::Interval => "[low, high]".into(),
+        Kind::List(inner) => format!("list of {}", describe(inner)),
+        Kind::Object(_) => "mapping".into(),
+        Kind::Open(..) => "mapping (+ named extras)".into(),
+        Kind::Dict(inner) => format!("names → {}", describe(inner)),
+        Kind::OneOf(kinds) => kinds.iter().map(describe).collect::<Vec<_>>().join(" or "),
+    }
+}
+
+/// The key reference table of `docs/spec.md`: every key path, its kind, and its meaning.
+pub fn reference_markdown() -> String {
+    fn walk(prefix: &str, keys: &[Key], extra: Option<&Kind>, out: &mut String) {
+        for k in keys {
+            let path = if prefix.is_empty() {
+                k.name.to_string()
+            } else {
+                format!("{prefix}.{}", k.name)
+            };
+            let req = if k.required { "yes" } else { "" };
+            out.push_str(&format!(
+                "| `{path}` | {} | {req} | {} |\n",
+                describe(&k.kind),
+                k.doc
+            ));
+            nested(&path, &k.kind, out);
+        }
+        if let Some(extra) = extra {
+            out.push_str(&format!(
+                "| `{prefix}.<parameter>` | {} | | named parameters |\n",
+                describe(extra)
+            ));
+            nested(&format!("{prefix}.<parameter>"), extra, out);
+        }
+    }
+    fn nested(path: &str, kind: &Kind, out: &mut String) {
         match kind {
-            Kind::Object(keys) | Kind::Open(keys, _) => {
-                for k in *keys {
-                    let path = if prefix.is_empty() { k.name.to_string() } else { format!("{prefix}.{}", k.name) };
-                    out.push(path.clone());
-                    walk(&path, &k.kind, out);
-                }
-                if let Kind::Open(_, extra) = kind {
-                    walk(&format!("{prefix}.*"), extra, out);
-                }
-            }
-            Kind::Dict(v) => walk(&format!("{prefix}.*"), v, out),
-            Kind::List(v) => walk(prefix, v, out),
-            Kind::OneOf(kinds) => kinds.iter().for_each(|k| walk(prefix, k, out)),
+            Kind::Object(keys) => walk(path, keys, None, out),
+            Kind::Open(keys, extra) => walk(path, keys, Some(extra), out),
+            Kind::Dict(inner) => match inner {
+                Kind::Object(keys) => walk(&format!("{path}.<name>"), keys, None, out),
+                Kind::Open(keys, extra) => walk(&format!("{path}.<name>"), keys, Some(extra), out),
+                _ => {}
+            },
+            Kind::List(inner) => nested(&format!("{path}[]"), inner, out),
+            Kind::OneOf(kinds) => kinds.iter().for_each(|k| nested(path, k, out)),
             _ => {}
         }
     }
-    let mut out = Vec::new();
-    walk("", &Kind::Object(ROOT), &mut out);
-    out.sort();
-    out.dedup();
+    let mut out = String::from("| key | value | required | meaning |\n|---|---|---|---|\n");
+    walk("", ROOT, None, &mut out);
     out
 }

@@ -31,10 +31,19 @@ pub struct LoadOptions {
 }
 
 /// Reads and loads the spec at `path`, adding every file read to `sources`.
-pub fn load_file(path: &Path, sources: &mut SourceMap, options: &LoadOptions) -> Result<Spec, LoadError> {
-    let text = read(path).map_err(|message| LoadError::Io(Diagnostic::error(codes::IO, message)))?;
+pub fn load_file(
+    path: &Path,
+    sources: &mut SourceMap,
+    options: &LoadOptions,
+) -> Result<Spec, LoadError> {
+    let text =
+        read(path).map_err(|message| LoadError::Io(Diagnostic::error(codes::IO, message)))?;
     let id = sources.add(path, text);
-    let boundary = if options.allow_outside_includes { None } else { Some(repository_root(path)) };
+    let boundary = if options.allow_outside_includes {
+        None
+    } else {
+        Some(repository_root(path))
+    };
     load(id, sources, boundary)
 }
 
@@ -48,20 +57,33 @@ pub fn load_str(path: &Path, text: &str, sources: &mut SourceMap) -> Result<Spec
 fn read(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     String::from_utf8(bytes).map_err(|e| {
-        format!("{} is not UTF-8 text (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to())
+        format!(
+            "{} is not UTF-8 text (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
     })
 }
 
 /// The directory includes must stay inside: the enclosing git work tree, else the spec's
 /// own directory.
 fn repository_root(spec: &Path) -> PathBuf {
-    let dir = spec.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = spec
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    dir.ancestors().find(|d| d.join(".git").exists()).map_or(dir.clone(), Path::to_path_buf)
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map_or(dir.clone(), Path::to_path_buf)
 }
 
 /// Parses the root file and every include, then builds the spec from their union.
-fn load(root: FileId, sources: &mut SourceMap, boundary: Option<PathBuf>) -> Result<Spec, LoadError> {
+fn load(
+    root: FileId,
+    sources: &mut SourceMap,
+    boundary: Option<PathBuf>,
+) -> Result<Spec, LoadError> {
     let mut ctx = Ctx::default();
     let mut docs: Vec<(FileId, Node)> = Vec::new();
     let mut stack = Vec::new();
@@ -90,11 +112,18 @@ fn gather(
         Err(d) => return ctx.report(d),
     };
     if !matches!(node.kind, NodeKind::Map(_)) {
-        let what = if node.is_null() { "empty" } else { node.describe() };
+        let what = if node.is_null() {
+            "empty"
+        } else {
+            node.describe()
+        };
         ctx.report(
-            Diagnostic::error(codes::WRONG_TYPE, format!("a spec file must be a YAML mapping, this one is {what}"))
-                .at(node.span)
-                .with_help("start with `searchlight: 1` and `analysis: { name: … }`"),
+            Diagnostic::error(
+                codes::WRONG_TYPE,
+                format!("a spec file must be a YAML mapping, this one is {what}"),
+            )
+            .at(node.span)
+            .with_help("start with `searchlight: 1` and `analysis: { name: … }`"),
         );
         return;
     }
@@ -104,8 +133,11 @@ fn gather(
         && let Some(items) = ctx.list(&includes, "`include`")
     {
         for item in items {
-            let Some(rel) = ctx.string(item, "an include path") else { continue };
-            if let Some(child) = open_include(&rel, file, sources, boundary, stack, docs.len(), ctx) {
+            let Some(rel) = ctx.string(item, "an include path") else {
+                continue;
+            };
+            if let Some(child) = open_include(&rel, file, sources, boundary, stack, docs.len(), ctx)
+            {
                 gather(child, sources, boundary, stack, docs, ctx);
             }
         }
@@ -123,15 +155,23 @@ fn open_include(
     loaded: usize,
     ctx: &mut Ctx,
 ) -> Option<FileId> {
-    let base = sources.file(from).path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = sources
+        .file(from)
+        .path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let path = base.join(&rel.value);
     let canonical = match path.canonicalize() {
         Ok(p) => p,
         Err(e) => {
             ctx.report(
-                Diagnostic::error(codes::INCLUDE_NOT_FOUND, format!("cannot read included file {}: {e}", path.display()))
-                    .at_labelled(rel.span, "included here")
-                    .with_help("include paths are relative to the file that includes them"),
+                Diagnostic::error(
+                    codes::INCLUDE_NOT_FOUND,
+                    format!("cannot read included file {}: {e}", path.display()),
+                )
+                .at_labelled(rel.span, "included here")
+                .with_help("include paths are relative to the file that includes them"),
             );
             return None;
         }
@@ -140,29 +180,63 @@ fn open_include(
         && !canonical.starts_with(root)
     {
         ctx.report(
-            Diagnostic::error(codes::INCLUDE_ESCAPE, format!("include `{}` leaves the analysis repository {}", rel.value, root.display()))
-                .at_labelled(rel.span, "outside the repository")
-                .with_help("keep shared fragments inside the repository, or pass --allow-outside-includes"),
+            Diagnostic::error(
+                codes::INCLUDE_ESCAPE,
+                format!(
+                    "include `{}` leaves the analysis repository {}",
+                    rel.value,
+                    root.display()
+                ),
+            )
+            .at_labelled(rel.span, "outside the repository")
+            .with_help(
+                "keep shared fragments inside the repository, or pass --allow-outside-includes",
+            ),
         );
         return None;
     }
-    let same = |id: &FileId| sources.file(*id).path.canonicalize().is_ok_and(|p| p == canonical);
+    let same = |id: &FileId| {
+        sources
+            .file(*id)
+            .path
+            .canonicalize()
+            .is_ok_and(|p| p == canonical)
+    };
     if let Some(pos) = stack.iter().position(same) {
-        let chain: Vec<String> = stack[pos..].iter().map(|id| sources.file(*id).path.display().to_string()).collect();
+        let chain: Vec<String> = stack[pos..]
+            .iter()
+            .map(|id| sources.file(*id).path.display().to_string())
+            .collect();
         ctx.report(
-            Diagnostic::error(codes::INCLUDE_CYCLE, format!("include cycle: {} -> {}", chain.join(" -> "), path.display()))
-                .at_labelled(rel.span, "closes the cycle"),
+            Diagnostic::error(
+                codes::INCLUDE_CYCLE,
+                format!(
+                    "include cycle: {} -> {}",
+                    chain.join(" -> "),
+                    path.display()
+                ),
+            )
+            .at_labelled(rel.span, "closes the cycle"),
         );
         return None;
     }
     if loaded + stack.len() >= MAX_INCLUDES {
-        ctx.report(Diagnostic::error(codes::LIMIT_EXCEEDED, format!("more than {MAX_INCLUDES} included files")).at(rel.span));
+        ctx.report(
+            Diagnostic::error(
+                codes::LIMIT_EXCEEDED,
+                format!("more than {MAX_INCLUDES} included files"),
+            )
+            .at(rel.span),
+        );
         return None;
     }
     match read(&canonical) {
         Ok(text) => Some(sources.add(path, text)),
         Err(message) => {
-            ctx.report(Diagnostic::error(codes::INCLUDE_NOT_FOUND, message).at_labelled(rel.span, "included here"));
+            ctx.report(
+                Diagnostic::error(codes::INCLUDE_NOT_FOUND, message)
+                    .at_labelled(rel.span, "included here"),
+            );
             None
         }
     }
@@ -170,7 +244,10 @@ fn open_include(
 
 fn top_level<'n>(doc: &'n Node, key: &str) -> Option<&'n Node> {
     match &doc.kind {
-        NodeKind::Map(entries) => entries.iter().find(|(k, _)| k.as_scalar() == Some(key)).map(|(_, v)| v),
+        NodeKind::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| k.as_scalar() == Some(key))
+            .map(|(_, v)| v),
         _ => None,
     }
 }
@@ -179,7 +256,10 @@ fn top_level<'n>(doc: &'n Node, key: &str) -> Option<&'n Node> {
 fn occurrences<'d>(docs: &'d [(FileId, Node)], key: &str) -> Vec<(&'d Node, &'d Node)> {
     docs.iter()
         .filter_map(|(_, doc)| match &doc.kind {
-            NodeKind::Map(entries) => entries.iter().find(|(k, _)| k.as_scalar() == Some(key)).map(|(k, v)| (k, v)),
+            NodeKind::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.as_scalar() == Some(key))
+                .map(|(k, v)| (k, v)),
             _ => None,
         })
         .collect()
@@ -190,9 +270,12 @@ fn single<'d>(docs: &'d [(FileId, Node)], key: &str, ctx: &mut Ctx) -> Option<&'
     let found = occurrences(docs, key);
     if let [(first, _), (second, _), ..] = found.as_slice() {
         ctx.report(
-            Diagnostic::error(codes::DUPLICATE_KEY, format!("section `{key}` is written in more than one file"))
-                .at_labelled(second.span, "again here")
-                .with_related(first.span, "first here"),
+            Diagnostic::error(
+                codes::DUPLICATE_KEY,
+                format!("section `{key}` is written in more than one file"),
+            )
+            .at_labelled(second.span, "again here")
+            .with_related(first.span, "first here"),
         );
     }
     found.last().map(|(_, v)| *v)
@@ -203,14 +286,19 @@ fn merged<'d>(docs: &'d [(FileId, Node)], key: &str, ctx: &mut Ctx) -> Vec<&'d (
     let mut seen: HashMap<&str, Span> = HashMap::new();
     let mut out = Vec::new();
     for (_, value) in occurrences(docs, key) {
-        let Some(entries) = ctx.dict(value, &format!("`{key}`")) else { continue };
+        let Some(entries) = ctx.dict(value, &format!("`{key}`")) else {
+            continue;
+        };
         for entry in entries {
             let name = entry.0.as_scalar().unwrap_or_default();
             if let Some(first) = seen.insert(name, entry.0.span) {
                 ctx.report(
-                    Diagnostic::error(codes::DUPLICATE_KEY, format!("`{name}` is defined twice in `{key}`"))
-                        .at_labelled(entry.0.span, "second definition")
-                        .with_related(first, "first definition"),
+                    Diagnostic::error(
+                        codes::DUPLICATE_KEY,
+                        format!("`{name}` is defined twice in `{key}`"),
+                    )
+                    .at_labelled(entry.0.span, "second definition")
+                    .with_related(first, "first definition"),
                 );
                 continue;
             }
@@ -221,7 +309,9 @@ fn merged<'d>(docs: &'d [(FileId, Node)], key: &str, ctx: &mut Ctx) -> Vec<&'d (
 }
 
 fn root_kind(key: &str) -> &'static Kind {
-    &keys::find(keys::ROOT, key).expect("top-level key is in the table").kind
+    &keys::find(keys::ROOT, key)
+        .expect("top-level key is in the table")
+        .kind
 }
 
 fn entry_kind(section: &str) -> &'static Kind {
@@ -240,7 +330,9 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
                 let name = k.as_scalar().unwrap_or_default();
                 if keys::find(keys::ROOT, name).is_none() {
                     let help = crate::diag::suggestion(name, keys::ROOT.iter().map(|k| k.name))
-                        .unwrap_or_else(|| "see `searchlight schema` or docs/spec.md for the sections".into());
+                        .unwrap_or_else(|| {
+                            "see `searchlight schema` or docs/spec.md for the sections".into()
+                        });
                     ctx.report(
                         Diagnostic::error(codes::UNKNOWN_KEY, format!("unknown section `{name}`"))
                             .at_labelled(k.span, "unknown section")
@@ -253,29 +345,53 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
     }
     // Required-key messages for fragments are noise: only the root must be complete.
     let root_doc = &docs.last().expect("root document is last").1;
-    ctx.diags.retain(|d| d.code != codes::MISSING_KEY || d.span.is_some_and(|s| s == root_doc.span));
+    // A missing `searchlight:` is reported once, as a schema-version problem, below.
+    ctx.diags.retain(|d| {
+        d.code != codes::MISSING_KEY
+            || (d.span.is_some_and(|s| s == root_doc.span) && !d.message.ends_with("`searchlight`"))
+    });
     let version = version(root_doc, ctx);
     let analysis = single(docs, "analysis", ctx).and_then(|n| analysis(n, ctx));
-    let inputs = merged(docs, "inputs", ctx).into_iter().filter_map(|(k, v)| input(k, v, ctx)).collect();
+    let inputs = merged(docs, "inputs", ctx)
+        .into_iter()
+        .filter_map(|(k, v)| input(k, v, ctx))
+        .collect();
     let variables = merged(docs, "variables", ctx)
         .into_iter()
-        .filter_map(|(k, v)| Some(Variable { name: ctx.string(k, "a variable name")?, expr: ctx.expr(v, "a variable")? }))
+        .filter_map(|(k, v)| {
+            Some(Variable {
+                name: ctx.string(k, "a variable name")?,
+                expr: ctx.expr(v, "a variable")?,
+            })
+        })
         .collect();
-    let mva = merged(docs, "mva", ctx).into_iter().filter_map(|(k, v)| mva(k, v, ctx)).collect();
+    let mva = merged(docs, "mva", ctx)
+        .into_iter()
+        .filter_map(|(k, v)| mva(k, v, ctx))
+        .collect();
     let mut selection = Vec::new();
     for (_, value) in occurrences(docs, "selection") {
         for item in ctx.list(value, "`selection`").unwrap_or_default() {
             selection.extend(step(item, ctx));
         }
     }
-    let vetoes = merged(docs, "vetoes", ctx).into_iter().filter_map(|(k, v)| veto(k, v, ctx)).collect();
-    let channels = merged(docs, "channels", ctx).into_iter().filter_map(|(k, v)| channel(k, v, ctx)).collect();
+    let vetoes = merged(docs, "vetoes", ctx)
+        .into_iter()
+        .filter_map(|(k, v)| veto(k, v, ctx))
+        .collect();
+    let channels = merged(docs, "channels", ctx)
+        .into_iter()
+        .filter_map(|(k, v)| channel(k, v, ctx))
+        .collect();
     let fit = single(docs, "fit", ctx).and_then(|n| fit(n, ctx));
     let counting = single(docs, "counting", ctx).and_then(|n| counting(n, ctx));
     let model = match (fit, counting) {
         (Some(_), Some(_)) => {
             let at = single(docs, "counting", ctx).map(|n| n.span);
-            let mut d = Diagnostic::error(codes::DUPLICATE_KEY, "a spec has either `fit:` or `counting:`, not both");
+            let mut d = Diagnostic::error(
+                codes::DUPLICATE_KEY,
+                "a spec has either `fit:` or `counting:`, not both",
+            );
             if let Some(at) = at {
                 d = d.at(at);
             }
@@ -288,15 +404,24 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
     };
     let scan = single(docs, "scan", ctx).and_then(|n| scan(n, ctx));
     let limits = single(docs, "limits", ctx).and_then(|n| limits(n, ctx));
-    let blinding = single(docs, "blinding", ctx).map_or(Some(Blinding { unblind: Spanned::new(false, Span::default()) }), |n| {
-        let m = ctx.map(n, root_kind("blinding"), "`blinding`")?;
-        let unblind = match m.get("unblind") {
-            Some(v) => ctx.boolean(v, "`unblind`")?,
-            None => Spanned::new(false, m.span),
-        };
-        Some(Blinding { unblind })
-    });
-    let includes = docs.iter().map(|(f, _)| *f).filter(|f| *f != root).collect();
+    let blinding = single(docs, "blinding", ctx).map_or(
+        Some(Blinding {
+            unblind: Spanned::new(false, Span::default()),
+        }),
+        |n| {
+            let m = ctx.map(n, root_kind("blinding"), "`blinding`")?;
+            let unblind = match m.get("unblind") {
+                Some(v) => ctx.boolean(v, "`unblind`")?,
+                None => Spanned::new(false, m.span),
+            };
+            Some(Blinding { unblind })
+        },
+    );
+    let includes = docs
+        .iter()
+        .map(|(f, _)| *f)
+        .filter(|f| *f != root)
+        .collect();
     Some(Spec {
         version: version?,
         root,
@@ -318,17 +443,26 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
 fn version(doc: &Node, ctx: &mut Ctx) -> Option<Spanned<u32>> {
     let Some(node) = top_level(doc, "searchlight") else {
         ctx.report(
-            Diagnostic::error(codes::SCHEMA_VERSION, "the spec does not say which format version it is written in")
-                .at(Span::new(doc.span.file, 0, 0))
-                .with_help(format!("add `searchlight: {VERSION}` as the first line")),
+            Diagnostic::error(
+                codes::SCHEMA_VERSION,
+                "the spec does not say which format version it is written in",
+            )
+            .at(Span::new(doc.span.file, 0, 0))
+            .with_help(format!("add `searchlight: {VERSION}` as the first line")),
         );
         return None;
     };
     let v = ctx.count(node, "`searchlight`")?;
     if v.value != u64::from(VERSION) {
         ctx.report(
-            Diagnostic::error(codes::SCHEMA_VERSION, format!("unsupported spec version {}; this searchlight reads version {VERSION}", v.value))
-                .at_labelled(v.span, "version"),
+            Diagnostic::error(
+                codes::SCHEMA_VERSION,
+                format!(
+                    "unsupported spec version {}; this searchlight reads version {VERSION}",
+                    v.value
+                ),
+            )
+            .at_labelled(v.span, "version"),
         );
         return None;
     }
@@ -337,41 +471,74 @@ fn version(doc: &Node, ctx: &mut Ctx) -> Option<Spanned<u32>> {
 
 fn analysis(node: &Node, ctx: &mut Ctx) -> Option<Analysis> {
     let m = ctx.map(node, root_kind("analysis"), "`analysis`")?;
-    let opt_str = |ctx: &mut Ctx, key: &str| m.get(key).and_then(|v| ctx.string(v, &format!("`analysis.{key}`")));
+    let opt_str = |ctx: &mut Ctx, key: &str| {
+        m.get(key)
+            .and_then(|v| ctx.string(v, &format!("`analysis.{key}`")))
+    };
     let title = opt_str(ctx, "title");
     let description = opt_str(ctx, "description");
-    let experiment = m.get("experiment").and_then(|v| ctx.word(v, keys::EXPERIMENTS, "experiment"));
+    let experiment = m
+        .get("experiment")
+        .and_then(|v| ctx.word(v, keys::EXPERIMENTS, "experiment"));
     let luminosity = m.get("luminosity").and_then(|v| luminosity(v, ctx));
     let n_bb = m.get("n_bb").and_then(|v| ctx.quantity(v, "`n_bb`"));
     let mut reference = Vec::new();
     if let Some(r) = m.get("reference")
-        && let Some(rm) = ctx.map(r, &keys::find(keys::fields(root_kind("analysis")), "reference")?.kind, "`reference`")
+        && let Some(rm) = ctx.map(
+            r,
+            &keys::find(keys::fields(root_kind("analysis")), "reference")?.kind,
+            "`reference`",
+        )
     {
         for (k, v) in rm.entries {
-            if let (Some(k), Some(v)) = (ctx.string(k, "a reference kind"), ctx.string(v, "a reference")) {
+            if let (Some(k), Some(v)) = (
+                ctx.string(k, "a reference kind"),
+                ctx.string(v, "a reference"),
+            ) {
                 reference.push((k, v));
             }
         }
     }
     let name = ctx.string(m.get("name")?, "`analysis.name`")?;
-    Some(Analysis { name, title, description, reference, experiment, luminosity, n_bb })
+    Some(Analysis {
+        name,
+        title,
+        description,
+        reference,
+        experiment,
+        luminosity,
+        n_bb,
+    })
 }
 
 /// `711 /fb`, `365 fb-1`, `0.4 /ab` → fb⁻¹.
 fn luminosity(node: &Node, ctx: &mut Ctx) -> Option<Spanned<f64>> {
     let text = ctx.string(node, "`luminosity`")?;
     let compact: String = text.value.chars().filter(|c| !c.is_whitespace()).collect();
-    let units = [("/fb", 1.0), ("fb-1", 1.0), ("/pb", 1e-3), ("pb-1", 1e-3), ("/ab", 1e3), ("ab-1", 1e3)];
+    let units = [
+        ("/fb", 1.0),
+        ("fb-1", 1.0),
+        ("/pb", 1e-3),
+        ("pb-1", 1e-3),
+        ("/ab", 1e3),
+        ("ab-1", 1e3),
+    ];
     let parsed = units.iter().find_map(|(suffix, scale)| {
-        compact.strip_suffix(suffix).and_then(|n| n.parse::<f64>().ok()).map(|v| v * scale)
+        compact
+            .strip_suffix(suffix)
+            .and_then(|n| n.parse::<f64>().ok())
+            .map(|v| v * scale)
     });
     match parsed.filter(|v| v.is_finite() && *v > 0.0) {
         Some(v) => Some(Spanned::new(v, text.span)),
         None => {
             ctx.report(
-                Diagnostic::error(codes::INVALID_VALUE, format!("`{}` is not a luminosity", text.value))
-                    .at(text.span)
-                    .with_help("write e.g. `711 /fb`, `365 fb-1` or `0.4 /ab`"),
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    format!("`{}` is not a luminosity", text.value),
+                )
+                .at(text.span)
+                .with_help("write e.g. `711 /fb`, `365 fb-1` or `0.4 /ab`"),
             );
             None
         }
@@ -387,12 +554,22 @@ fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
         (None, Some(files)) => {
             for (k, _) in m.extras() {
                 ctx.report(
-                    Diagnostic::error(codes::UNKNOWN_KEY, format!("unknown key `{}` in file {what}", k.as_scalar().unwrap_or_default()))
-                        .at(k.span)
-                        .with_help("file inputs take `files` and `tree`"),
+                    Diagnostic::error(
+                        codes::UNKNOWN_KEY,
+                        format!(
+                            "unknown key `{}` in file {what}",
+                            k.as_scalar().unwrap_or_default()
+                        ),
+                    )
+                    .at(k.span)
+                    .with_help("file inputs take `files` and `tree`"),
                 );
             }
-            let files = ctx.list(files, "`files`")?.iter().filter_map(|f| ctx.string(f, "a file path")).collect();
+            let files = ctx
+                .list(files, "`files`")?
+                .iter()
+                .filter_map(|f| ctx.string(f, "a file path"))
+                .collect();
             let tree = m.get("tree").and_then(|t| ctx.string(t, "`tree`"));
             Source::Files { files, tree }
         }
@@ -414,10 +591,15 @@ fn toy_source(toy: &Node, m: &Map, what: &str, ctx: &mut Ctx) -> Option<Source> 
     let seed = m.get("seed").map(|v| ctx.count(v, "`seed`"));
     let mut params = Vec::new();
     for (k, v) in m.extras() {
-        let Some(k) = ctx.string(k, "a generator parameter") else { continue };
+        let Some(k) = ctx.string(k, "a generator parameter") else {
+            continue;
+        };
         let value = match &v.kind {
             NodeKind::Seq(items) => {
-                let values: Option<Vec<f64>> = items.iter().map(|i| ctx.quantity(i, &k.value).map(|q| q.value)).collect();
+                let values: Option<Vec<f64>> = items
+                    .iter()
+                    .map(|i| ctx.quantity(i, &k.value).map(|q| q.value))
+                    .collect();
                 values.map(ParamValue::Many)
             }
             _ => ctx.quantity(v, &k.value).map(|q| ParamValue::One(q.value)),
@@ -434,7 +616,12 @@ fn toy_source(toy: &Node, m: &Map, what: &str, ctx: &mut Ctx) -> Option<Source> 
         );
         return None;
     };
-    Some(Source::Toy { generator: generator?, events: events?, seed: seed?, params })
+    Some(Source::Toy {
+        generator: generator?,
+        events: events?,
+        seed: seed?,
+        params,
+    })
 }
 
 fn mva(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Mva> {
@@ -442,17 +629,31 @@ fn mva(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Mva> {
     let what = format!("MVA `{}`", name.value);
     let m = ctx.map(node, entry_kind("mva"), &what)?;
     let model = m.get("model").and_then(|v| ctx.string(v, "`model`"));
-    let format = m.get("format").and_then(|v| ctx.word(v, keys::MVA_FORMATS, "model format"));
+    let format = m
+        .get("format")
+        .and_then(|v| ctx.word(v, keys::MVA_FORMATS, "model format"));
     let sha256 = m.get("sha256").and_then(|v| ctx.string(v, "`sha256`"));
     let features = m
         .get("features")
         .and_then(|v| ctx.list(v, "`features`"))
-        .map(|items| items.iter().filter_map(|f| ctx.expr(f, "a feature")).collect());
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|f| ctx.expr(f, "a feature"))
+                .collect()
+        });
     let output = match m.get("output") {
         Some(v) => ctx.word(v, &["probability", "margin"], "MVA output")?,
         None => Spanned::new("probability".to_string(), m.span),
     };
-    Some(Mva { name, model: model?, format: format?, sha256, features: features?, output })
+    Some(Mva {
+        name,
+        model: model?,
+        format: format?,
+        sha256,
+        features: features?,
+        output,
+    })
 }
 
 fn step(node: &Node, ctx: &mut Ctx) -> Option<Step> {
@@ -469,7 +670,11 @@ fn step(node: &Node, ctx: &mut Ctx) -> Option<Step> {
             Some(Step::Cut { name, cut })
         }
         (None, Some(best)) => {
-            let b = ctx.map(best, &keys::find(keys::fields(step_kind), "best_candidate")?.kind, "`best_candidate`")?;
+            let b = ctx.map(
+                best,
+                &keys::find(keys::fields(step_kind), "best_candidate")?.kind,
+                "`best_candidate`",
+            )?;
             let by = ctx.expr(b.get("by")?, "the ranking")?;
             let keep = match b.get("keep") {
                 Some(v) => ctx.word(v, &["lowest", "highest"], "`keep`")?,
@@ -479,14 +684,23 @@ fn step(node: &Node, ctx: &mut Ctx) -> Option<Step> {
                 Some(v) => ctx.count(v, "`n`")?,
                 None => Spanned::new(1, b.span),
             };
-            let name = name.unwrap_or_else(|| Spanned::new(format!("best candidate by {}", by.text), b.span));
-            Some(Step::BestCandidate { name, by, keep, count })
+            let name = name
+                .unwrap_or_else(|| Spanned::new(format!("best candidate by {}", by.text), b.span));
+            Some(Step::BestCandidate {
+                name,
+                by,
+                keep,
+                count,
+            })
         }
         _ => {
             ctx.report(
-                Diagnostic::error(codes::MISSING_KEY, "a selection step needs exactly one of `cut` or `best_candidate`")
-                    .at(m.span)
-                    .with_help("e.g. `- { name: beam-constrained mass, cut: Mbc > 5.27 }`"),
+                Diagnostic::error(
+                    codes::MISSING_KEY,
+                    "a selection step needs exactly one of `cut` or `best_candidate`",
+                )
+                .at(m.span)
+                .with_help("e.g. `- { name: beam-constrained mass, cut: Mbc > 5.27 }`"),
             );
             None
         }
@@ -495,23 +709,48 @@ fn step(node: &Node, ctx: &mut Ctx) -> Option<Step> {
 
 fn veto(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Veto> {
     let name = ctx.string(key, "a veto name")?;
-    let m = ctx.map(node, entry_kind("vetoes"), &format!("veto `{}`", name.value))?;
-    let var = m.get("var").and_then(|v| ctx.expr(v, "the vetoed variable"));
+    let m = ctx.map(
+        node,
+        entry_kind("vetoes"),
+        &format!("veto `{}`", name.value),
+    )?;
+    let var = m
+        .get("var")
+        .and_then(|v| ctx.expr(v, "the vetoed variable"));
     let window = ctx.interval(m.get("window")?, "`window`")?;
-    Some(Veto { name, var: var?, window })
+    Some(Veto {
+        name,
+        var: var?,
+        window,
+    })
 }
 
 fn channel(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Channel> {
     let name = ctx.string(key, "a channel name")?;
-    let m = ctx.map(node, entry_kind("channels"), &format!("channel `{}`", name.value))?;
-    let bf_daughter = m.get("bf_daughter").and_then(|v| ctx.quantity(v, "`bf_daughter`"));
-    let endpoint = m.get("endpoint").and_then(|v| ctx.quantity(v, "`endpoint`"));
+    let m = ctx.map(
+        node,
+        entry_kind("channels"),
+        &format!("channel `{}`", name.value),
+    )?;
+    let bf_daughter = m
+        .get("bf_daughter")
+        .and_then(|v| ctx.quantity(v, "`bf_daughter`"));
+    let endpoint = m
+        .get("endpoint")
+        .and_then(|v| ctx.quantity(v, "`endpoint`"));
     let cut = ctx.expr(m.get("cut")?, "a channel cut")?;
-    Some(Channel { name, cut, bf_daughter, endpoint })
+    Some(Channel {
+        name,
+        cut,
+        bf_daughter,
+        endpoint,
+    })
 }
 
 fn sub_kind(parent: &'static Kind, key: &str) -> &'static Kind {
-    &keys::find(keys::fields(parent), key).expect("sub-key is in its table").kind
+    &keys::find(keys::fields(parent), key)
+        .expect("sub-key is in its table")
+        .kind
 }
 
 fn observable(node: &Node, parent: &'static Kind, ctx: &mut Ctx) -> Option<Observable> {
@@ -526,7 +765,9 @@ fn pdf(node: &Node, parent: &'static Kind, key: &str, ctx: &mut Ctx) -> Option<P
     let m = ctx.map(node, kind, &format!("`{key}`"))?;
     let mut params = Vec::new();
     for (k, v) in m.extras() {
-        let Some(name) = ctx.string(k, "a parameter name") else { continue };
+        let Some(name) = ctx.string(k, "a parameter name") else {
+            continue;
+        };
         let param = match &v.kind {
             NodeKind::Map(_) => {
                 let floating = match kind {
@@ -547,7 +788,11 @@ fn pdf(node: &Node, parent: &'static Kind, key: &str, ctx: &mut Ctx) -> Option<P
         }
     }
     let pdf = ctx.string(m.get("pdf")?, "`pdf`")?;
-    Some(Pdf { pdf, params, span: m.span })
+    Some(Pdf {
+        pdf,
+        params,
+        span: m.span,
+    })
 }
 
 fn poi(node: &Node, parent: &'static Kind, ctx: &mut Ctx) -> Option<Poi> {
@@ -558,7 +803,11 @@ fn poi(node: &Node, parent: &'static Kind, ctx: &mut Ctx) -> Option<Poi> {
         None => Spanned::new(false, m.span),
     };
     let range = ctx.interval(m.get("range")?, "`range`")?;
-    Some(Poi { name: name?, range, per_channel })
+    Some(Poi {
+        name: name?,
+        range,
+        per_channel,
+    })
 }
 
 fn nuisances(node: Option<&Node>, parent: &'static Kind, ctx: &mut Ctx) -> Vec<Nuisance> {
@@ -578,7 +827,11 @@ fn nuisances(node: Option<&Node>, parent: &'static Kind, ctx: &mut Ctx) -> Vec<N
                 None => Spanned::new("gaussian".into(), m.span),
             };
             let relative = ctx.quantity(m.get("relative")?, "`relative`")?;
-            Some(Nuisance { name, constraint, relative })
+            Some(Nuisance {
+                name,
+                constraint,
+                relative,
+            })
         })
         .collect()
 }
@@ -591,7 +844,10 @@ fn efficiency(node: Option<&Node>, ctx: &mut Ctx) -> Option<Efficiency> {
         && let [arg] = args.as_slice()
         && let Some(input) = arg.as_name()
     {
-        return Some(Efficiency::FromInput(Spanned::new(input.to_string(), arg.span)));
+        return Some(Efficiency::FromInput(Spanned::new(
+            input.to_string(),
+            arg.span,
+        )));
     }
     ctx.quantity(node, "`efficiency`").map(Efficiency::Value)
 }
@@ -602,23 +858,40 @@ fn fit(node: &Node, ctx: &mut Ctx) -> Option<Fit> {
     let observable = m.get("observable").and_then(|v| observable(v, kind, ctx));
     let window = m.get("window").and_then(|v| ctx.width(v, "`window`"));
     let signal = m.get("signal").and_then(|v| pdf(v, kind, "signal", ctx));
-    let background = m.get("background").and_then(|v| pdf(v, kind, "background", ctx));
+    let background = m
+        .get("background")
+        .and_then(|v| pdf(v, kind, "background", ctx));
     let efficiency = efficiency(m.get("efficiency"), ctx);
     let poi = m.get("poi").and_then(|v| poi(v, kind, ctx));
     let nuisances = nuisances(m.get("nuisances"), kind, ctx);
-    Some(Fit { observable: observable?, window, signal: signal?, background: background?, efficiency, poi: poi?, nuisances })
+    Some(Fit {
+        observable: observable?,
+        window,
+        signal: signal?,
+        background: background?,
+        efficiency,
+        poi: poi?,
+        nuisances,
+    })
 }
 
 fn counting(node: &Node, ctx: &mut Ctx) -> Option<Counting> {
     let kind = root_kind("counting");
     let m = ctx.map(node, kind, "`counting`")?;
     let observable = m.get("observable").and_then(|v| observable(v, kind, ctx));
-    let resolution = m.get("resolution").and_then(|v| ctx.expr(v, "the resolution"));
+    let resolution = m
+        .get("resolution")
+        .and_then(|v| ctx.expr(v, "the resolution"));
     let window = m.get("window").and_then(|v| ctx.width(v, "`window`"));
     let sidebands = m
         .get("sidebands")
         .and_then(|v| ctx.list(v, "`sidebands`"))
-        .map(|items| items.iter().filter_map(|i| ctx.interval(i, "a sideband")).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| ctx.interval(i, "a sideband"))
+                .collect()
+        })
         .unwrap_or_default();
     let efficiency = efficiency(m.get("efficiency"), ctx);
     let poi = m.get("poi").and_then(|v| poi(v, kind, ctx));
@@ -636,22 +909,36 @@ fn counting(node: &Node, ctx: &mut Ctx) -> Option<Counting> {
 
 fn scan(node: &Node, ctx: &mut Ctx) -> Option<Scan> {
     let m = ctx.map(node, root_kind("scan"), "`scan`")?;
-    let parameter = m.get("parameter").and_then(|v| ctx.string(v, "`parameter`"));
+    let parameter = m
+        .get("parameter")
+        .and_then(|v| ctx.string(v, "`parameter`"));
     let range = m.get("range").and_then(|v| ctx.interval(v, "`range`"));
     let step = m.get("step").and_then(|v| ctx.expr(v, "`step`"));
     let exclude = m
         .get("exclude")
         .and_then(|v| ctx.list(v, "`exclude`"))
-        .map(|items| items.iter().filter_map(|i| ctx.string(i, "a veto name")).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| ctx.string(i, "a veto name"))
+                .collect()
+        })
         .unwrap_or_default();
-    Some(Scan { parameter: parameter?, range: range?, step: step?, exclude })
+    Some(Scan {
+        parameter: parameter?,
+        range: range?,
+        step: step?,
+        exclude,
+    })
 }
 
 fn limits(node: &Node, ctx: &mut Ctx) -> Option<Limits> {
     let kind = root_kind("limits");
     let m = ctx.map(node, kind, "`limits`")?;
     let cl = m.get("cl").and_then(|v| ctx.quantity(v, "`cl`"));
-    let method = m.get("method").and_then(|v| ctx.word(v, keys::METHODS, "limit method"));
+    let method = m
+        .get("method")
+        .and_then(|v| ctx.word(v, keys::METHODS, "limit method"));
     let expected = match m.get("expected") {
         Some(v) => ctx.boolean(v, "`expected`"),
         None => Some(Spanned::new(true, m.span)),
@@ -664,13 +951,27 @@ fn limits(node: &Node, ctx: &mut Ctx) -> Option<Limits> {
             other => other,
         };
         for (k, v) in ctx.dict(r, "`reinterpret`").unwrap_or_default() {
-            let Some(name) = ctx.string(k, "a parameter name") else { continue };
-            let Some(rm) = ctx.map(v, inner, &format!("reinterpretation `{}`", name.value)) else { continue };
+            let Some(name) = ctx.string(k, "a parameter name") else {
+                continue;
+            };
+            let Some(rm) = ctx.map(v, inner, &format!("reinterpretation `{}`", name.value)) else {
+                continue;
+            };
             let unit = rm.get("unit").and_then(|u| ctx.string(u, "`unit`"));
             if let Some(formula) = rm.get("formula").and_then(|f| ctx.expr(f, "a formula")) {
-                reinterpret.push(Reinterpret { name, formula, unit });
+                reinterpret.push(Reinterpret {
+                    name,
+                    formula,
+                    unit,
+                });
             }
         }
     }
-    Some(Limits { cl: cl?, method: method?, expected: expected?, toys, reinterpret })
+    Some(Limits {
+        cl: cl?,
+        method: method?,
+        expected: expected?,
+        toys,
+        reinterpret,
+    })
 }

@@ -40,8 +40,12 @@ fn kind(k: &Kind) -> Value {
         Kind::Count => json!({"type": ["integer", "number"], "minimum": 0}),
         Kind::Quantity => json!({"type": ["number", "string"], "$comment": NUMBER_OR_TEXT}),
         Kind::Bool => json!({"type": "boolean"}),
-        Kind::Expr => json!({"type": ["string", "number", "boolean"], "$comment": "an expression: docs/spec.md#expressions"}),
-        Kind::Width => json!({"type": ["number", "string"], "$comment": "`N sigma` or an absolute width"}),
+        Kind::Expr => {
+            json!({"type": ["string", "number", "boolean"], "$comment": "an expression: docs/spec.md#expressions"})
+        }
+        Kind::Width => {
+            json!({"type": ["number", "string"], "$comment": "`N sigma` or an absolute width"})
+        }
         Kind::Enum(words) => json!({"enum": words}),
         Kind::Interval => json!({"type": "array", "minItems": 2, "maxItems": 2,
                                  "items": {"type": ["number", "string"]}}),

@@ -80,14 +80,28 @@ impl Node {
         match &self.kind {
             NodeKind::Scalar(..) => 1,
             NodeKind::Seq(items) => 1 + items.iter().map(Node::count).sum::<usize>(),
-            NodeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| k.count() + v.count()).sum::<usize>(),
+            NodeKind::Map(entries) => {
+                1 + entries
+                    .iter()
+                    .map(|(k, v)| k.count() + v.count())
+                    .sum::<usize>()
+            }
         }
     }
 }
 
 enum Frame {
-    Seq { start: usize, anchor: usize, items: Vec<Node> },
-    Map { start: usize, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
+    Seq {
+        start: usize,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
 }
 
 /// Parses one YAML document into a node tree. An empty document gives a null scalar.
@@ -102,8 +116,13 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Node, Diagnostic> {
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| {
             let at = byte(e.marker().index());
-            let code = if e.info().contains("recursion limit") { codes::LIMIT_EXCEEDED } else { codes::YAML_SYNTAX };
-            Diagnostic::error(code, format!("YAML syntax error: {}", e.info())).at_labelled(Span::new(file, at, at), "here")
+            let code = if e.info().contains("recursion limit") {
+                codes::LIMIT_EXCEEDED
+            } else {
+                codes::YAML_SYNTAX
+            };
+            Diagnostic::error(code, format!("YAML syntax error: {}", e.info()))
+                .at_labelled(Span::new(file, at, at), "here")
         })?;
         let (start, end) = (byte(span.start.index()), byte(span.end.index()));
         let here = Span::new(file, start, end);
@@ -111,32 +130,60 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Node, Diagnostic> {
             Event::DocumentStart(_) => {
                 documents += 1;
                 if documents > 1 {
-                    return Err(Diagnostic::error(codes::YAML_SYNTAX, "a spec file holds one YAML document, found a second")
-                        .at_labelled(here, "second document starts here")
-                        .with_help("remove the `---` line, or split the file and use `include:`"));
+                    return Err(Diagnostic::error(
+                        codes::YAML_SYNTAX,
+                        "a spec file holds one YAML document, found a second",
+                    )
+                    .at_labelled(here, "second document starts here")
+                    .with_help("remove the `---` line, or split the file and use `include:`"));
                 }
                 continue;
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if stack.len() >= MAX_DEPTH {
-                    return Err(Diagnostic::error(codes::LIMIT_EXCEEDED, format!("YAML nesting deeper than {MAX_DEPTH} levels"))
-                        .at_labelled(here, "too deep"));
+                    return Err(Diagnostic::error(
+                        codes::LIMIT_EXCEEDED,
+                        format!("YAML nesting deeper than {MAX_DEPTH} levels"),
+                    )
+                    .at_labelled(here, "too deep"));
                 }
                 stack.push(if matches!(event, Event::SequenceStart(..)) {
-                    Frame::Seq { start, anchor, items: Vec::new() }
+                    Frame::Seq {
+                        start,
+                        anchor,
+                        items: Vec::new(),
+                    }
                 } else {
-                    Frame::Map { start, anchor, entries: Vec::new(), key: None }
+                    Frame::Map {
+                        start,
+                        anchor,
+                        entries: Vec::new(),
+                        key: None,
+                    }
                 });
                 continue;
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let node = match stack.pop() {
-                    Some(Frame::Seq { start, anchor, items }) => (start, anchor, NodeKind::Seq(items)),
-                    Some(Frame::Map { start, anchor, entries, .. }) => (start, anchor, NodeKind::Map(entries)),
+                    Some(Frame::Seq {
+                        start,
+                        anchor,
+                        items,
+                    }) => (start, anchor, NodeKind::Seq(items)),
+                    Some(Frame::Map {
+                        start,
+                        anchor,
+                        entries,
+                        ..
+                    }) => (start, anchor, NodeKind::Map(entries)),
                     None => continue,
                 };
                 let (start, anchor, kind) = node;
-                let node = Node { kind, span: Span::new(file, start, end.max(start)), verbatim_at: None };
+                let node = Node {
+                    kind,
+                    span: Span::new(file, start, end.max(start)),
+                    verbatim_at: None,
+                };
                 if anchor > 0 {
                     anchors.insert(anchor, node.clone());
                 }
@@ -144,9 +191,17 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Node, Diagnostic> {
             }
             Event::Scalar(value, style, anchor, _) => {
                 nodes += 1;
-                let style = if style == ScalarStyle::Plain { Style::Plain } else { Style::Quoted };
+                let style = if style == ScalarStyle::Plain {
+                    Style::Plain
+                } else {
+                    Style::Quoted
+                };
                 let verbatim_at = verbatim_offset(text, start, end, &value, style);
-                let node = Node { kind: NodeKind::Scalar(value.into_owned(), style), span: here, verbatim_at };
+                let node = Node {
+                    kind: NodeKind::Scalar(value.into_owned(), style),
+                    span: here,
+                    verbatim_at,
+                };
                 if anchor > 0 {
                     anchors.insert(anchor, node.clone());
                 }
@@ -154,7 +209,11 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Node, Diagnostic> {
             }
             Event::Alias(id) => {
                 let Some(target) = anchors.get(&id) else {
-                    return Err(Diagnostic::error(codes::YAML_SYNTAX, "alias to an unknown anchor").at(here));
+                    return Err(Diagnostic::error(
+                        codes::YAML_SYNTAX,
+                        "alias to an unknown anchor",
+                    )
+                    .at(here));
                 };
                 nodes += target.count();
                 if nodes > MAX_NODES {
@@ -163,7 +222,9 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Node, Diagnostic> {
                         format!("YAML aliases expand to more than {MAX_NODES} nodes"),
                     )
                     .at_labelled(here, "expansion limit reached at this alias")
-                    .with_help("a spec this large is almost certainly an alias bomb; write the values out"));
+                    .with_help(
+                        "a spec this large is almost certainly an alias bomb; write the values out",
+                    ));
                 }
                 let mut copy = target.clone();
                 copy.span = here;
@@ -176,14 +237,22 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Node, Diagnostic> {
             Some(Frame::Map { entries, key, .. }) => match key.take() {
                 None => {
                     if !matches!(finished.kind, NodeKind::Scalar(..)) {
-                        return Err(Diagnostic::error(codes::WRONG_TYPE, "mapping keys must be plain names")
-                            .at_labelled(finished.span, "complex key"));
+                        return Err(Diagnostic::error(
+                            codes::WRONG_TYPE,
+                            "mapping keys must be plain names",
+                        )
+                        .at_labelled(finished.span, "complex key"));
                     }
                     let name = finished.as_scalar().unwrap_or_default();
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.as_scalar() == Some(name)) {
-                        return Err(Diagnostic::error(codes::DUPLICATE_KEY, format!("key `{name}` appears twice"))
-                            .at_labelled(finished.span, "second time")
-                            .with_related(first.span, "first time"));
+                    if let Some((first, _)) =
+                        entries.iter().find(|(k, _)| k.as_scalar() == Some(name))
+                    {
+                        return Err(Diagnostic::error(
+                            codes::DUPLICATE_KEY,
+                            format!("key `{name}` appears twice"),
+                        )
+                        .at_labelled(finished.span, "second time")
+                        .with_related(first.span, "first time"));
                     }
                     *key = Some(finished);
                 }
@@ -200,7 +269,13 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Node, Diagnostic> {
 }
 
 /// Where the scalar's value stands verbatim in the source, if it does.
-fn verbatim_offset(text: &str, start: usize, end: usize, value: &str, style: Style) -> Option<usize> {
+fn verbatim_offset(
+    text: &str,
+    start: usize,
+    end: usize,
+    value: &str,
+    style: Style,
+) -> Option<usize> {
     let raw = text.get(start..end)?;
     if style == Style::Plain && raw == value {
         return Some(start);
@@ -224,7 +299,9 @@ mod tests {
     fn keeps_spans_of_scalars() {
         let text = "a: 1\nb: 'x < 2'\n";
         let node = load(text).unwrap();
-        let NodeKind::Map(entries) = node.kind else { panic!() };
+        let NodeKind::Map(entries) = node.kind else {
+            panic!()
+        };
         assert_eq!(entries.len(), 2);
         let (k, v) = &entries[1];
         assert_eq!(&text[k.span.start..k.span.end], "b");

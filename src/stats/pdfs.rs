@@ -22,13 +22,31 @@ const fn sig(
     numbered: Option<&'static str>,
     doc: &'static str,
 ) -> PdfSignature {
-    PdfSignature { name, required, optional, numbered, doc }
+    PdfSignature {
+        name,
+        required,
+        optional,
+        numbered,
+        doc,
+    }
 }
 
 /// Every PDF.
 pub const PDFS: &[PdfSignature] = &[
-    sig("gaussian", &["mean", "sigma"], &[], None, "normal distribution"),
-    sig("crystal_ball", &["mean", "sigma", "alpha", "n"], &[], None, "Gaussian core with a power-law low tail"),
+    sig(
+        "gaussian",
+        &["mean", "sigma"],
+        &[],
+        None,
+        "normal distribution",
+    ),
+    sig(
+        "crystal_ball",
+        &["mean", "sigma", "alpha", "n"],
+        &[],
+        None,
+        "Gaussian core with a power-law low tail",
+    ),
     sig(
         "double_crystal_ball",
         &["mean", "sigma"],
@@ -36,13 +54,49 @@ pub const PDFS: &[PdfSignature] = &[
         None,
         "Gaussian core with power-law tails on both sides",
     ),
-    sig("chebychev", &[], &["order"], Some("c"), "Chebychev polynomial of any order (coefficients c1, c2, …)"),
-    sig("bernstein", &[], &["order"], Some("b"), "Bernstein polynomial (coefficients b0, b1, …)"),
+    sig(
+        "chebychev",
+        &[],
+        &["order"],
+        Some("c"),
+        "Chebychev polynomial of any order (coefficients c1, c2, …)",
+    ),
+    sig(
+        "bernstein",
+        &[],
+        &["order"],
+        Some("b"),
+        "Bernstein polynomial (coefficients b0, b1, …)",
+    ),
     sig("exponential", &["slope"], &[], None, "exp(slope · x)"),
-    sig("argus", &["m0", "c"], &["p"], None, "ARGUS threshold function, endpoint m0"),
-    sig("breit_wigner", &["mass", "width"], &[], None, "relativistic Breit-Wigner"),
-    sig("voigtian", &["mean", "width", "sigma"], &[], None, "Breit-Wigner convolved with a Gaussian"),
-    sig("histogram", &["from"], &["interpolation"], None, "template histogram from a sample"),
+    sig(
+        "argus",
+        &["m0", "c"],
+        &["p"],
+        None,
+        "ARGUS threshold function, endpoint m0",
+    ),
+    sig(
+        "breit_wigner",
+        &["mass", "width"],
+        &[],
+        None,
+        "relativistic Breit-Wigner",
+    ),
+    sig(
+        "voigtian",
+        &["mean", "width", "sigma"],
+        &[],
+        None,
+        "Breit-Wigner convolved with a Gaussian",
+    ),
+    sig(
+        "histogram",
+        &["from"],
+        &["interpolation"],
+        None,
+        "template histogram from a sample",
+    ),
 ];
 
 /// The PDF of that name.
@@ -55,8 +109,10 @@ impl PdfSignature {
     pub fn accepts(&self, param: &str) -> bool {
         self.required.contains(&param)
             || self.optional.contains(&param)
-            || self
-                .numbered
-                .is_some_and(|p| param.strip_prefix(p).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())))
+            || self.numbered.is_some_and(|p| {
+                param
+                    .strip_prefix(p)
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            })
     }
 }

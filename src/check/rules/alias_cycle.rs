@@ -67,7 +67,11 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                     1 => {
                         let pos = stack.iter().position(|(n, _)| *n == to).unwrap_or(0);
                         let cycle: Vec<usize> = stack[pos..].iter().map(|(n, _)| *n).collect();
-                        let names: Vec<&str> = cycle.iter().chain([&to]).map(|&i| vars[i].name.value.as_str()).collect();
+                        let names: Vec<&str> = cycle
+                            .iter()
+                            .chain([&to])
+                            .map(|&i| vars[i].name.value.as_str())
+                            .collect();
                         let mut d = RULE
                             .diag(format!("alias cycle: {}", names.join(" -> ")))
                             .at_labelled(vars[to].name.span, "defined in terms of itself");

@@ -32,7 +32,9 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
-    let (Some(limits), Some(Model::Counting(_))) = (&ctx.spec.limits, &ctx.spec.model) else { return };
+    let (Some(limits), Some(Model::Counting(_))) = (&ctx.spec.limits, &ctx.spec.model) else {
+        return;
+    };
     if limits.method.value == "cls-asymptotic" {
         out.push(
             RULE.diag("asymptotic CLs is unreliable for a cut-and-count search with few events per window")

@@ -28,15 +28,24 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
-    let Some(limits) = &ctx.spec.limits else { return };
+    let Some(limits) = &ctx.spec.limits else {
+        return;
+    };
     let cl = limits.cl.value;
     if cl > 0.0 && cl < 1.0 {
         return;
     }
     let help = if cl > 1.0 && cl < 100.0 {
-        format!("confidence levels are fractions: did you mean `{}`?", cl / 100.0)
+        format!(
+            "confidence levels are fractions: did you mean `{}`?",
+            cl / 100.0
+        )
     } else {
         "use 0.90 or 0.95".to_string()
     };
-    out.push(RULE.diag(format!("confidence level {cl} is outside (0, 1)")).at_labelled(limits.cl.span, "not a probability").with_help(help));
+    out.push(
+        RULE.diag(format!("confidence level {cl} is outside (0, 1)"))
+            .at_labelled(limits.cl.span, "not a probability")
+            .with_help(help),
+    );
 }

@@ -33,7 +33,9 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     for v in flow(ctx).into_iter().filter(|v| v.always) {
-        let mut d = RULE.diag(format!("this {} always passes", v.what)).at_labelled(v.span, "removes nothing");
+        let mut d = RULE
+            .diag(format!("this {} always passes", v.what))
+            .at_labelled(v.span, "removes nothing");
         d = match v.earlier {
             Some(e) => d.with_related(e, "an earlier cut is already at least as tight"),
             None => d.with_help("every value of the variable's physical range passes"),

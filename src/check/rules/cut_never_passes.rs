@@ -35,7 +35,9 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     for v in flow(ctx).into_iter().filter(|v| v.never) {
-        let mut d = RULE.diag(format!("this {} can never pass", v.what)).at_labelled(v.span, "empty");
+        let mut d = RULE
+            .diag(format!("this {} can never pass", v.what))
+            .at_labelled(v.span, "empty");
         d = match v.earlier {
             Some(e) => d.with_related(e, "an earlier cut already excludes every value it accepts"),
             None => d.with_help("the values it accepts lie outside the variable's physical range"),

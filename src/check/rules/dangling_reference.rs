@@ -36,11 +36,18 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let vetoes: Vec<&str> = spec.vetoes.iter().map(|v| v.name.value.as_str()).collect();
     let inputs: Vec<&str> = spec.inputs.iter().map(|i| i.name.value.as_str()).collect();
     if let Some(scan) = &spec.scan {
-        for name in scan.exclude.iter().filter(|n| !vetoes.contains(&n.value.as_str())) {
+        for name in scan
+            .exclude
+            .iter()
+            .filter(|n| !vetoes.contains(&n.value.as_str()))
+        {
             out.push(
-                RULE.diag(format!("`scan.exclude` names `{}`, which is not a veto", name.value))
-                    .at_labelled(name.span, "no such veto")
-                    .with_help_opt(suggestion(&name.value, vetoes.iter().copied())),
+                RULE.diag(format!(
+                    "`scan.exclude` names `{}`, which is not a veto",
+                    name.value
+                ))
+                .at_labelled(name.span, "no such veto")
+                .with_help_opt(suggestion(&name.value, vetoes.iter().copied())),
             );
         }
     }
@@ -62,7 +69,10 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    for (name, span) in input_refs.into_iter().filter(|(n, _)| !inputs.contains(&n.as_str())) {
+    for (name, span) in input_refs
+        .into_iter()
+        .filter(|(n, _)| !inputs.contains(&n.as_str()))
+    {
         out.push(
             RULE.diag(format!("there is no input named `{name}`"))
                 .at_labelled(span, "no such input")

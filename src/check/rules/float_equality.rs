@@ -36,8 +36,12 @@ pub const RULE: Rule = Rule {
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     for site in sites(ctx.spec) {
         site.expr.expr.walk(&mut |e| {
-            let ExprKind::Compare(first, rest) = &e.kind else { return };
-            let operands: Vec<_> = std::iter::once(first.as_ref()).chain(rest.iter().map(|(_, x)| x)).collect();
+            let ExprKind::Compare(first, rest) = &e.kind else {
+                return;
+            };
+            let operands: Vec<_> = std::iter::once(first.as_ref())
+                .chain(rest.iter().map(|(_, x)| x))
+                .collect();
             for (i, (op, _)) in rest.iter().enumerate() {
                 if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
                     continue;
@@ -49,9 +53,14 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                     let info = infer(side, ctx, site.scope, &mut Vec::new());
                     if info.discrete == Some(false) {
                         out.push(
-                            RULE.diag(format!("`{}` compares the continuous variable `{side}` exactly", op.symbol()))
-                                .at_labelled(e.span, "exact comparison")
-                                .with_help(format!("use a window, e.g. `abs({side} - value) < tolerance`")),
+                            RULE.diag(format!(
+                                "`{}` compares the continuous variable `{side}` exactly",
+                                op.symbol()
+                            ))
+                            .at_labelled(e.span, "exact comparison")
+                            .with_help(format!(
+                                "use a window, e.g. `abs({side} - value) < tolerance`"
+                            )),
                         );
                         return;
                     }

@@ -36,10 +36,24 @@ pub const RULE: Rule = Rule {
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let spec = ctx.spec;
     let mut intervals: Vec<(&Interval, String)> = Vec::new();
-    intervals.extend(spec.vetoes.iter().map(|v| (&v.window, format!("veto `{}`", v.name.value))));
+    intervals.extend(
+        spec.vetoes
+            .iter()
+            .map(|v| (&v.window, format!("veto `{}`", v.name.value))),
+    );
     let (observable, poi, pdfs, sidebands) = match &spec.model {
-        Some(Model::Fit(f)) => (Some(&f.observable), Some(&f.poi), vec![&f.signal, &f.background], &[][..]),
-        Some(Model::Counting(c)) => (Some(&c.observable), Some(&c.poi), vec![], c.sidebands.as_slice()),
+        Some(Model::Fit(f)) => (
+            Some(&f.observable),
+            Some(&f.poi),
+            vec![&f.signal, &f.background],
+            &[][..],
+        ),
+        Some(Model::Counting(c)) => (
+            Some(&c.observable),
+            Some(&c.poi),
+            vec![],
+            c.sidebands.as_slice(),
+        ),
         None => (None, None, vec![], &[][..]),
     };
     intervals.extend(observable.map(|o| (&o.range, "the observable range".to_string())));
@@ -52,20 +66,30 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    intervals.extend(spec.scan.as_ref().map(|s| (&s.range, "the scan range".to_string())));
+    intervals.extend(
+        spec.scan
+            .as_ref()
+            .map(|s| (&s.range, "the scan range".to_string())),
+    );
     for (iv, what) in intervals {
         if iv.low.value >= iv.high.value {
             out.push(
-                RULE.diag(format!("{what} is empty: {} is not below {}", iv.low.value, iv.high.value))
-                    .at_labelled(iv.span, "low edge first")
-                    .with_help("write the window as [low, high]"),
+                RULE.diag(format!(
+                    "{what} is empty: {} is not below {}",
+                    iv.low.value, iv.high.value
+                ))
+                .at_labelled(iv.span, "low edge first")
+                .with_help("write the window as [low, high]"),
             );
         }
     }
     for site in sites(spec) {
         site.expr.expr.walk(&mut |e| {
             if let ExprKind::Window { low, high, .. } = &e.kind
-                && let (Ok(lo), Ok(hi)) = (eval_const(low, &physics::constant), eval_const(high, &physics::constant))
+                && let (Ok(lo), Ok(hi)) = (
+                    eval_const(low, &physics::constant),
+                    eval_const(high, &physics::constant),
+                )
                 && lo > hi
             {
                 out.push(

@@ -35,12 +35,17 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     if inputs.iter().any(|i| i.name.value == "data") {
         return;
     }
-    let at = inputs.first().map_or(Span::new(ctx.spec.root, 0, 0), |i| i.name.span);
+    let at = inputs
+        .first()
+        .map_or(Span::new(ctx.spec.root, 0, 0), |i| i.name.span);
     out.push(
         RULE.diag("no input is named `data`")
             .at_labelled(at, "inputs")
-            .with_help_opt(suggestion("data", inputs.iter().map(|i| i.name.value.as_str())).or(Some(
-                "name the observed dataset `data`; simulated samples may have any other name".into(),
-            ))),
+            .with_help_opt(
+                suggestion("data", inputs.iter().map(|i| i.name.value.as_str())).or(Some(
+                    "name the observed dataset `data`; simulated samples may have any other name"
+                        .into(),
+                )),
+            ),
     );
 }

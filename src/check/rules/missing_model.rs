@@ -34,7 +34,11 @@ pub const RULE: Rule = Rule {
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let spec = ctx.spec;
     if spec.model.is_none() {
-        let at = spec.scan.as_ref().map(|s| s.parameter.span).or(spec.limits.as_ref().map(|l| l.method.span));
+        let at = spec
+            .scan
+            .as_ref()
+            .map(|s| s.parameter.span)
+            .or(spec.limits.as_ref().map(|l| l.method.span));
         if let Some(at) = at {
             out.push(
                 RULE.diag("a scan or limits need a statistical model")
@@ -43,7 +47,10 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             );
         }
     } else if spec.limits.is_none() {
-        let at = spec.scan.as_ref().map_or(spec.analysis.name.span, |s| s.parameter.span);
+        let at = spec
+            .scan
+            .as_ref()
+            .map_or(spec.analysis.name.span, |s| s.parameter.span);
         out.push(
             RULE.diag("the spec has a statistical model but no `limits:`")
                 .with_help("add `limits: { cl: 0.90, method: … }`")

@@ -64,7 +64,10 @@ impl Rule {
     /// The rule's documentation (what / why / example / fix).
     pub fn doc(&self) -> &'static str {
         let stem = self.name.replace('-', "_");
-        RULE_DOCS.iter().find(|(s, _)| *s == stem).map_or("", |(_, d)| d)
+        RULE_DOCS
+            .iter()
+            .find(|(s, _)| *s == stem)
+            .map_or("", |(_, d)| d)
     }
 }
 
@@ -105,7 +108,8 @@ pub const ALL: &[Rule] = &[
 
 /// The rule with this code or name.
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
-    ALL.iter().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+    ALL.iter()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
 }
 
 /// `docs/lint-rules.md`, generated from the rules' doc comments.
@@ -118,10 +122,22 @@ pub fn markdown() -> String {
          | code | name | severity | finds |\n|---|---|---|---|\n",
     );
     for r in ALL {
-        out.push_str(&format!("| [{}](#{}) | `{}` | {} | {} |\n", r.code, r.code.to_ascii_lowercase(), r.name, r.severity.as_str(), r.summary));
+        out.push_str(&format!(
+            "| [{}](#{}) | `{}` | {} | {} |\n",
+            r.code,
+            r.code.to_ascii_lowercase(),
+            r.name,
+            r.severity.as_str(),
+            r.summary
+        ));
     }
     for r in ALL {
-        out.push_str(&format!("\n## {}\n\n`{}` · {}\n\n", r.code, r.name, r.severity.as_str()));
+        out.push_str(&format!(
+            "\n## {}\n\n`{}` · {}\n\n",
+            r.code,
+            r.name,
+            r.severity.as_str()
+        ));
         for line in r.doc().lines() {
             match line.strip_prefix("## ") {
                 Some(heading) => out.push_str(&format!("### {heading}\n")),
@@ -152,7 +168,9 @@ pub(crate) fn visit_resolvable<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
             visit_resolvable(first, f);
             rest.iter().for_each(|(_, x)| visit_resolvable(x, f));
         }
-        ExprKind::Window { value, low, high, .. } => {
+        ExprKind::Window {
+            value, low, high, ..
+        } => {
             visit_resolvable(value, f);
             visit_resolvable(low, f);
             visit_resolvable(high, f);
@@ -180,10 +198,19 @@ mod tests {
     #[test]
     fn codes_and_names_are_unique_and_documented() {
         for (i, r) in ALL.iter().enumerate() {
-            assert_eq!(r.code, format!("SL{:03}", i + 1), "rules are listed in code order");
+            assert_eq!(
+                r.code,
+                format!("SL{:03}", i + 1),
+                "rules are listed in code order"
+            );
             let doc = r.doc();
             for section in ["## What it does", "## Why", "## Example", "## Use instead"] {
-                assert!(doc.contains(section), "{} ({}) lacks `{section}`", r.code, r.name);
+                assert!(
+                    doc.contains(section),
+                    "{} ({}) lacks `{section}`",
+                    r.code,
+                    r.name
+                );
             }
         }
         assert_eq!(RULE_DOCS.len(), ALL.len(), "every rule file is registered");

@@ -44,7 +44,10 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         let h = match header::read(&path, &m.format.value) {
             Ok(h) => h,
             Err(e) => {
-                out.push(RULE.diag(format!("cannot read model of MVA `{}`: {e}", m.name.value)).at_labelled(m.model.span, "unreadable"));
+                out.push(
+                    RULE.diag(format!("cannot read model of MVA `{}`: {e}", m.name.value))
+                        .at_labelled(m.model.span, "unreadable"),
+                );
                 continue;
             }
         };
@@ -70,9 +73,12 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             let text = print(&f.expr);
             if &text != stored && &mangle(&text) != stored && f.text.trim() != stored {
                 out.push(
-                    RULE.diag(format!("feature `{text}` of MVA `{}` is `{stored}` in the model", m.name.value))
-                        .at_labelled(f.span, "different name")
-                        .with_help("features must be given in the model's order"),
+                    RULE.diag(format!(
+                        "feature `{text}` of MVA `{}` is `{stored}` in the model",
+                        m.name.value
+                    ))
+                    .at_labelled(f.span, "different name")
+                    .with_help("features must be given in the model's order"),
                 );
             }
         }

@@ -35,13 +35,20 @@ pub const RULE: Rule = Rule {
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     for m in &ctx.spec.mva {
         let Some(pin) = &m.sha256 else { continue };
-        let Ok(bytes) = std::fs::read(ctx.base_dir.join(&m.model.value)) else { continue };
+        let Ok(bytes) = std::fs::read(ctx.base_dir.join(&m.model.value)) else {
+            continue;
+        };
         let actual = format!("{:x}", Sha256::digest(&bytes));
         if !actual.eq_ignore_ascii_case(pin.value.trim()) {
             out.push(
-                RULE.diag(format!("model file of MVA `{}` does not match its pinned sha256", m.name.value))
-                    .at_labelled(pin.span, "pinned hash")
-                    .with_help(format!("the file's sha256 is {actual}; if the change is intended, pin the new hash")),
+                RULE.diag(format!(
+                    "model file of MVA `{}` does not match its pinned sha256",
+                    m.name.value
+                ))
+                .at_labelled(pin.span, "pinned hash")
+                .with_help(format!(
+                    "the file's sha256 is {actual}; if the change is intended, pin the new hash"
+                )),
             );
         }
     }

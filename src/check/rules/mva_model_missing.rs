@@ -34,9 +34,13 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         let path = ctx.base_dir.join(&m.model.value);
         if !path.is_file() {
             out.push(
-                RULE.diag(format!("model file {} of MVA `{}` does not exist", path.display(), m.name.value))
-                    .at_labelled(m.model.span, "not found")
-                    .with_help("model paths are relative to the spec file"),
+                RULE.diag(format!(
+                    "model file {} of MVA `{}` does not exist",
+                    path.display(),
+                    m.name.value
+                ))
+                .at_labelled(m.model.span, "not found")
+                .with_help("model paths are relative to the spec file"),
             );
         }
     }

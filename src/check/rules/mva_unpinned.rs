@@ -36,6 +36,10 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             Ok(bytes) => format!("add `sha256: \"{:x}\"`", Sha256::digest(&bytes)),
             Err(_) => "add `sha256:` with the model file's hash".to_string(),
         };
-        out.push(RULE.diag(format!("MVA `{}` is not pinned", m.name.value)).at_labelled(m.name.span, "no sha256").with_help(help));
+        out.push(
+            RULE.diag(format!("MVA `{}` is not pinned", m.name.value))
+                .at_labelled(m.name.span, "no sha256")
+                .with_help(help),
+        );
     }
 }

@@ -38,17 +38,26 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let sets: Vec<_> = channels.iter().map(|c| atoms(&c.cut.expr)).collect();
     for (i, a) in channels.iter().enumerate() {
         for (j, b) in channels.iter().enumerate().skip(i + 1) {
-            let (Some(sa), Some(sb)) = (&sets[i], &sets[j]) else { continue };
+            let (Some(sa), Some(sb)) = (&sets[i], &sets[j]) else {
+                continue;
+            };
             // Overlap is certain only when both cuts constrain exactly the same variables
             // and every pair of constraints intersects.
-            let same_vars = sa.len() == sb.len() && sa.iter().all(|x| sb.iter().any(|y| y.key == x.key));
-            let all_meet = sa.iter().all(|x| sb.iter().any(|y| y.key == x.key && !x.set.intersect(&y.set).is_empty()));
+            let same_vars =
+                sa.len() == sb.len() && sa.iter().all(|x| sb.iter().any(|y| y.key == x.key));
+            let all_meet = sa.iter().all(|x| {
+                sb.iter()
+                    .any(|y| y.key == x.key && !x.set.intersect(&y.set).is_empty())
+            });
             if same_vars && all_meet {
                 out.push(
-                    RULE.diag(format!("channels `{}` and `{}` can select the same candidates", a.name.value, b.name.value))
-                        .at_labelled(b.cut.span, "overlaps")
-                        .with_related(a.cut.span, "this channel")
-                        .with_help("make the channel cuts mutually exclusive"),
+                    RULE.diag(format!(
+                        "channels `{}` and `{}` can select the same candidates",
+                        a.name.value, b.name.value
+                    ))
+                    .at_labelled(b.cut.span, "overlaps")
+                    .with_related(a.cut.span, "this channel")
+                    .with_help("make the channel cuts mutually exclusive"),
                 );
             }
         }

@@ -39,13 +39,21 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             if print(&a.var.expr) != print(&b.var.expr) {
                 continue;
             }
-            let (alo, ahi, blo, bhi) = (a.window.low.value, a.window.high.value, b.window.low.value, b.window.high.value);
+            let (alo, ahi, blo, bhi) = (
+                a.window.low.value,
+                a.window.high.value,
+                b.window.low.value,
+                b.window.high.value,
+            );
             if alo.max(blo) < ahi.min(bhi) {
                 out.push(
-                    RULE.diag(format!("vetoes `{}` and `{}` overlap", a.name.value, b.name.value))
-                        .at_labelled(b.window.span, "overlaps")
-                        .with_related(a.window.span, "this window")
-                        .with_help("merge them into one veto, or fix the edges"),
+                    RULE.diag(format!(
+                        "vetoes `{}` and `{}` overlap",
+                        a.name.value, b.name.value
+                    ))
+                    .at_labelled(b.window.span, "overlaps")
+                    .with_related(a.window.span, "this window")
+                    .with_help("merge them into one veto, or fix the edges"),
                 );
             }
         }

@@ -35,6 +35,10 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         return; // inverted-window reports it
     }
     if let Err(e) = grid::grid(ctx.spec) {
-        out.push(RULE.diag(e.message).at_labelled(e.span, "here").with_help("the step must be positive over the whole range"));
+        out.push(
+            RULE.diag(e.message)
+                .at_labelled(e.span, "here")
+                .with_help("the step must be positive over the whole range"),
+        );
     }
 }

@@ -36,13 +36,21 @@ pub const RULE: Rule = Rule {
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let Some(scan) = &ctx.spec.scan else { return };
     let high = scan.range.high.value;
-    let last = ctx.spec.channels.iter().filter_map(|c| c.endpoint.as_ref()).max_by(|a, b| a.value.total_cmp(&b.value));
+    let last = ctx
+        .spec
+        .channels
+        .iter()
+        .filter_map(|c| c.endpoint.as_ref())
+        .max_by(|a, b| a.value.total_cmp(&b.value));
     if let Some(end) = last.filter(|e| high > e.value) {
         out.push(
-            RULE.diag(format!("the scan reaches {high} GeV but the last channel ends at {:.4} GeV", end.value))
-                .at_labelled(scan.range.high.span, "past every endpoint")
-                .with_related(end.span, "largest kinematic endpoint")
-                .with_help("stop the scan at the largest endpoint"),
+            RULE.diag(format!(
+                "the scan reaches {high} GeV but the last channel ends at {:.4} GeV",
+                end.value
+            ))
+            .at_labelled(scan.range.high.span, "past every endpoint")
+            .with_related(end.span, "largest kinematic endpoint")
+            .with_help("stop the scan at the largest endpoint"),
         );
     }
     let observable = match &ctx.spec.model {

@@ -35,8 +35,12 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let Some(scan) = &spec.scan else { return };
     let (low, high) = (scan.range.low.value, scan.range.high.value);
     for m in [low, 0.5 * (low + high), high] {
-        let Some(Ok(sigma)) = sigma_at(spec, m) else { return };
-        let Ok(step) = eval_at(spec, &scan.step, m, Some(sigma)) else { return };
+        let Some(Ok(sigma)) = sigma_at(spec, m) else {
+            return;
+        };
+        let Ok(step) = eval_at(spec, &scan.step, m, Some(sigma)) else {
+            return;
+        };
         if step > sigma * (1.0 + 1e-9) {
             out.push(
                 RULE.diag(format!(

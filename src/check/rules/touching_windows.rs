@@ -52,9 +52,18 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             if print(&a.var.expr) != print(&b.var.expr) {
                 continue;
             }
-            for (x, y) in [(a.window.high.value, b.window.low.value), (b.window.high.value, a.window.low.value)] {
+            for (x, y) in [
+                (a.window.high.value, b.window.low.value),
+                (b.window.high.value, a.window.low.value),
+            ] {
                 if x == y {
-                    touch(out, b.window.span, a.window.span, x, format!("vetoes `{}` and `{}`", a.name.value, b.name.value));
+                    touch(
+                        out,
+                        b.window.span,
+                        a.window.span,
+                        x,
+                        format!("vetoes `{}` and `{}`", a.name.value, b.name.value),
+                    );
                 }
             }
         }
@@ -68,7 +77,13 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     for v in vetoes.iter().filter(|v| print(&v.var.expr) == key) {
         for edge in [observable.range.low.value, observable.range.high.value] {
             if edge == v.window.low.value || edge == v.window.high.value {
-                touch(out, v.window.span, observable.range.span, edge, format!("veto `{}` and the observable range", v.name.value));
+                touch(
+                    out,
+                    v.window.span,
+                    observable.range.span,
+                    edge,
+                    format!("veto `{}` and the observable range", v.name.value),
+                );
             }
         }
     }

@@ -20,9 +20,9 @@
 //! ```
 
 use super::Rule;
+use crate::check::LintContext;
 use crate::check::sites::{Want, sites};
 use crate::check::types::{ProblemKind, Ty, infer};
-use crate::check::LintContext;
 use crate::diag::{Diagnostic, Severity};
 
 pub const RULE: Rule = Rule {
@@ -42,14 +42,22 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         }
         let wrong = match (site.want, info.ty) {
             (Want::Bool, Ty::Num) => Some(("a condition", "a number", "compare it, e.g. `x > 0`")),
-            (Want::Num, Ty::Bool) => Some(("a number", "a condition", "use `ifelse(condition, 1, 0)` for a 0/1 value")),
+            (Want::Num, Ty::Bool) => Some((
+                "a number",
+                "a condition",
+                "use `ifelse(condition, 1, 0)` for a 0/1 value",
+            )),
             _ => None,
         };
         if let Some((want, is, fix)) = wrong {
             out.push(
-                RULE.diag(format!("{} must be {want}, but `{}` is {is}", capitalised(site.role), site.expr.text.trim()))
-                    .at_labelled(site.expr.expr.span, format!("{is}"))
-                    .with_help(fix),
+                RULE.diag(format!(
+                    "{} must be {want}, but `{}` is {is}",
+                    capitalised(site.role),
+                    site.expr.text.trim()
+                ))
+                .at_labelled(site.expr.expr.span, is)
+                .with_help(fix),
             );
         }
     }
@@ -57,5 +65,7 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
 
 fn capitalised(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }

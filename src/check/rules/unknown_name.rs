@@ -43,7 +43,11 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                     Scope::Model { .. } => Some("model expressions may use the scan parameter and constants such as `m_Bp`".into()),
                     Scope::Data => None,
                 });
-                out.push(RULE.diag(format!("unknown name `{name}` in {}", site.role)).at_labelled(node.span, "not defined").with_help_opt(help));
+                out.push(
+                    RULE.diag(format!("unknown name `{name}` in {}", site.role))
+                        .at_labelled(node.span, "not defined")
+                        .with_help_opt(help),
+                );
             }
             ExprKind::Call(name, _) if function(name).is_none() => match site.scope {
                 Scope::Data if ctx.resolve_call(node).is_none() => {
@@ -51,9 +55,12 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                     let help = suggestion(&text, visible.iter().map(String::as_str))
                         .or_else(|| suggestion(name, FUNCTIONS.iter().map(|f| f.name)));
                     out.push(
-                        RULE.diag(format!("`{text}` (branch `{}`) is not a column of the data input", mangle(&text)))
-                            .at_labelled(node.span, "no such column")
-                            .with_help_opt(help),
+                        RULE.diag(format!(
+                            "`{text}` (branch `{}`) is not a column of the data input",
+                            mangle(&text)
+                        ))
+                        .at_labelled(node.span, "no such column")
+                        .with_help_opt(help),
                     );
                 }
                 Scope::Model { .. } => {

@@ -31,7 +31,9 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
-    let Some(Model::Fit(fit)) = &ctx.spec.model else { return };
+    let Some(Model::Fit(fit)) = &ctx.spec.model else {
+        return;
+    };
     for pdf in [&fit.signal, &fit.background] {
         let Some(sig) = pdfs::pdf(&pdf.pdf.value) else {
             out.push(
@@ -44,16 +46,30 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         for (name, _) in pdf.params.iter().filter(|(n, _)| !sig.accepts(&n.value)) {
             let all = sig.required.iter().chain(sig.optional).copied();
             out.push(
-                RULE.diag(format!("PDF `{}` has no parameter `{}`", sig.name, name.value))
-                    .at_labelled(name.span, "unknown parameter")
-                    .with_help_opt(suggestion(&name.value, all)),
+                RULE.diag(format!(
+                    "PDF `{}` has no parameter `{}`",
+                    sig.name, name.value
+                ))
+                .at_labelled(name.span, "unknown parameter")
+                .with_help_opt(suggestion(&name.value, all)),
             );
         }
-        for missing in sig.required.iter().filter(|r| !pdf.params.iter().any(|(n, _)| n.value == **r)) {
+        for missing in sig
+            .required
+            .iter()
+            .filter(|r| !pdf.params.iter().any(|(n, _)| n.value == **r))
+        {
             out.push(
-                RULE.diag(format!("PDF `{}` needs the parameter `{missing}`", sig.name))
-                    .at_labelled(pdf.pdf.span, "incomplete")
-                    .with_help(format!("{}: requires {}", sig.doc, sig.required.join(", "))),
+                RULE.diag(format!(
+                    "PDF `{}` needs the parameter `{missing}`",
+                    sig.name
+                ))
+                .at_labelled(pdf.pdf.span, "incomplete")
+                .with_help(format!(
+                    "{}: requires {}",
+                    sig.doc,
+                    sig.required.join(", ")
+                )),
             );
         }
     }

@@ -35,7 +35,12 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let used = referenced_names(ctx);
-    for v in ctx.spec.variables.iter().filter(|v| !used.contains(&v.name.value)) {
+    for v in ctx
+        .spec
+        .variables
+        .iter()
+        .filter(|v| !used.contains(&v.name.value))
+    {
         out.push(
             RULE.diag(format!("alias `{}` is never used", v.name.value))
                 .at_labelled(v.name.span, "unused")

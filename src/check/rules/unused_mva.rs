@@ -34,7 +34,12 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let used = referenced_names(ctx);
-    for m in ctx.spec.mva.iter().filter(|m| !used.contains(&m.name.value)) {
+    for m in ctx
+        .spec
+        .mva
+        .iter()
+        .filter(|m| !used.contains(&m.name.value))
+    {
         out.push(
             RULE.diag(format!("MVA `{}` is never used", m.name.value))
                 .at_labelled(m.name.span, "unused")

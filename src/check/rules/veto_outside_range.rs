@@ -53,26 +53,38 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             let range = Set::range(Range::closed(obs.range.low.value, obs.range.high.value));
             if range.intersect(&window).is_empty() {
                 out.push(
-                    RULE.diag(format!("veto `{}` lies outside the observable range", veto.name.value))
-                        .at_labelled(veto.window.span, "removes nothing in the fit range")
-                        .with_related(obs.range.span, "observable range"),
+                    RULE.diag(format!(
+                        "veto `{}` lies outside the observable range",
+                        veto.name.value
+                    ))
+                    .at_labelled(veto.window.span, "removes nothing in the fit range")
+                    .with_related(obs.range.span, "observable range"),
                 );
                 continue;
             }
         }
-        let mut reachable = ctx.known_range(&veto.var.expr).map_or_else(Set::all, |(a, b)| Set::range(Range::closed(a, b)));
+        let mut reachable = ctx
+            .known_range(&veto.var.expr)
+            .map_or_else(Set::all, |(a, b)| Set::range(Range::closed(a, b)));
         for step in &ctx.spec.selection {
             if let Step::Cut { cut, .. } = step {
-                for atom in atoms(&cut.expr).unwrap_or_default().into_iter().filter(|a| a.key == key) {
+                for atom in atoms(&cut.expr)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|a| a.key == key)
+                {
                     reachable = reachable.intersect(&atom.set);
                 }
             }
         }
         if reachable.intersect(&window).is_empty() {
             out.push(
-                RULE.diag(format!("veto `{}` removes nothing: no selected candidate has `{key}` in its window", veto.name.value))
-                    .at_labelled(veto.window.span, "outside the selected values")
-                    .with_help("check the window's unit and the variable"),
+                RULE.diag(format!(
+                    "veto `{}` removes nothing: no selected candidate has `{key}` in its window",
+                    veto.name.value
+                ))
+                .at_labelled(veto.window.span, "outside the selected values")
+                .with_help("check the window's unit and the variable"),
             );
         }
     }

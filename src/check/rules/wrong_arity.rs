@@ -33,8 +33,14 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     for site in sites(ctx.spec) {
         let mut problems = Vec::new();
         infer(&site.expr.expr, ctx, site.scope, &mut problems);
-        for p in problems.into_iter().filter(|p| p.kind == ProblemKind::Arity) {
-            out.push(RULE.diag(p.message).at_labelled(p.span, "wrong number of arguments"));
+        for p in problems
+            .into_iter()
+            .filter(|p| p.kind == ProblemKind::Arity)
+        {
+            out.push(
+                RULE.diag(p.message)
+                    .at_labelled(p.span, "wrong number of arguments"),
+            );
         }
     }
 }

@@ -1,0 +1,155 @@
+//! The command line as a user meets it: exit codes, output formats, `--help`.
+
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_searchlight"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally")
+}
+
+#[test]
+fn lint_exit_codes_follow_the_contract() {
+    assert_eq!(code(&run(&["lint", "analyses/b_to_k_alp.yaml"])), 0);
+    assert_eq!(
+        code(&run(&[
+            "lint",
+            "tests/corpus/lint/sl005_cut_never_passes.yaml"
+        ])),
+        1
+    );
+    assert_eq!(
+        code(&run(&["lint", "tests/corpus/broken/unknown_section.yaml"])),
+        1
+    );
+    // Warnings alone do not fail.
+    assert_eq!(
+        code(&run(&["lint", "tests/corpus/lint/sl003_unused_alias.yaml"])),
+        0
+    );
+    assert_eq!(code(&run(&["lint", "no/such/file.yaml"])), 2);
+    assert_eq!(
+        code(&run(&[
+            "lint",
+            "--format",
+            "yaml",
+            "analyses/b_to_k_alp.yaml"
+        ])),
+        2
+    );
+    assert_eq!(code(&run(&["lint"])), 2);
+}
+
+#[test]
+fn lint_json_has_the_documented_fields() {
+    let o = run(&[
+        "lint",
+        "--format",
+        "json",
+        "tests/corpus/lint/sl001_unknown_name.yaml",
+    ]);
+    assert_eq!(code(&o), 1);
+    let list: serde_json::Value =
+        serde_json::from_slice(&o.stdout).expect("stdout is one JSON document");
+    let first = &list[0];
+    for key in [
+        "code",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "help",
+    ] {
+        assert!(first.get(key).is_some(), "missing {key} in {first}");
+    }
+    assert_eq!(first["code"], "SL001");
+    assert_eq!(first["line"], 6);
+    assert_eq!(first["help"], "did you mean `deltaE`?");
+}
+
+#[test]
+fn lint_sarif_is_sarif_2_1_0() {
+    let o = run(&[
+        "lint",
+        "--format",
+        "sarif",
+        "tests/corpus/lint/sl020_duplicate_step_name.yaml",
+    ]);
+    let log: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "SL020");
+    assert_eq!(result["level"], "error");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        7
+    );
+    assert!(
+        log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 20
+    );
+}
+
+#[test]
+fn explain_list_schema_and_plan() {
+    let o = run(&["lint", "--explain", "SL005"]);
+    assert_eq!(code(&o), 0);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("## What it does"));
+    assert_eq!(code(&run(&["lint", "--explain", "SL999"])), 2);
+    let o = run(&["lint", "--list-rules"]);
+    assert!(String::from_utf8_lossy(&o.stdout).lines().count() >= 20);
+    let o = run(&["schema"]);
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(schema["properties"]["searchlight"]["type"][0], "integer");
+    assert!(
+        schema["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k == "analysis")
+    );
+    let o = run(&["plan", "analyses/b_to_h_invisible.yaml"]);
+    assert_eq!(code(&o), 0);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("useTagSideRecoilRestFrame(daughter(1, p), 0) -> useTagSideRecoilRestFrame__bodaughter__bo1__cm__spp__bc__cm__sp0__bc"), "{text}");
+    assert_eq!(
+        code(&run(&[
+            "plan",
+            "tests/corpus/lint/sl005_cut_never_passes.yaml"
+        ])),
+        1
+    );
+}
+
+#[test]
+fn show_columns_names_the_resolved_branches() {
+    let o = run(&["lint", "--show-columns", "analyses/b_to_k_alp.yaml"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("`daughter(1, M)` reads branch `daughter__bo1__cm__spM__bc`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn help_lists_only_working_commands() {
+    let help = String::from_utf8_lossy(&run(&["--help"]).stdout).to_string();
+    for cmd in ["lint", "plan", "schema"] {
+        assert!(help.contains(cmd));
+    }
+    assert!(
+        !help.contains("submit"),
+        "commands appear in --help only once they work"
+    );
+}
