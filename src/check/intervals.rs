@@ -402,17 +402,30 @@ impl Knowledge {
     }
 }
 
+/// Applies the selection cuts in order: what is known after them, and a verdict per cut.
+fn select(ctx: &super::LintContext) -> (Knowledge, Vec<Verdict>) {
+    let mut known = Knowledge::default();
+    let mut verdicts = Vec::new();
+    for step in &ctx.spec.selection {
+        if let crate::spec::Step::Cut { cut, .. } = step {
+            verdicts.extend(known.judge(ctx, &cut.expr, cut.span, "selection cut", true));
+        }
+    }
+    (known, verdicts)
+}
+
+/// Values of `var` that can survive the selection: its declared range narrowed by every
+/// selection cut on it.
+pub fn after_selection(ctx: &super::LintContext, var: &Expr) -> Set {
+    let (mut known, _) = select(ctx);
+    known.get(ctx, &atom(var, Set::all(), var.span)).0
+}
+
 /// Walks selection, vetoes, channels and the observable range in execution order and
 /// judges each cut.
 pub fn flow(ctx: &super::LintContext) -> Vec<Verdict> {
-    use crate::spec::{Model, Step};
-    let mut known = Knowledge::default();
-    let mut out = Vec::new();
-    for step in &ctx.spec.selection {
-        if let Step::Cut { cut, .. } = step {
-            out.extend(known.judge(ctx, &cut.expr, cut.span, "selection cut", true));
-        }
-    }
+    use crate::spec::Model;
+    let (mut known, mut out) = select(ctx);
     for veto in &ctx.spec.vetoes {
         let atom = atom(&veto.var.expr, Set::all(), veto.var.span);
         let (set, _) = known.get(ctx, &atom);
@@ -422,12 +435,7 @@ pub fn flow(ctx: &super::LintContext) -> Vec<Verdict> {
             veto.window.span,
         );
     }
-    let observable = match &ctx.spec.model {
-        Some(Model::Fit(f)) => Some(&f.observable),
-        Some(Model::Counting(c)) => Some(&c.observable),
-        None => None,
-    };
-    if let Some(obs) = observable {
+    if let Some(obs) = ctx.spec.model.as_ref().map(Model::observable) {
         let (lo, hi) = (obs.range.low.value, obs.range.high.value);
         let set = Set::range(Range::closed(lo, hi));
         let a = Atom {

@@ -4,7 +4,7 @@ use super::types::{Info, Ty};
 use crate::diag::{SourceMap, Span};
 use crate::expr::{Dim, Expr, ExprKind, function, print};
 use crate::physics;
-use crate::spec::{Model, Source, Spec};
+use crate::spec::{Source, Spec};
 use crate::toy::{self, ColumnDecl};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -92,11 +92,10 @@ impl<'a> LintContext<'a> {
 
     /// Name of the parameter of interest.
     pub fn poi(&self) -> Option<&str> {
-        match &self.spec.model {
-            Some(Model::Fit(f)) => Some(&f.poi.name.value),
-            Some(Model::Counting(c)) => Some(&c.poi.name.value),
-            None => None,
-        }
+        self.spec
+            .model
+            .as_ref()
+            .map(|m| m.poi().name.value.as_str())
     }
 
     /// What `name` refers to in `scope`, if anything.

@@ -242,6 +242,14 @@ const NUISANCE: Kind = Kind::Object(&[
     req("relative", Kind::Quantity, "relative uncertainty"),
 ]);
 
+const EFFICIENCY_KEY: Key = opt("efficiency", Kind::Str, "`from(INPUT)` or a number");
+const POI_KEY: Key = req("poi", POI, "parameter of interest");
+const NUISANCES_KEY: Key = opt(
+    "nuisances",
+    Kind::Dict(&NUISANCE),
+    "constrained nuisance parameters",
+);
+
 const FIT: Kind = Kind::Object(&[
     req("observable", OBSERVABLE, "fitted variable and range"),
     opt(
@@ -251,13 +259,9 @@ const FIT: Kind = Kind::Object(&[
     ),
     req("signal", PDF, "signal PDF; its `sigma` is the resolution"),
     req("background", PDF, "background PDF"),
-    opt("efficiency", Kind::Str, "`from(INPUT)` or a number"),
-    req("poi", POI, "parameter of interest"),
-    opt(
-        "nuisances",
-        Kind::Dict(&NUISANCE),
-        "constrained nuisance parameters",
-    ),
+    EFFICIENCY_KEY,
+    POI_KEY,
+    NUISANCES_KEY,
 ]);
 
 const COUNTING: Kind = Kind::Object(&[
@@ -273,13 +277,9 @@ const COUNTING: Kind = Kind::Object(&[
         Kind::List(&Kind::Interval),
         "sidebands in sigma from the hypothesis",
     ),
-    opt("efficiency", Kind::Str, "`from(INPUT)` or a number"),
-    req("poi", POI, "parameter of interest"),
-    opt(
-        "nuisances",
-        Kind::Dict(&NUISANCE),
-        "constrained nuisance parameters",
-    ),
+    EFFICIENCY_KEY,
+    POI_KEY,
+    NUISANCES_KEY,
 ]);
 
 const SCAN: Kind = Kind::Object(&[

@@ -212,6 +212,32 @@ pub enum Model {
     Counting(Counting),
 }
 
+impl Model {
+    /// The fitted or counted observable.
+    pub fn observable(&self) -> &Observable {
+        match self {
+            Model::Fit(f) => &f.observable,
+            Model::Counting(c) => &c.observable,
+        }
+    }
+
+    /// The parameter of interest.
+    pub fn poi(&self) -> &Poi {
+        match self {
+            Model::Fit(f) => &f.poi,
+            Model::Counting(c) => &c.poi,
+        }
+    }
+
+    /// Where the signal efficiency comes from, if given.
+    pub fn efficiency(&self) -> Option<&Efficiency> {
+        match self {
+            Model::Fit(f) => f.efficiency.as_ref(),
+            Model::Counting(c) => c.efficiency.as_ref(),
+        }
+    }
+}
+
 /// A width: absolute, or a multiple of the resolution σ.
 #[derive(Clone, Debug)]
 pub enum Width {

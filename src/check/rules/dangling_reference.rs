@@ -52,10 +52,10 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         }
     }
     let mut input_refs = Vec::new();
-    let (efficiency, pdfs) = match &spec.model {
-        Some(Model::Fit(f)) => (f.efficiency.as_ref(), vec![&f.signal, &f.background]),
-        Some(Model::Counting(c)) => (c.efficiency.as_ref(), vec![]),
-        None => (None, vec![]),
+    let efficiency = spec.model.as_ref().and_then(Model::efficiency);
+    let pdfs = match &spec.model {
+        Some(Model::Fit(f)) => vec![&f.signal, &f.background],
+        _ => vec![],
     };
     if let Some(Efficiency::FromInput(name)) = efficiency {
         input_refs.push((name.value.clone(), name.span));

@@ -53,10 +53,8 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             .with_help("stop the scan at the largest endpoint"),
         );
     }
-    let observable = match &ctx.spec.model {
-        Some(Model::Fit(f)) => &f.observable,
-        Some(Model::Counting(c)) => &c.observable,
-        None => return,
+    let Some(observable) = ctx.spec.model.as_ref().map(Model::observable) else {
+        return;
     };
     if scan.range.low.value < observable.range.low.value || high > observable.range.high.value {
         out.push(

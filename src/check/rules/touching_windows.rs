@@ -68,10 +68,8 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let observable = match &ctx.spec.model {
-        Some(Model::Fit(f)) => &f.observable,
-        Some(Model::Counting(c)) => &c.observable,
-        None => return,
+    let Some(observable) = ctx.spec.model.as_ref().map(Model::observable) else {
+        return;
     };
     let key = print(&observable.var.expr);
     for v in vetoes.iter().filter(|v| print(&v.var.expr) == key) {

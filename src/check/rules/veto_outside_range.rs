@@ -23,10 +23,10 @@
 
 use super::Rule;
 use crate::check::LintContext;
-use crate::check::intervals::{Range, Set, atoms};
+use crate::check::intervals::{Range, Set, after_selection};
 use crate::diag::{Diagnostic, Severity};
 use crate::expr::print;
-use crate::spec::{Model, Step};
+use crate::spec::Model;
 
 pub const RULE: Rule = Rule {
     code: "SL008",
@@ -37,11 +37,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
-    let observable = match &ctx.spec.model {
-        Some(Model::Fit(f)) => Some(&f.observable),
-        Some(Model::Counting(c)) => Some(&c.observable),
-        None => None,
-    };
+    let observable = ctx.spec.model.as_ref().map(Model::observable);
     for veto in &ctx.spec.vetoes {
         let (lo, hi) = (veto.window.low.value, veto.window.high.value);
         if lo >= hi {
@@ -63,21 +59,10 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                 continue;
             }
         }
-        let mut reachable = ctx
-            .known_range(&veto.var.expr)
-            .map_or_else(Set::all, |(a, b)| Set::range(Range::closed(a, b)));
-        for step in &ctx.spec.selection {
-            if let Step::Cut { cut, .. } = step {
-                for atom in atoms(&cut.expr)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|a| a.key == key)
-                {
-                    reachable = reachable.intersect(&atom.set);
-                }
-            }
-        }
-        if reachable.intersect(&window).is_empty() {
+        if after_selection(ctx, &veto.var.expr)
+            .intersect(&window)
+            .is_empty()
+        {
             out.push(
                 RULE.diag(format!(
                     "veto `{}` removes nothing: no selected candidate has `{key}` in its window",
