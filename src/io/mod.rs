@@ -2,6 +2,9 @@
 //! to the columns a plan needs. Readers land with the data issue; this module already owns
 //! the column vocabulary every input declares. It knows nothing of analyses.
 
+pub mod parquet;
+pub mod table;
+
 /// Storage type of an ntuple column (the branch types basf2 writes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ColumnType {

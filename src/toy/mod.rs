@@ -1,11 +1,21 @@
 //! The toy Monte Carlo of the three reference searches: the embedded default dataset.
 //!
-//! This module declares each generator's output schema (columns, their types, units and
-//! physical ranges) and parameters, so that specs using toy inputs are fully checked.
-//! The generators themselves land with the data issue and must produce exactly these
-//! columns.
+//! Each generator declares its output schema (columns, their types, units and physical
+//! ranges) and parameters, so that specs using toy inputs are fully checked, and produces
+//! exactly those columns. Events are generated in chunks with one random stream per chunk,
+//! derived from (seed, generator, chunk index): the output is identical for any number of
+//! threads.
 
+mod b_to_h_invisible;
+mod b_to_k_alp;
+mod detector;
+mod generate;
+mod idm_dark_higgs;
+pub mod kinematics;
+mod rows;
 mod schemas;
+
+pub use generate::{CHUNK_EVENTS, Params, generate, generate_table};
 
 use crate::expr::{Dim, mangle};
 use crate::io::ColumnType;
@@ -63,4 +73,18 @@ pub struct Generator {
 /// The generator of that name.
 pub fn generator(name: &str) -> Option<&'static Generator> {
     GENERATORS.iter().find(|g| g.name == name)
+}
+
+/// A generator's physics: fills the candidates of one event.
+trait Process: Sync {
+    /// Generates event `n` (0-based over the sample) with the event's random stream.
+    fn event(&self, n: u64, rng: &mut rand_pcg::Pcg64Mcg, rows: &mut rows::Rows);
+}
+
+/// True when event `n` of `events` carries one of `count` injected signal events, spread
+/// evenly so that exactly `count` events are chosen.
+fn is_injected(n: u64, count: u64, events: u64) -> bool {
+    let count = u128::from(count.min(events));
+    let (n, events) = (u128::from(n), u128::from(events));
+    (n + 1) * count / events > n * count / events
 }
