@@ -3,6 +3,7 @@
 //! Exit codes (CLI.md): 0 success, 1 the analysis or lint found errors, 2 usage, I/O or
 //! input-format failure.
 
+mod generate;
 mod lint;
 mod load;
 mod plan;
@@ -27,6 +28,8 @@ enum Command {
     Plan(plan::Args),
     /// Print the JSON Schema of the spec format (for editor completion and validation).
     Schema(schema::Args),
+    /// Generate a toy Monte Carlo sample of a reference search into a Parquet file.
+    Generate(generate::Args),
 }
 
 /// Exit status of a command.
@@ -58,6 +61,7 @@ pub fn main() -> ExitCode {
         Command::Lint(args) => lint::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Schema(args) => schema::run(&args),
+        Command::Generate(args) => generate::run(&args),
     };
     ExitCode::from(status as u8)
 }

@@ -1,1 +1,245 @@
-//! Parquet
+//! Parquet files: a writer for tables (the toy and `skim`) and a projecting, streaming
+//! reader (one row group at a time).
+//!
+//! arrow-rs's `parquet` crate does the format work; its low-level column API is used
+//! without Arrow, which keeps the build small and the flat numeric columns of ntuples
+//! zero-copy into our own vectors.
+
+use super::table::{Column, ColumnData, Table};
+use crate::diag::did_you_mean;
+use parquet::basic::{Compression, LogicalType, Repetition, Type as Physical, ZstdLevel};
+use parquet::column::reader::ColumnReader;
+use parquet::data_type::{BoolType, DoubleType, FloatType, Int32Type, Int64Type};
+use parquet::file::properties::WriterProperties;
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::types::Type;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Why a Parquet file could not be read or written; `code` is the diagnostic code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IoError {
+    /// `SL201` I/O, `SL202` not Parquet / corrupt, `SL203` missing column, `SL204`
+    /// unsupported column type.
+    pub code: &'static str,
+    /// What went wrong, naming file and column.
+    pub message: String,
+}
+
+impl IoError {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        IoError { code, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for IoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+fn corrupt(path: &Path, e: impl std::fmt::Display) -> IoError {
+    IoError::new("SL202", format!("{} is not a readable Parquet file: {e}", path.display()))
+}
+
+/// Writes tables as row groups of one Parquet file. The file appears under its final name
+/// only when [`finish`](Self::finish) succeeds: a failed or interrupted write leaves no
+/// file that could be mistaken for a complete one.
+pub struct ParquetWriter {
+    writer: Option<SerializedFileWriter<File>>,
+    temp: PathBuf,
+    path: PathBuf,
+    rows: u64,
+}
+
+fn field(c: &Column) -> Type {
+    let (physical, logical) = match c.data {
+        ColumnData::F64(_) => (Physical::DOUBLE, None),
+        ColumnData::F32(_) => (Physical::FLOAT, None),
+        ColumnData::I32(_) => (Physical::INT32, None),
+        ColumnData::U32(_) => (Physical::INT32, Some(LogicalType::integer(32, false))),
+        ColumnData::I64(_) => (Physical::INT64, None),
+        ColumnData::Bool(_) => (Physical::BOOLEAN, None),
+    };
+    Type::primitive_type_builder(&c.name, physical)
+        .with_repetition(Repetition::REQUIRED)
+        .with_logical_type(logical)
+        .build()
+        .expect("a flat required column is a valid Parquet type")
+}
+
+impl ParquetWriter {
+    /// Starts a zstd-compressed file whose columns are those of `like`.
+    pub fn create(path: &Path, like: &Table) -> Result<Self, IoError> {
+        let fields = like.columns.iter().map(|c| Arc::new(field(c))).collect();
+        let schema = Type::group_type_builder("schema").with_fields(fields).build().expect("valid group");
+        let props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("level 3 is valid")))
+            .set_created_by(format!("searchlight {}", env!("CARGO_PKG_VERSION")))
+            .build();
+        let temp = path.with_extension(format!("partial-{}", std::process::id()));
+        let file = File::create(&temp).map_err(|e| IoError::new("SL201", format!("cannot create {}: {e}", temp.display())))?;
+        let writer = SerializedFileWriter::new(file, Arc::new(schema), Arc::new(props)).map_err(|e| corrupt(path, e))?;
+        Ok(ParquetWriter { writer: Some(writer), temp, path: path.to_path_buf(), rows: 0 })
+    }
+
+    /// Appends a table as one row group.
+    pub fn write(&mut self, table: &Table) -> Result<(), IoError> {
+        let path = self.path.clone();
+        let err = |e: parquet::errors::ParquetError| IoError::new("SL201", format!("cannot write {}: {e}", path.display()));
+        let writer = self.writer.as_mut().expect("not finished");
+        let mut group = writer.next_row_group().map_err(err)?;
+        for c in &table.columns {
+            let mut col = group.next_column().map_err(err)?.expect("one writer per schema column");
+            match &c.data {
+                ColumnData::F64(v) => col.typed::<DoubleType>().write_batch(v, None, None),
+                ColumnData::F32(v) => col.typed::<FloatType>().write_batch(v, None, None),
+                ColumnData::I32(v) => col.typed::<Int32Type>().write_batch(v, None, None),
+                ColumnData::U32(v) => {
+                    let bits: Vec<i32> = v.iter().map(|&x| x as i32).collect();
+                    col.typed::<Int32Type>().write_batch(&bits, None, None)
+                }
+                ColumnData::I64(v) => col.typed::<Int64Type>().write_batch(v, None, None),
+                ColumnData::Bool(v) => col.typed::<BoolType>().write_batch(v, None, None),
+            }
+            .map_err(err)?;
+            col.close().map_err(err)?;
+        }
+        group.close().map_err(err)?;
+        self.rows += table.rows() as u64;
+        Ok(())
+    }
+
+    /// Completes the file and moves it to its final name; returns the number of rows.
+    pub fn finish(mut self) -> Result<u64, IoError> {
+        let writer = self.writer.take().expect("finish once");
+        writer.close().map_err(|e| IoError::new("SL201", format!("cannot write {}: {e}", self.path.display())))?;
+        std::fs::rename(&self.temp, &self.path)
+            .map_err(|e| IoError::new("SL201", format!("cannot move {} into place: {e}", self.path.display())))?;
+        Ok(self.rows)
+    }
+}
+
+impl Drop for ParquetWriter {
+    fn drop(&mut self) {
+        if self.writer.is_some() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// A Parquet file opened for reading a projection of its columns, row group by row group.
+pub struct ParquetReader {
+    reader: SerializedFileReader<File>,
+    path: PathBuf,
+    /// (column index in the file, name, storage type) of each projected column.
+    projection: Vec<(usize, String, ColumnData)>,
+}
+
+impl ParquetReader {
+    /// Opens `path`, projecting onto `columns` (all columns when `None`). Unknown columns
+    /// and types that are not flat numbers or booleans are errors naming the column.
+    pub fn open(path: &Path, columns: Option<&[&str]>) -> Result<Self, IoError> {
+        let file = File::open(path).map_err(|e| IoError::new("SL201", format!("cannot open {}: {e}", path.display())))?;
+        let reader = SerializedFileReader::new(file).map_err(|e| corrupt(path, e))?;
+        let schema = reader.metadata().file_metadata().schema_descr_ptr();
+        let available: Vec<String> = schema.columns().iter().map(|c| c.path().string()).collect();
+        let wanted: Vec<String> = match columns {
+            Some(cols) => cols.iter().map(|c| c.to_string()).collect(),
+            None => available.clone(),
+        };
+        let mut projection = Vec::new();
+        for name in wanted {
+            let Some(i) = available.iter().position(|a| *a == name) else {
+                let hint = did_you_mean(&name, available.iter().map(String::as_str)).map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+                return Err(IoError::new("SL203", format!("{} has no column `{name}`{hint}", path.display())));
+            };
+            let desc = schema.column(i);
+            let unsigned = matches!(desc.logical_type_ref(), Some(LogicalType::Integer(t)) if !t.is_signed);
+            let empty = match (desc.physical_type(), unsigned) {
+                _ if desc.max_rep_level() > 0 || desc.max_def_level() > 0 => {
+                    return Err(IoError::new(
+                        "SL204",
+                        format!("column `{name}` of {} is nullable or nested, which ntuples do not use", path.display()),
+                    ));
+                }
+                (Physical::DOUBLE, _) => ColumnData::F64(Vec::new()),
+                (Physical::FLOAT, _) => ColumnData::F32(Vec::new()),
+                (Physical::INT32, false) => ColumnData::I32(Vec::new()),
+                (Physical::INT32, true) => ColumnData::U32(Vec::new()),
+                (Physical::INT64, _) => ColumnData::I64(Vec::new()),
+                (Physical::BOOLEAN, _) => ColumnData::Bool(Vec::new()),
+                (other, _) => {
+                    return Err(IoError::new(
+                        "SL204",
+                        format!("column `{name}` of {} has the unsupported type {other}", path.display()),
+                    ));
+                }
+            };
+            projection.push((i, name, empty));
+        }
+        Ok(ParquetReader { reader, path: path.to_path_buf(), projection })
+    }
+
+    /// Number of rows in the file.
+    pub fn rows(&self) -> u64 {
+        self.reader.metadata().file_metadata().num_rows().max(0) as u64
+    }
+
+    /// Number of row groups (the unit of streaming).
+    pub fn row_groups(&self) -> usize {
+        self.reader.num_row_groups()
+    }
+
+    /// The projected columns of row group `g`.
+    pub fn read_row_group(&self, g: usize) -> Result<Table, IoError> {
+        let group = self.reader.get_row_group(g).map_err(|e| corrupt(&self.path, e))?;
+        let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
+        let mut columns = Vec::with_capacity(self.projection.len());
+        for (i, name, empty) in &self.projection {
+            let reader = group.get_column_reader(*i).map_err(|e| corrupt(&self.path, e))?;
+            let data = read_column(reader, empty, rows).map_err(|e| corrupt(&self.path, format!("column `{name}`: {e}")))?;
+            if data.len() != rows {
+                return Err(corrupt(&self.path, format!("column `{name}` has {} of {rows} values", data.len())));
+            }
+            columns.push(Column { name: name.clone(), data });
+        }
+        Ok(Table { columns })
+    }
+
+    /// All projected rows (small files and tests; analyses stream row groups).
+    pub fn read_all(&self) -> Result<Table, IoError> {
+        let mut table = Table { columns: self.projection.iter().map(|(_, n, e)| Column { name: n.clone(), data: e.clone() }).collect() };
+        for g in 0..self.row_groups() {
+            table.append(self.read_row_group(g)?);
+        }
+        Ok(table)
+    }
+}
+
+fn read_column(reader: ColumnReader, like: &ColumnData, rows: usize) -> parquet::errors::Result<ColumnData> {
+    macro_rules! read {
+        ($r:expr, $t:ty) => {{
+            let mut r = $r;
+            let mut values: Vec<$t> = Vec::with_capacity(rows);
+            while values.len() < rows {
+                let (records, _, _) = r.read_records(rows - values.len(), None, None, &mut values)?;
+                if records == 0 {
+                    break;
+                }
+            }
+            values
+        }};
+    }
+    Ok(match (reader, like) {
+        (ColumnReader::DoubleColumnReader(r), _) => ColumnData::F64(read!(r, f64)),
+        (ColumnReader::FloatColumnReader(r), _) => ColumnData::F32(read!(r, f32)),
+        (ColumnReader::Int32ColumnReader(r), ColumnData::U32(_)) => ColumnData::U32(read!(r, i32).into_iter().map(|v| v as u32).collect()),
+        (ColumnReader::Int32ColumnReader(r), _) => ColumnData::I32(read!(r, i32)),
+        (ColumnReader::Int64ColumnReader(r), _) => ColumnData::I64(read!(r, i64)),
+        (ColumnReader::BoolColumnReader(r), _) => ColumnData::Bool(read!(r, bool)),
+        _ => return Err(parquet::errors::ParquetError::General("unexpected column reader".into())),
+    })
+}

@@ -13,8 +13,12 @@ const SPREAD_E_MINUS: f64 = 0.00513;
 const SPREAD_E_PLUS: f64 = 0.002375;
 /// Inner radius of the electromagnetic calorimeter barrel, cm.
 pub const ECL_RADIUS: f64 = 125.0;
-/// Half-length of the region in z where a photon is measured, cm.
-const ECL_HALF_LENGTH: f64 = 200.0;
+/// z of the forward and backward endcap faces, cm (Belle-like geometry).
+const ECL_FORWARD_Z: f64 = 196.0;
+const ECL_BACKWARD_Z: f64 = -102.0;
+/// Inner radii of the endcaps, cm: the calorimeter covers polar angles of about 12°–155°.
+const ECL_FORWARD_INNER: f64 = 43.0;
+const ECL_BACKWARD_INNER: f64 = 47.0;
 
 /// A beam set-up with its nominal centre-of-mass frame.
 #[derive(Clone, Copy, Debug)]
@@ -88,10 +92,10 @@ pub fn track(p: &P4, mass: f64, rng: &mut impl Rng) -> P4 {
     P4::from_momentum(mass, px, py, pz)
 }
 
-/// A photon as measured by the calorimeter, when it reaches it: the direction is taken from
-/// the interaction point to the shower position (wrong for displaced decays, as in a real
-/// reconstruction), the energy has a stochastic, noise and constant term and a low tail
-/// from leakage.
+/// A photon as measured by the calorimeter (barrel and endcaps), when it reaches it: the
+/// direction is taken from the interaction point to the shower position (wrong for
+/// displaced decays, as in a real reconstruction), the energy has noise, stochastic and
+/// constant terms and a low tail from leakage.
 pub fn photon(p: &P4, vertex: [f64; 3], rng: &mut impl Rng) -> Option<P4> {
     let e = p.e;
     if e <= 0.0 {
@@ -105,13 +109,20 @@ pub fn photon(p: &P4, vertex: [f64; 3], rng: &mut impl Rng) -> Option<P4> {
         return None; // decayed outside the calorimeter, or along the beam
     }
     let t = (-b + (b * b - a * c).sqrt()) / a;
-    let hit = [vertex[0] + t * dir[0], vertex[1] + t * dir[1], vertex[2] + t * dir[2]];
-    if hit[2].abs() > ECL_HALF_LENGTH {
-        return None;
+    let mut hit = [vertex[0] + t * dir[0], vertex[1] + t * dir[1], vertex[2] + t * dir[2]];
+    if !(ECL_BACKWARD_Z..=ECL_FORWARD_Z).contains(&hit[2]) {
+        // Past the barrel: the photon meets an endcap face, unless it escapes down the beam pipe.
+        let (z, inner) = if dir[2] > 0.0 { (ECL_FORWARD_Z, ECL_FORWARD_INNER) } else { (ECL_BACKWARD_Z, ECL_BACKWARD_INNER) };
+        let s = (z - vertex[2]) / dir[2];
+        hit = [vertex[0] + s * dir[0], vertex[1] + s * dir[1], z];
+        if s <= 0.0 || hit[0].hypot(hit[1]) < inner {
+            return None;
+        }
     }
-    let pos = [hit[0] + 0.6 * gauss(rng), hit[1] + 0.6 * gauss(rng), hit[2] + 0.6 * gauss(rng)];
+    let pos = [hit[0] + 0.5 * gauss(rng), hit[1] + 0.5 * gauss(rng), hit[2] + 0.5 * gauss(rng)];
     let r = (pos[0].powi(2) + pos[1].powi(2) + pos[2].powi(2)).sqrt();
-    let rel = (0.01 / e).hypot(0.025 / e.sqrt()).hypot(0.02);
+    // Belle ECL: σE/E = 0.066%/E ⊕ 0.81%/E^¼ ⊕ 1.34% (E in GeV).
+    let rel = (0.0066 / e).hypot(0.0081 / e.powf(0.25)).hypot(0.0134);
     let mut measured = e * (1.0 + rel * gauss(rng));
     if rng.random::<f64>() < 0.2 {
         measured *= 1.0 - exponential(rng, 0.03).min(0.5);

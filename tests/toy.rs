@@ -1,0 +1,167 @@
+//! The toy Monte Carlo: physics sanity, injected signal, determinism, Parquet round trip.
+
+use searchlight::io::parquet::{ParquetReader, ParquetWriter};
+use searchlight::io::table::Table;
+use searchlight::physics::{constant, two_body_momentum};
+use searchlight::toy::{Params, generate_table};
+
+fn col(t: &Table, name: &str) -> Vec<f64> {
+    let c = t.column(name).unwrap_or_else(|| panic!("no column {name}"));
+    (0..c.len()).map(|i| c.get_f64(i)).collect()
+}
+
+/// Values of `name` on rows where `keep` holds.
+fn select(t: &Table, name: &str, keep: impl Fn(usize) -> bool) -> Vec<f64> {
+    col(t, name).into_iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, v)| v).collect()
+}
+
+fn quantile(v: &[f64], q: f64) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    s[((s.len() - 1) as f64 * q) as usize]
+}
+
+/// Centre of the most populated 5 MeV bin (the peak of a distribution with a tail).
+fn mode(v: &[f64]) -> f64 {
+    let mut bins = std::collections::BTreeMap::new();
+    for x in v {
+        *bins.entry((x / 0.005).floor() as i64).or_insert(0usize) += 1;
+    }
+    let (bin, _) = bins.into_iter().max_by_key(|(_, n)| *n).unwrap();
+    (bin as f64 + 0.5) * 0.005
+}
+
+/// Median and half the 16–84% range (the σ of a Gaussian core).
+fn core(v: &[f64]) -> (f64, f64) {
+    (quantile(v, 0.5), (quantile(v, 0.84) - quantile(v, 0.16)) / 2.0)
+}
+
+fn params(list: &[(&str, &[f64])]) -> Params {
+    Params(list.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect())
+}
+
+#[test]
+fn b_to_k_alp_signal_peaks_where_physics_says() {
+    let t = generate_table("b_to_k_alp_signal", 40_000, 5, &params(&[("masses", &[1.0])])).unwrap();
+    let signal = col(&t, "isSignal");
+    let is_sig = |i: usize| signal[i] == 1.0;
+    let (mbc, mbc_sigma) = core(&select(&t, "Mbc", is_sig));
+    let de_values = select(&t, "deltaE", is_sig);
+    let (de, de_sigma) = core(&de_values);
+    let de_peak = mode(&de_values);
+    let (mgg, mgg_sigma) = core(&select(&t, "daughter__bo1__cm__spM__bc", is_sig));
+    eprintln!("Mbc {mbc:.5} ± {mbc_sigma:.5}, ΔE {de:.4} (peak {de_peak:.4}) ± {de_sigma:.4}, mγγ {mgg:.4} ± {mgg_sigma:.4}");
+    // Mbc at the B mass with the beam-energy-spread resolution of 2.5–3 MeV.
+    assert!((mbc - 5.2795).abs() < 0.001, "Mbc peak {mbc}");
+    assert!((0.0022..0.0035).contains(&mbc_sigma), "Mbc σ {mbc_sigma}");
+    // ΔE peaks at 0; the calorimeter's leakage tail pulls the median a little low.
+    // 30–50 MeV wide with hard photons.
+    assert!(de_peak.abs() < 0.006, "ΔE peak {de_peak}");
+    assert!((-0.02..0.0).contains(&de), "ΔE median {de}");
+    assert!((0.015..0.06).contains(&de_sigma), "ΔE σ {de_sigma}");
+    // mγγ at the ALP mass with σ ≈ 0.018 m^0.7 = 18 MeV at 1 GeV (toy model, within 50%).
+    assert!((mgg - 1.0).abs() < 0.01, "mγγ peak {mgg}");
+    assert!((0.009..0.027).contains(&mgg_sigma), "mγγ σ {mgg_sigma}");
+    // Several kaon channels are present.
+    let modes = col(&t, "decayMode");
+    for m in 0..4 {
+        assert!(modes.iter().filter(|&&x| x == f64::from(m)).count() > 1000, "decayMode {m}");
+    }
+}
+
+#[test]
+fn pi0_resolution_is_about_5_mev() {
+    // Peaking B → K π⁰ in the data-like mixture.
+    let t = generate_table("b_to_k_alp", 200_000, 9, &Params::default()).unwrap();
+    let mbc = col(&t, "Mbc");
+    let mgg = col(&t, "daughter__bo1__cm__spM__bc");
+    let pi0: Vec<f64> = (0..t.rows()).filter(|&i| mbc[i] > 5.275 && (0.09..0.18).contains(&mgg[i])).map(|i| mgg[i]).collect();
+    let (peak, sigma) = core(&pi0);
+    eprintln!("π⁰ peak {peak:.4} σ {sigma:.4} from {} candidates", pi0.len());
+    assert!((peak - constant("m_pi0").unwrap()).abs() < 0.003);
+    assert!((0.003..0.009).contains(&sigma), "π⁰ σ {sigma}");
+}
+
+#[test]
+fn hadron_momentum_in_the_signal_b_frame_is_the_two_body_momentum() {
+    let t = generate_table("b_to_h_invisible_signal", 50_000, 3, &params(&[("masses", &[0.0, 2.0])])).unwrap();
+    let (mode, truth, good) = (col(&t, "decayMode"), col(&t, "mcM_X"), col(&t, "isSignal"));
+    let p = col(&t, "useTagSideRecoilRestFrame__bodaughter__bo1__cm__spp__bc__cm__sp0__bc");
+    for (m_x, expected) in [(0.0, 2.617), (2.0, two_body_momentum(constant("m_Bp").unwrap(), constant("m_Kp").unwrap(), 2.0))] {
+        let values: Vec<f64> = (0..t.rows()).filter(|&i| mode[i] == 1.0 && truth[i] == m_x && good[i] == 1.0).map(|i| p[i]).collect();
+        let (median, sigma) = core(&values);
+        eprintln!("K channel, m_X = {m_x}: p_h {median:.4} ± {sigma:.4} (expected {expected:.4})");
+        assert!((median - expected).abs() < 0.005, "{median} vs {expected}");
+        assert!(sigma < 0.05);
+    }
+    // No hadron beyond the kinematic endpoint: p_h of the K channel never exceeds the m_X = 0 value by much.
+    let max = (0..t.rows()).filter(|&i| mode[i] == 1.0 && good[i] == 1.0).map(|i| p[i]).fold(0.0, f64::max);
+    assert!(max < 2.617 + 0.1, "{max}");
+}
+
+#[test]
+fn dark_higgs_background_has_the_long_lived_resonances() {
+    let t = generate_table("idm_dark_higgs", 60_000, 4, &Params::default()).unwrap();
+    let m_pipi = col(&t, "M_pionHypothesis");
+    let near_ks = m_pipi.iter().filter(|m| (0.48..0.515).contains(*m)).count() as f64 / t.rows() as f64;
+    let m_ppi = col(&t, "M_protonPionHypothesis");
+    let near_lambda = m_ppi.iter().filter(|m| (1.110..1.121).contains(*m)).count() as f64 / t.rows() as f64;
+    eprintln!("K_S window {near_ks:.3}, Λ window {near_lambda:.3}");
+    assert!((0.25..0.4).contains(&near_ks));
+    assert!((0.08..0.2).contains(&near_lambda));
+    // Signal: the h′ vertex mass peaks at the generated mass.
+    let s = generate_table("idm_dark_higgs_signal", 20_000, 4, &params(&[("masses", &[1.5]), ("ctau", &[5.0])])).unwrap();
+    let (m, sigma) = core(&col(&s, "M"));
+    eprintln!("h′ mass {m:.4} ± {sigma:.4}");
+    assert!((m - 1.5).abs() < 0.005 && sigma < 0.02);
+}
+
+#[test]
+fn injected_signal_is_found_in_the_data_like_sample() {
+    let t = generate_table("b_to_k_alp", 100_000, 2, &params(&[("inject_mass", &[1.2]), ("inject_yield", &[300.0])])).unwrap();
+    let truth = col(&t, "mcM_a");
+    let events = col(&t, "__event__");
+    let mut injected: Vec<f64> = (0..t.rows()).filter(|&i| truth[i] == 1.2).map(|i| events[i]).collect();
+    injected.dedup();
+    // Every injected event is generated; those with both photons in the calorimeter are
+    // reconstructed (about 80–95%).
+    eprintln!("{} of 300 injected events reconstructed", injected.len());
+    assert!((240..=300).contains(&injected.len()));
+}
+
+#[test]
+fn same_seed_same_bytes_for_any_thread_count() {
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| generate_table("b_to_k_alp", 50_000, 77, &Params::default()).unwrap())
+    };
+    let one = run(1);
+    assert_eq!(one, run(3));
+    let dir = std::env::temp_dir().join(format!("searchlight-toy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, t: &Table| {
+        let path = dir.join(name);
+        let mut w = ParquetWriter::create(&path, t).unwrap();
+        w.write(t).unwrap();
+        w.finish().unwrap();
+        std::fs::read(path).unwrap()
+    };
+    assert_eq!(write("a.parquet", &one), write("b.parquet", &run(2)));
+    // And the Parquet file reads back exactly, with projection.
+    let reader = ParquetReader::open(&dir.join("a.parquet"), Some(&["Mbc", "__event__", "decayMode"])).unwrap();
+    let back = reader.read_all().unwrap();
+    assert_eq!(back.column("Mbc"), one.column("Mbc"));
+    assert_eq!(back.column("__event__"), one.column("__event__"));
+    assert_eq!(back.column("decayMode"), one.column("decayMode"));
+    let err = ParquetReader::open(&dir.join("a.parquet"), Some(&["Mbcc"])).err().unwrap();
+    assert_eq!(err.code, "SL203");
+    assert!(err.message.contains("did you mean `Mbc`"), "{}", err.message);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn different_seeds_differ() {
+    let a = generate_table("idm_dark_higgs", 1000, 1, &Params::default()).unwrap();
+    let b = generate_table("idm_dark_higgs", 1000, 2, &Params::default()).unwrap();
+    assert_ne!(a.column("dr"), b.column("dr"));
+}
