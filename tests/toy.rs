@@ -12,7 +12,12 @@ fn col(t: &Table, name: &str) -> Vec<f64> {
 
 /// Values of `name` on rows where `keep` holds.
 fn select(t: &Table, name: &str, keep: impl Fn(usize) -> bool) -> Vec<f64> {
-    col(t, name).into_iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, v)| v).collect()
+    col(t, name)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep(*i))
+        .map(|(_, v)| v)
+        .collect()
 }
 
 fn quantile(v: &[f64], q: f64) -> f64 {
@@ -33,16 +38,29 @@ fn mode(v: &[f64]) -> f64 {
 
 /// Median and half the 16–84% range (the σ of a Gaussian core).
 fn core(v: &[f64]) -> (f64, f64) {
-    (quantile(v, 0.5), (quantile(v, 0.84) - quantile(v, 0.16)) / 2.0)
+    (
+        quantile(v, 0.5),
+        (quantile(v, 0.84) - quantile(v, 0.16)) / 2.0,
+    )
 }
 
 fn params(list: &[(&str, &[f64])]) -> Params {
-    Params(list.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect())
+    Params(
+        list.iter()
+            .map(|(n, v)| (n.to_string(), v.to_vec()))
+            .collect(),
+    )
 }
 
 #[test]
 fn b_to_k_alp_signal_peaks_where_physics_says() {
-    let t = generate_table("b_to_k_alp_signal", 40_000, 5, &params(&[("masses", &[1.0])])).unwrap();
+    let t = generate_table(
+        "b_to_k_alp_signal",
+        40_000,
+        5,
+        &params(&[("masses", &[1.0])]),
+    )
+    .unwrap();
     let signal = col(&t, "isSignal");
     let is_sig = |i: usize| signal[i] == 1.0;
     let (mbc, mbc_sigma) = core(&select(&t, "Mbc", is_sig));
@@ -50,7 +68,9 @@ fn b_to_k_alp_signal_peaks_where_physics_says() {
     let (de, de_sigma) = core(&de_values);
     let de_peak = mode(&de_values);
     let (mgg, mgg_sigma) = core(&select(&t, "daughter__bo1__cm__spM__bc", is_sig));
-    eprintln!("Mbc {mbc:.5} ± {mbc_sigma:.5}, ΔE {de:.4} (peak {de_peak:.4}) ± {de_sigma:.4}, mγγ {mgg:.4} ± {mgg_sigma:.4}");
+    eprintln!(
+        "Mbc {mbc:.5} ± {mbc_sigma:.5}, ΔE {de:.4} (peak {de_peak:.4}) ± {de_sigma:.4}, mγγ {mgg:.4} ± {mgg_sigma:.4}"
+    );
     // Mbc at the B mass with the beam-energy-spread resolution of 2.5–3 MeV.
     assert!((mbc - 5.2795).abs() < 0.001, "Mbc peak {mbc}");
     assert!((0.0022..0.0035).contains(&mbc_sigma), "Mbc σ {mbc_sigma}");
@@ -65,7 +85,10 @@ fn b_to_k_alp_signal_peaks_where_physics_says() {
     // Several kaon channels are present.
     let modes = col(&t, "decayMode");
     for m in 0..4 {
-        assert!(modes.iter().filter(|&&x| x == f64::from(m)).count() > 1000, "decayMode {m}");
+        assert!(
+            modes.iter().filter(|&&x| x == f64::from(m)).count() > 1000,
+            "decayMode {m}"
+        );
     }
 }
 
@@ -75,27 +98,54 @@ fn pi0_resolution_is_about_5_mev() {
     let t = generate_table("b_to_k_alp", 200_000, 9, &Params::default()).unwrap();
     let mbc = col(&t, "Mbc");
     let mgg = col(&t, "daughter__bo1__cm__spM__bc");
-    let pi0: Vec<f64> = (0..t.rows()).filter(|&i| mbc[i] > 5.275 && (0.09..0.18).contains(&mgg[i])).map(|i| mgg[i]).collect();
+    let pi0: Vec<f64> = (0..t.rows())
+        .filter(|&i| mbc[i] > 5.275 && (0.09..0.18).contains(&mgg[i]))
+        .map(|i| mgg[i])
+        .collect();
     let (peak, sigma) = core(&pi0);
-    eprintln!("π⁰ peak {peak:.4} σ {sigma:.4} from {} candidates", pi0.len());
+    eprintln!(
+        "π⁰ peak {peak:.4} σ {sigma:.4} from {} candidates",
+        pi0.len()
+    );
     assert!((peak - constant("m_pi0").unwrap()).abs() < 0.003);
     assert!((0.003..0.009).contains(&sigma), "π⁰ σ {sigma}");
 }
 
 #[test]
 fn hadron_momentum_in_the_signal_b_frame_is_the_two_body_momentum() {
-    let t = generate_table("b_to_h_invisible_signal", 50_000, 3, &params(&[("masses", &[0.0, 2.0])])).unwrap();
+    let t = generate_table(
+        "b_to_h_invisible_signal",
+        50_000,
+        3,
+        &params(&[("masses", &[0.0, 2.0])]),
+    )
+    .unwrap();
     let (mode, truth, good) = (col(&t, "decayMode"), col(&t, "mcM_X"), col(&t, "isSignal"));
-    let p = col(&t, "useTagSideRecoilRestFrame__bodaughter__bo1__cm__spp__bc__cm__sp0__bc");
-    for (m_x, expected) in [(0.0, 2.617), (2.0, two_body_momentum(constant("m_Bp").unwrap(), constant("m_Kp").unwrap(), 2.0))] {
-        let values: Vec<f64> = (0..t.rows()).filter(|&i| mode[i] == 1.0 && truth[i] == m_x && good[i] == 1.0).map(|i| p[i]).collect();
+    let p = col(
+        &t,
+        "useTagSideRecoilRestFrame__bodaughter__bo1__cm__spp__bc__cm__sp0__bc",
+    );
+    for (m_x, expected) in [
+        (0.0, 2.617),
+        (
+            2.0,
+            two_body_momentum(constant("m_Bp").unwrap(), constant("m_Kp").unwrap(), 2.0),
+        ),
+    ] {
+        let values: Vec<f64> = (0..t.rows())
+            .filter(|&i| mode[i] == 1.0 && truth[i] == m_x && good[i] == 1.0)
+            .map(|i| p[i])
+            .collect();
         let (median, sigma) = core(&values);
         eprintln!("K channel, m_X = {m_x}: p_h {median:.4} ± {sigma:.4} (expected {expected:.4})");
         assert!((median - expected).abs() < 0.005, "{median} vs {expected}");
         assert!(sigma < 0.05);
     }
     // No hadron beyond the kinematic endpoint: p_h of the K channel never exceeds the m_X = 0 value by much.
-    let max = (0..t.rows()).filter(|&i| mode[i] == 1.0 && good[i] == 1.0).map(|i| p[i]).fold(0.0, f64::max);
+    let max = (0..t.rows())
+        .filter(|&i| mode[i] == 1.0 && good[i] == 1.0)
+        .map(|i| p[i])
+        .fold(0.0, f64::max);
     assert!(max < 2.617 + 0.1, "{max}");
 }
 
@@ -103,14 +153,22 @@ fn hadron_momentum_in_the_signal_b_frame_is_the_two_body_momentum() {
 fn dark_higgs_background_has_the_long_lived_resonances() {
     let t = generate_table("idm_dark_higgs", 60_000, 4, &Params::default()).unwrap();
     let m_pipi = col(&t, "M_pionHypothesis");
-    let near_ks = m_pipi.iter().filter(|m| (0.48..0.515).contains(*m)).count() as f64 / t.rows() as f64;
+    let near_ks =
+        m_pipi.iter().filter(|m| (0.48..0.515).contains(*m)).count() as f64 / t.rows() as f64;
     let m_ppi = col(&t, "M_protonPionHypothesis");
-    let near_lambda = m_ppi.iter().filter(|m| (1.110..1.121).contains(*m)).count() as f64 / t.rows() as f64;
+    let near_lambda =
+        m_ppi.iter().filter(|m| (1.110..1.121).contains(*m)).count() as f64 / t.rows() as f64;
     eprintln!("K_S window {near_ks:.3}, Λ window {near_lambda:.3}");
     assert!((0.25..0.4).contains(&near_ks));
     assert!((0.08..0.2).contains(&near_lambda));
     // Signal: the h′ vertex mass peaks at the generated mass.
-    let s = generate_table("idm_dark_higgs_signal", 20_000, 4, &params(&[("masses", &[1.5]), ("ctau", &[5.0])])).unwrap();
+    let s = generate_table(
+        "idm_dark_higgs_signal",
+        20_000,
+        4,
+        &params(&[("masses", &[1.5]), ("ctau", &[5.0])]),
+    )
+    .unwrap();
     let (m, sigma) = core(&col(&s, "M"));
     eprintln!("h′ mass {m:.4} ± {sigma:.4}");
     assert!((m - 1.5).abs() < 0.005 && sigma < 0.02);
@@ -118,10 +176,19 @@ fn dark_higgs_background_has_the_long_lived_resonances() {
 
 #[test]
 fn injected_signal_is_found_in_the_data_like_sample() {
-    let t = generate_table("b_to_k_alp", 100_000, 2, &params(&[("inject_mass", &[1.2]), ("inject_yield", &[300.0])])).unwrap();
+    let t = generate_table(
+        "b_to_k_alp",
+        100_000,
+        2,
+        &params(&[("inject_mass", &[1.2]), ("inject_yield", &[300.0])]),
+    )
+    .unwrap();
     let truth = col(&t, "mcM_a");
     let events = col(&t, "__event__");
-    let mut injected: Vec<f64> = (0..t.rows()).filter(|&i| truth[i] == 1.2).map(|i| events[i]).collect();
+    let mut injected: Vec<f64> = (0..t.rows())
+        .filter(|&i| truth[i] == 1.2)
+        .map(|i| events[i])
+        .collect();
     injected.dedup();
     // Every injected event is generated; those with both photons in the calorimeter are
     // reconstructed (about 80–95%).
@@ -132,7 +199,10 @@ fn injected_signal_is_found_in_the_data_like_sample() {
 #[test]
 fn same_seed_same_bytes_for_any_thread_count() {
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| generate_table("b_to_k_alp", 50_000, 77, &Params::default()).unwrap())
     };
     let one = run(1);
@@ -148,14 +218,24 @@ fn same_seed_same_bytes_for_any_thread_count() {
     };
     assert_eq!(write("a.parquet", &one), write("b.parquet", &run(2)));
     // And the Parquet file reads back exactly, with projection.
-    let reader = ParquetReader::open(&dir.join("a.parquet"), Some(&["Mbc", "__event__", "decayMode"])).unwrap();
+    let reader = ParquetReader::open(
+        &dir.join("a.parquet"),
+        Some(&["Mbc", "__event__", "decayMode"]),
+    )
+    .unwrap();
     let back = reader.read_all().unwrap();
     assert_eq!(back.column("Mbc"), one.column("Mbc"));
     assert_eq!(back.column("__event__"), one.column("__event__"));
     assert_eq!(back.column("decayMode"), one.column("decayMode"));
-    let err = ParquetReader::open(&dir.join("a.parquet"), Some(&["Mbcc"])).err().unwrap();
+    let err = ParquetReader::open(&dir.join("a.parquet"), Some(&["Mbcc"]))
+        .err()
+        .unwrap();
     assert_eq!(err.code, "SL203");
-    assert!(err.message.contains("did you mean `Mbc`"), "{}", err.message);
+    assert!(
+        err.message.contains("did you mean `Mbc`"),
+        "{}",
+        err.message
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -28,10 +28,18 @@ pub struct Args {
 fn parse_params(list: &[String]) -> Result<Params, String> {
     let mut out = Vec::new();
     for p in list {
-        let (name, values) = p.split_once('=').ok_or_else(|| format!("`--set {p}`: expected NAME=VALUES"))?;
+        let (name, values) = p
+            .split_once('=')
+            .ok_or_else(|| format!("`--set {p}`: expected NAME=VALUES"))?;
         let values = values
             .split(',')
-            .map(|v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| format!("`--set {p}`: `{v}` is not a number")))
+            .map(|v| {
+                v.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| format!("`--set {p}`: `{v}` is not a number"))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         out.push((name.trim().to_string(), values));
     }
@@ -46,10 +54,17 @@ pub fn run(args: &Args) -> Status {
     };
     if toy::generator(&args.toy).is_none() {
         let names: Vec<&str> = GENERATORS.iter().map(|g| g.name).collect();
-        return fail(format!("unknown toy `{}`; generators: {}", args.toy, names.join(", ")));
+        return fail(format!(
+            "unknown toy `{}`; generators: {}",
+            args.toy,
+            names.join(", ")
+        ));
     }
     if args.output.extension().is_none_or(|e| e != "parquet") {
-        return fail(format!("{}: only Parquet output (.parquet) is supported", args.output.display()));
+        return fail(format!(
+            "{}: only Parquet output (.parquet) is supported",
+            args.output.display()
+        ));
     }
     let params = match parse_params(&args.params) {
         Ok(p) => p,

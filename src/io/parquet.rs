@@ -30,7 +30,10 @@ pub struct IoError {
 
 impl IoError {
     fn new(code: &'static str, message: impl Into<String>) -> Self {
-        IoError { code, message: message.into() }
+        IoError {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -41,7 +44,10 @@ impl std::fmt::Display for IoError {
 }
 
 fn corrupt(path: &Path, e: impl std::fmt::Display) -> IoError {
-    IoError::new("SL202", format!("{} is not a readable Parquet file: {e}", path.display()))
+    IoError::new(
+        "SL202",
+        format!("{} is not a readable Parquet file: {e}", path.display()),
+    )
 }
 
 /// Writes tables as row groups of one Parquet file. The file appears under its final name
@@ -74,25 +80,42 @@ impl ParquetWriter {
     /// Starts a zstd-compressed file whose columns are those of `like`.
     pub fn create(path: &Path, like: &Table) -> Result<Self, IoError> {
         let fields = like.columns.iter().map(|c| Arc::new(field(c))).collect();
-        let schema = Type::group_type_builder("schema").with_fields(fields).build().expect("valid group");
+        let schema = Type::group_type_builder("schema")
+            .with_fields(fields)
+            .build()
+            .expect("valid group");
         let props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("level 3 is valid")))
+            .set_compression(Compression::ZSTD(
+                ZstdLevel::try_new(3).expect("level 3 is valid"),
+            ))
             .set_created_by(format!("searchlight {}", env!("CARGO_PKG_VERSION")))
             .build();
         let temp = path.with_extension(format!("partial-{}", std::process::id()));
-        let file = File::create(&temp).map_err(|e| IoError::new("SL201", format!("cannot create {}: {e}", temp.display())))?;
-        let writer = SerializedFileWriter::new(file, Arc::new(schema), Arc::new(props)).map_err(|e| corrupt(path, e))?;
-        Ok(ParquetWriter { writer: Some(writer), temp, path: path.to_path_buf(), rows: 0 })
+        let file = File::create(&temp)
+            .map_err(|e| IoError::new("SL201", format!("cannot create {}: {e}", temp.display())))?;
+        let writer = SerializedFileWriter::new(file, Arc::new(schema), Arc::new(props))
+            .map_err(|e| corrupt(path, e))?;
+        Ok(ParquetWriter {
+            writer: Some(writer),
+            temp,
+            path: path.to_path_buf(),
+            rows: 0,
+        })
     }
 
     /// Appends a table as one row group.
     pub fn write(&mut self, table: &Table) -> Result<(), IoError> {
         let path = self.path.clone();
-        let err = |e: parquet::errors::ParquetError| IoError::new("SL201", format!("cannot write {}: {e}", path.display()));
+        let err = |e: parquet::errors::ParquetError| {
+            IoError::new("SL201", format!("cannot write {}: {e}", path.display()))
+        };
         let writer = self.writer.as_mut().expect("not finished");
         let mut group = writer.next_row_group().map_err(err)?;
         for c in &table.columns {
-            let mut col = group.next_column().map_err(err)?.expect("one writer per schema column");
+            let mut col = group
+                .next_column()
+                .map_err(err)?
+                .expect("one writer per schema column");
             match &c.data {
                 ColumnData::F64(v) => col.typed::<DoubleType>().write_batch(v, None, None),
                 ColumnData::F32(v) => col.typed::<FloatType>().write_batch(v, None, None),
@@ -115,9 +138,18 @@ impl ParquetWriter {
     /// Completes the file and moves it to its final name; returns the number of rows.
     pub fn finish(mut self) -> Result<u64, IoError> {
         let writer = self.writer.take().expect("finish once");
-        writer.close().map_err(|e| IoError::new("SL201", format!("cannot write {}: {e}", self.path.display())))?;
-        std::fs::rename(&self.temp, &self.path)
-            .map_err(|e| IoError::new("SL201", format!("cannot move {} into place: {e}", self.path.display())))?;
+        writer.close().map_err(|e| {
+            IoError::new(
+                "SL201",
+                format!("cannot write {}: {e}", self.path.display()),
+            )
+        })?;
+        std::fs::rename(&self.temp, &self.path).map_err(|e| {
+            IoError::new(
+                "SL201",
+                format!("cannot move {} into place: {e}", self.path.display()),
+            )
+        })?;
         Ok(self.rows)
     }
 }
@@ -134,15 +166,16 @@ impl Drop for ParquetWriter {
 pub struct ParquetReader {
     reader: SerializedFileReader<File>,
     path: PathBuf,
-    /// (column index in the file, name, storage type) of each projected column.
-    projection: Vec<(usize, String, ColumnData)>,
+    /// (column index in the file, name, storage type, unsigned 64-bit) of each projected column.
+    projection: Vec<(usize, String, ColumnData, bool)>,
 }
 
 impl ParquetReader {
     /// Opens `path`, projecting onto `columns` (all columns when `None`). Unknown columns
     /// and types that are not flat numbers or booleans are errors naming the column.
     pub fn open(path: &Path, columns: Option<&[&str]>) -> Result<Self, IoError> {
-        let file = File::open(path).map_err(|e| IoError::new("SL201", format!("cannot open {}: {e}", path.display())))?;
+        let file = File::open(path)
+            .map_err(|e| IoError::new("SL201", format!("cannot open {}: {e}", path.display())))?;
         let reader = SerializedFileReader::new(file).map_err(|e| corrupt(path, e))?;
         let schema = reader.metadata().file_metadata().schema_descr_ptr();
         let available: Vec<String> = schema.columns().iter().map(|c| c.path().string()).collect();
@@ -153,16 +186,26 @@ impl ParquetReader {
         let mut projection = Vec::new();
         for name in wanted {
             let Some(i) = available.iter().position(|a| *a == name) else {
-                let hint = did_you_mean(&name, available.iter().map(String::as_str)).map_or(String::new(), |s| format!("; did you mean `{s}`?"));
-                return Err(IoError::new("SL203", format!("{} has no column `{name}`{hint}", path.display())));
+                let hint = did_you_mean(&name, available.iter().map(String::as_str))
+                    .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+                return Err(IoError::new(
+                    "SL203",
+                    format!("{} has no column `{name}`{hint}", path.display()),
+                ));
             };
             let desc = schema.column(i);
-            let unsigned = matches!(desc.logical_type_ref(), Some(LogicalType::Integer(t)) if !t.is_signed);
+            let unsigned =
+                matches!(desc.logical_type_ref(), Some(LogicalType::Integer(t)) if !t.is_signed);
             let empty = match (desc.physical_type(), unsigned) {
-                _ if desc.max_rep_level() > 0 || desc.max_def_level() > 0 => {
+                // Optional flat columns are fine (pyarrow and polars write them); nulls in
+                // them are refused when read. Nested columns are not ntuple columns.
+                _ if desc.max_rep_level() > 0 || desc.max_def_level() > 1 => {
                     return Err(IoError::new(
                         "SL204",
-                        format!("column `{name}` of {} is nullable or nested, which ntuples do not use", path.display()),
+                        format!(
+                            "column `{name}` of {} is nested (a list or struct), which flat ntuples do not use",
+                            path.display()
+                        ),
                     ));
                 }
                 (Physical::DOUBLE, _) => ColumnData::F64(Vec::new()),
@@ -174,13 +217,21 @@ impl ParquetReader {
                 (other, _) => {
                     return Err(IoError::new(
                         "SL204",
-                        format!("column `{name}` of {} has the unsupported type {other}", path.display()),
+                        format!(
+                            "column `{name}` of {} has the unsupported type {other}",
+                            path.display()
+                        ),
                     ));
                 }
             };
-            projection.push((i, name, empty));
+            let u64_column = unsigned && desc.physical_type() == Physical::INT64;
+            projection.push((i, name, empty, u64_column));
         }
-        Ok(ParquetReader { reader, path: path.to_path_buf(), projection })
+        Ok(ParquetReader {
+            reader,
+            path: path.to_path_buf(),
+            projection,
+        })
     }
 
     /// Number of rows in the file.
@@ -195,23 +246,63 @@ impl ParquetReader {
 
     /// The projected columns of row group `g`.
     pub fn read_row_group(&self, g: usize) -> Result<Table, IoError> {
-        let group = self.reader.get_row_group(g).map_err(|e| corrupt(&self.path, e))?;
+        let group = self
+            .reader
+            .get_row_group(g)
+            .map_err(|e| corrupt(&self.path, e))?;
         let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
         let mut columns = Vec::with_capacity(self.projection.len());
-        for (i, name, empty) in &self.projection {
-            let reader = group.get_column_reader(*i).map_err(|e| corrupt(&self.path, e))?;
-            let data = read_column(reader, empty, rows).map_err(|e| corrupt(&self.path, format!("column `{name}`: {e}")))?;
-            if data.len() != rows {
-                return Err(corrupt(&self.path, format!("column `{name}` has {} of {rows} values", data.len())));
+        for (i, name, empty, u64_column) in &self.projection {
+            let reader = group
+                .get_column_reader(*i)
+                .map_err(|e| corrupt(&self.path, e))?;
+            let data = read_column(reader, empty, rows).map_err(|e| {
+                let e = e.to_string();
+                if e.contains(NULLS) {
+                    IoError::new(
+                        "SL204",
+                        format!("column `{name}` of {} has {NULLS}", self.path.display()),
+                    )
+                } else {
+                    corrupt(&self.path, format!("column `{name}`: {e}"))
+                }
+            })?;
+            // Unsigned 64-bit values are held as i64: exact below 2^63, refused above.
+            if *u64_column && matches!(&data, ColumnData::I64(v) if v.iter().any(|&x| x < 0)) {
+                return Err(IoError::new(
+                    "SL204",
+                    format!(
+                        "column `{name}` of {} holds unsigned values of 2^63 or more",
+                        self.path.display()
+                    ),
+                ));
             }
-            columns.push(Column { name: name.clone(), data });
+            if data.len() != rows {
+                return Err(corrupt(
+                    &self.path,
+                    format!("column `{name}` has {} of {rows} values", data.len()),
+                ));
+            }
+            columns.push(Column {
+                name: name.clone(),
+                data,
+            });
         }
         Ok(Table { columns })
     }
 
     /// All projected rows (small files and tests; analyses stream row groups).
     pub fn read_all(&self) -> Result<Table, IoError> {
-        let mut table = Table { columns: self.projection.iter().map(|(_, n, e)| Column { name: n.clone(), data: e.clone() }).collect() };
+        let mut table = Table {
+            columns: self
+                .projection
+                .iter()
+                .map(|(_, n, e, _)| Column {
+                    name: n.clone(),
+                    data: e.clone(),
+                })
+                .collect(),
+        };
         for g in 0..self.row_groups() {
             table.append(self.read_row_group(g)?);
         }
@@ -219,16 +310,30 @@ impl ParquetReader {
     }
 }
 
-fn read_column(reader: ColumnReader, like: &ColumnData, rows: usize) -> parquet::errors::Result<ColumnData> {
+/// The message `read_column` gives for null values.
+const NULLS: &str = "null values, which ntuple columns cannot hold";
+
+fn read_column(
+    reader: ColumnReader,
+    like: &ColumnData,
+    rows: usize,
+) -> parquet::errors::Result<ColumnData> {
     macro_rules! read {
         ($r:expr, $t:ty) => {{
             let mut r = $r;
             let mut values: Vec<$t> = Vec::with_capacity(rows);
-            while values.len() < rows {
-                let (records, _, _) = r.read_records(rows - values.len(), None, None, &mut values)?;
-                if records == 0 {
+            let mut levels: Vec<i16> = Vec::with_capacity(rows);
+            let mut records = 0;
+            while records < rows {
+                let (n, _, _) =
+                    r.read_records(rows - records, Some(&mut levels), None, &mut values)?;
+                if n == 0 {
                     break;
                 }
+                records += n;
+            }
+            if values.len() < records {
+                return Err(parquet::errors::ParquetError::General(NULLS.into()));
             }
             values
         }};
@@ -236,10 +341,16 @@ fn read_column(reader: ColumnReader, like: &ColumnData, rows: usize) -> parquet:
     Ok(match (reader, like) {
         (ColumnReader::DoubleColumnReader(r), _) => ColumnData::F64(read!(r, f64)),
         (ColumnReader::FloatColumnReader(r), _) => ColumnData::F32(read!(r, f32)),
-        (ColumnReader::Int32ColumnReader(r), ColumnData::U32(_)) => ColumnData::U32(read!(r, i32).into_iter().map(|v| v as u32).collect()),
+        (ColumnReader::Int32ColumnReader(r), ColumnData::U32(_)) => {
+            ColumnData::U32(read!(r, i32).into_iter().map(|v| v as u32).collect())
+        }
         (ColumnReader::Int32ColumnReader(r), _) => ColumnData::I32(read!(r, i32)),
         (ColumnReader::Int64ColumnReader(r), _) => ColumnData::I64(read!(r, i64)),
         (ColumnReader::BoolColumnReader(r), _) => ColumnData::Bool(read!(r, bool)),
-        _ => return Err(parquet::errors::ParquetError::General("unexpected column reader".into())),
+        _ => {
+            return Err(parquet::errors::ParquetError::General(
+                "unexpected column reader".into(),
+            ));
+        }
     })
 }

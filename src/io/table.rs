@@ -113,7 +113,10 @@ impl Table {
 
     /// The column with this name.
     pub fn column(&self, name: &str) -> Option<&ColumnData> {
-        self.columns.iter().find(|c| c.name == name).map(|c| &c.data)
+        self.columns
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| &c.data)
     }
 
     /// Appends the rows of `other`, which has the same columns in the same order.

@@ -42,7 +42,9 @@ impl BToHInvisible {
         Ok(BToHInvisible {
             collider,
             signal_only,
-            masses: params.many("masses")?.unwrap_or_else(|| vec![0.0, 1.0, 2.0, 3.0]),
+            masses: params
+                .many("masses")?
+                .unwrap_or_else(|| vec![0.0, 1.0, 2.0, 3.0]),
             inject,
             events,
             wrong_tag_mbc: Argus::new(5.2, e_beam, -15.0),
@@ -50,9 +52,20 @@ impl BToHInvisible {
     }
 
     /// One B → h X candidate with a tag that is correct with probability `good_tag`.
-    fn candidate(&self, rng: &mut Pcg64Mcg, rows: &mut Rows, channel: usize, m_x: f64, good_tag: f64, signal: bool) {
+    fn candidate(
+        &self,
+        rng: &mut Pcg64Mcg,
+        rows: &mut Rows,
+        channel: usize,
+        m_x: f64,
+        good_tag: f64,
+        signal: bool,
+    ) {
         let (mode, m_h_name, m_b_name, _) = CHANNELS[channel];
-        let (m_h, m_b) = (constant(m_h_name).expect("mass"), constant(m_b_name).expect("mass"));
+        let (m_h, m_b) = (
+            constant(m_h_name).expect("mass"),
+            constant(m_b_name).expect("mass"),
+        );
         if m_h + m_x >= m_b {
             return;
         }
@@ -64,7 +77,12 @@ impl BToHInvisible {
         // correct; a poorly measured direction and an ARGUS-like Mbc when not.
         let spread = if correct { 0.012 } else { 0.12 };
         let tag_seen = P4 {
-            e: tag.e + if correct { 0.018 * gauss(rng) } else { rng.random_range(-0.3..0.3) },
+            e: tag.e
+                + if correct {
+                    0.018 * gauss(rng)
+                } else {
+                    rng.random_range(-0.3..0.3)
+                },
             px: tag.px + spread * gauss(rng),
             py: tag.py + spread * gauss(rng),
             pz: tag.pz + spread * gauss(rng),
@@ -74,19 +92,34 @@ impl BToHInvisible {
             mbc = self.wrong_tag_mbc.sample(rng);
         }
         let h = track(&hadron, m_h, rng);
-        let tag_cm = self.collider.to_cm(&tag_seen);
-        let sig_frame = P4 { e: self.collider.e_beam(), px: -tag_cm.px, py: -tag_cm.py, pz: -tag_cm.pz };
-        let p_h = self.collider.to_cm(&h).boost(sig_frame.beta()).p();
+        let tag_cm = self.collider.in_cm(&tag_seen);
+        let sig_frame = P4 {
+            e: self.collider.e_beam(),
+            px: -tag_cm.px,
+            py: -tag_cm.py,
+            pz: -tag_cm.pz,
+        };
+        let p_h = self.collider.in_cm(&h).boost(sig_frame.beta()).p();
         let mut row = rows.blank();
         row[rows.index("decayMode")] = mode;
         row[rows.index("daughter(0, Mbc)")] = mbc;
         row[rows.index("daughter(0, deltaE)")] = de.clamp(-0.5, 0.5);
-        row[rows.index("daughter(0, sigProb)")] =
-            if correct { 1.0 - exponential(rng, 0.15).min(1.0) } else { exponential(rng, 0.03).min(1.0) };
+        row[rows.index("daughter(0, sigProb)")] = if correct {
+            1.0 - exponential(rng, 0.15).min(1.0)
+        } else {
+            exponential(rng, 0.03).min(1.0)
+        };
         row[rows.index("useTagSideRecoilRestFrame(daughter(1, p), 0)")] = p_h;
-        row[rows.index("daughter(1, M)")] = if mode >= 3.0 { m_h + 0.006 * gauss(rng) } else { m_h };
+        row[rows.index("daughter(1, M)")] = if mode >= 3.0 {
+            m_h + 0.006 * gauss(rng)
+        } else {
+            m_h
+        };
         let (extra_tracks, e_extra) = if signal {
-            (f64::from(u8::from(rng.random::<f64>() > 0.9)), exponential(rng, 0.07))
+            (
+                f64::from(u8::from(rng.random::<f64>() > 0.9)),
+                exponential(rng, 0.07),
+            )
         } else {
             (poisson(rng, 1.2), exponential(rng, 0.45))
         };
@@ -106,7 +139,10 @@ impl BToHInvisible {
             pick < 0.0
         });
         let channel = channel.unwrap_or(0);
-        let (m_h, m_b) = (constant(CHANNELS[channel].1).expect("mass"), constant(CHANNELS[channel].2).expect("mass"));
+        let (m_h, m_b) = (
+            constant(CHANNELS[channel].1).expect("mass"),
+            constant(CHANNELS[channel].2).expect("mass"),
+        );
         let endpoint = m_b - m_h;
         // Peaking: B → h K_L, h D⁰, h D*⁰ with the neutral unseen; otherwise a continuum of
         // unseen systems, mostly heavy (soft hadrons).
@@ -117,7 +153,14 @@ impl BToHInvisible {
             _ => 0.14 + (endpoint - 0.15) * rng.random::<f64>().powf(0.35),
         };
         let continuum = rng.random::<f64>() < 0.3;
-        self.candidate(rng, rows, channel, m_x, if continuum { 0.0 } else { 0.35 }, false);
+        self.candidate(
+            rng,
+            rows,
+            channel,
+            m_x,
+            if continuum { 0.0 } else { 0.35 },
+            false,
+        );
     }
 }
 

@@ -16,7 +16,12 @@ const HBAR_C: f64 = 1.973_269_8e-14;
 const SIN2_THETA_W: f64 = 0.231;
 
 /// Kaon channels: (decayMode, kaon-system mass, B mass, share of events).
-const MODES: [(f64, &str, &str); 4] = [(0.0, "m_Kp", "m_Bp"), (1.0, "m_K0", "m_B0"), (2.0, "m_Kst0", "m_B0"), (3.0, "m_Kstp", "m_Bp")];
+const MODES: [(f64, &str, &str); 4] = [
+    (0.0, "m_Kp", "m_Bp"),
+    (1.0, "m_K0", "m_B0"),
+    (2.0, "m_Kst0", "m_B0"),
+    (3.0, "m_Kstp", "m_Bp"),
+];
 
 /// What produced a candidate's photon pair.
 #[derive(Clone, Copy)]
@@ -52,7 +57,9 @@ impl BToKAlp {
         Ok(BToKAlp {
             collider,
             signal_only,
-            masses: params.many("masses")?.unwrap_or_else(|| vec![0.5, 1.0, 2.0, 3.0, 4.0]),
+            masses: params
+                .many("masses")?
+                .unwrap_or_else(|| vec![0.5, 1.0, 2.0, 3.0, 4.0]),
             coupling: params.one("coupling")?,
             inject,
             events,
@@ -70,13 +77,26 @@ impl BToKAlp {
     }
 
     /// One fully simulated B → K(*) X, X → γγ candidate; `None` when not reconstructed.
-    fn decay_chain(&self, rng: &mut Pcg64Mcg, row: &mut [f64], rows: &Rows, source: Source) -> Option<()> {
+    fn decay_chain(
+        &self,
+        rng: &mut Pcg64Mcg,
+        row: &mut [f64],
+        rows: &Rows,
+        source: Source,
+    ) -> Option<()> {
         let mode = MODES[rng.random_range(0..4)];
-        let (m_kaon_nominal, m_b) = (constant(mode.1).expect("mass"), constant(mode.2).expect("mass"));
+        let (m_kaon_nominal, m_b) = (
+            constant(mode.1).expect("mass"),
+            constant(mode.2).expect("mass"),
+        );
         let collision = self.collider.collision(rng);
         let (b, _) = two_body(&collision, m_b, m_b, rng);
         // K* are Breit–Wigner resonances; K and K_S are stable here.
-        let m_kaon = if mode.0 >= 2.0 { m_kaon_nominal + 0.025 * (std::f64::consts::PI * (rng.random::<f64>() - 0.5)).tan() } else { m_kaon_nominal };
+        let m_kaon = if mode.0 >= 2.0 {
+            m_kaon_nominal + 0.025 * (std::f64::consts::PI * (rng.random::<f64>() - 0.5)).tan()
+        } else {
+            m_kaon_nominal
+        };
         let m_kaon = m_kaon.clamp(0.64, 1.2);
         let (m_x, ctau) = match source {
             Source::Alp(m, ctau) => (m, ctau),
@@ -86,7 +106,11 @@ impl BToKAlp {
             return None;
         }
         let (kaon, x) = two_body(&b, m_kaon, m_x, rng);
-        let flight = if ctau > 0.0 { exponential(rng, x.p() / m_x * ctau) } else { 0.0 };
+        let flight = if ctau > 0.0 {
+            exponential(rng, x.p() / m_x * ctau)
+        } else {
+            0.0
+        };
         let d = [x.px / x.p(), x.py / x.p(), x.pz / x.p()];
         let vertex = [flight * d[0], flight * d[1], flight * d[2]];
         let (g1, g2) = two_body(&x, 0.0, 0.0, rng);
@@ -106,7 +130,7 @@ impl BToKAlp {
         row[rows.index("decayMode")] = mode.0;
         row[rows.index("daughter(0, M)")] = k_mass;
         row[rows.index("daughter(1, M)")] = gg.mass();
-        row[rows.index("useCMSFrame(daughter(0, p))")] = self.collider.to_cm(&k).p();
+        row[rows.index("useCMSFrame(daughter(0, p))")] = self.collider.in_cm(&k).p();
         row[rows.index("daughter(1, daughter(0, E))")] = hard.e;
         row[rows.index("daughter(1, daughter(1, E))")] = soft.e;
         row[rows.index("cosHelicityAngleMomentum")] = rng.random_range(-1.0..1.0);
@@ -131,7 +155,11 @@ impl BToKAlp {
         let m_pi0 = constant("m_pi0").expect("mass");
         for (i, name) in ["pi0veto_M1", "pi0veto_M2"].into_iter().enumerate() {
             let real = from_pi0 && i == 0 || rng.random::<f64>() < 0.08;
-            row[rows.index(name)] = if real { m_pi0 + 0.005 * gauss(rng) } else { rng.random_range(0.0..1.0) };
+            row[rows.index(name)] = if real {
+                m_pi0 + 0.005 * gauss(rng)
+            } else {
+                rng.random_range(0.0..1.0)
+            };
         }
     }
 
@@ -139,7 +167,12 @@ impl BToKAlp {
     fn background(&self, row: &mut [f64], rows: &Rows, rng: &mut Pcg64Mcg, continuum: bool) {
         let mode = MODES[rng.random_range(0..4)];
         let eb = self.collider.e_beam();
-        row[rows.index("Mbc")] = if continuum { self.continuum_mbc.sample(rng) } else { self.bb_mbc.sample(rng) }.min(eb);
+        row[rows.index("Mbc")] = if continuum {
+            self.continuum_mbc.sample(rng)
+        } else {
+            self.bb_mbc.sample(rng)
+        }
+        .min(eb);
         row[rows.index("deltaE")] = linear(rng, -0.5, 0.5, if continuum { -0.6 } else { -1.2 });
         row[rows.index("decayMode")] = mode.0;
         let m_k = constant(mode.1).expect("mass");
@@ -147,7 +180,9 @@ impl BToKAlp {
             0 => m_k,
             1 if rng.random::<f64>() < 0.6 => m_k + 0.003 * gauss(rng),
             1 => rng.random_range(0.45..0.55),
-            _ if rng.random::<f64>() < 0.5 => (m_k + 0.025 * (std::f64::consts::PI * (rng.random::<f64>() - 0.5)).tan()).clamp(0.64, 1.2),
+            _ if rng.random::<f64>() < 0.5 => (m_k
+                + 0.025 * (std::f64::consts::PI * (rng.random::<f64>() - 0.5)).tan())
+            .clamp(0.64, 1.2),
             _ => rng.random_range(0.64..1.2),
         };
         // Photon pairs: mostly combinatorial, some from real π⁰ and η.
@@ -255,7 +290,8 @@ impl Process for BToKAlp {
             return self.peaking_event(rng, rows, Source::Meson(constant(meson).expect("mass")));
         }
         let continuum = u < 0.72;
-        let count = 1 + usize::from(rng.random::<f64>() < 0.35) + usize::from(rng.random::<f64>() < 0.1);
+        let count =
+            1 + usize::from(rng.random::<f64>() < 0.35) + usize::from(rng.random::<f64>() < 0.1);
         for _ in 0..count {
             let mut row = rows.blank();
             self.background(&mut row, rows, rng, continuum);

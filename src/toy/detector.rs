@@ -31,14 +31,31 @@ impl Collider {
     /// The collider of an experiment.
     pub fn new(experiment: &'static Experiment) -> Self {
         let nominal = Self::beams_with(experiment, experiment.e_minus, experiment.e_plus);
-        Collider { experiment, nominal }
+        Collider {
+            experiment,
+            nominal,
+        }
     }
 
     fn beams_with(x: &Experiment, e_minus: f64, e_plus: f64) -> P4 {
         // Belle: the e- beam crosses at 22 mrad, e+ along -z; Belle II: both at 41.5 mrad.
-        let (a, b) = if x.name == "belle" { (x.crossing, 0.0) } else { (x.crossing / 2.0, x.crossing / 2.0) };
-        let minus = P4 { e: e_minus, px: e_minus * a.sin(), py: 0.0, pz: e_minus * a.cos() };
-        let plus = P4 { e: e_plus, px: e_plus * b.sin(), py: 0.0, pz: -e_plus * b.cos() };
+        let (a, b) = if x.name == "belle" {
+            (x.crossing, 0.0)
+        } else {
+            (x.crossing / 2.0, x.crossing / 2.0)
+        };
+        let minus = P4 {
+            e: e_minus,
+            px: e_minus * a.sin(),
+            py: 0.0,
+            pz: e_minus * a.cos(),
+        };
+        let plus = P4 {
+            e: e_plus,
+            px: e_plus * b.sin(),
+            py: 0.0,
+            pz: -e_plus * b.cos(),
+        };
         minus.add(&plus)
     }
 
@@ -51,7 +68,7 @@ impl Collider {
     }
 
     /// A lab-frame vector in the nominal centre-of-mass frame.
-    pub fn to_cm(&self, p: &P4) -> P4 {
+    pub fn in_cm(&self, p: &P4) -> P4 {
         p.boost(self.nominal.beta())
     }
 
@@ -67,7 +84,7 @@ impl Collider {
 
     /// Mbc and ΔE of a reconstructed B candidate (lab four-vector).
     pub fn mbc_de(&self, b: &P4) -> (f64, f64) {
-        let cm = self.to_cm(b);
+        let cm = self.in_cm(b);
         let eb = self.e_beam();
         ((eb * eb - cm.p().powi(2)).max(0.0).sqrt(), cm.e - eb)
     }
@@ -80,7 +97,7 @@ pub fn gauss(rng: &mut impl Rng) -> f64 {
 
 /// An exponential deviate with the given mean.
 pub fn exponential(rng: &mut impl Rng, mean: f64) -> f64 {
-    Exp::new(1.0 / mean).expect("positive rate").sample(rng) 
+    Exp::new(1.0 / mean).expect("positive rate").sample(rng)
 }
 
 /// A charged track as measured: momentum resolution σp/p = 0.2% · p ⊕ 0.3%, 1 mrad in angle.
@@ -88,7 +105,11 @@ pub fn track(p: &P4, mass: f64, rng: &mut impl Rng) -> P4 {
     let mom = p.p();
     let scale = 1.0 + (0.002 * mom).hypot(0.003) * gauss(rng);
     let (dx, dy) = (0.001 * gauss(rng), 0.001 * gauss(rng));
-    let (px, py, pz) = (p.px * scale + dx * mom, p.py * scale + dy * mom, p.pz * scale);
+    let (px, py, pz) = (
+        p.px * scale + dx * mom,
+        p.py * scale + dy * mom,
+        p.pz * scale,
+    );
     P4::from_momentum(mass, px, py, pz)
 }
 
@@ -103,23 +124,38 @@ pub fn photon(p: &P4, vertex: [f64; 3], rng: &mut impl Rng) -> Option<P4> {
     }
     let dir = [p.px / e, p.py / e, p.pz / e];
     // Where the photon meets the cylinder r = ECL_RADIUS.
-    let (a, b) = (dir[0].powi(2) + dir[1].powi(2), vertex[0] * dir[0] + vertex[1] * dir[1]);
+    let (a, b) = (
+        dir[0].powi(2) + dir[1].powi(2),
+        vertex[0] * dir[0] + vertex[1] * dir[1],
+    );
     let c = vertex[0].powi(2) + vertex[1].powi(2) - ECL_RADIUS.powi(2);
     if c >= 0.0 || a <= 0.0 {
         return None; // decayed outside the calorimeter, or along the beam
     }
     let t = (-b + (b * b - a * c).sqrt()) / a;
-    let mut hit = [vertex[0] + t * dir[0], vertex[1] + t * dir[1], vertex[2] + t * dir[2]];
+    let mut hit = [
+        vertex[0] + t * dir[0],
+        vertex[1] + t * dir[1],
+        vertex[2] + t * dir[2],
+    ];
     if !(ECL_BACKWARD_Z..=ECL_FORWARD_Z).contains(&hit[2]) {
         // Past the barrel: the photon meets an endcap face, unless it escapes down the beam pipe.
-        let (z, inner) = if dir[2] > 0.0 { (ECL_FORWARD_Z, ECL_FORWARD_INNER) } else { (ECL_BACKWARD_Z, ECL_BACKWARD_INNER) };
+        let (z, inner) = if dir[2] > 0.0 {
+            (ECL_FORWARD_Z, ECL_FORWARD_INNER)
+        } else {
+            (ECL_BACKWARD_Z, ECL_BACKWARD_INNER)
+        };
         let s = (z - vertex[2]) / dir[2];
         hit = [vertex[0] + s * dir[0], vertex[1] + s * dir[1], z];
         if s <= 0.0 || hit[0].hypot(hit[1]) < inner {
             return None;
         }
     }
-    let pos = [hit[0] + 0.5 * gauss(rng), hit[1] + 0.5 * gauss(rng), hit[2] + 0.5 * gauss(rng)];
+    let pos = [
+        hit[0] + 0.5 * gauss(rng),
+        hit[1] + 0.5 * gauss(rng),
+        hit[2] + 0.5 * gauss(rng),
+    ];
     let r = (pos[0].powi(2) + pos[1].powi(2) + pos[2].powi(2)).sqrt();
     // Belle ECL: σE/E = 0.066%/E ⊕ 0.81%/E^¼ ⊕ 1.34% (E in GeV).
     let rel = (0.0066 / e).hypot(0.0081 / e.powf(0.25)).hypot(0.0134);
@@ -130,7 +166,12 @@ pub fn photon(p: &P4, vertex: [f64; 3], rng: &mut impl Rng) -> Option<P4> {
     if measured < 0.05 {
         return None; // below the reconstruction threshold
     }
-    Some(P4 { e: measured, px: measured * pos[0] / r, py: measured * pos[1] / r, pz: measured * pos[2] / r })
+    Some(P4 {
+        e: measured,
+        px: measured * pos[0] / r,
+        py: measured * pos[1] / r,
+        pz: measured * pos[2] / r,
+    })
 }
 
 /// The ARGUS distribution f(m) ∝ m √(1 − m²/m0²) exp(c (1 − m²/m0²)) on [low, m0],
@@ -146,15 +187,26 @@ pub struct Argus {
 impl Argus {
     /// The distribution with endpoint `m0` and shape `c`, truncated below at `low`.
     pub fn new(low: f64, m0: f64, c: f64) -> Self {
-        let mut a = Argus { low, m0, c, bound: 0.0 };
-        let max = (0..=400).map(|i| a.density(low + (m0 - low) * f64::from(i) / 400.0)).fold(0.0, f64::max);
+        let mut a = Argus {
+            low,
+            m0,
+            c,
+            bound: 0.0,
+        };
+        let max = (0..=400)
+            .map(|i| a.density(low + (m0 - low) * f64::from(i) / 400.0))
+            .fold(0.0, f64::max);
         a.bound = 1.2 * max;
         a
     }
 
     fn density(&self, m: f64) -> f64 {
         let x = 1.0 - (m / self.m0).powi(2);
-        if x <= 0.0 { 0.0 } else { m * x.sqrt() * (self.c * x).exp() }
+        if x <= 0.0 {
+            0.0
+        } else {
+            m * x.sqrt() * (self.c * x).exp()
+        }
     }
 
     /// One value.

@@ -45,12 +45,18 @@ fn mix(mut z: u64) -> u64 {
 
 /// The random stream of one chunk: a function of (seed, generator, chunk) only.
 fn chunk_rng(seed: u64, name: &str, chunk: u64) -> Pcg64Mcg {
-    let name_hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let name_hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
     let state = (u128::from(mix(seed ^ mix(name_hash))) << 64) | u128::from(mix(chunk ^ mix(seed)));
     Pcg64Mcg::new(state | 1)
 }
 
-fn process(name: &str, events: u64, params: &Params) -> Result<(Box<dyn Process>, &'static super::Generator), String> {
+fn process(
+    name: &str,
+    events: u64,
+    params: &Params,
+) -> Result<(Box<dyn Process>, &'static super::Generator), String> {
     let g = generator(name).ok_or_else(|| format!("unknown toy generator `{name}`"))?;
     for (p, _) in &params.0 {
         if !g.params.iter().any(|d| d.name == p) {
@@ -60,10 +66,18 @@ fn process(name: &str, events: u64, params: &Params) -> Result<(Box<dyn Process>
     let process: Box<dyn Process> = match name {
         "b_to_k_alp" => Box::new(super::b_to_k_alp::BToKAlp::new(false, params, events)?),
         "b_to_k_alp_signal" => Box::new(super::b_to_k_alp::BToKAlp::new(true, params, events)?),
-        "idm_dark_higgs" => Box::new(super::idm_dark_higgs::IdmDarkHiggs::new(false, params, events)?),
-        "idm_dark_higgs_signal" => Box::new(super::idm_dark_higgs::IdmDarkHiggs::new(true, params, events)?),
-        "b_to_h_invisible" => Box::new(super::b_to_h_invisible::BToHInvisible::new(false, params, events)?),
-        "b_to_h_invisible_signal" => Box::new(super::b_to_h_invisible::BToHInvisible::new(true, params, events)?),
+        "idm_dark_higgs" => Box::new(super::idm_dark_higgs::IdmDarkHiggs::new(
+            false, params, events,
+        )?),
+        "idm_dark_higgs_signal" => Box::new(super::idm_dark_higgs::IdmDarkHiggs::new(
+            true, params, events,
+        )?),
+        "b_to_h_invisible" => Box::new(super::b_to_h_invisible::BToHInvisible::new(
+            false, params, events,
+        )?),
+        "b_to_h_invisible_signal" => Box::new(super::b_to_h_invisible::BToHInvisible::new(
+            true, params, events,
+        )?),
         other => return Err(format!("toy generator `{other}` has no implementation")),
     };
     Ok((process, g))
@@ -107,7 +121,12 @@ pub fn generate<E>(
 }
 
 /// Generates a whole sample in memory (small samples and tests).
-pub fn generate_table(name: &str, events: u64, seed: u64, params: &Params) -> Result<Table, String> {
+pub fn generate_table(
+    name: &str,
+    events: u64,
+    seed: u64,
+    params: &Params,
+) -> Result<Table, String> {
     let mut table = Table::default();
     generate(name, events, seed, params, |t| {
         table.append(t);

@@ -19,7 +19,12 @@ pub struct P4 {
 impl P4 {
     /// A particle of `mass` with momentum `(px, py, pz)`.
     pub fn from_momentum(mass: f64, px: f64, py: f64, pz: f64) -> P4 {
-        P4 { e: (mass * mass + px * px + py * py + pz * pz).sqrt(), px, py, pz }
+        P4 {
+            e: (mass * mass + px * px + py * py + pz * pz).sqrt(),
+            px,
+            py,
+            pz,
+        }
     }
 
     /// |p|.
@@ -62,7 +67,12 @@ impl P4 {
 
     /// Sum of two four-vectors.
     pub fn add(&self, o: &P4) -> P4 {
-        P4 { e: self.e + o.e, px: self.px + o.px, py: self.py + o.py, pz: self.pz + o.pz }
+        P4 {
+            e: self.e + o.e,
+            px: self.px + o.px,
+            py: self.py + o.py,
+            pz: self.pz + o.pz,
+        }
     }
 
     /// Cosine of the polar angle to the z axis.

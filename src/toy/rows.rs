@@ -30,12 +30,20 @@ impl Rows {
     pub fn new(decls: &'static [ColumnDecl]) -> Self {
         debug_assert_eq!(decls[EVENT].var, "__event__");
         debug_assert_eq!(decls[IS_SIGNAL].var, "isSignal");
-        Rows { decls, columns: decls.iter().map(|d| ColumnData::empty(d.ty)).collect(), event: Vec::new(), event_number: 0 }
+        Rows {
+            decls,
+            columns: decls.iter().map(|d| ColumnData::empty(d.ty)).collect(),
+            event: Vec::new(),
+            event_number: 0,
+        }
     }
 
     /// Position of a column, by its basf2 name.
     pub fn index(&self, var: &str) -> usize {
-        self.decls.iter().position(|d| d.var == var).unwrap_or_else(|| panic!("toy schema has no column `{var}`"))
+        self.decls
+            .iter()
+            .position(|d| d.var == var)
+            .unwrap_or_else(|| panic!("toy schema has no column `{var}`"))
     }
 
     /// Starts event number `n` (0-based over the whole sample).
@@ -74,7 +82,15 @@ impl Rows {
     /// The collected columns.
     pub fn into_table(self) -> Table {
         Table {
-            columns: self.decls.iter().zip(self.columns).map(|(d, data)| Column { name: d.branch(), data }).collect(),
+            columns: self
+                .decls
+                .iter()
+                .zip(self.columns)
+                .map(|(d, data)| Column {
+                    name: d.branch(),
+                    data,
+                })
+                .collect(),
         }
     }
 }
