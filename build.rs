@@ -1,4 +1,4 @@
-//! Extracts each lint rule's `//!` documentation (what / why / example / fix) from
+//! Records the git commit being built, and extracts each lint rule's `//!` documentation (what / why / example / fix) from
 //! `src/check/rules/*.rs`, so `lint --explain` and `docs/lint-rules.md` are generated from
 //! the same text as the rule's rustdoc.
 
@@ -6,6 +6,17 @@ use std::fmt::Write;
 
 fn main() {
     println!("cargo:rerun-if-changed=src/check/rules");
+    // The commit searchlight is built from, for the provenance of every result.
+    println!("cargo:rerun-if-changed=.git/HEAD");
+    println!("cargo:rerun-if-changed=.git/refs/heads");
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=SEARCHLIGHT_GIT_COMMIT={commit}");
     let mut entries: Vec<(String, String)> = Vec::new();
     for entry in std::fs::read_dir("src/check/rules").expect("rules directory") {
         let path = entry.expect("directory entry").path();

@@ -245,3 +245,40 @@ fn different_seeds_differ() {
     let b = generate_table("idm_dark_higgs", 1000, 2, &Params::default()).unwrap();
     assert_ne!(a.column("dr"), b.column("dr"));
 }
+
+#[test]
+fn toy_inputs_are_cached_by_version_and_parameters() {
+    use searchlight::toy::cache::{key, materialize};
+    let dir = std::env::temp_dir().join(format!("searchlight-cache-{}", std::process::id()));
+    let p = params(&[("inject_mass", &[1.0]), ("inject_yield", &[5.0])]);
+    let (path, fresh) = materialize(&dir, "b_to_k_alp", 3000, 8, &p).unwrap();
+    assert!(fresh);
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let (again, fresh) = materialize(&dir, "b_to_k_alp", 3000, 8, &p).unwrap();
+    assert!(!fresh && again == path);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().modified().unwrap(),
+        modified,
+        "not regenerated"
+    );
+    let cached = ParquetReader::open(&path, None)
+        .unwrap()
+        .read_all()
+        .unwrap();
+    assert_eq!(cached, generate_table("b_to_k_alp", 3000, 8, &p).unwrap());
+    // Any parameter changes the key; parameter order does not.
+    let swapped = params(&[("inject_yield", &[5.0]), ("inject_mass", &[1.0])]);
+    assert_eq!(
+        key("b_to_k_alp", 3000, 8, &p),
+        key("b_to_k_alp", 3000, 8, &swapped)
+    );
+    assert_ne!(
+        key("b_to_k_alp", 3000, 8, &p),
+        key("b_to_k_alp", 3000, 9, &p)
+    );
+    assert_ne!(
+        key("b_to_k_alp", 3000, 8, &p),
+        key("b_to_k_alp_signal", 3000, 8, &p)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -7,6 +7,7 @@ mod generate;
 mod lint;
 mod load;
 mod plan;
+mod run;
 mod schema;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +23,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run an analysis: read its inputs once, apply the selection, write results.json and cutflow.md.
+    Run(run::Args),
     /// Check analysis specs: syntax, names, types, units and every lint rule.
     Lint(lint::Args),
     /// Show the checked analysis: inputs, columns read, steps, model and scan grid.
@@ -58,6 +61,7 @@ pub fn main() -> ExitCode {
         }
     };
     let status = match cli.command {
+        Command::Run(args) => run::run(&args),
         Command::Lint(args) => lint::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Schema(args) => schema::run(&args),

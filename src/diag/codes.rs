@@ -29,5 +29,17 @@ pub const INVALID_VALUE: &str = "SL111";
 pub const NOT_CONSTANT: &str = "SL112";
 /// An include path leaves the analysis directory.
 pub const INCLUDE_ESCAPE: &str = "SL114";
+/// A toy input could not be generated.
+pub const TOY: &str = "SL205";
 /// A file given on the command line cannot be read.
 pub const IO: &str = "SL201";
+/// A data file is not a readable Parquet (or ROOT) file, or is corrupt.
+pub const NOT_DATA: &str = "SL202";
+/// A column the analysis needs is missing from a data file.
+pub const MISSING_COLUMN: &str = "SL203";
+/// A data file's column has a type or shape ntuples do not use (nested, nulls, …).
+pub const UNSUPPORTED_COLUMN: &str = "SL204";
+/// The analysis uses something this version cannot execute yet (e.g. MVA evaluation).
+pub const NOT_SUPPORTED: &str = "SL206";
+/// An output could not be written.
+pub const OUTPUT: &str = "SL207";

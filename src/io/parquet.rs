@@ -6,7 +6,7 @@
 //! zero-copy into our own vectors.
 
 use super::table::{Column, ColumnData, Table};
-use crate::diag::did_you_mean;
+use crate::diag::{codes, did_you_mean};
 use parquet::basic::{Compression, LogicalType, Repetition, Type as Physical, ZstdLevel};
 use parquet::column::reader::ColumnReader;
 use parquet::data_type::{BoolType, DoubleType, FloatType, Int32Type, Int64Type};
@@ -45,7 +45,7 @@ impl std::fmt::Display for IoError {
 
 fn corrupt(path: &Path, e: impl std::fmt::Display) -> IoError {
     IoError::new(
-        "SL202",
+        codes::NOT_DATA,
         format!("{} is not a readable Parquet file: {e}", path.display()),
     )
 }
@@ -91,8 +91,9 @@ impl ParquetWriter {
             .set_created_by(format!("searchlight {}", env!("CARGO_PKG_VERSION")))
             .build();
         let temp = path.with_extension(format!("partial-{}", std::process::id()));
-        let file = File::create(&temp)
-            .map_err(|e| IoError::new("SL201", format!("cannot create {}: {e}", temp.display())))?;
+        let file = File::create(&temp).map_err(|e| {
+            IoError::new(codes::IO, format!("cannot create {}: {e}", temp.display()))
+        })?;
         let writer = SerializedFileWriter::new(file, Arc::new(schema), Arc::new(props))
             .map_err(|e| corrupt(path, e))?;
         Ok(ParquetWriter {
@@ -107,7 +108,7 @@ impl ParquetWriter {
     pub fn write(&mut self, table: &Table) -> Result<(), IoError> {
         let path = self.path.clone();
         let err = |e: parquet::errors::ParquetError| {
-            IoError::new("SL201", format!("cannot write {}: {e}", path.display()))
+            IoError::new(codes::IO, format!("cannot write {}: {e}", path.display()))
         };
         let writer = self.writer.as_mut().expect("not finished");
         let mut group = writer.next_row_group().map_err(err)?;
@@ -140,13 +141,13 @@ impl ParquetWriter {
         let writer = self.writer.take().expect("finish once");
         writer.close().map_err(|e| {
             IoError::new(
-                "SL201",
+                codes::IO,
                 format!("cannot write {}: {e}", self.path.display()),
             )
         })?;
         std::fs::rename(&self.temp, &self.path).map_err(|e| {
             IoError::new(
-                "SL201",
+                codes::IO,
                 format!("cannot move {} into place: {e}", self.path.display()),
             )
         })?;
@@ -175,7 +176,7 @@ impl ParquetReader {
     /// and types that are not flat numbers or booleans are errors naming the column.
     pub fn open(path: &Path, columns: Option<&[&str]>) -> Result<Self, IoError> {
         let file = File::open(path)
-            .map_err(|e| IoError::new("SL201", format!("cannot open {}: {e}", path.display())))?;
+            .map_err(|e| IoError::new(codes::IO, format!("cannot open {}: {e}", path.display())))?;
         let reader = SerializedFileReader::new(file).map_err(|e| corrupt(path, e))?;
         let schema = reader.metadata().file_metadata().schema_descr_ptr();
         let available: Vec<String> = schema.columns().iter().map(|c| c.path().string()).collect();
@@ -189,7 +190,7 @@ impl ParquetReader {
                 let hint = did_you_mean(&name, available.iter().map(String::as_str))
                     .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
                 return Err(IoError::new(
-                    "SL203",
+                    codes::MISSING_COLUMN,
                     format!("{} has no column `{name}`{hint}", path.display()),
                 ));
             };
@@ -201,7 +202,7 @@ impl ParquetReader {
                 // them are refused when read. Nested columns are not ntuple columns.
                 _ if desc.max_rep_level() > 0 || desc.max_def_level() > 1 => {
                     return Err(IoError::new(
-                        "SL204",
+                        codes::UNSUPPORTED_COLUMN,
                         format!(
                             "column `{name}` of {} is nested (a list or struct), which flat ntuples do not use",
                             path.display()
@@ -216,7 +217,7 @@ impl ParquetReader {
                 (Physical::BOOLEAN, _) => ColumnData::Bool(Vec::new()),
                 (other, _) => {
                     return Err(IoError::new(
-                        "SL204",
+                        codes::UNSUPPORTED_COLUMN,
                         format!(
                             "column `{name}` of {} has the unsupported type {other}",
                             path.display()
@@ -260,7 +261,7 @@ impl ParquetReader {
                 let e = e.to_string();
                 if e.contains(NULLS) {
                     IoError::new(
-                        "SL204",
+                        codes::UNSUPPORTED_COLUMN,
                         format!("column `{name}` of {} has {NULLS}", self.path.display()),
                     )
                 } else {
@@ -270,7 +271,7 @@ impl ParquetReader {
             // Unsigned 64-bit values are held as i64: exact below 2^63, refused above.
             if *u64_column && matches!(&data, ColumnData::I64(v) if v.iter().any(|&x| x < 0)) {
                 return Err(IoError::new(
-                    "SL204",
+                    codes::UNSUPPORTED_COLUMN,
                     format!(
                         "column `{name}` of {} holds unsigned values of 2^63 or more",
                         self.path.display()

@@ -75,6 +75,18 @@ impl ColumnData {
         }
     }
 
+    /// Splits off the values from `at` on.
+    pub fn split_off(&mut self, at: usize) -> ColumnData {
+        match self {
+            ColumnData::F64(c) => ColumnData::F64(c.split_off(at)),
+            ColumnData::F32(c) => ColumnData::F32(c.split_off(at)),
+            ColumnData::I32(c) => ColumnData::I32(c.split_off(at)),
+            ColumnData::U32(c) => ColumnData::U32(c.split_off(at)),
+            ColumnData::I64(c) => ColumnData::I64(c.split_off(at)),
+            ColumnData::Bool(c) => ColumnData::Bool(c.split_off(at)),
+        }
+    }
+
     /// Appends all values of another column of the same type.
     pub fn extend(&mut self, other: ColumnData) {
         match (self, other) {
@@ -117,6 +129,20 @@ impl Table {
             .iter()
             .find(|c| c.name == name)
             .map(|c| &c.data)
+    }
+
+    /// Splits off the rows from `at` on into a new table.
+    pub fn split_off(&mut self, at: usize) -> Table {
+        Table {
+            columns: self
+                .columns
+                .iter_mut()
+                .map(|c| Column {
+                    name: c.name.clone(),
+                    data: c.data.split_off(at),
+                })
+                .collect(),
+        }
     }
 
     /// Appends the rows of `other`, which has the same columns in the same order.

@@ -3,6 +3,7 @@
 //! the scan grid. The dataflow graph and its optimizer passes land with the evaluator
 //! issue; this module never sees YAML or file formats.
 
+pub mod query;
 mod text;
 
 pub use text::{columns_read, describe};

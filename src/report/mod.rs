@@ -1,2 +1,5 @@
-//! results.json with provenance, cutflow tables, plots, HEPData and pyhf exports, `verify`.
-//! Lands with the evaluator and reproducibility issues.
+//! Outputs of a run: results.json with provenance, and the cutflow table. Every file is
+//! written atomically (temporary file + rename) and results.json last, so a directory
+//! whose results.json exists is complete.
+
+pub mod results;

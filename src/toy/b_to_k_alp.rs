@@ -93,11 +93,10 @@ impl BToKAlp {
         let (b, _) = two_body(&collision, m_b, m_b, rng);
         // K* are Breit–Wigner resonances; K and K_S are stable here.
         let m_kaon = if mode.0 >= 2.0 {
-            m_kaon_nominal + 0.025 * (std::f64::consts::PI * (rng.random::<f64>() - 0.5)).tan()
+            k_star_mass(rng, m_kaon_nominal)
         } else {
             m_kaon_nominal
         };
-        let m_kaon = m_kaon.clamp(0.64, 1.2);
         let (m_x, ctau) = match source {
             Source::Alp(m, ctau) => (m, ctau),
             Source::Meson(m) => (m, 0.0),
@@ -180,9 +179,7 @@ impl BToKAlp {
             0 => m_k,
             1 if rng.random::<f64>() < 0.6 => m_k + 0.003 * gauss(rng),
             1 => rng.random_range(0.45..0.55),
-            _ if rng.random::<f64>() < 0.5 => (m_k
-                + 0.025 * (std::f64::consts::PI * (rng.random::<f64>() - 0.5)).tan())
-            .clamp(0.64, 1.2),
+            _ if rng.random::<f64>() < 0.5 => k_star_mass(rng, m_k),
             _ => rng.random_range(0.64..1.2),
         };
         // Photon pairs: mostly combinatorial, some from real π⁰ and η.
@@ -227,6 +224,16 @@ impl BToKAlp {
             let mut extra = rows.blank();
             self.background(&mut extra, rows, rng, false);
             rows.push(extra);
+        }
+    }
+}
+
+/// A K* mass from its Breit–Wigner (Γ ≈ 50 MeV), within the K π mass range reconstructed.
+fn k_star_mass(rng: &mut Pcg64Mcg, nominal: f64) -> f64 {
+    loop {
+        let m = nominal + 0.025 * (std::f64::consts::PI * (rng.random::<f64>() - 0.5)).tan();
+        if (0.64..1.2).contains(&m) {
+            return m;
         }
     }
 }

@@ -192,7 +192,7 @@ impl IdmDarkHiggs {
                 m,
                 daughter_mass(mode),
                 daughter_mass(mode),
-                exponential(rng, 0.5),
+                exponential(rng, 0.15),
             )
         };
         let parent =
@@ -211,7 +211,7 @@ impl IdmDarkHiggs {
         if u >= 0.7 {
             // Fake vertices point anywhere.
             row[rows.index("cosAngleBetweenMomentumAndVertexVector")] =
-                (1.0 - exponential(rng, 0.1)).max(-1.0);
+                (1.0 - exponential(rng, 0.3)).max(-1.0);
         }
         let (ee_m, ee_dr) = if rng.random::<f64>() < 0.7 {
             (
@@ -223,7 +223,7 @@ impl IdmDarkHiggs {
         };
         row[rows.index("ee_M")] = ee_m;
         row[rows.index("ee_dr")] = ee_dr.max(0.0);
-        row[rows.index("missingEnergyOfEventCMS")] = exponential(rng, 1.2).min(10.0);
+        row[rows.index("missingEnergyOfEventCMS")] = exponential(rng, 0.8).min(10.0);
         row[rows.index("nTracks")] = [2.0, 3.0, 4.0, 4.0, 5.0, 6.0][rng.random_range(0..6)];
         rows.push(row);
     }

@@ -8,6 +8,7 @@
 
 mod b_to_h_invisible;
 mod b_to_k_alp;
+pub mod cache;
 mod detector;
 mod generate;
 mod idm_dark_higgs;

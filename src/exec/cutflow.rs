@@ -1,0 +1,52 @@
+//! Cutflow accumulators: per channel and row, candidates, events, weighted events and
+//! candidates whose cut was undefined (NaN). Partials merge by addition in chunk order,
+//! so results do not depend on the thread count.
+
+/// One cutflow row.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
+pub struct Row {
+    /// Step label (the cut text when the step has no name).
+    pub step: String,
+    /// Events with at least one surviving candidate.
+    pub events: u64,
+    /// Sum of the weights of those events.
+    pub weighted: f64,
+    /// Surviving candidates.
+    pub candidates: u64,
+    /// Candidates removed because the cut could not be evaluated (NaN input).
+    pub undefined: u64,
+}
+
+/// The cutflow of one channel.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ChannelFlow {
+    /// Channel name.
+    pub name: String,
+    /// Rows: `input`, then each step and veto.
+    pub rows: Vec<Row>,
+}
+
+/// The cutflow of all channels.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Cutflow {
+    /// One entry per channel, in spec order.
+    pub channels: Vec<ChannelFlow>,
+}
+
+impl Cutflow {
+    /// Adds a later chunk's counts.
+    pub fn merge(&mut self, other: Cutflow) {
+        if self.channels.is_empty() {
+            *self = other;
+            return;
+        }
+        for (a, b) in self.channels.iter_mut().zip(other.channels) {
+            for (x, y) in a.rows.iter_mut().zip(b.rows) {
+                x.events += y.events;
+                x.weighted += y.weighted;
+                x.candidates += y.candidates;
+                x.undefined += y.undefined;
+            }
+        }
+    }
+}

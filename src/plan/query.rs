@@ -1,0 +1,169 @@
+//! The executable form of a checked analysis: the columns to read, how every name binds,
+//! and the ordered steps, vetoes and channels.
+
+use crate::check::rules::visit_resolvable;
+use crate::check::{LintContext, Scope, Symbol, sites::sites};
+use crate::diag::{Diagnostic, codes};
+use crate::exec::eval::{Binding, Bindings};
+use crate::expr::{Expr, ExprKind, mangle, print};
+use crate::spec::Step;
+
+/// Bookkeeping columns every ntuple carries (basf2 writes them): event identity and weight.
+pub const EVENT_COLUMNS: [&str; 4] = ["__experiment__", "__run__", "__event__", "__weight__"];
+
+/// One selection step.
+#[derive(Clone, Debug)]
+pub enum StepPlan {
+    /// Keep candidates for which the cut is true.
+    Filter {
+        /// Cutflow label.
+        label: String,
+        /// The cut.
+        cut: Expr,
+    },
+    /// Keep the best `n` candidates of each event.
+    Best {
+        /// Cutflow label.
+        label: String,
+        /// Ranking.
+        by: Expr,
+        /// Keep the highest (else the lowest).
+        highest: bool,
+        /// How many per event.
+        n: usize,
+    },
+}
+
+/// A veto window.
+#[derive(Clone, Debug)]
+pub struct VetoPlan {
+    /// Cutflow label.
+    pub label: String,
+    /// The vetoed variable.
+    pub var: Expr,
+    /// Lower edge (removed).
+    pub low: f64,
+    /// Upper edge (removed).
+    pub high: f64,
+}
+
+/// A channel: its name and membership cut (`None` for the single implicit channel).
+#[derive(Clone, Debug)]
+pub struct ChannelPlan {
+    /// Name.
+    pub name: String,
+    /// Membership cut.
+    pub cut: Option<Expr>,
+}
+
+/// What the evaluator runs.
+#[derive(Clone, Debug)]
+pub struct Query {
+    /// Branches to read: the bookkeeping columns and every column the analysis uses.
+    pub columns: Vec<String>,
+    /// Name bindings.
+    pub bindings: Bindings,
+    /// Selection steps, in order.
+    pub steps: Vec<StepPlan>,
+    /// Vetoes, in order.
+    pub vetoes: Vec<VetoPlan>,
+    /// Channels.
+    pub channels: Vec<ChannelPlan>,
+}
+
+/// Builds the query of a lint-clean analysis.
+pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
+    let spec = ctx.spec;
+    let mut bindings = Bindings::new();
+    let mut columns: Vec<String> = EVENT_COLUMNS.iter().map(|c| c.to_string()).collect();
+    for site in sites(spec).into_iter().filter(|s| s.scope == Scope::Data) {
+        let mut failure = None;
+        visit_resolvable(&site.expr.expr, &mut |e: &Expr| {
+            let (key, symbol) = match &e.kind {
+                ExprKind::Name(n) => (n.clone(), ctx.resolve(n, Scope::Data)),
+                ExprKind::Call(..) if ctx.resolve_call(e).is_some() => {
+                    (print(e), ctx.resolve_call(e))
+                }
+                _ => return,
+            };
+            let binding = match symbol {
+                Some(Symbol::Column(_) | Symbol::FileColumn) => {
+                    let branch = mangle(&key);
+                    if !columns.contains(&branch) {
+                        columns.push(branch.clone());
+                    }
+                    Binding::Column(branch)
+                }
+                Some(Symbol::Alias(i)) => {
+                    Binding::Alias(Box::new(spec.variables[i].expr.expr.clone()))
+                }
+                Some(Symbol::Constant(c)) => Binding::Constant(c),
+                Some(Symbol::Mva(i)) => {
+                    failure = Some(
+                        Diagnostic::error(codes::NOT_SUPPORTED, format!("MVA `{}` cannot be evaluated yet", spec.mva[i].name.value))
+                            .at(e.span)
+                            .with_help("BDT evaluation lands with the MVA engine; `lint` and `plan` already check MVA entries"),
+                    );
+                    return;
+                }
+                _ => return,
+            };
+            bindings.insert(key, binding);
+        });
+        if let Some(d) = failure {
+            return Err(d);
+        }
+    }
+    let steps = spec
+        .selection
+        .iter()
+        .map(|s| match s {
+            Step::Cut { name, cut } => StepPlan::Filter {
+                label: name.value.clone(),
+                cut: cut.expr.clone(),
+            },
+            Step::BestCandidate {
+                name,
+                by,
+                keep,
+                count,
+            } => StepPlan::Best {
+                label: name.value.clone(),
+                by: by.expr.clone(),
+                highest: keep.value == "highest",
+                n: usize::try_from(count.value).unwrap_or(usize::MAX),
+            },
+        })
+        .collect();
+    let vetoes = spec
+        .vetoes
+        .iter()
+        .map(|v| VetoPlan {
+            label: format!("veto {}", v.name.value),
+            var: v.var.expr.clone(),
+            low: v.window.low.value,
+            high: v.window.high.value,
+        })
+        .collect();
+    let channels = if spec.channels.is_empty() {
+        vec![ChannelPlan {
+            name: "all".into(),
+            cut: None,
+        }]
+    } else {
+        spec.channels
+            .iter()
+            .map(|c| ChannelPlan {
+                name: c.name.value.clone(),
+                cut: Some(c.cut.expr.clone()),
+            })
+            .collect()
+    };
+    Ok(Query {
+        columns,
+        bindings,
+        steps,
+        vetoes,
+        channels,
+    })
+}

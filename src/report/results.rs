@@ -1,0 +1,113 @@
+//! results.json (shape in `../shared/design/CLI.md`) and cutflow.md.
+
+use crate::exec::cutflow::{ChannelFlow, Cutflow};
+use serde_json::{Map, Value, json};
+use std::path::Path;
+
+/// Format version of results.json.
+pub const RESULTS_VERSION: u32 = 1;
+
+/// Where a result came from: everything needed to reproduce it, and nothing that varies
+/// between equivalent runs (no thread count, no timestamps, no host names).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Provenance {
+    /// SHA-256 of the spec file's bytes followed by each included fragment's.
+    pub spec_sha256: String,
+    /// searchlight's version.
+    pub searchlight_version: String,
+    /// The git commit searchlight was built from.
+    pub searchlight_commit: String,
+    /// Operating system and architecture.
+    pub platform: String,
+    /// Each input: a toy's generator, version, events, seed and parameters, or files with hashes.
+    pub inputs: Map<String, Value>,
+}
+
+/// One row of the JSON cutflow, with efficiencies.
+fn rows(flow: &ChannelFlow) -> Vec<Value> {
+    let input = flow.rows.first().map_or(0.0, |r| r.weighted);
+    let mut previous = input;
+    flow.rows
+        .iter()
+        .map(|r| {
+            let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+            let row = json!({
+                "step": r.step,
+                "events": r.events,
+                "weighted": r.weighted,
+                "efficiency": ratio(r.weighted, previous),
+                "cumulative": ratio(r.weighted, input),
+                "candidates": r.candidates,
+                "undefined": r.undefined,
+            });
+            previous = r.weighted;
+            row
+        })
+        .collect()
+}
+
+fn cutflow_json(c: &Cutflow) -> Value {
+    Value::Object(
+        c.channels
+            .iter()
+            .map(|f| (f.name.clone(), Value::Array(rows(f))))
+            .collect(),
+    )
+}
+
+/// The results document of a run.
+pub fn results_json(
+    analysis: &str,
+    provenance: &Provenance,
+    cutflows: &[(String, Cutflow)],
+) -> Value {
+    let data = cutflows
+        .iter()
+        .find(|(n, _)| n == "data")
+        .or(cutflows.first());
+    json!({
+        "version": RESULTS_VERSION,
+        "analysis": analysis,
+        "provenance": provenance,
+        "cutflow": data.map_or(Value::Null, |(_, c)| cutflow_json(c)),
+        "cutflows": Value::Object(cutflows.iter().map(|(n, c)| (n.clone(), cutflow_json(c))).collect()),
+        "notes": ["fit, scan and limits are not computed by this version of searchlight"],
+    })
+}
+
+/// The cutflow tables as Markdown, one per input and channel.
+pub fn cutflow_markdown(analysis: &str, cutflows: &[(String, Cutflow)]) -> String {
+    let mut out = format!("# Cutflow of {analysis}\n");
+    for (input, c) in cutflows {
+        for flow in &c.channels {
+            out.push_str(&format!("\n## {input} — channel {}\n\n| step | events | weighted | efficiency | cumulative | candidates | undefined |\n|---|---:|---:|---:|---:|---:|---:|\n", flow.name));
+            for r in rows(flow) {
+                out.push_str(&format!(
+                    "| {} | {} | {} | {:.4} | {:.4} | {} | {} |\n",
+                    r["step"].as_str().unwrap_or_default().replace('|', "\\|"),
+                    r["events"],
+                    r["weighted"],
+                    r["efficiency"].as_f64().unwrap_or(0.0),
+                    r["cumulative"].as_f64().unwrap_or(0.0),
+                    r["candidates"],
+                    r["undefined"]
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("output");
+    let temp = path.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}

@@ -1,0 +1,90 @@
+//! Toy inputs of a spec are generated once and cached on disk under a key of the
+//! generator version and every parameter, so a rerun reads instead of regenerating.
+
+use super::{Params, generate};
+use crate::io::parquet::{IoError, ParquetWriter};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Bumped whenever any generator's output changes for the same parameters: old cache
+/// entries then no longer match.
+pub const GENERATOR_VERSION: u32 = 1;
+
+/// The cache directory: `$SEARCHLIGHT_CACHE`, else `$XDG_CACHE_HOME/searchlight`, else
+/// `~/.cache/searchlight`.
+pub fn default_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SEARCHLIGHT_CACHE") {
+        return PathBuf::from(dir);
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("searchlight")
+}
+
+/// The cache key of a toy sample: everything its content depends on.
+pub fn key(generator: &str, events: u64, seed: u64, params: &Params) -> String {
+    let mut sorted = params.0.clone();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut text =
+        format!("searchlight-toy v{GENERATOR_VERSION} {generator} events={events} seed={seed}");
+    for (name, values) in &sorted {
+        let values: Vec<String> = values
+            .iter()
+            .map(|v| format!("{:?}", v.to_bits()))
+            .collect();
+        text.push_str(&format!(" {name}={}", values.join(",")));
+    }
+    format!("{:x}", Sha256::digest(text.as_bytes()))
+}
+
+/// The Parquet file holding the sample, generated into `dir` first if absent. Returns the
+/// path and whether it was generated now.
+pub fn materialize(
+    dir: &Path,
+    generator: &str,
+    events: u64,
+    seed: u64,
+    params: &Params,
+) -> Result<(PathBuf, bool), IoError> {
+    let path = dir.join(format!(
+        "{generator}-{}.parquet",
+        &key(generator, events, seed, params)[..20]
+    ));
+    if path.is_file() {
+        return Ok((path, false));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| IoError {
+        code: crate::diag::codes::IO,
+        message: format!("cannot create {}: {e}", dir.display()),
+    })?;
+    let mut writer: Option<ParquetWriter> = None;
+    let outcome = generate(generator, events, seed, params, |table| {
+        let w = match &mut writer {
+            Some(w) => w,
+            None => writer.insert(ParquetWriter::create(&path, &table)?),
+        };
+        w.write(&table)
+    });
+    match outcome {
+        Err(message) => {
+            return Err(IoError {
+                code: crate::diag::codes::TOY,
+                message,
+            });
+        }
+        Ok(Err(e)) => return Err(e),
+        Ok(Ok(())) => {}
+    }
+    match writer {
+        Some(w) => w.finish()?,
+        None => {
+            return Err(IoError {
+                code: crate::diag::codes::TOY,
+                message: format!("toy input `{generator}` has no events"),
+            });
+        }
+    };
+    Ok((path, true))
+}
