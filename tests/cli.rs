@@ -145,7 +145,7 @@ fn show_columns_names_the_resolved_branches() {
 #[test]
 fn help_lists_only_working_commands() {
     let help = String::from_utf8_lossy(&run(&["--help"]).stdout).to_string();
-    for cmd in ["lint", "plan", "schema"] {
+    for cmd in ["lint", "plan", "schema", "run", "generate"] {
         assert!(help.contains(cmd));
     }
     assert!(

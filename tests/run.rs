@@ -1,0 +1,167 @@
+//! `searchlight run`: cutflows against numpy, determinism across thread counts, outputs and
+//! failures.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(args: &[&str], cache: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_searchlight"))
+        .args(args)
+        .env("SEARCHLIGHT_CACHE", cache)
+        .output()
+        .expect("binary runs")
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("searchlight-run-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn results(dir: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn cutflow_equals_numpy_on_the_same_columns() {
+    let out = temp("numpy");
+    let o = run(
+        &[
+            "run",
+            "tests/reference/run/cutflow.yaml",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &out,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let got = results(&out);
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/reference/run/cutflow_numpy.json").unwrap(),
+    )
+    .unwrap();
+    for (channel, rows) in expected.as_object().unwrap() {
+        let ours = got["cutflow"][channel].as_array().unwrap();
+        assert_eq!(ours.len(), rows.as_array().unwrap().len(), "{channel}");
+        for (a, e) in ours.iter().zip(rows.as_array().unwrap()) {
+            for key in ["candidates", "events", "undefined"] {
+                assert_eq!(a[key], e[key], "{channel} {} {key}", a["step"]);
+            }
+            let (w, we) = (
+                a["weighted"].as_f64().unwrap(),
+                e["weighted"].as_f64().unwrap(),
+            );
+            assert!(
+                (w - we).abs() <= 1e-12 * we.abs().max(1.0),
+                "{channel} {}: {w} vs {we}",
+                a["step"]
+            );
+        }
+    }
+    // Labels: the step name, or the cut text for unnamed steps.
+    assert_eq!(got["cutflow"]["A"][5]["step"], "best candidate by abs_dE");
+    std::fs::remove_dir_all(out).unwrap();
+}
+
+#[test]
+fn results_are_identical_for_any_thread_count() {
+    let base = temp("threads");
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "7"] {
+        let out = base.join(threads);
+        let o = run(
+            &[
+                "run",
+                "tests/reference/run/toy_small.yaml",
+                "--threads",
+                threads,
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            &base,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        outputs.push((
+            std::fs::read(out.join("results.json")).unwrap(),
+            std::fs::read(out.join("cutflow.md")).unwrap(),
+        ));
+    }
+    assert!(
+        outputs.windows(2).all(|w| w[0] == w[1]),
+        "results.json and cutflow.md are byte-identical"
+    );
+    let r = results(&base.join("1"));
+    assert_eq!(r["version"], 1);
+    assert_eq!(r["analysis"], "toy-small");
+    let p = &r["provenance"];
+    assert_eq!(p["spec_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(p["inputs"]["data"]["toy"], "b_to_k_alp");
+    assert_eq!(p["inputs"]["data"]["seed"], 5);
+    assert!(p.get("threads").is_none());
+    let first = &r["cutflow"]["K+"][0];
+    for key in ["step", "events", "weighted", "efficiency", "cumulative"] {
+        assert!(first.get(key).is_some(), "{key}");
+    }
+    // The injected signal survives the selection in the K channels.
+    let last = r["cutflow"]["K+"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert!(last["events"].as_u64().unwrap() > 0);
+    std::fs::remove_dir_all(base).unwrap();
+}
+
+#[test]
+fn failures_exit_non_zero_and_write_nothing() {
+    let out = temp("fail");
+    let target = out.join("o");
+    let t = target.to_str().unwrap();
+    // An analysis error: exit 1.
+    let o = run(
+        &[
+            "run",
+            "tests/corpus/lint/sl005_cut_never_passes.yaml",
+            "-o",
+            t,
+        ],
+        &out,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // Unblinding without --unblind: exit 1.
+    let o = run(
+        &["run", "tests/corpus/lint/sl019_unblinded.yaml", "-o", t],
+        &out,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--unblind"));
+    // A missing input file: exit 2.
+    let spec = out.join("missing.yaml");
+    std::fs::write(&spec, "searchlight: 1\nanalysis: { name: m }\ninputs:\n  data: { files: [nothing_here.parquet] }\n").unwrap();
+    let o = run(&["run", spec.to_str().unwrap(), "-o", t], &out);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing_here.parquet"));
+    // A column the data does not have: exit 2, named.
+    let spec = out.join("column.yaml");
+    let data = std::fs::canonicalize("tests/reference/run/candidates.parquet").unwrap();
+    std::fs::write(
+        &spec,
+        format!("searchlight: 1\nanalysis: {{ name: c }}\ninputs:\n  data: {{ files: [\"{}\"] }}\nselection:\n  - cut: Mbcc > 5\n", data.display()),
+    )
+    .unwrap();
+    let o = run(&["run", spec.to_str().unwrap(), "-o", t], &out);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("did you mean `Mbc`"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        !target.join("results.json").exists(),
+        "no result from a failed run"
+    );
+    std::fs::remove_dir_all(out).unwrap();
+}
