@@ -153,13 +153,7 @@ fn execute(spec: &Spec, query: &Query, base: &Path) -> Result<Inputs, Diagnostic
                 let params = Params(
                     params
                         .iter()
-                        .map(|(k, v)| {
-                            let values = match &v.value {
-                                crate::spec::ParamValue::One(x) => vec![*x],
-                                crate::spec::ParamValue::Many(xs) => xs.clone(),
-                            };
-                            (k.value.clone(), values)
-                        })
+                        .map(|(k, v)| (k.value.clone(), v.value.values()))
                         .collect(),
                 );
                 let dir = toy::cache::default_dir().join("toy");

@@ -61,7 +61,11 @@ pub fn describe(ctx: &LintContext) -> String {
             } => {
                 let p: Vec<String> = params
                     .iter()
-                    .map(|(k, v)| format!("{}={:?}", k.value, v.value))
+                    .map(|(k, v)| {
+                        let values: Vec<String> =
+                            v.value.values().iter().map(|x| format_number(*x)).collect();
+                        format!("{}={}", k.value, values.join(","))
+                    })
                     .collect();
                 let _ = writeln!(
                     w,

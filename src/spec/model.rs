@@ -121,6 +121,16 @@ pub enum ParamValue {
     Many(Vec<f64>),
 }
 
+impl ParamValue {
+    /// The value or values as a list.
+    pub fn values(&self) -> Vec<f64> {
+        match self {
+            ParamValue::One(x) => vec![*x],
+            ParamValue::Many(xs) => xs.clone(),
+        }
+    }
+}
+
 /// An alias: a name for an expression.
 #[derive(Clone, Debug)]
 pub struct Variable {
