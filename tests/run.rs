@@ -144,20 +144,35 @@ fn failures_exit_non_zero_and_write_nothing() {
     let o = run(&["run", spec.to_str().unwrap(), "-o", t], &out);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("nothing_here.parquet"));
-    // A column the data does not have: exit 2, named.
-    let spec = out.join("column.yaml");
+    // A column the data file does not have: the linter reads the file's schema (exit 1).
     let data = std::fs::canonicalize("tests/reference/run/candidates.parquet").unwrap();
+    let other = std::fs::canonicalize("tests/reference/parquet/types_none.parquet").unwrap();
+    let spec = out.join("column.yaml");
+    let input = |files: &str, cut: &str| {
+        format!(
+            "searchlight: 1\nanalysis: {{ name: c }}\ninputs:\n  data: {{ files: [{files}] }}\nselection:\n  - cut: {cut}\n"
+        )
+    };
+    std::fs::write(&spec, input(&format!("\"{}\"", data.display()), "Mbcc > 5")).unwrap();
+    let o = run(&["run", spec.to_str().unwrap(), "-o", t], &out);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains("did you mean `Mbc`"), "{err}");
+    // A later file of the input without the column: the reader names file and column (exit 2).
     std::fs::write(
         &spec,
-        format!("searchlight: 1\nanalysis: {{ name: c }}\ninputs:\n  data: {{ files: [\"{}\"] }}\nselection:\n  - cut: Mbcc > 5\n", data.display()),
+        input(
+            &format!("\"{}\", \"{}\"", data.display(), other.display()),
+            "Mbc > 5",
+        ),
     )
     .unwrap();
     let o = run(&["run", spec.to_str().unwrap(), "-o", t], &out);
     assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("did you mean `Mbc`"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+        err.contains("SL203") && err.contains("types_none.parquet") && err.contains("`Mbc`"),
+        "{err}"
     );
     assert!(
         !target.join("results.json").exists(),

@@ -7,7 +7,7 @@ use crate::physics;
 use crate::spec::{Source, Spec};
 use crate::toy::{self, ColumnDecl};
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 /// Where an expression stands, which decides the names it may use.
@@ -57,6 +57,9 @@ pub struct LintContext<'a> {
     pub base_dir: PathBuf,
     /// Columns of the data input by branch name; `None` for file inputs.
     pub columns: Option<HashMap<String, &'static ColumnDecl>>,
+    /// Branch names of a file input, read from its first Parquet file; `None` when the
+    /// input is a toy or its files cannot be read now (then `run` reports why).
+    pub file_columns: Option<HashSet<String>>,
     alias_info: RefCell<HashMap<usize, Option<Info>>>,
 }
 
@@ -76,13 +79,34 @@ impl<'a> LintContext<'a> {
             ),
             _ => None,
         };
+        let file_columns = match data.map(|i| &i.source) {
+            Some(Source::Files { files, .. }) => {
+                Self::file_schema(&base_dir, files.iter().map(|f| f.value.as_str()))
+            }
+            _ => None,
+        };
         LintContext {
             spec,
             sources,
             base_dir,
             columns,
+            file_columns,
             alias_info: RefCell::default(),
         }
+    }
+
+    /// Column names of the first Parquet file of a file input.
+    fn file_schema<'p>(
+        base: &std::path::Path,
+        patterns: impl Iterator<Item = &'p str>,
+    ) -> Option<HashSet<String>> {
+        let files = crate::io::files::expand(base, patterns).ok()?;
+        let first = files
+            .iter()
+            .find(|p| p.extension().is_some_and(|e| e == "parquet"))?;
+        crate::io::parquet::ParquetReader::column_names(first)
+            .ok()
+            .map(|names| names.into_iter().collect())
     }
 
     /// Name of the scan parameter, if the spec scans.
@@ -134,9 +158,10 @@ impl<'a> LintContext<'a> {
 
     /// The column a branch name or basf2 variable text refers to.
     pub fn column(&self, branch: &str) -> Option<Symbol> {
-        match &self.columns {
-            None => Some(Symbol::FileColumn),
-            Some(cols) => cols.get(branch).map(|c| Symbol::Column(c)),
+        match (&self.columns, &self.file_columns) {
+            (Some(cols), _) => cols.get(branch).map(|c| Symbol::Column(c)),
+            (None, Some(names)) => names.contains(branch).then_some(Symbol::FileColumn),
+            (None, None) => Some(Symbol::FileColumn),
         }
     }
 
@@ -163,6 +188,7 @@ impl<'a> LintContext<'a> {
                 if let Some(cols) = &self.columns {
                     names.extend(cols.values().map(|c| c.var.to_string()));
                 }
+                names.extend(self.file_columns.iter().flatten().cloned());
             }
             Scope::Model { sigma, poi } => {
                 names.extend(self.scan_parameter().map(str::to_string));

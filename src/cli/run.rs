@@ -196,11 +196,40 @@ fn execute(spec: &Spec, query: &Query, base: &Path) -> Result<Inputs, Diagnostic
         let readers = files
             .iter()
             .map(|p| {
-                let cols: Vec<&str> = query.columns.iter().map(String::as_str).collect();
+                // Bookkeeping columns are read where the file has them: without event
+                // numbers each row is its own event, without weights each weighs 1.
+                let present = ParquetReader::column_names(p)?;
+                let cols: Vec<&str> = query
+                    .columns
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|c| !query::EVENT_COLUMNS.contains(c) || present.iter().any(|p| p == c))
+                    .collect();
                 ParquetReader::open(p, Some(&cols))
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(io_failure)?;
+        if let Some(first) = readers.first() {
+            for (reader, path) in readers.iter().zip(&files).skip(1) {
+                if let Some(((name, a), (_, b))) = first
+                    .signature()
+                    .into_iter()
+                    .zip(reader.signature())
+                    .find(|(x, y)| x != y)
+                {
+                    return Err(Diagnostic::error(
+                        codes::UNSUPPORTED_COLUMN,
+                        format!(
+                            "input `{}`: column `{name}` is {a} in {} but {b} in {}",
+                            input.name.value,
+                            files[0].display(),
+                            path.display()
+                        ),
+                    )
+                    .with_help("all files of one input must have the same column types"));
+                }
+            }
+        }
         let tables = readers
             .iter()
             .flat_map(|r| (0..r.row_groups()).map(move |g| r.read_row_group(g)));
@@ -211,43 +240,25 @@ fn execute(spec: &Spec, query: &Query, base: &Path) -> Result<Inputs, Diagnostic
     Ok((cutflows, provenance))
 }
 
-/// Expands paths and globs (relative to the spec), in sorted order; ROOT files are not
-/// readable by this version.
+/// Expands the input's paths and globs; ROOT files are not readable by this version.
 fn resolve_files<'a>(
     base: &Path,
     patterns: impl Iterator<Item = &'a str>,
 ) -> Result<Vec<PathBuf>, Diagnostic> {
-    let mut out = Vec::new();
-    for pattern in patterns {
-        let full = base.join(pattern);
-        let text = full.to_string_lossy().to_string();
-        let mut matched: Vec<PathBuf> = glob::glob(&text)
-            .map_err(|e| {
-                Diagnostic::error(codes::IO, format!("bad file pattern `{pattern}`: {e}"))
-            })?
-            .filter_map(Result::ok)
-            .collect();
-        matched.sort();
-        if matched.is_empty() {
-            return Err(Diagnostic::error(
-                codes::IO,
-                format!("no input file matches `{pattern}` (looked for {text})"),
-            ));
-        }
-        for p in &matched {
-            if p.extension().is_some_and(|e| e == "root") {
-                return Err(Diagnostic::error(
-                    codes::NOT_SUPPORTED,
-                    format!("{}: ROOT input is not supported yet", p.display()),
-                )
-                .with_help(
-                    "convert the ntuple to Parquet (e.g. with uproot) until the ROOT reader lands",
-                ));
-            }
-        }
-        out.extend(matched);
+    let files = crate::io::files::expand(base, patterns).map_err(io_failure)?;
+    if let Some(p) = files
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "root"))
+    {
+        return Err(Diagnostic::error(
+            codes::NOT_SUPPORTED,
+            format!("{}: ROOT input is not supported yet", p.display()),
+        )
+        .with_help(
+            "convert the ntuple to Parquet (e.g. with uproot) until the ROOT reader lands",
+        ));
     }
-    Ok(out)
+    Ok(files)
 }
 
 fn file_hash(path: &Path) -> Result<String, Diagnostic> {

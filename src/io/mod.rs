@@ -2,6 +2,7 @@
 //! to the columns a plan needs. Readers land with the data issue; this module already owns
 //! the column vocabulary every input declares. It knows nothing of analyses.
 
+pub mod files;
 pub mod parquet;
 pub mod table;
 

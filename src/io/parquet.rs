@@ -235,6 +235,23 @@ impl ParquetReader {
         })
     }
 
+    /// Every column of a file, by name (for checking a spec against its input).
+    pub fn column_names(path: &Path) -> Result<Vec<String>, IoError> {
+        let file = File::open(path)
+            .map_err(|e| IoError::new(codes::IO, format!("cannot open {}: {e}", path.display())))?;
+        let reader = SerializedFileReader::new(file).map_err(|e| corrupt(path, e))?;
+        let schema = reader.metadata().file_metadata().schema_descr_ptr();
+        Ok(schema.columns().iter().map(|c| c.path().string()).collect())
+    }
+
+    /// The projected columns with their storage types, to compare files of one input.
+    pub fn signature(&self) -> Vec<(&str, &'static str)> {
+        self.projection
+            .iter()
+            .map(|(_, name, data, _)| (name.as_str(), data.type_name()))
+            .collect()
+    }
+
     /// Number of rows in the file.
     pub fn rows(&self) -> u64 {
         self.reader.metadata().file_metadata().num_rows().max(0) as u64

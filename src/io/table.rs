@@ -33,6 +33,18 @@ impl ColumnData {
         }
     }
 
+    /// The storage type's name (`f64`, `u32`, …).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ColumnData::F64(_) => "f64",
+            ColumnData::F32(_) => "f32",
+            ColumnData::I32(_) => "i32",
+            ColumnData::U32(_) => "u32",
+            ColumnData::I64(_) => "i64",
+            ColumnData::Bool(_) => "bool",
+        }
+    }
+
     /// Number of values.
     pub fn len(&self) -> usize {
         match self {

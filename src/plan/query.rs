@@ -8,7 +8,7 @@ use crate::exec::eval::{Binding, Bindings};
 use crate::expr::{Expr, ExprKind, mangle, print};
 use crate::spec::Step;
 
-/// Bookkeeping columns every ntuple carries (basf2 writes them): event identity and weight.
+/// Bookkeeping columns basf2 writes: event identity and weight. Read when present.
 pub const EVENT_COLUMNS: [&str; 4] = ["__experiment__", "__run__", "__event__", "__weight__"];
 
 /// One selection step.
