@@ -39,10 +39,12 @@ fn report(diags: &[Diagnostic], sources: &SourceMap) -> String {
         .iter()
         .map(|d| format!("{} {}", d.code, d.severity.as_str()))
         .collect();
+    // The checkout's location differs between machines: name it <repo> in snapshots.
+    let repo = std::env::current_dir().unwrap().canonicalize().unwrap();
     format!(
         "codes: {}\n\n{}",
         codes.join(", "),
-        render::human(diags, sources, false)
+        render::human(diags, sources, false).replace(repo.to_str().unwrap(), "<repo>")
     )
 }
 

@@ -180,3 +180,54 @@ fn failures_exit_non_zero_and_write_nothing() {
     );
     std::fs::remove_dir_all(out).unwrap();
 }
+
+#[test]
+fn skim_writes_the_selected_candidates_with_derived_columns() {
+    use searchlight::io::parquet::ParquetReader;
+    let out = temp("skim");
+    let file = out.join("skim.parquet");
+    let o = run(
+        &[
+            "skim",
+            "tests/reference/run/cutflow.yaml",
+            "--channel",
+            "A",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+        &out,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let t = ParquetReader::open(&file, None)
+        .unwrap()
+        .read_all()
+        .unwrap();
+    // As many rows as the cutflow's last row for channel A (numpy: 120).
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/reference/run/cutflow_numpy.json").unwrap(),
+    )
+    .unwrap();
+    let last = expected["A"].as_array().unwrap().last().unwrap()["candidates"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(t.rows() as u64, last);
+    let (de, abs_de) = (t.column("deltaE").unwrap(), t.column("abs_dE").unwrap());
+    for i in 0..t.rows() {
+        assert_eq!(abs_de.get_f64(i), de.get_f64(i).abs());
+        assert!(t.column("Mbc").unwrap().get_f64(i) > 5.27);
+    }
+    assert!((0..t.rows()).all(|i| t.column("in_A").unwrap().get_f64(i) == 1.0));
+    let o = run(
+        &[
+            "skim",
+            "tests/reference/run/cutflow.yaml",
+            "--channel",
+            "Z",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+        &out,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    std::fs::remove_dir_all(out).unwrap();
+}

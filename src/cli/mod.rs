@@ -4,11 +4,13 @@
 //! input-format failure.
 
 mod generate;
+mod inputs;
 mod lint;
 mod load;
 mod plan;
 mod run;
 mod schema;
+mod skim;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -31,6 +33,8 @@ enum Command {
     Plan(plan::Args),
     /// Print the JSON Schema of the spec format (for editor completion and validation).
     Schema(schema::Args),
+    /// Write the selected candidates of an input, with derived columns, to Parquet.
+    Skim(skim::Args),
     /// Generate a toy Monte Carlo sample of a reference search into a Parquet file.
     Generate(generate::Args),
 }
@@ -66,6 +70,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Skim(args) => skim::run(&args),
     };
     ExitCode::from(status as u8)
 }

@@ -14,26 +14,53 @@ use rayon::prelude::*;
 /// Chunks evaluated in parallel before their results are merged, in order.
 const WINDOW: usize = 8;
 
+/// Which candidates of a chunk survive, and the channels they are in.
+pub struct Selected<'a> {
+    /// The chunk.
+    pub table: &'a Table,
+    /// Surviving candidates (selection and vetoes).
+    pub alive: Vec<bool>,
+    /// Membership of each candidate in each channel (`members[c][i]`).
+    pub members: Vec<Vec<bool>>,
+}
+
 /// Runs the query over chunks given in order; each chunk holds whole events (see
 /// [`EventChunks`]).
 pub fn run(
     query: &Query,
     chunks: impl Iterator<Item = Result<Table, IoError>>,
 ) -> Result<Cutflow, IoError> {
+    run_with(query, chunks, |_| Ok(()))
+}
+
+/// Like [`run`], and hands every chunk's selection to `sink`, in chunk order.
+pub fn run_with(
+    query: &Query,
+    chunks: impl Iterator<Item = Result<Table, IoError>>,
+    mut sink: impl FnMut(Selected) -> Result<(), IoError>,
+) -> Result<Cutflow, IoError> {
     let mut total = Cutflow::default();
     let mut chunks = chunks.peekable();
     while chunks.peek().is_some() {
         let window: Vec<Table> = chunks.by_ref().take(WINDOW).collect::<Result<_, _>>()?;
-        let partials: Vec<Cutflow> = window.par_iter().map(|t| run_chunk(query, t)).collect();
-        for p in partials {
-            total.merge(p);
+        let partials: Vec<ChunkResult> = window.par_iter().map(|t| run_chunk(query, t)).collect();
+        for (table, (cutflow, alive, members)) in window.iter().zip(partials) {
+            total.merge(cutflow);
+            sink(Selected {
+                table,
+                alive,
+                members,
+            })?;
         }
     }
     if total.channels.is_empty() {
-        total = run_chunk(query, &Table::default());
+        total = run_chunk(query, &Table::default()).0;
     }
     Ok(total)
 }
+
+/// A chunk's cutflow, surviving candidates and channel membership.
+type ChunkResult = (Cutflow, Vec<bool>, Vec<Vec<bool>>);
 
 /// Start index of each event (rows of one event are contiguous, as basf2 writes them).
 fn event_starts(table: &Table) -> Vec<usize> {
@@ -85,7 +112,7 @@ fn count(
     row
 }
 
-fn run_chunk(query: &Query, table: &Table) -> Cutflow {
+fn run_chunk(query: &Query, table: &Table) -> ChunkResult {
     let n = table.rows();
     let mut frame = Frame::new(table, &query.bindings);
     let starts = event_starts(table);
@@ -168,7 +195,8 @@ fn run_chunk(query: &Query, table: &Table) -> Cutflow {
         }
         record(&veto.label, &alive, &nan, &mut flows);
     }
-    Cutflow { channels: flows }
+    let members = members.into_iter().map(|(m, _)| m).collect();
+    (Cutflow { channels: flows }, alive, members)
 }
 
 /// Keeps, in each event, the `keep` surviving candidates ranked best (NaN ranks last; ties

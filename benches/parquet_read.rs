@@ -1,0 +1,80 @@
+//! Parquet read throughput: the same five columns of the same toy file read by
+//! searchlight's reader, and — when `PEERS_PYTHON` names a Python with pyarrow and polars
+//! (../shared/tools/peers-venv.sh) — by pyarrow and polars, side by side.
+//! Run with `cargo bench --bench parquet_read`.
+
+use searchlight::io::parquet::{ParquetReader, ParquetWriter};
+use searchlight::toy::{self, Params};
+use std::time::Instant;
+
+const COLUMNS: [&str; 5] = [
+    "Mbc",
+    "deltaE",
+    "daughter__bo1__cm__spM__bc",
+    "R2",
+    "decayMode",
+];
+
+fn main() {
+    let path =
+        std::env::temp_dir().join(format!("searchlight-bench-{}.parquet", std::process::id()));
+    let mut writer: Option<ParquetWriter> = None;
+    toy::generate("b_to_k_alp", 1_000_000, 1, &Params::default(), |t| {
+        let w = match &mut writer {
+            Some(w) => w,
+            None => writer.insert(ParquetWriter::create(&path, &t)?),
+        };
+        w.write(&t)
+    })
+    .expect("generator exists")
+    .expect("writes");
+    let rows = writer.expect("rows").finish().expect("finishes");
+    let read = || {
+        let reader = ParquetReader::open(&path, Some(&COLUMNS)).expect("opens");
+        let mut n = 0;
+        for g in 0..reader.row_groups() {
+            n += reader.read_row_group(g).expect("reads").rows();
+        }
+        assert_eq!(n as u64, rows);
+    };
+    let mut times: Vec<f64> = (0..7)
+        .map(|_| {
+            let start = Instant::now();
+            read();
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    let ours = times[times.len() / 2];
+    println!(
+        "file: {rows} rows (zstd, {} row groups), 5 columns",
+        ParquetReader::open(&path, None).unwrap().row_groups()
+    );
+    println!(
+        "{:<22} {:>8.1} ms  {:>6.2} M rows/s",
+        "searchlight (1 thread)",
+        ours * 1e3,
+        rows as f64 / ours / 1e6
+    );
+    if let Some(python) = std::env::var_os("PEERS_PYTHON") {
+        let mut cmd = std::process::Command::new(python);
+        cmd.arg("benches/peers/parquet_read.py")
+            .arg(&path)
+            .args(COLUMNS);
+        let out = cmd.output().expect("peer script runs");
+        let peers: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        for key in ["pyarrow_1", "pyarrow_2", "polars"] {
+            let t = peers[key].as_f64().unwrap();
+            println!(
+                "{key:<22} {:>8.1} ms  {:>6.2} M rows/s   searchlight is {:.2}x",
+                t * 1e3,
+                rows as f64 / t / 1e6,
+                t / ours
+            );
+        }
+    } else {
+        println!("(set PEERS_PYTHON to compare with pyarrow and polars)");
+    }
+    let _ = std::fs::remove_file(path);
+}

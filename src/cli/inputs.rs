@@ -1,0 +1,208 @@
+//! What `run` and `skim` share: loading and checking a spec for execution, and opening an
+//! input (generating a toy into the cache, expanding file globs) as Parquet readers.
+
+use super::Status;
+use super::load::{Loaded, base_dir, load};
+use crate::check::{LintContext, LintOptions, lint};
+use crate::diag::{Diagnostic, Severity, SourceMap, codes, render};
+use crate::io::parquet::{IoError, ParquetReader};
+use crate::plan::query::{self, Query};
+use crate::spec::{Input, LoadOptions, Source, Spec};
+use crate::toy::{self, Params};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// A spec ready to execute.
+pub struct Prepared {
+    /// The spec.
+    pub spec: Box<Spec>,
+    /// Its sources.
+    pub sources: SourceMap,
+    /// Directory relative paths are resolved against.
+    pub base: PathBuf,
+    /// The executable query.
+    pub query: Query,
+}
+
+/// Prints diagnostics to stderr.
+pub fn report(diags: &[Diagnostic], sources: &SourceMap) {
+    eprint!(
+        "{}",
+        render::human(diags, sources, std::io::stderr().is_terminal())
+    );
+}
+
+/// A reader error as a diagnostic.
+pub fn io_failure(e: IoError) -> Diagnostic {
+    Diagnostic::error(e.code, e.message)
+}
+
+/// Loads, lints and plans a spec; on failure prints why and returns the exit status.
+pub fn prepare(path: &Path, unblind: bool) -> Result<Prepared, Status> {
+    let mut sources = SourceMap::new();
+    let spec = match load(path, &mut sources, &LoadOptions::default()) {
+        Loaded::Spec(spec) => spec,
+        Loaded::Invalid(diags) => {
+            report(&diags, &sources);
+            return Err(Status::Findings);
+        }
+        Loaded::Io(d) => {
+            report(&[d], &sources);
+            return Err(Status::Failure);
+        }
+    };
+    let base = base_dir(path);
+    let errors: Vec<Diagnostic> = lint(&spec, &sources, base.clone(), &LintOptions::default())
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    if !errors.is_empty() {
+        report(&errors, &sources);
+        return Err(Status::Findings);
+    }
+    if spec.blinding.unblind.value && !unblind {
+        let d = Diagnostic::error(
+            "SL019",
+            "this spec unblinds the signal region; pass --unblind to run it",
+        )
+        .at(spec.blinding.unblind.span);
+        report(&[d], &sources);
+        return Err(Status::Findings);
+    }
+    let ctx = LintContext::new(&spec, &sources, base.clone());
+    let query = match query::build(&ctx) {
+        Ok(q) => q,
+        Err(d) => {
+            report(&[d], &sources);
+            return Err(Status::Findings);
+        }
+    };
+    Ok(Prepared {
+        spec,
+        sources,
+        base,
+        query,
+    })
+}
+
+/// Opens an input: its Parquet readers (projected onto the query's columns) and its
+/// provenance record.
+pub fn open_input(
+    input: &Input,
+    query: &Query,
+    base: &Path,
+) -> Result<(Vec<ParquetReader>, Value), Diagnostic> {
+    let (files, record) = match &input.source {
+        Source::Toy {
+            generator,
+            events,
+            seed,
+            params,
+        } => {
+            let params = Params(
+                params
+                    .iter()
+                    .map(|(k, v)| (k.value.clone(), v.value.values()))
+                    .collect(),
+            );
+            let dir = toy::cache::default_dir().join("toy");
+            let (path, fresh) =
+                toy::cache::materialize(&dir, &generator.value, events.value, seed.value, &params)
+                    .map_err(io_failure)?;
+            if fresh {
+                eprintln!(
+                    "generated toy input `{}` ({} events) into {}",
+                    input.name.value,
+                    events.value,
+                    path.display()
+                );
+            }
+            let record = json!({
+                "toy": generator.value,
+                "generator_version": toy::cache::GENERATOR_VERSION,
+                "events": events.value,
+                "seed": seed.value,
+                "parameters": params.0.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<Map<_, _>>(),
+            });
+            (vec![path], record)
+        }
+        Source::Files { files, .. } => {
+            let paths = resolve_files(base, files.iter().map(|f| f.value.as_str()))?;
+            let hashes: Vec<Value> = paths
+                .iter()
+                .map(|p| {
+                    file_hash(p).map(|h| json!({"path": p.display().to_string(), "sha256": h}))
+                })
+                .collect::<Result<_, _>>()?;
+            (paths, json!({ "files": hashes }))
+        }
+    };
+    let readers = files
+        .iter()
+        .map(|p| {
+            // Bookkeeping columns are read where the file has them: without event
+            // numbers each row is its own event, without weights each weighs 1.
+            let present = ParquetReader::column_names(p)?;
+            let cols: Vec<&str> = query
+                .columns
+                .iter()
+                .map(String::as_str)
+                .filter(|c| !query::EVENT_COLUMNS.contains(c) || present.iter().any(|p| p == c))
+                .collect();
+            ParquetReader::open(p, Some(&cols))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(io_failure)?;
+    if let Some(first) = readers.first() {
+        for (reader, path) in readers.iter().zip(&files).skip(1) {
+            if let Some(((name, a), (_, b))) = first
+                .signature()
+                .into_iter()
+                .zip(reader.signature())
+                .find(|(x, y)| x != y)
+            {
+                return Err(Diagnostic::error(
+                    codes::UNSUPPORTED_COLUMN,
+                    format!(
+                        "input `{}`: column `{name}` is {a} in {} but {b} in {}",
+                        input.name.value,
+                        files[0].display(),
+                        path.display()
+                    ),
+                )
+                .with_help("all files of one input must have the same column types"));
+            }
+        }
+    }
+    Ok((readers, record))
+}
+
+/// Expands the input's paths and globs; ROOT files are not readable by this version.
+fn resolve_files<'a>(
+    base: &Path,
+    patterns: impl Iterator<Item = &'a str>,
+) -> Result<Vec<PathBuf>, Diagnostic> {
+    let files = crate::io::files::expand(base, patterns).map_err(io_failure)?;
+    if let Some(p) = files
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "root"))
+    {
+        return Err(Diagnostic::error(
+            codes::NOT_SUPPORTED,
+            format!("{}: ROOT input is not supported yet", p.display()),
+        )
+        .with_help(
+            "convert the ntuple to Parquet (e.g. with uproot) until the ROOT reader lands",
+        ));
+    }
+    Ok(files)
+}
+
+fn file_hash(path: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(codes::IO, format!("cannot read {}: {e}", path.display()))
+    })?;
+    Ok(format!("{:x}", Sha256::digest(&bytes)))
+}

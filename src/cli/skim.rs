@@ -1,0 +1,145 @@
+//! `searchlight skim`: the selected candidates of one input, with every column the
+//! analysis reads, its aliases as derived columns and channel flags, as Parquet — for
+//! plotting in Python.
+
+use super::Status;
+use super::inputs::{io_failure, open_input, prepare, report};
+use crate::exec::eval::Frame;
+use crate::exec::{self, EventChunks};
+use crate::io::parquet::ParquetWriter;
+use crate::io::table::{Column, ColumnData, Table};
+use std::path::PathBuf;
+
+/// Arguments of `skim`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The analysis spec.
+    spec: PathBuf,
+    /// The input to skim.
+    #[arg(long, default_value = "data")]
+    input: String,
+    /// Keep only candidates of this channel.
+    #[arg(long)]
+    channel: Option<String>,
+    /// Output file (`.parquet`).
+    #[arg(short = 'o', long)]
+    output: PathBuf,
+    /// Allow a spec with `blinding: { unblind: true }` to run.
+    #[arg(long)]
+    unblind: bool,
+}
+
+/// Writes the skim; 1 for analysis errors, 2 for I/O or usage failures.
+pub fn run(args: &Args) -> Status {
+    let prepared = match prepare(&args.spec, args.unblind) {
+        Ok(p) => p,
+        Err(status) => return status,
+    };
+    let (spec, query) = (&prepared.spec, &prepared.query);
+    let Some(input) = spec.inputs.iter().find(|i| i.name.value == args.input) else {
+        let names: Vec<&str> = spec.inputs.iter().map(|i| i.name.value.as_str()).collect();
+        eprintln!(
+            "error: the spec has no input `{}`; inputs: {}",
+            args.input,
+            names.join(", ")
+        );
+        return Status::Failure;
+    };
+    let channel = match &args.channel {
+        None => None,
+        Some(c) => match query.channels.iter().position(|ch| &ch.name == c) {
+            Some(i) => Some(i),
+            None => {
+                let names: Vec<&str> = query.channels.iter().map(|c| c.name.as_str()).collect();
+                eprintln!("error: no channel `{c}`; channels: {}", names.join(", "));
+                return Status::Failure;
+            }
+        },
+    };
+    if args.output.extension().is_none_or(|e| e != "parquet") {
+        eprintln!(
+            "error: {}: skims are written as Parquet (.parquet)",
+            args.output.display()
+        );
+        return Status::Failure;
+    }
+    let (readers, _) = match open_input(input, query, &prepared.base) {
+        Ok(r) => r,
+        Err(d) => {
+            report(&[d], &prepared.sources);
+            return Status::Failure;
+        }
+    };
+    let tables = readers
+        .iter()
+        .flat_map(|r| (0..r.row_groups()).map(move |g| r.read_row_group(g)));
+    let mut writer: Option<ParquetWriter> = None;
+    let outcome = exec::run_with(query, EventChunks::new(tables), |selected| {
+        let keep: Vec<bool> = (0..selected.alive.len())
+            .map(|i| selected.alive[i] && channel.is_none_or(|c| selected.members[c][i]))
+            .collect();
+        let mut out = Table::default();
+        for c in &selected.table.columns {
+            out.columns.push(Column {
+                name: c.name.clone(),
+                data: filter(&c.data, &keep),
+            });
+        }
+        let mut frame = Frame::new(selected.table, &query.bindings);
+        for v in &spec.variables {
+            let values = frame.eval(&v.expr.expr);
+            out.columns.push(Column {
+                name: v.name.value.clone(),
+                data: filter(&ColumnData::F64(values), &keep),
+            });
+        }
+        for (ch, member) in query.channels.iter().zip(&selected.members) {
+            out.columns.push(Column {
+                name: format!("in_{}", ch.name),
+                data: filter(&ColumnData::Bool(member.clone()), &keep),
+            });
+        }
+        let w = match &mut writer {
+            Some(w) => w,
+            None => writer.insert(ParquetWriter::create(&args.output, &out)?),
+        };
+        w.write(&out)
+    });
+    if let Err(e) = outcome {
+        report(&[io_failure(e)], &prepared.sources);
+        return Status::Failure;
+    }
+    match writer.map(ParquetWriter::finish) {
+        Some(Ok(rows)) => {
+            eprintln!("wrote {rows} candidates to {}", args.output.display());
+            Status::Ok
+        }
+        Some(Err(e)) => {
+            report(&[io_failure(e)], &prepared.sources);
+            Status::Failure
+        }
+        None => {
+            eprintln!("error: input `{}` has no rows", args.input);
+            Status::Failure
+        }
+    }
+}
+
+/// The values where `keep` holds.
+fn filter(data: &ColumnData, keep: &[bool]) -> ColumnData {
+    fn pick<T: Copy>(v: &[T], keep: &[bool]) -> Vec<T> {
+        v.iter()
+            .zip(keep)
+            .filter(|(_, k)| **k)
+            .map(|(x, _)| *x)
+            .collect()
+    }
+    match data {
+        ColumnData::F64(v) => ColumnData::F64(pick(v, keep)),
+        ColumnData::F32(v) => ColumnData::F32(pick(v, keep)),
+        ColumnData::I32(v) => ColumnData::I32(pick(v, keep)),
+        ColumnData::U32(v) => ColumnData::U32(pick(v, keep)),
+        ColumnData::I64(v) => ColumnData::I64(pick(v, keep)),
+        ColumnData::Bool(v) => ColumnData::Bool(pick(v, keep)),
+    }
+}
