@@ -153,3 +153,22 @@ fn help_lists_only_working_commands() {
         "commands appear in --help only once they work"
     );
 }
+
+#[test]
+fn plan_as_json_and_dot() {
+    let o = run(&["plan", "--format", "json", "analyses/b_to_k_alp.yaml"]);
+    assert_eq!(code(&o), 0);
+    let plan: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(plan["scan"]["hypotheses"], 370);
+    assert_eq!(plan["steps"][4]["kind"], "best_candidate");
+    assert_eq!(plan["columns"][0]["branch"], "daughter__bo1__cm__spM__bc");
+    let o = run(&["plan", "--format", "dot", "analyses/b_to_k_alp.yaml"]);
+    let dot = String::from_utf8(o.stdout).unwrap();
+    assert!(dot.starts_with("digraph analysis {") && dot.trim_end().ends_with('}'));
+    assert!(
+        dot.contains("step0 -> step1;")
+            && dot.contains("-> model;")
+            && dot.contains("scan -> limits;")
+    );
+    assert!(!dot.contains("\\\\n"), "line breaks are DOT's \\n");
+}

@@ -13,6 +13,10 @@ use std::path::PathBuf;
 pub enum Format {
     /// Human-readable text.
     Text,
+    /// The dataflow graph as JSON.
+    Json,
+    /// The dataflow graph in Graphviz DOT (`| dot -Tsvg`).
+    Dot,
 }
 
 /// Arguments of `plan`.
@@ -20,7 +24,7 @@ pub enum Format {
 pub struct Args {
     /// The analysis spec.
     spec: PathBuf,
-    /// Output format (`dot` and `json` arrive with the dataflow planner).
+    /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
@@ -49,10 +53,14 @@ pub fn run(args: &Args) -> Status {
         eprint!("{}", render::human(&errors, &sources, color));
         return Status::Findings;
     }
-    let Format::Text = args.format;
-    print!(
-        "{}",
-        crate::plan::describe(&LintContext::new(&spec, &sources, base))
-    );
+    let ctx = LintContext::new(&spec, &sources, base);
+    match args.format {
+        Format::Text => print!("{}", crate::plan::describe(&ctx)),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&crate::plan::graph::json(&ctx)).expect("plan serialises")
+        ),
+        Format::Dot => print!("{}", crate::plan::graph::dot(&ctx)),
+    }
     Status::Ok
 }

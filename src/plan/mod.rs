@@ -3,6 +3,7 @@
 //! the scan grid. The dataflow graph and its optimizer passes land with the evaluator
 //! issue; this module never sees YAML or file formats.
 
+pub mod graph;
 pub mod query;
 mod text;
 
