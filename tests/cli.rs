@@ -172,3 +172,59 @@ fn plan_as_json_and_dot() {
     );
     assert!(!dot.contains("\\\\n"), "line breaks are DOT's \\n");
 }
+
+#[test]
+fn limit_counting_prints_the_documented_json() {
+    let o = run(&[
+        "limit",
+        "counting",
+        "--observed",
+        "0",
+        "--background",
+        "0",
+        "--cl",
+        "0.95",
+        "--method",
+        "bayes",
+        "--json",
+    ]);
+    assert_eq!(code(&o), 0);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["method"], "bayes");
+    assert_eq!(v["cl"], 0.95);
+    assert_eq!(v["lower"], 0.0);
+    assert!((v["upper"].as_f64().unwrap() - 2.995_732).abs() < 1e-5);
+    let o = run(&[
+        "limit",
+        "counting",
+        "--observed",
+        "4",
+        "--background",
+        "1",
+        "--cl",
+        "0.9",
+        "--method",
+        "fc",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        (v["lower"].as_f64().unwrap() - 0.74).abs() < 0.005
+            && (v["upper"].as_f64().unwrap() - 7.60).abs() < 0.005
+    );
+    assert_eq!(
+        code(&run(&[
+            "limit",
+            "counting",
+            "--observed",
+            "1",
+            "--background",
+            "1",
+            "--cl",
+            "90",
+            "--method",
+            "cls"
+        ])),
+        2
+    );
+}

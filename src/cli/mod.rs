@@ -5,6 +5,7 @@
 
 mod generate;
 mod inputs;
+mod limit;
 mod lint;
 mod load;
 mod plan;
@@ -33,6 +34,8 @@ enum Command {
     Plan(plan::Args),
     /// Print the JSON Schema of the spec format (for editor completion and validation).
     Schema(schema::Args),
+    /// Upper limits: `limit counting` for a Poisson count.
+    Limit(limit::Args),
     /// Write the selected candidates of an input, with derived columns, to Parquet.
     Skim(skim::Args),
     /// Generate a toy Monte Carlo sample of a reference search into a Parquet file.
@@ -71,6 +74,7 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Skim(args) => skim::run(&args),
+        Command::Limit(args) => limit::run(&args),
     };
     ExitCode::from(status as u8)
 }

@@ -3,4 +3,5 @@
 //! issues; the catalogue of PDF signatures ([`pdfs`]) is here already so specs can be
 //! checked against it.
 
+pub mod counting;
 pub mod pdfs;
