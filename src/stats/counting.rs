@@ -75,7 +75,7 @@ const fn gauss_hermite_20() -> [(f64, f64); 20] {
         1.090172060200233e-1,
         2.481052088746361e-2,
         3.243773342237862e-3,
-        2.283386360163540e-4,
+        2.283_386_360_163_54e-4,
         7.802556478532064e-6,
         1.086069370769282e-7,
         4.399340992273181e-10,
@@ -247,7 +247,7 @@ mod tests {
         assert!((cls_upper(0, k(0.0), k(1.0), 0.95) - 2.995_732_273_553_991).abs() < 1e-9);
         assert!((bayes_upper(0, k(0.0), k(1.0), 0.95) - 2.995_732_273_553_991).abs() < 1e-9);
         // With n = 0 the CLs limit does not depend on the background.
-        assert!((cls_upper(0, k(3.0), k(1.0), 0.90) - 2.302_585_092_994_046).abs() < 1e-9);
+        assert!((cls_upper(0, k(3.0), k(1.0), 0.90) - std::f64::consts::LN_10).abs() < 1e-9);
         // An efficiency of 0.5 doubles the limit on s/ε.
         assert!((cls_upper(0, k(0.0), k(0.5), 0.95) - 2.0 * 2.995_732_273_553_991).abs() < 1e-8);
     }
