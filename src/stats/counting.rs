@@ -5,7 +5,7 @@
 //! Conventions. `s` is the signal yield after efficiency; with an efficiency ε the limit
 //! is quoted on s/ε. Uncertain background and efficiency are Gaussian, truncated at 0,
 //! and integrated out (Cousins–Highland for CLs, marginalisation for Bayesian) with
-//! Gauss–Hermite quadrature.
+//! Gauss–Legendre quadrature.
 
 /// Poisson probability P(N ≤ n | μ), summed in a numerically stable recurrence.
 pub fn poisson_cdf(n: u64, mu: f64) -> f64 {
@@ -36,60 +36,54 @@ impl Uncertain {
         Uncertain { value, sigma: 0.0 }
     }
 
-    /// Quadrature nodes and weights of the Gaussian truncated at 0 (weights sum to 1).
+    /// Quadrature nodes and weights of the Gaussian truncated at 0 (weights sum to 1):
+    /// 64-point Gauss–Legendre over [max(0, μ − 8σ), μ + 8σ] weighted by the density.
     fn nodes(&self) -> Vec<(f64, f64)> {
         if self.sigma <= 0.0 {
             return vec![(self.value, 1.0)];
         }
-        let nodes: Vec<(f64, f64)> = GAUSS_HERMITE
-            .iter()
-            .map(|&(x, w)| (self.value + std::f64::consts::SQRT_2 * self.sigma * x, w))
-            .filter(|(v, _)| *v >= 0.0)
+        let (lo, hi) = (
+            (self.value - 8.0 * self.sigma).max(0.0),
+            self.value + 8.0 * self.sigma,
+        );
+        let nodes: Vec<(f64, f64)> = gauss_legendre(64)
+            .into_iter()
+            .map(|(x, w)| {
+                let v = 0.5 * (hi - lo) * x + 0.5 * (hi + lo);
+                let z = (v - self.value) / self.sigma;
+                (v, w * (-0.5 * z * z).exp())
+            })
             .collect();
         let total: f64 = nodes.iter().map(|n| n.1).sum();
         nodes.into_iter().map(|(v, w)| (v, w / total)).collect()
     }
 }
 
-/// The 20-node Gauss–Hermite rule for ∫ e^{-x²} f(x) dx, weights
-/// normalised to 1 (nodes and weights from the Golub–Welsch algorithm).
-const GAUSS_HERMITE: [(f64, f64); 20] = gauss_hermite_20();
-
-const fn gauss_hermite_20() -> [(f64, f64); 20] {
-    // Positive roots of H_20 and their weights divided by √π.
-    const X: [f64; 10] = [
-        0.2453407083009012,
-        0.7374737285453944,
-        1.234_076_215_395_323,
-        1.7385377121165861,
-        2.2549740020892756,
-        2.7888060584281305,
-        3.3478545673832163,
-        3.944_764_040_115_625,
-        4.603_682_449_550_744,
-        5.387_480_890_011_233,
-    ];
-    const W: [f64; 10] = [
-        4.622436696006101e-1,
-        2.866755053628341e-1,
-        1.090172060200233e-1,
-        2.481052088746361e-2,
-        3.243773342237862e-3,
-        2.283_386_360_163_54e-4,
-        7.802556478532064e-6,
-        1.086069370769282e-7,
-        4.399340992273181e-10,
-        2.229393645534151e-13,
-    ];
-    let mut out = [(0.0, 0.0); 20];
-    let mut i = 0;
-    while i < 10 {
-        let w = W[i] / 1.772_453_850_905_516;
-        out[2 * i] = (X[i], w);
-        out[2 * i + 1] = (-X[i], w);
-        i += 1;
-    }
-    out
+/// Gauss–Legendre nodes and weights on [−1, 1], by Newton's method on the Legendre
+/// polynomial from Tricomi's starting values.
+fn gauss_legendre(k: usize) -> Vec<(f64, f64)> {
+    let n = k as f64;
+    (1..=k)
+        .map(|i| {
+            let mut x = (std::f64::consts::PI * (i as f64 - 0.25) / (n + 0.5)).cos();
+            let mut derivative = 1.0;
+            for _ in 0..100 {
+                // P_k(x) and P_k'(x) by the three-term recurrence.
+                let (mut p0, mut p1) = (1.0, x);
+                for j in 2..=k {
+                    let j = j as f64;
+                    (p0, p1) = (p1, ((2.0 * j - 1.0) * x * p1 - (j - 1.0) * p0) / j);
+                }
+                derivative = n * (x * p1 - p0) / (x * x - 1.0);
+                let step = p1 / derivative;
+                x -= step;
+                if step.abs() < 1e-16 {
+                    break;
+                }
+            }
+            (x, 2.0 / ((1.0 - x * x) * derivative * derivative))
+        })
+        .collect()
 }
 
 /// Finds x in [lo, hi] with f(x) = 0 for f decreasing, by bisection to 1e-10 relative.
@@ -253,12 +247,11 @@ mod tests {
     }
 
     #[test]
-    fn gauss_hermite_integrates_moments() {
-        let m2: f64 = GAUSS_HERMITE.iter().map(|(x, w)| w * 2.0 * x * x).sum();
-        let total: f64 = GAUSS_HERMITE.iter().map(|(_, w)| w).sum();
-        assert!(
-            (total - 1.0).abs() < 1e-12 && (m2 - 1.0).abs() < 1e-12,
-            "{total} {m2}"
-        );
+    fn gauss_legendre_is_exact_for_polynomials() {
+        let rule = gauss_legendre(64);
+        let integral = |f: &dyn Fn(f64) -> f64| rule.iter().map(|(x, w)| w * f(*x)).sum::<f64>();
+        assert!((integral(&|_| 1.0) - 2.0).abs() < 1e-13);
+        assert!((integral(&|x| x.powi(10)) - 2.0 / 11.0).abs() < 1e-13);
+        assert!(integral(&|x| x.powi(9)).abs() < 1e-13);
     }
 }
