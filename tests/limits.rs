@@ -84,7 +84,7 @@ fn cls_and_bayes_match_scipy() {
         let reference = f("cls");
         worst = worst.max((ours - reference).abs() / reference);
         assert!(
-            (ours - reference).abs() <= 1e-3 * reference,
+            (ours - reference).abs() <= 1e-6 * reference,
             "CLs {c}: {ours}"
         );
         checked += 1;
@@ -92,7 +92,7 @@ fn cls_and_bayes_match_scipy() {
             let ours = bayes_upper(n, b, e, cl);
             worst = worst.max((ours - reference).abs() / reference);
             assert!(
-                (ours - reference).abs() <= 1e-3 * reference,
+                (ours - reference).abs() <= 1e-6 * reference,
                 "Bayes {c}: {ours}"
             );
             checked += 1;
