@@ -138,12 +138,19 @@ fn failures_exit_non_zero_and_write_nothing() {
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--unblind"));
-    // A missing input file: exit 2.
+    // A missing input file: exit 2, and a results.json left by an earlier run is removed
+    // so it cannot pass for this run's result.
+    std::fs::create_dir_all(&target).unwrap();
+    std::fs::write(target.join("results.json"), "{}").unwrap();
     let spec = out.join("missing.yaml");
     std::fs::write(&spec, "searchlight: 1\nanalysis: { name: m }\ninputs:\n  data: { files: [nothing_here.parquet] }\n").unwrap();
     let o = run(&["run", spec.to_str().unwrap(), "-o", t], &out);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("nothing_here.parquet"));
+    assert!(
+        !target.join("results.json").exists(),
+        "the stale result is gone"
+    );
     // A column the data file does not have: the linter reads the file's schema (exit 1).
     let data = std::fs::canonicalize("tests/reference/run/candidates.parquet").unwrap();
     let other = std::fs::canonicalize("tests/reference/parquet/types_none.parquet").unwrap();

@@ -38,6 +38,23 @@ pub fn run(args: &Args) -> Status {
         Ok(p) => p,
         Err(status) => return status,
     };
+    let name = &spec.analysis.name.value;
+    let out = args
+        .output
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(name));
+    // A results.json from an earlier run would look like the result of this one if this
+    // run failed: it goes now, and the new one is written last, when everything worked.
+    if let Err(e) = std::fs::remove_file(out.join("results.json"))
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        eprintln!(
+            "error[{}]: cannot replace {}: {e}",
+            codes::OUTPUT,
+            out.join("results.json").display()
+        );
+        return Status::Failure;
+    }
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
@@ -63,11 +80,6 @@ pub fn run(args: &Args) -> Status {
         platform: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
         inputs,
     };
-    let name = &spec.analysis.name.value;
-    let out = args
-        .output
-        .clone()
-        .unwrap_or_else(|| Path::new("results").join(name));
     match write_outputs(&out, name, &provenance, &cutflows) {
         Ok(()) => {
             summarize(&out, &cutflows);
@@ -118,7 +130,6 @@ fn write_outputs(
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(out)?;
     // results.json last: its presence marks a complete output directory.
-    let _ = std::fs::remove_file(out.join("results.json"));
     write_atomically(
         &out.join("cutflow.md"),
         cutflow_markdown(name, cutflows).as_bytes(),
