@@ -66,3 +66,24 @@ fn expr_parser_corpus_round_trips() {
         }
     }
 }
+
+#[test]
+fn parquet_reader_corpus_reads_or_reports() {
+    use searchlight::io::parquet::ParquetReader;
+    let files = inputs("parquet_reader");
+    assert!(!files.is_empty(), "the Parquet corpus is committed");
+    for path in files {
+        let outcome = std::panic::catch_unwind(|| {
+            if let Ok(reader) = ParquetReader::open(&path, None) {
+                for g in 0..reader.row_groups().min(64) {
+                    let _ = reader.read_row_group(g);
+                }
+            }
+        });
+        assert!(
+            outcome.is_ok(),
+            "{} panicked through the guard",
+            path.display()
+        );
+    }
+}

@@ -153,3 +153,17 @@ fn null_values_are_refused_by_column() {
         err.message
     );
 }
+
+#[test]
+fn a_decoder_panic_inside_the_parquet_crate_is_a_coded_error() {
+    // Found by fuzzing: arrow-rs panics with "Decoder for dict should have been set".
+    let dir = Path::new("fuzz/regressions/parquet_reader");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let code = match ParquetReader::open(&path, None) {
+            Ok(r) => r.read_all().err().map(|e| e.code),
+            Err(e) => Some(e.code),
+        };
+        assert_eq!(code, Some("SL202"), "{}", path.display());
+    }
+}

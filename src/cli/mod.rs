@@ -55,6 +55,7 @@ pub enum Status {
 
 /// Runs the command line and returns the exit code.
 pub fn main() -> ExitCode {
+    crate::io::guard::install_quiet_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -3,6 +3,7 @@
 //! the column vocabulary every input declares. It knows nothing of analyses.
 
 pub mod files;
+pub mod guard;
 pub mod parquet;
 pub mod table;
 

@@ -5,6 +5,7 @@
 //! without Arrow, which keeps the build small and the flat numeric columns of ntuples
 //! zero-copy into our own vectors.
 
+use super::guard;
 use super::table::{Column, ColumnData, Table};
 use crate::diag::{codes, did_you_mean};
 use parquet::basic::{Compression, LogicalType, Repetition, Type as Physical, ZstdLevel};
@@ -177,7 +178,9 @@ impl ParquetReader {
     pub fn open(path: &Path, columns: Option<&[&str]>) -> Result<Self, IoError> {
         let file = File::open(path)
             .map_err(|e| IoError::new(codes::IO, format!("cannot open {}: {e}", path.display())))?;
-        let reader = SerializedFileReader::new(file).map_err(|e| corrupt(path, e))?;
+        let reader = guard::contain(|| SerializedFileReader::new(file))
+            .map_err(|panic| corrupt(path, panic))?
+            .map_err(|e| corrupt(path, e))?;
         let schema = reader.metadata().file_metadata().schema_descr_ptr();
         let available: Vec<String> = schema.columns().iter().map(|c| c.path().string()).collect();
         let wanted: Vec<String> = match columns {
@@ -239,7 +242,9 @@ impl ParquetReader {
     pub fn column_names(path: &Path) -> Result<Vec<String>, IoError> {
         let file = File::open(path)
             .map_err(|e| IoError::new(codes::IO, format!("cannot open {}: {e}", path.display())))?;
-        let reader = SerializedFileReader::new(file).map_err(|e| corrupt(path, e))?;
+        let reader = guard::contain(|| SerializedFileReader::new(file))
+            .map_err(|panic| corrupt(path, panic))?
+            .map_err(|e| corrupt(path, e))?;
         let schema = reader.metadata().file_metadata().schema_descr_ptr();
         Ok(schema.columns().iter().map(|c| c.path().string()).collect())
     }
@@ -264,6 +269,10 @@ impl ParquetReader {
 
     /// The projected columns of row group `g`.
     pub fn read_row_group(&self, g: usize) -> Result<Table, IoError> {
+        guard::contain(|| self.decode_row_group(g)).map_err(|panic| corrupt(&self.path, panic))?
+    }
+
+    fn decode_row_group(&self, g: usize) -> Result<Table, IoError> {
         let group = self
             .reader
             .get_row_group(g)
