@@ -238,3 +238,37 @@ fn skim_writes_the_selected_candidates_with_derived_columns() {
     assert_eq!(o.status.code(), Some(2));
     std::fs::remove_dir_all(out).unwrap();
 }
+
+#[test]
+fn a_bookkeeping_column_used_by_a_cut_is_required_in_every_file() {
+    let out = temp("bookkeeping");
+    let data = std::fs::canonicalize("tests/reference/run/candidates.parquet").unwrap();
+    let other = std::fs::canonicalize("tests/reference/parquet/types_none.parquet").unwrap();
+    let spec = out.join("ev.yaml");
+    std::fs::write(
+        &spec,
+        format!(
+            "searchlight: 1\nanalysis: {{ name: ev }}\ninputs:\n  data: {{ files: [\"{}\", \"{}\"] }}\nselection:\n  - cut: __event__ > 5\n",
+            data.display(),
+            other.display()
+        ),
+    )
+    .unwrap();
+    let o = run(
+        &[
+            "run",
+            spec.to_str().unwrap(),
+            "-o",
+            out.join("o").to_str().unwrap(),
+        ],
+        &out,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no column `__event__`"));
+    std::fs::remove_dir_all(out).unwrap();
+}

@@ -5,6 +5,7 @@ use super::Status;
 use super::load::{Loaded, base_dir, load};
 use crate::check::{LintContext, LintOptions, lint};
 use crate::diag::{Diagnostic, Severity, SourceMap, codes, render};
+use crate::exec::eval::Binding;
 use crate::io::parquet::{IoError, ParquetReader};
 use crate::plan::query::{self, Query};
 use crate::spec::{Input, LoadOptions, Source, Spec};
@@ -143,13 +144,22 @@ pub fn open_input(
         .iter()
         .map(|p| {
             // Bookkeeping columns are read where the file has them: without event
-            // numbers each row is its own event, without weights each weighs 1.
+            // numbers each row is its own event, without weights each weighs 1. A
+            // bookkeeping column the analysis itself uses is required like any other.
             let present = ParquetReader::column_names(p)?;
+            let used = |c: &str| {
+                query
+                    .bindings
+                    .values()
+                    .any(|b| matches!(b, Binding::Column(x) if x == c))
+            };
             let cols: Vec<&str> = query
                 .columns
                 .iter()
                 .map(String::as_str)
-                .filter(|c| !query::EVENT_COLUMNS.contains(c) || present.iter().any(|p| p == c))
+                .filter(|c| {
+                    !query::EVENT_COLUMNS.contains(c) || used(c) || present.iter().any(|p| p == c)
+                })
                 .collect();
             ParquetReader::open(p, Some(&cols))
         })

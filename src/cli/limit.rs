@@ -4,6 +4,9 @@ use super::Status;
 use crate::stats::counting::{Uncertain, bayes_upper, cls_upper, feldman_cousins};
 use serde_json::json;
 
+/// Largest observed count the exact methods accept (they sum Poisson terms up to it).
+const MAX_OBSERVED: u64 = 100_000;
+
 /// Arguments of `limit`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -63,6 +66,12 @@ pub fn run(args: &Args) -> Status {
         eprintln!("error: {what}");
         Status::Failure
     };
+    if c.observed > MAX_OBSERVED {
+        return bad(&format!(
+            "--observed {} is beyond what the exact methods compute here (at most {MAX_OBSERVED}); with this many events use an asymptotic method",
+            c.observed
+        ));
+    }
     if !(c.cl > 0.0 && c.cl < 1.0) {
         return bad("--cl must lie in (0, 1), e.g. 0.90");
     }
