@@ -164,6 +164,15 @@ impl Drop for ParquetWriter {
     }
 }
 
+/// Opens a file and parses its footer, with decoder panics contained.
+fn file_reader(path: &Path) -> Result<SerializedFileReader<File>, IoError> {
+    let file = File::open(path)
+        .map_err(|e| IoError::new(codes::IO, format!("cannot open {}: {e}", path.display())))?;
+    guard::contain(|| SerializedFileReader::new(file))
+        .map_err(|panic| corrupt(path, panic))?
+        .map_err(|e| corrupt(path, e))
+}
+
 /// A Parquet file opened for reading a projection of its columns, row group by row group.
 pub struct ParquetReader {
     reader: SerializedFileReader<File>,
@@ -176,11 +185,7 @@ impl ParquetReader {
     /// Opens `path`, projecting onto `columns` (all columns when `None`). Unknown columns
     /// and types that are not flat numbers or booleans are errors naming the column.
     pub fn open(path: &Path, columns: Option<&[&str]>) -> Result<Self, IoError> {
-        let file = File::open(path)
-            .map_err(|e| IoError::new(codes::IO, format!("cannot open {}: {e}", path.display())))?;
-        let reader = guard::contain(|| SerializedFileReader::new(file))
-            .map_err(|panic| corrupt(path, panic))?
-            .map_err(|e| corrupt(path, e))?;
+        let reader = file_reader(path)?;
         let schema = reader.metadata().file_metadata().schema_descr_ptr();
         let available: Vec<String> = schema.columns().iter().map(|c| c.path().string()).collect();
         let wanted: Vec<String> = match columns {
@@ -240,11 +245,7 @@ impl ParquetReader {
 
     /// Every column of a file, by name (for checking a spec against its input).
     pub fn column_names(path: &Path) -> Result<Vec<String>, IoError> {
-        let file = File::open(path)
-            .map_err(|e| IoError::new(codes::IO, format!("cannot open {}: {e}", path.display())))?;
-        let reader = guard::contain(|| SerializedFileReader::new(file))
-            .map_err(|panic| corrupt(path, panic))?
-            .map_err(|e| corrupt(path, e))?;
+        let reader = file_reader(path)?;
         let schema = reader.metadata().file_metadata().schema_descr_ptr();
         Ok(schema.columns().iter().map(|c| c.path().string()).collect())
     }

@@ -33,11 +33,7 @@ impl BToHInvisible {
     /// The data-like mixture (`signal_only = false`) or the signal grid.
     pub fn new(signal_only: bool, params: &Params, events: u64) -> Result<Self, String> {
         let collider = Collider::new(experiment("belle").expect("belle is defined"));
-        let inject = match (params.one("inject_mass")?, params.one("inject_yield")?) {
-            (Some(m), Some(n)) => Some((m, n as u64)),
-            (None, None) => None,
-            _ => return Err("inject_mass and inject_yield go together".into()),
-        };
+        let inject = params.injection()?;
         let e_beam = collider.e_beam();
         Ok(BToHInvisible {
             collider,

@@ -25,6 +25,18 @@ impl Params {
         }
     }
 
+    /// The injected signal `(mass, events)` of a data-like generator, if one is asked for.
+    pub fn injection(&self) -> Result<Option<(f64, u64)>, String> {
+        match (self.one("inject_mass")?, self.one("inject_yield")?) {
+            (Some(m), Some(n)) if n >= 0.0 && n.fract() == 0.0 => Ok(Some((m, n as u64))),
+            (Some(_), Some(n)) => Err(format!(
+                "inject_yield must be a whole number of events, not {n}"
+            )),
+            (None, None) => Ok(None),
+            _ => Err("inject_mass and inject_yield go together".into()),
+        }
+    }
+
     /// A parameter that is a non-empty list of numbers.
     pub fn many(&self, name: &str) -> Result<Option<Vec<f64>>, String> {
         match self.0.iter().find(|(n, _)| n == name) {

@@ -50,11 +50,7 @@ fn daughter_mass(mode: usize) -> f64 {
 impl IdmDarkHiggs {
     /// The data-like background (`signal_only = false`) or the signal grid.
     pub fn new(signal_only: bool, params: &Params, events: u64) -> Result<Self, String> {
-        let inject = match (params.one("inject_mass")?, params.one("inject_yield")?) {
-            (Some(m), Some(n)) => Some((m, n as u64)),
-            (None, None) => None,
-            _ => return Err("inject_mass and inject_yield go together".into()),
-        };
+        let inject = params.injection()?;
         Ok(IdmDarkHiggs {
             collider: Collider::new(experiment("belle2").expect("belle2 is defined")),
             signal_only,
