@@ -7,6 +7,8 @@
 //! and integrated out (Cousins–Highland for CLs, marginalisation for Bayesian) with
 //! Gauss–Legendre quadrature.
 
+use super::quadrature::gauss_legendre_64;
+
 /// Poisson probability P(N ≤ n | μ), summed in a numerically stable recurrence.
 pub fn poisson_cdf(n: u64, mu: f64) -> f64 {
     if mu <= 0.0 {
@@ -46,8 +48,8 @@ impl Uncertain {
             (self.value - 8.0 * self.sigma).max(0.0),
             self.value + 8.0 * self.sigma,
         );
-        let nodes: Vec<(f64, f64)> = gauss_legendre(64)
-            .into_iter()
+        let nodes: Vec<(f64, f64)> = gauss_legendre_64()
+            .iter()
             .map(|(x, w)| {
                 let v = 0.5 * (hi - lo) * x + 0.5 * (hi + lo);
                 let z = (v - self.value) / self.sigma;
@@ -57,33 +59,6 @@ impl Uncertain {
         let total: f64 = nodes.iter().map(|n| n.1).sum();
         nodes.into_iter().map(|(v, w)| (v, w / total)).collect()
     }
-}
-
-/// Gauss–Legendre nodes and weights on [−1, 1], by Newton's method on the Legendre
-/// polynomial from Tricomi's starting values.
-fn gauss_legendre(k: usize) -> Vec<(f64, f64)> {
-    let n = k as f64;
-    (1..=k)
-        .map(|i| {
-            let mut x = (std::f64::consts::PI * (i as f64 - 0.25) / (n + 0.5)).cos();
-            let mut derivative = 1.0;
-            for _ in 0..100 {
-                // P_k(x) and P_k'(x) by the three-term recurrence.
-                let (mut p0, mut p1) = (1.0, x);
-                for j in 2..=k {
-                    let j = j as f64;
-                    (p0, p1) = (p1, ((2.0 * j - 1.0) * x * p1 - (j - 1.0) * p0) / j);
-                }
-                derivative = n * (x * p1 - p0) / (x * x - 1.0);
-                let step = p1 / derivative;
-                x -= step;
-                if step.abs() < 1e-16 {
-                    break;
-                }
-            }
-            (x, 2.0 / ((1.0 - x * x) * derivative * derivative))
-        })
-        .collect()
 }
 
 /// Finds x in [lo, hi] with f(x) = 0 for f decreasing, by bisection to 1e-10 relative.
@@ -244,14 +219,5 @@ mod tests {
         assert!((cls_upper(0, k(3.0), k(1.0), 0.90) - std::f64::consts::LN_10).abs() < 1e-9);
         // An efficiency of 0.5 doubles the limit on s/ε.
         assert!((cls_upper(0, k(0.0), k(0.5), 0.95) - 2.0 * 2.995_732_273_553_991).abs() < 1e-8);
-    }
-
-    #[test]
-    fn gauss_legendre_is_exact_for_polynomials() {
-        let rule = gauss_legendre(64);
-        let integral = |f: &dyn Fn(f64) -> f64| rule.iter().map(|(x, w)| w * f(*x)).sum::<f64>();
-        assert!((integral(&|_| 1.0) - 2.0).abs() < 1e-13);
-        assert!((integral(&|x| x.powi(10)) - 2.0 / 11.0).abs() < 1e-13);
-        assert!(integral(&|x| x.powi(9)).abs() < 1e-13);
     }
 }
