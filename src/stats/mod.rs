@@ -7,3 +7,5 @@ pub mod minuit;
 pub mod pdfs;
 pub mod quadrature;
 pub mod special;
+pub mod shape;
+pub mod likelihood;
