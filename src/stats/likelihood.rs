@@ -21,8 +21,11 @@ pub enum Value {
     /// A constant.
     Fixed(f64),
     /// Computed from the parameters.
-    Derived(Arc<dyn Fn(&[f64]) -> f64 + Send + Sync>),
+    Derived(ParamFunction),
 }
+
+/// A function of the parameter vector, shareable across threads.
+pub type ParamFunction = Arc<dyn Fn(&[f64]) -> f64 + Send + Sync>;
 
 impl Value {
     /// The value at parameters `p`.
@@ -128,7 +131,10 @@ impl Component {
     /// Parameters and the normalisation ∫ over the channel's ranges.
     fn evaluate(&self, p: &[f64], ranges: &[(f64, f64)]) -> (Vec<f64>, f64, f64) {
         let params: Vec<f64> = self.params.iter().map(|v| v.at(p)).collect();
-        let norm: f64 = ranges.iter().map(|&(lo, hi)| self.shape.integral(lo, hi, &params)).sum();
+        let norm: f64 = ranges
+            .iter()
+            .map(|&(lo, hi)| self.shape.integral(lo, hi, &params))
+            .sum();
         (params, norm, self.yield_.at(p))
     }
 }
@@ -147,15 +153,22 @@ impl Channel {
 
     /// −ln L of this channel (extended), up to a parameter-independent constant.
     pub fn nll(&self, p: &[f64]) -> f64 {
-        let evaluated: Vec<(Vec<f64>, f64, f64)> =
-            self.components.iter().map(|c| c.evaluate(p, &self.ranges)).collect();
+        let evaluated: Vec<(Vec<f64>, f64, f64)> = self
+            .components
+            .iter()
+            .map(|c| c.evaluate(p, &self.ranges))
+            .collect();
         let total: f64 = evaluated.iter().map(|e| e.2).sum();
-        if evaluated.iter().any(|(_, norm, nu)| !(norm.is_finite() && *norm > 0.0) || !nu.is_finite()) {
+        if evaluated
+            .iter()
+            .any(|(_, norm, nu)| !(norm.is_finite() && *norm > 0.0 && nu.is_finite()))
+        {
             return f64::INFINITY;
         }
         match &self.data {
             Data::Unbinned { x, weights } => {
-                let coefficient: Vec<f64> = evaluated.iter().map(|(_, norm, nu)| nu / norm).collect();
+                let coefficient: Vec<f64> =
+                    evaluated.iter().map(|(_, norm, nu)| nu / norm).collect();
                 let density = |xi: f64| -> f64 {
                     self.components
                         .iter()
@@ -170,7 +183,13 @@ impl Channel {
                     for i in start..end {
                         let d = density(x[i]);
                         let w = weights.as_ref().map_or(1.0, |w| w[i]);
-                        sum += if d > 0.0 { w * d.ln() } else if w == 0.0 { 0.0 } else { f64::NEG_INFINITY };
+                        sum += if d > 0.0 {
+                            w * d.ln()
+                        } else if w == 0.0 {
+                            0.0
+                        } else {
+                            f64::NEG_INFINITY
+                        };
                     }
                     sum
                 };
@@ -189,7 +208,9 @@ impl Channel {
                         .components
                         .iter()
                         .zip(&evaluated)
-                        .map(|(c, (params, norm, yield_))| yield_ * c.shape.integral(lo, hi, params) / norm)
+                        .map(|(c, (params, norm, yield_))| {
+                            yield_ * c.shape.integral(lo, hi, params) / norm
+                        })
                         .sum();
                     nll += poisson_deviance(n, nu);
                 }
@@ -202,16 +223,26 @@ impl Channel {
 /// ν − n + n ln(n/ν): the Poisson −ln L relative to the saturated model (0 at ν = n).
 fn poisson_deviance(n: f64, nu: f64) -> f64 {
     if nu <= 0.0 {
-        return if n == 0.0 && nu == 0.0 { 0.0 } else { f64::INFINITY };
+        return if n == 0.0 && nu == 0.0 {
+            0.0
+        } else {
+            f64::INFINITY
+        };
     }
-    if n == 0.0 { nu } else { nu - n + n * (n / nu).ln() }
+    if n == 0.0 {
+        nu
+    } else {
+        nu - n + n * (n / nu).ln()
+    }
 }
 
 impl Constraint {
     /// The constraint's −ln L term.
     pub fn nll(&self, p: &[f64]) -> f64 {
         match *self {
-            Constraint::Gaussian { param, mean, sigma } => 0.5 * ((p[param] - mean) / sigma).powi(2),
+            Constraint::Gaussian { param, mean, sigma } => {
+                0.5 * ((p[param] - mean) / sigma).powi(2)
+            }
             Constraint::LogNormal { param, relative } => {
                 let theta = p[param];
                 if theta <= 0.0 {
@@ -242,11 +273,19 @@ impl Likelihood {
                 let mut edges = Vec::new();
                 for &(lo, hi) in &channel.ranges {
                     let width = (hi - lo) / bins as f64;
-                    edges.extend((0..bins).map(|k| (lo + k as f64 * width, lo + (k + 1) as f64 * width)));
+                    edges.extend(
+                        (0..bins).map(|k| (lo + k as f64 * width, lo + (k + 1) as f64 * width)),
+                    );
                 }
-                let counts = edges.iter().map(|&(lo, hi)| channel.expected_in(p, lo, hi)).collect();
+                let counts = edges
+                    .iter()
+                    .map(|&(lo, hi)| channel.expected_in(p, lo, hi))
+                    .collect();
                 Channel {
-                    data: Data::Binned { bins: edges, counts },
+                    data: Data::Binned {
+                        bins: edges,
+                        counts,
+                    },
                     ..channel.clone()
                 }
             })
@@ -256,11 +295,18 @@ impl Likelihood {
             .iter()
             .map(|c| match *c {
                 // Auxiliary measurements at their Asimov values: the nominal θ.
-                Constraint::Gaussian { param, sigma, .. } => Constraint::Gaussian { param, mean: p[param], sigma },
+                Constraint::Gaussian { param, sigma, .. } => Constraint::Gaussian {
+                    param,
+                    mean: p[param],
+                    sigma,
+                },
                 other => other,
             })
             .collect();
-        Likelihood { channels, constraints }
+        Likelihood {
+            channels,
+            constraints,
+        }
     }
 }
 
@@ -287,17 +333,29 @@ mod tests {
         let x = vec![-0.3, 0.1, 0.4, 1.2];
         let channel = gaussian_channel(x.clone());
         let p = [0.2, 3.5];
-        let norm = (2.0 * std::f64::consts::PI).sqrt() * (crate::stats::special::normal_cdf(4.8) - crate::stats::special::normal_cdf(-5.2));
-        let expected = 3.5 - x.iter().map(|xi| (3.5 * (-0.5 * (xi - 0.2f64).powi(2)).exp() / norm).ln()).sum::<f64>();
+        let norm = (2.0 * std::f64::consts::PI).sqrt()
+            * (crate::stats::special::normal_cdf(4.8) - crate::stats::special::normal_cdf(-5.2));
+        let expected = 3.5
+            - x.iter()
+                .map(|xi| (3.5 * (-0.5 * (xi - 0.2f64).powi(2)).exp() / norm).ln())
+                .sum::<f64>();
         assert!((channel.nll(&p) - expected).abs() < 1e-12);
     }
 
     #[test]
     fn parallel_sum_is_identical_for_any_thread_count() {
-        let x: Vec<f64> = (0..100_000).map(|i| ((i * 7919) % 1000) as f64 / 250.0 - 2.0).collect();
+        let x: Vec<f64> = (0..100_000)
+            .map(|i| ((i * 7919) % 1000) as f64 / 250.0 - 2.0)
+            .collect();
         let channel = gaussian_channel(x);
-        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-        let three = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let three = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
         let a = one.install(|| channel.nll(&[0.1, 9e4]));
         let b = three.install(|| channel.nll(&[0.1, 9e4]));
         assert_eq!(a.to_bits(), b.to_bits());
@@ -306,9 +364,14 @@ mod tests {
     #[test]
     fn asimov_data_reproduce_the_expectation() {
         let channel = gaussian_channel(vec![0.0]);
-        let likelihood = Likelihood { channels: vec![channel], constraints: vec![] };
+        let likelihood = Likelihood {
+            channels: vec![channel],
+            constraints: vec![],
+        };
         let asimov = likelihood.asimov(&[0.0, 50.0], 100);
-        let Data::Binned { counts, .. } = &asimov.channels[0].data else { panic!() };
+        let Data::Binned { counts, .. } = &asimov.channels[0].data else {
+            panic!()
+        };
         assert!((counts.iter().sum::<f64>() - 50.0).abs() < 1e-9);
         // At the generating parameters the deviance is zero.
         assert!(asimov.nll(&[0.0, 50.0]).abs() < 1e-12);
@@ -316,7 +379,10 @@ mod tests {
 
     #[test]
     fn lognormal_constraint_is_minimal_near_one() {
-        let c = Constraint::LogNormal { param: 0, relative: 0.05 };
+        let c = Constraint::LogNormal {
+            param: 0,
+            relative: 0.05,
+        };
         // Minimum of (ln θ)²/2κ² + ln θ is at ln θ = −κ².
         let kappa = 1.05f64.ln();
         let best = (-kappa * kappa).exp();

@@ -2,10 +2,10 @@
 //! knowledge of YAML, files or the CLI.
 
 pub mod counting;
+pub mod likelihood;
 pub mod linalg;
 pub mod minuit;
 pub mod pdfs;
 pub mod quadrature;
-pub mod special;
 pub mod shape;
-pub mod likelihood;
+pub mod special;

@@ -67,13 +67,24 @@ impl Shape {
         let fixed: &[&str] = match self {
             Shape::Gaussian => &["mean", "sigma"],
             Shape::CrystalBall => &["mean", "sigma", "alpha", "n"],
-            Shape::DoubleCrystalBall => &["mean", "sigma", "alpha_low", "n_low", "alpha_high", "n_high"],
+            Shape::DoubleCrystalBall => &[
+                "mean",
+                "sigma",
+                "alpha_low",
+                "n_low",
+                "alpha_high",
+                "n_high",
+            ],
             Shape::Exponential => &["slope"],
             Shape::Argus => &["m0", "c", "p"],
             Shape::BreitWigner => &["mass", "width"],
             Shape::Template(_) => &[],
-            Shape::Chebychev { order, .. } => return (1..=*order).map(|k| format!("c{k}")).collect(),
-            Shape::Bernstein { order, .. } => return (0..=*order).map(|k| format!("b{k}")).collect(),
+            Shape::Chebychev { order, .. } => {
+                return (1..=*order).map(|k| format!("c{k}")).collect();
+            }
+            Shape::Bernstein { order, .. } => {
+                return (0..=*order).map(|k| format!("b{k}")).collect();
+            }
         };
         fixed.iter().map(|s| (*s).to_owned()).collect()
     }
@@ -92,7 +103,11 @@ impl Shape {
             }
             Shape::DoubleCrystalBall => {
                 let t = (x - p[0]) / p[1];
-                if t < 0.0 { power_tail(-t, p[2], p[3]) } else { power_tail(t, p[4], p[5]) }
+                if t < 0.0 {
+                    power_tail(-t, p[2], p[3])
+                } else {
+                    power_tail(t, p[4], p[5])
+                }
             }
             Shape::Chebychev { domain, .. } => chebychev_series(map_to_unit(x, *domain), p),
             Shape::Bernstein { order, domain } => {
@@ -102,7 +117,11 @@ impl Shape {
             Shape::Exponential => (p[0] * x).exp(),
             Shape::Argus => {
                 let u = 1.0 - (x / p[0]).powi(2);
-                if u <= 0.0 || x < 0.0 { 0.0 } else { x * u.powf(p[2]) * (p[1] * u).exp() }
+                if u <= 0.0 || x < 0.0 {
+                    0.0
+                } else {
+                    x * u.powf(p[2]) * (p[1] * u).exp()
+                }
             }
             Shape::BreitWigner => {
                 let (m2, mg) = (p[0] * p[0], p[0] * p[1]);
@@ -133,7 +152,8 @@ impl Shape {
             }
             Shape::Chebychev { domain, .. } => {
                 let (a, b) = (map_to_unit(lo, *domain), map_to_unit(hi, *domain));
-                0.5 * (domain.1 - domain.0) * (chebychev_primitive(b, p) - chebychev_primitive(a, p))
+                0.5 * (domain.1 - domain.0)
+                    * (chebychev_primitive(b, p) - chebychev_primitive(a, p))
             }
             Shape::Bernstein { .. } => integrate(|x| self.density(x, p), lo, hi, 1),
             Shape::Exponential => {
@@ -176,7 +196,14 @@ fn power_tail(t: f64, alpha: f64, n: f64) -> f64 {
 
 /// ∫ over t ∈ [a, b] of the density with a low tail (alpha_low, n_low) and a high tail
 /// (alpha_high, n_high; infinite alpha for none), in units of sigma.
-fn tailed_integral(a: f64, b: f64, alpha_low: f64, n_low: f64, alpha_high: f64, n_high: f64) -> f64 {
+fn tailed_integral(
+    a: f64,
+    b: f64,
+    alpha_low: f64,
+    n_low: f64,
+    alpha_high: f64,
+    n_high: f64,
+) -> f64 {
     let mut total = 0.0;
     // Low tail: t < −alpha_low, distance d = −t from alpha_low up.
     if a < -alpha_low {
@@ -268,7 +295,13 @@ fn argus_integral(lo: f64, hi: f64, p: &[f64]) -> f64 {
     }
     let v = |x: f64| (1.0 - (x / m0).powi(2)).max(0.0).sqrt();
     let (v_hi, v_lo) = (v(lo), v(hi));
-    m0 * m0 * integrate(|v| v.powf(2.0 * power + 1.0) * (c * v * v).exp(), v_lo, v_hi, 4)
+    m0 * m0
+        * integrate(
+            |v| v.powf(2.0 * power + 1.0) * (c * v * v).exp(),
+            v_lo,
+            v_hi,
+            4,
+        )
 }
 
 /// Breit–Wigner integral after θ = atan((x² − M²)/(MΓ)), which flattens the peak:
@@ -278,7 +311,12 @@ fn breit_wigner_integral(lo: f64, hi: f64, p: &[f64]) -> f64 {
     let (m2, mg) = (m * m, m * gamma);
     let theta = |x: f64| ((x * x - m2) / mg).atan();
     let x_of = |t: f64| (m2 + mg * t.tan()).max(0.0).sqrt();
-    integrate(|t| 1.0 / (2.0 * mg * x_of(t)), theta(lo.max(0.0)), theta(hi), 8)
+    integrate(
+        |t| 1.0 / (2.0 * mg * x_of(t)),
+        theta(lo.max(0.0)),
+        theta(hi),
+        8,
+    )
 }
 
 impl Template {

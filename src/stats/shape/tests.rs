@@ -18,7 +18,12 @@ fn check(shape: Shape, p: &[f64], ranges: &[(f64, f64)], tolerance: f64) {
 
 #[test]
 fn gaussian_integral_is_exact_in_core_and_tails() {
-    check(Shape::Gaussian, &[0.135, 0.006], &[(0.08, 0.3), (0.14, 0.2), (0.0, 0.13)], 1e-12);
+    check(
+        Shape::Gaussian,
+        &[0.135, 0.006],
+        &[(0.08, 0.3), (0.14, 0.2), (0.0, 0.13)],
+        1e-12,
+    );
 }
 
 #[test]
@@ -27,7 +32,12 @@ fn crystal_ball_integrals_cover_both_tail_conventions() {
     check(Shape::CrystalBall, &[1.0, 0.02, 1.3, 3.0], &ranges, 1e-10);
     check(Shape::CrystalBall, &[1.0, 0.02, -1.3, 3.0], &ranges, 1e-10);
     check(Shape::CrystalBall, &[1.0, 0.02, 1.3, 1.0], &ranges, 1e-10);
-    check(Shape::DoubleCrystalBall, &[1.0, 0.02, 1.2, 3.0, 1.6, 5.0], &ranges, 1e-10);
+    check(
+        Shape::DoubleCrystalBall,
+        &[1.0, 0.02, 1.2, 3.0, 1.6, 5.0],
+        &ranges,
+        1e-10,
+    );
 }
 
 #[test]
@@ -44,10 +54,25 @@ fn crystal_ball_is_continuous_with_continuous_slope_at_the_junction() {
 fn chebychev_and_bernstein_integrals() {
     let domain = (0.08, 4.7);
     let c = [0.1, -0.2, 0.05, 0.02];
-    check(Shape::Chebychev { order: 4, domain }, &c, &[(0.08, 4.7), (1.0, 1.3)], 1e-12);
-    check(Shape::Chebychev { order: 1, domain }, &[0.3], &[(0.5, 2.0)], 1e-12);
+    check(
+        Shape::Chebychev { order: 4, domain },
+        &c,
+        &[(0.08, 4.7), (1.0, 1.3)],
+        1e-12,
+    );
+    check(
+        Shape::Chebychev { order: 1, domain },
+        &[0.3],
+        &[(0.5, 2.0)],
+        1e-12,
+    );
     let b = [1.0, 0.5, 0.8, 0.2];
-    check(Shape::Bernstein { order: 3, domain }, &b, &[(0.08, 4.7), (2.0, 2.5)], 1e-12);
+    check(
+        Shape::Bernstein { order: 3, domain },
+        &b,
+        &[(0.08, 4.7), (2.0, 2.5)],
+        1e-12,
+    );
 }
 
 #[test]
@@ -60,18 +85,43 @@ fn chebychev_recurrence_matches_the_cosine_definition() {
 
 #[test]
 fn exponential_argus_and_breit_wigner_integrals() {
-    check(Shape::Exponential, &[-2.3], &[(0.0, 5.1), (1.0, 1.1)], 1e-12);
+    check(
+        Shape::Exponential,
+        &[-2.3],
+        &[(0.0, 5.1), (1.0, 1.1)],
+        1e-12,
+    );
     check(Shape::Exponential, &[1e-12], &[(0.0, 5.1)], 1e-12);
     // ARGUS has a square-root endpoint; the brute force is the less accurate side here.
-    check(Shape::Argus, &[5.29, -20.0, 0.5], &[(5.2, 5.29), (5.2, 5.3), (5.25, 5.28)], 1e-7);
+    check(
+        Shape::Argus,
+        &[5.29, -20.0, 0.5],
+        &[(5.2, 5.29), (5.2, 5.3), (5.25, 5.28)],
+        1e-7,
+    );
     check(Shape::Argus, &[5.29, -5.0, 1.5], &[(5.2, 5.29)], 1e-9);
-    check(Shape::BreitWigner, &[0.775, 0.149], &[(0.3, 1.5), (0.7, 0.8)], 1e-9);
-    check(Shape::BreitWigner, &[1.0195, 0.00426], &[(0.99, 1.05)], 1e-7);
+    check(
+        Shape::BreitWigner,
+        &[0.775, 0.149],
+        &[(0.3, 1.5), (0.7, 0.8)],
+        1e-9,
+    );
+    check(
+        Shape::BreitWigner,
+        &[1.0195, 0.00426],
+        &[(0.99, 1.05)],
+        1e-7,
+    );
 }
 
 #[test]
 fn template_integrals_are_exact_for_step_and_linear_shapes() {
-    let template = |linear| Template { low: 0.0, high: 4.0, contents: vec![1.0, 3.0, 2.0, 5.0], linear };
+    let template = |linear| Template {
+        low: 0.0,
+        high: 4.0,
+        contents: vec![1.0, 3.0, 2.0, 5.0],
+        linear,
+    };
     let step = Shape::Template(template(false));
     assert!((step.integral(0.0, 4.0, &[]) - 11.0).abs() < 1e-12);
     assert!((step.integral(0.5, 1.5, &[]) - 2.0).abs() < 1e-12);
