@@ -263,20 +263,26 @@ impl Likelihood {
             + self.constraints.iter().map(|c| c.nll(p)).sum::<f64>()
     }
 
-    /// The same model with Asimov data at `p`: each channel's expected counts in `bins`
-    /// equal-width bins per range (binned Poisson), for asymptotic formulae.
+    /// The same model with Asimov data at `p`: each channel's expected counts in its own
+    /// bins, or for unbinned data in `bins` equal-width bins per range (binned Poisson),
+    /// and Gaussian constraints centred at `p`, for asymptotic formulae.
     pub fn asimov(&self, p: &[f64], bins: usize) -> Likelihood {
         let channels = self
             .channels
             .iter()
             .map(|channel| {
-                let mut edges = Vec::new();
-                for &(lo, hi) in &channel.ranges {
-                    let width = (hi - lo) / bins as f64;
-                    edges.extend(
-                        (0..bins).map(|k| (lo + k as f64 * width, lo + (k + 1) as f64 * width)),
-                    );
-                }
+                let edges = match &channel.data {
+                    Data::Binned { bins, .. } => bins.clone(),
+                    Data::Unbinned { .. } => channel
+                        .ranges
+                        .iter()
+                        .flat_map(|&(lo, hi)| {
+                            let width = (hi - lo) / bins as f64;
+                            (0..bins)
+                                .map(move |k| (lo + k as f64 * width, lo + (k + 1) as f64 * width))
+                        })
+                        .collect(),
+                };
                 let counts = edges
                     .iter()
                     .map(|&(lo, hi)| channel.expected_in(p, lo, hi))

@@ -93,6 +93,39 @@ impl Matrix {
         Some(inverse)
     }
 
+    /// x with M·x = b by Gaussian elimination with partial pivoting, or `None` when M
+    /// is singular.
+    pub fn solve(&self, b: &[f64]) -> Option<Vec<f64>> {
+        let n = self.n;
+        let mut a = self.clone();
+        let mut x = b.to_vec();
+        for col in 0..n {
+            let pivot =
+                (col..n).max_by(|&i, &j| a[(i, col)].abs().total_cmp(&a[(j, col)].abs()))?;
+            if a[(pivot, col)] == 0.0 {
+                return None;
+            }
+            for k in 0..n {
+                let t = a[(col, k)];
+                a[(col, k)] = a[(pivot, k)];
+                a[(pivot, k)] = t;
+            }
+            x.swap(col, pivot);
+            for row in col + 1..n {
+                let factor = a[(row, col)] / a[(col, col)];
+                for k in col..n {
+                    a[(row, k)] -= factor * a[(col, k)];
+                }
+                x[row] -= factor * x[col];
+            }
+        }
+        for row in (0..n).rev() {
+            let s: f64 = (row + 1..n).map(|k| a[(row, k)] * x[k]).sum();
+            x[row] = (x[row] - s) / a[(row, row)];
+        }
+        Some(x)
+    }
+
     /// The rows, for serialisation.
     pub fn rows(&self) -> Vec<Vec<f64>> {
         self.data

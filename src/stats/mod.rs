@@ -1,7 +1,9 @@
 //! PDFs, likelihoods, minimisation, limits and scans: a pure numerical library with no
 //! knowledge of YAML, files or the CLI.
 
+pub mod asymptotic;
 pub mod counting;
+pub mod interpolation;
 pub mod likelihood;
 pub mod linalg;
 pub mod minuit;

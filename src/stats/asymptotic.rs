@@ -1,0 +1,270 @@
+//! CLs upper limits with the profile-likelihood test statistic q̃μ in the asymptotic
+//! approximation of Cowan, Cranmer, Gross and Vitells (Eur. Phys. J. C 71 (2011) 1554),
+//! with the ±1σ/±2σ expected band from the Asimov dataset. The conventions are pyhf's:
+//! the POI is bounded below by 0 in every fit, the Asimov data are generated at μ = 0
+//! with nuisances from the conditional fit to the observed data, and the band is ordered
+//! [−2σ, −1σ, median, +1σ, +2σ].
+
+use crate::stats::likelihood::Likelihood;
+use crate::stats::minuit::{FitResult, ParamSpec, Settings, Status, minimize};
+use crate::stats::quadrature::brent;
+use crate::stats::special::normal_sf;
+
+/// Bins per fit range for the binned Asimov dataset of an unbinned model: fine enough
+/// that q_A changes by < 1e-4 relative for shapes a few bins wide.
+const ASIMOV_BINS: usize = 400;
+
+/// A likelihood prepared for CLs: the observed data, its Asimov twin, and the best fits.
+pub struct Cls<'a> {
+    observed: &'a Likelihood,
+    asimov: Likelihood,
+    params: Vec<ParamSpec>,
+    poi: usize,
+    /// The unconditional fit to the observed data (μ ≥ 0).
+    pub best: FitResult,
+}
+
+/// Why a CLs computation could not be made.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClsError {
+    /// A fit did not converge; the limit would silently rest on it.
+    FitFailed {
+        /// Which fit.
+        what: String,
+        /// Its status.
+        status: Status,
+    },
+    /// CLs did not cross 1 − CL below the POI's upper bound.
+    NoCrossing,
+}
+
+impl std::fmt::Display for ClsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClsError::FitFailed { what, status } => {
+                write!(f, "the {what} fit did not converge ({status:?})")
+            }
+            ClsError::NoCrossing => {
+                write!(f, "CLs does not fall below 1 − CL inside the POI range")
+            }
+        }
+    }
+}
+
+/// Observed and expected CLs at one μ.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClsValues {
+    /// Observed CLs.
+    pub observed: f64,
+    /// Expected CLs for the band [−2σ, −1σ, median, +1σ, +2σ].
+    pub expected: [f64; 5],
+}
+
+/// Upper limits on the POI.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UpperLimits {
+    /// Observed limit.
+    pub observed: f64,
+    /// Expected limits [−2σ, −1σ, median, +1σ, +2σ].
+    pub expected: [f64; 5],
+}
+
+/// The band offsets n of pyhf's ordering, giving [−2σ … +2σ] limits.
+const BAND: [f64; 5] = [2.0, 1.0, 0.0, -1.0, -2.0];
+
+fn profile_settings() -> Settings {
+    Settings {
+        hesse: false,
+        ..Settings::default()
+    }
+}
+
+/// min over nuisances of −ln L with the POI fixed at `mu`, started from `start`.
+fn conditional(likelihood: &Likelihood, params: &[ParamSpec], poi: usize, mu: f64) -> FitResult {
+    let mut fixed = params.to_vec();
+    fixed[poi].value = mu;
+    fixed[poi].fixed = true;
+    minimize(&|p: &[f64]| likelihood.nll(p), &fixed, profile_settings())
+}
+
+fn check(what: &str, result: &FitResult) -> Result<(), ClsError> {
+    match result.status {
+        Status::Converged => Ok(()),
+        status => Err(ClsError::FitFailed {
+            what: what.to_owned(),
+            status,
+        }),
+    }
+}
+
+impl<'a> Cls<'a> {
+    /// Fits the observed data (free and with μ = 0) and builds the Asimov data.
+    /// `params[poi]` must have a lower bound of 0.
+    pub fn new(
+        observed: &'a Likelihood,
+        params: &[ParamSpec],
+        poi: usize,
+    ) -> Result<Self, ClsError> {
+        let best = minimize(&|p: &[f64]| observed.nll(p), params, Settings::default());
+        check("unconditional", &best)?;
+        let background_only = conditional(observed, params, poi, 0.0);
+        check("background-only", &background_only)?;
+        let asimov = observed.asimov(&background_only.values, ASIMOV_BINS);
+        let mut params = params.to_vec();
+        for (p, v) in params.iter_mut().zip(&background_only.values) {
+            p.value = *v;
+        }
+        Ok(Cls {
+            observed,
+            asimov,
+            params,
+            poi,
+            best,
+        })
+    }
+
+    /// q̃μ on the observed data (0 when μ̂ > μ).
+    pub fn q_tilde(&self, mu: f64) -> Result<f64, ClsError> {
+        let mu_hat = self.best.values[self.poi];
+        if mu_hat > mu {
+            return Ok(0.0);
+        }
+        let fit = conditional(self.observed, &self.params, self.poi, mu);
+        check("conditional", &fit)?;
+        Ok((2.0 * (fit.fval - self.best.fval)).max(0.0))
+    }
+
+    /// q_{μ,A}: the test statistic on the background-only Asimov data, where the best
+    /// fit is the generating point and −ln L there is 0 by construction.
+    pub fn q_asimov(&self, mu: f64) -> Result<f64, ClsError> {
+        let fit = conditional(&self.asimov, &self.params, self.poi, mu);
+        check("Asimov", &fit)?;
+        Ok((2.0 * fit.fval).max(0.0))
+    }
+
+    /// Observed and expected CLs at `mu`.
+    pub fn cls(&self, mu: f64) -> Result<ClsValues, ClsError> {
+        let q_a = self.q_asimov(mu)?;
+        let q = self.q_tilde(mu)?;
+        Ok(ClsValues {
+            observed: cls_observed(q, q_a),
+            expected: BAND.map(|n| cls_expected(n, q_a)),
+        })
+    }
+
+    /// Expected CLs only: no fit of the signal region of the data (for blinded runs).
+    pub fn cls_expected(&self, mu: f64) -> Result<[f64; 5], ClsError> {
+        let q_a = self.q_asimov(mu)?;
+        Ok(BAND.map(|n| cls_expected(n, q_a)))
+    }
+
+    /// Upper limits at confidence level `cl`: observed when `observed` is true (else NaN),
+    /// and the expected band.
+    pub fn upper_limits(&self, cl: f64, observed: bool) -> Result<UpperLimits, ClsError> {
+        let alpha = 1.0 - cl;
+        let high = match self.params[self.poi].bounds {
+            crate::stats::minuit::Bounds::Both(_, b) => b,
+            _ => f64::INFINITY,
+        };
+        // The POI's scale: its Hesse error on the data, or on the Asimov data.
+        let scale = self.best.errors[self.poi].max(1e-300);
+        let mut expected = [f64::NAN; 5];
+        for (k, n) in BAND.iter().enumerate() {
+            expected[k] = self.solve(high, scale, |mu| {
+                Ok(cls_expected(*n, self.q_asimov(mu)?) - alpha)
+            })?;
+        }
+        let observed = if observed {
+            self.solve(high, scale, |mu| {
+                Ok(cls_observed(self.q_tilde(mu)?, self.q_asimov(mu)?) - alpha)
+            })?
+        } else {
+            f64::NAN
+        };
+        Ok(UpperLimits { observed, expected })
+    }
+
+    /// The μ in (0, high] where `f` (decreasing) crosses zero.
+    fn solve(
+        &self,
+        high: f64,
+        scale: f64,
+        f: impl Fn(f64) -> Result<f64, ClsError>,
+    ) -> Result<f64, ClsError> {
+        let mut upper = (self.best.values[self.poi].max(0.0) + 2.0 * scale).min(high);
+        let mut lower = 0.0;
+        loop {
+            if f(upper)? < 0.0 {
+                break;
+            }
+            if upper >= high {
+                return Err(ClsError::NoCrossing);
+            }
+            lower = upper;
+            upper = (upper * 2.0).min(high);
+        }
+        let error = std::cell::Cell::new(None);
+        let root = brent(
+            |mu| {
+                f(mu).unwrap_or_else(|e| {
+                    error.set(Some(e));
+                    0.0
+                })
+            },
+            lower,
+            upper,
+            1e-7 * upper,
+        );
+        if let Some(e) = error.take() {
+            return Err(e);
+        }
+        root.ok_or(ClsError::NoCrossing)
+    }
+}
+
+/// Observed CLs from q̃μ and q_{μ,A} (CCGV eq. 65–66 for q̃μ).
+pub fn cls_observed(q: f64, q_a: f64) -> f64 {
+    let (sq, sq_a) = (q.sqrt(), q_a.sqrt());
+    let t = if sq <= sq_a {
+        sq - sq_a
+    } else {
+        (q - q_a) / (2.0 * sq_a)
+    };
+    let cls_b = normal_sf(t);
+    let cls_sb = normal_sf(t + sq_a);
+    if cls_b > 0.0 { cls_sb / cls_b } else { 1.0 }
+}
+
+/// Expected CLs at band offset n: the background-only median shifted by n σ.
+pub fn cls_expected(n: f64, q_a: f64) -> f64 {
+    normal_sf(n + q_a.sqrt()) / normal_sf(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::special::normal_quantile;
+
+    #[test]
+    fn expected_band_equals_the_closed_form() {
+        // With q_A = (μ/σ)² the median 95% CL limit is σ·Φ⁻¹(1 − α/2) = 1.96σ and the
+        // band is σ(Φ⁻¹(1 − αΦ(N)) + N).
+        let sigma = 1.0;
+        let alpha = 0.05;
+        for (k, n) in BAND.iter().enumerate() {
+            let big_n = -n;
+            let closed = sigma
+                * (normal_quantile(1.0 - alpha * crate::stats::special::normal_cdf(big_n)) + big_n);
+            let root = brent(
+                |mu| cls_expected(*n, (mu / sigma).powi(2)) - alpha,
+                1e-6,
+                10.0,
+                1e-12,
+            )
+            .unwrap();
+            assert!((root - closed).abs() < 1e-9, "band {k}: {root} vs {closed}");
+        }
+        let median = brent(|mu| cls_expected(0.0, mu * mu) - alpha, 1e-6, 10.0, 1e-12).unwrap();
+        assert!((median - 1.959_963_984_540_054).abs() < 1e-9);
+    }
+}
