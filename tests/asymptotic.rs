@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use searchlight::stats::asymptotic::Cls;
 use searchlight::stats::interpolation::Code4;
-use searchlight::stats::likelihood::{Channel, Component, Constraint, Data, Likelihood, Value};
+use searchlight::stats::likelihood::{
+    Channel, Component, Constraint, Data, Likelihood, ParamFunction, Value,
+};
 use searchlight::stats::minuit::{Bounds, ParamSpec};
 use searchlight::stats::shape::{Shape, Template};
 use serde_json::Value as Json;
@@ -43,9 +45,7 @@ fn likelihood(workspace: &Json) -> Likelihood {
                 .map(|sample| {
                     let contents = numbers(&sample["data"]);
                     let total: f64 = contents.iter().sum();
-                    let yield_: Arc<dyn Fn(&[f64]) -> f64 + Send + Sync> = if sample["name"]
-                        == "signal"
-                    {
+                    let yield_: ParamFunction = if sample["name"] == "signal" {
                         Arc::new(move |p: &[f64]| total * p[MU] * p[LUMI])
                     } else {
                         let data = &sample["modifiers"][0]["data"];
