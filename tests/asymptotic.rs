@@ -77,9 +77,9 @@ fn likelihood(workspace: &Json) -> Likelihood {
             }
         })
         .collect();
-    Likelihood {
+    Likelihood::new(
         channels,
-        constraints: vec![
+        vec![
             Constraint::Gaussian {
                 param: ALPHA,
                 mean: 0.0,
@@ -91,7 +91,7 @@ fn likelihood(workspace: &Json) -> Likelihood {
                 sigma: 0.02,
             },
         ],
-    }
+    )
 }
 
 fn params() -> Vec<ParamSpec> {

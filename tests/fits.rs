@@ -116,10 +116,7 @@ fn gaussian_plus_exponential() {
     ];
     compare(
         "gauss_exp",
-        Likelihood {
-            channels: vec![channel],
-            constraints: vec![],
-        },
+        Likelihood::new(vec![channel], vec![]),
         params,
         &["ns", "sigma"],
     );
@@ -155,10 +152,7 @@ fn gaussian_plus_argus_in_mbc() {
     ];
     compare(
         "gauss_argus",
-        Likelihood {
-            channels: vec![channel],
-            constraints: vec![],
-        },
+        Likelihood::new(vec![channel], vec![]),
         params,
         &["ns", "mu"],
     );
@@ -202,10 +196,7 @@ fn double_crystal_ball_plus_chebychev_in_mgg() {
     ];
     compare(
         "dscb_cheb",
-        Likelihood {
-            channels: vec![channel],
-            constraints: vec![],
-        },
+        Likelihood::new(vec![channel], vec![]),
         params,
         &["ns"],
     );
@@ -236,14 +227,14 @@ fn simultaneous_channels_share_a_branching_fraction_with_a_constrained_efficienc
             ],
         )
     };
-    let likelihood = Likelihood {
-        channels: vec![channel("A", 1000.0, 3, 4), channel("B", 400.0, 5, 6)],
-        constraints: vec![Constraint::Gaussian {
+    let likelihood = Likelihood::new(
+        vec![channel("A", 1000.0, 3, 4), channel("B", 400.0, 5, 6)],
+        vec![Constraint::Gaussian {
             param: 1,
             mean: 1.0,
             sigma: 0.1,
         }],
-    };
+    );
     let params = vec![
         param("br", 0.05, 0.01, Some(0.0), Some(1.0)),
         param("theta", 1.0, 0.1, None, None),
@@ -290,10 +281,7 @@ fn binned_gaussian_plus_exponential() {
     ];
     compare(
         "binned",
-        Likelihood {
-            channels: vec![channel],
-            constraints: vec![],
-        },
+        Likelihood::new(vec![channel], vec![]),
         params,
         &["ns"],
     );
@@ -326,8 +314,8 @@ fn pull_study_gives_unbiased_yields_and_unit_width_pulls() {
                 x.push(v);
             }
         }
-        let likelihood = Likelihood {
-            channels: vec![unbinned(
+        let likelihood = Likelihood::new(
+            vec![unbinned(
                 "toy",
                 range,
                 x,
@@ -346,8 +334,8 @@ fn pull_study_gives_unbiased_yields_and_unit_width_pulls() {
                     ),
                 ],
             )],
-            constraints: vec![],
-        };
+            vec![],
+        );
         let params = vec![
             param("ns", 100.0, 15.0, None, None),
             param("mu", 5.0, 0.05, None, None),

@@ -2,11 +2,13 @@
 
 use super::Status;
 use super::inputs::{Prepared, io_failure, open_input, prepare, report};
+use crate::analysis::{self, InputCandidates, Outcome, collect};
 use crate::diag::{Diagnostic, SourceMap, codes};
 use crate::exec::{self, EventChunks, cutflow::Cutflow};
 use crate::plan::query::Query;
 use crate::report::results::{Provenance, cutflow_markdown, results_json, write_atomically};
-use crate::spec::Spec;
+use crate::spec::{Input, Source, Spec};
+use crate::toy::{Params, truth};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -65,8 +67,13 @@ pub fn run(args: &Args) -> Status {
             return Status::Failure;
         }
     };
-    let outcome = pool.install(|| execute(&spec, &query, &base));
-    let (cutflows, inputs) = match outcome {
+    let unblind = spec.blinding.unblind.value && args.unblind;
+    let outcome = pool.install(|| {
+        let (cutflows, inputs, candidates) = execute(&spec, &query, &base)?;
+        let statistics = analysis::statistics(&spec, &candidates, unblind)?;
+        Ok::<_, Diagnostic>((cutflows, inputs, statistics))
+    });
+    let (cutflows, inputs, statistics) = match outcome {
         Ok(r) => r,
         Err(d) => {
             report(&[d], &sources);
@@ -80,9 +87,9 @@ pub fn run(args: &Args) -> Status {
         platform: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
         inputs,
     };
-    match write_outputs(&out, name, &provenance, &cutflows) {
+    match write_outputs(&out, name, &provenance, &cutflows, statistics.as_ref()) {
         Ok(()) => {
-            summarize(&out, &cutflows);
+            summarize(&out, &cutflows, statistics.as_ref());
             Status::Ok
         }
         Err(e) => {
@@ -104,22 +111,73 @@ fn spec_hash(spec: &Spec, sources: &SourceMap) -> String {
     format!("{:x}", h.finalize())
 }
 
-type Inputs = (Vec<(String, Cutflow)>, Map<String, Value>);
+type Executed = (
+    Vec<(String, Cutflow)>,
+    Map<String, Value>,
+    Vec<InputCandidates>,
+);
 
-/// Runs the query over every input, in spec order.
-fn execute(spec: &Spec, query: &Query, base: &Path) -> Result<Inputs, Diagnostic> {
+/// Runs the query over every input, in spec order, collecting the candidates the
+/// statistics stage needs (with truth columns for signal toys).
+fn execute(spec: &Spec, query: &Query, base: &Path) -> Result<Executed, Diagnostic> {
     let mut cutflows = Vec::new();
     let mut provenance = Map::new();
+    let mut candidates = Vec::new();
+    let observable = spec.model.as_ref().map(|m| &m.observable().var.expr);
     for input in &spec.inputs {
-        let (readers, record) = open_input(input, query, base)?;
+        let toy = toy_of(input);
+        let truth = toy.as_ref().and_then(|(g, _, _)| truth::signal_truth(g));
+        let mut input_query = query.clone();
+        for column in truth.iter().flat_map(collect::truth_columns) {
+            if !input_query.columns.contains(&column) {
+                input_query.columns.push(column);
+            }
+        }
+        let (readers, record) = open_input(input, &input_query, base)?;
         let tables = readers
             .iter()
             .flat_map(|r| (0..r.row_groups()).map(move |g| r.read_row_group(g)));
-        let cutflow = exec::run(query, EventChunks::new(tables)).map_err(io_failure)?;
+        let cutflow = match observable {
+            Some(expr) => {
+                let mut collector = collect::Collector::new(query, expr, truth);
+                let cutflow =
+                    exec::run_with(query, EventChunks::new(tables), |s| collector.take(s))
+                        .map_err(io_failure)?;
+                candidates.push(InputCandidates {
+                    name: input.name.value.clone(),
+                    candidates: collector.candidates,
+                    toy,
+                });
+                cutflow
+            }
+            None => exec::run(query, EventChunks::new(tables)).map_err(io_failure)?,
+        };
         provenance.insert(input.name.value.clone(), record);
         cutflows.push((input.name.value.clone(), cutflow));
     }
-    Ok((cutflows, provenance))
+    Ok((cutflows, provenance, candidates))
+}
+
+/// (generator, parameters, events) of a toy input.
+fn toy_of(input: &Input) -> Option<(String, Params, u64)> {
+    match &input.source {
+        Source::Toy {
+            generator,
+            events,
+            params,
+            ..
+        } => Some((
+            generator.value.clone(),
+            Params(
+                params
+                    .iter()
+                    .map(|(k, v)| (k.value.clone(), v.value.values()))
+                    .collect(),
+            ),
+            events.value,
+        )),
+        Source::Files { .. } => None,
+    }
 }
 
 fn write_outputs(
@@ -127,6 +185,7 @@ fn write_outputs(
     name: &str,
     provenance: &Provenance,
     cutflows: &[(String, Cutflow)],
+    statistics: Option<&Outcome>,
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(out)?;
     // results.json last: its presence marks a complete output directory.
@@ -134,12 +193,12 @@ fn write_outputs(
         &out.join("cutflow.md"),
         cutflow_markdown(name, cutflows).as_bytes(),
     )?;
-    let json = serde_json::to_string_pretty(&results_json(name, provenance, cutflows))
+    let json = serde_json::to_string_pretty(&results_json(name, provenance, cutflows, statistics))
         .expect("results serialise");
     write_atomically(&out.join("results.json"), format!("{json}\n").as_bytes())
 }
 
-fn summarize(out: &Path, cutflows: &[(String, Cutflow)]) {
+fn summarize(out: &Path, cutflows: &[(String, Cutflow)], statistics: Option<&Outcome>) {
     for (input, c) in cutflows {
         for flow in &c.channels {
             let (first, last) = (flow.rows.first(), flow.rows.last());
@@ -150,6 +209,20 @@ fn summarize(out: &Path, cutflows: &[(String, Cutflow)]) {
                 );
             }
         }
+    }
+    if let Some(s) = statistics {
+        let ok = s.scan.iter().filter(|p| p.status == "ok").count();
+        eprintln!(
+            "scan: {} hypotheses, {ok} with limits ({} at {} CL{})",
+            s.scan.len(),
+            s.method,
+            s.cl,
+            if s.blinded {
+                ", blinded: expected only"
+            } else {
+                ""
+            }
+        );
     }
     eprintln!("wrote {}/results.json and cutflow.md", out.display());
 }

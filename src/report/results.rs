@@ -1,5 +1,6 @@
 //! results.json (shape in `../shared/design/CLI.md`) and cutflow.md.
 
+use crate::analysis::Outcome;
 use crate::exec::cutflow::{ChannelFlow, Cutflow};
 use serde_json::{Map, Value, json};
 use std::path::Path;
@@ -55,24 +56,47 @@ fn cutflow_json(c: &Cutflow) -> Value {
     )
 }
 
-/// The results document of a run.
+/// The results document of a run; `statistics` adds the scan, limits and efficiencies.
 pub fn results_json(
     analysis: &str,
     provenance: &Provenance,
     cutflows: &[(String, Cutflow)],
+    statistics: Option<&Outcome>,
 ) -> Value {
     let data = cutflows
         .iter()
         .find(|(n, _)| n == "data")
         .or(cutflows.first());
-    json!({
+    let mut doc = json!({
         "version": RESULTS_VERSION,
         "analysis": analysis,
         "provenance": provenance,
         "cutflow": data.map_or(Value::Null, |(_, c)| cutflow_json(c)),
         "cutflows": Value::Object(cutflows.iter().map(|(n, c)| (n.clone(), cutflow_json(c))).collect()),
-        "notes": ["fit, scan and limits are not computed by this version of searchlight"],
-    })
+    });
+    let mut notes = Vec::new();
+    match statistics {
+        Some(outcome) => {
+            let stats = serde_json::to_value(outcome).expect("the outcome serialises");
+            if let (Value::Object(doc), Value::Object(stats)) = (&mut doc, stats) {
+                doc.extend(stats);
+            }
+            let failed = outcome.scan.iter().filter(|p| p.status != "ok").count();
+            if failed > 0 {
+                notes.push(format!(
+                    "{failed} scan points failed and carry no limit; see their `status`"
+                ));
+            }
+            if outcome.blinded {
+                notes.push("blinded: observed limits and significances are not computed (run an unblinded spec with --unblind)".to_owned());
+            }
+        }
+        None => notes.push(
+            "the spec has no model, scan and limits: only the cutflow is computed".to_owned(),
+        ),
+    }
+    doc["notes"] = json!(notes);
+    doc
 }
 
 /// The cutflow tables as Markdown, one per input and channel.

@@ -8,11 +8,11 @@
 use crate::stats::likelihood::Likelihood;
 use crate::stats::minuit::{FitResult, ParamSpec, Settings, Status, minimize};
 use crate::stats::quadrature::brent;
-use crate::stats::special::normal_sf;
+use crate::stats::special::{normal_quantile, normal_sf};
 
 /// Bins per fit range for the binned Asimov dataset of an unbinned model: fine enough
 /// that q_A changes by < 1e-4 relative for shapes a few bins wide.
-const ASIMOV_BINS: usize = 400;
+const ASIMOV_BINS: usize = 200;
 
 /// A likelihood prepared for CLs: the observed data, its Asimov twin, and the best fits.
 pub struct Cls<'a> {
@@ -22,6 +22,10 @@ pub struct Cls<'a> {
     poi: usize,
     /// The unconditional fit to the observed data (μ ≥ 0).
     pub best: FitResult,
+    /// −ln L of the background-only (μ = 0) fit to the observed data.
+    pub background_only_nll: f64,
+    /// −ln L of the Asimov data at the parameters that generated them (its minimum).
+    asimov_minimum: f64,
 }
 
 /// Why a CLs computation could not be made.
@@ -110,6 +114,7 @@ impl<'a> Cls<'a> {
         let background_only = conditional(observed, params, poi, 0.0);
         check("background-only", &background_only)?;
         let asimov = observed.asimov(&background_only.values, ASIMOV_BINS);
+        let asimov_minimum = asimov.nll(&background_only.values);
         let mut params = params.to_vec();
         for (p, v) in params.iter_mut().zip(&background_only.values) {
             p.value = *v;
@@ -120,6 +125,8 @@ impl<'a> Cls<'a> {
             params,
             poi,
             best,
+            background_only_nll: background_only.fval,
+            asimov_minimum,
         })
     }
 
@@ -134,12 +141,12 @@ impl<'a> Cls<'a> {
         Ok((2.0 * (fit.fval - self.best.fval)).max(0.0))
     }
 
-    /// q_{μ,A}: the test statistic on the background-only Asimov data, where the best
-    /// fit is the generating point and −ln L there is 0 by construction.
+    /// q_{μ,A}: the test statistic on the background-only Asimov data, whose best fit
+    /// is the generating point.
     pub fn q_asimov(&self, mu: f64) -> Result<f64, ClsError> {
         let fit = conditional(&self.asimov, &self.params, self.poi, mu);
         check("Asimov", &fit)?;
-        Ok((2.0 * fit.fval).max(0.0))
+        Ok((2.0 * (fit.fval - self.asimov_minimum)).max(0.0))
     }
 
     /// Observed and expected CLs at `mu`.
@@ -150,6 +157,12 @@ impl<'a> Cls<'a> {
             observed: cls_observed(q, q_a),
             expected: BAND.map(|n| cls_expected(n, q_a)),
         })
+    }
+
+    /// The discovery test statistic q₀ = 2(−ln L(0) + ln L(μ̂)), 0 when μ̂ = 0; its square
+    /// root is the local significance.
+    pub fn q0(&self) -> f64 {
+        (2.0 * (self.background_only_nll - self.best.fval)).max(0.0)
     }
 
     /// Expected CLs only: no fit of the signal region of the data (for blinded runs).
@@ -166,13 +179,25 @@ impl<'a> Cls<'a> {
             crate::stats::minuit::Bounds::Both(_, b) => b,
             _ => f64::INFINITY,
         };
-        // The POI's scale: its Hesse error on the data, or on the Asimov data.
+        // The POI's scale: its Hesse error on the data.
         let scale = self.best.errors[self.poi].max(1e-300);
+        // Expected CLs at band n depends on μ only through √q_A(μ), so each band's limit
+        // solves √q_A(μ) = Φ⁻¹(1 − α·Φ(−n)) − n. √q_A is increasing and nearly linear in
+        // μ: its values are kept and shared by the five solves, which then bracket
+        // tightly and need a few Asimov fits each.
+        let known = std::cell::RefCell::new(Vec::<(f64, f64)>::new());
+        let sqrt_q_a = |mu: f64| -> Result<f64, ClsError> {
+            if let Some(&(_, v)) = known.borrow().iter().find(|(m, _)| *m == mu) {
+                return Ok(v);
+            }
+            let v = self.q_asimov(mu)?.sqrt();
+            known.borrow_mut().push((mu, v));
+            Ok(v)
+        };
         let mut expected = [f64::NAN; 5];
         for (k, n) in BAND.iter().enumerate() {
-            expected[k] = self.solve(high, scale, |mu| {
-                Ok(cls_expected(*n, self.q_asimov(mu)?) - alpha)
-            })?;
+            let target = normal_quantile(1.0 - alpha * normal_sf(*n)) - n;
+            expected[k] = self.solve_increasing(high, scale, target, &known, &sqrt_q_a)?;
         }
         let observed = if observed {
             self.solve(high, scale, |mu| {
@@ -182,6 +207,53 @@ impl<'a> Cls<'a> {
             f64::NAN
         };
         Ok(UpperLimits { observed, expected })
+    }
+
+    /// The μ in (0, high] where the increasing `g` reaches `target`, bracketed from the
+    /// values of `g` already `known`, then by doubling, then by Brent's method.
+    fn solve_increasing(
+        &self,
+        high: f64,
+        scale: f64,
+        target: f64,
+        known: &std::cell::RefCell<Vec<(f64, f64)>>,
+        g: &dyn Fn(f64) -> Result<f64, ClsError>,
+    ) -> Result<f64, ClsError> {
+        let (mut lower, mut upper) = (0.0, f64::NAN);
+        for &(mu, v) in known.borrow().iter() {
+            if v < target && mu > lower {
+                lower = mu;
+            }
+            if v >= target && (upper.is_nan() || mu < upper) {
+                upper = mu;
+            }
+        }
+        if upper.is_nan() {
+            upper = (lower.max(self.best.values[self.poi].max(0.0)) + 2.0 * scale).min(high);
+            while g(upper)? < target {
+                if upper >= high {
+                    return Err(ClsError::NoCrossing);
+                }
+                lower = upper;
+                upper = (upper * 2.0).min(high);
+            }
+        }
+        let error = std::cell::Cell::new(None);
+        let root = brent(
+            |mu| {
+                g(mu).map(|v| v - target).unwrap_or_else(|e| {
+                    error.set(Some(e));
+                    0.0
+                })
+            },
+            lower,
+            upper,
+            1e-5 * upper,
+        );
+        if let Some(e) = error.take() {
+            return Err(e);
+        }
+        root.ok_or(ClsError::NoCrossing)
     }
 
     /// The μ in (0, high] where `f` (decreasing) crosses zero.
@@ -213,7 +285,7 @@ impl<'a> Cls<'a> {
             },
             lower,
             upper,
-            1e-7 * upper,
+            1e-5 * upper,
         );
         if let Some(e) = error.take() {
             return Err(e);

@@ -105,23 +105,31 @@ pub enum Constraint {
         /// Width.
         sigma: f64,
     },
-    /// A log-normal density for a multiplicative θ around 1 with relative uncertainty
-    /// r: (ln θ)² / 2κ² + ln θ, κ = ln(1 + r).
+    /// A log-normal constraint of a multiplicative θ with relative uncertainty r:
+    /// (ln(θ/θ₀))² / 2κ², κ = ln(1 + r), the Gaussian constraint of ln θ used for
+    /// "lnN" nuisances; θ₀ is the auxiliary measurement (1, or the fitted value in
+    /// Asimov data).
     LogNormal {
         /// Parameter index.
         param: usize,
         /// Relative uncertainty r.
         relative: f64,
+        /// Auxiliary measurement θ₀.
+        nominal: f64,
     },
 }
 
-/// A simultaneous likelihood.
+/// A simultaneous likelihood. Components whose shape parameters are all fixed are
+/// evaluated once at construction (normalised densities per event, or integrals per
+/// bin), so fits pay only for what floats.
 #[derive(Clone, Debug, Default)]
 pub struct Likelihood {
     /// Channels, independent given the parameters.
     pub channels: Vec<Channel>,
     /// Constraint terms.
     pub constraints: Vec<Constraint>,
+    /// Per channel and component: the fixed shape's normalised values, if fixed.
+    frozen: Vec<Vec<Option<Arc<Vec<f64>>>>>,
 }
 
 /// Events per block in parallel sums; blocks are summed in order.
@@ -153,35 +161,87 @@ impl Channel {
 
     /// −ln L of this channel (extended), up to a parameter-independent constant.
     pub fn nll(&self, p: &[f64]) -> f64 {
-        let evaluated: Vec<(Vec<f64>, f64, f64)> = self
-            .components
+        self.nll_with(p, &vec![None; self.components.len()])
+    }
+
+    /// The normalised values of a component whose parameters are all fixed: density per
+    /// event, or integral per bin, over the normalisation.
+    fn freeze(&self, component: &Component) -> Option<Arc<Vec<f64>>> {
+        let params: Vec<f64> = component
+            .params
             .iter()
-            .map(|c| c.evaluate(p, &self.ranges))
-            .collect();
-        let total: f64 = evaluated.iter().map(|e| e.2).sum();
-        if evaluated
+            .map(|v| match v {
+                Value::Fixed(x) => Some(*x),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        let norm: f64 = self
+            .ranges
             .iter()
-            .any(|(_, norm, nu)| !(norm.is_finite() && *norm > 0.0 && nu.is_finite()))
-        {
-            return f64::INFINITY;
+            .map(|&(lo, hi)| component.shape.integral(lo, hi, &params))
+            .sum();
+        if !(norm.is_finite() && norm > 0.0) {
+            return None;
         }
+        let values = match &self.data {
+            Data::Unbinned { x, .. } => x
+                .iter()
+                .map(|&xi| component.shape.density(xi, &params) / norm)
+                .collect(),
+            Data::Binned { bins, .. } => component
+                .shape
+                .integrals(bins, &params)
+                .iter()
+                .map(|i| i / norm)
+                .collect(),
+        };
+        Some(Arc::new(values))
+    }
+
+    /// −ln L with the frozen components' values given.
+    fn nll_with(&self, p: &[f64], frozen: &[Option<Arc<Vec<f64>>>]) -> f64 {
+        // Per component: yield, and for floating shapes the parameters and normalisation.
+        let mut floating: Vec<Option<(Vec<f64>, f64)>> = Vec::with_capacity(self.components.len());
+        let mut yields = Vec::with_capacity(self.components.len());
+        for (c, f) in self.components.iter().zip(frozen) {
+            let nu = c.yield_.at(p);
+            if !nu.is_finite() {
+                return f64::INFINITY;
+            }
+            yields.push(nu);
+            floating.push(match f {
+                Some(_) => None,
+                None => {
+                    let (params, norm, _) = c.evaluate(p, &self.ranges);
+                    if !(norm.is_finite() && norm > 0.0) {
+                        return f64::INFINITY;
+                    }
+                    Some((params, norm))
+                }
+            });
+        }
+        let total: f64 = yields.iter().sum();
         match &self.data {
             Data::Unbinned { x, weights } => {
-                let coefficient: Vec<f64> =
-                    evaluated.iter().map(|(_, norm, nu)| nu / norm).collect();
-                let density = |xi: f64| -> f64 {
-                    self.components
-                        .iter()
-                        .zip(&evaluated)
-                        .zip(&coefficient)
-                        .map(|((c, (params, _, _)), k)| k * c.shape.density(xi, params))
-                        .sum()
+                let density = |i: usize| -> f64 {
+                    let mut d = 0.0;
+                    for (k, c) in self.components.iter().enumerate() {
+                        d += yields[k]
+                            * match (&frozen[k], &floating[k]) {
+                                (Some(values), _) => values[i],
+                                (None, Some((params, norm))) => {
+                                    c.shape.density(x[i], params) / norm
+                                }
+                                (None, None) => 0.0,
+                            };
+                    }
+                    d
                 };
                 let block = |start: usize| -> f64 {
                     let end = (start + BLOCK).min(x.len());
                     let mut sum = 0.0;
                     for i in start..end {
-                        let d = density(x[i]);
+                        let d = density(i);
                         let w = weights.as_ref().map_or(1.0, |w| w[i]);
                         sum += if d > 0.0 {
                             w * d.ln()
@@ -202,19 +262,29 @@ impl Channel {
                 total - partial.iter().sum::<f64>()
             }
             Data::Binned { bins, counts } => {
-                let mut nll = 0.0;
-                for (&(lo, hi), &n) in bins.iter().zip(counts) {
-                    let nu: f64 = self
-                        .components
-                        .iter()
-                        .zip(&evaluated)
-                        .map(|(c, (params, norm, yield_))| {
-                            yield_ * c.shape.integral(lo, hi, params) / norm
-                        })
-                        .sum();
-                    nll += poisson_deviance(n, nu);
+                let mut expected = vec![0.0; bins.len()];
+                for (k, c) in self.components.iter().enumerate() {
+                    match (&frozen[k], &floating[k]) {
+                        (Some(values), _) => {
+                            for (e, v) in expected.iter_mut().zip(values.iter()) {
+                                *e += yields[k] * v;
+                            }
+                        }
+                        (None, Some((params, norm))) => {
+                            for (e, integral) in
+                                expected.iter_mut().zip(c.shape.integrals(bins, params))
+                            {
+                                *e += yields[k] * integral / norm;
+                            }
+                        }
+                        (None, None) => {}
+                    }
                 }
-                nll
+                counts
+                    .iter()
+                    .zip(&expected)
+                    .map(|(&n, &nu)| poisson_deviance(n, nu))
+                    .sum()
             }
         }
     }
@@ -243,23 +313,48 @@ impl Constraint {
             Constraint::Gaussian { param, mean, sigma } => {
                 0.5 * ((p[param] - mean) / sigma).powi(2)
             }
-            Constraint::LogNormal { param, relative } => {
+            Constraint::LogNormal {
+                param,
+                relative,
+                nominal,
+            } => {
                 let theta = p[param];
                 if theta <= 0.0 {
                     return f64::INFINITY;
                 }
-                let kappa = (1.0 + relative).ln();
-                let l = theta.ln();
-                0.5 * (l / kappa).powi(2) + l
+                0.5 * ((theta / nominal).ln() / (1.0 + relative).ln()).powi(2)
             }
         }
     }
 }
 
 impl Likelihood {
+    /// A likelihood of `channels` with `constraints`; fixed-shape components are
+    /// evaluated here, once.
+    pub fn new(channels: Vec<Channel>, constraints: Vec<Constraint>) -> Self {
+        let frozen: Vec<Vec<Option<Arc<Vec<f64>>>>> = channels
+            .iter()
+            .map(|ch| {
+                ch.components
+                    .iter()
+                    .map(|c| ch.freeze(c))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        Likelihood {
+            channels,
+            constraints,
+            frozen,
+        }
+    }
+
     /// The total −ln L at parameters `p`.
     pub fn nll(&self, p: &[f64]) -> f64 {
-        self.channels.iter().map(|c| c.nll(p)).sum::<f64>()
+        self.channels
+            .iter()
+            .zip(&self.frozen)
+            .map(|(c, f)| c.nll_with(p, f))
+            .sum::<f64>()
             + self.constraints.iter().map(|c| c.nll(p)).sum::<f64>()
     }
 
@@ -300,19 +395,22 @@ impl Likelihood {
             .constraints
             .iter()
             .map(|c| match *c {
-                // Auxiliary measurements at their Asimov values: the nominal θ.
+                // Auxiliary measurements at their Asimov values: the generating θ.
                 Constraint::Gaussian { param, sigma, .. } => Constraint::Gaussian {
                     param,
                     mean: p[param],
                     sigma,
                 },
-                other => other,
+                Constraint::LogNormal {
+                    param, relative, ..
+                } => Constraint::LogNormal {
+                    param,
+                    relative,
+                    nominal: p[param],
+                },
             })
             .collect();
-        Likelihood {
-            channels,
-            constraints,
-        }
+        Likelihood::new(channels, constraints)
     }
 }
 
@@ -370,10 +468,7 @@ mod tests {
     #[test]
     fn asimov_data_reproduce_the_expectation() {
         let channel = gaussian_channel(vec![0.0]);
-        let likelihood = Likelihood {
-            channels: vec![channel],
-            constraints: vec![],
-        };
+        let likelihood = Likelihood::new(vec![channel], vec![]);
         let asimov = likelihood.asimov(&[0.0, 50.0], 100);
         let Data::Binned { counts, .. } = &asimov.channels[0].data else {
             panic!()
@@ -384,15 +479,16 @@ mod tests {
     }
 
     #[test]
-    fn lognormal_constraint_is_minimal_near_one() {
+    fn lognormal_constraint_is_a_gaussian_in_the_logarithm() {
         let c = Constraint::LogNormal {
             param: 0,
             relative: 0.05,
+            nominal: 1.0,
         };
-        // Minimum of (ln θ)²/2κ² + ln θ is at ln θ = −κ².
-        let kappa = 1.05f64.ln();
-        let best = (-kappa * kappa).exp();
-        assert!(c.nll(&[best]) < c.nll(&[best * 1.001]) && c.nll(&[best]) < c.nll(&[best / 1.001]));
+        assert_eq!(c.nll(&[1.0]), 0.0);
+        // One standard deviation up is θ = 1 + r.
+        assert!((c.nll(&[1.05]) - 0.5).abs() < 1e-12);
+        assert!((c.nll(&[1.0 / 1.05]) - 0.5).abs() < 1e-12);
         assert_eq!(c.nll(&[-1.0]), f64::INFINITY);
     }
 }

@@ -10,4 +10,5 @@ pub mod minuit;
 pub mod pdfs;
 pub mod quadrature;
 pub mod shape;
+pub mod significance;
 pub mod special;

@@ -42,6 +42,14 @@ pub struct IdmDarkHiggs {
     events: u64,
 }
 
+/// The decay modes (decayMode 0 μμ, 1 ππ, 2 KK) open at dark Higgs mass `m`; the signal
+/// toy chooses among them with equal probability.
+pub(super) fn allowed_modes(m: f64) -> Vec<usize> {
+    (0..3)
+        .filter(|&i| m > 2.0 * daughter_mass(i) + 1e-3)
+        .collect()
+}
+
 /// Channel masses by decayMode: μ, π, K.
 fn daughter_mass(mode: usize) -> f64 {
     constant(["m_mu", "m_pip", "m_Kp"][mode]).expect("mass")
@@ -116,9 +124,7 @@ impl IdmDarkHiggs {
     fn signal(&self, rng: &mut Pcg64Mcg, rows: &mut Rows, m: f64, ctau: f64) {
         let collision = self.collider.collision(rng);
         let sqrt_s = collision.mass();
-        let modes: Vec<usize> = (0..3)
-            .filter(|&i| m > 2.0 * daughter_mass(i) + 1e-3)
-            .collect();
+        let modes = allowed_modes(m);
         if modes.is_empty() || m + M_CHI1 + M_CHI2 >= sqrt_s {
             return;
         }
@@ -150,6 +156,7 @@ impl IdmDarkHiggs {
         row[rows.index("nTracks")] = if rng.random::<f64>() < 0.95 { 4.0 } else { 5.0 };
         row[rows.index("mcM_hprime")] = m;
         row[rows.index("mcFlightDistance_hprime")] = flight * (h.px.hypot(h.py) / h.p());
+        row[rows.index("mcCtau_hprime")] = ctau;
         row[IS_SIGNAL] = 1.0;
         rows.push(row);
     }

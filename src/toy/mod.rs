@@ -15,6 +15,7 @@ mod idm_dark_higgs;
 pub mod kinematics;
 mod rows;
 mod schemas;
+pub mod truth;
 
 pub use generate::{CHUNK_EVENTS, Params, generate, generate_table};
 

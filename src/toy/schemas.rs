@@ -236,6 +236,13 @@ const IDM_DARK_HIGGS: &[ColumnDecl] = event_columns![
         Some((0.0, 1000.0)),
         "true dark Higgs transverse flight (signal)"
     ),
+    col(
+        "mcCtau_hprime",
+        F64,
+        L,
+        Some((0.0, 1.0e4)),
+        "generated dark Higgs proper decay length (signal)"
+    ),
 ];
 
 const B_TO_H_INVISIBLE: &[ColumnDecl] = event_columns![

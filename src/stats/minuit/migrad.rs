@@ -24,7 +24,7 @@ pub(super) fn run(objective: &Objective) -> FitResult {
         return objective.result(&x, &Matrix::zeros(n), f, 0.0, status);
     }
     let mut steps = objective.initial_steps(&x);
-    let (mut g, g2) = objective.gradient(&x, f, &steps);
+    let g2 = objective.gradient(&x, f, &steps).1;
     let initial_metric = |g2: &[f64], steps: &[f64]| {
         Matrix::diagonal(
             &g2.iter()
@@ -40,7 +40,12 @@ pub(super) fn run(objective: &Objective) -> FitResult {
         )
     };
     let mut v = initial_metric(&g2, &steps);
+    // The start steps are guesses; central differences with them can be biased by the
+    // function's asymmetry. Refine them once from the curvature just measured.
+    steps = objective.steps_from(&x, f, &v);
+    let mut g = objective.gradient(&x, f, &steps).0;
     let mut restarts = 0;
+    let mut refined_here = true;
     let mut rescued = false;
     loop {
         let edm = 0.5 * v.quadratic_form(&g);
@@ -112,6 +117,14 @@ pub(super) fn run(objective: &Objective) -> FitResult {
                     ),
                 };
             }
+            if !refined_here {
+                // The gradient may be off at this point: differentiate again with
+                // steps from the current metric before giving up on the direction.
+                refined_here = true;
+                steps = objective.steps_from(&x, f, &v);
+                g = objective.gradient(&x, f, &steps).0;
+                continue;
+            }
             if rescued {
                 return finish(objective, &x, f, &v, edm, Status::Failed);
             }
@@ -134,6 +147,7 @@ pub(super) fn run(objective: &Objective) -> FitResult {
         x = x_new;
         f = f_new;
         g = g_new;
+        refined_here = false;
     }
 }
 

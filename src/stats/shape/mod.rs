@@ -171,6 +171,87 @@ impl Shape {
     }
 }
 
+impl Shape {
+    /// ∫ density over each bin, sharing work between neighbouring bins where the shape
+    /// allows: the Gaussian's CDF at each shared edge once (in whichever tail is
+    /// accurate), the exponential by a geometric recurrence over equal-width runs.
+    pub fn integrals(&self, bins: &[(f64, f64)], p: &[f64]) -> Vec<f64> {
+        match self {
+            Shape::Gaussian => {
+                // Φ(t) for t ≤ 0 and 1 − Φ(t) for t > 0: each is accurate on its side.
+                let tail = |x: f64| {
+                    let t = (x - p[0]) / p[1];
+                    if t <= 0.0 {
+                        (t, normal_cdf(t))
+                    } else {
+                        (t, normal_cdf(-t))
+                    }
+                };
+                let mut previous: Option<(f64, (f64, f64))> = None;
+                bins.iter()
+                    .map(|&(lo, hi)| {
+                        let a = match previous {
+                            Some((edge, value)) if edge == lo => value,
+                            _ => tail(lo),
+                        };
+                        let b = tail(hi);
+                        previous = Some((hi, b));
+                        let mass = match (a.0 <= 0.0, b.0 <= 0.0) {
+                            (true, true) => b.1 - a.1,
+                            (false, false) => a.1 - b.1,
+                            _ => (1.0 - b.1) - a.1,
+                        };
+                        p[1] * SQRT_2PI * mass.max(0.0)
+                    })
+                    .collect()
+            }
+            Shape::Exponential => {
+                let s = p[0];
+                let mut out = Vec::with_capacity(bins.len());
+                let mut run: Option<(f64, f64, f64)> = None; // (next edge, width, integral)
+                for &(lo, hi) in bins {
+                    let width = hi - lo;
+                    let value = match run {
+                        Some((edge, w, last)) if edge == lo && (w - width).abs() <= 1e-12 * w => {
+                            last * (s * width).exp()
+                        }
+                        _ => self.integral(lo, hi, p),
+                    };
+                    // Restart the recurrence from an exact value now and then.
+                    let value = if out.len() % 64 == 63 {
+                        self.integral(lo, hi, p)
+                    } else {
+                        value
+                    };
+                    run = Some((hi, width, value));
+                    out.push(value);
+                }
+                out
+            }
+            Shape::Chebychev { domain, .. } => {
+                let scale = 0.5 * (domain.1 - domain.0);
+                let primitive = |x: f64| chebychev_primitive(map_to_unit(x, *domain), p);
+                let mut previous: Option<(f64, f64)> = None;
+                bins.iter()
+                    .map(|&(lo, hi)| {
+                        let a = match previous {
+                            Some((edge, value)) if edge == lo => value,
+                            _ => primitive(lo),
+                        };
+                        let b = primitive(hi);
+                        previous = Some((hi, b));
+                        scale * (b - a)
+                    })
+                    .collect()
+            }
+            _ => bins
+                .iter()
+                .map(|&(lo, hi)| self.integral(lo, hi, p))
+                .collect(),
+        }
+    }
+}
+
 const SQRT_2PI: f64 = 2.506_628_274_631_000_7;
 
 /// Φ(b) − Φ(a) without cancellation in either tail.
@@ -253,21 +334,18 @@ fn chebychev_series(x: f64, c: &[f64]) -> f64 {
 /// A primitive of 1 + Σₖ cₖ Tₖ: ∫T₀ = T₁, ∫T₁ = T₂/4 (+ const), and for k ≥ 2
 /// ∫Tₖ = T_{k+1}/(2(k+1)) − T_{k−1}/(2(k−1)).
 fn chebychev_primitive(x: f64, c: &[f64]) -> f64 {
-    let order = c.len();
-    let mut t = vec![1.0, x];
-    for k in 2..=order + 1 {
-        let next = 2.0 * x * t[k - 1] - t[k - 2];
-        t.push(next);
-    }
+    // Rolling T_{k−1}, T_k, T_{k+1}; no allocation, as this runs per bin edge per call.
+    let (mut below, mut at, mut above) = (1.0, x, 2.0 * x * x - 1.0);
     let mut sum = x;
     for (index, ck) in c.iter().enumerate() {
         let k = index + 1;
         sum += ck
             * if k == 1 {
-                0.25 * t[2]
+                0.25 * above
             } else {
-                t[k + 1] / (2.0 * (k as f64 + 1.0)) - t[k - 1] / (2.0 * (k as f64 - 1.0))
+                above / (2.0 * (k as f64 + 1.0)) - below / (2.0 * (k as f64 - 1.0))
             };
+        (below, at, above) = (at, above, 2.0 * x * above - at);
     }
     sum
 }

@@ -131,3 +131,31 @@ fn template_integrals_are_exact_for_step_and_linear_shapes() {
     check(linear.clone(), &[], &[(0.0, 4.0), (0.7, 2.9)], 1e-10);
     assert!((linear.density(1.0, &[]) - 2.0).abs() < 1e-12);
 }
+
+#[test]
+fn shared_edge_integrals_equal_bin_by_bin_integrals() {
+    let mut bins: Vec<(f64, f64)> = (0..300)
+        .map(|k| (0.01 * k as f64, 0.01 * (k + 1) as f64))
+        .collect();
+    bins.push((3.5, 3.6)); // a gap, as vetoes leave
+    let chebychev = Shape::Chebychev {
+        order: 3,
+        domain: (0.0, 3.6),
+    };
+    for (shape, p) in [
+        (Shape::Gaussian, vec![1.2, 0.05]),
+        (Shape::Exponential, vec![-2.7]),
+        (Shape::Exponential, vec![0.0]),
+        (chebychev, vec![0.3, -0.2, 0.1]),
+    ] {
+        let shared = shape.integrals(&bins, &p);
+        for (k, &(lo, hi)) in bins.iter().enumerate() {
+            let single = shape.integral(lo, hi, &p);
+            assert!(
+                (shared[k] - single).abs() <= 1e-12 * single.abs() + 1e-300,
+                "{shape:?} bin {k}: {} vs {single}",
+                shared[k]
+            );
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! The sliding-window fit scan: at each hypothesis, an extended unbinned likelihood of
+//! the observable in a window around it (vetoed windows removed from data and from the
+//! normalisation), signal shape at the hypothesis, a background with floating shape and
+//! yield per channel, the signal yield POI × scale × efficiency × nuisances shared by the
+//! channels (or one POI per channel), and asymptotic CLs upper limits.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::collect::Candidates;
+use super::efficiency;
+use super::pdf::{Compiled, CompiledPdf, compile};
+use super::{ScanPoint, Width, window_ranges};
+use crate::spec::{Fit, Spec};
+use crate::stats::asymptotic::Cls;
+use crate::stats::likelihood::{Channel, Component, Constraint, Data, Likelihood, Value};
+use crate::stats::minuit::{Bounds, ParamSpec};
+
+/// Everything a fit scan needs besides the hypotheses.
+pub struct FitScan<'a> {
+    /// The spec (for expressions of the hypothesis).
+    pub spec: &'a Spec,
+    /// Its `fit:`.
+    pub fit: &'a Fit,
+    /// Selected data candidates, per channel.
+    pub data: &'a Candidates,
+    /// Signal efficiencies, per channel.
+    pub efficiency: &'a [efficiency::Table],
+    /// Channel names.
+    pub channels: Vec<String>,
+    /// Signal yield per unit POI and unit efficiency, per channel.
+    pub scale: Vec<f64>,
+    /// Kinematic endpoint of the hypothesis per channel.
+    pub endpoints: Vec<Option<f64>>,
+    /// Windows of the observable removed by vetoes.
+    pub vetoed: Vec<(f64, f64)>,
+    /// Confidence level.
+    pub cl: f64,
+    /// Whether observed limits and significances may be computed.
+    pub unblind: bool,
+}
+
+impl FitScan<'_> {
+    /// Scan points for every hypothesis (in parallel; each point is independent, so the
+    /// result does not depend on the thread count).
+    pub fn run(
+        &self,
+        grid: &[f64],
+        sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
+    ) -> Vec<ScanPoint> {
+        let groups: Vec<Vec<usize>> = if self.fit.poi.per_channel.value {
+            (0..self.channels.len()).map(|c| vec![c]).collect()
+        } else {
+            vec![(0..self.channels.len()).collect()]
+        };
+        let jobs: Vec<(f64, &Vec<usize>)> = groups
+            .iter()
+            .flat_map(|g| grid.iter().map(move |&m| (m, g)))
+            .collect();
+        jobs.par_iter()
+            .filter_map(|&(m, group)| {
+                let active: Vec<usize> = group
+                    .iter()
+                    .copied()
+                    .filter(|&c| {
+                        self.endpoints[c].is_none_or(|e| m < e)
+                            && self.efficiency[c].at(m, None) > 0.0
+                    })
+                    .collect();
+                if active.is_empty() {
+                    return None;
+                }
+                let channel = self
+                    .fit
+                    .poi
+                    .per_channel
+                    .value
+                    .then(|| self.channels[group[0]].clone());
+                let mut point = ScanPoint::new(m, channel, None);
+                match sigma(m).and_then(|s| self.point(m, s, &active, &mut point)) {
+                    Ok(()) => {}
+                    Err(message) => point.status = format!("failed: {message}"),
+                }
+                Some(point)
+            })
+            .collect()
+    }
+
+    /// Fits and limits at hypothesis `m` over channels `active`.
+    fn point(
+        &self,
+        m: f64,
+        sigma: f64,
+        active: &[usize],
+        point: &mut ScanPoint,
+    ) -> Result<(), String> {
+        let half = match &self.fit.window {
+            Some(Width::Sigma(k)) => k.value * sigma,
+            Some(Width::Absolute(w)) => w.value,
+            None => f64::INFINITY,
+        };
+        let range = (
+            self.fit.observable.range.low.value,
+            self.fit.observable.range.high.value,
+        );
+        let ranges = window_ranges(range, m, half, &self.vetoed);
+        if ranges.is_empty() {
+            return Err("the fit window is empty after vetoes".into());
+        }
+        let domain = (ranges[0].0, ranges[ranges.len() - 1].1);
+        let signal = compile(self.spec, &self.fit.signal, m, sigma, domain)?;
+        let background = compile(self.spec, &self.fit.background, m, sigma, domain)?;
+        let mut params = Vec::new();
+        let expected_per_poi: f64 = active
+            .iter()
+            .map(|&c| self.scale[c] * self.efficiency[c].at(m, None))
+            .sum();
+        let poi_high = self.fit.poi.range.high.value;
+        params.push(ParamSpec::new(
+            &self.fit.poi.name.value,
+            0.0,
+            (1.0 / expected_per_poi.max(1e-300)).min(0.1 * poi_high),
+            Bounds::Both(self.fit.poi.range.low.value.max(0.0), poi_high),
+        ));
+        let mut constraints = Vec::new();
+        let mut nuisances = Vec::new();
+        for n in &self.fit.nuisances {
+            let r = n.relative.value;
+            let index = params.len();
+            params.push(ParamSpec::new(
+                &n.name.value,
+                1.0,
+                r,
+                Bounds::Both((1.0 - 6.0 * r).max(1e-6), 1.0 + 6.0 * r),
+            ));
+            nuisances.push(index);
+            constraints.push(if n.constraint.value == "lognormal" {
+                Constraint::LogNormal {
+                    param: index,
+                    relative: r,
+                    nominal: 1.0,
+                }
+            } else {
+                Constraint::Gaussian {
+                    param: index,
+                    mean: 1.0,
+                    sigma: r,
+                }
+            });
+        }
+        let nuisances = Arc::new(nuisances);
+        let mut channels = Vec::new();
+        for &c in active {
+            let x: Vec<f64> = self.data.channels[c]
+                .x
+                .iter()
+                .copied()
+                .filter(|v| ranges.iter().any(|&(lo, hi)| (lo..=hi).contains(v)))
+                .collect();
+            let n = x.len() as f64;
+            let name = &self.channels[c];
+            let signal_params = bind(&signal, name, &mut params);
+            let background_params = bind(&background, name, &mut params);
+            let background_yield = params.len();
+            params.push(ParamSpec::new(
+                &format!("n_background[{name}]"),
+                n.max(1.0),
+                n.sqrt() + 1.0,
+                Bounds::Lower(0.0),
+            ));
+            let per_poi = self.scale[c] * self.efficiency[c].at(m, None);
+            let theta = nuisances.clone();
+            let signal_yield = Value::Derived(Arc::new(move |p: &[f64]| {
+                p[0] * per_poi * theta.iter().map(|&k| p[k]).product::<f64>()
+            }));
+            channels.push(Channel {
+                name: name.clone(),
+                ranges: ranges.clone(),
+                components: vec![
+                    Component {
+                        name: "signal".into(),
+                        shape: signal.shape.clone(),
+                        params: signal_params,
+                        yield_: signal_yield,
+                    },
+                    Component {
+                        name: "background".into(),
+                        shape: background.shape.clone(),
+                        params: background_params,
+                        yield_: Value::Free(background_yield),
+                    },
+                ],
+                data: Data::Unbinned { x, weights: None },
+            });
+        }
+        let likelihood = Likelihood::new(channels, constraints);
+        let cls = Cls::new(&likelihood, &params, 0).map_err(|e| e.to_string())?;
+        let limits = cls
+            .upper_limits(self.cl, self.unblind)
+            .map_err(|e| e.to_string())?;
+        point.expected = Some(limits.expected);
+        if self.unblind {
+            point.observed = Some(limits.observed);
+            point.fitted_poi = Some(cls.best.values[0]);
+            point.local_significance = Some(cls.q0().sqrt());
+        }
+        point.status = "ok".into();
+        Ok(())
+    }
+}
+
+/// Parameters of a compiled PDF as likelihood values, adding floating ones (one per
+/// channel) to `params`.
+fn bind(pdf: &CompiledPdf, channel: &str, params: &mut Vec<ParamSpec>) -> Vec<Value> {
+    pdf.params
+        .iter()
+        .map(|p| match p {
+            Compiled::Fixed(v) => Value::Fixed(*v),
+            Compiled::Floating {
+                name,
+                init,
+                low,
+                high,
+            } => {
+                params.push(ParamSpec::new(
+                    &format!("{name}[{channel}]"),
+                    *init,
+                    0.05 * (high - low),
+                    Bounds::Both(*low, *high),
+                ));
+                Value::Free(params.len() - 1)
+            }
+        })
+        .collect()
+}

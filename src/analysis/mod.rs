@@ -1,0 +1,335 @@
+//! The statistics stage of a run: binds a checked spec and the evaluator's selected
+//! candidates to the numerical library — signal efficiencies from the signal toy, the
+//! scan over hypotheses (sliding-window fits with asymptotic CLs, or cut and count with
+//! exact limits), the global significance and the reinterpretation of limits.
+
+pub mod collect;
+mod count_scan;
+pub mod efficiency;
+mod fit_scan;
+mod pdf;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::check::grid;
+use crate::diag::{Diagnostic, Span, codes};
+use crate::expr::eval_const;
+use crate::physics;
+use crate::spec::{Efficiency, Model, Spec, Width};
+use crate::toy::Params;
+use collect::Candidates;
+
+/// One input's selected candidates, with the toy that made it (for efficiencies).
+pub struct InputCandidates {
+    /// Input name.
+    pub name: String,
+    /// Selected candidates per channel.
+    pub candidates: Candidates,
+    /// (generator, parameters, events) when the input is a toy.
+    pub toy: Option<(String, Params, u64)>,
+}
+
+/// A derived limit from a reinterpretation formula.
+#[derive(Clone, Debug, Serialize)]
+pub struct Reinterpreted {
+    /// From the observed limit.
+    pub observed: Option<f64>,
+    /// From the expected band.
+    pub expected: Option<[f64; 5]>,
+}
+
+/// One hypothesis of the scan.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScanPoint {
+    /// Hypothesis mass.
+    pub mass: f64,
+    /// Channel, when each channel has its own POI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// Proper decay length of the signal hypothesis, for lifetime grids.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ctau: Option<f64>,
+    /// Observed upper limit on the POI (null while blinded).
+    pub observed: Option<f64>,
+    /// Expected limits [−2σ, −1σ, median, +1σ, +2σ].
+    pub expected: Option<[f64; 5]>,
+    /// Local significance √q₀ (null while blinded or for counting).
+    pub local_significance: Option<f64>,
+    /// Fitted POI (null while blinded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fitted_poi: Option<f64>,
+    /// Counting: expected background in the window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub background: Option<f64>,
+    /// Counting: observed events in the window (null while blinded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed_events: Option<u64>,
+    /// Signal events per unit POI (efficiency × normalisation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub efficiency: Option<f64>,
+    /// `ok`, or `failed: …` with the reason; failed points carry no limit.
+    pub status: String,
+    /// Limits on model parameters from `limits.reinterpret`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub reinterpreted: BTreeMap<String, Reinterpreted>,
+}
+
+impl ScanPoint {
+    fn new(mass: f64, channel: Option<String>, ctau: Option<f64>) -> Self {
+        ScanPoint {
+            mass,
+            channel,
+            ctau,
+            observed: None,
+            expected: None,
+            local_significance: None,
+            fitted_poi: None,
+            background: None,
+            observed_events: None,
+            efficiency: None,
+            status: "not run".into(),
+            reinterpreted: BTreeMap::new(),
+        }
+    }
+}
+
+/// What the statistics stage adds to results.json.
+#[derive(Clone, Debug, Serialize)]
+pub struct Outcome {
+    /// The POI.
+    pub poi: String,
+    /// Confidence level.
+    pub cl: f64,
+    /// Limit method.
+    pub method: String,
+    /// True when the signal region of the data was not looked at.
+    pub blinded: bool,
+    /// Signal efficiencies per channel.
+    pub efficiency: Vec<efficiency::Table>,
+    /// The scan.
+    pub scan: Vec<ScanPoint>,
+    /// Global significance of the largest excess (null while blinded).
+    pub global_significance: Option<f64>,
+}
+
+/// `[lo, hi]` ∩ `[m − half, m + half]` with the vetoed windows cut out.
+pub fn window_ranges(
+    range: (f64, f64),
+    m: f64,
+    half: f64,
+    vetoed: &[(f64, f64)],
+) -> Vec<(f64, f64)> {
+    let mut pieces = vec![(range.0.max(m - half), range.1.min(m + half))];
+    for &(a, b) in vetoed {
+        pieces = pieces
+            .into_iter()
+            .flat_map(|(lo, hi)| [(lo, hi.min(a)), (lo.max(b), hi)])
+            .filter(|(lo, hi)| hi > lo)
+            .collect();
+    }
+    pieces.retain(|(lo, hi)| hi > lo);
+    pieces
+}
+
+fn failure(span: Span, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(codes::NOT_SUPPORTED, message.into()).at(span)
+}
+
+/// Runs the statistics stage, or `None` when the spec has no model and scan.
+pub fn statistics(
+    spec: &Spec,
+    inputs: &[InputCandidates],
+    unblind: bool,
+) -> Result<Option<Outcome>, Diagnostic> {
+    let (Some(model), Some(_), Some(limits)) = (&spec.model, &spec.scan, &spec.limits) else {
+        return Ok(None);
+    };
+    let observable = model.observable();
+    let efficiency_input = match model.efficiency() {
+        Some(Efficiency::FromInput(name)) => name,
+        Some(Efficiency::Value(v)) => {
+            return Err(
+                failure(v.span, "a fixed efficiency is not available in scans yet")
+                    .with_help("measure it on a signal toy: `efficiency: from(signal)`"),
+            );
+        }
+        None => {
+            return Err(failure(
+                observable.var.span,
+                "the scan needs `efficiency: from(<signal input>)`",
+            ));
+        }
+    };
+    let signal = inputs
+        .iter()
+        .find(|i| i.name == efficiency_input.value)
+        .ok_or_else(|| {
+            failure(
+                efficiency_input.span,
+                format!("no input named `{}`", efficiency_input.value),
+            )
+        })?;
+    let Some((generator, params, events)) = &signal.toy else {
+        return Err(failure(
+            efficiency_input.span,
+            "efficiencies are measured on signal toys only",
+        )
+        .with_help("file inputs do not say how many events were generated at each mass"));
+    };
+    let data = inputs
+        .iter()
+        .find(|i| i.name == "data")
+        .or_else(|| inputs.iter().find(|i| i.name != efficiency_input.value))
+        .ok_or_else(|| failure(spec.analysis.name.span, "the scan needs a `data` input"))?;
+    let channels: Vec<String> = if spec.channels.is_empty() {
+        vec!["all".into()]
+    } else {
+        spec.channels.iter().map(|c| c.name.value.clone()).collect()
+    };
+    let efficiency = efficiency::measure(&signal.candidates, &channels, generator, params, *events)
+        .map_err(|m| failure(efficiency_input.span, m))?;
+    let endpoints: Vec<Option<f64>> = if spec.channels.is_empty() {
+        vec![None]
+    } else {
+        spec.channels
+            .iter()
+            .map(|c| c.endpoint.as_ref().map(|e| e.value))
+            .collect()
+    };
+    let observable_text = crate::expr::print(&observable.var.expr);
+    let vetoed: Vec<(f64, f64)> = spec
+        .vetoes
+        .iter()
+        .filter(|v| crate::expr::print(&v.var.expr) == observable_text)
+        .map(|v| (v.window.low.value, v.window.high.value))
+        .collect();
+    let points = grid::grid(spec).map_err(|e| failure(e.span, e.message))?;
+    let points: Vec<f64> = points
+        .into_iter()
+        .filter(|&m| !grid::excluded(spec, m))
+        .collect();
+    let sigma = |m: f64| -> Result<f64, String> {
+        match grid::sigma_at(spec, m) {
+            Some(Ok(s)) if s > 0.0 && s.is_finite() => Ok(s),
+            Some(Ok(s)) => Err(format!("the resolution is {s} at {m}")),
+            Some(Err(e)) => Err(e.message),
+            None => Err("the spec defines no resolution".into()),
+        }
+    };
+    let mut scan_points = match model {
+        Model::Fit(fit) => {
+            let per_unit = spec.analysis.n_bb.as_ref().map_or(1.0, |n| n.value);
+            let scale = spec
+                .channels
+                .iter()
+                .map(|c| per_unit * c.bf_daughter.as_ref().map_or(1.0, |b| b.value))
+                .collect::<Vec<_>>();
+            let scale = if scale.is_empty() {
+                vec![per_unit]
+            } else {
+                scale
+            };
+            fit_scan::FitScan {
+                spec,
+                fit,
+                data: &data.candidates,
+                efficiency: &efficiency,
+                channels: channels.clone(),
+                scale,
+                endpoints,
+                vetoed,
+                cl: limits.cl.value,
+                unblind,
+            }
+            .run(&points, &sigma)
+        }
+        Model::Counting(counting) => {
+            let luminosity = spec.analysis.luminosity.as_ref().map_or(1.0, |l| l.value);
+            count_scan::CountScan {
+                counting,
+                data: &data.candidates,
+                efficiency: &efficiency,
+                channels: channels.clone(),
+                scale: vec![luminosity; channels.len()],
+                endpoints,
+                vetoed,
+                method: limits.method.value.clone(),
+                cl: limits.cl.value,
+                unblind,
+            }
+            .run(&points, &sigma)
+        }
+    };
+    reinterpret(spec, &mut scan_points);
+    let global_significance = if unblind && matches!(model, Model::Fit(_)) {
+        let z: Vec<f64> = scan_points
+            .iter()
+            .map(|p| p.local_significance.unwrap_or(0.0))
+            .collect();
+        Some(crate::stats::significance::global_significance(&z))
+    } else {
+        None
+    };
+    Ok(Some(Outcome {
+        poi: model.poi().name.value.clone(),
+        cl: limits.cl.value,
+        method: limits.method.value.clone(),
+        blinded: !unblind,
+        efficiency,
+        scan: scan_points,
+        global_significance,
+    }))
+}
+
+/// Applies `limits.reinterpret` formulas to every point's limits.
+fn reinterpret(spec: &Spec, points: &mut [ScanPoint]) {
+    let (Some(limits), Some(model), Some(scan)) = (&spec.limits, &spec.model, &spec.scan) else {
+        return;
+    };
+    let poi = &model.poi().name.value;
+    for point in points.iter_mut() {
+        for r in &limits.reinterpret {
+            let at = |value: f64| -> Option<f64> {
+                let env = |name: &str| {
+                    if name == poi.as_str() {
+                        Some(value)
+                    } else if name == scan.parameter.value {
+                        Some(point.mass)
+                    } else {
+                        physics::constant(name)
+                    }
+                };
+                eval_const(&r.formula.expr, &env)
+                    .ok()
+                    .filter(|v| v.is_finite())
+            };
+            let observed = point.observed.and_then(at);
+            let expected = point.expected.and_then(|e| {
+                let values = e.map(at);
+                values
+                    .iter()
+                    .all(Option::is_some)
+                    .then(|| values.map(|v| v.unwrap_or(f64::NAN)))
+            });
+            point
+                .reinterpreted
+                .insert(r.name.value.clone(), Reinterpreted { observed, expected });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_lose_vetoed_pieces_and_stay_in_range() {
+        let r = window_ranges((0.0, 5.0), 0.5, 0.2, &[(0.45, 0.55)]);
+        assert_eq!(r, vec![(0.3, 0.45), (0.55, 0.7)]);
+        let r = window_ranges((0.0, 5.0), 0.05, 0.2, &[]);
+        assert_eq!(r, vec![(0.0, 0.25)]);
+        assert!(window_ranges((0.0, 5.0), 0.5, 0.01, &[(0.4, 0.6)]).is_empty());
+    }
+}
