@@ -60,14 +60,7 @@ impl FitScan<'_> {
             .collect();
         jobs.par_iter()
             .filter_map(|&(m, group)| {
-                let active: Vec<usize> = group
-                    .iter()
-                    .copied()
-                    .filter(|&c| {
-                        self.endpoints[c].is_none_or(|e| m < e)
-                            && self.efficiency[c].at(m, None) > 0.0
-                    })
-                    .collect();
+                let active = self.active(m, group);
                 if active.is_empty() {
                     return None;
                 }
@@ -87,14 +80,27 @@ impl FitScan<'_> {
             .collect()
     }
 
-    /// Fits and limits at hypothesis `m` over channels `active`.
-    fn point(
+    /// The channels of `group` open at hypothesis `m`: below their endpoint, with signal
+    /// efficiency.
+    pub fn active(&self, m: f64, group: &[usize]) -> Vec<usize> {
+        group
+            .iter()
+            .copied()
+            .filter(|&c| {
+                self.endpoints[c].is_none_or(|e| m < e) && self.efficiency[c].at(m, None) > 0.0
+            })
+            .collect()
+    }
+
+    /// The likelihood at hypothesis `m` (resolution `sigma`) over channels `active`, and
+    /// its parameters: the POI first, then the nuisances, then per channel the floating
+    /// shape parameters and the background yield.
+    pub fn model_at(
         &self,
         m: f64,
         sigma: f64,
         active: &[usize],
-        point: &mut ScanPoint,
-    ) -> Result<(), String> {
+    ) -> Result<(Likelihood, Vec<ParamSpec>), String> {
         let half = match &self.fit.window {
             Some(Width::Sigma(k)) => k.value * sigma,
             Some(Width::Absolute(w)) => w.value,
@@ -194,7 +200,18 @@ impl FitScan<'_> {
                 data: Data::Unbinned { x, weights: None },
             });
         }
-        let likelihood = Likelihood::new(channels, constraints);
+        Ok((Likelihood::new(channels, constraints), params))
+    }
+
+    /// Fits and limits at hypothesis `m` over channels `active`.
+    fn point(
+        &self,
+        m: f64,
+        sigma: f64,
+        active: &[usize],
+        point: &mut ScanPoint,
+    ) -> Result<(), String> {
+        let (likelihood, params) = self.model_at(m, sigma, active)?;
         let cls = Cls::new(&likelihood, &params, 0).map_err(|e| e.to_string())?;
         let limits = cls
             .upper_limits(self.cl, self.unblind)

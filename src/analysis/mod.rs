@@ -17,7 +17,7 @@ use crate::check::grid;
 use crate::diag::{Diagnostic, Span, codes};
 use crate::expr::eval_const;
 use crate::physics;
-use crate::spec::{Efficiency, Model, Spec, Width};
+use crate::spec::{Efficiency, Fit, Model, Spec, Width};
 use crate::toy::Params;
 use collect::Candidates;
 
@@ -137,15 +137,21 @@ fn failure(span: Span, message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(codes::NOT_SUPPORTED, message.into()).at(span)
 }
 
-/// Runs the statistics stage, or `None` when the spec has no model and scan.
-pub fn statistics(
+/// What the statistics of a spec are computed from: the data candidates, efficiencies,
+/// channels and the observable's vetoed windows.
+struct Context<'a> {
+    data: &'a Candidates,
+    efficiency: Vec<efficiency::Table>,
+    channels: Vec<String>,
+    endpoints: Vec<Option<f64>>,
+    vetoed: Vec<(f64, f64)>,
+}
+
+fn context<'a>(
     spec: &Spec,
-    inputs: &[InputCandidates],
-    unblind: bool,
-) -> Result<Option<Outcome>, Diagnostic> {
-    let (Some(model), Some(_), Some(limits)) = (&spec.model, &spec.scan, &spec.limits) else {
-        return Ok(None);
-    };
+    model: &Model,
+    inputs: &'a [InputCandidates],
+) -> Result<Context<'a>, Diagnostic> {
     let observable = model.observable();
     let efficiency_input = match model.efficiency() {
         Some(Efficiency::FromInput(name)) => name,
@@ -199,62 +205,92 @@ pub fn statistics(
             .collect()
     };
     let observable_text = crate::expr::print(&observable.var.expr);
-    let vetoed: Vec<(f64, f64)> = spec
+    let vetoed = spec
         .vetoes
         .iter()
         .filter(|v| crate::expr::print(&v.var.expr) == observable_text)
         .map(|v| (v.window.low.value, v.window.high.value))
         .collect();
+    Ok(Context {
+        data: &data.candidates,
+        efficiency,
+        channels,
+        endpoints,
+        vetoed,
+    })
+}
+
+/// The resolution σ at hypothesis `m`.
+fn sigma_at(spec: &Spec, m: f64) -> Result<f64, String> {
+    match grid::sigma_at(spec, m) {
+        Some(Ok(s)) if s > 0.0 && s.is_finite() => Ok(s),
+        Some(Ok(s)) => Err(format!("the resolution is {s} at {m}")),
+        Some(Err(e)) => Err(e.message),
+        None => Err("the spec defines no resolution".into()),
+    }
+}
+
+/// The fit scan of a `fit:` model over `context`.
+fn fit_scan<'a>(
+    spec: &'a Spec,
+    fit: &'a Fit,
+    context: &'a Context,
+    cl: f64,
+    unblind: bool,
+) -> fit_scan::FitScan<'a> {
+    let per_unit = spec.analysis.n_bb.as_ref().map_or(1.0, |n| n.value);
+    let scale: Vec<f64> = if spec.channels.is_empty() {
+        vec![per_unit]
+    } else {
+        spec.channels
+            .iter()
+            .map(|c| per_unit * c.bf_daughter.as_ref().map_or(1.0, |b| b.value))
+            .collect()
+    };
+    fit_scan::FitScan {
+        spec,
+        fit,
+        data: context.data,
+        efficiency: &context.efficiency,
+        channels: context.channels.clone(),
+        scale,
+        endpoints: context.endpoints.clone(),
+        vetoed: context.vetoed.clone(),
+        cl,
+        unblind,
+    }
+}
+
+/// Runs the statistics stage, or `None` when the spec has no model and scan.
+pub fn statistics(
+    spec: &Spec,
+    inputs: &[InputCandidates],
+    unblind: bool,
+) -> Result<Option<Outcome>, Diagnostic> {
+    let (Some(model), Some(_), Some(limits)) = (&spec.model, &spec.scan, &spec.limits) else {
+        return Ok(None);
+    };
+    let context = context(spec, model, inputs)?;
     let points = grid::grid(spec).map_err(|e| failure(e.span, e.message))?;
     let points: Vec<f64> = points
         .into_iter()
         .filter(|&m| !grid::excluded(spec, m))
         .collect();
-    let sigma = |m: f64| -> Result<f64, String> {
-        match grid::sigma_at(spec, m) {
-            Some(Ok(s)) if s > 0.0 && s.is_finite() => Ok(s),
-            Some(Ok(s)) => Err(format!("the resolution is {s} at {m}")),
-            Some(Err(e)) => Err(e.message),
-            None => Err("the spec defines no resolution".into()),
-        }
-    };
+    let sigma = |m: f64| sigma_at(spec, m);
     let mut scan_points = match model {
         Model::Fit(fit) => {
-            let per_unit = spec.analysis.n_bb.as_ref().map_or(1.0, |n| n.value);
-            let scale = spec
-                .channels
-                .iter()
-                .map(|c| per_unit * c.bf_daughter.as_ref().map_or(1.0, |b| b.value))
-                .collect::<Vec<_>>();
-            let scale = if scale.is_empty() {
-                vec![per_unit]
-            } else {
-                scale
-            };
-            fit_scan::FitScan {
-                spec,
-                fit,
-                data: &data.candidates,
-                efficiency: &efficiency,
-                channels: channels.clone(),
-                scale,
-                endpoints,
-                vetoed,
-                cl: limits.cl.value,
-                unblind,
-            }
-            .run(&points, &sigma)
+            fit_scan(spec, fit, &context, limits.cl.value, unblind).run(&points, &sigma)
         }
         Model::Counting(counting) => {
             let luminosity = spec.analysis.luminosity.as_ref().map_or(1.0, |l| l.value);
             count_scan::CountScan {
                 counting,
-                data: &data.candidates,
-                efficiency: &efficiency,
-                channels: channels.clone(),
-                scale: vec![luminosity; channels.len()],
-                endpoints,
-                vetoed,
+                data: context.data,
+                efficiency: &context.efficiency,
+                channels: context.channels.clone(),
+                scale: vec![luminosity; context.channels.len()],
+                endpoints: context.endpoints.clone(),
+                vetoed: context.vetoed.clone(),
                 method: limits.method.value.clone(),
                 cl: limits.cl.value,
                 unblind,
@@ -277,10 +313,129 @@ pub fn statistics(
         cl: limits.cl.value,
         method: limits.method.value.clone(),
         blinded: !unblind,
-        efficiency,
+        efficiency: context.efficiency,
         scan: scan_points,
         global_significance,
     }))
+}
+
+/// One fitted parameter.
+#[derive(Clone, Debug, Serialize)]
+pub struct FittedParameter {
+    /// Best value.
+    pub value: f64,
+    /// Parabolic (HESSE) error.
+    pub error: f64,
+    /// MINOS interval (lower, upper) as signed distances, for the POI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minos: Option<[f64; 2]>,
+}
+
+/// The result of `searchlight fit` (shape in CLI.md).
+#[derive(Clone, Debug, Serialize)]
+pub struct FitReport {
+    /// `converged`, `covariance_forced_positive`, `call_limit` or `failed`.
+    pub status: crate::stats::minuit::Status,
+    /// −ln L at the minimum.
+    pub nll: f64,
+    /// Parameters by name.
+    pub parameters: BTreeMap<String, FittedParameter>,
+    /// Covariance matrix, rows and columns in `order`.
+    pub covariance: Vec<Vec<f64>>,
+    /// Parameter names in covariance order.
+    pub order: Vec<String>,
+    /// The hypothesis.
+    pub mass: f64,
+    /// Channels fitted.
+    pub channels: Vec<String>,
+    /// True when the POI was held at 0 because the spec is blinded.
+    pub blinded: bool,
+    /// Free parameters that ended at a bound.
+    pub at_limit: Vec<String>,
+}
+
+/// One fit of the data at hypothesis `mass` over `channel` (or all channels sharing the
+/// POI). Blinded specs fit with the POI held at 0: the signal region is not looked at.
+pub fn fit_at(
+    spec: &Spec,
+    inputs: &[InputCandidates],
+    mass: f64,
+    channel: Option<&str>,
+    unblind: bool,
+) -> Result<FitReport, Diagnostic> {
+    let Some(Model::Fit(fit)) = &spec.model else {
+        return Err(failure(
+            spec.analysis.name.span,
+            "`fit` needs a spec with a `fit:` model",
+        ));
+    };
+    let context = context(spec, spec.model.as_ref().expect("checked"), inputs)?;
+    let group: Vec<usize> = match channel {
+        Some(name) => vec![
+            context
+                .channels
+                .iter()
+                .position(|c| c == name)
+                .ok_or_else(|| {
+                    failure(
+                        spec.analysis.name.span,
+                        format!("no channel named `{name}`"),
+                    )
+                    .with_help(format!("channels: {}", context.channels.join(", ")))
+                })?,
+        ],
+        None => (0..context.channels.len()).collect(),
+    };
+    let scan = fit_scan(spec, fit, &context, 0.9, unblind);
+    let active = scan.active(mass, &group);
+    let span = fit.observable.var.span;
+    if active.is_empty() {
+        return Err(failure(
+            span,
+            format!("no channel is open at {mass} (above its endpoint, or no signal efficiency)"),
+        ));
+    }
+    let sigma = sigma_at(spec, mass).map_err(|m| failure(span, m))?;
+    let (likelihood, mut params) = scan
+        .model_at(mass, sigma, &active)
+        .map_err(|m| failure(span, m))?;
+    params[0].fixed = !unblind;
+    let nll = |p: &[f64]| likelihood.nll(p);
+    let settings = crate::stats::minuit::Settings::default();
+    let result = crate::stats::minuit::minimize(&nll, &params, settings);
+    let poi_minos = (unblind && result.status.is_valid()).then(|| {
+        let (low, high) = crate::stats::minuit::minos(&nll, &params, settings, &result, 0);
+        [low.error, high.error]
+    });
+    let parameters = params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let minos = if i == 0 { poi_minos } else { None };
+            (
+                p.name.clone(),
+                FittedParameter {
+                    value: result.values[i],
+                    error: result.errors[i],
+                    minos,
+                },
+            )
+        })
+        .collect();
+    Ok(FitReport {
+        status: result.status,
+        nll: result.fval,
+        parameters,
+        covariance: result.covariance.rows(),
+        order: params.iter().map(|p| p.name.clone()).collect(),
+        mass,
+        channels: active
+            .iter()
+            .map(|&c| context.channels[c].clone())
+            .collect(),
+        blinded: !unblind,
+        at_limit: result.at_limit,
+    })
 }
 
 /// Applies `limits.reinterpret` formulas to every point's limits.

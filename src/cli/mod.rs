@@ -3,6 +3,7 @@
 //! Exit codes (CLI.md): 0 success, 1 the analysis or lint found errors, 2 usage, I/O or
 //! input-format failure.
 
+mod fit;
 mod generate;
 mod inputs;
 mod limit;
@@ -34,6 +35,8 @@ enum Command {
     Plan(plan::Args),
     /// Print the JSON Schema of the spec format (for editor completion and validation).
     Schema(schema::Args),
+    /// Fit the data at one hypothesis and print the parameters with errors.
+    Fit(fit::Args),
     /// Upper limits: `limit counting` for a Poisson count.
     Limit(limit::Args),
     /// Write the selected candidates of an input, with derived columns, to Parquet.
@@ -76,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Generate(args) => generate::run(&args),
         Command::Skim(args) => skim::run(&args),
         Command::Limit(args) => limit::run(&args),
+        Command::Fit(args) => fit::run(&args),
     };
     ExitCode::from(status as u8)
 }

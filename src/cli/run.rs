@@ -1,15 +1,12 @@
 //! `searchlight run`: read every input once, evaluate the selection, write the outputs.
 
 use super::Status;
-use super::inputs::{Prepared, io_failure, open_input, prepare, report};
-use crate::analysis::{self, InputCandidates, Outcome, collect};
+use super::inputs::{Prepared, execute, prepare, report};
+use crate::analysis::{self, Outcome};
 use crate::diag::{Diagnostic, SourceMap, codes};
-use crate::exec::{self, EventChunks, cutflow::Cutflow};
-use crate::plan::query::Query;
+use crate::exec::cutflow::Cutflow;
 use crate::report::results::{Provenance, cutflow_markdown, results_json, write_atomically};
-use crate::spec::{Input, Source, Spec};
-use crate::toy::{Params, truth};
-use serde_json::{Map, Value};
+use crate::spec::Spec;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -109,75 +106,6 @@ fn spec_hash(spec: &Spec, sources: &SourceMap) -> String {
         h.update(sources.file(id).text.as_bytes());
     }
     format!("{:x}", h.finalize())
-}
-
-type Executed = (
-    Vec<(String, Cutflow)>,
-    Map<String, Value>,
-    Vec<InputCandidates>,
-);
-
-/// Runs the query over every input, in spec order, collecting the candidates the
-/// statistics stage needs (with truth columns for signal toys).
-fn execute(spec: &Spec, query: &Query, base: &Path) -> Result<Executed, Diagnostic> {
-    let mut cutflows = Vec::new();
-    let mut provenance = Map::new();
-    let mut candidates = Vec::new();
-    let observable = spec.model.as_ref().map(|m| &m.observable().var.expr);
-    for input in &spec.inputs {
-        let toy = toy_of(input);
-        let truth = toy.as_ref().and_then(|(g, _, _)| truth::signal_truth(g));
-        let mut input_query = query.clone();
-        for column in truth.iter().flat_map(collect::truth_columns) {
-            if !input_query.columns.contains(&column) {
-                input_query.columns.push(column);
-            }
-        }
-        let (readers, record) = open_input(input, &input_query, base)?;
-        let tables = readers
-            .iter()
-            .flat_map(|r| (0..r.row_groups()).map(move |g| r.read_row_group(g)));
-        let cutflow = match observable {
-            Some(expr) => {
-                let mut collector = collect::Collector::new(query, expr, truth);
-                let cutflow =
-                    exec::run_with(query, EventChunks::new(tables), |s| collector.take(s))
-                        .map_err(io_failure)?;
-                candidates.push(InputCandidates {
-                    name: input.name.value.clone(),
-                    candidates: collector.candidates,
-                    toy,
-                });
-                cutflow
-            }
-            None => exec::run(query, EventChunks::new(tables)).map_err(io_failure)?,
-        };
-        provenance.insert(input.name.value.clone(), record);
-        cutflows.push((input.name.value.clone(), cutflow));
-    }
-    Ok((cutflows, provenance, candidates))
-}
-
-/// (generator, parameters, events) of a toy input.
-fn toy_of(input: &Input) -> Option<(String, Params, u64)> {
-    match &input.source {
-        Source::Toy {
-            generator,
-            events,
-            params,
-            ..
-        } => Some((
-            generator.value.clone(),
-            Params(
-                params
-                    .iter()
-                    .map(|(k, v)| (k.value.clone(), v.value.values()))
-                    .collect(),
-            ),
-            events.value,
-        )),
-        Source::Files { .. } => None,
-    }
 }
 
 fn write_outputs(

@@ -291,19 +291,17 @@ impl Channel {
 }
 
 /// ν − n + n ln(n/ν): the Poisson −ln L relative to the saturated model (0 at ν = n).
+/// An expectation below zero (a polynomial background dipping negative) counts as zero
+/// in empty bins, so that a fit gains nothing from it, and is impossible where events
+/// were seen.
 fn poisson_deviance(n: f64, nu: f64) -> f64 {
+    if n <= 0.0 {
+        return nu.max(0.0);
+    }
     if nu <= 0.0 {
-        return if n == 0.0 && nu == 0.0 {
-            0.0
-        } else {
-            f64::INFINITY
-        };
+        return f64::INFINITY;
     }
-    if n == 0.0 {
-        nu
-    } else {
-        nu - n + n * (n / nu).ln()
-    }
+    nu - n + n * (n / nu).ln()
 }
 
 impl Constraint {
@@ -378,10 +376,18 @@ impl Likelihood {
                         })
                         .collect(),
                 };
-                let counts = edges
-                    .iter()
-                    .map(|&(lo, hi)| channel.expected_in(p, lo, hi))
-                    .collect();
+                // The same integrals the binned likelihood uses, so that the generating
+                // point is its exact minimum; negative expectations count as empty.
+                let mut counts = vec![0.0; edges.len()];
+                for c in &channel.components {
+                    let (params, norm, nu) = c.evaluate(p, &channel.ranges);
+                    for (count, integral) in
+                        counts.iter_mut().zip(c.shape.integrals(&edges, &params))
+                    {
+                        *count += nu * integral / norm;
+                    }
+                }
+                let counts = counts.into_iter().map(|c: f64| c.max(0.0)).collect();
                 Channel {
                     data: Data::Binned {
                         bins: edges,
