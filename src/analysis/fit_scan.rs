@@ -220,6 +220,7 @@ impl FitScan<'_> {
         if self.unblind {
             point.observed = Some(limits.observed);
             point.fitted_poi = Some(cls.best.values[0]);
+            point.fitted_poi_error = Some(cls.best.errors[0]);
             point.local_significance = Some(cls.q0().sqrt());
         }
         point.status = "ok".into();

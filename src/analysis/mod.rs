@@ -57,9 +57,12 @@ pub struct ScanPoint {
     pub expected: Option<[f64; 5]>,
     /// Local significance √q₀ (null while blinded or for counting).
     pub local_significance: Option<f64>,
-    /// Fitted POI (null while blinded).
+    /// Fitted POI (absent while blinded).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fitted_poi: Option<f64>,
+    /// Its HESSE error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fitted_poi_error: Option<f64>,
     /// Counting: expected background in the window.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background: Option<f64>,
@@ -86,6 +89,7 @@ impl ScanPoint {
             expected: None,
             local_significance: None,
             fitted_poi: None,
+            fitted_poi_error: None,
             background: None,
             observed_events: None,
             efficiency: None,
