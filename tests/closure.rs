@@ -11,7 +11,8 @@ use std::process::Command;
 const N_BB: f64 = 772e6;
 
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("searchlight-closure-{}-{name}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("searchlight-closure-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -23,7 +24,10 @@ fn spec(dir: &Path, extra: &str) -> PathBuf {
     let text = text
         .replace("seed: 31 }", &format!("seed: 31{extra} }}"))
         .replace("range: [0.1, 5.0]", "range: [2.0, 3.0]")
-        .replace("blinding: { unblind: false }", "blinding: { unblind: true }");
+        .replace(
+            "blinding: { unblind: false }",
+            "blinding: { unblind: true }",
+        );
     let path = dir.join("closure.yaml");
     std::fs::write(&path, text).unwrap();
     path
@@ -32,8 +36,17 @@ fn spec(dir: &Path, extra: &str) -> PathBuf {
 fn run(dir: &Path, spec: &Path) -> Value {
     let out = dir.join("out");
     let o = Command::new(env!("CARGO_BIN_EXE_searchlight"))
-        .args(["run", spec.to_str().unwrap(), "--unblind", "-o", out.to_str().unwrap()])
-        .env("SEARCHLIGHT_CACHE", std::env::temp_dir().join("searchlight-closure-cache"))
+        .args([
+            "run",
+            spec.to_str().unwrap(),
+            "--unblind",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .env(
+            "SEARCHLIGHT_CACHE",
+            std::env::temp_dir().join("searchlight-closure-cache"),
+        )
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -41,7 +54,12 @@ fn run(dir: &Path, spec: &Path) -> Value {
 }
 
 fn points<'a>(results: &'a Value, channel: &str) -> Vec<&'a Value> {
-    results["scan"].as_array().unwrap().iter().filter(|p| p["channel"] == channel).collect()
+    results["scan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["channel"] == channel)
+        .collect()
 }
 
 #[test]
@@ -53,22 +71,39 @@ fn injected_signal_is_found_at_its_mass_with_its_yield() {
     assert!(k.iter().all(|p| p["status"] == "ok"));
     let best = k
         .iter()
-        .max_by(|a, b| a["local_significance"].as_f64().unwrap().total_cmp(&b["local_significance"].as_f64().unwrap()))
+        .max_by(|a, b| {
+            a["local_significance"]
+                .as_f64()
+                .unwrap()
+                .total_cmp(&b["local_significance"].as_f64().unwrap())
+        })
         .unwrap();
-    let (mass, z) = (best["mass"].as_f64().unwrap(), best["local_significance"].as_f64().unwrap());
+    let (mass, z) = (
+        best["mass"].as_f64().unwrap(),
+        best["local_significance"].as_f64().unwrap(),
+    );
     let sigma_m = 0.015 + 0.05 / (1.0 + 2.0 * 2.5);
     eprintln!("largest excess at {mass:.4} GeV, Z = {z:.2}");
-    assert!((mass - 2.5).abs() < 2.0 * sigma_m, "excess at {mass}, injected at 2.5");
+    assert!(
+        (mass - 2.5).abs() < 2.0 * sigma_m,
+        "excess at {mass}, injected at 2.5"
+    );
     assert!(z > 3.0, "local significance {z}");
     // The fitted branching fraction times N_BB counts generated signal events.
     let fitted = best["fitted_poi"].as_f64().unwrap() * N_BB;
     let error = best["fitted_poi_error"].as_f64().unwrap() * N_BB;
     eprintln!("fitted yield {fitted:.1} ± {error:.1} events for 100 injected");
-    assert!((fitted - 100.0).abs() < 3.0 * error, "fitted {fitted} ± {error}");
+    assert!(
+        (fitted - 100.0).abs() < 3.0 * error,
+        "fitted {fitted} ± {error}"
+    );
     // Other channels see nothing special.
     let others = ["pi+", "p", "D_s+", "D0bar"];
     for channel in others {
-        let z_max = points(&results, channel).iter().filter_map(|p| p["local_significance"].as_f64()).fold(0.0, f64::max);
+        let z_max = points(&results, channel)
+            .iter()
+            .filter_map(|p| p["local_significance"].as_f64())
+            .fold(0.0, f64::max);
         assert!(z_max < 4.0, "{channel}: Z = {z_max}");
     }
 }
@@ -78,10 +113,18 @@ fn injected_signal_is_found_at_its_mass_with_its_yield() {
 fn without_injection_no_point_exceeds_the_expected_fluctuation() {
     let dir = temp("null");
     let results = run(&dir, &spec(&dir, ""));
-    let z: Vec<f64> = results["scan"].as_array().unwrap().iter().filter_map(|p| p["local_significance"].as_f64()).collect();
+    let z: Vec<f64> = results["scan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["local_significance"].as_f64())
+        .collect();
     let z_max = z.iter().copied().fold(0.0, f64::max);
     let global = results["global_significance"].as_f64().unwrap();
-    eprintln!("{} hypotheses: largest local Z = {z_max:.2}, global Z = {global:.2}", z.len());
+    eprintln!(
+        "{} hypotheses: largest local Z = {z_max:.2}, global Z = {global:.2}",
+        z.len()
+    );
     assert!(z_max < 4.0, "largest local significance {z_max}");
     assert!(global < 2.5, "global significance {global}");
 }

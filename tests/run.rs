@@ -272,3 +272,151 @@ fn a_bookkeeping_column_used_by_a_cut_is_required_in_every_file() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("no column `__event__`"));
     std::fs::remove_dir_all(out).unwrap();
 }
+
+/// The B → h + invisible reference spec made small: fewer events and a short scan.
+fn small_scan_spec(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string("analyses/b_to_h_invisible.yaml").unwrap();
+    let text = text
+        .replace("events: 1000000", "events: 60000")
+        .replace("events: 200000", "events: 40000")
+        .replace("range: [0.1, 5.0]", "range: [2.2, 2.3]");
+    let path = dir.join("scan_small.yaml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn scans_write_expected_limits_identically_for_any_thread_count() {
+    let base = temp("scan");
+    let spec = small_scan_spec(&base);
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = base.join(threads);
+        let o = run(
+            &[
+                "run",
+                spec.to_str().unwrap(),
+                "--threads",
+                threads,
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            &base,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        outputs.push(std::fs::read(out.join("results.json")).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1], "results.json is byte-identical");
+    let r = results(&base.join("1"));
+    assert_eq!(r["poi"], "br");
+    assert_eq!(r["blinded"], true);
+    assert_eq!(r["method"], "cls-asymptotic");
+    let scan = r["scan"].as_array().unwrap();
+    assert!(!scan.is_empty());
+    for p in scan {
+        assert_eq!(p["status"], "ok", "{p}");
+        // Blinded: no observed limit, no significance, no fitted yield.
+        assert!(p["observed"].is_null() && p["local_significance"].is_null());
+        assert!(p.get("fitted_poi").is_none());
+        let e: Vec<f64> = p["expected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert!(e.windows(2).all(|w| w[0] < w[1]), "band ordered: {e:?}");
+        assert!(p["reinterpreted"]["theta"]["expected"].is_array());
+    }
+    assert!(r["global_significance"].is_null());
+    let efficiency = &r["efficiency"][1];
+    assert_eq!(efficiency["channel"], "K+");
+    assert!(efficiency["points"][0]["efficiency"].as_f64().unwrap() > 0.1);
+    std::fs::remove_dir_all(base).unwrap();
+}
+
+#[test]
+fn fit_prints_parameters_with_errors_as_json() {
+    let base = temp("fit");
+    let spec = small_scan_spec(&base);
+    let o = run(
+        &[
+            "fit",
+            spec.to_str().unwrap(),
+            "--mass",
+            "2.25",
+            "--channel",
+            "K+",
+            "--json",
+        ],
+        &base,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let fit: Value = serde_json::from_slice(&o.stdout).expect("stdout is one JSON document");
+    assert_eq!(fit["status"], "converged");
+    assert!(fit["nll"].is_number());
+    let slope = &fit["parameters"]["slope[K+]"];
+    assert!(slope["value"].is_number() && slope["error"].as_f64().unwrap() > 0.0);
+    // Blinded: the branching fraction is held at zero.
+    assert_eq!(fit["parameters"]["br"]["value"], 0.0);
+    assert_eq!(fit["blinded"], true);
+    let n = fit["order"].as_array().unwrap().len();
+    assert_eq!(fit["covariance"].as_array().unwrap().len(), n);
+    let o = run(
+        &[
+            "fit",
+            spec.to_str().unwrap(),
+            "--mass",
+            "2.25",
+            "--channel",
+            "nope",
+        ],
+        &base,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no channel named `nope`"));
+    std::fs::remove_dir_all(base).unwrap();
+}
+
+#[test]
+fn counting_scans_give_exact_limits_per_channel_and_lifetime() {
+    let base = temp("count");
+    let text = std::fs::read_to_string("analyses/dark_higgs_idm.yaml")
+        .unwrap()
+        .replace("events: 100000, seed: 21", "events: 40000, seed: 21")
+        .replace("events: 100000, seed: 22", "events: 40000, seed: 22")
+        .replace("range: [0.22, 4.0]", "range: [1.0, 1.03]");
+    std::fs::create_dir_all(base.join("common")).unwrap();
+    std::fs::copy(
+        "analyses/common/displaced_vetoes.yaml",
+        base.join("common/displaced_vetoes.yaml"),
+    )
+    .unwrap();
+    let spec = base.join("count.yaml");
+    std::fs::write(&spec, text).unwrap();
+    let out = base.join("out");
+    let o = run(
+        &["run", spec.to_str().unwrap(), "-o", out.to_str().unwrap()],
+        &base,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = results(&out);
+    assert_eq!(r["method"], "cls-exact");
+    let scan = r["scan"].as_array().unwrap();
+    let lifetimes: std::collections::BTreeSet<String> =
+        scan.iter().map(|p| p["ctau"].to_string()).collect();
+    assert_eq!(lifetimes.len(), 4, "one series per generated lifetime");
+    for p in scan {
+        assert_eq!(p["status"], "ok", "{p}");
+        let (b, eff) = (
+            p["background"].as_f64().unwrap(),
+            p["efficiency"].as_f64().unwrap(),
+        );
+        let median = p["expected"][2].as_f64().unwrap();
+        if b == 0.0 {
+            // Zero background: every band is the n = 0 limit, −ln(0.05)/(L·ε) at 95% CL
+            // (up to the 10% efficiency uncertainty, which raises it).
+            assert!(median >= 2.9957 / eff && median < 1.1 * 2.9957 / eff, "{p}");
+        }
+    }
+    std::fs::remove_dir_all(base).unwrap();
+}
