@@ -223,27 +223,30 @@ impl Channel {
         let total: f64 = yields.iter().sum();
         match &self.data {
             Data::Unbinned { x, weights } => {
-                let density = |i: usize| -> f64 {
-                    let mut d = 0.0;
-                    for (k, c) in self.components.iter().enumerate() {
-                        d += yields[k]
-                            * match (&frozen[k], &floating[k]) {
-                                (Some(values), _) => values[i],
-                                (None, Some((params, norm))) => {
-                                    c.shape.density(x[i], params) / norm
-                                }
-                                (None, None) => 0.0,
-                            };
-                    }
-                    d
-                };
+                // Component by component over a block of events (the shape's match is
+                // decided once per block, not per event), then one logarithm per event.
                 let block = |start: usize| -> f64 {
                     let end = (start + BLOCK).min(x.len());
+                    let events = &x[start..end];
+                    let mut density = vec![0.0; events.len()];
+                    for (k, c) in self.components.iter().enumerate() {
+                        match (&frozen[k], &floating[k]) {
+                            (Some(values), _) => {
+                                for (d, v) in density.iter_mut().zip(&values[start..end]) {
+                                    *d += yields[k] * v;
+                                }
+                            }
+                            (None, Some((params, norm))) => {
+                                c.shape
+                                    .accumulate(events, params, yields[k] / norm, &mut density);
+                            }
+                            (None, None) => {}
+                        }
+                    }
                     let mut sum = 0.0;
-                    for i in start..end {
-                        let d = density(i);
-                        let w = weights.as_ref().map_or(1.0, |w| w[i]);
-                        sum += if d > 0.0 {
+                    for (i, d) in density.iter().enumerate() {
+                        let w = weights.as_ref().map_or(1.0, |w| w[start + i]);
+                        sum += if *d > 0.0 {
                             w * d.ln()
                         } else if w == 0.0 {
                             0.0

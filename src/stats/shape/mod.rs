@@ -118,10 +118,11 @@ impl Shape {
             Shape::Argus => {
                 let u = 1.0 - (x / p[0]).powi(2);
                 if u <= 0.0 || x < 0.0 {
-                    0.0
-                } else {
-                    x * u.powf(p[2]) * (p[1] * u).exp()
+                    return 0.0;
                 }
+                // The usual p = ½ by sqrt: several times faster than powf per event.
+                let power = if p[2] == 0.5 { u.sqrt() } else { u.powf(p[2]) };
+                x * power * (p[1] * u).exp()
             }
             Shape::BreitWigner => {
                 let (m2, mg) = (p[0] * p[0], p[0] * p[1]);
@@ -172,6 +173,39 @@ impl Shape {
 }
 
 impl Shape {
+    /// Adds `scale` × density at each of `xs` to `out`, with the shape decided once:
+    /// the per-event loop of unbinned likelihoods.
+    pub fn accumulate(&self, xs: &[f64], p: &[f64], scale: f64, out: &mut [f64]) {
+        match self {
+            Shape::Gaussian => {
+                let (mean, inverse) = (p[0], 1.0 / p[1]);
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    let t = (x - mean) * inverse;
+                    *o += scale * (-0.5 * t * t).exp();
+                }
+            }
+            Shape::Exponential => {
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    *o += scale * (p[0] * x).exp();
+                }
+            }
+            Shape::Argus if p[2] == 0.5 => {
+                let inverse = 1.0 / p[0];
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    let u = 1.0 - (x * inverse) * (x * inverse);
+                    if u > 0.0 && x >= 0.0 {
+                        *o += scale * x * u.sqrt() * (p[1] * u).exp();
+                    }
+                }
+            }
+            _ => {
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    *o += scale * self.density(x, p);
+                }
+            }
+        }
+    }
+
     /// ∫ density over each bin, sharing work between neighbouring bins where the shape
     /// allows: the Gaussian's CDF at each shared edge once (in whichever tail is
     /// accurate), the exponential by a geometric recurrence over equal-width runs.

@@ -159,3 +159,25 @@ fn shared_edge_integrals_equal_bin_by_bin_integrals() {
         }
     }
 }
+
+#[test]
+fn accumulate_adds_scaled_densities() {
+    let xs: Vec<f64> = (0..50).map(|i| 5.2 + 0.0018 * i as f64).collect();
+    for (shape, p) in [
+        (Shape::Gaussian, vec![5.279, 0.003]),
+        (Shape::Exponential, vec![-1.5]),
+        (Shape::Argus, vec![5.29, -20.0, 0.5]),
+        (Shape::Argus, vec![5.29, -20.0, 0.7]),
+        (
+            Shape::DoubleCrystalBall,
+            vec![5.25, 0.01, 1.2, 3.0, 1.6, 5.0],
+        ),
+    ] {
+        let mut out = vec![1.0; xs.len()];
+        shape.accumulate(&xs, &p, 2.0, &mut out);
+        for (o, &x) in out.iter().zip(&xs) {
+            let want = 1.0 + 2.0 * shape.density(x, &p);
+            assert!((o - want).abs() <= 1e-13 * want, "{shape:?} at {x}");
+        }
+    }
+}
