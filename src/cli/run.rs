@@ -5,6 +5,7 @@ use super::inputs::{Prepared, execute, prepare, report};
 use crate::analysis::{self, Outcome};
 use crate::diag::{Diagnostic, SourceMap, codes};
 use crate::exec::cutflow::Cutflow;
+use crate::report::figures;
 use crate::report::results::{Provenance, cutflow_markdown, results_json, write_atomically};
 use crate::spec::Spec;
 use sha2::{Digest, Sha256};
@@ -84,7 +85,14 @@ pub fn run(args: &Args) -> Status {
         platform: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
         inputs,
     };
-    match write_outputs(&out, name, &provenance, &cutflows, statistics.as_ref()) {
+    match write_outputs(
+        &spec,
+        &out,
+        name,
+        &provenance,
+        &cutflows,
+        statistics.as_ref(),
+    ) {
         Ok(()) => {
             summarize(&out, &cutflows, statistics.as_ref());
             Status::Ok
@@ -109,6 +117,7 @@ fn spec_hash(spec: &Spec, sources: &SourceMap) -> String {
 }
 
 fn write_outputs(
+    spec: &Spec,
     out: &Path,
     name: &str,
     provenance: &Provenance,
@@ -116,6 +125,19 @@ fn write_outputs(
     statistics: Option<&Outcome>,
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(out)?;
+    if let Some(outcome) = statistics {
+        let parameter = spec
+            .scan
+            .as_ref()
+            .map_or("mass", |s| s.parameter.value.as_str());
+        let title = spec
+            .analysis
+            .title
+            .as_ref()
+            .map_or(name, |t| t.value.as_str());
+        figures::write(out, title, &format!("{parameter} [GeV]"), outcome)
+            .map_err(std::io::Error::other)?;
+    }
     // results.json last: its presence marks a complete output directory.
     write_atomically(
         &out.join("cutflow.md"),

@@ -1,5 +1,7 @@
-//! Outputs of a run: results.json with provenance, and the cutflow table. Every file is
-//! written atomically (temporary file + rename) and results.json last, so a directory
-//! whose results.json exists is complete.
+//! Outputs of a run: results.json with provenance, the cutflow table and the scan's
+//! figures. Every file is written atomically (temporary file + rename) and results.json
+//! last, so a directory whose results.json exists is complete.
 
+pub mod figures;
+pub mod plots;
 pub mod results;

@@ -1,0 +1,283 @@
+//! Plots of a scan, as SVG and PNG: the Brazil band (expected limit with its ±1σ/±2σ
+//! band, and the observed limit when unblinded) and the local p-value. Text uses the
+//! bundled DejaVu Sans through plotters' ab_glyph backend, so a machine without system
+//! fonts renders the same pictures. Files are written under temporary names and renamed.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// DejaVu Sans (Bitstream Vera licence, assets/fonts/LICENSE-DejaVu.txt).
+static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+fn register_font() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
+            .unwrap_or_else(|_| panic!("the bundled font is a valid TrueType file"));
+    });
+}
+
+/// One hypothesis of a limit plot.
+#[derive(Clone, Debug)]
+pub struct LimitPoint {
+    /// Hypothesis mass.
+    pub mass: f64,
+    /// Expected limits [−2σ, −1σ, median, +1σ, +2σ].
+    pub expected: [f64; 5],
+    /// Observed limit, when unblinded.
+    pub observed: Option<f64>,
+}
+
+/// What a plot shows.
+#[derive(Clone, Debug)]
+pub struct Labels {
+    /// Title above the plot.
+    pub title: String,
+    /// x axis.
+    pub x: String,
+    /// y axis.
+    pub y: String,
+}
+
+const SIZE: (u32, u32) = (900, 600);
+
+/// Runs of points without gaps (vetoed windows, skipped hypotheses): a gap is a step
+/// more than three times the one before.
+fn segments<T>(points: &[T], mass: impl Fn(&T) -> f64) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..points.len() {
+        let step = mass(&points[i]) - mass(&points[i - 1]);
+        let previous = if i >= 2 {
+            mass(&points[i - 1]) - mass(&points[i - 2])
+        } else {
+            step
+        };
+        if step > 3.0 * previous {
+            out.push(&points[start..i]);
+            start = i;
+        }
+    }
+    if start < points.len() {
+        out.push(&points[start..]);
+    }
+    out
+}
+
+fn draw_brazil<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    labels: &Labels,
+    points: &[LimitPoint],
+) -> Result<(), String> {
+    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    root.fill(&WHITE).map_err(e)?;
+    let (x0, x1) = (points[0].mass, points[points.len() - 1].mass);
+    let values = points
+        .iter()
+        .flat_map(|p| p.expected.iter().copied().chain(p.observed));
+    let (lo, hi) = values
+        .filter(|v| *v > 0.0 && v.is_finite())
+        .fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+    let mut chart = ChartBuilder::on(&root)
+        .caption(&labels.title, ("sans-serif", 24))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(90)
+        .build_cartesian_2d(x0..x1, (lo / 1.5..hi * 1.5).log_scale())
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc(&labels.x)
+        .y_desc(&labels.y)
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .label_style(("sans-serif", 16))
+        .axis_desc_style(("sans-serif", 18))
+        .light_line_style(WHITE)
+        .draw()
+        .map_err(e)?;
+    let band = |low: usize, high: usize, segment: &[LimitPoint]| -> Vec<(f64, f64)> {
+        segment
+            .iter()
+            .map(|p| (p.mass, p.expected[low]))
+            .chain(segment.iter().rev().map(|p| (p.mass, p.expected[high])))
+            .collect()
+    };
+    let yellow = RGBColor(255, 204, 0);
+    let green = RGBColor(0, 204, 0);
+    let pieces = segments(points, |p| p.mass);
+    for (k, segment) in pieces.iter().enumerate() {
+        let outer = chart
+            .draw_series(std::iter::once(Polygon::new(
+                band(0, 4, segment),
+                yellow.filled(),
+            )))
+            .map_err(e)?;
+        if k == 0 {
+            outer.label("expected ± 2σ").legend(move |(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 20, y + 6)], yellow.filled())
+            });
+        }
+        let inner = chart
+            .draw_series(std::iter::once(Polygon::new(
+                band(1, 3, segment),
+                green.filled(),
+            )))
+            .map_err(e)?;
+        if k == 0 {
+            inner.label("expected ± 1σ").legend(move |(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 20, y + 6)], green.filled())
+            });
+        }
+        let median = chart
+            .draw_series(DashedLineSeries::new(
+                segment.iter().map(|p| (p.mass, p.expected[2])),
+                6,
+                4,
+                BLACK.stroke_width(2),
+            ))
+            .map_err(e)?;
+        if k == 0 {
+            median.label("expected").legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2))
+            });
+        }
+        if segment.iter().all(|p| p.observed.is_some()) {
+            let observed = chart
+                .draw_series(LineSeries::new(
+                    segment
+                        .iter()
+                        .map(|p| (p.mass, p.observed.unwrap_or(f64::NAN))),
+                    BLACK.stroke_width(2),
+                ))
+                .map_err(e)?;
+            if k == 0 {
+                observed.label("observed").legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(3))
+                });
+            }
+        }
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font(("sans-serif", 16))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(e)?;
+    root.present().map_err(e)
+}
+
+fn draw_pvalue<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    labels: &Labels,
+    points: &[(f64, f64)],
+) -> Result<(), String> {
+    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    root.fill(&WHITE).map_err(e)?;
+    let (x0, x1) = (points[0].0, points[points.len() - 1].0);
+    let lowest = points
+        .iter()
+        .map(|p| p.1)
+        .filter(|p| *p > 0.0)
+        .fold(0.5f64, f64::min);
+    let mut chart = ChartBuilder::on(&root)
+        .caption(&labels.title, ("sans-serif", 24))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(90)
+        .build_cartesian_2d(x0..x1, (lowest.min(1e-4) / 3.0..1.0).log_scale())
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc(&labels.x)
+        .y_desc(&labels.y)
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .label_style(("sans-serif", 16))
+        .axis_desc_style(("sans-serif", 18))
+        .light_line_style(WHITE)
+        .draw()
+        .map_err(e)?;
+    for z in 1..=4 {
+        let p = crate::stats::special::normal_sf(z as f64);
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(x0, p), (x1, p)],
+                4,
+                4,
+                RED.mix(0.6).stroke_width(1),
+            ))
+            .map_err(e)?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("{z}σ"),
+                (x1, p),
+                ("sans-serif", 14).into_font().color(&RED),
+            )))
+            .map_err(e)?;
+    }
+    for segment in segments(points, |p| p.0) {
+        chart
+            .draw_series(LineSeries::new(
+                segment.iter().copied(),
+                BLUE.stroke_width(2),
+            ))
+            .map_err(e)?;
+    }
+    root.present().map_err(e)
+}
+
+/// Writes `stem.svg` and `stem.png` with `draw`, each under a temporary name first.
+fn write_both(
+    stem: &Path,
+    draw_svg: impl FnOnce(DrawingArea<SVGBackend, Shift>) -> Result<(), String>,
+    draw_png: impl FnOnce(DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,
+) -> Result<Vec<PathBuf>, String> {
+    register_font();
+    let svg = stem.with_extension("svg");
+    let mut text = String::new();
+    draw_svg(SVGBackend::with_string(&mut text, SIZE).into_drawing_area())?;
+    super::results::write_atomically(&svg, text.as_bytes()).map_err(|e| e.to_string())?;
+    let png = stem.with_extension("png");
+    let temp = png.with_file_name(format!(
+        ".{}.partial-{}.png",
+        stem.file_name().and_then(|n| n.to_str()).unwrap_or("plot"),
+        std::process::id()
+    ));
+    let drawn = draw_png(BitMapBackend::new(&temp, SIZE).into_drawing_area());
+    let renamed = drawn.and_then(|()| std::fs::rename(&temp, &png).map_err(|e| e.to_string()));
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    renamed.map(|()| vec![svg, png])
+}
+
+/// The Brazil plot of `points` (in mass order) at `stem`.svg/.png.
+pub fn brazil(stem: &Path, labels: &Labels, points: &[LimitPoint]) -> Result<Vec<PathBuf>, String> {
+    if points.len() < 2 {
+        return Ok(Vec::new());
+    }
+    write_both(
+        stem,
+        |a| draw_brazil(a, labels, points),
+        |a| draw_brazil(a, labels, points),
+    )
+}
+
+/// The local p-value of `points` (mass, p) at `stem`.svg/.png, with 1σ–4σ guides.
+pub fn local_pvalue(
+    stem: &Path,
+    labels: &Labels,
+    points: &[(f64, f64)],
+) -> Result<Vec<PathBuf>, String> {
+    if points.len() < 2 {
+        return Ok(Vec::new());
+    }
+    write_both(
+        stem,
+        |a| draw_pvalue(a, labels, points),
+        |a| draw_pvalue(a, labels, points),
+    )
+}
