@@ -228,3 +228,35 @@ fn limit_counting_prints_the_documented_json() {
         2
     );
 }
+
+#[test]
+fn limit_workspace_prints_the_documented_json() {
+    let text = std::fs::read_to_string("tests/reference/limits/asymptotic_pyhf.json").unwrap();
+    let reference: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let case = &reference["two_channel"];
+    let dir = std::env::temp_dir().join(format!("searchlight-ws-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("ws.json");
+    std::fs::write(&path, case["workspace"].to_string()).unwrap();
+    let ws = path.to_str().unwrap();
+    let o = run(&["limit", "workspace", ws, "--json"]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let want = case["upper_limit_95"]["observed"].as_f64().unwrap();
+    assert!((v["observed"].as_f64().unwrap() - want).abs() < 1e-3 * want);
+    assert_eq!(v["expected"].as_array().unwrap().len(), 5);
+    let o = run(&["limit", "workspace", ws, "--mu", "1", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let want = case["cls_mu1"]["observed"].as_f64().unwrap();
+    assert!((v["cls_observed"].as_f64().unwrap() - want).abs() < 1e-3 * want);
+    assert_eq!(v["cls_expected"].as_array().unwrap().len(), 5);
+    // Toys are not built: a clear refusal, exit 2.
+    let o = run(&["limit", "workspace", ws, "--calculator", "toys"]);
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("SL206"));
+    std::fs::write(&path, "{\"channels\": 3}").unwrap();
+    let o = run(&["limit", "workspace", ws]);
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("SL208"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -87,3 +87,21 @@ fn parquet_reader_corpus_reads_or_reports() {
         );
     }
 }
+
+#[test]
+fn workspace_corpus_loads_or_is_refused() {
+    use searchlight::stats::asymptotic::Model;
+    use searchlight::stats::histfactory::from_json;
+    let files = inputs("workspace");
+    assert!(files.len() >= 5, "the workspace corpus is committed");
+    for path in files {
+        let Ok(text) = String::from_utf8(std::fs::read(&path).unwrap()) else {
+            continue;
+        };
+        if let Ok(model) = from_json(&text, None) {
+            let start: Vec<f64> = model.params.iter().map(|p| p.value).collect();
+            assert!(!model.nll(&start).is_nan(), "{}", path.display());
+            let _ = model.asimov(&start).nll(&start);
+        }
+    }
+}

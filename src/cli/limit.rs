@@ -1,8 +1,13 @@
-//! `searchlight limit counting`: an upper limit for one Poisson count.
+//! `searchlight limit counting` (an upper limit for one Poisson count) and
+//! `searchlight limit workspace` (asymptotic CLs on a pyhf JSON workspace).
 
 use super::Status;
+use crate::diag::codes;
+use crate::stats::asymptotic::Cls;
 use crate::stats::counting::{Uncertain, bayes_upper, cls_upper, feldman_cousins};
+use crate::stats::histfactory;
 use serde_json::json;
+use std::path::PathBuf;
 
 /// Largest observed count the exact methods accept (they sum Poisson terms up to it).
 const MAX_OBSERVED: u64 = 100_000;
@@ -18,6 +23,39 @@ pub struct Args {
 enum Kind {
     /// A cut-and-count: observed events, expected background, optional efficiency.
     Counting(Counting),
+    /// A binned model from a pyhf/HistFactory JSON workspace: CLs upper limit on its POI.
+    Workspace(Workspace),
+}
+
+/// CLs calculators for workspaces.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Calculator {
+    /// Asymptotic formulae with q̃μ (Cowan–Cranmer–Gross–Vitells).
+    Asymptotic,
+    /// Pseudo-experiments (not built yet).
+    Toys,
+}
+
+#[derive(clap::Args, Debug)]
+struct Workspace {
+    /// The workspace, as pyhf writes it.
+    workspace: PathBuf,
+    /// Confidence level, in (0, 1).
+    #[arg(long, default_value_t = 0.95)]
+    cl: f64,
+    /// CLs calculator.
+    #[arg(long, value_enum, default_value_t = Calculator::Asymptotic)]
+    calculator: Calculator,
+    /// Instead of the limit, CLs at this POI value.
+    #[arg(long)]
+    mu: Option<f64>,
+    /// The measurement to use (default: the first).
+    #[arg(long)]
+    measurement: Option<String>,
+    /// Print one JSON document: {"observed", "expected"} or, with --mu,
+    /// {"cls_observed", "cls_expected"}.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Limit-setting methods for a count.
@@ -59,9 +97,92 @@ struct Counting {
     json: bool,
 }
 
-/// Computes and prints the limit; exit 2 for invalid numbers.
+/// Computes and prints the limit; exit 2 for invalid numbers or files.
 pub fn run(args: &Args) -> Status {
-    let Kind::Counting(c) = &args.kind;
+    match &args.kind {
+        Kind::Counting(c) => counting(c),
+        Kind::Workspace(w) => workspace(w),
+    }
+}
+
+fn workspace(w: &Workspace) -> Status {
+    let fail = |code: &str, message: String| {
+        eprintln!("error[{code}]: {message}");
+        Status::Failure
+    };
+    if !(w.cl > 0.0 && w.cl < 1.0) {
+        return fail(
+            codes::INVALID_VALUE,
+            "--cl must lie in (0, 1), e.g. 0.95".into(),
+        );
+    }
+    if w.calculator == Calculator::Toys {
+        return fail(
+            codes::NOT_SUPPORTED,
+            "the toy calculator is not built yet; use --calculator asymptotic".into(),
+        );
+    }
+    let text = match std::fs::read_to_string(&w.workspace) {
+        Ok(t) => t,
+        Err(e) => {
+            return fail(
+                codes::IO,
+                format!("cannot read {}: {e}", w.workspace.display()),
+            );
+        }
+    };
+    let model = match histfactory::from_json(&text, w.measurement.as_deref()) {
+        Ok(m) => m,
+        Err(e) => return fail(codes::BAD_MODEL, format!("{}: {e}", w.workspace.display())),
+    };
+    let cls = match Cls::new(&model, &model.params, model.poi) {
+        Ok(c) => c,
+        Err(e) => return fail(codes::BAD_MODEL, format!("{}: {e}", w.workspace.display())),
+    };
+    let poi = &model.params[model.poi].name;
+    if let Some(mu) = w.mu {
+        let values = match cls.cls(mu) {
+            Ok(v) => v,
+            Err(e) => return fail(codes::BAD_MODEL, e.to_string()),
+        };
+        if w.json {
+            println!(
+                "{}",
+                json!({"cls_observed": values.observed, "cls_expected": values.expected})
+            );
+        } else {
+            println!(
+                "CLs at {poi} = {mu}: observed {:.6}, expected {:?}",
+                values.observed, values.expected
+            );
+        }
+        return Status::Ok;
+    }
+    let limits = match cls.upper_limits(w.cl, true) {
+        Ok(l) => l,
+        Err(e) => return fail(codes::BAD_MODEL, e.to_string()),
+    };
+    if w.json {
+        println!(
+            "{}",
+            json!({"observed": limits.observed, "expected": limits.expected})
+        );
+    } else {
+        println!(
+            "{:.0}% CL upper limit on {poi}: observed {:.5}, expected {:.5} [-2σ {:.5}, -1σ {:.5}, +1σ {:.5}, +2σ {:.5}]",
+            100.0 * w.cl,
+            limits.observed,
+            limits.expected[2],
+            limits.expected[0],
+            limits.expected[1],
+            limits.expected[3],
+            limits.expected[4]
+        );
+    }
+    Status::Ok
+}
+
+fn counting(c: &Counting) -> Status {
     let bad = |what: &str| {
         eprintln!("error: {what}");
         Status::Failure

@@ -43,3 +43,5 @@ pub const UNSUPPORTED_COLUMN: &str = "SL204";
 pub const NOT_SUPPORTED: &str = "SL206";
 /// An output could not be written.
 pub const OUTPUT: &str = "SL207";
+/// A statistical model file (pyhf workspace) that cannot be used.
+pub const BAD_MODEL: &str = "SL208";

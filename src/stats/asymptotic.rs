@@ -14,10 +14,31 @@ use crate::stats::special::{normal_quantile, normal_sf};
 /// that q_A changes by < 1e-4 relative for shapes a few bins wide.
 const ASIMOV_BINS: usize = 200;
 
-/// A likelihood prepared for CLs: the observed data, its Asimov twin, and the best fits.
-pub struct Cls<'a> {
-    observed: &'a Likelihood,
-    asimov: Likelihood,
+/// A statistical model with its observed data: −ln L, and the same model with Asimov
+/// data (expected main and auxiliary data at given parameters).
+pub trait Model: Sync {
+    /// −ln L at parameters `p` (up to a constant).
+    fn nll(&self, p: &[f64]) -> f64;
+    /// The model with Asimov data at `p`.
+    fn asimov(&self, p: &[f64]) -> Self
+    where
+        Self: Sized;
+}
+
+impl Model for Likelihood {
+    fn nll(&self, p: &[f64]) -> f64 {
+        Likelihood::nll(self, p)
+    }
+
+    fn asimov(&self, p: &[f64]) -> Self {
+        Likelihood::asimov(self, p, ASIMOV_BINS)
+    }
+}
+
+/// A model prepared for CLs: the observed data, its Asimov twin, and the best fits.
+pub struct Cls<'a, M: Model> {
+    observed: &'a M,
+    asimov: M,
     params: Vec<ParamSpec>,
     poi: usize,
     /// The unconditional fit to the observed data (μ ≥ 0).
@@ -84,7 +105,7 @@ fn profile_settings() -> Settings {
 }
 
 /// min over nuisances of −ln L with the POI fixed at `mu`, started from `start`.
-fn conditional(likelihood: &Likelihood, params: &[ParamSpec], poi: usize, mu: f64) -> FitResult {
+fn conditional<M: Model>(likelihood: &M, params: &[ParamSpec], poi: usize, mu: f64) -> FitResult {
     let mut fixed = params.to_vec();
     fixed[poi].value = mu;
     fixed[poi].fixed = true;
@@ -101,19 +122,15 @@ fn check(what: &str, result: &FitResult) -> Result<(), ClsError> {
     }
 }
 
-impl<'a> Cls<'a> {
+impl<'a, M: Model> Cls<'a, M> {
     /// Fits the observed data (free and with μ = 0) and builds the Asimov data.
     /// `params[poi]` must have a lower bound of 0.
-    pub fn new(
-        observed: &'a Likelihood,
-        params: &[ParamSpec],
-        poi: usize,
-    ) -> Result<Self, ClsError> {
+    pub fn new(observed: &'a M, params: &[ParamSpec], poi: usize) -> Result<Self, ClsError> {
         let best = minimize(&|p: &[f64]| observed.nll(p), params, Settings::default());
         check("unconditional", &best)?;
         let background_only = conditional(observed, params, poi, 0.0);
         check("background-only", &background_only)?;
-        let asimov = observed.asimov(&background_only.values, ASIMOV_BINS);
+        let asimov = observed.asimov(&background_only.values);
         let asimov_minimum = asimov.nll(&background_only.values);
         let mut params = params.to_vec();
         for (p, v) in params.iter_mut().zip(&background_only.values) {

@@ -117,6 +117,16 @@ pub enum Constraint {
         /// Auxiliary measurement θ₀.
         nominal: f64,
     },
+    /// A Poisson auxiliary measurement of γτ (HistFactory's shapesys):
+    /// γτ − aux·ln(γτ).
+    Poisson {
+        /// Parameter index (γ).
+        param: usize,
+        /// Scale τ = (nominal / uncertainty)².
+        tau: f64,
+        /// Auxiliary count (τ, or γ̂τ in Asimov data).
+        aux: f64,
+    },
 }
 
 /// A simultaneous likelihood. Components whose shape parameters are all fixed are
@@ -325,6 +335,43 @@ impl Constraint {
                 }
                 0.5 * ((theta / nominal).ln() / (1.0 + relative).ln()).powi(2)
             }
+            Constraint::Poisson { param, tau, aux } => {
+                let nu = p[param] * tau;
+                if nu <= 0.0 {
+                    return f64::INFINITY;
+                }
+                // Relative to its minimum at ν = aux, like the binned deviance.
+                nu - aux
+                    + if aux > 0.0 {
+                        aux * (aux / nu).ln()
+                    } else {
+                        0.0
+                    }
+            }
+        }
+    }
+
+    /// The same constraint with its auxiliary measurement at the value `p` predicts:
+    /// the constraint of Asimov data.
+    pub fn at_asimov(&self, p: &[f64]) -> Constraint {
+        match *self {
+            Constraint::Gaussian { param, sigma, .. } => Constraint::Gaussian {
+                param,
+                mean: p[param],
+                sigma,
+            },
+            Constraint::LogNormal {
+                param, relative, ..
+            } => Constraint::LogNormal {
+                param,
+                relative,
+                nominal: p[param],
+            },
+            Constraint::Poisson { param, tau, .. } => Constraint::Poisson {
+                param,
+                tau,
+                aux: p[param] * tau,
+            },
         }
     }
 }
@@ -400,25 +447,7 @@ impl Likelihood {
                 }
             })
             .collect();
-        let constraints = self
-            .constraints
-            .iter()
-            .map(|c| match *c {
-                // Auxiliary measurements at their Asimov values: the generating θ.
-                Constraint::Gaussian { param, sigma, .. } => Constraint::Gaussian {
-                    param,
-                    mean: p[param],
-                    sigma,
-                },
-                Constraint::LogNormal {
-                    param, relative, ..
-                } => Constraint::LogNormal {
-                    param,
-                    relative,
-                    nominal: p[param],
-                },
-            })
-            .collect();
+        let constraints = self.constraints.iter().map(|c| c.at_asimov(p)).collect();
         Likelihood::new(channels, constraints)
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod asymptotic;
 pub mod counting;
+pub mod histfactory;
 pub mod interpolation;
 pub mod likelihood;
 pub mod linalg;
