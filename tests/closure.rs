@@ -8,7 +8,9 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const N_BB: f64 = 772e6;
+/// N_BB times the K+ channel's external (tag-side) efficiency: signal events per unit
+/// branching fraction before the selection efficiency.
+const EVENTS_PER_BR: f64 = 772e6 * 0.003;
 
 fn temp(name: &str) -> PathBuf {
     let dir =
@@ -89,9 +91,9 @@ fn injected_signal_is_found_at_its_mass_with_its_yield() {
         "excess at {mass}, injected at 2.5"
     );
     assert!(z > 3.0, "local significance {z}");
-    // The fitted branching fraction times N_BB counts generated signal events.
-    let fitted = best["fitted_poi"].as_f64().unwrap() * N_BB;
-    let error = best["fitted_poi_error"].as_f64().unwrap() * N_BB;
+    // The fitted branching fraction times N_BB × ε_tag counts generated signal events.
+    let fitted = best["fitted_poi"].as_f64().unwrap() * EVENTS_PER_BR;
+    let error = best["fitted_poi_error"].as_f64().unwrap() * EVENTS_PER_BR;
     eprintln!("fitted yield {fitted:.1} ± {error:.1} events for 100 injected");
     assert!(
         (fitted - 100.0).abs() < 3.0 * error,

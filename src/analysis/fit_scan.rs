@@ -123,10 +123,14 @@ impl FitScan<'_> {
             .map(|&c| self.scale[c] * self.efficiency[c].at(m, None))
             .sum();
         let poi_high = self.fit.poi.range.high.value;
+        // The POI starts at about three signal events: far enough from its lower bound,
+        // where the bounded-parameter transformation compresses the scale, for MIGRAD to
+        // travel freely in either direction.
+        let one_event = (1.0 / expected_per_poi.max(1e-300)).min(0.01 * poi_high);
         params.push(ParamSpec::new(
             &self.fit.poi.name.value,
-            0.0,
-            (1.0 / expected_per_poi.max(1e-300)).min(0.1 * poi_high),
+            3.0 * one_event,
+            one_event,
             Bounds::Both(self.fit.poi.range.low.value.max(0.0), poi_high),
         ));
         let mut constraints = Vec::new();

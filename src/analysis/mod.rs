@@ -234,6 +234,22 @@ fn sigma_at(spec: &Spec, m: f64) -> Result<f64, String> {
     }
 }
 
+/// Signal events per unit POI and unit efficiency in each channel: `per_unit` (N_BB for
+/// fits, the luminosity for counting) × `bf_daughter` × `external_efficiency`.
+fn signal_scale(spec: &Spec, per_unit: f64) -> Vec<f64> {
+    if spec.channels.is_empty() {
+        return vec![per_unit];
+    }
+    spec.channels
+        .iter()
+        .map(|c| {
+            per_unit
+                * c.bf_daughter.as_ref().map_or(1.0, |b| b.value)
+                * c.external_efficiency.as_ref().map_or(1.0, |e| e.value)
+        })
+        .collect()
+}
+
 /// The fit scan of a `fit:` model over `context`.
 fn fit_scan<'a>(
     spec: &'a Spec,
@@ -242,15 +258,7 @@ fn fit_scan<'a>(
     cl: f64,
     unblind: bool,
 ) -> fit_scan::FitScan<'a> {
-    let per_unit = spec.analysis.n_bb.as_ref().map_or(1.0, |n| n.value);
-    let scale: Vec<f64> = if spec.channels.is_empty() {
-        vec![per_unit]
-    } else {
-        spec.channels
-            .iter()
-            .map(|c| per_unit * c.bf_daughter.as_ref().map_or(1.0, |b| b.value))
-            .collect()
-    };
+    let scale = signal_scale(spec, spec.analysis.n_bb.as_ref().map_or(1.0, |n| n.value));
     fit_scan::FitScan {
         spec,
         fit,
@@ -292,7 +300,7 @@ pub fn statistics(
                 data: context.data,
                 efficiency: &context.efficiency,
                 channels: context.channels.clone(),
-                scale: vec![luminosity; context.channels.len()],
+                scale: signal_scale(spec, luminosity),
                 endpoints: context.endpoints.clone(),
                 vetoed: context.vetoed.clone(),
                 method: limits.method.value.clone(),

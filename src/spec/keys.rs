@@ -202,6 +202,11 @@ const CHANNEL: Kind = Kind::Object(&[
         "product of daughter branching fractions",
     ),
     opt(
+        "external_efficiency",
+        Kind::Quantity,
+        "efficiency factor the signal sample does not simulate (e.g. the tag side's), multiplied into the signal yield",
+    ),
+    opt(
         "endpoint",
         Kind::Quantity,
         "kinematic endpoint of the scanned mass, e.g. `m_Bp - m_Kp`",

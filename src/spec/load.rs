@@ -735,6 +735,9 @@ fn channel(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Channel> {
     let bf_daughter = m
         .get("bf_daughter")
         .and_then(|v| ctx.quantity(v, "`bf_daughter`"));
+    let external_efficiency = m
+        .get("external_efficiency")
+        .and_then(|v| ctx.quantity(v, "`external_efficiency`"));
     let endpoint = m
         .get("endpoint")
         .and_then(|v| ctx.quantity(v, "`endpoint`"));
@@ -743,6 +746,7 @@ fn channel(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Channel> {
         name,
         cut,
         bf_daughter,
+        external_efficiency,
         endpoint,
     })
 }

@@ -209,6 +209,8 @@ pub struct Channel {
     pub cut: SpecExpr,
     /// Product of daughter branching fractions.
     pub bf_daughter: Option<Spanned<f64>>,
+    /// Efficiency factor the signal sample does not simulate (e.g. the tag side's).
+    pub external_efficiency: Option<Spanned<f64>>,
     /// Kinematic endpoint of the scanned mass in this channel, GeV.
     pub endpoint: Option<Spanned<f64>>,
 }

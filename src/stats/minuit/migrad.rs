@@ -193,14 +193,29 @@ fn line_search(
         if f1.is_finite() && f1 <= f0 + 1e-4 * alpha * slope {
             // The parabola through f0, slope and f1 may place the minimum further on.
             let curvature = f1 - f0 - slope * alpha;
-            if curvature > 0.0 {
-                let best = -slope * alpha * alpha / (2.0 * curvature);
-                if best > 1.5 * alpha && best < 4.0 * alpha {
-                    let f2 = at(best);
-                    if f2 < f1 {
-                        return Some((best, f2));
-                    }
+            let best = if curvature > 0.0 {
+                -slope * alpha * alpha / (2.0 * curvature)
+            } else {
+                f64::INFINITY
+            };
+            if best > 1.5 * alpha && best < 4.0 * alpha {
+                let f2 = at(best);
+                if f2 < f1 {
+                    return Some((best, f2));
                 }
+            }
+            if best >= 4.0 * alpha {
+                // Hardly any curvature along the step: the metric underestimates how
+                // far the minimum is. Expand while the function keeps falling.
+                let (mut alpha, mut f1) = (alpha, f1);
+                for _ in 0..20 {
+                    let f2 = at(4.0 * alpha);
+                    if f2 >= f1 {
+                        break;
+                    }
+                    (alpha, f1) = (4.0 * alpha, f2);
+                }
+                return Some((alpha, f1));
             }
             return if f1 < f0 { Some((alpha, f1)) } else { None };
         }
