@@ -180,7 +180,13 @@ pub fn from_json(text_json: &str, measurement: Option<&str>) -> Result<HistFacto
                         let aux = lumi["auxdata"][0].as_f64().unwrap_or(1.0);
                         let sigma = lumi["sigmas"][0]
                             .as_f64()
-                            .ok_or_else(|| format!("lumi `{name}` needs `sigmas`"))?;
+                            .filter(|s| *s > 0.0 && s.is_finite())
+                            .ok_or_else(|| {
+                                format!("lumi `{name}` needs a positive `sigmas` entry")
+                            })?;
+                        if !aux.is_finite() {
+                            return Err(format!("lumi `{name}` has a non-finite `auxdata`"));
+                        }
                         Modifier::Scale(registry.scalar(name, |r, index| {
                             r.constraints.push(Constraint::Gaussian {
                                 param: index,
