@@ -328,6 +328,29 @@ fn scans_write_expected_limits_identically_for_any_thread_count() {
         assert!(p["reinterpreted"]["theta"]["expected"].is_array());
     }
     assert!(r["global_significance"].is_null());
+    // Figures: a Brazil plot per channel for the POI and for theta, fit plots.
+    let out = base.join("1");
+    for file in [
+        "brazil_br_Kp.svg",
+        "brazil_br_Kp.png",
+        "brazil_theta_Kp.svg",
+    ] {
+        assert!(
+            out.join(file).metadata().is_ok_and(|m| m.len() > 1000),
+            "{file}"
+        );
+    }
+    let fits = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("fit_")
+        })
+        .count();
+    assert!(fits >= 2, "fit plots written");
     let efficiency = &r["efficiency"][1];
     assert_eq!(efficiency["channel"], "K+");
     assert!(efficiency["points"][0]["efficiency"].as_f64().unwrap() > 0.1);

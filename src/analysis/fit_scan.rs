@@ -232,6 +232,95 @@ impl FitScan<'_> {
     }
 }
 
+/// A channel's fit at one hypothesis, binned for a plot.
+#[derive(Clone, Debug)]
+pub struct FitFigure {
+    /// Hypothesis.
+    pub mass: f64,
+    /// Channel.
+    pub channel: String,
+    /// Bins (low, high) over the fit window, vetoed windows left out.
+    pub bins: Vec<(f64, f64)>,
+    /// Data counts per bin.
+    pub observed: Vec<f64>,
+    /// Fitted expectation per component (`signal`, `background`) per bin.
+    pub components: Vec<(String, Vec<f64>)>,
+    /// The fit's status.
+    pub status: String,
+    /// True when the POI was held at 0 (blinded).
+    pub blinded: bool,
+}
+
+/// Bins of about `width` covering `ranges` exactly.
+fn plot_bins(ranges: &[(f64, f64)], count: usize) -> Vec<(f64, f64)> {
+    let total: f64 = ranges.iter().map(|(lo, hi)| hi - lo).sum();
+    let width = total / count as f64;
+    ranges
+        .iter()
+        .flat_map(|&(lo, hi)| {
+            let n = ((hi - lo) / width).round().max(1.0) as usize;
+            let w = (hi - lo) / n as f64;
+            (0..n).map(move |k| (lo + k as f64 * w, lo + (k + 1) as f64 * w))
+        })
+        .collect()
+}
+
+impl FitScan<'_> {
+    /// The fit at hypothesis `m` over channels `active` (signal held at 0 unless
+    /// unblinded), binned per channel for plotting.
+    pub fn figures(&self, m: f64, sigma: f64, active: &[usize]) -> Result<Vec<FitFigure>, String> {
+        let (likelihood, mut params) = self.model_at(m, sigma, active)?;
+        if !self.unblind {
+            params[0].value = 0.0;
+            params[0].fixed = true;
+        }
+        let result = crate::stats::minuit::minimize(
+            &|p: &[f64]| likelihood.nll(p),
+            &params,
+            crate::stats::minuit::Settings::default(),
+        );
+        let status = serde_json::to_value(result.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        Ok(likelihood
+            .channels
+            .iter()
+            .map(|channel| {
+                let bins = plot_bins(&channel.ranges, 40);
+                let observed = match &channel.data {
+                    Data::Unbinned { x, .. } => bins
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &(lo, hi))| {
+                            let last = k + 1 == bins.len() || bins[k + 1].0 != hi;
+                            x.iter()
+                                .filter(|&&v| lo <= v && (v < hi || (last && v == hi)))
+                                .count() as f64
+                        })
+                        .collect(),
+                    Data::Binned { counts, .. } => counts.clone(),
+                };
+                let expected = channel.expected_in_bins(&result.values, &bins);
+                FitFigure {
+                    mass: m,
+                    channel: channel.name.clone(),
+                    observed,
+                    components: channel
+                        .components
+                        .iter()
+                        .map(|c| c.name.clone())
+                        .zip(expected)
+                        .collect(),
+                    bins,
+                    status: status.clone(),
+                    blinded: !self.unblind,
+                }
+            })
+            .collect())
+    }
+}
+
 /// Parameters of a compiled PDF as likelihood values, adding floating ones (one per
 /// channel) to `params`.
 fn bind(pdf: &CompiledPdf, channel: &str, params: &mut Vec<ParamSpec>) -> Vec<Value> {

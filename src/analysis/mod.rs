@@ -6,7 +6,7 @@
 pub mod collect;
 mod count_scan;
 pub mod efficiency;
-mod fit_scan;
+pub mod fit_scan;
 mod pdf;
 
 use std::collections::BTreeMap;
@@ -116,6 +116,9 @@ pub struct Outcome {
     pub scan: Vec<ScanPoint>,
     /// Global significance of the largest excess (null while blinded).
     pub global_significance: Option<f64>,
+    /// Fits at representative hypotheses, binned for plots (not in results.json).
+    #[serde(skip)]
+    pub fit_figures: Vec<fit_scan::FitFigure>,
 }
 
 /// `[lo, hi]` ∩ `[m − half, m + half]` with the vetoed windows cut out.
@@ -289,9 +292,12 @@ pub fn statistics(
         .filter(|&m| !grid::excluded(spec, m))
         .collect();
     let sigma = |m: f64| sigma_at(spec, m);
+    let mut fit_figures = Vec::new();
     let mut scan_points = match model {
         Model::Fit(fit) => {
-            fit_scan(spec, fit, &context, limits.cl.value, unblind).run(&points, &sigma)
+            let scan = fit_scan(spec, fit, &context, limits.cl.value, unblind);
+            fit_figures = representative_fits(&scan, &points, &sigma);
+            scan.run(&points, &sigma)
         }
         Model::Counting(counting) => {
             let luminosity = spec.analysis.luminosity.as_ref().map_or(1.0, |l| l.value);
@@ -328,7 +334,40 @@ pub fn statistics(
         efficiency: context.efficiency,
         scan: scan_points,
         global_significance,
+        fit_figures,
     }))
+}
+
+/// Fits at three representative hypotheses (the quartiles of the scan grid), for each
+/// channel group, binned for plots. Failures leave the figure out (the scan table says
+/// more).
+fn representative_fits(
+    scan: &fit_scan::FitScan,
+    points: &[f64],
+    sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
+) -> Vec<fit_scan::FitFigure> {
+    let masses: Vec<f64> = [1, 2, 3]
+        .iter()
+        .filter_map(|q| points.get(q * points.len() / 4).copied())
+        .collect();
+    let groups: Vec<Vec<usize>> = if scan.fit.poi.per_channel.value {
+        (0..scan.channels.len()).map(|c| vec![c]).collect()
+    } else {
+        vec![(0..scan.channels.len()).collect()]
+    };
+    let mut figures = Vec::new();
+    for group in &groups {
+        for &m in &masses {
+            let active = scan.active(m, group);
+            if active.is_empty() {
+                continue;
+            }
+            if let Ok(f) = sigma(m).and_then(|s| scan.figures(m, s, &active)) {
+                figures.extend(f);
+            }
+        }
+    }
+    figures
 }
 
 /// One fitted parameter.

@@ -2,19 +2,20 @@
 //! lifetime) for the POI and for each reinterpreted parameter, and the local p-value
 //! when unblinded.
 
-use super::plots::{Labels, LimitPoint, brazil, local_pvalue};
+use super::plots::{BinnedFit, Labels, LimitPoint, brazil, fit, local_pvalue};
 use crate::analysis::{Outcome, ScanPoint};
 use std::path::{Path, PathBuf};
 
-/// A file-name-safe form of a label.
+/// A file-name-safe form of a label: `K*+` → `Kstp`, `pi-` → `pim`, `0.5` → `0p5`.
 fn slug(text: &str) -> String {
     text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
+        .map(|c| match c {
+            '+' => "p".to_owned(),
+            '-' => "m".to_owned(),
+            '*' => "st".to_owned(),
+            '.' => "p".to_owned(),
+            c if c.is_ascii_alphanumeric() || c == '_' => c.to_string(),
+            _ => "_".to_owned(),
         })
         .collect()
 }
@@ -26,6 +27,7 @@ pub fn write(
     parameter: &str,
     outcome: &Outcome,
 ) -> Result<Vec<PathBuf>, String> {
+    let parameter_name = parameter.split_whitespace().next().unwrap_or(parameter);
     let mut series: Vec<(Option<String>, Option<f64>, Vec<&ScanPoint>)> = Vec::new();
     for p in outcome
         .scan
@@ -115,6 +117,33 @@ pub fn write(
                 &pvalues,
             )?);
         }
+    }
+    for figure in &outcome.fit_figures {
+        let labels = Labels {
+            title: format!(
+                "{title}, {} at {parameter_name} = {:.4}{}",
+                figure.channel,
+                figure.mass,
+                if figure.blinded {
+                    " (background-only fit, blinded)"
+                } else {
+                    ""
+                }
+            ),
+            x: parameter.to_owned(),
+            y: "events per bin".to_owned(),
+        };
+        let binned = BinnedFit {
+            bins: &figure.bins,
+            observed: &figure.observed,
+            components: &figure.components,
+        };
+        let stem = out.join(format!(
+            "fit_{}_m{}",
+            slug(&figure.channel),
+            slug(&format!("{:.4}", figure.mass))
+        ));
+        written.extend(fit(&stem, &labels, &binned)?);
     }
     Ok(written)
 }

@@ -229,6 +229,177 @@ fn draw_pvalue<DB: DrawingBackend>(
     root.present().map_err(e)
 }
 
+/// A binned fit for [`fit`]: data, and the fitted expectation per component.
+#[derive(Clone, Debug)]
+pub struct BinnedFit<'a> {
+    /// Bins (low, high).
+    pub bins: &'a [(f64, f64)],
+    /// Data counts.
+    pub observed: &'a [f64],
+    /// Expectation per component.
+    pub components: &'a [(String, Vec<f64>)],
+}
+
+fn draw_fit<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    labels: &Labels,
+    fit: &BinnedFit,
+) -> Result<(), String> {
+    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    root.fill(&WHITE).map_err(e)?;
+    let n = fit.bins.len();
+    let total: Vec<f64> = (0..n)
+        .map(|b| fit.components.iter().map(|(_, v)| v[b]).sum())
+        .collect();
+    let (x0, x1) = (fit.bins[0].0, fit.bins[n - 1].1);
+    let top = fit
+        .observed
+        .iter()
+        .map(|c| c + c.sqrt())
+        .chain(total.iter().copied())
+        .fold(1.0f64, f64::max)
+        * 1.25;
+    let (upper, lower) = root.split_vertically(SIZE.1 * 7 / 10);
+    let mut chart = ChartBuilder::on(&upper)
+        .caption(&labels.title, ("sans-serif", 22))
+        .margin(15)
+        .x_label_area_size(10)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x0..x1, 0.0..top)
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .y_desc(&labels.y)
+        .x_labels(0)
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 17))
+        .light_line_style(WHITE)
+        .draw()
+        .map_err(e)?;
+    // Each component and the total as steps, per contiguous run of bins.
+    let steps = |values: &[f64]| -> Vec<Vec<(f64, f64)>> {
+        let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+        for (b, &(lo, hi)) in fit.bins.iter().enumerate() {
+            let start_new = b == 0 || fit.bins[b - 1].1 != lo;
+            if start_new {
+                runs.push(Vec::new());
+            }
+            let run = runs.last_mut().expect("a run was started");
+            run.push((lo, values[b]));
+            run.push((hi, values[b]));
+        }
+        runs
+    };
+    let styles = [(BLUE, "background"), (RED, "signal")];
+    for (name, values) in fit.components {
+        let color = styles
+            .iter()
+            .find(|(_, n)| n == name)
+            .map_or(MAGENTA, |(c, _)| *c);
+        if values.iter().all(|v| *v <= 0.0) {
+            continue;
+        }
+        for (k, run) in steps(values).into_iter().enumerate() {
+            let series = chart
+                .draw_series(DashedLineSeries::new(run, 5, 3, color.stroke_width(2)))
+                .map_err(e)?;
+            if k == 0 {
+                series.label(name.as_str()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                });
+            }
+        }
+    }
+    for (k, run) in steps(&total).into_iter().enumerate() {
+        let series = chart
+            .draw_series(LineSeries::new(run, BLACK.stroke_width(2)))
+            .map_err(e)?;
+        if k == 0 {
+            series.label("fit").legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2))
+            });
+        }
+    }
+    let centres: Vec<(f64, f64)> = fit
+        .bins
+        .iter()
+        .zip(fit.observed)
+        .map(|(&(lo, hi), &c)| (0.5 * (lo + hi), c))
+        .collect();
+    chart
+        .draw_series(centres.iter().map(|&(x, c)| {
+            PathElement::new(vec![(x, (c - c.sqrt()).max(0.0)), (x, c + c.sqrt())], BLACK)
+        }))
+        .map_err(e)?;
+    chart
+        .draw_series(
+            centres
+                .iter()
+                .map(|&(x, c)| Circle::new((x, c), 3, BLACK.filled())),
+        )
+        .map_err(e)?
+        .label("data")
+        .legend(|(x, y)| Circle::new((x + 10, y), 3, BLACK.filled()));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font(("sans-serif", 15))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(e)?;
+    // Pulls (n − ν)/√ν.
+    let pulls: Vec<(f64, f64)> = centres
+        .iter()
+        .zip(&total)
+        .map(|(&(x, n), &nu)| (x, if nu > 0.0 { (n - nu) / nu.sqrt() } else { 0.0 }))
+        .collect();
+    let reach = pulls
+        .iter()
+        .map(|p| p.1.abs())
+        .fold(3.0f64, f64::max)
+        .ceil();
+    let mut pull_chart = ChartBuilder::on(&lower)
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x0..x1, -reach..reach)
+        .map_err(e)?;
+    pull_chart
+        .configure_mesh()
+        .x_desc(&labels.x)
+        .y_desc("pull")
+        .y_labels(5)
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 17))
+        .light_line_style(WHITE)
+        .draw()
+        .map_err(e)?;
+    let half = 0.4 * (fit.bins[0].1 - fit.bins[0].0);
+    pull_chart
+        .draw_series(pulls.iter().map(|&(x, p)| {
+            Rectangle::new(
+                [(x - half, 0.0), (x + half, p)],
+                RGBColor(90, 90, 90).filled(),
+            )
+        }))
+        .map_err(e)?;
+    root.present().map_err(e)
+}
+
+/// The fit plot (data with Poisson errors, fit and components, pulls) at
+/// `stem`.svg/.png.
+pub fn fit(stem: &Path, labels: &Labels, binned: &BinnedFit) -> Result<Vec<PathBuf>, String> {
+    if binned.bins.is_empty() {
+        return Ok(Vec::new());
+    }
+    write_both(
+        stem,
+        |a| draw_fit(a, labels, binned),
+        |a| draw_fit(a, labels, binned),
+    )
+}
+
 /// Writes `stem.svg` and `stem.png` with `draw`, each under a temporary name first.
 fn write_both(
     stem: &Path,

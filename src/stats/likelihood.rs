@@ -158,15 +158,20 @@ impl Component {
 }
 
 impl Channel {
-    /// Expected events of each component in [lo, hi] at parameters `p`.
-    pub fn expected_in(&self, p: &[f64], lo: f64, hi: f64) -> f64 {
+    /// Expected events of each component in each of `bins` at parameters `p` (per
+    /// component, per bin): for plots and Asimov data.
+    pub fn expected_in_bins(&self, p: &[f64], bins: &[(f64, f64)]) -> Vec<Vec<f64>> {
         self.components
             .iter()
             .map(|c| {
                 let (params, norm, nu) = c.evaluate(p, &self.ranges);
-                nu * c.shape.integral(lo, hi, &params) / norm
+                c.shape
+                    .integrals(bins, &params)
+                    .iter()
+                    .map(|i| nu * i / norm)
+                    .collect()
             })
-            .sum()
+            .collect()
     }
 
     /// −ln L of this channel (extended), up to a parameter-independent constant.
@@ -429,13 +434,8 @@ impl Likelihood {
                 // The same integrals the binned likelihood uses, so that the generating
                 // point is its exact minimum; negative expectations count as empty.
                 let mut counts = vec![0.0; edges.len()];
-                for c in &channel.components {
-                    let (params, norm, nu) = c.evaluate(p, &channel.ranges);
-                    for (count, integral) in
-                        counts.iter_mut().zip(c.shape.integrals(&edges, &params))
-                    {
-                        *count += nu * integral / norm;
-                    }
+                for component in channel.expected_in_bins(p, &edges) {
+                    counts.iter_mut().zip(component).for_each(|(c, v)| *c += v);
                 }
                 let counts = counts.into_iter().map(|c: f64| c.max(0.0)).collect();
                 Channel {
