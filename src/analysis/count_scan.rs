@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::collect::Candidates;
 use super::efficiency;
-use super::{ScanPoint, Width, window_ranges};
+use super::{ScanPoint, Width, channel_groups, window_ranges};
 use crate::spec::Counting;
 use crate::stats::counting::{Uncertain, bayes_upper, cls_upper, feldman_cousins, poisson_cdf};
 use crate::stats::special::normal_cdf;
@@ -50,11 +50,7 @@ impl CountScan<'_> {
         grid: &[f64],
         sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
     ) -> Vec<ScanPoint> {
-        let groups: Vec<Vec<usize>> = if self.counting.poi.per_channel.value {
-            (0..self.channels.len()).map(|c| vec![c]).collect()
-        } else {
-            vec![(0..self.channels.len()).collect()]
-        };
+        let groups = channel_groups(self.counting.poi.per_channel.value, self.channels.len());
         let lifetimes = self
             .efficiency
             .first()

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use super::collect::Candidates;
 use super::efficiency;
 use super::pdf::{Compiled, CompiledPdf, compile};
-use super::{ScanPoint, Width, window_ranges};
+use super::{ScanPoint, Width, channel_groups, window_ranges};
 use crate::spec::{Fit, Spec};
 use crate::stats::asymptotic::Cls;
 use crate::stats::likelihood::{Channel, Component, Constraint, Data, Likelihood, Value};
@@ -49,11 +49,7 @@ impl FitScan<'_> {
         grid: &[f64],
         sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
     ) -> Vec<ScanPoint> {
-        let groups: Vec<Vec<usize>> = if self.fit.poi.per_channel.value {
-            (0..self.channels.len()).map(|c| vec![c]).collect()
-        } else {
-            vec![(0..self.channels.len()).collect()]
-        };
+        let groups = channel_groups(self.fit.poi.per_channel.value, self.channels.len());
         let jobs: Vec<(f64, &Vec<usize>)> = groups
             .iter()
             .flat_map(|g| grid.iter().map(move |&m| (m, g)))

@@ -121,6 +121,16 @@ pub struct Outcome {
     pub fit_figures: Vec<fit_scan::FitFigure>,
 }
 
+/// The channels fitted or counted together: each alone when every channel has its own
+/// POI, else all of them.
+fn channel_groups(per_channel: bool, channels: usize) -> Vec<Vec<usize>> {
+    if per_channel {
+        (0..channels).map(|c| vec![c]).collect()
+    } else {
+        vec![(0..channels).collect()]
+    }
+}
+
 /// `[lo, hi]` ∩ `[m − half, m + half]` with the vetoed windows cut out.
 pub fn window_ranges(
     range: (f64, f64),
@@ -350,11 +360,7 @@ fn representative_fits(
         .iter()
         .filter_map(|q| points.get(q * points.len() / 4).copied())
         .collect();
-    let groups: Vec<Vec<usize>> = if scan.fit.poi.per_channel.value {
-        (0..scan.channels.len()).map(|c| vec![c]).collect()
-    } else {
-        vec![(0..scan.channels.len()).collect()]
-    };
+    let groups = channel_groups(scan.fit.poi.per_channel.value, scan.channels.len());
     let mut figures = Vec::new();
     for group in &groups {
         for &m in &masses {
@@ -450,7 +456,11 @@ pub fn fit_at(
     let (likelihood, mut params) = scan
         .model_at(mass, sigma, &active)
         .map_err(|m| failure(span, m))?;
-    params[0].fixed = !unblind;
+    if !unblind {
+        // Blinded: the signal yield is held at zero, so the fit does not look for it.
+        params[0].value = 0.0;
+        params[0].fixed = true;
+    }
     let nll = |p: &[f64]| likelihood.nll(p);
     let settings = crate::stats::minuit::Settings::default();
     let result = crate::stats::minuit::minimize(&nll, &params, settings);

@@ -1,7 +1,7 @@
 //! `searchlight fit`: one fit of the data at one hypothesis, with errors.
 
 use super::Status;
-use super::inputs::{Prepared, execute, prepare, report};
+use super::inputs::{Prepared, execute, prepare, report, thread_pool};
 use crate::analysis::{self, FitReport};
 use crate::check::grid;
 use std::path::PathBuf;
@@ -53,15 +53,9 @@ pub fn run(args: &Args) -> Status {
         },
     };
     let unblind = spec.blinding.unblind.value && args.unblind;
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-    {
+    let pool = match thread_pool(args.threads) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: cannot start worker threads: {e}");
-            return Status::Failure;
-        }
+        Err(status) => return status,
     };
     let outcome = pool.install(|| {
         let (_, _, candidates) = execute(&spec, &query, &base)?;

@@ -290,3 +290,14 @@ fn toy_of(input: &Input) -> Option<(String, Params, u64)> {
         Source::Files { .. } => None,
     }
 }
+
+/// The worker threads of a run (all cores by default); results do not depend on them.
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Status> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start worker threads: {e}");
+            Status::Failure
+        })
+}

@@ -1,7 +1,7 @@
 //! `searchlight run`: read every input once, evaluate the selection, write the outputs.
 
 use super::Status;
-use super::inputs::{Prepared, execute, prepare, report};
+use super::inputs::{Prepared, execute, prepare, report, thread_pool};
 use crate::analysis::{self, Outcome};
 use crate::diag::{Diagnostic, SourceMap, codes};
 use crate::exec::cutflow::Cutflow;
@@ -55,15 +55,9 @@ pub fn run(args: &Args) -> Status {
         );
         return Status::Failure;
     }
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-    {
+    let pool = match thread_pool(args.threads) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: cannot start worker threads: {e}");
-            return Status::Failure;
-        }
+        Err(status) => return status,
     };
     let unblind = spec.blinding.unblind.value && args.unblind;
     let outcome = pool.install(|| {

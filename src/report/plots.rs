@@ -4,6 +4,7 @@
 //! fonts renders the same pictures. Files are written under temporary names and renamed.
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -66,6 +67,34 @@ fn segments<T>(points: &[T], mass: impl Fn(&T) -> f64) -> Vec<&[T]> {
     out
 }
 
+/// A chart with a linear x axis and a logarithmic y axis, titled and labelled.
+fn log_axes<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    labels: &Labels,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, LogCoord<f64>>>, String> {
+    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    let mut chart = ChartBuilder::on(root)
+        .caption(&labels.title, ("sans-serif", 24))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(90)
+        .build_cartesian_2d(x, y.log_scale())
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc(&labels.x)
+        .y_desc(&labels.y)
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .label_style(("sans-serif", 16))
+        .axis_desc_style(("sans-serif", 18))
+        .light_line_style(WHITE)
+        .draw()
+        .map_err(e)?;
+    Ok(chart)
+}
+
 fn draw_brazil<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     labels: &Labels,
@@ -80,23 +109,7 @@ fn draw_brazil<DB: DrawingBackend>(
     let (lo, hi) = values
         .filter(|v| *v > 0.0 && v.is_finite())
         .fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
-    let mut chart = ChartBuilder::on(&root)
-        .caption(&labels.title, ("sans-serif", 24))
-        .margin(20)
-        .x_label_area_size(50)
-        .y_label_area_size(90)
-        .build_cartesian_2d(x0..x1, (lo / 1.5..hi * 1.5).log_scale())
-        .map_err(e)?;
-    chart
-        .configure_mesh()
-        .x_desc(&labels.x)
-        .y_desc(&labels.y)
-        .y_label_formatter(&|v| format!("{v:.0e}"))
-        .label_style(("sans-serif", 16))
-        .axis_desc_style(("sans-serif", 18))
-        .light_line_style(WHITE)
-        .draw()
-        .map_err(e)?;
+    let mut chart = log_axes(&root, labels, x0..x1, lo / 1.5..hi * 1.5)?;
     let band = |low: usize, high: usize, segment: &[LimitPoint]| -> Vec<(f64, f64)> {
         segment
             .iter()
@@ -108,27 +121,21 @@ fn draw_brazil<DB: DrawingBackend>(
     let green = RGBColor(0, 204, 0);
     let pieces = segments(points, |p| p.mass);
     for (k, segment) in pieces.iter().enumerate() {
-        let outer = chart
-            .draw_series(std::iter::once(Polygon::new(
-                band(0, 4, segment),
-                yellow.filled(),
-            )))
-            .map_err(e)?;
-        if k == 0 {
-            outer.label("expected ± 2σ").legend(move |(x, y)| {
-                Rectangle::new([(x, y - 6), (x + 20, y + 6)], yellow.filled())
-            });
-        }
-        let inner = chart
-            .draw_series(std::iter::once(Polygon::new(
-                band(1, 3, segment),
-                green.filled(),
-            )))
-            .map_err(e)?;
-        if k == 0 {
-            inner.label("expected ± 1σ").legend(move |(x, y)| {
-                Rectangle::new([(x, y - 6), (x + 20, y + 6)], green.filled())
-            });
+        for (low, high, color, label) in [
+            (0, 4, yellow, "expected ± 2σ"),
+            (1, 3, green, "expected ± 1σ"),
+        ] {
+            let area = chart
+                .draw_series(std::iter::once(Polygon::new(
+                    band(low, high, segment),
+                    color.filled(),
+                )))
+                .map_err(e)?;
+            if k == 0 {
+                area.label(label).legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 20, y + 6)], color.filled())
+                });
+            }
         }
         let median = chart
             .draw_series(DashedLineSeries::new(
@@ -183,23 +190,7 @@ fn draw_pvalue<DB: DrawingBackend>(
         .map(|p| p.1)
         .filter(|p| *p > 0.0)
         .fold(0.5f64, f64::min);
-    let mut chart = ChartBuilder::on(&root)
-        .caption(&labels.title, ("sans-serif", 24))
-        .margin(20)
-        .x_label_area_size(50)
-        .y_label_area_size(90)
-        .build_cartesian_2d(x0..x1, (lowest.min(1e-4) / 3.0..1.0).log_scale())
-        .map_err(e)?;
-    chart
-        .configure_mesh()
-        .x_desc(&labels.x)
-        .y_desc(&labels.y)
-        .y_label_formatter(&|v| format!("{v:.0e}"))
-        .label_style(("sans-serif", 16))
-        .axis_desc_style(("sans-serif", 18))
-        .light_line_style(WHITE)
-        .draw()
-        .map_err(e)?;
+    let mut chart = log_axes(&root, labels, x0..x1, lowest.min(1e-4) / 3.0..1.0)?;
     for z in 1..=4 {
         let p = crate::stats::special::normal_sf(z as f64);
         chart

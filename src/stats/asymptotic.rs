@@ -255,22 +255,7 @@ impl<'a, M: Model> Cls<'a, M> {
                 upper = (upper * 2.0).min(high);
             }
         }
-        let error = std::cell::Cell::new(None);
-        let root = brent(
-            |mu| {
-                g(mu).map(|v| v - target).unwrap_or_else(|e| {
-                    error.set(Some(e));
-                    0.0
-                })
-            },
-            lower,
-            upper,
-            1e-5 * upper,
-        );
-        if let Some(e) = error.take() {
-            return Err(e);
-        }
-        root.ok_or(ClsError::NoCrossing)
+        fallible_root(|mu| g(mu).map(|v| v - target), lower, upper)
     }
 
     /// The μ in (0, high] where `f` (decreasing) crosses zero.
@@ -292,22 +277,32 @@ impl<'a, M: Model> Cls<'a, M> {
             lower = upper;
             upper = (upper * 2.0).min(high);
         }
-        let error = std::cell::Cell::new(None);
-        let root = brent(
-            |mu| {
-                f(mu).unwrap_or_else(|e| {
-                    error.set(Some(e));
-                    0.0
-                })
-            },
-            lower,
-            upper,
-            1e-5 * upper,
-        );
-        if let Some(e) = error.take() {
-            return Err(e);
-        }
-        root.ok_or(ClsError::NoCrossing)
+        fallible_root(f, lower, upper)
+    }
+}
+
+/// Brent's root of `f` in [lower, upper] to 1e-5 relative, where evaluating `f` runs fits
+/// that may fail: the first failure is returned instead of a root.
+fn fallible_root(
+    f: impl Fn(f64) -> Result<f64, ClsError>,
+    lower: f64,
+    upper: f64,
+) -> Result<f64, ClsError> {
+    let error = std::cell::Cell::new(None);
+    let root = brent(
+        |mu| {
+            f(mu).unwrap_or_else(|e| {
+                error.set(Some(e));
+                0.0
+            })
+        },
+        lower,
+        upper,
+        1e-5 * upper,
+    );
+    match error.take() {
+        Some(e) => Err(e),
+        None => root.ok_or(ClsError::NoCrossing),
     }
 }
 

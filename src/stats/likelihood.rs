@@ -312,7 +312,7 @@ impl Channel {
 /// An expectation below zero (a polynomial background dipping negative) counts as zero
 /// in empty bins, so that a fit gains nothing from it, and is impossible where events
 /// were seen.
-fn poisson_deviance(n: f64, nu: f64) -> f64 {
+pub(crate) fn poisson_deviance(n: f64, nu: f64) -> f64 {
     if n <= 0.0 {
         return nu.max(0.0);
     }

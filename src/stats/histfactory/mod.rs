@@ -10,7 +10,7 @@ pub use workspace::from_json;
 
 use crate::stats::asymptotic::Model;
 use crate::stats::interpolation::Code4;
-use crate::stats::likelihood::Constraint;
+use crate::stats::likelihood::{Constraint, poisson_deviance};
 use crate::stats::minuit::ParamSpec;
 
 /// How one modifier changes a sample's bins.
@@ -126,17 +126,6 @@ impl ModelChannel {
     }
 }
 
-/// Poisson −ln L relative to the saturated model; see `likelihood::poisson_deviance`.
-fn deviance(n: f64, nu: f64) -> f64 {
-    if n <= 0.0 {
-        return nu.max(0.0);
-    }
-    if nu <= 0.0 {
-        return f64::INFINITY;
-    }
-    nu - n + n * (n / nu).ln()
-}
-
 impl Model for HistFactory {
     fn nll(&self, p: &[f64]) -> f64 {
         let main: f64 = self
@@ -146,7 +135,7 @@ impl Model for HistFactory {
                 c.observed
                     .iter()
                     .zip(c.expected(p))
-                    .map(|(&n, nu)| deviance(n, nu))
+                    .map(|(&n, nu)| poisson_deviance(n, nu))
                     .sum::<f64>()
             })
             .sum();
