@@ -5,9 +5,8 @@
 
 use rayon::prelude::*;
 
-use super::collect::Candidates;
 use super::efficiency;
-use super::{ScanPoint, Width, channel_groups, window_ranges};
+use super::{ScanInputs, ScanPoint, Width, channel_groups, window_ranges};
 use crate::spec::Counting;
 use crate::stats::counting::{Uncertain, bayes_upper, cls_upper, feldman_cousins, poisson_cdf};
 use crate::stats::special::normal_cdf;
@@ -16,24 +15,10 @@ use crate::stats::special::normal_cdf;
 pub struct CountScan<'a> {
     /// Its `counting:`.
     pub counting: &'a Counting,
-    /// Selected data candidates, per channel.
-    pub data: &'a Candidates,
-    /// Signal efficiencies, per channel.
-    pub efficiency: &'a [efficiency::Table],
-    /// Channel names.
-    pub channels: Vec<String>,
-    /// Signal events per unit POI and unit efficiency, per channel.
-    pub scale: Vec<f64>,
-    /// Kinematic endpoint per channel.
-    pub endpoints: Vec<Option<f64>>,
-    /// Windows of the observable removed by vetoes.
-    pub vetoed: Vec<(f64, f64)>,
     /// Method name (`cls-exact`, `bayesian`, `feldman-cousins`).
     pub method: String,
-    /// Confidence level.
-    pub cl: f64,
-    /// Whether the signal window of the data may be looked at.
-    pub unblind: bool,
+    /// Data, efficiencies, channels and settings shared with fit scans.
+    pub common: ScanInputs<'a>,
 }
 
 /// Counts, background and efficiency in one window.
@@ -50,8 +35,12 @@ impl CountScan<'_> {
         grid: &[f64],
         sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
     ) -> Vec<ScanPoint> {
-        let groups = channel_groups(self.counting.poi.per_channel.value, self.channels.len());
+        let groups = channel_groups(
+            self.counting.poi.per_channel.value,
+            self.common.channels.len(),
+        );
         let lifetimes = self
+            .common
             .efficiency
             .first()
             .map(efficiency::Table::lifetimes)
@@ -66,14 +55,7 @@ impl CountScan<'_> {
         }
         jobs.par_iter()
             .filter_map(|&(group, ctau, m)| {
-                let active: Vec<usize> = group
-                    .iter()
-                    .copied()
-                    .filter(|&c| {
-                        self.endpoints[c].is_none_or(|e| m < e)
-                            && self.efficiency[c].at(m, ctau) > 0.0
-                    })
-                    .collect();
+                let active = self.common.active(m, group, ctau);
                 if active.is_empty() {
                     return None;
                 }
@@ -82,7 +64,7 @@ impl CountScan<'_> {
                     .poi
                     .per_channel
                     .value
-                    .then(|| self.channels[group[0]].clone());
+                    .then(|| self.common.channels[group[0]].clone());
                 let mut point = ScanPoint::new(m, channel, ctau);
                 match sigma(m).and_then(|s| self.point(m, s, ctau, &active, &mut point)) {
                     Ok(()) => {}
@@ -102,7 +84,7 @@ impl CountScan<'_> {
             Width::Sigma(k) => k.value * sigma,
             Width::Absolute(w) => w.value,
         };
-        let window = window_ranges(range, m, half, &self.vetoed);
+        let window = window_ranges(range, m, half, &self.common.vetoed);
         let sidebands: Vec<(f64, f64)> = self
             .counting
             .sidebands
@@ -113,7 +95,7 @@ impl CountScan<'_> {
                     (range.0.max(a), range.1.min(b)),
                     0.5 * (a + b),
                     0.5 * (b - a),
-                    &self.vetoed,
+                    &self.common.vetoed,
                 )
             })
             .collect();
@@ -123,7 +105,7 @@ impl CountScan<'_> {
             active
                 .iter()
                 .map(|&c| {
-                    self.data.channels[c]
+                    self.common.data.channels[c]
                         .x
                         .iter()
                         .filter(|&&x| inside(r, x))
@@ -146,11 +128,15 @@ impl CountScan<'_> {
             .sqrt();
         let efficiency: f64 = active
             .iter()
-            .map(|&c| self.scale[c] * self.efficiency[c].at(m, ctau))
+            .map(|&c| self.common.scale[c] * self.common.efficiency[c].at(m, ctau))
             .sum();
         Window {
             // The signal window of the data is read only when unblinded.
-            observed: if self.unblind { count(&window) } else { 0 },
+            observed: if self.common.unblind {
+                count(&window)
+            } else {
+                0
+            },
             background: Uncertain {
                 value: n_sideband * ratio,
                 sigma: n_sideband.sqrt() * ratio,
@@ -164,10 +150,10 @@ impl CountScan<'_> {
 
     fn limit(&self, n: u64, w: &Window) -> Result<f64, String> {
         match self.method.as_str() {
-            "cls-exact" => Ok(cls_upper(n, w.background, w.efficiency, self.cl)),
-            "bayesian" => Ok(bayes_upper(n, w.background, w.efficiency, self.cl)),
+            "cls-exact" => Ok(cls_upper(n, w.background, w.efficiency, self.common.cl)),
+            "bayesian" => Ok(bayes_upper(n, w.background, w.efficiency, self.common.cl)),
             "feldman-cousins" => {
-                Ok(feldman_cousins(n, w.background.value, self.cl).1 / w.efficiency.value)
+                Ok(feldman_cousins(n, w.background.value, self.common.cl).1 / w.efficiency.value)
             }
             other => Err(format!(
                 "the `{other}` method is not available for cut-and-count scans; use cls-exact, bayesian or feldman-cousins"
@@ -197,7 +183,7 @@ impl CountScan<'_> {
         point.expected = Some(expected);
         point.background = Some(w.background.value);
         point.efficiency = Some(w.efficiency.value);
-        if self.unblind {
+        if self.common.unblind {
             point.observed = Some(self.limit(w.observed, &w)?);
             point.observed_events = Some(w.observed);
         }

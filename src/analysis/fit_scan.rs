@@ -8,10 +8,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::collect::Candidates;
-use super::efficiency;
 use super::pdf::{Compiled, CompiledPdf, compile};
-use super::{ScanPoint, Width, channel_groups, window_ranges};
+use super::{ScanInputs, ScanPoint, Width, channel_groups, window_ranges};
 use crate::spec::{Fit, Spec};
 use crate::stats::asymptotic::Cls;
 use crate::stats::likelihood::{Channel, Component, Constraint, Data, Likelihood, Value};
@@ -23,22 +21,8 @@ pub struct FitScan<'a> {
     pub spec: &'a Spec,
     /// Its `fit:`.
     pub fit: &'a Fit,
-    /// Selected data candidates, per channel.
-    pub data: &'a Candidates,
-    /// Signal efficiencies, per channel.
-    pub efficiency: &'a [efficiency::Table],
-    /// Channel names.
-    pub channels: Vec<String>,
-    /// Signal yield per unit POI and unit efficiency, per channel.
-    pub scale: Vec<f64>,
-    /// Kinematic endpoint of the hypothesis per channel.
-    pub endpoints: Vec<Option<f64>>,
-    /// Windows of the observable removed by vetoes.
-    pub vetoed: Vec<(f64, f64)>,
-    /// Confidence level.
-    pub cl: f64,
-    /// Whether observed limits and significances may be computed.
-    pub unblind: bool,
+    /// Data, efficiencies, channels and settings shared with counting scans.
+    pub common: ScanInputs<'a>,
 }
 
 impl FitScan<'_> {
@@ -49,14 +33,14 @@ impl FitScan<'_> {
         grid: &[f64],
         sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
     ) -> Vec<ScanPoint> {
-        let groups = channel_groups(self.fit.poi.per_channel.value, self.channels.len());
+        let groups = channel_groups(self.fit.poi.per_channel.value, self.common.channels.len());
         let jobs: Vec<(f64, &Vec<usize>)> = groups
             .iter()
             .flat_map(|g| grid.iter().map(move |&m| (m, g)))
             .collect();
         jobs.par_iter()
             .filter_map(|&(m, group)| {
-                let active = self.active(m, group);
+                let active = self.common.active(m, group, None);
                 if active.is_empty() {
                     return None;
                 }
@@ -65,25 +49,13 @@ impl FitScan<'_> {
                     .poi
                     .per_channel
                     .value
-                    .then(|| self.channels[group[0]].clone());
+                    .then(|| self.common.channels[group[0]].clone());
                 let mut point = ScanPoint::new(m, channel, None);
                 match sigma(m).and_then(|s| self.point(m, s, &active, &mut point)) {
                     Ok(()) => {}
                     Err(message) => point.status = format!("failed: {message}"),
                 }
                 Some(point)
-            })
-            .collect()
-    }
-
-    /// The channels of `group` open at hypothesis `m`: below their endpoint, with signal
-    /// efficiency.
-    pub fn active(&self, m: f64, group: &[usize]) -> Vec<usize> {
-        group
-            .iter()
-            .copied()
-            .filter(|&c| {
-                self.endpoints[c].is_none_or(|e| m < e) && self.efficiency[c].at(m, None) > 0.0
             })
             .collect()
     }
@@ -106,7 +78,7 @@ impl FitScan<'_> {
             self.fit.observable.range.low.value,
             self.fit.observable.range.high.value,
         );
-        let ranges = window_ranges(range, m, half, &self.vetoed);
+        let ranges = window_ranges(range, m, half, &self.common.vetoed);
         if ranges.is_empty() {
             return Err("the fit window is empty after vetoes".into());
         }
@@ -116,7 +88,7 @@ impl FitScan<'_> {
         let mut params = Vec::new();
         let expected_per_poi: f64 = active
             .iter()
-            .map(|&c| self.scale[c] * self.efficiency[c].at(m, None))
+            .map(|&c| self.common.scale[c] * self.common.efficiency[c].at(m, None))
             .sum();
         let poi_high = self.fit.poi.range.high.value;
         // The POI starts at about three signal events: far enough from its lower bound,
@@ -158,14 +130,14 @@ impl FitScan<'_> {
         let nuisances = Arc::new(nuisances);
         let mut channels = Vec::new();
         for &c in active {
-            let x: Vec<f64> = self.data.channels[c]
+            let x: Vec<f64> = self.common.data.channels[c]
                 .x
                 .iter()
                 .copied()
                 .filter(|v| ranges.iter().any(|&(lo, hi)| (lo..=hi).contains(v)))
                 .collect();
             let n = x.len() as f64;
-            let name = &self.channels[c];
+            let name = &self.common.channels[c];
             let signal_params = bind(&signal, name, &mut params);
             let background_params = bind(&background, name, &mut params);
             let background_yield = params.len();
@@ -175,7 +147,7 @@ impl FitScan<'_> {
                 n.sqrt() + 1.0,
                 Bounds::Lower(0.0),
             ));
-            let per_poi = self.scale[c] * self.efficiency[c].at(m, None);
+            let per_poi = self.common.scale[c] * self.common.efficiency[c].at(m, None);
             let theta = nuisances.clone();
             let signal_yield = Value::Derived(Arc::new(move |p: &[f64]| {
                 p[0] * per_poi * theta.iter().map(|&k| p[k]).product::<f64>()
@@ -214,10 +186,10 @@ impl FitScan<'_> {
         let (likelihood, params) = self.model_at(m, sigma, active)?;
         let cls = Cls::new(&likelihood, &params, 0).map_err(|e| e.to_string())?;
         let limits = cls
-            .upper_limits(self.cl, self.unblind)
+            .upper_limits(self.common.cl, self.common.unblind)
             .map_err(|e| e.to_string())?;
         point.expected = Some(limits.expected);
-        if self.unblind {
+        if self.common.unblind {
             point.observed = Some(limits.observed);
             point.fitted_poi = Some(cls.best.values[0]);
             point.fitted_poi_error = Some(cls.best.errors[0]);
@@ -266,7 +238,7 @@ impl FitScan<'_> {
     /// unblinded), binned per channel for plotting.
     pub fn figures(&self, m: f64, sigma: f64, active: &[usize]) -> Result<Vec<FitFigure>, String> {
         let (likelihood, mut params) = self.model_at(m, sigma, active)?;
-        if !self.unblind {
+        if !self.common.unblind {
             params[0].value = 0.0;
             params[0].fixed = true;
         }
@@ -310,7 +282,7 @@ impl FitScan<'_> {
                         .collect(),
                     bins,
                     status: status.clone(),
-                    blinded: !self.unblind,
+                    blinded: !self.common.unblind,
                 }
             })
             .collect())

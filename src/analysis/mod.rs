@@ -121,6 +121,57 @@ pub struct Outcome {
     pub fit_figures: Vec<fit_scan::FitFigure>,
 }
 
+/// What every scan needs besides its model: the data, efficiencies, channels and
+/// settings.
+pub struct ScanInputs<'a> {
+    /// Selected data candidates, per channel.
+    pub data: &'a Candidates,
+    /// Signal efficiencies, per channel.
+    pub efficiency: &'a [efficiency::Table],
+    /// Channel names.
+    pub channels: Vec<String>,
+    /// Signal events per unit POI and unit efficiency, per channel.
+    pub scale: Vec<f64>,
+    /// Kinematic endpoint of the hypothesis per channel.
+    pub endpoints: Vec<Option<f64>>,
+    /// Windows of the observable removed by vetoes.
+    pub vetoed: Vec<(f64, f64)>,
+    /// Confidence level.
+    pub cl: f64,
+    /// Whether the signal region of the data may be looked at.
+    pub unblind: bool,
+}
+
+impl ScanInputs<'_> {
+    /// The channels of `group` open at hypothesis `m` (and lifetime `ctau`): below
+    /// their endpoint, with signal efficiency.
+    pub fn active(&self, m: f64, group: &[usize], ctau: Option<f64>) -> Vec<usize> {
+        group
+            .iter()
+            .copied()
+            .filter(|&c| {
+                self.endpoints[c].is_none_or(|e| m < e) && self.efficiency[c].at(m, ctau) > 0.0
+            })
+            .collect()
+    }
+}
+
+impl<'a> Context<'a> {
+    /// The scan inputs for signal yields of `per_unit` × each channel's factors.
+    fn scan_inputs(&'a self, spec: &Spec, per_unit: f64, cl: f64, unblind: bool) -> ScanInputs<'a> {
+        ScanInputs {
+            data: self.data,
+            efficiency: &self.efficiency,
+            channels: self.channels.clone(),
+            scale: signal_scale(spec, per_unit),
+            endpoints: self.endpoints.clone(),
+            vetoed: self.vetoed.clone(),
+            cl,
+            unblind,
+        }
+    }
+}
+
 /// The channels fitted or counted together: each alone when every channel has its own
 /// POI, else all of them.
 fn channel_groups(per_channel: bool, channels: usize) -> Vec<Vec<usize>> {
@@ -271,18 +322,15 @@ fn fit_scan<'a>(
     cl: f64,
     unblind: bool,
 ) -> fit_scan::FitScan<'a> {
-    let scale = signal_scale(spec, spec.analysis.n_bb.as_ref().map_or(1.0, |n| n.value));
     fit_scan::FitScan {
         spec,
         fit,
-        data: context.data,
-        efficiency: &context.efficiency,
-        channels: context.channels.clone(),
-        scale,
-        endpoints: context.endpoints.clone(),
-        vetoed: context.vetoed.clone(),
-        cl,
-        unblind,
+        common: context.scan_inputs(
+            spec,
+            spec.analysis.n_bb.as_ref().map_or(1.0, |n| n.value),
+            cl,
+            unblind,
+        ),
     }
 }
 
@@ -313,15 +361,8 @@ pub fn statistics(
             let luminosity = spec.analysis.luminosity.as_ref().map_or(1.0, |l| l.value);
             count_scan::CountScan {
                 counting,
-                data: context.data,
-                efficiency: &context.efficiency,
-                channels: context.channels.clone(),
-                scale: signal_scale(spec, luminosity),
-                endpoints: context.endpoints.clone(),
-                vetoed: context.vetoed.clone(),
                 method: limits.method.value.clone(),
-                cl: limits.cl.value,
-                unblind,
+                common: context.scan_inputs(spec, luminosity, limits.cl.value, unblind),
             }
             .run(&points, &sigma)
         }
@@ -360,11 +401,11 @@ fn representative_fits(
         .iter()
         .filter_map(|q| points.get(q * points.len() / 4).copied())
         .collect();
-    let groups = channel_groups(scan.fit.poi.per_channel.value, scan.channels.len());
+    let groups = channel_groups(scan.fit.poi.per_channel.value, scan.common.channels.len());
     let mut figures = Vec::new();
     for group in &groups {
         for &m in &masses {
-            let active = scan.active(m, group);
+            let active = scan.common.active(m, group, None);
             if active.is_empty() {
                 continue;
             }
@@ -444,7 +485,7 @@ pub fn fit_at(
         None => (0..context.channels.len()).collect(),
     };
     let scan = fit_scan(spec, fit, &context, 0.9, unblind);
-    let active = scan.active(mass, &group);
+    let active = scan.common.active(mass, &group, None);
     let span = fit.observable.var.span;
     if active.is_empty() {
         return Err(failure(
