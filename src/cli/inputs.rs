@@ -5,13 +5,14 @@ use super::Status;
 use super::load::{Loaded, base_dir, load};
 use crate::analysis::{InputCandidates, collect};
 use crate::check::{LintContext, LintOptions, lint};
+use crate::diag::Spanned;
 use crate::diag::{Diagnostic, Severity, SourceMap, codes, render};
 use crate::exec::cutflow::Cutflow;
 use crate::exec::eval::Binding;
 use crate::exec::{self, EventChunks};
 use crate::io::parquet::{IoError, ParquetReader};
 use crate::plan::query::{self, Query};
-use crate::spec::{Input, LoadOptions, Source, Spec};
+use crate::spec::{Input, LoadOptions, Name, ParamValue, Source, Spec};
 use crate::toy::{self, Params, truth};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -105,12 +106,7 @@ pub fn open_input(
             seed,
             params,
         } => {
-            let params = Params(
-                params
-                    .iter()
-                    .map(|(k, v)| (k.value.clone(), v.value.values()))
-                    .collect(),
-            );
+            let params = toy_params(params);
             let dir = toy::cache::default_dir().join("toy");
             let (path, fresh) =
                 toy::cache::materialize(&dir, &generator.value, events.value, seed.value, &params)
@@ -270,6 +266,16 @@ pub fn execute(spec: &Spec, query: &Query, base: &Path) -> Result<Executed, Diag
 }
 
 /// (generator, parameters, events) of a toy input.
+/// A toy input's generator parameters as the generators take them.
+fn toy_params(params: &[(Name, Spanned<ParamValue>)]) -> Params {
+    Params(
+        params
+            .iter()
+            .map(|(k, v)| (k.value.clone(), v.value.values()))
+            .collect(),
+    )
+}
+
 fn toy_of(input: &Input) -> Option<(String, Params, u64)> {
     match &input.source {
         Source::Toy {
@@ -277,16 +283,7 @@ fn toy_of(input: &Input) -> Option<(String, Params, u64)> {
             events,
             params,
             ..
-        } => Some((
-            generator.value.clone(),
-            Params(
-                params
-                    .iter()
-                    .map(|(k, v)| (k.value.clone(), v.value.values()))
-                    .collect(),
-            ),
-            events.value,
-        )),
+        } => Some((generator.value.clone(), toy_params(params), events.value)),
         Source::Files { .. } => None,
     }
 }
