@@ -6,7 +6,7 @@
 use crate::exec::Selected;
 use crate::exec::eval::Frame;
 use crate::expr::Expr;
-use crate::io::parquet::IoError;
+use crate::io::IoError;
 use crate::plan::query::Query;
 use crate::toy::truth::SignalTruth;
 

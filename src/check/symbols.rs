@@ -80,9 +80,11 @@ impl<'a> LintContext<'a> {
             _ => None,
         };
         let file_columns = match data.map(|i| &i.source) {
-            Some(Source::Files { files, .. }) => {
-                Self::file_schema(&base_dir, files.iter().map(|f| f.value.as_str()))
-            }
+            Some(Source::Files { files, tree }) => Self::file_schema(
+                &base_dir,
+                files.iter().map(|f| f.value.as_str()),
+                tree.as_ref().map(|t| t.value.as_str()),
+            ),
             _ => None,
         };
         LintContext {
@@ -95,16 +97,14 @@ impl<'a> LintContext<'a> {
         }
     }
 
-    /// Column names of the first Parquet file of a file input.
+    /// Column names of the first file (ROOT or Parquet) of a file input.
     fn file_schema<'p>(
         base: &std::path::Path,
         patterns: impl Iterator<Item = &'p str>,
+        tree: Option<&str>,
     ) -> Option<HashSet<String>> {
         let files = crate::io::files::expand(base, patterns).ok()?;
-        let first = files
-            .iter()
-            .find(|p| p.extension().is_some_and(|e| e == "parquet"))?;
-        crate::io::parquet::ParquetReader::column_names(first)
+        crate::io::source::NtupleReader::column_names(files.first()?, tree)
             .ok()
             .map(|names| names.into_iter().collect())
     }

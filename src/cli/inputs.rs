@@ -10,7 +10,8 @@ use crate::diag::{Diagnostic, Severity, SourceMap, codes, render};
 use crate::exec::cutflow::Cutflow;
 use crate::exec::eval::Binding;
 use crate::exec::{self, EventChunks};
-use crate::io::parquet::{IoError, ParquetReader};
+use crate::io::IoError;
+use crate::io::source::NtupleReader;
 use crate::plan::query::{self, Query};
 use crate::spec::{Input, LoadOptions, Name, ParamValue, Source, Spec};
 use crate::toy::{self, Params, truth};
@@ -92,13 +93,14 @@ pub fn prepare(path: &Path, unblind: bool) -> Result<Prepared, Status> {
     })
 }
 
-/// Opens an input: its Parquet readers (projected onto the query's columns) and its
-/// provenance record.
+/// Opens an input: its readers (ROOT or Parquet, projected onto the query's columns) and
+/// its provenance record.
 pub fn open_input(
     input: &Input,
     query: &Query,
     base: &Path,
-) -> Result<(Vec<ParquetReader>, Value), Diagnostic> {
+) -> Result<(Vec<NtupleReader>, Value), Diagnostic> {
+    let mut tree = None;
     let (files, record) = match &input.source {
         Source::Toy {
             generator,
@@ -128,7 +130,8 @@ pub fn open_input(
             });
             (vec![path], record)
         }
-        Source::Files { files, .. } => {
+        Source::Files { files, tree: name } => {
+            tree = name.as_ref().map(|t| t.value.as_str());
             let paths = resolve_files(base, files.iter().map(|f| f.value.as_str()))?;
             let hashes: Vec<Value> = paths
                 .iter()
@@ -145,7 +148,7 @@ pub fn open_input(
             // Bookkeeping columns are read where the file has them: without event
             // numbers each row is its own event, without weights each weighs 1. A
             // bookkeeping column the analysis itself uses is required like any other.
-            let present = ParquetReader::column_names(p)?;
+            let present = NtupleReader::column_names(p, tree)?;
             let used = |c: &str| {
                 query
                     .bindings
@@ -160,7 +163,7 @@ pub fn open_input(
                     !query::EVENT_COLUMNS.contains(c) || used(c) || present.iter().any(|p| p == c)
                 })
                 .collect();
-            ParquetReader::open(p, Some(&cols))
+            NtupleReader::open(p, tree, Some(&cols))
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(io_failure)?;
@@ -188,25 +191,12 @@ pub fn open_input(
     Ok((readers, record))
 }
 
-/// Expands the input's paths and globs; ROOT files are not readable by this version.
+/// Expands the input's paths and globs.
 fn resolve_files<'a>(
     base: &Path,
     patterns: impl Iterator<Item = &'a str>,
 ) -> Result<Vec<PathBuf>, Diagnostic> {
-    let files = crate::io::files::expand(base, patterns).map_err(io_failure)?;
-    if let Some(p) = files
-        .iter()
-        .find(|p| p.extension().is_some_and(|e| e == "root"))
-    {
-        return Err(Diagnostic::error(
-            codes::NOT_SUPPORTED,
-            format!("{}: ROOT input is not supported yet", p.display()),
-        )
-        .with_help(
-            "convert the ntuple to Parquet (e.g. with uproot) until the ROOT reader lands",
-        ));
-    }
-    Ok(files)
+    crate::io::files::expand(base, patterns).map_err(io_failure)
 }
 
 fn file_hash(path: &Path) -> Result<String, Diagnostic> {
@@ -241,9 +231,7 @@ pub fn execute(spec: &Spec, query: &Query, base: &Path) -> Result<Executed, Diag
             }
         }
         let (readers, record) = open_input(input, &input_query, base)?;
-        let tables = readers
-            .iter()
-            .flat_map(|r| (0..r.row_groups()).map(move |g| r.read_row_group(g)));
+        let tables = readers.iter().flat_map(NtupleReader::tables);
         let cutflow = match observable {
             Some(expr) => {
                 let mut collector = collect::Collector::new(query, expr, truth);

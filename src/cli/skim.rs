@@ -72,7 +72,7 @@ pub fn run(args: &Args) -> Status {
     };
     let tables = readers
         .iter()
-        .flat_map(|r| (0..r.row_groups()).map(move |g| r.read_row_group(g)));
+        .flat_map(crate::io::source::NtupleReader::tables);
     let mut writer: Option<ParquetWriter> = None;
     let outcome = exec::run_with(query, EventChunks::new(tables), |selected| {
         let keep: Vec<bool> = (0..selected.alive.len())

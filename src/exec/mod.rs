@@ -4,7 +4,7 @@
 pub mod cutflow;
 pub mod eval;
 
-use crate::io::parquet::IoError;
+use crate::io::IoError;
 use crate::io::table::Table;
 use crate::plan::query::{Query, StepPlan};
 use cutflow::{ChannelFlow, Cutflow, Row};

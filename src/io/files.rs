@@ -1,7 +1,7 @@
 //! Input file lists: paths and globs relative to the spec, expanded in sorted order so a
 //! run reads files in the same order everywhere.
 
-use super::parquet::IoError;
+use super::IoError;
 use crate::diag::codes;
 use std::path::{Path, PathBuf};
 

@@ -1,11 +1,16 @@
 //! Readers and writers of ntuples (ROOT TTree, Parquet, the column cache), with projection
-//! to the columns a plan needs. Readers land with the data issue; this module already owns
-//! the column vocabulary every input declares. It knows nothing of analyses.
+//! to the columns a plan needs. `source` opens either format behind one interface. It knows
+//! nothing of analyses.
 
+pub mod error;
 pub mod files;
 pub mod guard;
 pub mod parquet;
+pub mod root;
+pub mod source;
 pub mod table;
+
+pub use error::IoError;
 
 /// Storage type of an ntuple column (the branch types basf2 writes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -5,6 +5,7 @@
 //! without Arrow, which keeps the build small and the flat numeric columns of ntuples
 //! zero-copy into our own vectors.
 
+use super::IoError;
 use super::guard;
 use super::table::{Column, ColumnData, Table};
 use crate::diag::{codes, did_you_mean};
@@ -18,31 +19,6 @@ use parquet::schema::types::Type;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// Why a Parquet file could not be read or written; `code` is the diagnostic code.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IoError {
-    /// `SL201` I/O, `SL202` not Parquet / corrupt, `SL203` missing column, `SL204`
-    /// unsupported column type.
-    pub code: &'static str,
-    /// What went wrong, naming file and column.
-    pub message: String,
-}
-
-impl IoError {
-    fn new(code: &'static str, message: impl Into<String>) -> Self {
-        IoError {
-            code,
-            message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for IoError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
-    }
-}
 
 fn corrupt(path: &Path, e: impl std::fmt::Display) -> IoError {
     IoError::new(

@@ -2,7 +2,8 @@
 //! generator version and every parameter, so a rerun reads instead of regenerating.
 
 use super::{Params, generate};
-use crate::io::parquet::{IoError, ParquetWriter};
+use crate::io::IoError;
+use crate::io::parquet::ParquetWriter;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
