@@ -89,6 +89,23 @@ fn parquet_reader_corpus_reads_or_reports() {
 }
 
 #[test]
+fn root_reader_corpus_reads_or_reports() {
+    use searchlight::io::root::RootReader;
+    let files = inputs("root_reader");
+    assert!(files.len() >= 3, "the ROOT corpus is committed");
+    for path in files {
+        let outcome = std::panic::catch_unwind(|| {
+            if let Ok(reader) = RootReader::open(&path, None, None) {
+                for i in 0..reader.chunks().min(64) {
+                    let _ = reader.read_chunk(i);
+                }
+            }
+        });
+        assert!(outcome.is_ok(), "{} panicked", path.display());
+    }
+}
+
+#[test]
 fn workspace_corpus_loads_or_is_refused() {
     use searchlight::stats::asymptotic::Model;
     use searchlight::stats::histfactory::from_json;

@@ -443,3 +443,61 @@ fn counting_scans_give_exact_limits_per_channel_and_lifetime() {
     }
     std::fs::remove_dir_all(base).unwrap();
 }
+
+#[test]
+fn a_spec_reads_root_files_by_glob_with_a_tree_name() {
+    let out = temp("root");
+    let glob = std::fs::canonicalize("tests/reference/root")
+        .unwrap()
+        .join("parts-*.root");
+    let spec = out.join("root.yaml");
+    std::fs::write(
+        &spec,
+        format!(
+            "searchlight: 1\nanalysis: {{ name: r }}\ninputs:\n  data: {{ files: [\"{}\"], tree: ntuple }}\nselection:\n  - cut: f8 > 5.279\n  - cut: i4 > 0\n",
+            glob.display()
+        ),
+    )
+    .unwrap();
+    let o = run(
+        &[
+            "run",
+            spec.to_str().unwrap(),
+            "-o",
+            out.join("o").to_str().unwrap(),
+        ],
+        &out,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let results: Value =
+        serde_json::from_slice(&std::fs::read(out.join("o/results.json")).unwrap()).unwrap();
+    let reference: Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/reference/root/uproot.json").unwrap())
+            .unwrap();
+    let flow = results["cutflows"]["data"].as_object().unwrap();
+    let steps = flow.values().next().unwrap().as_array().unwrap();
+    let events: Vec<u64> = steps
+        .iter()
+        .map(|s| s["events"].as_u64().unwrap())
+        .collect();
+    let expected: Vec<u64> = reference["run_cutflow"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        events, expected,
+        "cutflow over two ROOT files equals numpy's"
+    );
+    // Provenance records each file with its hash.
+    assert_eq!(
+        results["provenance"]["inputs"]["data"]["files"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "{}",
+        results["provenance"]
+    );
+    std::fs::remove_dir_all(out).unwrap();
+}

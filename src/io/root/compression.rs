@@ -10,22 +10,47 @@
 
 use std::io::Read;
 
-/// Decompresses a record of `out_len` bytes from `src`.
-pub fn decompress(src: &[u8], out_len: usize) -> Result<Vec<u8>, String> {
-    let mut out = vec![0u8; out_len];
-    let (mut read, mut written) = (0usize, 0usize);
-    while written < out_len {
+/// The blocks of a compressed record: (header offset, compressed size, uncompressed size).
+/// Their uncompressed sizes must add up to `out_len`, which is checked before anything is
+/// allocated, so a corrupt size field cannot make the reader reserve gigabytes.
+fn blocks(src: &[u8], out_len: usize) -> Result<Vec<(usize, usize, usize)>, String> {
+    let mut out = Vec::new();
+    let (mut read, mut total) = (0usize, 0usize);
+    while total < out_len {
         let header = src.get(read..read + 9).ok_or_else(|| {
             format!("compressed record truncated: block header missing at byte {read}")
         })?;
         let size = |b: &[u8]| usize::from(b[0]) | usize::from(b[1]) << 8 | usize::from(b[2]) << 16;
         let (packed, unpacked) = (size(&header[3..6]), size(&header[6..9]));
-        let block = src.get(read + 9..read + 9 + packed).ok_or_else(|| {
-            format!("compressed record truncated: block of {packed} bytes at byte {read}")
-        })?;
-        let dst = out.get_mut(written..written + unpacked).ok_or_else(|| {
-            format!("compressed blocks hold more than the record's {out_len} bytes")
-        })?;
+        if read + 9 + packed > src.len() {
+            return Err(format!(
+                "compressed record truncated: block of {packed} bytes at byte {read}"
+            ));
+        }
+        out.push((read, packed, unpacked));
+        read += 9 + packed;
+        total += unpacked;
+    }
+    if total != out_len {
+        return Err(format!(
+            "compressed blocks hold {total} bytes, the record {out_len}"
+        ));
+    }
+    Ok(out)
+}
+
+/// Decompresses a record of `out_len` bytes from `src`.
+pub fn decompress(src: &[u8], out_len: usize) -> Result<Vec<u8>, String> {
+    let blocks = blocks(src, out_len)?;
+    // Reserve up front only for plausible compression ratios; otherwise grow block by
+    // block, so memory follows what actually decompresses.
+    let mut out = Vec::with_capacity(out_len.min(src.len().saturating_mul(64)));
+    let mut written = 0usize;
+    for (read, packed, unpacked) in blocks {
+        let header = &src[read..read + 9];
+        let block = &src[read + 9..read + 9 + packed];
+        out.resize(written + unpacked, 0);
+        let dst = &mut out[written..written + unpacked];
         let produced = match &header[..2] {
             b"ZL" => inflate(block, dst)?,
             b"L4" => {
@@ -58,7 +83,6 @@ pub fn decompress(src: &[u8], out_len: usize) -> Result<Vec<u8>, String> {
                 "a compressed block gave {produced} bytes instead of {unpacked}"
             ));
         }
-        read += 9 + packed;
         written += unpacked;
     }
     Ok(out)

@@ -157,7 +157,13 @@ impl RootFile {
         let mut c = Cursor::at(&list, 0);
         Key::parse(&mut c)?;
         let n = c.count("key count")?;
-        (0..n).map(|_| Key::parse(&mut c)).collect()
+        // No preallocation from a count read from the file: each key is parsed from
+        // bytes that exist, so a corrupt count ends in a truncation error, not an OOM.
+        let mut keys = Vec::new();
+        for _ in 0..n {
+            keys.push(Key::parse(&mut c)?);
+        }
+        Ok(keys)
     }
 
     /// The keys of a subdirectory, given its key.

@@ -409,10 +409,16 @@ fn decode_values(bytes: &[u8], ty: LeafType) -> Result<ColumnData, String> {
 fn chunk_ranges(entries: u64, projection: &[(Branch, LeafType)]) -> Vec<(u64, u64)> {
     let mut common: Vec<u64> = match projection.first() {
         Some((b, _)) => b.baskets.iter().map(|k| k.first_entry).collect(),
-        None => (0..entries).step_by(CHUNK_ENTRIES as usize).collect(),
+        None => vec![0],
     };
     for (branch, _) in projection.iter().skip(1) {
-        common.retain(|e| branch.baskets.iter().any(|k| k.first_entry == *e));
+        // Baskets are listed in entry order (their counts are checked to add up).
+        common.retain(|e| {
+            branch
+                .baskets
+                .binary_search_by_key(e, |k| k.first_entry)
+                .is_ok()
+        });
     }
     common.retain(|&e| e < entries);
     common.push(entries);

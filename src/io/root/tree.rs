@@ -154,7 +154,7 @@ pub fn parse(buf: &[u8], origin: usize) -> Result<Tree> {
         objects::skip_record(&mut c, "TIOFeatures")?;
     }
     let mut pointers = PointerReader::new(origin);
-    let branches = pointers.objarray(&mut c, |p, c, class| branch(p, c, class))?;
+    let branches = pointers.objarray(&mut c, branch)?;
     Ok(Tree { entries, branches })
 }
 
@@ -231,6 +231,12 @@ fn tbranch(p: &mut PointerReader, c: &mut Cursor) -> Result<Branch> {
     let [sizes, firsts, seeks] = arrays;
     let entries =
         u64::try_from(entries).map_err(|_| format!("branch `{name}`: negative entry count"))?;
+    if written > sizes.len() {
+        return Err(format!(
+            "branch `{name}` lists {} baskets but says {written} were written",
+            sizes.len()
+        ));
+    }
     let mut baskets = Vec::with_capacity(written);
     for i in 0..written {
         let (Some(&size), Some(&first), Some(&seek)) = (sizes.get(i), firsts.get(i), seeks.get(i))

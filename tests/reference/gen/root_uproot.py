@@ -94,6 +94,11 @@ def main():
         f = uproot.open(path)
         trees = [k.split(";")[0] for k, c in f.classnames().items() if c == "TTree"]
         files[f"testdata/{path.name}"] = [describe(path, t) for t in trees]
+    parts = [uproot.open(OUT / f"parts-{i}.root")["ntuple"].arrays(["f8", "i4"], library="np") for i in (1, 2)]
+    f8 = np.concatenate([p["f8"] for p in parts])
+    i4 = np.concatenate([p["i4"] for p in parts])
+    first = f8 > 5.279
+    files["run_cutflow"] = [int(len(f8)), int(first.sum()), int((first & (i4 > 0)).sum())]
     (OUT / "uproot.json").write_text(json.dumps(files, indent=1, sort_keys=True) + "\n")
 
 

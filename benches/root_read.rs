@@ -1,0 +1,170 @@
+//! ROOT read throughput: five flat branches of a toy ntuple (written as a zlib TTree by
+//! uproot, since no maintained Rust crate writes TTrees), read by searchlight on one and
+//! two threads and by uproot (`arrays()` to numpy), side by side; plus the two zlib
+//! inflate backends available in Rust (zlib-rs, used by the reader, and miniz_oxide) on
+//! the same bytes. Needs `PEERS_PYTHON` (a Python with uproot and pyarrow, from
+//! ../shared/tools/peers-venv.sh). Run with `cargo bench --bench root_read`.
+
+use searchlight::io::parquet::ParquetWriter;
+use searchlight::io::root::RootReader;
+use searchlight::io::table::ColumnData;
+use searchlight::toy::{self, Params};
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+const ROWS: u64 = 4_000_000;
+const COLUMNS: [&str; 5] = [
+    "Mbc",
+    "deltaE",
+    "daughter__bo1__cm__spM__bc",
+    "R2",
+    "decayMode",
+];
+
+fn median(mut f: impl FnMut()) -> f64 {
+    let mut times: Vec<f64> = (0..7)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+fn peer(python: &std::ffi::OsStr, args: &[&str]) -> Vec<u8> {
+    let out = Command::new(python)
+        .arg("benches/peers/root_read.py")
+        .args(args)
+        .output()
+        .expect("peer script runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn main() {
+    let Some(python) = std::env::var_os("PEERS_PYTHON") else {
+        println!(
+            "set PEERS_PYTHON to a Python with uproot: it writes the TTree this benchmark reads"
+        );
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("searchlight-root-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let parquet = dir.join("toy.parquet");
+    let root = dir.join("toy.root");
+    let mut writer: Option<ParquetWriter> = None;
+    toy::generate("b_to_k_alp", ROWS, 1, &Params::default(), |t| {
+        let w = match &mut writer {
+            Some(w) => w,
+            None => writer.insert(ParquetWriter::create(&parquet, &t)?),
+        };
+        w.write(&t)
+    })
+    .expect("generator exists")
+    .expect("writes");
+    let rows = writer.expect("rows").finish().expect("finishes");
+    let mut args = vec!["write", parquet.to_str().unwrap(), root.to_str().unwrap()];
+    args.extend(COLUMNS);
+    peer(&python, &args);
+
+    let read = |path: &Path| {
+        let reader = RootReader::open(path, Some("ntuple"), Some(&COLUMNS)).expect("opens");
+        let table = reader.read_all().expect("reads");
+        assert_eq!(table.rows() as u64, rows);
+    };
+    println!(
+        "file: {rows} rows, {} MB, zlib level 1 (uproot-written), 5 branches (4 f64, 1 i32)",
+        std::fs::metadata(&root).unwrap().len() / 1_000_000
+    );
+    let mut ours = Vec::new();
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let t = pool.install(|| median(|| read(&root)));
+        println!(
+            "searchlight ({threads} thread{}) {:>8.1} ms  {:>6.2} M rows/s",
+            if threads > 1 { "s" } else { " " },
+            t * 1e3,
+            rows as f64 / t / 1e6
+        );
+        ours.push(t);
+    }
+    let mut args = vec!["read", root.to_str().unwrap()];
+    args.extend(COLUMNS);
+    let peers: serde_json::Value = serde_json::from_slice(&peer(&python, &args)).unwrap();
+    let uproot = peers["uproot"].as_f64().unwrap();
+    println!(
+        "uproot {:<15} {:>8.1} ms  {:>6.2} M rows/s   searchlight is {:.2}x (1 thread), {:.2}x (2 threads)",
+        peers["uproot_version"].as_str().unwrap_or("?"),
+        uproot * 1e3,
+        rows as f64 / uproot / 1e6,
+        uproot / ours[0],
+        uproot / ours[1]
+    );
+    inflate_backends(&root);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Inflates the same zlib blocks (the five branches' big-endian bytes in 32 kB blocks,
+/// level 1) with zlib-rs and miniz_oxide.
+fn inflate_backends(root: &Path) {
+    let table = RootReader::open(root, Some("ntuple"), Some(&COLUMNS))
+        .unwrap()
+        .read_all()
+        .unwrap();
+    let mut raw = Vec::new();
+    for c in &table.columns {
+        match &c.data {
+            ColumnData::F64(v) => v.iter().for_each(|x| raw.extend(x.to_be_bytes())),
+            ColumnData::I32(v) => v.iter().for_each(|x| raw.extend(x.to_be_bytes())),
+            _ => unreachable!("the benchmark's columns are f64 and i32"),
+        }
+    }
+    let blocks: Vec<(Vec<u8>, usize)> = raw
+        .chunks(32 * 1024)
+        .map(|b| {
+            let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(1));
+            e.write_all(b).unwrap();
+            (e.finish().unwrap(), b.len())
+        })
+        .collect();
+    let mut out = vec![0u8; 32 * 1024];
+    let zlib_rs = median(|| {
+        for (b, n) in &blocks {
+            let mut d = flate2::Decompress::new(true);
+            d.decompress(b, &mut out[..*n], flate2::FlushDecompress::Finish)
+                .unwrap();
+        }
+    });
+    let miniz = median(|| {
+        for (b, n) in &blocks {
+            let mut state =
+                miniz_oxide::inflate::stream::InflateState::new(miniz_oxide::DataFormat::Zlib);
+            let result = miniz_oxide::inflate::stream::inflate(
+                &mut state,
+                b,
+                &mut out[..*n],
+                miniz_oxide::MZFlush::Finish,
+            );
+            let (status, written) = (result.status, result.bytes_written);
+            assert!(status.is_ok() && written == *n);
+        }
+    });
+    let mb = raw.len() as f64 / 1e6;
+    println!(
+        "inflate {mb:.0} MB: zlib-rs {:.0} MB/s, miniz_oxide {:.0} MB/s (zlib-rs {:.2}x)",
+        mb / zlib_rs,
+        mb / miniz,
+        miniz / zlib_rs
+    );
+}
