@@ -138,7 +138,9 @@ fn without_injection_no_point_exceeds_the_expected_fluctuation() {
 /// prompt in both toys (no `coupling`).
 fn alp_spec(dir: &Path, extra: &str) -> PathBuf {
     let text = std::fs::read_to_string("analyses/b_to_k_alp.yaml").unwrap();
+    let models = std::fs::canonicalize("analyses/models").unwrap();
     let mut text = text
+        .replace("model: models/", &format!("model: {}/", models.display()))
         .replace("seed: 11 }", &format!("seed: 11{extra} }}"))
         .replace(", coupling: 1e-5 }", " }")
         .replace("range: [0.16, 4.50]", "range: [1.3, 1.7]")

@@ -501,3 +501,48 @@ fn a_spec_reads_root_files_by_glob_with_a_tree_name() {
     );
     std::fs::remove_dir_all(out).unwrap();
 }
+
+#[test]
+fn an_mva_cut_selects_the_rows_the_peer_model_scores_above_it() {
+    let out = temp("mva");
+    let dir = std::fs::canonicalize("tests/reference/mva").unwrap();
+    let reference: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("reference.json")).unwrap())
+            .unwrap();
+    for (model, file, format) in [
+        ("xgb_binary", "xgb_binary.json", "xgboost"),
+        ("lgb_binary_zero", "lgb_binary_zero.txt", "lightgbm"),
+    ] {
+        let spec = out.join(format!("{model}.yaml"));
+        std::fs::write(
+            &spec,
+            format!(
+                "searchlight: 1\nanalysis: {{ name: m }}\ninputs:\n  data: {{ files: [\"{}\"] }}\nmva:\n  bdt: {{ model: \"{}\", format: {format}, features: [R2, cosTBTO, thrustOm, m_gg, E9E21] }}\nselection:\n  - cut: bdt > 0.5\n",
+                dir.join("test.parquet").display(),
+                dir.join(file).display(),
+            ),
+        )
+        .unwrap();
+        let o = run(
+            &[
+                "run",
+                spec.to_str().unwrap(),
+                "-o",
+                out.join(model).to_str().unwrap(),
+            ],
+            &out,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let results: Value =
+            serde_json::from_slice(&std::fs::read(out.join(model).join("results.json")).unwrap())
+                .unwrap();
+        let flow = results["cutflows"]["data"].as_object().unwrap();
+        let steps = flow.values().next().unwrap().as_array().unwrap();
+        assert_eq!(steps[0]["events"], 600);
+        assert_eq!(
+            steps[1]["events"], reference["passing_0.5"][model],
+            "{model}: rows passing the cut on the model's probability"
+        );
+    }
+    std::fs::remove_dir_all(out).unwrap();
+}

@@ -39,9 +39,11 @@ pub const NOT_DATA: &str = "SL202";
 pub const MISSING_COLUMN: &str = "SL203";
 /// A data file's column has a type or shape ntuples do not use (nested, nulls, …).
 pub const UNSUPPORTED_COLUMN: &str = "SL204";
-/// The analysis uses something this version cannot execute yet (e.g. MVA evaluation).
+/// The analysis uses something this version cannot execute yet (e.g. toy-based CLs).
 pub const NOT_SUPPORTED: &str = "SL206";
 /// An output could not be written.
 pub const OUTPUT: &str = "SL207";
 /// A statistical model file (pyhf workspace) that cannot be used.
 pub const BAD_MODEL: &str = "SL208";
+/// An MVA model file that cannot be loaded or evaluated (corrupt, unsupported objective).
+pub const BAD_MVA: &str = "SL209";

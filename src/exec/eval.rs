@@ -8,6 +8,7 @@
 
 use crate::expr::{BinOp, Expr, ExprKind, UnaryOp, apply_function, function};
 use crate::io::table::Table;
+use crate::mva::forest::Forest;
 use std::collections::HashMap;
 
 /// What a name in a data expression stands for, resolved before execution.
@@ -19,6 +20,19 @@ pub enum Binding {
     Constant(f64),
     /// An alias: evaluate this expression.
     Alias(Box<Expr>),
+    /// A classifier's output: evaluate the features, then the forest.
+    Mva(std::sync::Arc<MvaBinding>),
+}
+
+/// A loaded classifier and the expressions of its features, in the model's order.
+#[derive(Debug)]
+pub struct MvaBinding {
+    /// The trees.
+    pub forest: Forest,
+    /// Feature expressions.
+    pub features: Vec<Expr>,
+    /// Output the raw margin instead of the probability.
+    pub margin: bool,
 }
 
 /// Name resolution for execution: names and basf2 calls (canonical text) → bindings.
@@ -69,6 +83,12 @@ impl<'a> Frame<'a> {
             Some(Binding::Alias(e)) => {
                 let e = e.clone();
                 self.eval(&e)
+            }
+            Some(Binding::Mva(m)) => {
+                let m = m.clone();
+                let features: Vec<Vec<f64>> = m.features.iter().map(|f| self.eval(f)).collect();
+                let columns: Vec<&[f64]> = features.iter().map(Vec::as_slice).collect();
+                m.forest.predict(&columns, 0, m.margin)
             }
             None => unreachable!("planner resolved `{key}`"),
         };

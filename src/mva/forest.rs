@@ -1,13 +1,15 @@
 //! One in-memory form for every boosted-tree format: all nodes of all trees in one flat
-//! array, evaluated a block of rows per tree (the rows of a block stay in cache while
-//! each tree is walked for all of them, which is what makes 150-tree models fast).
+//! array, evaluated a block of rows per tree.
 //!
 //! A node sends a row to `lo` when its feature is below the threshold and to `hi`
 //! otherwise; the flags carry each format's exact rules for equality (`<` or `<=`) and
 //! for missing values, so one walk serves XGBoost, LightGBM and TMVA.
-
-/// Marks a leaf in [`Node::feature`].
-pub const LEAF: u32 = u32::MAX;
+//!
+//! Speed comes from walking the 64 rows of a block in lockstep, one tree level at a
+//! time: leaves point to themselves, so every row takes the same number of steps, the
+//! choice of child is arithmetic rather than a branch (tree splits are unpredictable by
+//! nature, and a mispredicted branch per level is what a row-by-row walk pays), and the
+//! 64 independent walks overlap their memory accesses.
 
 /// Missing (NaN) goes to `lo`.
 pub const DEFAULT_LO: u8 = 1;
@@ -17,6 +19,8 @@ pub const LESS_EQUAL: u8 = 2;
 pub const NAN_AS_ZERO: u8 = 4;
 /// LightGBM missing type "Zero": NaN becomes 0, and 0 (|x| ≤ 1e-35) is missing.
 pub const ZERO_IS_MISSING: u8 = 8;
+/// The node is a leaf.
+pub const LEAF: u8 = 16;
 
 /// LightGBM's zero threshold (`kZeroThreshold`).
 const ZERO: f64 = 1e-35;
@@ -24,44 +28,67 @@ const ZERO: f64 = 1e-35;
 /// A split or a leaf.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Node {
-    /// Feature index, or [`LEAF`].
-    pub feature: u32,
-    /// Split flags (`DEFAULT_LO`, `LESS_EQUAL`, …).
-    pub flags: u8,
     /// Threshold of a split; value of a leaf.
     pub value: f64,
-    /// Node taken below the threshold (absolute index into the forest).
+    /// Feature index (0 for leaves).
+    pub feature: u32,
+    /// Node taken below the threshold (absolute index; a leaf's own index).
     pub lo: u32,
-    /// Node taken otherwise.
+    /// Node taken otherwise (absolute index; a leaf's own index).
     pub hi: u32,
+    /// Split flags (`DEFAULT_LO`, `LESS_EQUAL`, …, `LEAF`).
+    pub flags: u8,
 }
 
 impl Node {
-    /// A leaf holding `value`.
+    /// A leaf holding `value` (its self-links are set by [`Forest::finish`]).
     pub fn leaf(value: f64) -> Self {
         Node {
-            feature: LEAF,
-            flags: 0,
             value,
+            feature: 0,
             lo: 0,
             hi: 0,
+            flags: LEAF,
         }
     }
 
-    #[inline]
-    fn next(&self, x: f64) -> u32 {
-        let x = if x.is_nan() && self.flags & (NAN_AS_ZERO | ZERO_IS_MISSING) != 0 {
-            0.0
-        } else {
-            x
-        };
-        let missing = x.is_nan() || (self.flags & ZERO_IS_MISSING != 0 && x.abs() <= ZERO);
-        let lo = if missing {
-            self.flags & DEFAULT_LO != 0
-        } else if self.flags & LESS_EQUAL != 0 {
+    /// A split on `feature` at `threshold`.
+    pub fn split(feature: u32, threshold: f64, lo: u32, hi: u32, flags: u8) -> Self {
+        Node {
+            value: threshold,
+            feature,
+            lo,
+            hi,
+            flags,
+        }
+    }
+
+    fn is_leaf(&self) -> bool {
+        self.flags & LEAF != 0
+    }
+
+    /// The next node under XGBoost's and TMVA's rule: `x < t` goes low, NaN by default.
+    #[inline(always)]
+    fn next_less(&self, x: f64) -> u32 {
+        let lo = (x < self.value) | (x.is_nan() & (self.flags & DEFAULT_LO != 0));
+        if lo { self.lo } else { self.hi }
+    }
+
+    /// The next node under LightGBM's rules (missing types, `x <= t` goes low).
+    #[inline(always)]
+    fn next_general(&self, x: f64) -> u32 {
+        let to_zero = x.is_nan() & (self.flags & (NAN_AS_ZERO | ZERO_IS_MISSING) != 0);
+        let x = if to_zero { 0.0 } else { x };
+        let missing = x.is_nan() | ((self.flags & ZERO_IS_MISSING != 0) & (x.abs() <= ZERO));
+        let below = if self.flags & LESS_EQUAL != 0 {
             x <= self.value
         } else {
             x < self.value
+        };
+        let lo = if missing {
+            self.flags & DEFAULT_LO != 0
+        } else {
+            below
         };
         if lo { self.lo } else { self.hi }
     }
@@ -108,22 +135,50 @@ pub struct Forest {
     pub norm: f64,
     /// Output transformation.
     pub link: Link,
+    /// Levels of each tree (set by [`finish`](Self::finish)).
+    depths: Vec<u32>,
+    /// Every split follows the `x < t` rule (set by [`finish`](Self::finish)).
+    simple: bool,
 }
 
-/// Rows per block: the block's features and sums stay in L1 while each tree is walked.
+/// Rows per block: the block's features and walk positions stay in L1 while each tree is
+/// walked.
 const BLOCK: usize = 64;
+/// Rows walked together with their positions in registers.
+const LANES: usize = 8;
 
 impl Forest {
-    /// Checks that every child index and feature index is in range and that every tree
-    /// is finite (each node is visited at most once per walk, so a child must come after
-    /// its parent); loaders call it so evaluation can index without checks failing.
-    pub fn validate(&self) -> Result<(), String> {
+    /// An empty forest; loaders push nodes and trees, set the format's options, then call
+    /// [`finish`](Self::finish).
+    pub fn new(num_features: usize, num_groups: usize, link: Link) -> Self {
+        Forest {
+            nodes: Vec::new(),
+            roots: Vec::new(),
+            groups: Vec::new(),
+            weights: Vec::new(),
+            num_groups,
+            num_features,
+            base: vec![0.0; num_groups],
+            f32_sums: false,
+            f32_features: false,
+            norm: 1.0,
+            link,
+            depths: Vec::new(),
+            simple: false,
+        }
+    }
+
+    /// Checks every index (children come after their parent, features and groups in
+    /// range, finite leaves, no NaN thresholds), links leaves to themselves and measures
+    /// each tree's depth. Evaluation relies on it.
+    pub fn finish(&mut self) -> Result<(), String> {
         let n = self.nodes.len() as u32;
-        for (i, node) in self.nodes.iter().enumerate() {
-            if node.feature == LEAF {
+        for (i, node) in self.nodes.iter_mut().enumerate() {
+            if node.is_leaf() {
                 if !node.value.is_finite() {
                     return Err(format!("leaf {i} has the non-finite value {}", node.value));
                 }
+                (node.lo, node.hi, node.feature) = (i as u32, i as u32, 0);
                 continue;
             }
             if node.feature as usize >= self.num_features {
@@ -152,19 +207,43 @@ impl Forest {
         if self.base.len() != self.num_groups {
             return Err("one base margin per output group is needed".into());
         }
+        // Children come after parents: heights from the last node back, in one pass.
+        let mut height = vec![0u32; self.nodes.len()];
+        for i in (0..self.nodes.len()).rev() {
+            let node = &self.nodes[i];
+            if !node.is_leaf() {
+                height[i] = 1 + height[node.lo as usize].max(height[node.hi as usize]);
+            }
+        }
+        self.depths = self.roots.iter().map(|&r| height[r as usize]).collect();
+        self.simple = self
+            .nodes
+            .iter()
+            .all(|n| n.flags & (LESS_EQUAL | NAN_AS_ZERO | ZERO_IS_MISSING) == 0);
         Ok(())
     }
 
     /// Raw sums (margins) for rows given as feature columns; `out` holds
     /// `rows × num_groups` values, row-major.
     pub fn margins(&self, columns: &[&[f64]], out: &mut [f64]) {
+        if self.simple {
+            self.margins_with(columns, out, Node::next_less);
+        } else {
+            self.margins_with(columns, out, Node::next_general);
+        }
+    }
+
+    #[inline(always)]
+    fn margins_with(&self, columns: &[&[f64]], out: &mut [f64], next: impl Fn(&Node, f64) -> u32) {
         let rows = columns.first().map_or(0, |c| c.len());
         let f = self.num_features;
         let g = self.num_groups;
-        debug_assert_eq!(columns.len(), f);
-        debug_assert_eq!(out.len(), rows * g);
+        assert_eq!(columns.len(), f, "one column per feature");
+        assert_eq!(out.len(), rows * g, "one output per row and group");
+        assert_eq!(self.depths.len(), self.roots.len(), "finish() was called");
+        // Rows past the end of the last block stay zero: walked, never summed.
         let mut block = vec![0.0f64; BLOCK * f];
-        let mut leaves = vec![0.0f64; BLOCK];
+        let mut at = [0u32; BLOCK];
         for start in (0..rows).step_by(BLOCK) {
             let n = BLOCK.min(rows - start);
             for (j, col) in columns.iter().enumerate() {
@@ -181,31 +260,56 @@ impl Forest {
             for r in 0..n {
                 sums[r * g..(r + 1) * g].copy_from_slice(&self.base);
             }
-            for ((&root, &group), &weight) in self.roots.iter().zip(&self.groups).zip(&self.weights)
-            {
-                for (r, leaf) in leaves.iter_mut().enumerate().take(n) {
-                    let row = &block[r * f..(r + 1) * f];
-                    let mut node = &self.nodes[root as usize];
-                    while node.feature != LEAF {
-                        node = &self.nodes[node.next(row[node.feature as usize]) as usize];
-                    }
-                    *leaf = node.value;
-                }
-                let group = group as usize;
-                if self.f32_sums {
-                    for r in 0..n {
-                        let s = &mut sums[r * g + group];
-                        *s = f64::from(*s as f32 + leaves[r] as f32);
-                    }
-                } else {
-                    for r in 0..n {
-                        sums[r * g + group] += weight * leaves[r];
-                    }
+            for (t, &root) in self.roots.iter().enumerate() {
+                self.walk(root, self.depths[t], &block, &mut at, &next);
+                let group = self.groups[t] as usize;
+                let weight = self.weights[t];
+                for r in 0..n {
+                    let leaf = self.nodes[at[r] as usize].value;
+                    let s = &mut sums[r * g + group];
+                    *s = if self.f32_sums {
+                        f64::from(*s as f32 + leaf as f32)
+                    } else {
+                        *s + weight * leaf
+                    };
                 }
             }
         }
         if self.norm != 1.0 {
             out.iter_mut().for_each(|s| *s /= self.norm);
+        }
+    }
+
+    /// Walks `depth` levels from `root` for every row of a block, [`LANES`] rows at a time
+    /// with their positions in registers; leaves their final nodes in `at`.
+    #[inline(always)]
+    fn walk(
+        &self,
+        root: u32,
+        depth: u32,
+        block: &[f64],
+        at: &mut [u32; BLOCK],
+        next: &impl Fn(&Node, f64) -> u32,
+    ) {
+        let f = self.num_features;
+        assert_eq!(block.len(), BLOCK * f);
+        for (lane_group, out) in at.chunks_exact_mut(LANES).enumerate() {
+            let rows = &block[lane_group * LANES * f..(lane_group + 1) * LANES * f];
+            let mut pos = [root; LANES];
+            for _ in 0..depth {
+                for (k, p) in pos.iter_mut().enumerate() {
+                    // SAFETY: `finish` checked that every reachable index (roots, children,
+                    // leaves' self-links) is below `nodes.len()` and every split's feature
+                    // below `num_features`; leaves use feature 0. `rows` holds LANES rows
+                    // of `f` features.
+                    unsafe {
+                        let node = self.nodes.get_unchecked(*p as usize);
+                        let x = *rows.get_unchecked(k * f + node.feature as usize);
+                        *p = next(node, x);
+                    }
+                }
+            }
+            out.copy_from_slice(&pos);
         }
     }
 
@@ -242,60 +346,50 @@ mod tests {
 
     #[test]
     fn splits_follow_each_formats_rules_for_ties_and_missing_values() {
-        let split = |flags| Node {
-            feature: 0,
-            flags,
-            value: 1.0,
-            lo: 1,
-            hi: 2,
-        };
-        assert_eq!(split(0).next(1.0), 2, "XGBoost: x < t goes low");
-        assert_eq!(split(LESS_EQUAL).next(1.0), 1, "LightGBM: x <= t goes low");
-        assert_eq!(split(0).next(f64::NAN), 2);
-        assert_eq!(split(DEFAULT_LO).next(f64::NAN), 1);
-        assert_eq!(split(NAN_AS_ZERO | LESS_EQUAL).next(f64::NAN), 1, "0 <= 1");
+        let split = |flags| Node::split(0, 1.0, 1, 2, flags);
+        assert_eq!(split(0).next_less(1.0), 2, "XGBoost: x < t goes low");
+        assert_eq!(split(0).next_general(1.0), 2);
+        assert_eq!(
+            split(LESS_EQUAL).next_general(1.0),
+            1,
+            "LightGBM: x <= t goes low"
+        );
+        assert_eq!(split(0).next_less(f64::NAN), 2);
+        assert_eq!(split(DEFAULT_LO).next_less(f64::NAN), 1);
+        assert_eq!(split(DEFAULT_LO).next_general(f64::NAN), 1);
+        assert_eq!(
+            split(NAN_AS_ZERO | LESS_EQUAL).next_general(f64::NAN),
+            1,
+            "0 <= 1"
+        );
         let zero = Node {
             value: -1.0,
             ..split(ZERO_IS_MISSING | DEFAULT_LO)
         };
-        assert_eq!(zero.next(0.0), 1, "zero is missing, default low");
-        assert_eq!(zero.next(f64::NAN), 1);
-        assert_eq!(zero.next(0.5), 2);
+        assert_eq!(zero.next_general(0.0), 1, "zero is missing, default low");
+        assert_eq!(zero.next_general(f64::NAN), 1);
+        assert_eq!(zero.next_general(0.5), 2);
     }
 
     #[test]
     fn a_stump_forest_sums_and_links() {
-        let nodes = vec![
-            Node {
-                feature: 0,
-                flags: 0,
-                value: 0.5,
-                lo: 1,
-                hi: 2,
-            },
+        let mut forest = Forest::new(1, 1, Link::Sigmoid { scale: 1.0 });
+        forest.nodes = vec![
+            Node::split(0, 0.5, 1, 2, 0),
             Node::leaf(-1.0),
             Node::leaf(2.0),
         ];
-        let forest = Forest {
-            nodes,
-            roots: vec![0, 0],
-            groups: vec![0, 0],
-            weights: vec![1.0, 1.0],
-            num_groups: 1,
-            num_features: 1,
-            base: vec![0.5],
-            f32_sums: false,
-            f32_features: false,
-            norm: 1.0,
-            link: Link::Sigmoid { scale: 1.0 },
-        };
-        forest.validate().unwrap();
+        forest.roots = vec![0, 0];
+        forest.groups = vec![0, 0];
+        forest.weights = vec![1.0, 1.0];
+        forest.base = vec![0.5];
+        let mut bad = forest.clone();
+        forest.finish().unwrap();
         let x = [0.0, 1.0];
         assert_eq!(forest.predict(&[&x], 0, true), vec![-1.5, 4.5]);
         let p = forest.predict(&[&x], 0, false);
         assert!((p[1] - 1.0 / (1.0 + (-4.5f64).exp())).abs() < 1e-15);
-        let mut bad = forest.clone();
         bad.nodes[0].lo = 0;
-        assert!(bad.validate().is_err());
+        assert!(bad.finish().is_err());
     }
 }

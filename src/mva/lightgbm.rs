@@ -35,19 +35,7 @@ pub fn load(text: &str) -> Result<(Forest, Vec<String>), String> {
     let names = field("feature_names")
         .map(|v| v.split_whitespace().map(str::to_string).collect())
         .unwrap_or_default();
-    let mut forest = Forest {
-        nodes: Vec::new(),
-        roots: Vec::new(),
-        groups: Vec::new(),
-        weights: Vec::new(),
-        num_groups: per_iteration,
-        num_features,
-        base: vec![0.0; per_iteration],
-        f32_sums: false,
-        f32_features: false,
-        norm: 1.0,
-        link,
-    };
+    let mut forest = Forest::new(num_features, per_iteration, link);
     let body = text.split("end of trees").next().ok_or("no trees")?;
     for (count, block) in body.split("\nTree=").skip(1).enumerate() {
         add_tree(&mut forest, block).map_err(|e| format!("tree {count}: {e}"))?;
@@ -57,7 +45,7 @@ pub fn load(text: &str) -> Result<(Forest, Vec<String>), String> {
     if !text.contains("end of trees") {
         return Err("truncated model: no `end of trees` line".into());
     }
-    forest.validate()?;
+    forest.finish()?;
     Ok((forest, names))
 }
 
@@ -158,13 +146,13 @@ fn add_tree(forest: &mut Forest, block: &str) -> Result<(), String> {
             2 => 0,
             other => return Err(format!("unknown missing type {other}")),
         };
-        forest.nodes.push(Node {
-            feature: feature[i],
+        forest.nodes.push(Node::split(
+            feature[i],
+            threshold[i],
+            child(left[i])?,
+            child(right[i])?,
             flags,
-            value: threshold[i],
-            lo: child(left[i])?,
-            hi: child(right[i])?,
-        });
+        ));
     }
     forest.nodes.extend(leaves.into_iter().map(Node::leaf));
     Ok(())

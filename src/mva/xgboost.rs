@@ -5,7 +5,7 @@
 //! summed in single precision onto `base_score`, which is stored as a probability for
 //! the logistic objectives (so it enters as its logit) and as a margin otherwise.
 
-use super::forest::{DEFAULT_LO, Forest, LEAF, Link, Node};
+use super::forest::{DEFAULT_LO, Forest, Link, Node};
 use serde_json::Value;
 
 /// Parses a model; errors say what is wrong with the file.
@@ -43,19 +43,10 @@ pub fn load(text: &str) -> Result<(Forest, Vec<String>), String> {
     if info.len() != trees.len() {
         return Err("`tree_info` and `trees` differ in length".into());
     }
-    let mut forest = Forest {
-        nodes: Vec::new(),
-        roots: Vec::new(),
-        groups: Vec::new(),
-        weights: Vec::new(),
-        num_groups,
-        num_features,
-        base,
-        f32_sums: true,
-        f32_features: true,
-        norm: 1.0,
-        link,
-    };
+    let mut forest = Forest::new(num_features, num_groups, link);
+    forest.base = base;
+    forest.f32_sums = true;
+    forest.f32_features = true;
     for (t, (tree, group)) in trees.iter().zip(info).enumerate() {
         let group = group
             .as_u64()
@@ -65,7 +56,7 @@ pub fn load(text: &str) -> Result<(Forest, Vec<String>), String> {
         forest.groups.push(group);
         forest.weights.push(1.0);
     }
-    forest.validate()?;
+    forest.finish()?;
     let names = learner["feature_names"]
         .as_array()
         .map(|a| {
@@ -169,7 +160,6 @@ fn add_tree(forest: &mut Forest, tree: &Value) -> Result<(), String> {
         let feature = index[i]
             .as_u64()
             .and_then(|f| u32::try_from(f).ok())
-            .filter(|&f| f != LEAF)
             .ok_or_else(|| format!("node {i}: bad split index"))?;
         let flags =
             if default_left[i].as_u64() == Some(1) || default_left[i].as_bool() == Some(true) {
@@ -177,13 +167,9 @@ fn add_tree(forest: &mut Forest, tree: &Value) -> Result<(), String> {
             } else {
                 0
             };
-        forest.nodes.push(Node {
-            feature,
-            flags,
-            value,
-            lo: child(l)?,
-            hi: child(r)?,
-        });
+        forest
+            .nodes
+            .push(Node::split(feature, value, child(l)?, child(r)?, flags));
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 use crate::check::rules::visit_resolvable;
 use crate::check::{LintContext, Scope, Symbol, sites::sites};
 use crate::diag::{Diagnostic, codes};
-use crate::exec::eval::{Binding, Bindings};
+use crate::exec::eval::{Binding, Bindings, MvaBinding};
 use crate::expr::{Expr, ExprKind, mangle, print};
 use crate::spec::Step;
 
@@ -71,6 +71,45 @@ pub struct Query {
     pub channels: Vec<ChannelPlan>,
 }
 
+/// Loads MVA `i` of the spec for evaluation.
+fn mva_binding(ctx: &LintContext, i: usize) -> Result<Binding, Diagnostic> {
+    let m = &ctx.spec.mva[i];
+    let path = ctx.base_dir.join(&m.model.value);
+    let model = crate::mva::load(&path, &m.format.value).map_err(|e| {
+        Diagnostic::error(codes::BAD_MVA, format!("MVA `{}`: {e}", m.name.value)).at(m.model.span)
+    })?;
+    if model.forest.num_groups != 1 {
+        return Err(Diagnostic::error(
+            codes::NOT_SUPPORTED,
+            format!(
+                "MVA `{}` is a {}-class model; specs use single-output classifiers",
+                m.name.value, model.forest.num_groups
+            ),
+        )
+        .at(m.model.span)
+        .with_help(
+            "train a binary classifier per class, or use its raw margins in a one-vs-rest model",
+        ));
+    }
+    if model.forest.num_features != m.features.len() {
+        return Err(Diagnostic::error(
+            codes::BAD_MVA,
+            format!(
+                "MVA `{}` lists {} features but its model expects {}",
+                m.name.value,
+                m.features.len(),
+                model.forest.num_features
+            ),
+        )
+        .at(m.model.span));
+    }
+    Ok(Binding::Mva(std::sync::Arc::new(MvaBinding {
+        forest: model.forest,
+        features: m.features.iter().map(|f| f.expr.clone()).collect(),
+        margin: m.output.value == "margin",
+    })))
+}
+
 /// Builds the query of a lint-clean analysis.
 pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
     let spec = ctx.spec;
@@ -98,14 +137,13 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
                     Binding::Alias(Box::new(spec.variables[i].expr.expr.clone()))
                 }
                 Some(Symbol::Constant(c)) => Binding::Constant(c),
-                Some(Symbol::Mva(i)) => {
-                    failure = Some(
-                        Diagnostic::error(codes::NOT_SUPPORTED, format!("MVA `{}` cannot be evaluated yet", spec.mva[i].name.value))
-                            .at(e.span)
-                            .with_help("BDT evaluation lands with the MVA engine; `lint` and `plan` already check MVA entries"),
-                    );
-                    return;
-                }
+                Some(Symbol::Mva(i)) => match mva_binding(ctx, i) {
+                    Ok(b) => b,
+                    Err(d) => {
+                        failure = Some(d);
+                        return;
+                    }
+                },
                 _ => return,
             };
             bindings.insert(key, binding);

@@ -77,6 +77,17 @@ def main():
             "prediction": booster.predict(test).astype(float).tolist(),
             "margin": booster.predict(test, raw_score=True).astype(float).tolist(),
         }
+    # The test set as a Parquet ntuple, and how many rows pass a cut on each binary model's
+    # probability (for the end-to-end test of an `mva:` entry in a spec).
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({name: test[:, j] for j, name in enumerate(FEATURES)}), OUT / "test.parquet")
+    reference["passing_0.5"] = {
+        name: int(sum(p > 0.5 for p in m["prediction"]))
+        for name, m in reference["models"].items()
+        if name in ("xgb_binary", "lgb_binary_zero")
+    }
     reference["versions"] = {"xgboost": xgb.__version__, "lightgbm": lgb.__version__}
     (OUT / "reference.json").write_text(json.dumps(reference) + "\n")
 
