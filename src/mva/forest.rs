@@ -147,6 +147,22 @@ const BLOCK: usize = 64;
 /// Rows walked together with their positions in registers.
 const LANES: usize = 8;
 
+/// Most features and output groups a model may declare (far above any real BDT; keeps a
+/// corrupt count from allocating gigabytes).
+pub const MAX_FEATURES: usize = 1 << 20;
+/// See [`MAX_FEATURES`].
+pub const MAX_GROUPS: usize = 1 << 12;
+
+/// Checks declared feature and group counts against [`MAX_FEATURES`] and [`MAX_GROUPS`].
+pub fn check_sizes(num_features: usize, num_groups: usize) -> Result<(), String> {
+    if num_features > MAX_FEATURES || num_groups > MAX_GROUPS || num_groups == 0 {
+        return Err(format!(
+            "implausible model size: {num_features} features, {num_groups} outputs"
+        ));
+    }
+    Ok(())
+}
+
 impl Forest {
     /// An empty forest; loaders push nodes and trees, set the format's options, then call
     /// [`finish`](Self::finish).

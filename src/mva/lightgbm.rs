@@ -24,12 +24,13 @@ pub fn load(text: &str) -> Result<(Forest, Vec<String>), String> {
     };
     let num_features = field("max_feature_idx")
         .and_then(|v| v.trim().parse::<usize>().ok())
-        .ok_or("no max_feature_idx")?
-        + 1;
+        .and_then(|v| v.checked_add(1))
+        .ok_or("no valid max_feature_idx")?;
     let per_iteration: usize = field("num_tree_per_iteration")
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(1)
         .max(1);
+    super::forest::check_sizes(num_features, per_iteration)?;
     let objective = field("objective").ok_or("no objective")?;
     let link = objective_link(objective)?;
     let names = field("feature_names")

@@ -27,6 +27,7 @@ pub fn load(text: &str) -> Result<(Forest, Vec<String>), String> {
         other => return Err(format!("unsupported XGBoost objective `{other}`")),
     };
     let num_groups = num_class.max(1);
+    super::forest::check_sizes(num_features, num_groups)?;
     let base = base_score(&param["base_score"], num_groups, logistic_base)?;
     let booster = &learner["gradient_booster"];
     let name = booster["name"].as_str().unwrap_or("");
