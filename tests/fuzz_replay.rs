@@ -106,6 +106,33 @@ fn root_reader_corpus_reads_or_reports() {
 }
 
 #[test]
+fn mva_model_corpus_loads_or_is_refused() {
+    use searchlight::mva::{lightgbm, xgboost};
+    let files = inputs("mva_model");
+    assert!(files.len() >= 100, "the model corpus is committed");
+    for path in files {
+        let Ok(text) = String::from_utf8(std::fs::read(&path).unwrap()) else {
+            continue;
+        };
+        let outcome = std::panic::catch_unwind(|| {
+            for (forest, _) in [xgboost::load(&text), lightgbm::load(&text)]
+                .into_iter()
+                .flatten()
+            {
+                let column = [0.0, f64::NAN, 1e-40, -3.5, f64::INFINITY];
+                if forest.num_features <= 64 {
+                    let columns = vec![&column[..]; forest.num_features];
+                    for g in 0..forest.num_groups.min(4) {
+                        let _ = forest.predict(&columns, g, false);
+                    }
+                }
+            }
+        });
+        assert!(outcome.is_ok(), "{} panicked", path.display());
+    }
+}
+
+#[test]
 fn workspace_corpus_loads_or_is_refused() {
     use searchlight::stats::asymptotic::Model;
     use searchlight::stats::histfactory::from_json;

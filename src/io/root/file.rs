@@ -4,13 +4,21 @@
 use super::compression::decompress;
 use super::cursor::{Cursor, Result};
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
+#[cfg(not(unix))]
+use std::io::{Seek, SeekFrom};
 use std::path::Path;
+#[cfg(not(unix))]
 use std::sync::Mutex;
 
-/// An open ROOT file, shareable across threads (reads lock only for the system call).
+/// An open ROOT file, shareable across threads: on Unix, baskets are read with
+/// positional reads (`pread`) that need no lock, so threads read and inflate in
+/// parallel; elsewhere a lock covers the seek and read.
 pub struct RootFile {
-    file: Mutex<File>,
+    file: File,
+    /// Serialises seek + read where positional reads are not available.
+    #[cfg(not(unix))]
+    lock: Mutex<()>,
     len: u64,
     /// File offset of the top directory's record.
     top: u64,
@@ -106,7 +114,9 @@ impl RootFile {
             )));
         }
         Ok(Ok(RootFile {
-            file: Mutex::new(file),
+            file,
+            #[cfg(not(unix))]
+            lock: Mutex::new(()),
             len,
             top,
         }))
@@ -122,11 +132,22 @@ impl RootFile {
             ));
         }
         let mut out = vec![0u8; n];
-        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        file.seek(SeekFrom::Start(offset))
-            .and_then(|_| file.read_exact(&mut out))
+        self.read_exact_at(&mut out, offset)
             .map_err(|e| format!("cannot read {n} bytes at {offset}: {e}"))?;
         Ok(out)
+    }
+
+    #[cfg(unix)]
+    fn read_exact_at(&self, out: &mut [u8], offset: u64) -> std::io::Result<()> {
+        std::os::unix::fs::FileExt::read_exact_at(&self.file, out, offset)
+    }
+
+    #[cfg(not(unix))]
+    fn read_exact_at(&self, out: &mut [u8], offset: u64) -> std::io::Result<()> {
+        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut file = &self.file;
+        file.seek(SeekFrom::Start(offset))?;
+        file.read_exact(out)
     }
 
     /// The keys of the top directory.

@@ -29,7 +29,7 @@ pub use tree::Tree;
 
 /// Entries per chunk the reader aims for (chunks end on basket boundaries common to
 /// all projected branches, so one may be larger).
-const CHUNK_ENTRIES: u64 = 1 << 17;
+const CHUNK_ENTRIES: u64 = 1 << 18;
 
 /// A TTree opened for reading a projection of its branches, chunk by chunk.
 pub struct RootReader {
