@@ -199,7 +199,8 @@ fn resolve_files<'a>(
     crate::io::files::expand(base, patterns).map_err(io_failure)
 }
 
-fn file_hash(path: &Path) -> Result<String, Diagnostic> {
+/// SHA-256 of a file's bytes, hex.
+pub(super) fn file_hash(path: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::error(codes::IO, format!("cannot read {}: {e}", path.display()))
     })?;

@@ -13,6 +13,7 @@ mod plan;
 mod run;
 mod schema;
 mod skim;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -43,6 +44,8 @@ enum Command {
     Skim(skim::Args),
     /// Generate a toy Monte Carlo sample of a reference search into a Parquet file.
     Generate(generate::Args),
+    /// Rerun an analysis from the provenance in its results.json and compare the results.
+    Verify(verify::Args),
 }
 
 /// Exit status of a command.
@@ -80,6 +83,7 @@ pub fn main() -> ExitCode {
         Command::Skim(args) => skim::run(&args),
         Command::Limit(args) => limit::run(&args),
         Command::Fit(args) => fit::run(&args),
+        Command::Verify(args) => verify::run(&args),
     };
     ExitCode::from(status as u8)
 }

@@ -1,13 +1,14 @@
 //! `searchlight run`: read every input once, evaluate the selection, write the outputs.
 
 use super::Status;
-use super::inputs::{Prepared, execute, prepare, report, thread_pool};
+use super::inputs::{Prepared, execute, file_hash, prepare, report, thread_pool};
 use crate::analysis::{self, Outcome};
 use crate::diag::{Diagnostic, SourceMap, codes};
 use crate::exec::cutflow::Cutflow;
 use crate::report::figures;
 use crate::report::results::{Provenance, cutflow_markdown, results_json, write_atomically};
 use crate::spec::Spec;
+use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -15,16 +16,16 @@ use std::path::{Path, PathBuf};
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The analysis spec.
-    spec: PathBuf,
+    pub(super) spec: PathBuf,
     /// Output directory (default: results/<analysis name>/).
     #[arg(short = 'o', long = "output")]
-    output: Option<PathBuf>,
+    pub(super) output: Option<PathBuf>,
     /// Worker threads (default: all cores); results do not depend on it.
     #[arg(long)]
-    threads: Option<usize>,
+    pub(super) threads: Option<usize>,
     /// Allow a spec with `blinding: { unblind: true }` to run.
     #[arg(long)]
-    unblind: bool,
+    pub(super) unblind: bool,
 }
 
 /// Runs the analysis; 1 for analysis errors, 2 for I/O or input-format failures.
@@ -72,8 +73,18 @@ pub fn run(args: &Args) -> Status {
             return Status::Failure;
         }
     };
+    let mva = match mva_hashes(&spec, &base) {
+        Ok(m) => m,
+        Err(d) => {
+            report(&[d], &sources);
+            return Status::Failure;
+        }
+    };
     let provenance = Provenance {
+        spec: args.spec.display().to_string(),
         spec_sha256: spec_hash(&spec, &sources),
+        unblinded: unblind,
+        mva,
         searchlight_version: env!("CARGO_PKG_VERSION").into(),
         searchlight_commit: env!("SEARCHLIGHT_GIT_COMMIT").into(),
         platform: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
@@ -102,7 +113,22 @@ pub fn run(args: &Args) -> Status {
     }
 }
 
-fn spec_hash(spec: &Spec, sources: &SourceMap) -> String {
+/// Each MVA's model file (as written in the spec) and its SHA-256.
+fn mva_hashes(spec: &Spec, base: &Path) -> Result<Map<String, Value>, Diagnostic> {
+    spec.mva
+        .iter()
+        .map(|m| {
+            let hash = file_hash(&base.join(&m.model.value))?;
+            Ok((
+                m.name.value.clone(),
+                json!({ "model": m.model.value, "sha256": hash }),
+            ))
+        })
+        .collect()
+}
+
+/// SHA-256 of the spec's bytes followed by each included fragment's.
+pub(super) fn spec_hash(spec: &Spec, sources: &SourceMap) -> String {
     let mut h = Sha256::new();
     for id in std::iter::once(spec.root).chain(spec.includes.iter().copied()) {
         h.update(sources.file(id).text.as_bytes());

@@ -12,8 +12,12 @@ pub const RESULTS_VERSION: u32 = 1;
 /// between equivalent runs (no thread count, no timestamps, no host names).
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Provenance {
+    /// The spec as given to `run` (relative to the working directory), for `verify`.
+    pub spec: String,
     /// SHA-256 of the spec file's bytes followed by each included fragment's.
     pub spec_sha256: String,
+    /// Whether the run was unblinded (`--unblind` on an unblinded spec).
+    pub unblinded: bool,
     /// searchlight's version.
     pub searchlight_version: String,
     /// The git commit searchlight was built from.
@@ -22,6 +26,8 @@ pub struct Provenance {
     pub platform: String,
     /// Each input: a toy's generator, version, events, seed and parameters, or files with hashes.
     pub inputs: Map<String, Value>,
+    /// Each MVA: its model file and the file's SHA-256.
+    pub mva: Map<String, Value>,
 }
 
 /// One row of the JSON cutflow, with efficiencies.
