@@ -44,7 +44,7 @@ fn read_json(path: &Path) -> Result<Value, String> {
 
 /// Verifies a recorded result by rerunning it.
 pub fn run(args: &Args) -> Status {
-    if !(args.tolerance >= 0.0) {
+    if args.tolerance.is_nan() || args.tolerance < 0.0 {
         return cannot("--tolerance must be a non-negative number");
     }
     let old = match read_json(&args.results) {
