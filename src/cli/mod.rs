@@ -3,6 +3,7 @@
 //! Exit codes (CLI.md): 0 success, 1 the analysis or lint found errors, 2 usage, I/O or
 //! input-format failure.
 
+mod diff;
 mod fit;
 mod generate;
 mod inputs;
@@ -46,6 +47,8 @@ enum Command {
     Generate(generate::Args),
     /// Rerun an analysis from the provenance in its results.json and compare the results.
     Verify(verify::Args),
+    /// What changed between two versions of a spec (paths or `REV:path`), in its own terms.
+    Diff(diff::Args),
 }
 
 /// Exit status of a command.
@@ -84,6 +87,7 @@ pub fn main() -> ExitCode {
         Command::Limit(args) => limit::run(&args),
         Command::Fit(args) => fit::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Diff(args) => diff::run(&args),
     };
     ExitCode::from(status as u8)
 }
