@@ -212,8 +212,7 @@ fn canonical_spec(arg: &str) -> Result<Value, String> {
                 }
                 continue;
             }
-            let kind = keys::ROOT.iter().find(|k| k.name == name).map(|k| &k.kind);
-            let canon = canonical(value, kind);
+            let canon = canonical(value, keys::section_kind(name));
             match (merged.get_mut(name), canon) {
                 (Some(Value::Object(into)), Value::Object(more)) => into.extend(more),
                 (_, canon) => {
@@ -224,6 +223,27 @@ fn canonical_spec(arg: &str) -> Result<Value, String> {
         seen.push(path);
     }
     Ok(Value::Object(merged))
+}
+
+/// The canonical tree of one YAML document's text (no includes), for checking that a
+/// rewrite kept its meaning.
+pub(super) fn canonical_document(path: &Path, text: &str) -> Result<Value, String> {
+    let mut sources = SourceMap::new();
+    let id = sources.add(path.to_path_buf(), text.to_string());
+    let node = yaml::parse(id, sources.file(id))
+        .map_err(|d| format!("{}: {}", path.display(), d.message))?;
+    let NodeKind::Map(entries) = &node.kind else {
+        return Ok(canonical(&node, None));
+    };
+    Ok(Value::Object(
+        entries
+            .iter()
+            .filter_map(|(k, v)| {
+                let key = k.as_scalar()?;
+                Some((key.to_string(), canonical(v, keys::section_kind(key))))
+            })
+            .collect(),
+    ))
 }
 
 fn sequence(node: &Node) -> Vec<&Node> {
@@ -237,48 +257,22 @@ fn sequence(node: &Node) -> Vec<&Node> {
 /// canonically, mappings with sorted keys.
 fn canonical(node: &Node, kind: Option<&Kind>) -> Value {
     match &node.kind {
-        NodeKind::Scalar(text, _) => {
-            let is_expression = matches!(kind, Some(Kind::Expr | Kind::Quantity | Kind::Width));
-            match (is_expression, parse_text(text)) {
-                (true, Ok(e)) => Value::String(print(&normalized(e))),
-                _ => Value::String(text.clone()),
-            }
-        }
-        NodeKind::Seq(items) => {
-            let inner = match kind {
-                Some(Kind::List(k)) => Some(*k),
-                Some(Kind::Interval) => Some(&Kind::Quantity),
-                other => other,
-            };
-            Value::Array(items.iter().map(|n| canonical(n, inner)).collect())
-        }
+        NodeKind::Scalar(text, _) => match (keys::is_expression(kind), parse_text(text)) {
+            (true, Ok(e)) => Value::String(print(&normalized(e))),
+            _ => Value::String(text.clone()),
+        },
+        NodeKind::Seq(items) => Value::Array(
+            items
+                .iter()
+                .map(|n| canonical(n, keys::item_kind(kind)))
+                .collect(),
+        ),
         NodeKind::Map(entries) => {
             let mut out: Vec<(String, Value)> = entries
                 .iter()
                 .filter_map(|(k, v)| {
-                    let key = k.as_scalar()?.to_string();
-                    let sub = match kind {
-                        Some(Kind::Object(keys)) => {
-                            keys.iter().find(|x| x.name == key).map(|x| &x.kind)
-                        }
-                        Some(Kind::Dict(k)) => Some(*k),
-                        Some(Kind::Open(keys, extra)) => Some(
-                            keys.iter()
-                                .find(|x| x.name == key)
-                                .map_or(*extra, |x| &x.kind),
-                        ),
-                        Some(Kind::List(Kind::Object(keys))) => {
-                            keys.iter().find(|x| x.name == key).map(|x| &x.kind)
-                        }
-                        Some(Kind::OneOf(kinds)) => kinds.iter().find_map(|k| match k {
-                            Kind::Object(keys) | Kind::Open(keys, _) => {
-                                keys.iter().find(|x| x.name == key).map(|x| &x.kind)
-                            }
-                            _ => None,
-                        }),
-                        _ => None,
-                    };
-                    Some((key, canonical(v, sub)))
+                    let key = k.as_scalar()?;
+                    Some((key.to_string(), canonical(v, keys::child_kind(kind, key))))
                 })
                 .collect();
             out.sort_by(|a, b| a.0.cmp(&b.0));

@@ -5,6 +5,7 @@
 
 mod diff;
 mod fit;
+mod fmt;
 mod generate;
 mod inputs;
 mod limit;
@@ -49,6 +50,8 @@ enum Command {
     Verify(verify::Args),
     /// What changed between two versions of a spec (paths or `REV:path`), in its own terms.
     Diff(diff::Args),
+    /// Write every expression of specs in canonical form (`--check`: only report).
+    Fmt(fmt::Args),
 }
 
 /// Exit status of a command.
@@ -88,6 +91,7 @@ pub fn main() -> ExitCode {
         Command::Fit(args) => fit::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
     };
     ExitCode::from(status as u8)
 }

@@ -470,3 +470,37 @@ pub fn reference_markdown() -> String {
     walk("", ROOT, None, &mut out);
     out
 }
+
+/// The kind of the value under `key` in a mapping of kind `kind`, where the format says.
+pub fn child_kind<'k>(kind: Option<&'k Kind>, key: &str) -> Option<&'k Kind> {
+    let find = |keys: &'k [Key]| keys.iter().find(|x| x.name == key).map(|x| &x.kind);
+    match kind? {
+        Kind::Object(keys) | Kind::List(Kind::Object(keys)) => find(keys),
+        Kind::Dict(inner) => Some(*inner),
+        Kind::Open(keys, extra) => Some(find(keys).unwrap_or(*extra)),
+        Kind::OneOf(kinds) => kinds.iter().find_map(|k| match k {
+            Kind::Object(keys) | Kind::Open(keys, _) => find(keys),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// The kind of the items of a sequence of kind `kind`.
+pub fn item_kind(kind: Option<&Kind>) -> Option<&Kind> {
+    match kind {
+        Some(Kind::List(inner)) => Some(*inner),
+        Some(Kind::Interval) => Some(&Kind::Quantity),
+        other => other,
+    }
+}
+
+/// True for the kinds whose scalars are expressions of the language.
+pub fn is_expression(kind: Option<&Kind>) -> bool {
+    matches!(kind, Some(Kind::Expr | Kind::Quantity | Kind::Width))
+}
+
+/// The kind of a top-level section.
+pub fn section_kind(name: &str) -> Option<&'static Kind> {
+    ROOT.iter().find(|k| k.name == name).map(|k| &k.kind)
+}
