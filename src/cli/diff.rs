@@ -182,7 +182,7 @@ fn show(v: &Value) -> String {
 }
 
 /// The canonical tree of a spec and its included fragments (sections merged by name).
-fn canonical_spec(arg: &str) -> Result<Value, String> {
+pub(super) fn canonical_spec(arg: &str) -> Result<Value, String> {
     let (origin, path) = locate(arg);
     let mut merged = Map::new();
     let mut pending = vec![path];

@@ -80,9 +80,14 @@ pub fn run(args: &Args) -> Status {
             return Status::Failure;
         }
     };
+    let canonical = super::diff::canonical_spec(&args.spec.display().to_string())
+        .map(|tree| format!("{:x}", Sha256::digest(tree.to_string().as_bytes())))
+        .unwrap_or_default();
     let provenance = Provenance {
         spec: args.spec.display().to_string(),
         spec_sha256: spec_hash(&spec, &sources),
+        canonical_sha256: canonical,
+        analysis_repository: repository_state(&base),
         unblinded: unblind,
         mva,
         searchlight_version: env!("CARGO_PKG_VERSION").into(),
@@ -110,6 +115,28 @@ pub fn run(args: &Args) -> Status {
             );
             Status::Failure
         }
+    }
+}
+
+/// The commit and dirty state of the git repository holding `dir`, or null.
+fn repository_state(dir: &Path) -> Value {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            })
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    match (git(&["rev-parse", "HEAD"]), git(&["status", "--porcelain"])) {
+        (Some(commit), Some(status)) => json!({ "commit": commit, "dirty": !status.is_empty() }),
+        _ => Value::Null,
     }
 }
 

@@ -29,8 +29,14 @@ pub struct Args {
     threads: Option<usize>,
 }
 
-/// Provenance fields that describe the build, not the result: reported, not compared.
-const BUILD_FIELDS: [&str; 3] = ["searchlight_version", "searchlight_commit", "platform"];
+/// Provenance fields that describe the build and the repository, not the result:
+/// reported, not compared.
+const BUILD_FIELDS: [&str; 4] = [
+    "searchlight_version",
+    "searchlight_commit",
+    "platform",
+    "analysis_repository",
+];
 
 fn cannot(message: impl Into<String>) -> Status {
     eprintln!("error[{}]: cannot verify: {}", codes::IO, message.into());

@@ -16,6 +16,11 @@ pub struct Provenance {
     pub spec: String,
     /// SHA-256 of the spec file's bytes followed by each included fragment's.
     pub spec_sha256: String,
+    /// SHA-256 of the spec's canonical tree (includes merged, comments, layout and
+    /// expression formatting ignored): equal for specs that mean the same.
+    pub canonical_sha256: String,
+    /// The git commit and dirty state of the repository holding the spec (null outside git).
+    pub analysis_repository: Value,
     /// Whether the run was unblinded (`--unblind` on an unblinded spec).
     pub unblinded: bool,
     /// searchlight's version.
