@@ -260,3 +260,49 @@ fn limit_workspace_prints_the_documented_json() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("SL208"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn hepdata_export_writes_one_table_per_channel_with_yaml_1_1_floats() {
+    let dir = std::env::temp_dir().join(format!("searchlight-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let results = dir.join("results.json");
+    let point = |channel: &str, mass: f64, status: &str| {
+        serde_json::json!({
+            "channel": channel, "mass": mass, "status": status, "observed": null,
+            "expected": [1e-5, 2e-5, 3e-5, 4.5e-5, 6e-5],
+            "reinterpreted": {"g_aW": {"expected": [1.0, 2.0, 3.0, 4.0, 5.0], "observed": null}},
+        })
+    };
+    let doc = serde_json::json!({
+        "analysis": "x", "poi": "br", "cl": 0.9, "method": "cls-asymptotic",
+        "provenance": {"canonical_sha256": "abc"},
+        "scan": [point("K+", 0.5, "ok"), point("K+", 0.6, "failed: no minimum"), point("K_S0", 0.5, "ok")],
+        "cutflow": {"K+": [{"step": "input", "weighted": 10.0}, {"step": "Mbc > 5.27", "weighted": 4.0}]},
+    });
+    std::fs::write(&results, doc.to_string()).unwrap();
+    let out = dir.join("hep");
+    let o = run(&[
+        "export",
+        "hepdata",
+        results.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let submission = std::fs::read_to_string(out.join("submission.yaml")).unwrap();
+    // Limits and reinterpreted limits for two channels, and the cutflow.
+    assert_eq!(submission.matches("data_file").count(), 5, "{submission}");
+    assert!(submission.contains("1 scan points whose fit failed are not listed"));
+    let table = std::fs::read_to_string(out.join("table_1.yaml")).unwrap();
+    assert!(table.contains("\"value\": 3.0e-5"), "{table}");
+    assert!(table.contains("\"plus\": 3.0e-5"), "{table}");
+    let o = run(&[
+        "export",
+        "pyhf",
+        results.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2);
+    std::fs::remove_dir_all(dir).unwrap();
+}

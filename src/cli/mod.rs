@@ -4,6 +4,7 @@
 //! input-format failure.
 
 mod diff;
+mod export;
 mod fit;
 mod fmt;
 mod generate;
@@ -52,6 +53,8 @@ enum Command {
     Diff(diff::Args),
     /// Write every expression of specs in canonical form (`--check`: only report).
     Fmt(fmt::Args),
+    /// Export a run's results: `hepdata` (a HEPData submission).
+    Export(export::Args),
 }
 
 /// Exit status of a command.
@@ -92,6 +95,7 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Export(args) => export::run(&args),
     };
     ExitCode::from(status as u8)
 }
