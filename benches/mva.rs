@@ -4,21 +4,10 @@
 //! ours (rows split in halves with rayon). Needs `PEERS_PYTHON` (a Python with xgboost and
 //! lightgbm: ../shared/tools/peers-venv.sh). Run with `cargo bench --bench mva`.
 
+mod common;
+
 use rayon::prelude::*;
 use searchlight::mva;
-use std::time::Instant;
-
-fn median(mut f: impl FnMut()) -> f64 {
-    let mut times: Vec<f64> = (0..5)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed().as_secs_f64()
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
-}
 
 fn main() {
     let Some(python) = std::env::var_os("PEERS_PYTHON") else {
@@ -70,10 +59,10 @@ fn main() {
                 "{name} row {i}"
             );
         }
-        let one = median(|| {
+        let one = common::median(5, || {
             std::hint::black_box(forest.predict(&cols, 0, false));
         });
-        let two = median(|| {
+        let two = common::median(5, || {
             let half = rows / 2;
             let parts: Vec<Vec<f64>> = [0..half, half..rows]
                 .into_par_iter()

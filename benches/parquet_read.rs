@@ -3,9 +3,9 @@
 //! (../shared/tools/peers-venv.sh) — by pyarrow and polars, side by side.
 //! Run with `cargo bench --bench parquet_read`.
 
-use searchlight::io::parquet::{ParquetReader, ParquetWriter};
-use searchlight::toy::{self, Params};
-use std::time::Instant;
+mod common;
+
+use searchlight::io::parquet::ParquetReader;
 
 const COLUMNS: [&str; 5] = [
     "Mbc",
@@ -18,17 +18,7 @@ const COLUMNS: [&str; 5] = [
 fn main() {
     let path =
         std::env::temp_dir().join(format!("searchlight-bench-{}.parquet", std::process::id()));
-    let mut writer: Option<ParquetWriter> = None;
-    toy::generate("b_to_k_alp", 1_000_000, 1, &Params::default(), |t| {
-        let w = match &mut writer {
-            Some(w) => w,
-            None => writer.insert(ParquetWriter::create(&path, &t)?),
-        };
-        w.write(&t)
-    })
-    .expect("generator exists")
-    .expect("writes");
-    let rows = writer.expect("rows").finish().expect("finishes");
+    let rows = common::toy_parquet(&path, 1_000_000);
     let read = || {
         let reader = ParquetReader::open(&path, Some(&COLUMNS)).expect("opens");
         let mut n = 0;
@@ -37,15 +27,7 @@ fn main() {
         }
         assert_eq!(n as u64, rows);
     };
-    let mut times: Vec<f64> = (0..7)
-        .map(|_| {
-            let start = Instant::now();
-            read();
-            start.elapsed().as_secs_f64()
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    let ours = times[times.len() / 2];
+    let ours = common::median(7, read);
     println!(
         "file: {rows} rows (zstd, {} row groups), 5 columns",
         ParquetReader::open(&path, None).unwrap().row_groups()

@@ -5,14 +5,13 @@
 //! same bytes. Needs `PEERS_PYTHON` (a Python with uproot and pyarrow, from
 //! ../shared/tools/peers-venv.sh). Run with `cargo bench --bench root_read`.
 
-use searchlight::io::parquet::ParquetWriter;
+mod common;
+
 use searchlight::io::root::RootReader;
 use searchlight::io::table::ColumnData;
-use searchlight::toy::{self, Params};
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
 
 const ROWS: u64 = 4_000_000;
 const COLUMNS: [&str; 5] = [
@@ -22,18 +21,6 @@ const COLUMNS: [&str; 5] = [
     "R2",
     "decayMode",
 ];
-
-fn median(mut f: impl FnMut()) -> f64 {
-    let mut times: Vec<f64> = (0..7)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed().as_secs_f64()
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
-}
 
 fn peer(python: &std::ffi::OsStr, args: &[&str]) -> Vec<u8> {
     let out = Command::new(python)
@@ -60,17 +47,7 @@ fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let parquet = dir.join("toy.parquet");
     let root = dir.join("toy.root");
-    let mut writer: Option<ParquetWriter> = None;
-    toy::generate("b_to_k_alp", ROWS, 1, &Params::default(), |t| {
-        let w = match &mut writer {
-            Some(w) => w,
-            None => writer.insert(ParquetWriter::create(&parquet, &t)?),
-        };
-        w.write(&t)
-    })
-    .expect("generator exists")
-    .expect("writes");
-    let rows = writer.expect("rows").finish().expect("finishes");
+    let rows = common::toy_parquet(&parquet, ROWS);
     let mut args = vec!["write", parquet.to_str().unwrap(), root.to_str().unwrap()];
     args.extend(COLUMNS);
     peer(&python, &args);
@@ -94,7 +71,7 @@ fn main() {
             .num_threads(threads)
             .build()
             .unwrap();
-        let t = pool.install(|| median(|| read(&root)));
+        let t = pool.install(|| common::median(7, || read(&root)));
         println!(
             "searchlight ({threads} thread{}) {:>8.1} ms  {:>6.2} M rows/s",
             if threads > 1 { "s" } else { " " },
@@ -143,14 +120,14 @@ fn inflate_backends(root: &Path) {
         })
         .collect();
     let mut out = vec![0u8; 32 * 1024];
-    let zlib_rs = median(|| {
+    let zlib_rs = common::median(7, || {
         for (b, n) in &blocks {
             let mut d = flate2::Decompress::new(true);
             d.decompress(b, &mut out[..*n], flate2::FlushDecompress::Finish)
                 .unwrap();
         }
     });
-    let miniz = median(|| {
+    let miniz = common::median(7, || {
         for (b, n) in &blocks {
             let mut state =
                 miniz_oxide::inflate::stream::InflateState::new(miniz_oxide::DataFormat::Zlib);
@@ -165,7 +142,7 @@ fn inflate_backends(root: &Path) {
         }
     });
     let mut inflater = libdeflater::Decompressor::new();
-    let libdeflate = median(|| {
+    let libdeflate = common::median(7, || {
         for (b, n) in &blocks {
             let written = inflater.zlib_decompress(b, &mut out[..*n]).unwrap();
             assert_eq!(written, *n);

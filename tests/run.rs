@@ -444,42 +444,46 @@ fn counting_scans_give_exact_limits_per_channel_and_lifetime() {
     std::fs::remove_dir_all(base).unwrap();
 }
 
+/// Writes `text` as a spec in `dir`, runs it, and returns its results.json.
+fn run_spec(dir: &Path, name: &str, text: &str) -> Value {
+    let spec = dir.join(format!("{name}.yaml"));
+    std::fs::write(&spec, text).unwrap();
+    let out = dir.join(name);
+    let o = run(
+        &["run", spec.to_str().unwrap(), "-o", out.to_str().unwrap()],
+        dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap()
+}
+
+/// Events after each step of the data's only channel.
+fn data_events(results: &Value) -> Vec<u64> {
+    let flow = results["cutflows"]["data"].as_object().unwrap();
+    let steps = flow.values().next().unwrap().as_array().unwrap();
+    steps
+        .iter()
+        .map(|s| s["events"].as_u64().unwrap())
+        .collect()
+}
+
 #[test]
 fn a_spec_reads_root_files_by_glob_with_a_tree_name() {
     let out = temp("root");
     let glob = std::fs::canonicalize("tests/reference/root")
         .unwrap()
         .join("parts-*.root");
-    let spec = out.join("root.yaml");
-    std::fs::write(
-        &spec,
-        format!(
+    let results = run_spec(
+        &out,
+        "root",
+        &format!(
             "searchlight: 1\nanalysis: {{ name: r }}\ninputs:\n  data: {{ files: [\"{}\"], tree: ntuple }}\nselection:\n  - cut: f8 > 5.279\n  - cut: i4 > 0\n",
             glob.display()
         ),
-    )
-    .unwrap();
-    let o = run(
-        &[
-            "run",
-            spec.to_str().unwrap(),
-            "-o",
-            out.join("o").to_str().unwrap(),
-        ],
-        &out,
     );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let results: Value =
-        serde_json::from_slice(&std::fs::read(out.join("o/results.json")).unwrap()).unwrap();
     let reference: Value =
         serde_json::from_str(&std::fs::read_to_string("tests/reference/root/uproot.json").unwrap())
             .unwrap();
-    let flow = results["cutflows"]["data"].as_object().unwrap();
-    let steps = flow.values().next().unwrap().as_array().unwrap();
-    let events: Vec<u64> = steps
-        .iter()
-        .map(|s| s["events"].as_u64().unwrap())
-        .collect();
     let expected: Vec<u64> = reference["run_cutflow"]
         .as_array()
         .unwrap()
@@ -487,7 +491,8 @@ fn a_spec_reads_root_files_by_glob_with_a_tree_name() {
         .map(|v| v.as_u64().unwrap())
         .collect();
     assert_eq!(
-        events, expected,
+        data_events(&results),
+        expected,
         "cutflow over two ROOT files equals numpy's"
     );
     // Provenance records each file with its hash.
@@ -513,34 +518,20 @@ fn an_mva_cut_selects_the_rows_the_peer_model_scores_above_it() {
         ("xgb_binary", "xgb_binary.json", "xgboost"),
         ("lgb_binary_zero", "lgb_binary_zero.txt", "lightgbm"),
     ] {
-        let spec = out.join(format!("{model}.yaml"));
-        std::fs::write(
-            &spec,
-            format!(
+        let results = run_spec(
+            &out,
+            model,
+            &format!(
                 "searchlight: 1\nanalysis: {{ name: m }}\ninputs:\n  data: {{ files: [\"{}\"] }}\nmva:\n  bdt: {{ model: \"{}\", format: {format}, features: [R2, cosTBTO, thrustOm, m_gg, E9E21] }}\nselection:\n  - cut: bdt > 0.5\n",
                 dir.join("test.parquet").display(),
                 dir.join(file).display(),
             ),
-        )
-        .unwrap();
-        let o = run(
-            &[
-                "run",
-                spec.to_str().unwrap(),
-                "-o",
-                out.join(model).to_str().unwrap(),
-            ],
-            &out,
         );
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let results: Value =
-            serde_json::from_slice(&std::fs::read(out.join(model).join("results.json")).unwrap())
-                .unwrap();
-        let flow = results["cutflows"]["data"].as_object().unwrap();
-        let steps = flow.values().next().unwrap().as_array().unwrap();
-        assert_eq!(steps[0]["events"], 600);
+        let events = data_events(&results);
+        assert_eq!(events[0], 600);
         assert_eq!(
-            steps[1]["events"], reference["passing_0.5"][model],
+            Some(events[1]),
+            reference["passing_0.5"][model].as_u64(),
             "{model}: rows passing the cut on the model's probability"
         );
     }

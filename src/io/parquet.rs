@@ -297,7 +297,7 @@ impl ParquetReader {
 
     /// All projected rows (small files and tests; analyses stream row groups).
     pub fn read_all(&self) -> Result<Table, IoError> {
-        let mut table = Table {
+        let empty = Table {
             columns: self
                 .projection
                 .iter()
@@ -307,10 +307,10 @@ impl ParquetReader {
                 })
                 .collect(),
         };
-        for g in 0..self.row_groups() {
-            table.append(self.read_row_group(g)?);
-        }
-        Ok(table)
+        Table::concat(
+            empty,
+            (0..self.row_groups()).map(|g| self.read_row_group(g)),
+        )
     }
 }
 

@@ -157,6 +157,18 @@ impl Table {
         }
     }
 
+    /// `empty` (the columns, without rows) followed by every chunk, in order.
+    pub fn concat<E>(
+        empty: Table,
+        chunks: impl IntoIterator<Item = Result<Table, E>>,
+    ) -> Result<Table, E> {
+        let mut table = empty;
+        for chunk in chunks {
+            table.append(chunk?);
+        }
+        Ok(table)
+    }
+
     /// Appends the rows of `other`, which has the same columns in the same order.
     pub fn append(&mut self, other: Table) {
         if self.columns.is_empty() {

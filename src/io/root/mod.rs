@@ -256,14 +256,7 @@ impl RootReader {
                 guard::contain(|| self.decode(basket, ty)).unwrap_or_else(Err)
             })
             .collect();
-        let mut columns: Vec<Column> = self
-            .projection
-            .iter()
-            .map(|(b, ty)| Column {
-                name: b.name.clone(),
-                data: storage(*ty),
-            })
-            .collect();
+        let mut columns = self.empty().columns;
         for (&(col, basket), data) in tasks.iter().zip(decoded) {
             let data = data.map_err(|e| {
                 not_root(
@@ -293,7 +286,12 @@ impl RootReader {
 
     /// All projected entries (small files and tests; analyses stream chunks).
     pub fn read_all(&self) -> Result<Table, IoError> {
-        let mut table = Table {
+        Table::concat(self.empty(), (0..self.chunks()).map(|i| self.read_chunk(i)))
+    }
+
+    /// The projected columns, without rows.
+    fn empty(&self) -> Table {
+        Table {
             columns: self
                 .projection
                 .iter()
@@ -302,11 +300,7 @@ impl RootReader {
                     data: storage(*ty),
                 })
                 .collect(),
-        };
-        for i in 0..self.chunks() {
-            table.append(self.read_chunk(i)?);
         }
-        Ok(table)
     }
 
     /// Reads, decompresses and decodes one basket.
