@@ -10,25 +10,11 @@ use rayon::prelude::*;
 use searchlight::mva;
 
 fn main() {
-    let Some(python) = std::env::var_os("PEERS_PYTHON") else {
-        println!(
-            "set PEERS_PYTHON to a Python with xgboost and lightgbm: it trains the models this benchmark evaluates"
-        );
+    let Some((python, dir)) = common::peer_setup("mva", "xgboost and lightgbm") else {
         return;
     };
-    let dir = std::env::temp_dir().join(format!("searchlight-mva-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = std::process::Command::new(python)
-        .arg("benches/peers/mva_predict.py")
-        .arg(&dir)
-        .output()
-        .expect("peer script runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let peers: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stdout = common::peer(&python, "mva_predict.py", &[dir.to_str().unwrap()]);
+    let peers: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     let bytes = std::fs::read(dir.join("rows.f64")).unwrap();
     let values: Vec<f64> = bytes
         .chunks_exact(8)

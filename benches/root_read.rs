@@ -11,7 +11,6 @@ use searchlight::io::root::RootReader;
 use searchlight::io::table::ColumnData;
 use std::io::Write;
 use std::path::Path;
-use std::process::Command;
 
 const ROWS: u64 = 4_000_000;
 const COLUMNS: [&str; 5] = [
@@ -22,35 +21,16 @@ const COLUMNS: [&str; 5] = [
     "decayMode",
 ];
 
-fn peer(python: &std::ffi::OsStr, args: &[&str]) -> Vec<u8> {
-    let out = Command::new(python)
-        .arg("benches/peers/root_read.py")
-        .args(args)
-        .output()
-        .expect("peer script runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
 fn main() {
-    let Some(python) = std::env::var_os("PEERS_PYTHON") else {
-        println!(
-            "set PEERS_PYTHON to a Python with uproot: it writes the TTree this benchmark reads"
-        );
+    let Some((python, dir)) = common::peer_setup("root", "uproot and pyarrow") else {
         return;
     };
-    let dir = std::env::temp_dir().join(format!("searchlight-root-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let parquet = dir.join("toy.parquet");
     let root = dir.join("toy.root");
     let rows = common::toy_parquet(&parquet, ROWS);
     let mut args = vec!["write", parquet.to_str().unwrap(), root.to_str().unwrap()];
     args.extend(COLUMNS);
-    peer(&python, &args);
+    common::peer(&python, "root_read.py", &args);
 
     let read = |path: &Path| {
         let reader = RootReader::open(path, Some("ntuple"), Some(&COLUMNS)).expect("opens");
@@ -82,7 +62,8 @@ fn main() {
     }
     let mut args = vec!["read", root.to_str().unwrap()];
     args.extend(COLUMNS);
-    let peers: serde_json::Value = serde_json::from_slice(&peer(&python, &args)).unwrap();
+    let peers: serde_json::Value =
+        serde_json::from_slice(&common::peer(&python, "root_read.py", &args)).unwrap();
     let uproot = peers["uproot"].as_f64().unwrap();
     println!(
         "uproot {:<15} {:>8.1} ms  {:>6.2} M rows/s   searchlight is {:.2}x (1 thread), {:.2}x (2 threads)",

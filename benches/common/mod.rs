@@ -7,6 +7,34 @@ use searchlight::toy::{self, Params};
 use std::path::Path;
 use std::time::Instant;
 
+/// The Python named by `PEERS_PYTHON` and a fresh scratch directory for `bench`, or
+/// `None` (after saying what the benchmark needs) when no peer Python is configured.
+pub fn peer_setup(bench: &str, needs: &str) -> Option<(std::ffi::OsString, std::path::PathBuf)> {
+    let Some(python) = std::env::var_os("PEERS_PYTHON") else {
+        println!("set PEERS_PYTHON to a Python with {needs} (../shared/tools/peers-venv.sh)");
+        return None;
+    };
+    let dir =
+        std::env::temp_dir().join(format!("searchlight-{bench}-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    Some((python, dir))
+}
+
+/// Runs a peer script of `benches/peers/` and returns its standard output.
+pub fn peer(python: &std::ffi::OsStr, script: &str, args: &[&str]) -> Vec<u8> {
+    let out = std::process::Command::new(python)
+        .arg(Path::new("benches/peers").join(script))
+        .args(args)
+        .output()
+        .expect("peer script runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// Median wall time in seconds of `runs` calls of `f`.
 pub fn median(runs: usize, mut f: impl FnMut()) -> f64 {
     let mut times: Vec<f64> = (0..runs)
