@@ -132,3 +132,38 @@ fn a_side_can_be_a_git_revision() {
     assert_eq!(o.status.code(), Some(2));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn diff_run_reports_the_change_in_events_selected() {
+    let dir = temp("run");
+    let files = std::fs::canonicalize("tests/reference/root")
+        .unwrap()
+        .join("parts-*.root");
+    let spec = |cuts: &str| {
+        format!(
+            "searchlight: 1\nanalysis: {{ name: r }}\ninputs:\n  data: {{ files: [\"{}\"], tree: ntuple }}\nselection:\n{cuts}",
+            files.display()
+        )
+    };
+    std::fs::write(
+        dir.join("old.yaml"),
+        spec("  - cut: f8 > 5.279\n  - cut: i4 > 0\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("new.yaml"), spec("  - cut: f8 > 5.279\n")).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_searchlight"))
+        .args(["diff", "old.yaml", "new.yaml", "--run"])
+        .current_dir(&dir)
+        .env("SEARCHLIGHT_CACHE", dir.join("cache"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    // The counts are numpy's (tests/reference/root/uproot.json, `run_cutflow`).
+    assert!(out.contains("selection[1]: removed {cut: i4 > 0}"), "{out}");
+    assert!(
+        out.contains("run: channel all: 310 → 608 events selected (+96.1%)"),
+        "{out}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -27,6 +27,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Also run both versions and report the changes in events selected and in limits.
+    #[arg(long)]
+    run: bool,
 }
 
 /// Output formats of `diff`.
@@ -106,13 +109,41 @@ pub fn run(args: &Args) -> Status {
     };
     let mut changes = Vec::new();
     compare(&old, &new, "", &mut changes);
-    match args.format {
+    let outcome = if args.run {
+        match super::diff_run::compare_runs(&args.old, &args.new) {
+            Ok(o) => Some(o),
+            Err(e) => {
+                eprintln!("error[SL201]: diff --run: {e}");
+                return Status::Failure;
+            }
+        }
+    } else {
+        None
+    };
+    print_report(args.format, &changes, outcome.as_ref());
+    let results_changed = outcome.as_ref().is_some_and(|(lines, _)| !lines.is_empty());
+    if changes.is_empty() && !results_changed {
+        Status::Ok
+    } else {
+        Status::Findings
+    }
+}
+
+fn print_report(format: Format, changes: &[Change], outcome: Option<&(Vec<String>, Value)>) {
+    let lines: &[String] = outcome.map_or(&[], |(l, _)| l.as_slice());
+    match format {
         Format::Human => {
             if changes.is_empty() {
                 println!("no semantic change");
             }
-            for c in &changes {
+            for c in changes {
                 println!("{}", human(c));
+            }
+            if outcome.is_some() && lines.is_empty() {
+                println!("run: the same events selected and the same limits");
+            }
+            for l in lines {
+                println!("{l}");
             }
         }
         Format::Json => {
@@ -120,9 +151,13 @@ pub fn run(args: &Args) -> Status {
                 .iter()
                 .map(|c| json!({"path": c.path, "change": c.kind(), "old": c.old, "new": c.new}))
                 .collect();
+            let doc = match outcome {
+                Some((_, run)) => json!({"changes": list, "run": run}),
+                None => Value::Array(list),
+            };
             println!(
                 "{}",
-                serde_json::to_string_pretty(&list).expect("serialises")
+                serde_json::to_string_pretty(&doc).expect("serialises")
             );
         }
         Format::Markdown => {
@@ -130,7 +165,7 @@ pub fn run(args: &Args) -> Status {
                 println!("No semantic change.");
             } else {
                 println!("| where | change | old | new |\n|---|---|---|---|");
-                for c in &changes {
+                for c in changes {
                     println!(
                         "| `{}` | {} | {} | {} |",
                         c.path,
@@ -144,12 +179,16 @@ pub fn run(args: &Args) -> Status {
                     );
                 }
             }
+            if outcome.is_some() {
+                println!("\n**Results**\n");
+                if lines.is_empty() {
+                    println!("- the same events selected and the same limits");
+                }
+                for l in lines {
+                    println!("- {}", l.trim_start_matches("run: "));
+                }
+            }
         }
-    }
-    if changes.is_empty() {
-        Status::Ok
-    } else {
-        Status::Findings
     }
 }
 

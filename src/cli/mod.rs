@@ -4,6 +4,7 @@
 //! input-format failure.
 
 mod diff;
+mod diff_run;
 mod export;
 mod fit;
 mod fmt;
