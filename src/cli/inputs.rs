@@ -232,7 +232,9 @@ pub fn execute(spec: &Spec, query: &Query, base: &Path) -> Result<Executed, Diag
             }
         }
         let (readers, record) = open_input(input, &input_query, base)?;
-        let tables = readers.iter().flat_map(NtupleReader::tables);
+        let total = readers.iter().map(NtupleReader::rows).sum();
+        let mut progress = super::progress::Progress::new(&input.name.value, total);
+        let tables = progress.track(readers.iter().flat_map(NtupleReader::tables));
         let cutflow = match observable {
             Some(expr) => {
                 let mut collector = collect::Collector::new(query, expr, truth);

@@ -14,6 +14,7 @@ mod limit;
 mod lint;
 mod load;
 mod plan;
+mod progress;
 mod run;
 mod schema;
 mod skim;

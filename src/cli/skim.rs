@@ -7,6 +7,7 @@ use super::inputs::{io_failure, open_input, prepare, report};
 use crate::exec::eval::Frame;
 use crate::exec::{self, EventChunks};
 use crate::io::parquet::ParquetWriter;
+use crate::io::source::NtupleReader;
 use crate::io::table::{Column, ColumnData, Table};
 use std::path::PathBuf;
 
@@ -70,9 +71,9 @@ pub fn run(args: &Args) -> Status {
             return Status::Failure;
         }
     };
-    let tables = readers
-        .iter()
-        .flat_map(crate::io::source::NtupleReader::tables);
+    let total = readers.iter().map(NtupleReader::rows).sum();
+    let mut progress = super::progress::Progress::new(&input.name.value, total);
+    let tables = progress.track(readers.iter().flat_map(NtupleReader::tables));
     let mut writer: Option<ParquetWriter> = None;
     let outcome = exec::run_with(query, EventChunks::new(tables), |selected| {
         let keep: Vec<bool> = (0..selected.alive.len())

@@ -1,0 +1,76 @@
+//! A one-line progress indicator on stderr while an input is read: shown only when stderr
+//! is a terminal (never in logs, pipes or tests), redrawn at most ten times a second, and
+//! erased when the input is done, so it never mixes with the run's output.
+
+use crate::io::IoError;
+use crate::io::table::Table;
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+/// Progress through the rows of one input.
+pub struct Progress {
+    label: String,
+    total: u64,
+    done: u64,
+    shown: Option<Instant>,
+    enabled: bool,
+}
+
+impl Progress {
+    /// Progress of `total` rows of input `label`.
+    pub fn new(label: &str, total: u64) -> Self {
+        Progress {
+            label: label.to_string(),
+            total,
+            done: 0,
+            shown: None,
+            enabled: std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// Passes chunks through, counting their rows.
+    pub fn track<'a>(
+        &'a mut self,
+        chunks: impl Iterator<Item = Result<Table, IoError>> + 'a,
+    ) -> impl Iterator<Item = Result<Table, IoError>> + 'a {
+        chunks.inspect(move |chunk| {
+            if let Ok(t) = chunk {
+                self.advance(t.rows() as u64);
+            }
+        })
+    }
+
+    fn advance(&mut self, rows: u64) {
+        self.done += rows;
+        if !self.enabled
+            || self
+                .shown
+                .is_some_and(|t| t.elapsed() < Duration::from_millis(100))
+        {
+            return;
+        }
+        self.shown = Some(Instant::now());
+        let percent = if self.total > 0 {
+            100.0 * self.done as f64 / self.total as f64
+        } else {
+            100.0
+        };
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r\x1b[2Kreading `{}`: {} of {} rows ({percent:.0}%)",
+            self.label, self.done, self.total
+        );
+        let _ = err.flush();
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if self.enabled && self.shown.is_some() {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
+        }
+    }
+}
