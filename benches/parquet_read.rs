@@ -7,20 +7,12 @@ mod common;
 
 use searchlight::io::parquet::ParquetReader;
 
-const COLUMNS: [&str; 5] = [
-    "Mbc",
-    "deltaE",
-    "daughter__bo1__cm__spM__bc",
-    "R2",
-    "decayMode",
-];
-
 fn main() {
     let path =
         std::env::temp_dir().join(format!("searchlight-bench-{}.parquet", std::process::id()));
     let rows = common::toy_parquet(&path, 1_000_000);
     let read = || {
-        let reader = ParquetReader::open(&path, Some(&COLUMNS)).expect("opens");
+        let reader = ParquetReader::open(&path, Some(&common::COLUMNS)).expect("opens");
         let mut n = 0;
         for g in 0..reader.row_groups() {
             n += reader.read_row_group(g).expect("reads").rows();
@@ -42,7 +34,7 @@ fn main() {
         let mut cmd = std::process::Command::new(python);
         cmd.arg("benches/peers/parquet_read.py")
             .arg(&path)
-            .args(COLUMNS);
+            .args(common::COLUMNS);
         let out = cmd.output().expect("peer script runs");
         let peers: serde_json::Value = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));

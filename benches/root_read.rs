@@ -13,13 +13,6 @@ use std::io::Write;
 use std::path::Path;
 
 const ROWS: u64 = 4_000_000;
-const COLUMNS: [&str; 5] = [
-    "Mbc",
-    "deltaE",
-    "daughter__bo1__cm__spM__bc",
-    "R2",
-    "decayMode",
-];
 
 fn main() {
     let Some((python, dir)) = common::peer_setup("root", "uproot and pyarrow") else {
@@ -29,11 +22,11 @@ fn main() {
     let root = dir.join("toy.root");
     let rows = common::toy_parquet(&parquet, ROWS);
     let mut args = vec!["write", parquet.to_str().unwrap(), root.to_str().unwrap()];
-    args.extend(COLUMNS);
+    args.extend(common::COLUMNS);
     common::peer(&python, "root_read.py", &args);
 
     let read = |path: &Path| {
-        let reader = RootReader::open(path, Some("ntuple"), Some(&COLUMNS)).expect("opens");
+        let reader = RootReader::open(path, Some("ntuple"), Some(&common::COLUMNS)).expect("opens");
         // Chunk by chunk, as an analysis streams them.
         let mut n = 0;
         for i in 0..reader.chunks() {
@@ -61,7 +54,7 @@ fn main() {
         ours.push(t);
     }
     let mut args = vec!["read", root.to_str().unwrap()];
-    args.extend(COLUMNS);
+    args.extend(common::COLUMNS);
     let peers: serde_json::Value =
         serde_json::from_slice(&common::peer(&python, "root_read.py", &args)).unwrap();
     let uproot = peers["uproot"].as_f64().unwrap();
@@ -80,7 +73,7 @@ fn main() {
 /// Inflates the same zlib blocks (the five branches' big-endian bytes in 32 kB blocks,
 /// level 1) with zlib-rs and miniz_oxide.
 fn inflate_backends(root: &Path) {
-    let table = RootReader::open(root, Some("ntuple"), Some(&COLUMNS))
+    let table = RootReader::open(root, Some("ntuple"), Some(&common::COLUMNS))
         .unwrap()
         .read_all()
         .unwrap();

@@ -7,6 +7,15 @@ use searchlight::toy::{self, Params};
 use std::path::Path;
 use std::time::Instant;
 
+/// The five columns the read benchmarks read (four f64, one i32), as ntuple branches.
+pub const COLUMNS: [&str; 5] = [
+    "Mbc",
+    "deltaE",
+    "daughter__bo1__cm__spM__bc",
+    "R2",
+    "decayMode",
+];
+
 /// The Python named by `PEERS_PYTHON` and a fresh scratch directory for `bench`, or
 /// `None` (after saying what the benchmark needs) when no peer Python is configured.
 pub fn peer_setup(bench: &str, needs: &str) -> Option<(std::ffi::OsString, std::path::PathBuf)> {
