@@ -65,6 +65,13 @@ fn points<'a>(results: &'a Value, channel: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// The point with the largest local significance, with its mass and significance.
+fn largest_excess<'a>(points: &[&'a Value]) -> (&'a Value, f64, f64) {
+    let z = |p: &Value| p["local_significance"].as_f64().unwrap();
+    let best = *points.iter().max_by(|a, b| z(a).total_cmp(&z(b))).unwrap();
+    (best, best["mass"].as_f64().unwrap(), z(best))
+}
+
 #[test]
 #[ignore = "runs two scans; release build: cargo test --release --test closure -- --ignored"]
 fn injected_signal_is_found_at_its_mass_with_its_yield() {
@@ -72,19 +79,7 @@ fn injected_signal_is_found_at_its_mass_with_its_yield() {
     let results = run(&dir, &spec(&dir, ", inject_mass: 2.5, inject_yield: 100"));
     let k = points(&results, "K+");
     assert!(k.iter().all(|p| p["status"] == "ok"));
-    let best = k
-        .iter()
-        .max_by(|a, b| {
-            a["local_significance"]
-                .as_f64()
-                .unwrap()
-                .total_cmp(&b["local_significance"].as_f64().unwrap())
-        })
-        .unwrap();
-    let (mass, z) = (
-        best["mass"].as_f64().unwrap(),
-        best["local_significance"].as_f64().unwrap(),
-    );
+    let (best, mass, z) = largest_excess(&k);
     let sigma_m = 0.015 + 0.05 / (1.0 + 2.0 * 2.5);
     eprintln!("largest excess at {mass:.4} GeV, Z = {z:.2}");
     assert!(
@@ -177,19 +172,7 @@ fn injected_alp_is_found_in_every_kaon_channel() {
     for channel in ["K+", "K_S0", "K*0", "K*+"] {
         let points = points(&results, channel);
         assert!(points.iter().all(|p| p["status"] == "ok"), "{channel}");
-        let best = points
-            .iter()
-            .max_by(|a, b| {
-                a["local_significance"]
-                    .as_f64()
-                    .unwrap()
-                    .total_cmp(&b["local_significance"].as_f64().unwrap())
-            })
-            .unwrap();
-        let (mass, z) = (
-            best["mass"].as_f64().unwrap(),
-            best["local_significance"].as_f64().unwrap(),
-        );
+        let (best, mass, z) = largest_excess(&points);
         let fitted = best["fitted_poi"].as_f64().unwrap() * 772e6;
         let error = best["fitted_poi_error"].as_f64().unwrap() * 772e6;
         eprintln!(
