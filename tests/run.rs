@@ -537,3 +537,82 @@ fn an_mva_cut_selects_the_rows_the_peer_model_scores_above_it() {
     }
     std::fs::remove_dir_all(out).unwrap();
 }
+
+/// The dark-Higgs reference spec, unblinded, on a smaller toy and a short scan, with the
+/// limit method replaced.
+fn small_counting_spec(method: &str) -> String {
+    std::fs::read_to_string("analyses/dark_higgs_idm.yaml")
+        .unwrap()
+        .replace("  - common/displaced_vetoes.yaml", "  []")
+        .replace("events: 100000, seed: 21", "events: 20000, seed: 21")
+        .replace("events: 100000, seed: 22", "events: 20000, seed: 22")
+        .replace("range: [0.22, 4.0]", "range: [0.9, 1.2]")
+        .replace("method: cls-exact", &format!("method: {method}"))
+        .replace(
+            "blinding: { unblind: false }",
+            "blinding: { unblind: true }",
+        )
+}
+
+/// `export pyhf` writes each counting window as a workspace from which `limit workspace`
+/// recomputes exactly the limits of a `cls-asymptotic` run (scripts/check_pyhf.py then
+/// checks pyhf itself in .ci/run; tests/workspace.rs checks the model against pyhf).
+#[test]
+fn exported_pyhf_workspaces_reproduce_an_asymptotic_counting_run() {
+    let dir = temp("pyhf");
+    let spec = dir.join("dh.yaml");
+    std::fs::write(&spec, small_counting_spec("cls-asymptotic")).unwrap();
+    let out = dir.join("out");
+    let o = run(
+        &[
+            "run",
+            spec.to_str().unwrap(),
+            "--unblind",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let export = dir.join("pyhf");
+    let results_path = out.join("results.json");
+    let o = run(
+        &[
+            "export",
+            "pyhf",
+            results_path.to_str().unwrap(),
+            "-o",
+            export.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let index: Value =
+        serde_json::from_str(&std::fs::read_to_string(export.join("index.json")).unwrap()).unwrap();
+    let entries = index["workspaces"].as_array().unwrap();
+    let scan = results(&out)["scan"].as_array().unwrap().len();
+    assert!(entries.len() > 30, "{} of {scan} windows", entries.len());
+    assert_eq!(
+        entries.len() + index["left_out"].as_u64().unwrap() as usize,
+        scan
+    );
+    for entry in entries.iter().step_by(7) {
+        let file = export.join(entry["file"].as_str().unwrap());
+        let o = run(
+            &[
+                "limit",
+                "workspace",
+                file.to_str().unwrap(),
+                "--cl",
+                "0.95",
+                "--json",
+            ],
+            &dir,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let limits: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(limits["observed"], entry["observed"], "{entry}");
+        assert_eq!(limits["expected"], entry["expected"], "{entry}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -104,3 +104,41 @@ fn malformed_workspaces_are_refused_with_a_reason() {
         assert!(error.contains(message), "{error}");
     }
 }
+
+/// A cut-and-count window's binned model (what `export pyhf` writes and the
+/// `cls-asymptotic` counting method uses) gives pyhf's limits on the same model written
+/// independently in Python (tests/reference/gen/counting_window_pyhf.py), including zero
+/// background, no efficiency uncertainty and blinded (Asimov) observations.
+#[test]
+fn counting_window_model_matches_pyhf() {
+    use searchlight::analysis::count_model::CountModel;
+    let text = std::fs::read_to_string("tests/reference/limits/counting_window_pyhf.json").unwrap();
+    let reference: Value = serde_json::from_str(&text).unwrap();
+    for w in reference["windows"].as_array().unwrap() {
+        let number = |key: &str| w[key].as_f64().unwrap();
+        let (n_sideband, ratio) = (number("sideband_events"), number("ratio"));
+        let efficiency = number("efficiency");
+        let window = CountModel {
+            observed: w["observed_events"].as_u64(),
+            background: n_sideband * ratio,
+            background_error: n_sideband.sqrt() * ratio,
+            efficiency,
+            efficiency_error: efficiency * number("relative_uncertainty"),
+        };
+        let (observed, expected) = window
+            .asymptotic_limits("xsec", number("cl"))
+            .unwrap_or_else(|e| panic!("{w}: {e}"));
+        let what = format!("window {w}");
+        match observed {
+            Some(o) => close(&what, o, number("observed")),
+            None => assert!(w["observed_events"].is_null(), "{what}"),
+        }
+        for (k, e) in expected.iter().enumerate() {
+            close(
+                &format!("{what} expected[{k}]"),
+                *e,
+                w["expected"][k].as_f64().unwrap(),
+            );
+        }
+    }
+}

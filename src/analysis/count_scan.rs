@@ -1,10 +1,12 @@
 //! The cut-and-count scan: at each hypothesis a window of ±k σ, the background from
 //! sidebands scaled by width, the efficiency from the signal toy, and an exact limit
-//! (CLs, Bayesian or Feldman–Cousins) that is right at zero and one observed events.
+//! (CLs, Bayesian or Feldman–Cousins) that is right at zero and one observed events, or
+//! asymptotic CLs on the window's binned model (`count_model`) for large counts.
 //! The expected band is the limit at the quantiles of the background-only Poisson count.
 
 use rayon::prelude::*;
 
+use super::count_model::CountModel;
 use super::efficiency;
 use super::{ScanInputs, ScanPoint, Width, channel_groups, window_ranges};
 use crate::spec::Counting;
@@ -26,6 +28,19 @@ struct Window {
     observed: u64,
     background: Uncertain,
     efficiency: Uncertain,
+}
+
+impl Window {
+    /// The window as a binned model (see `count_model`).
+    fn model(&self, unblind: bool) -> CountModel {
+        CountModel {
+            observed: unblind.then_some(self.observed),
+            background: self.background.value,
+            background_error: self.background.sigma,
+            efficiency: self.efficiency.value,
+            efficiency_error: self.efficiency.sigma,
+        }
+    }
 }
 
 impl CountScan<'_> {
@@ -156,7 +171,7 @@ impl CountScan<'_> {
                 Ok(feldman_cousins(n, w.background.value, self.common.cl).1 / w.efficiency.value)
             }
             other => Err(format!(
-                "the `{other}` method is not available for cut-and-count scans; use cls-exact, bayesian or feldman-cousins"
+                "the `{other}` method is not available for cut-and-count scans; use cls-exact, bayesian, feldman-cousins or cls-asymptotic"
             )),
         }
     }
@@ -170,6 +185,22 @@ impl CountScan<'_> {
         point: &mut ScanPoint,
     ) -> Result<(), String> {
         let w = self.window(m, sigma, ctau, active);
+        point.background = Some(w.background.value);
+        point.background_error = Some(w.background.sigma);
+        point.efficiency = Some(w.efficiency.value);
+        point.efficiency_error = Some(w.efficiency.sigma);
+        if self.common.unblind {
+            point.observed_events = Some(w.observed);
+        }
+        if self.method == "cls-asymptotic" {
+            let (observed, expected) = w
+                .model(self.common.unblind)
+                .asymptotic_limits(&self.counting.poi.name.value, self.common.cl)?;
+            point.observed = observed;
+            point.expected = Some(expected);
+            point.status = "ok".into();
+            return Ok(());
+        }
         // Expected band: limits at the background-only count quantiles.
         let mut expected = [0.0; 5];
         for (k, z) in [-2.0, -1.0, 0.0, 1.0, 2.0].iter().enumerate() {
@@ -181,11 +212,8 @@ impl CountScan<'_> {
             expected[k] = self.limit(n, &w)?;
         }
         point.expected = Some(expected);
-        point.background = Some(w.background.value);
-        point.efficiency = Some(w.efficiency.value);
         if self.common.unblind {
             point.observed = Some(self.limit(w.observed, &w)?);
-            point.observed_events = Some(w.observed);
         }
         point.status = "ok".into();
         Ok(())

@@ -192,7 +192,7 @@ impl FitScan<'_> {
         if self.common.unblind {
             point.observed = Some(limits.observed);
             point.fitted_poi = Some(cls.best.values[0]);
-            point.fitted_poi_error = Some(cls.best.errors[0]);
+            point.fitted_poi_error = cls.poi_error();
             point.local_significance = Some(cls.q0().sqrt());
         }
         point.status = "ok".into();

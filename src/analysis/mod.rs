@@ -4,6 +4,7 @@
 //! exact limits), the global significance and the reinterpretation of limits.
 
 pub mod collect;
+pub mod count_model;
 mod count_scan;
 pub mod efficiency;
 pub mod fit_scan;
@@ -66,12 +67,18 @@ pub struct ScanPoint {
     /// Counting: expected background in the window.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background: Option<f64>,
+    /// Counting: standard deviation of `background` (from the sideband count).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub background_error: Option<f64>,
     /// Counting: observed events in the window (null while blinded).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observed_events: Option<u64>,
     /// Signal events per unit POI (efficiency × normalisation).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub efficiency: Option<f64>,
+    /// Counting: standard deviation of `efficiency` (the spec's relative uncertainties).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub efficiency_error: Option<f64>,
     /// `ok`, or `failed: …` with the reason; failed points carry no limit.
     pub status: String,
     /// Limits on model parameters from `limits.reinterpret`.
@@ -91,8 +98,10 @@ impl ScanPoint {
             fitted_poi: None,
             fitted_poi_error: None,
             background: None,
+            background_error: None,
             observed_events: None,
             efficiency: None,
+            efficiency_error: None,
             status: "not run".into(),
             reinterpreted: BTreeMap::new(),
         }

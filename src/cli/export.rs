@@ -1,4 +1,5 @@
-//! `searchlight export hepdata RESULTS -o DIR`: a HEPData submission from a run's
+//! `searchlight export {hepdata,pyhf} RESULTS -o DIR`. pyhf: see `export_pyhf`.
+//! HEPData: a submission from a run's
 //! results.json — one table of upper limits against the scanned mass per channel (and
 //! lifetime), with the expected ±1σ/±2σ bands as asymmetric errors and the observed
 //! limit when unblinded, the reinterpreted limits likewise, and the cutflow of the data.
@@ -33,19 +34,12 @@ pub struct Args {
 enum Target {
     /// A HEPData submission (submission.yaml and one file per table).
     Hepdata,
-    /// pyhf JSON workspaces (not built yet).
+    /// pyhf JSON workspaces: one per window of a cut-and-count scan, and index.json.
     Pyhf,
 }
 
 /// Writes the export.
 pub fn run(args: &Args) -> Status {
-    if args.format == Target::Pyhf {
-        eprintln!(
-            "error[{}]: `export pyhf` is not built yet: the reference searches fit unbinned shapes",
-            codes::NOT_SUPPORTED
-        );
-        return Status::Failure;
-    }
     let results: Value = match std::fs::read_to_string(&args.results)
         .map_err(|e| e.to_string())
         .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
@@ -60,12 +54,26 @@ pub fn run(args: &Args) -> Status {
             return Status::Failure;
         }
     };
-    match write(&results, &args.output) {
-        Ok(n) => {
-            println!(
-                "wrote a HEPData submission of {n} tables to {}",
-                args.output.display()
-            );
+    let written = match args.format {
+        Target::Hepdata => {
+            write(&results, &args.output).map(|n| format!("a HEPData submission of {n} tables"))
+        }
+        Target::Pyhf => match super::export_pyhf::write(&results, &args.output) {
+            Ok(n) => Ok(format!("{n} pyhf workspaces and index.json")),
+            Err(super::export_pyhf::Error::NotCounting) => {
+                eprintln!(
+                    "error[{}]: {} has no cut-and-count scan: `export pyhf` writes the one-bin models of counting searches; the fit searches' unbinned models have no HistFactory form",
+                    codes::NOT_SUPPORTED,
+                    args.results.display()
+                );
+                return Status::Failure;
+            }
+            Err(super::export_pyhf::Error::Io(e)) => Err(e),
+        },
+    };
+    match written {
+        Ok(what) => {
+            println!("wrote {what} to {}", args.output.display());
             Status::Ok
         }
         Err(e) => {

@@ -6,6 +6,7 @@
 mod diff;
 mod diff_run;
 mod export;
+mod export_pyhf;
 mod fit;
 mod fmt;
 mod generate;

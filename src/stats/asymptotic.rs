@@ -6,7 +6,7 @@
 //! [−2σ, −1σ, median, +1σ, +2σ].
 
 use crate::stats::likelihood::Likelihood;
-use crate::stats::minuit::{FitResult, ParamSpec, Settings, Status, minimize};
+use crate::stats::minuit::{Bounds, FitResult, ParamSpec, Settings, Status, minimize};
 use crate::stats::quadrature::brent;
 use crate::stats::special::{normal_quantile, normal_sf};
 
@@ -127,9 +127,27 @@ impl<'a, M: Model> Cls<'a, M> {
     /// `params[poi]` must have a lower bound of 0.
     pub fn new(observed: &'a M, params: &[ParamSpec], poi: usize) -> Result<Self, ClsError> {
         let best = minimize(&|p: &[f64]| observed.nll(p), params, Settings::default());
-        check("unconditional", &best)?;
+        // q̃μ needs only the minimum. With μ̂ on its lower bound (a deficit, or Asimov
+        // data) the bound transform makes the Hessian singular there, so a covariance
+        // forced positive is expected and harmless: the POI error is then only a
+        // bracketing scale, and `poi_error` reports it as unknown.
+        let poi_at_bound = match params[poi].bounds {
+            Bounds::Both(lo, hi) => best.values[poi] - lo <= 1e-6 * (hi - lo),
+            Bounds::Lower(lo) => best.values[poi] - lo <= 1e-6 * (1.0 + lo.abs()),
+            _ => false,
+        };
+        if !(best.status == Status::CovarianceForcedPositive && poi_at_bound) {
+            check("unconditional", &best)?;
+        }
         let background_only = conditional(observed, params, poi, 0.0);
-        check("background-only", &background_only)?;
+        // Events where nothing but signal is expected (a window without background)
+        // make −ln L infinite at μ = 0 for every nuisance value: q₀ is then infinite,
+        // and the Asimov data are built at the nuisances' start (nominal) values.
+        let impossible_without_signal =
+            background_only.status == Status::Failed && background_only.fval == f64::INFINITY;
+        if !impossible_without_signal {
+            check("background-only", &background_only)?;
+        }
         let asimov = observed.asimov(&background_only.values);
         let asimov_minimum = asimov.nll(&background_only.values);
         let mut params = params.to_vec();
@@ -145,6 +163,14 @@ impl<'a, M: Model> Cls<'a, M> {
             background_only_nll: background_only.fval,
             asimov_minimum,
         })
+    }
+
+    /// The HESSE error of μ̂, None when the covariance is not accurate.
+    pub fn poi_error(&self) -> Option<f64> {
+        self.best
+            .status
+            .is_valid()
+            .then(|| self.best.errors[self.poi])
     }
 
     /// q̃μ on the observed data (0 when μ̂ > μ).

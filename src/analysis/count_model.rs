@@ -1,0 +1,156 @@
+//! The binned model of one cut-and-count window, written as a pyhf (HistFactory) JSON
+//! workspace: one bin with a signal sample scaled by the POI and a background sample
+//! measured in the sidebands.
+//!
+//! - Signal: the efficiency × normalisation (events per unit POI) with a `normfactor`
+//!   (the POI) and, when the spec gives efficiency or luminosity uncertainties, one
+//!   `histosys` with symmetric ±σ variations: with pyhf's default `code4p` interpolation a
+//!   symmetric variation is exactly linear, so this is the Gaussian-constrained relative
+//!   uncertainty the exact methods integrate over.
+//! - Background: the sideband estimate b = n_sb · r (r the window-to-sideband width
+//!   ratio) with a `shapesys` of σ = √n_sb · r; pyhf turns it into the Poisson constraint
+//!   Pois(n_sb | γ·n_sb) — exactly the sideband measurement (the "on/off" problem).
+//! - Observations: the count in the window when unblinded; while blinded the
+//!   background-only expectation (an Asimov observation), so only expected limits mean
+//!   anything.
+//!
+//! The same document feeds `export pyhf` and the `cls-asymptotic` method of counting
+//! scans, so a run's asymptotic limits are by construction what pyhf computes from the
+//! export (checked by `scripts/check_pyhf.py`).
+
+use serde_json::{Value, json};
+
+use crate::stats::asymptotic::Cls;
+use crate::stats::histfactory;
+
+/// What one window of a counting scan measured.
+#[derive(Clone, Copy, Debug)]
+pub struct CountModel {
+    /// Events in the window (None while blinded).
+    pub observed: Option<u64>,
+    /// Background expected in the window.
+    pub background: f64,
+    /// Its standard deviation from the sideband count.
+    pub background_error: f64,
+    /// Signal events per unit POI.
+    pub efficiency: f64,
+    /// Standard deviation of `efficiency`.
+    pub efficiency_error: f64,
+}
+
+impl CountModel {
+    /// The pyhf workspace of this window with the POI named `poi`.
+    pub fn workspace(&self, poi: &str) -> Value {
+        let mut signal_modifiers = vec![json!({"name": poi, "type": "normfactor", "data": null})];
+        if self.efficiency_error > 0.0 {
+            signal_modifiers.push(json!({
+                "name": "signal_efficiency",
+                "type": "histosys",
+                "data": {
+                    "hi_data": [self.efficiency + self.efficiency_error],
+                    "lo_data": [self.efficiency - self.efficiency_error],
+                },
+            }));
+        }
+        let mut background_modifiers = Vec::new();
+        if self.background > 0.0 && self.background_error > 0.0 {
+            background_modifiers.push(json!({
+                "name": "sideband_background",
+                "type": "shapesys",
+                "data": [self.background_error],
+            }));
+        }
+        let observed = match self.observed {
+            Some(n) => n as f64,
+            None => self.background,
+        };
+        json!({
+            "version": "1.0.0",
+            "channels": [{
+                "name": "window",
+                "samples": [
+                    {"name": "signal", "data": [self.efficiency], "modifiers": signal_modifiers},
+                    {"name": "background", "data": [self.background], "modifiers": background_modifiers},
+                ],
+            }],
+            "observations": [{"name": "window", "data": [observed]}],
+            "measurements": [{
+                "name": "counting",
+                "config": {
+                    "poi": poi,
+                    "parameters": [{
+                        "name": poi,
+                        "bounds": [[0.0, self.poi_ceiling()]],
+                        "inits": [self.poi_start()],
+                    }],
+                },
+            }],
+        })
+    }
+
+    /// An upper bound for the POI far above any limit: many standard deviations past the
+    /// observed count and background, per unit efficiency.
+    fn poi_ceiling(&self) -> f64 {
+        let n = self.observed.unwrap_or(0) as f64 + self.background;
+        (n + 10.0 * (n + 1.0).sqrt() + 20.0) / self.efficiency
+    }
+
+    /// A start for the POI inside its bounds (pyhf's default of 1 may lie outside): a
+    /// signal of one standard deviation of the background-only count.
+    fn poi_start(&self) -> f64 {
+        (self.background + 1.0).sqrt() / self.efficiency
+    }
+
+    /// Asymptotic CLs limits (observed unless blinded, and the expected band) at `cl`
+    /// from this window's workspace with the POI named `poi`.
+    pub fn asymptotic_limits(&self, poi: &str, cl: f64) -> Result<(Option<f64>, [f64; 5]), String> {
+        if self.efficiency <= 0.0 {
+            return Err("no signal efficiency in this window".into());
+        }
+        let text = self.workspace(poi).to_string();
+        let model = histfactory::from_json(&text, None)?;
+        let cls = Cls::new(&model, &model.params, model.poi).map_err(|e| e.to_string())?;
+        let limits = cls
+            .upper_limits(cl, self.observed.is_some())
+            .map_err(|e| e.to_string())?;
+        Ok((self.observed.map(|_| limits.observed), limits.expected))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(observed: Option<u64>) -> CountModel {
+        CountModel {
+            observed,
+            background: 2.0,
+            background_error: 2.0_f64 / 3.0_f64.sqrt(),
+            efficiency: 50.0,
+            efficiency_error: 5.0,
+        }
+    }
+
+    #[test]
+    fn workspace_loads_and_has_the_sideband_constraint() {
+        let w = window(Some(3)).workspace("xsec");
+        let model = histfactory::from_json(&w.to_string(), None).unwrap();
+        // POI, the efficiency's histosys and the background's shapesys.
+        assert_eq!(model.params.len(), 3);
+        assert_eq!(model.params[model.poi].name, "xsec");
+    }
+
+    #[test]
+    fn limits_grow_with_the_observed_count() {
+        let (low, _) = window(Some(0)).asymptotic_limits("xsec", 0.95).unwrap();
+        let (high, expected) = window(Some(6)).asymptotic_limits("xsec", 0.95).unwrap();
+        assert!(low.unwrap() < expected[2] && expected[2] < high.unwrap());
+    }
+
+    #[test]
+    fn blinded_window_has_expected_limits_only() {
+        let (observed, expected) = window(None).asymptotic_limits("xsec", 0.95).unwrap();
+        assert!(observed.is_none());
+        assert!(expected.windows(2).all(|p| p[0] < p[1]));
+    }
+}
