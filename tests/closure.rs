@@ -127,18 +127,18 @@ fn without_injection_no_point_exceeds_the_expected_fluctuation() {
     assert!(global < 2.5, "global significance {global}");
 }
 
-/// The B → K(*) a reference spec, unblinded, scanning [1.3, 1.7] with one BR per channel
+/// The B → K(*) a reference spec, unblinded, scanning `range` with one BR per channel
 /// and no daughter branching fractions: the toy gives each kaon mode a quarter of the
 /// injected events, which is what this model then predicts per channel. The ALP is
 /// prompt in both toys (no `coupling`).
-fn alp_spec(dir: &Path, extra: &str) -> PathBuf {
+fn alp_spec(dir: &Path, extra: &str, range: &str) -> PathBuf {
     let text = std::fs::read_to_string("analyses/b_to_k_alp.yaml").unwrap();
     let models = std::fs::canonicalize("analyses/models").unwrap();
     let mut text = text
         .replace("model: models/", &format!("model: {}/", models.display()))
         .replace("seed: 11 }", &format!("seed: 11{extra} }}"))
         .replace(", coupling: 1e-5 }", " }")
-        .replace("range: [0.16, 4.50]", "range: [1.3, 1.7]")
+        .replace("range: [0.16, 4.50]", &format!("range: {range}"))
         .replace(
             "poi: { name: br, range: [0, 1e-4] }",
             "poi: { name: br, range: [0, 1e-4], per_channel: true }",
@@ -166,7 +166,7 @@ fn injected_alp_is_found_in_every_kaon_channel() {
     // 800 events at 1.5 GeV: 200 per kaon mode before the selection.
     let results = run(
         &dir,
-        &alp_spec(&dir, ", inject_mass: 1.5, inject_yield: 800"),
+        &alp_spec(&dir, ", inject_mass: 1.5, inject_yield: 800", "[1.3, 1.7]"),
     );
     let sigma_m = 0.018 * 1.5f64.powf(0.7);
     for channel in ["K+", "K_S0", "K*0", "K*+"] {
@@ -188,4 +188,28 @@ fn injected_alp_is_found_in_every_kaon_channel() {
             "{channel}: fitted {fitted} ± {error}"
         );
     }
+}
+
+#[test]
+#[ignore = "runs a scan on 2 M toy events; release build: cargo test --release --test closure -- --ignored"]
+fn without_an_alp_no_kaon_channel_exceeds_the_expected_fluctuation() {
+    let dir = temp("alp-null");
+    // The whole published range: 346 hypotheses per channel.
+    let results = run(&dir, &alp_spec(&dir, "", "[0.16, 4.50]"));
+    for channel in ["K+", "K_S0", "K*0", "K*+"] {
+        let points = points(&results, channel);
+        assert!(points.iter().all(|p| p["status"] == "ok"), "{channel}");
+        let (_, mass, z) = largest_excess(&points);
+        eprintln!(
+            "{channel}: {} hypotheses, largest local Z = {z:.2} at {mass:.4} GeV",
+            points.len()
+        );
+        assert!(z < 4.0, "{channel}: local significance {z} at {mass}");
+    }
+    let global = results["global_significance"].as_f64();
+    eprintln!("global Z = {global:?}");
+    assert!(
+        global.is_some_and(|g| g < 2.5),
+        "global significance {global:?}"
+    );
 }
