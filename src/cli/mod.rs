@@ -56,7 +56,7 @@ enum Command {
     Diff(diff::Args),
     /// Write every expression of specs in canonical form (`--check`: only report).
     Fmt(fmt::Args),
-    /// Export a run's results: `hepdata` (a HEPData submission).
+    /// Export a run's results: `hepdata` (a HEPData submission) or `pyhf` (counting windows as workspaces).
     Export(export::Args),
 }
 
