@@ -13,6 +13,7 @@ pub mod cli;
 pub mod diag;
 pub mod exec;
 pub mod expr;
+pub mod interrupt;
 pub mod io;
 pub mod mva;
 pub mod physics;

@@ -8,5 +8,6 @@ fn main() -> std::process::ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    searchlight::interrupt::install();
     searchlight::cli::main()
 }

@@ -1,6 +1,7 @@
 //! `searchlight run`: cutflows against numpy, determinism across thread counts, outputs and
 //! failures.
 
+mod common;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -538,22 +539,6 @@ fn an_mva_cut_selects_the_rows_the_peer_model_scores_above_it() {
     std::fs::remove_dir_all(out).unwrap();
 }
 
-/// The dark-Higgs reference spec, unblinded, on a smaller toy and a short scan, with the
-/// limit method replaced.
-fn small_counting_spec(method: &str) -> String {
-    std::fs::read_to_string("analyses/dark_higgs_idm.yaml")
-        .unwrap()
-        .replace("  - common/displaced_vetoes.yaml", "  []")
-        .replace("events: 100000, seed: 21", "events: 20000, seed: 21")
-        .replace("events: 100000, seed: 22", "events: 20000, seed: 22")
-        .replace("range: [0.22, 4.0]", "range: [0.9, 1.2]")
-        .replace("method: cls-exact", &format!("method: {method}"))
-        .replace(
-            "blinding: { unblind: false }",
-            "blinding: { unblind: true }",
-        )
-}
-
 /// `export pyhf` writes each counting window as a workspace from which `limit workspace`
 /// recomputes exactly the limits of a `cls-asymptotic` run (scripts/check_pyhf.py then
 /// checks pyhf itself in .ci/run; tests/workspace.rs checks the model against pyhf).
@@ -561,7 +546,7 @@ fn small_counting_spec(method: &str) -> String {
 fn exported_pyhf_workspaces_reproduce_an_asymptotic_counting_run() {
     let dir = temp("pyhf");
     let spec = dir.join("dh.yaml");
-    std::fs::write(&spec, small_counting_spec("cls-asymptotic")).unwrap();
+    std::fs::write(&spec, common::small_counting_spec("cls-asymptotic")).unwrap();
     let out = dir.join("out");
     let o = run(
         &[

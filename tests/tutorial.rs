@@ -38,8 +38,14 @@ fn blocks(markdown: &str) -> Vec<Block> {
 /// Runs one command line with the test binary first on PATH; returns the exit code and
 /// stdout + stderr.
 fn sh(dir: &Path, line: &str) -> (i32, String) {
-    let bin = Path::new(env!("CARGO_BIN_EXE_searchlight")).parent().unwrap();
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let bin = Path::new(env!("CARGO_BIN_EXE_searchlight"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let o = Command::new("sh")
         .arg("-c")
         .arg(line)
@@ -104,7 +110,9 @@ fn every_step_of_the_tutorial_works_as_written() {
                 }
             }
             "text" => {
-                let (line, output) = last_output.as_ref().expect("a text block follows a command");
+                let (line, output) = last_output
+                    .as_ref()
+                    .expect("a text block follows a command");
                 for want in block.body.lines().map(str::trim).filter(|l| !l.is_empty()) {
                     assert!(
                         output.contains(want),
@@ -115,6 +123,9 @@ fn every_step_of_the_tutorial_works_as_written() {
             _ => {}
         }
     }
-    assert!(commands >= 12 && files >= 4, "{commands} commands, {files} file blocks");
+    assert!(
+        commands >= 12 && files >= 4,
+        "{commands} commands, {files} file blocks"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -33,6 +33,8 @@ fn corrupt(path: &Path, e: impl std::fmt::Display) -> IoError {
 pub struct ParquetWriter {
     writer: Option<SerializedFileWriter<File>>,
     temp: PathBuf,
+    /// Removes `temp` if the run is interrupted (declared after `writer`: dropped after).
+    _partial: crate::interrupt::Partial,
     path: PathBuf,
     rows: u64,
 }
@@ -75,6 +77,7 @@ impl ParquetWriter {
             .map_err(|e| corrupt(path, e))?;
         Ok(ParquetWriter {
             writer: Some(writer),
+            _partial: crate::interrupt::track(&temp),
             temp,
             path: path.to_path_buf(),
             rows: 0,

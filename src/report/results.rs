@@ -140,6 +140,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .and_then(|n| n.to_str())
         .unwrap_or("output");
     let temp = path.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    let _partial = crate::interrupt::track(&temp);
     let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);

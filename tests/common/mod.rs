@@ -1,0 +1,17 @@
+//! Helpers shared by integration tests.
+
+/// The dark-Higgs reference spec, unblinded, on a smaller toy and a short scan, with the
+/// limit method replaced.
+pub fn small_counting_spec(method: &str) -> String {
+    std::fs::read_to_string("analyses/dark_higgs_idm.yaml")
+        .unwrap()
+        .replace("  - common/displaced_vetoes.yaml", "  []")
+        .replace("events: 100000, seed: 21", "events: 20000, seed: 21")
+        .replace("events: 100000, seed: 22", "events: 20000, seed: 22")
+        .replace("range: [0.22, 4.0]", "range: [0.9, 1.2]")
+        .replace("method: cls-exact", &format!("method: {method}"))
+        .replace(
+            "blinding: { unblind: false }",
+            "blinding: { unblind: true }",
+        )
+}
