@@ -173,7 +173,14 @@ impl ParquetReader {
         };
         let mut projection = Vec::new();
         for name in wanted {
-            let Some(i) = available.iter().position(|a| *a == name) else {
+            // A nested column's leaves are `name.list.element` and the like: found by
+            // their top-level name, and refused below as nested.
+            let position = available.iter().position(|a| *a == name).or_else(|| {
+                available
+                    .iter()
+                    .position(|a| a.split('.').next() == Some(name.as_str()))
+            });
+            let Some(i) = position else {
                 let hint = did_you_mean(&name, available.iter().map(String::as_str))
                     .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
                 return Err(IoError::new(
@@ -222,11 +229,17 @@ impl ParquetReader {
         })
     }
 
-    /// Every column of a file, by name (for checking a spec against its input).
+    /// Every top-level column of a file, by name (for checking a spec against its input;
+    /// nested ones are listed too, so that using one is refused by name when read).
     pub fn column_names(path: &Path) -> Result<Vec<String>, IoError> {
         let reader = file_reader(path)?;
         let schema = reader.metadata().file_metadata().schema_descr_ptr();
-        Ok(schema.columns().iter().map(|c| c.path().string()).collect())
+        Ok(schema
+            .root_schema()
+            .get_fields()
+            .iter()
+            .map(|f| f.name().to_string())
+            .collect())
     }
 
     /// The projected columns with their storage types, to compare files of one input.

@@ -56,10 +56,14 @@ pub fn decompress(src: &[u8], out_len: usize) -> Result<Vec<u8>, String> {
         let produced = match &header[..2] {
             b"ZL" => inflate(block, dst)?,
             b"L4" => {
-                // Eight bytes of xxhash64 checksum precede the LZ4 block.
-                let body = block
-                    .get(8..)
+                // Eight bytes of XXH64 (seed 0, big-endian) of the LZ4 block precede it;
+                // a bad block could otherwise decompress into plausible wrong numbers.
+                let (checksum, body) = block
+                    .split_at_checked(8)
                     .ok_or("LZ4 block shorter than its checksum")?;
+                if twox_hash::XxHash64::oneshot(0, body).to_be_bytes() != checksum {
+                    return Err("LZ4 block checksum mismatch (corrupt basket)".into());
+                }
                 lz4_flex::block::decompress_into(body, dst).map_err(|e| format!("LZ4: {e}"))?
             }
             b"ZS" => {
@@ -124,8 +128,11 @@ mod tests {
         let data: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
         let zs = zstd::bulk::compress(&data, 3).unwrap();
         let mut two = block(b"ZS", &zs, data.len());
-        let mut lz = vec![0u8; 8];
-        lz.extend(lz4_flex::block::compress(&data));
+        let body = lz4_flex::block::compress(&data);
+        let mut lz = twox_hash::XxHash64::oneshot(0, &body)
+            .to_be_bytes()
+            .to_vec();
+        lz.extend(body);
         two.extend(block(b"L4", &lz, data.len()));
         let out = decompress(&two, 2 * data.len()).unwrap();
         assert_eq!(&out[..data.len()], &data[..]);

@@ -1,0 +1,181 @@
+//! The hostile data and model corpus (`tests/corpus/bad_data/`, written by
+//! tests/reference/gen/hostile_data.py from the committed good files): each file is run
+//! through `searchlight run` — as the data input, or as a BDT of the spec pinned by its
+//! own hash — and must give a coded error, exit code 1 or 2, no panic and no
+//! results.json. The diagnostics are snapshotted. NaN and ±inf values are not errors:
+//! they are counted as undefined in the cutflow and never pass a cut (last test).
+
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn corpus() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir("tests/corpus/bad_data")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+fn absolute(path: &str) -> String {
+    std::fs::canonicalize(path).unwrap().display().to_string()
+}
+
+/// A spec that reads `file` as its data (ROOT or Parquet), or uses it as a BDT.
+fn spec_for(file: &Path) -> String {
+    let name = file.file_name().unwrap().to_str().unwrap();
+    let path = file.canonicalize().unwrap().display().to_string();
+    let header = "searchlight: 1\nanalysis: { name: hostile }\n";
+    if name.starts_with("root_") {
+        format!(
+            "{header}inputs:\n  data: {{ files: [\"{path}\"], tree: ntuple }}\nselection:\n  - cut: f8 > 5.2\n"
+        )
+    } else if name.starts_with("parquet_") {
+        // The nested file's list column is what it tests.
+        let column = if name.contains("nested") {
+            "jagged"
+        } else {
+            "f64"
+        };
+        format!(
+            "{header}inputs:\n  data: {{ files: [\"{path}\"] }}\nselection:\n  - cut: {column} > 0\n"
+        )
+    } else {
+        let format = if name.starts_with("model_xgb") {
+            "xgboost"
+        } else {
+            "lightgbm"
+        };
+        let sha = format!("{:x}", Sha256::digest(std::fs::read(file).unwrap()));
+        format!(
+            "{header}inputs:\n  data: {{ files: [\"{}\"] }}\nmva:\n  bdt:\n    model: \"{path}\"\n    format: {format}\n    sha256: \"{sha}\"\n    features: [R2, cosTBTO, thrustOm, m_gg, E9E21]\nselection:\n  - cut: bdt > 0.5\n",
+            absolute("tests/reference/mva/test.parquet")
+        )
+    }
+}
+
+fn run(dir: &Path, spec: &str) -> Output {
+    let path = dir.join("spec.yaml");
+    std::fs::write(&path, spec).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_searchlight"))
+        .args(["run", path.to_str().unwrap(), "-o", "out"])
+        .current_dir(dir)
+        .env("SEARCHLIGHT_CACHE", dir.join("cache"))
+        .output()
+        .unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("searchlight-hostile-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn every_hostile_file_gets_a_coded_error_and_no_results() {
+    let files = corpus();
+    assert!(files.len() >= 20, "the corpus holds at least 20 files");
+    let dir = scratch("corpus");
+    let repo = std::env::current_dir().unwrap().canonicalize().unwrap();
+    let mut report = String::new();
+    for file in &files {
+        let o = run(&dir, &spec_for(file));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        let name = file.file_name().unwrap().to_string_lossy();
+        let code = o.status.code();
+        assert!(
+            matches!(code, Some(1 | 2)),
+            "{name}: exit {code:?}\n{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        assert!(!dir.join("out/results.json").exists(), "{name}");
+        // The message: the plain `error[SL…]: …` line, or miette's `× …` line and its
+        // wrapped continuation (`│ …`).
+        let lines: Vec<&str> = stderr.lines().map(str::trim).collect();
+        let start = lines
+            .iter()
+            .position(|l| l.starts_with("error[SL") || l.starts_with('×'))
+            .unwrap_or_else(|| panic!("{name}: no message\n{stderr}"));
+        let mut first = lines[start].trim_start_matches('×').trim().to_string();
+        for more in lines[start + 1..].iter().map_while(|l| l.strip_prefix('│')) {
+            // miette wraps at spaces and after path separators.
+            if !first.ends_with('/') {
+                first.push(' ');
+            }
+            first.push_str(more.trim());
+        }
+        let codes: Vec<&str> = stderr
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| {
+                w.len() == 5 && w.starts_with("SL") && w[2..].bytes().all(|b| b.is_ascii_digit())
+            })
+            .collect();
+        assert!(!codes.is_empty(), "{name}: uncoded\n{stderr}");
+        report.push_str(&format!(
+            "{name}: exit {} {}\n  {}\n",
+            code.unwrap(),
+            codes[0],
+            first.replace(repo.to_str().unwrap(), "<repo>")
+        ));
+    }
+    insta::assert_snapshot!(report);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_model_that_does_not_match_its_pin_is_refused() {
+    let dir = scratch("pin");
+    let file = Path::new("tests/reference/mva/xgb_binary.json");
+    let spec = spec_for(file).replace("sha256: \"", "sha256: \"0");
+    let o = run(&dir, &spec);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("SL") && stderr.contains("sha256"),
+        "{stderr}"
+    );
+    assert!(!dir.join("out/results.json").exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn nan_and_infinite_values_are_counted_never_passed() {
+    use searchlight::io::parquet::ParquetWriter;
+    use searchlight::io::table::{Column, ColumnData, Table};
+    let dir = scratch("nan");
+    let x = vec![
+        1.0,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        7.0,
+        f64::NAN,
+    ];
+    let table = Table {
+        columns: vec![Column {
+            name: "x".into(),
+            data: ColumnData::F64(x),
+        }],
+    };
+    let file = dir.join("nan.parquet");
+    let mut writer = ParquetWriter::create(&file, &table).unwrap();
+    writer.write(&table).unwrap();
+    writer.finish().unwrap();
+    let spec = format!(
+        "searchlight: 1\nanalysis: {{ name: nan }}\ninputs:\n  data: {{ files: [\"{}\"] }}\nselection:\n  - cut: x > 0\n  - cut: x < 5\n",
+        file.display()
+    );
+    let o = run(&dir, &spec);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("out/results.json")).unwrap()).unwrap();
+    let rows = &results["cutflow"]["all"];
+    // x > 0 keeps 1, +inf and 7; the two NaN are undefined. x < 5 keeps 1 only.
+    assert_eq!(rows[1]["events"], 3, "{rows}");
+    assert_eq!(rows[1]["undefined"], 2, "{rows}");
+    assert_eq!(rows[2]["events"], 1, "{rows}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
