@@ -601,3 +601,30 @@ fn exported_pyhf_workspaces_reproduce_an_asymptotic_counting_run() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A fit or count observable that is NaN for some selected candidates is reported in
+/// results.json's notes, per input and channel, instead of dropping out silently.
+#[test]
+fn undefined_observables_are_reported_in_the_notes() {
+    let dir = temp("nan-observable");
+    let text = common::small_counting_spec("cls-exact").replace(
+        "m_hprime: M ",
+        "m_hprime: \"ifelse(M < 0.95, sqrt(-1), M)\" ",
+    );
+    assert!(text.contains("sqrt(-1)"));
+    let results = run_spec(
+        &dir,
+        "nan",
+        &text.replace(
+            "blinding: { unblind: true }",
+            "blinding: { unblind: false }",
+        ),
+    );
+    let notes = results["notes"].to_string();
+    assert!(
+        notes.contains("input `data`, channel `mumu`: ")
+            && notes.contains("have an undefined or infinite `m_hprime`"),
+        "{notes}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

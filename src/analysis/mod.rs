@@ -128,6 +128,10 @@ pub struct Outcome {
     /// Fits at representative hypotheses, binned for plots (not in results.json).
     #[serde(skip)]
     pub fit_figures: Vec<fit_scan::FitFigure>,
+    /// Selected candidates whose observable is NaN or infinite, as notes for results.json
+    /// (they enter no fit window and no count).
+    #[serde(skip)]
+    pub undefined_observables: Vec<String>,
 }
 
 /// What every scan needs besides its model: the data, efficiencies, channels and
@@ -386,7 +390,9 @@ pub fn statistics(
     } else {
         None
     };
+    let undefined_observables = undefined_observables(spec, model, inputs);
     Ok(Some(Outcome {
+        undefined_observables,
         poi: model.poi().name.value.clone(),
         cl: limits.cl.value,
         method: limits.method.value.clone(),
@@ -396,6 +402,29 @@ pub fn statistics(
         global_significance,
         fit_figures,
     }))
+}
+
+/// One note per input and channel with selected candidates whose observable is not a
+/// finite number.
+fn undefined_observables(spec: &Spec, model: &Model, inputs: &[InputCandidates]) -> Vec<String> {
+    let observable = crate::expr::print(&model.observable().var.expr);
+    let mut notes = Vec::new();
+    for input in inputs {
+        for (c, channel) in input.candidates.channels.iter().enumerate() {
+            let n = channel.x.iter().filter(|x| !x.is_finite()).count();
+            if n > 0 {
+                let name = spec
+                    .channels
+                    .get(c)
+                    .map_or("all", |c| c.name.value.as_str());
+                notes.push(format!(
+                    "input `{}`, channel `{name}`: {n} selected candidates have an undefined or infinite `{observable}` and enter no fit or count",
+                    input.name
+                ));
+            }
+        }
+    }
+    notes
 }
 
 /// Fits at three representative hypotheses (the quartiles of the scan grid), for each

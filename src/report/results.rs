@@ -98,6 +98,7 @@ pub fn results_json(
                     "{failed} scan points failed and carry no limit; see their `status`"
                 ));
             }
+            notes.extend(outcome.undefined_observables.iter().cloned());
             if outcome.blinded {
                 notes.push("blinded: observed limits and significances are not computed (run an unblinded spec with --unblind)".to_owned());
             }
