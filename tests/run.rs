@@ -63,6 +63,34 @@ fn cutflow_equals_numpy_on_the_same_columns() {
     }
     // Labels: the step name, or the cut text for unnamed steps.
     assert_eq!(got["cutflow"]["A"][5]["step"], "best candidate by abs_dE");
+    // Histograms of the surviving candidates, per channel.
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/reference/run/histograms_numpy.json").unwrap(),
+    )
+    .unwrap();
+    for (channel, histograms) in expected.as_object().unwrap() {
+        let ours = got["histograms"]["data"][channel].as_array().unwrap();
+        for (a, e) in ours.iter().zip(histograms.as_array().unwrap()) {
+            for key in ["name", "counts", "underflow", "overflow", "undefined"] {
+                assert_eq!(a[key], e[key], "{channel} {} {key}", e["name"]);
+            }
+            for key in ["weighted", "sumw2"] {
+                for (w, we) in a[key]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .zip(e[key].as_array().unwrap())
+                {
+                    let (w, we) = (w.as_f64().unwrap(), we.as_f64().unwrap());
+                    assert!(
+                        (w - we).abs() <= 1e-12 * we.abs().max(1.0),
+                        "{channel} {key}"
+                    );
+                }
+            }
+        }
+        assert_eq!(ours.len(), 2);
+    }
     std::fs::remove_dir_all(out).unwrap();
 }
 

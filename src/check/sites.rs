@@ -68,6 +68,11 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
             .map(|v| data(&v.var, Want::Num, "a vetoed variable")),
     );
     out.extend(
+        spec.histograms
+            .iter()
+            .map(|h| data(&h.var, Want::Num, "a histogrammed variable")),
+    );
+    out.extend(
         spec.channels
             .iter()
             .map(|c| data(&c.cut, Want::Bool, "a channel cut")),

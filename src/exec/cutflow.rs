@@ -1,5 +1,5 @@
 //! Cutflow accumulators: per channel and row, candidates, events, weighted events and
-//! candidates whose cut was undefined (NaN). Partials merge by addition in chunk order,
+//! candidates whose cut was undefined (NaN); and the channel's histograms. Partials merge by addition in chunk order,
 //! so results do not depend on the thread count.
 
 /// One cutflow row.
@@ -24,6 +24,8 @@ pub struct ChannelFlow {
     pub name: String,
     /// Rows: `input`, then each step and veto.
     pub rows: Vec<Row>,
+    /// Histograms of the candidates that survive every step and veto.
+    pub histograms: Vec<super::histogram::Histogram>,
 }
 
 /// The cutflow of all channels.
@@ -46,6 +48,9 @@ impl Cutflow {
                 x.weighted += y.weighted;
                 x.candidates += y.candidates;
                 x.undefined += y.undefined;
+            }
+            for (x, y) in a.histograms.iter_mut().zip(&b.histograms) {
+                x.merge(y);
             }
         }
     }

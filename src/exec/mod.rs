@@ -3,12 +3,14 @@
 
 pub mod cutflow;
 pub mod eval;
+pub mod histogram;
 
 use crate::io::IoError;
 use crate::io::table::Table;
 use crate::plan::query::{Query, StepPlan};
 use cutflow::{ChannelFlow, Cutflow, Row};
 use eval::Frame;
+use histogram::Histogram;
 use rayon::prelude::*;
 
 /// Chunks evaluated in parallel before their results are merged, in order.
@@ -148,6 +150,7 @@ fn run_chunk(query: &Query, table: &Table) -> ChunkResult {
                 &weights,
                 *undefined,
             )],
+            histograms: Vec::new(),
         })
         .collect();
     let mut alive = vec![true; n];
@@ -194,6 +197,16 @@ fn run_chunk(query: &Query, table: &Table) -> ChunkResult {
             }
         }
         record(&veto.label, &alive, &nan, &mut flows);
+    }
+    for h in &query.histograms {
+        let v = frame.eval(&h.var);
+        for (flow, (m, _)) in flows.iter_mut().zip(&members) {
+            let mut histogram = Histogram::new(&h.name, &h.text, h.bins, h.low, h.high);
+            for i in (0..n).filter(|&i| alive[i] && m[i]) {
+                histogram.fill(v[i], weights[i]);
+            }
+            flow.histograms.push(histogram);
+        }
     }
     let members = members.into_iter().map(|(m, _)| m).collect();
     (Cutflow { channels: flows }, alive, members)

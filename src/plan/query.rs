@@ -47,6 +47,23 @@ pub struct VetoPlan {
     pub high: f64,
 }
 
+/// A histogram of the surviving candidates of each channel.
+#[derive(Clone, Debug)]
+pub struct HistogramPlan {
+    /// Name.
+    pub name: String,
+    /// The variable.
+    pub var: Expr,
+    /// The variable as printed.
+    pub text: String,
+    /// Number of bins.
+    pub bins: usize,
+    /// Lower edge.
+    pub low: f64,
+    /// Upper edge (excluded).
+    pub high: f64,
+}
+
 /// A channel: its name and membership cut (`None` for the single implicit channel).
 #[derive(Clone, Debug)]
 pub struct ChannelPlan {
@@ -69,6 +86,8 @@ pub struct Query {
     pub vetoes: Vec<VetoPlan>,
     /// Channels.
     pub channels: Vec<ChannelPlan>,
+    /// Histograms, filled after every step and veto.
+    pub histograms: Vec<HistogramPlan>,
 }
 
 /// Loads MVA `i` of the spec for evaluation.
@@ -197,11 +216,24 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
             })
             .collect()
     };
+    let histograms = spec
+        .histograms
+        .iter()
+        .map(|h| HistogramPlan {
+            name: h.name.value.clone(),
+            var: h.var.expr.clone(),
+            text: print(&h.var.expr),
+            bins: h.bins.value as usize,
+            low: h.range.low.value,
+            high: h.range.high.value,
+        })
+        .collect();
     Ok(Query {
         columns,
         bindings,
         steps,
         vetoes,
         channels,
+        histograms,
     })
 }

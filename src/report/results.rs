@@ -85,6 +85,21 @@ pub fn results_json(
         "cutflow": data.map_or(Value::Null, |(_, c)| cutflow_json(c)),
         "cutflows": Value::Object(cutflows.iter().map(|(n, c)| (n.clone(), cutflow_json(c))).collect()),
     });
+    let histograms: serde_json::Map<String, Value> = cutflows
+        .iter()
+        .filter(|(_, c)| c.channels.iter().any(|f| !f.histograms.is_empty()))
+        .map(|(input, c)| {
+            let channels = c
+                .channels
+                .iter()
+                .map(|f| (f.name.clone(), json!(f.histograms)))
+                .collect();
+            (input.clone(), Value::Object(channels))
+        })
+        .collect();
+    if !histograms.is_empty() {
+        doc["histograms"] = Value::Object(histograms);
+    }
     let mut notes = Vec::new();
     match statistics {
         Some(outcome) => {

@@ -181,6 +181,20 @@ const STEP: Kind = Kind::Object(&[
     ),
 ]);
 
+const HISTOGRAM: Kind = Kind::Object(&[
+    req("var", Kind::Expr, "histogrammed variable"),
+    req(
+        "bins",
+        Kind::Count,
+        "number of equal-width bins (1 to 100 000)",
+    ),
+    req(
+        "range",
+        Kind::Interval,
+        "[low, high); values outside count as underflow or overflow",
+    ),
+]);
+
 const VETO: Kind = Kind::Object(&[
     req("var", Kind::Expr, "vetoed variable"),
     req(
@@ -378,6 +392,11 @@ pub const ROOT: &[Key] = &[
         "vetoes",
         Kind::Dict(&VETO),
         "windows removed from the data and from the scan",
+    ),
+    opt(
+        "histograms",
+        Kind::Dict(&HISTOGRAM),
+        "distributions of the selected candidates, per input and channel",
     ),
     opt(
         "channels",

@@ -379,6 +379,10 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
         .into_iter()
         .filter_map(|(k, v)| veto(k, v, ctx))
         .collect();
+    let histograms = merged(docs, "histograms", ctx)
+        .into_iter()
+        .filter_map(|(k, v)| histogram(k, v, ctx))
+        .collect();
     let channels = merged(docs, "channels", ctx)
         .into_iter()
         .filter_map(|(k, v)| channel(k, v, ctx))
@@ -432,6 +436,7 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
         mva,
         selection,
         vetoes,
+        histograms,
         channels,
         model,
         scan,
@@ -722,6 +727,55 @@ fn veto(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Veto> {
         name,
         var: var?,
         window,
+    })
+}
+
+/// Most bins one histogram may have.
+pub const MAX_BINS: u64 = 100_000;
+
+fn histogram(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Histogram> {
+    let name = ctx.string(key, "a histogram name")?;
+    let m = ctx.map(
+        node,
+        entry_kind("histograms"),
+        &format!("histogram `{}`", name.value),
+    )?;
+    let var = m
+        .get("var")
+        .and_then(|v| ctx.expr(v, "the histogrammed variable"));
+    let bins = ctx.count(m.get("bins")?, "`bins`")?;
+    let range = ctx.interval(m.get("range")?, "`range`")?;
+    if bins.value == 0 || bins.value > MAX_BINS {
+        ctx.report(
+            Diagnostic::error(
+                codes::LIMIT_EXCEEDED,
+                format!(
+                    "histogram `{}` has {} bins; it may have 1 to {MAX_BINS}",
+                    name.value, bins.value
+                ),
+            )
+            .at(bins.span),
+        );
+        return None;
+    }
+    if range.low.value.partial_cmp(&range.high.value) != Some(std::cmp::Ordering::Less) {
+        ctx.report(
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                format!(
+                    "histogram `{}` needs low < high, got [{}, {}]",
+                    name.value, range.low.value, range.high.value
+                ),
+            )
+            .at(range.span),
+        );
+        return None;
+    }
+    Some(Histogram {
+        name,
+        var: var?,
+        bins,
+        range,
     })
 }
 

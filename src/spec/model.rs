@@ -49,6 +49,8 @@ pub struct Spec {
     pub selection: Vec<Step>,
     /// `vetoes:` windows removed from the data.
     pub vetoes: Vec<Veto>,
+    /// `histograms:` of the selected candidates.
+    pub histograms: Vec<Histogram>,
     /// `channels:` fitted or counted simultaneously.
     pub channels: Vec<Channel>,
     /// `fit:` or `counting:`.
@@ -198,6 +200,20 @@ pub struct Veto {
     pub var: SpecExpr,
     /// The closed window removed.
     pub window: Interval,
+}
+
+/// A histogram of the selected candidates (after selection and vetoes), per input and
+/// channel.
+#[derive(Clone, Debug)]
+pub struct Histogram {
+    /// Its name.
+    pub name: Name,
+    /// The variable.
+    pub var: SpecExpr,
+    /// Number of equal-width bins.
+    pub bins: Spanned<u64>,
+    /// [low, high).
+    pub range: Interval,
 }
 
 /// A channel: a disjoint category fitted or counted simultaneously.

@@ -105,3 +105,23 @@ for name, m in channels.items():
     rows[name].append(count("veto eta", alive, m, np.sum(nan & m)))
 (OUT / "cutflow_numpy.json").write_text(json.dumps(rows, indent=1) + "\n")
 print({k: [r["candidates"] for r in v] for k, v in rows.items()})
+
+# Histograms of the surviving candidates per channel: numpy's uniform bins, and ROOT's
+# convention at the upper edge (a value equal to it is overflow; none is in this data).
+histograms = {}
+for name, m in channels.items():
+    keep = alive & m
+    weight = c["__weight__"][keep]
+    out = []
+    for hname, x, bins, (low, high) in [("mgg", mgg, 50, (0.0, 1.0)), ("de_MeV", 1000 * c["deltaE"], 30, (-150.0, 90.0))]:
+        x = x[keep]
+        inside = (low <= x) & (x < high)
+        counts, _ = np.histogram(x[inside], bins=bins, range=(low, high))
+        weighted, _ = np.histogram(x[inside], bins=bins, range=(low, high), weights=weight[inside])
+        sumw2, _ = np.histogram(x[inside], bins=bins, range=(low, high), weights=weight[inside] ** 2)
+        out.append({
+            "name": hname, "counts": counts.tolist(), "weighted": weighted.tolist(), "sumw2": sumw2.tolist(),
+            "underflow": int(np.sum(x < low)), "overflow": int(np.sum(x >= high)), "undefined": int(np.sum(np.isnan(x))),
+        })
+    histograms[name] = out
+(OUT / "histograms_numpy.json").write_text(json.dumps(histograms, indent=1) + "\n")
