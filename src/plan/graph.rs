@@ -1,5 +1,5 @@
 //! `searchlight plan --format json|dot`: the analysis as a dataflow graph — source columns,
-//! derived columns, the ordered filters, vetoes, the channel split and the statistics
+//! derived columns, the ordered filters, vetoes, histograms, the channel split and the statistics
 //! stages — for tools (JSON) and for drawing (Graphviz DOT).
 
 use super::text::columns_read;
@@ -56,6 +56,10 @@ pub fn json(ctx: &LintContext) -> Value {
             "name": v.name.value, "var": print(&v.var.expr), "window": [v.window.low.value, v.window.high.value],
         })).collect::<Vec<_>>(),
         "channels": spec.channels.iter().map(|c| json!({"name": c.name.value, "cut": print(&c.cut.expr)})).collect::<Vec<_>>(),
+        "histograms": spec.histograms.iter().map(|h| json!({
+            "name": h.name.value, "var": print(&h.var.expr), "bins": h.bins.value,
+            "range": [h.range.low.value, h.range.high.value],
+        })).collect::<Vec<_>>(),
         "model": model,
         "scan": scan,
         "limits": spec.limits.as_ref().map(|l| json!({"cl": l.cl.value, "method": l.method.value})),
@@ -123,6 +127,20 @@ pub fn dot(ctx: &LintContext) -> String {
         ));
         edge(&mut out, &previous, &id);
         previous = id;
+    }
+    // Histograms hang off the last selection node: filled per channel in the same pass.
+    for (i, h) in spec.histograms.iter().enumerate() {
+        let id = format!("histogram{i}");
+        let label = format!(
+            "histogram {}\n{}: {} bins [{}, {})",
+            h.name.value,
+            print(&h.var.expr),
+            h.bins.value,
+            h.range.low.value,
+            h.range.high.value
+        );
+        out.push_str(&format!("  {id} [shape=note, label={}];\n", quote(&label)));
+        edge(&mut out, &previous, &id);
     }
     let stats = spec.model.as_ref().map(|m| match m {
         Model::Fit(_) => "fit",

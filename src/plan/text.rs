@@ -170,6 +170,20 @@ pub fn describe(ctx: &LintContext) -> String {
             let _ = writeln!(w, "  {:<8} {}", c.name.value, print(&c.cut.expr));
         }
     }
+    if !spec.histograms.is_empty() {
+        let _ = writeln!(w, "\nhistograms (surviving candidates, per input and channel)");
+        for h in &spec.histograms {
+            let _ = writeln!(
+                w,
+                "  {:<12} {} in {} bins over [{}, {})",
+                h.name.value,
+                print(&h.var.expr),
+                h.bins.value,
+                format_number(h.range.low.value),
+                format_number(h.range.high.value)
+            );
+        }
+    }
     describe_model(ctx, w);
     s
 }
