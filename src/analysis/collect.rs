@@ -69,12 +69,10 @@ impl<'a> Collector<'a> {
         let column = |name: &str| -> Vec<f64> {
             table
                 .column(name)
-                .map(|c| (0..c.len()).map(|i| c.get_f64(i)).collect())
+                .map(|c| c.to_f64_vec())
                 .unwrap_or_else(|| vec![f64::NAN; table.rows()])
         };
-        let weight = table
-            .column("__weight__")
-            .map(|c| (0..c.len()).map(|i| c.get_f64(i)).collect::<Vec<_>>());
+        let weight = table.column("__weight__").map(|c| c.to_f64_vec());
         let truth = self.truth.map(|t| {
             (
                 column(t.mass_column),

@@ -10,6 +10,7 @@ use crate::expr::{BinOp, Expr, ExprKind, UnaryOp, apply_function, function};
 use crate::io::table::Table;
 use crate::mva::forest::Forest;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// What a name in a data expression stands for, resolved before execution.
 #[derive(Clone, Debug)]
@@ -42,7 +43,7 @@ pub type Bindings = HashMap<String, Binding>;
 pub struct Frame<'a> {
     table: &'a Table,
     bindings: &'a Bindings,
-    cache: HashMap<String, std::rc::Rc<Vec<f64>>>,
+    cache: HashMap<String, Values>,
 }
 
 const TRUE: f64 = 1.0;
@@ -67,91 +68,165 @@ impl<'a> Frame<'a> {
         self.table.rows()
     }
 
-    fn named(&mut self, key: &str) -> std::rc::Rc<Vec<f64>> {
+    fn named(&mut self, key: &str) -> Values {
         if let Some(v) = self.cache.get(key) {
             return v.clone();
         }
         let values = match self.bindings.get(key) {
-            Some(Binding::Column(branch)) => {
-                let col = self
-                    .table
+            Some(Binding::Column(branch)) => Rc::new(
+                self.table
                     .column(branch)
-                    .expect("planner checked every column is read");
-                (0..col.len()).map(|i| col.get_f64(i)).collect()
-            }
-            Some(Binding::Constant(c)) => vec![*c; self.rows()],
+                    .expect("planner checked every column is read")
+                    .to_f64_vec(),
+            ),
+            Some(Binding::Constant(c)) => Rc::new(vec![*c; self.rows()]),
             Some(Binding::Alias(e)) => {
                 let e = e.clone();
                 self.eval(&e)
             }
             Some(Binding::Mva(m)) => {
                 let m = m.clone();
-                let features: Vec<Vec<f64>> = m.features.iter().map(|f| self.eval(f)).collect();
-                let columns: Vec<&[f64]> = features.iter().map(Vec::as_slice).collect();
-                m.forest.predict(&columns, 0, m.margin)
+                let features: Vec<Values> = m.features.iter().map(|f| self.eval(f)).collect();
+                let columns: Vec<&[f64]> = features.iter().map(|f| f.as_slice()).collect();
+                Rc::new(m.forest.predict(&columns, 0, m.margin))
             }
             None => unreachable!("planner resolved `{key}`"),
         };
-        let rc = std::rc::Rc::new(values);
-        self.cache.insert(key.to_string(), rc.clone());
-        rc
+        self.cache.insert(key.to_string(), values.clone());
+        values
     }
 
     /// Values of `e` for every row (conditions as 1.0 / 0.0 / NaN).
-    pub fn eval(&mut self, e: &Expr) -> Vec<f64> {
+    ///
+    /// Names (columns, aliases, classifier outputs) are evaluated once per chunk and
+    /// shared. The operators of an expression are fused: the whole tree is evaluated on
+    /// blocks of [`BLOCK`] rows whose intermediate values stay in the CPU cache, instead
+    /// of one chunk-sized temporary per operator. Every value is computed by the same
+    /// scalar operation either way, so results are identical.
+    pub fn eval(&mut self, e: &Expr) -> Values {
+        if let Some(key) = self.name_key(e) {
+            return self.named(&key);
+        }
+        self.materialize_names(e);
         let n = self.rows();
+        let mut out = vec![0.0; n];
+        let mut scratch = Vec::new();
+        for start in (0..n).step_by(BLOCK) {
+            let end = (start + BLOCK).min(n);
+            self.eval_block(e, start, &mut out[start..end], &mut scratch);
+        }
+        Rc::new(out)
+    }
+
+    /// The cache key of a name or of a basf2 call the planner resolved.
+    fn name_key(&self, e: &Expr) -> Option<String> {
         match &e.kind {
-            ExprKind::Number(v, unit) => vec![v * unit.map_or(1.0, |u| u.to_base()); n],
-            ExprKind::Name(name) => self.named(name).as_ref().clone(),
-            ExprKind::Call(name, _) if function(name).is_none() => {
-                self.named(&crate::expr::print(e)).as_ref().clone()
-            }
-            ExprKind::Raw(_) => vec![f64::NAN; n],
-            ExprKind::Call(name, args) => {
-                let values: Vec<Vec<f64>> = args.iter().map(|a| self.eval(a)).collect();
-                let mut out = Vec::with_capacity(n);
-                let mut scratch = vec![0.0; values.len()];
-                for i in 0..n {
-                    for (s, v) in scratch.iter_mut().zip(&values) {
-                        *s = v[i];
-                    }
-                    out.push(match name.as_str() {
-                        "isnan" => truth(scratch[0].is_nan()),
-                        "ifelse" if scratch[0].is_nan() => f64::NAN,
-                        _ => apply_function(name, &scratch),
-                    });
-                }
-                out
-            }
-            ExprKind::Unary(UnaryOp::Neg, x) => self.eval(x).into_iter().map(|v| -v).collect(),
-            ExprKind::Unary(UnaryOp::Not, x) => self
-                .eval(x)
-                .into_iter()
-                .map(|v| if v.is_nan() { v } else { truth(v == FALSE) })
-                .collect(),
-            ExprKind::Binary(op, a, b) => {
-                let (a, b) = (self.eval(a), self.eval(b));
-                a.into_iter()
-                    .zip(b)
-                    .map(|(x, y)| binary(*op, x, y))
-                    .collect()
+            ExprKind::Name(name) => Some(name.clone()),
+            ExprKind::Call(name, _) if function(name).is_none() => Some(crate::expr::print(e)),
+            _ => None,
+        }
+    }
+
+    /// Evaluates (and caches) every name `e` uses, so that blocks only read them.
+    fn materialize_names(&mut self, e: &Expr) {
+        if let Some(key) = self.name_key(e) {
+            self.named(&key);
+            return;
+        }
+        match &e.kind {
+            ExprKind::Call(_, args) => args.iter().for_each(|a| self.materialize_names(a)),
+            ExprKind::Unary(_, x) => self.materialize_names(x),
+            ExprKind::Binary(_, a, b) => {
+                self.materialize_names(a);
+                self.materialize_names(b);
             }
             ExprKind::Compare(first, rest) => {
-                let mut left = self.eval(first);
-                let mut out = vec![TRUE; n];
+                self.materialize_names(first);
+                rest.iter().for_each(|(_, x)| self.materialize_names(x));
+            }
+            ExprKind::Window {
+                value, low, high, ..
+            } => {
+                for x in [value, low, high] {
+                    self.materialize_names(x);
+                }
+            }
+            ExprKind::Number(..) | ExprKind::Raw(_) | ExprKind::Name(_) => {}
+        }
+    }
+
+    /// Writes the values of `e` for rows `start..start + out.len()` into `out`; `scratch`
+    /// recycles the block buffers of subexpressions.
+    fn eval_block(&self, e: &Expr, start: usize, out: &mut [f64], scratch: &mut Vec<Vec<f64>>) {
+        let len = out.len();
+        let temp = |scratch: &mut Vec<Vec<f64>>, x: &Expr| {
+            let mut buffer = scratch.pop().unwrap_or_default();
+            buffer.resize(len, 0.0);
+            self.eval_block(x, start, &mut buffer, scratch);
+            buffer
+        };
+        if let Some(key) = self.name_key(e) {
+            out.copy_from_slice(&self.cache[&key][start..start + len]);
+            return;
+        }
+        match &e.kind {
+            ExprKind::Number(v, unit) => out.fill(v * unit.map_or(1.0, |u| u.to_base())),
+            ExprKind::Raw(_) => out.fill(f64::NAN),
+            ExprKind::Name(_) => unreachable!("names are read from the cache above"),
+            ExprKind::Call(name, args) if args.len() == 1 && unary(name).is_some() => {
+                let f = unary(name).expect("checked");
+                self.eval_block(&args[0], start, out, scratch);
+                out.iter_mut().for_each(|x| *x = f(*x));
+            }
+            ExprKind::Call(name, args) => {
+                let values: Vec<Vec<f64>> = args.iter().map(|a| temp(scratch, a)).collect();
+                let mut row = vec![0.0; values.len()];
+                for (i, o) in out.iter_mut().enumerate() {
+                    for (r, v) in row.iter_mut().zip(&values) {
+                        *r = v[i];
+                    }
+                    *o = match name.as_str() {
+                        "isnan" => truth(row[0].is_nan()),
+                        "ifelse" if row[0].is_nan() => f64::NAN,
+                        _ => apply_function(name, &row),
+                    };
+                }
+                scratch.extend(values);
+            }
+            ExprKind::Unary(UnaryOp::Neg, x) => {
+                self.eval_block(x, start, out, scratch);
+                out.iter_mut().for_each(|v| *v = -*v);
+            }
+            ExprKind::Unary(UnaryOp::Not, x) => {
+                self.eval_block(x, start, out, scratch);
+                out.iter_mut().for_each(|v| {
+                    if !v.is_nan() {
+                        *v = truth(*v == FALSE);
+                    }
+                });
+            }
+            ExprKind::Binary(op, a, b) => {
+                self.eval_block(a, start, out, scratch);
+                let right = temp(scratch, b);
+                binary(*op, out, &right);
+                scratch.push(right);
+            }
+            ExprKind::Compare(first, rest) => {
+                out.fill(TRUE);
+                let mut left = temp(scratch, first);
                 for (op, x) in rest {
-                    let right = self.eval(x);
-                    for i in 0..n {
-                        let r = if left[i].is_nan() || right[i].is_nan() {
+                    let right = temp(scratch, x);
+                    for ((o, &l), &r) in out.iter_mut().zip(&left).zip(&right) {
+                        let c = if l.is_nan() || r.is_nan() {
                             f64::NAN
                         } else {
-                            truth(op.apply(left[i], right[i]))
+                            truth(op.apply(l, r))
                         };
-                        out[i] = and(out[i], r);
+                        *o = and(*o, c);
                     }
-                    left = right;
+                    scratch.push(std::mem::replace(&mut left, right));
                 }
-                out
+                scratch.push(left);
             }
             ExprKind::Window {
                 value,
@@ -159,19 +234,43 @@ impl<'a> Frame<'a> {
                 high,
                 negated,
             } => {
-                let (v, lo, hi) = (self.eval(value), self.eval(low), self.eval(high));
-                (0..n)
-                    .map(|i| {
-                        if v[i].is_nan() || lo[i].is_nan() || hi[i].is_nan() {
-                            f64::NAN
-                        } else {
-                            truth((lo[i] <= v[i] && v[i] <= hi[i]) != *negated)
-                        }
-                    })
-                    .collect()
+                let (v, lo, hi) = (
+                    temp(scratch, value),
+                    temp(scratch, low),
+                    temp(scratch, high),
+                );
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o = if v[i].is_nan() || lo[i].is_nan() || hi[i].is_nan() {
+                        f64::NAN
+                    } else {
+                        truth((lo[i] <= v[i] && v[i] <= hi[i]) != *negated)
+                    };
+                }
+                scratch.extend([v, lo, hi]);
             }
         }
     }
+}
+
+/// Rows per block of fused evaluation: a few buffers of this many f64 fit in L1/L2.
+const BLOCK: usize = 2048;
+
+/// Values of one expression over a chunk, shared between the uses of a name.
+pub type Values = Rc<Vec<f64>>;
+
+/// Built-ins of one argument, as plain functions (no per-row dispatch by name).
+fn unary(name: &str) -> Option<fn(f64) -> f64> {
+    Some(match name {
+        "abs" => f64::abs,
+        "sqrt" => f64::sqrt,
+        "exp" => f64::exp,
+        "log" => f64::ln,
+        "log10" => f64::log10,
+        "sin" => f64::sin,
+        "cos" => f64::cos,
+        "tan" => f64::tan,
+        _ => return None,
+    })
 }
 
 fn and(x: f64, y: f64) -> f64 {
@@ -184,23 +283,29 @@ fn and(x: f64, y: f64) -> f64 {
     }
 }
 
-fn binary(op: BinOp, x: f64, y: f64) -> f64 {
+/// `left op= right` over a block: one loop per operator, so that arithmetic vectorises.
+fn binary(op: BinOp, left: &mut [f64], right: &[f64]) {
+    let apply = |left: &mut [f64], f: fn(f64, f64) -> f64| {
+        left.iter_mut().zip(right).for_each(|(x, &y)| *x = f(*x, y));
+    };
     match op {
-        BinOp::And => and(x, y),
-        BinOp::Or => {
-            if x == TRUE || y == TRUE {
-                TRUE
-            } else if x.is_nan() || y.is_nan() {
-                f64::NAN
-            } else {
-                FALSE
-            }
-        }
-        BinOp::Add => x + y,
-        BinOp::Sub => x - y,
-        BinOp::Mul => x * y,
-        BinOp::Div => x / y,
-        BinOp::Pow => x.powf(y),
+        BinOp::And => apply(left, and),
+        BinOp::Or => apply(left, or),
+        BinOp::Add => apply(left, |x, y| x + y),
+        BinOp::Sub => apply(left, |x, y| x - y),
+        BinOp::Mul => apply(left, |x, y| x * y),
+        BinOp::Div => apply(left, |x, y| x / y),
+        BinOp::Pow => apply(left, f64::powf),
+    }
+}
+
+fn or(x: f64, y: f64) -> f64 {
+    if x == TRUE || y == TRUE {
+        TRUE
+    } else if x.is_nan() || y.is_nan() {
+        f64::NAN
+    } else {
+        FALSE
     }
 }
 
@@ -229,7 +334,7 @@ mod tests {
         );
         let both = eval(&mut frame, "x < 5 and x > 6");
         assert!(both[0] == 0.0 && both[1].is_nan() && both[2] == 0.0);
-        assert_eq!(eval(&mut frame, "x > 6 or isnan(x)"), vec![0.0, 1.0, 1.0]);
+        assert_eq!(*eval(&mut frame, "x > 6 or isnan(x)"), vec![0.0, 1.0, 1.0]);
         assert_eq!(eval(&mut frame, "x not in [0, 2]")[2], 1.0);
         assert_eq!(eval(&mut frame, "2 * x + 1 MeV")[0], 2.001);
     }

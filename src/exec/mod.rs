@@ -64,21 +64,16 @@ pub fn run_with(
 /// A chunk's cutflow, surviving candidates and channel membership.
 type ChunkResult = (Cutflow, Vec<bool>, Vec<Vec<bool>>);
 
-/// Start index of each event (rows of one event are contiguous, as basf2 writes them).
+/// Start index of each event (rows of one event are contiguous, as basf2 writes them);
+/// without event identity columns every row is its own event.
 fn event_starts(table: &Table) -> Vec<usize> {
-    let ids: Vec<[f64; 3]> = {
-        let col = |name: &str| {
-            table
-                .column(name)
-                .map(|c| (0..c.len()).map(|i| c.get_f64(i)).collect::<Vec<_>>())
-        };
-        match (col("__experiment__"), col("__run__"), col("__event__")) {
-            (Some(e), Some(r), Some(v)) => (0..table.rows()).map(|i| [e[i], r[i], v[i]]).collect(),
-            _ => (0..table.rows()).map(|i| [0.0, 0.0, i as f64]).collect(),
-        }
+    let col = |name: &str| table.column(name).map(|c| c.to_f64_vec());
+    let (Some(e), Some(r), Some(v)) = (col("__experiment__"), col("__run__"), col("__event__"))
+    else {
+        return (0..table.rows()).collect();
     };
-    (0..ids.len())
-        .filter(|&i| i == 0 || ids[i] != ids[i - 1])
+    (0..table.rows())
+        .filter(|&i| i == 0 || (e[i], r[i], v[i]) != (e[i - 1], r[i - 1], v[i - 1]))
         .collect()
 }
 
@@ -120,7 +115,7 @@ fn run_chunk(query: &Query, table: &Table) -> ChunkResult {
     let starts = event_starts(table);
     let weights: Vec<f64> = table
         .column("__weight__")
-        .map_or(vec![1.0; n], |c| (0..n).map(|i| c.get_f64(i)).collect());
+        .map_or(vec![1.0; n], |c| c.to_f64_vec());
     // Channel membership, and how many candidates' membership was undefined.
     let members: Vec<(Vec<bool>, u64)> = query
         .channels

@@ -76,6 +76,19 @@ impl ColumnData {
     }
 
     /// Value `i` as f64.
+    /// Every value as f64 (one pass per storage type, no per-value dispatch).
+    pub fn to_f64_vec(&self) -> Vec<f64> {
+        match self {
+            ColumnData::F64(c) => c.clone(),
+            ColumnData::F32(c) => c.iter().map(|&x| f64::from(x)).collect(),
+            ColumnData::I32(c) => c.iter().map(|&x| f64::from(x)).collect(),
+            ColumnData::U32(c) => c.iter().map(|&x| f64::from(x)).collect(),
+            ColumnData::I64(c) => c.iter().map(|&x| x as f64).collect(),
+            ColumnData::Bool(c) => c.iter().map(|&x| f64::from(u8::from(x))).collect(),
+        }
+    }
+
+    /// The value at `i` as f64.
     pub fn get_f64(&self, i: usize) -> f64 {
         match self {
             ColumnData::F64(c) => c[i],

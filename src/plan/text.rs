@@ -171,7 +171,10 @@ pub fn describe(ctx: &LintContext) -> String {
         }
     }
     if !spec.histograms.is_empty() {
-        let _ = writeln!(w, "\nhistograms (surviving candidates, per input and channel)");
+        let _ = writeln!(
+            w,
+            "\nhistograms (surviving candidates, per input and channel)"
+        );
         for h in &spec.histograms {
             let _ = writeln!(
                 w,
