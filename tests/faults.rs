@@ -4,6 +4,7 @@
 //! with exit code 130, a message, and no results.
 
 mod common;
+use common::text;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -59,14 +60,6 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 #[test]
@@ -154,17 +147,7 @@ fn a_full_disk_or_read_only_directory_is_a_clear_error() {
         );
         return;
     }
-    let o = s
-        .command()
-        .args([
-            "run",
-            s.spec.to_str().unwrap(),
-            "--unblind",
-            "-o",
-            "mnt/out",
-        ])
-        .output()
-        .unwrap();
+    let o = s.run("mnt/out").wait_with_output().unwrap();
     let full = text(&o);
     let _ = Command::new("umount").arg(&mnt).status();
     assert_clear_write_error(&o, &mnt.join("out"), "No space left on device");
@@ -173,17 +156,7 @@ fn a_full_disk_or_read_only_directory_is_a_clear_error() {
         "the message names the directory: {full}"
     );
     assert!(mount("ro,size=16k"));
-    let o = s
-        .command()
-        .args([
-            "run",
-            s.spec.to_str().unwrap(),
-            "--unblind",
-            "-o",
-            "mnt/out",
-        ])
-        .output()
-        .unwrap();
+    let o = s.run("mnt/out").wait_with_output().unwrap();
     let _ = Command::new("umount").arg(&mnt).status();
     assert_clear_write_error(&o, &mnt.join("out"), "Read-only file system");
 }

@@ -2,6 +2,8 @@
 //! result is reported quantity by quantity (exit 1); a changed input file or MVA model
 //! is refused before rerunning (exit 2).
 
+mod common;
+use common::text;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -30,14 +32,6 @@ fn analysis() -> PathBuf {
     let o = searchlight(&dir, &["run", "spec.yaml", "-o", "out"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     dir
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 #[test]

@@ -1,4 +1,15 @@
 //! Helpers shared by integration tests.
+// Each test crate uses a subset of these helpers.
+#![allow(dead_code)]
+
+/// A command's standard output and error, one after the other.
+pub fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
 
 /// The dark-Higgs reference spec, unblinded, on a smaller toy and a short scan, with the
 /// limit method replaced.
