@@ -408,6 +408,7 @@ fn write_both(
         stem.file_name().and_then(|n| n.to_str()).unwrap_or("plot"),
         std::process::id()
     ));
+    let _partial = crate::interrupt::track(&temp);
     let drawn = draw_png(BitMapBackend::new(&temp, SIZE).into_drawing_area());
     let renamed = drawn.and_then(|()| std::fs::rename(&temp, &png).map_err(|e| e.to_string()));
     if renamed.is_err() {
