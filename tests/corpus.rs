@@ -116,3 +116,31 @@ fn reference_analyses_are_lint_clean() {
         );
     }
 }
+
+/// `searchlight run` on every broken spec: exit code 1 or 2, a coded error, no panic and
+/// no results.json.
+#[test]
+fn running_a_broken_spec_writes_nothing() {
+    let out = std::env::temp_dir().join(format!("searchlight-corpus-run-{}", std::process::id()));
+    for path in specs("tests/corpus/broken") {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_searchlight"))
+            .args(["run", path.to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .env("SEARCHLIGHT_CACHE", out.join("cache"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            matches!(o.status.code(), Some(1 | 2)),
+            "{}: {:?}\n{stderr}",
+            path.display(),
+            o.status
+        );
+        assert!(
+            stderr.contains("SL") && !stderr.contains("panicked"),
+            "{}: {stderr}",
+            path.display()
+        );
+        assert!(!out.join("results.json").exists(), "{}", path.display());
+    }
+    let _ = std::fs::remove_dir_all(out);
+}
