@@ -105,6 +105,8 @@ fn bandwidth(threads: usize) -> f64 {
 }
 
 fn main() {
+    // As `searchlight` itself does.
+    searchlight::allocator::tune();
     let rows: usize = std::env::var("SELECT_ROWS")
         .ok()
         .and_then(|v| v.parse().ok())

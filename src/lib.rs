@@ -7,6 +7,7 @@
 // noise at every `?` for no measurable gain.
 #![allow(clippy::result_large_err)]
 
+pub mod allocator;
 pub mod analysis;
 pub mod check;
 pub mod cli;

@@ -8,6 +8,7 @@ fn main() -> std::process::ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    searchlight::allocator::tune();
     searchlight::interrupt::install();
     searchlight::cli::main()
 }
