@@ -20,6 +20,7 @@ pub mod mva;
 pub mod physics;
 pub mod plan;
 pub mod report;
+pub mod shard;
 pub mod spec;
 pub mod stats;
 pub mod toy;

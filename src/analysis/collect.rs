@@ -11,7 +11,7 @@ use crate::plan::query::Query;
 use crate::toy::truth::SignalTruth;
 
 /// Selected candidates of one channel.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChannelCandidates {
     /// Observable values.
     pub x: Vec<f64>,
@@ -26,7 +26,7 @@ pub struct ChannelCandidates {
 }
 
 /// Selected candidates of one input, per channel in spec order.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Candidates {
     /// One entry per channel.
     pub channels: Vec<ChannelCandidates>,

@@ -66,6 +66,7 @@ fn results(side: &Side, tag: &str) -> Result<Value, String> {
         output: Some(out.clone()),
         threads: None,
         unblind: false,
+        shard: None,
     });
     let text = std::fs::read_to_string(out.join("results.json"));
     let _ = std::fs::remove_dir_all(&out);

@@ -1,6 +1,7 @@
 //! `searchlight fit`: one fit of the data at one hypothesis, with errors.
 
 use super::Status;
+use crate::shard::Shard;
 use super::inputs::{Prepared, execute, prepare, report, thread_pool};
 use crate::analysis::{self, FitReport};
 use crate::check::grid;
@@ -58,7 +59,7 @@ pub fn run(args: &Args) -> Status {
         Err(status) => return status,
     };
     let outcome = pool.install(|| {
-        let (_, _, candidates) = execute(&spec, &query, &base)?;
+        let candidates = execute(&spec, &query, &base, Shard::WHOLE)?.candidates;
         analysis::fit_at(&spec, &candidates, mass, args.channel.as_deref(), unblind)
     });
     let fitted = match outcome {

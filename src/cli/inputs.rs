@@ -13,6 +13,7 @@ use crate::exec::{self, EventChunks};
 use crate::io::IoError;
 use crate::io::source::NtupleReader;
 use crate::plan::query::{self, Query};
+use crate::shard::{FileLayout, InputLayout, Layout, Shard, slice};
 use crate::spec::{Input, LoadOptions, Name, ParamValue, Source, Spec};
 use crate::toy::{self, Params, truth};
 use serde_json::{Map, Value, json};
@@ -93,15 +94,22 @@ pub fn prepare(path: &Path, unblind: bool) -> Result<Prepared, Status> {
     })
 }
 
-/// Opens an input: its readers (ROOT or Parquet, projected onto the query's columns) and
-/// its provenance record.
-pub fn open_input(
-    input: &Input,
-    query: &Query,
-    base: &Path,
-) -> Result<(Vec<NtupleReader>, Value), Diagnostic> {
+/// An input opened for reading.
+pub struct Opened {
+    /// One reader per file, projected onto the query's columns.
+    pub readers: Vec<NtupleReader>,
+    /// The files, in order.
+    pub files: Vec<PathBuf>,
+    /// A toy's provenance record (generator, version, events, seed, parameters); None
+    /// for file inputs, whose record is their files' hashes.
+    pub toy_record: Option<Value>,
+}
+
+/// Opens an input: its readers (ROOT or Parquet, projected onto the query's columns),
+/// generating a toy into the cache first.
+pub fn open_input(input: &Input, query: &Query, base: &Path) -> Result<Opened, Diagnostic> {
     let mut tree = None;
-    let (files, record) = match &input.source {
+    let (files, toy_record) = match &input.source {
         Source::Toy {
             generator,
             events,
@@ -128,18 +136,12 @@ pub fn open_input(
                 "seed": seed.value,
                 "parameters": params.0.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<Map<_, _>>(),
             });
-            (vec![path], record)
+            (vec![path], Some(record))
         }
         Source::Files { files, tree: name } => {
             tree = name.as_ref().map(|t| t.value.as_str());
             let paths = resolve_files(base, files.iter().map(|f| f.value.as_str()))?;
-            let hashes: Vec<Value> = paths
-                .iter()
-                .map(|p| {
-                    file_hash(p).map(|h| json!({"path": p.display().to_string(), "sha256": h}))
-                })
-                .collect::<Result<_, _>>()?;
-            (paths, json!({ "files": hashes }))
+            (paths, None)
         }
     };
     let readers = files
@@ -188,7 +190,11 @@ pub fn open_input(
             }
         }
     }
-    Ok((readers, record))
+    Ok(Opened {
+        readers,
+        files,
+        toy_record,
+    })
 }
 
 /// Expands the input's paths and globs.
@@ -207,21 +213,31 @@ pub(super) fn file_hash(path: &Path) -> Result<String, Diagnostic> {
     Ok(format!("{:x}", Sha256::digest(&bytes)))
 }
 
-/// What running the query over every input gives: cutflows, provenance records and
-/// the candidates the statistics stage needs.
-pub type Executed = (
-    Vec<(String, Cutflow)>,
-    Map<String, Value>,
-    Vec<InputCandidates>,
-);
+/// What running the query over (a shard of) every input gives.
+pub struct Executed {
+    /// Cutflow and histograms per input, in spec order.
+    pub cutflows: Vec<(String, Cutflow)>,
+    /// Provenance record per input: a toy's generator settings, or the files with their
+    /// SHA-256 (null for files another shard hashes).
+    pub records: Map<String, Value>,
+    /// The candidates the statistics stage needs, per input.
+    pub candidates: Vec<InputCandidates>,
+    /// Fingerprint of the chunk layout the shards divide.
+    pub layout_sha256: String,
+}
 
-/// Runs the query over every input, in spec order, collecting the candidates the
-/// statistics stage needs (with truth columns for signal toys).
-pub fn execute(spec: &Spec, query: &Query, base: &Path) -> Result<Executed, Diagnostic> {
-    let mut cutflows = Vec::new();
-    let mut provenance = Map::new();
-    let mut candidates = Vec::new();
+/// Runs the query over the events `shard` owns of every input ([`Shard::WHOLE`]: all),
+/// in spec order, collecting the candidates the statistics stage needs (with truth
+/// columns for signal toys).
+pub fn execute(
+    spec: &Spec,
+    query: &Query,
+    base: &Path,
+    shard: Shard,
+) -> Result<Executed, Diagnostic> {
     let observable = spec.model.as_ref().map(|m| &m.observable().var.expr);
+    // Every input is opened (metadata only) first: shards divide all of them.
+    let mut opened = Vec::new();
     for input in &spec.inputs {
         let toy = toy_of(input);
         let truth = toy.as_ref().and_then(|(g, _, _)| truth::signal_truth(g));
@@ -231,17 +247,67 @@ pub fn execute(spec: &Spec, query: &Query, base: &Path) -> Result<Executed, Diag
                 input_query.columns.push(column);
             }
         }
-        let (readers, record) = open_input(input, &input_query, base)?;
-        let total = readers.iter().map(NtupleReader::rows).sum();
+        opened.push((input, toy, truth, open_input(input, &input_query, base)?));
+    }
+    let layout = Layout {
+        inputs: opened
+            .iter()
+            .map(|(input, _, _, o)| InputLayout {
+                name: input.name.value.clone(),
+                files: o
+                    .files
+                    .iter()
+                    .zip(&o.readers)
+                    .map(|(path, r)| FileLayout {
+                        path: path.display().to_string(),
+                        chunk_rows: (0..r.chunks()).map(|c| r.chunk_rows(c)).collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    let mut executed = Executed {
+        cutflows: Vec::new(),
+        records: Map::new(),
+        candidates: Vec::new(),
+        layout_sha256: layout.digest(),
+    };
+    for ((input, toy, truth, o), work) in opened.into_iter().zip(layout.assign(shard)) {
+        let record = match o.toy_record {
+            Some(record) => record,
+            None => {
+                let files = o
+                    .files
+                    .iter()
+                    .zip(&work)
+                    .map(|(p, w)| {
+                        let hash = if w.hash { Some(file_hash(p)?) } else { None };
+                        Ok(json!({"path": p.display().to_string(), "sha256": hash}))
+                    })
+                    .collect::<Result<Vec<_>, Diagnostic>>()?;
+                json!({ "files": files })
+            }
+        };
+        let total = o
+            .readers
+            .iter()
+            .zip(&work)
+            .map(|(r, w)| w.chunks.clone().map(|c| r.chunk_rows(c)).sum::<u64>())
+            .sum();
         let mut progress = super::progress::Progress::new(&input.name.value, total);
-        let tables = progress.track(readers.iter().flat_map(NtupleReader::tables));
+        let tables = progress.track(
+            o.readers
+                .iter()
+                .zip(&work)
+                .flat_map(|(r, w)| slice::owned_events(r, w.chunks.clone())),
+        );
         let cutflow = match observable {
             Some(expr) => {
                 let mut collector = collect::Collector::new(query, expr, truth);
                 let cutflow =
                     exec::run_with(query, EventChunks::new(tables), |s| collector.take(s))
                         .map_err(io_failure)?;
-                candidates.push(InputCandidates {
+                executed.candidates.push(InputCandidates {
                     name: input.name.value.clone(),
                     candidates: collector.candidates,
                     toy,
@@ -250,13 +316,12 @@ pub fn execute(spec: &Spec, query: &Query, base: &Path) -> Result<Executed, Diag
             }
             None => exec::run(query, EventChunks::new(tables)).map_err(io_failure)?,
         };
-        provenance.insert(input.name.value.clone(), record);
-        cutflows.push((input.name.value.clone(), cutflow));
+        executed.records.insert(input.name.value.clone(), record);
+        executed.cutflows.push((input.name.value.clone(), cutflow));
     }
-    Ok((cutflows, provenance, candidates))
+    Ok(executed)
 }
 
-/// (generator, parameters, events) of a toy input.
 /// A toy input's generator parameters as the generators take them.
 fn toy_params(params: &[(Name, Spanned<ParamValue>)]) -> Params {
     Params(
@@ -267,7 +332,7 @@ fn toy_params(params: &[(Name, Spanned<ParamValue>)]) -> Params {
     )
 }
 
-fn toy_of(input: &Input) -> Option<(String, Params, u64)> {
+pub(super) fn toy_of(input: &Input) -> Option<(String, Params, u64)> {
     match &input.source {
         Source::Toy {
             generator,

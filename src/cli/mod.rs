@@ -14,6 +14,7 @@ mod inputs;
 mod limit;
 mod lint;
 mod load;
+mod merge;
 mod plan;
 mod progress;
 mod run;
@@ -56,6 +57,8 @@ enum Command {
     Diff(diff::Args),
     /// Write every expression of specs in canonical form (`--check`: only report).
     Fmt(fmt::Args),
+    /// Merge the partial results of a sharded run (`run --shard I/N`) and write its results.
+    Merge(merge::Args),
     /// Export a run's results: `hepdata` (a HEPData submission) or `pyhf` (counting windows as workspaces).
     Export(export::Args),
 }
@@ -99,6 +102,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Export(args) => export::run(&args),
+        Command::Merge(args) => merge::run(&args),
     };
     ExitCode::from(status as u8)
 }

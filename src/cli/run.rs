@@ -7,6 +7,8 @@ use crate::diag::{Diagnostic, SourceMap, codes};
 use crate::exec::cutflow::Cutflow;
 use crate::report::figures;
 use crate::report::results::{Provenance, cutflow_markdown, results_json, write_atomically};
+use crate::shard::Shard;
+use crate::shard::partial::{Header, InputPart, Partial};
 use crate::spec::Spec;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -26,6 +28,10 @@ pub struct Args {
     /// Allow a spec with `blinding: { unblind: true }` to run.
     #[arg(long)]
     pub(super) unblind: bool,
+    /// Process only shard I of N (from 1) and write its partial result
+    /// (`OUTDIR/shard-I-of-N.partial`) for `searchlight merge`.
+    #[arg(long, value_name = "I/N")]
+    pub(super) shard: Option<Shard>,
 }
 
 /// Runs the analysis; 1 for analysis errors, 2 for I/O or input-format failures.
@@ -44,67 +50,66 @@ pub fn run(args: &Args) -> Status {
         .output
         .clone()
         .unwrap_or_else(|| Path::new("results").join(name));
-    // A results.json from an earlier run would look like the result of this one if this
-    // run failed: it goes now, and the new one is written last, when everything worked.
-    if let Err(e) = std::fs::remove_file(out.join("results.json"))
-        && e.kind() != std::io::ErrorKind::NotFound
-    {
-        eprintln!(
-            "error[{}]: cannot replace {}: {e}",
-            codes::OUTPUT,
-            out.join("results.json").display()
-        );
-        return Status::Failure;
+    if let Err(status) = remove_previous_results(&out) {
+        return status;
     }
     let pool = match thread_pool(args.threads) {
         Ok(p) => p,
         Err(status) => return status,
     };
     let unblind = spec.blinding.unblind.value && args.unblind;
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
     let outcome = pool.install(|| {
-        let (cutflows, inputs, candidates) = execute(&spec, &query, &base)?;
-        let statistics = analysis::statistics(&spec, &candidates, unblind)?;
-        Ok::<_, Diagnostic>((cutflows, inputs, statistics))
+        let executed = execute(&spec, &query, &base, shard)?;
+        let statistics = match args.shard {
+            Some(_) => None, // after the merge
+            None => analysis::statistics(&spec, &executed.candidates, unblind)?,
+        };
+        let provenance = provenance(&args.spec, &spec, &sources, &base, unblind)?;
+        Ok::<_, Diagnostic>((executed, statistics, provenance))
     });
-    let (cutflows, inputs, statistics) = match outcome {
+    let (executed, statistics, mut provenance) = match outcome {
         Ok(r) => r,
         Err(d) => {
             report(&[d], &sources);
             return Status::Failure;
         }
     };
-    let mva = match mva_hashes(&spec, &base) {
-        Ok(m) => m,
-        Err(d) => {
-            report(&[d], &sources);
-            return Status::Failure;
+    if let Some(shard) = args.shard {
+        return write_partial(&out, shard, provenance, executed);
+    }
+    provenance.inputs = executed.records;
+    finish(&spec, &out, &provenance, &executed.cutflows, statistics.as_ref())
+}
+
+/// Removes an earlier results.json from `out`: it would look like the result of this run
+/// if this run failed. The new one is written last, when everything worked.
+pub(super) fn remove_previous_results(out: &Path) -> Result<(), Status> {
+    match std::fs::remove_file(out.join("results.json")) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            eprintln!(
+                "error[{}]: cannot replace {}: {e}",
+                codes::OUTPUT,
+                out.join("results.json").display()
+            );
+            Err(Status::Failure)
         }
-    };
-    let canonical = super::diff::canonical_spec(&args.spec.display().to_string())
-        .map(|tree| format!("{:x}", Sha256::digest(tree.to_string().as_bytes())))
-        .unwrap_or_default();
-    let provenance = Provenance {
-        spec: args.spec.display().to_string(),
-        spec_sha256: spec_hash(&spec, &sources),
-        canonical_sha256: canonical,
-        analysis_repository: repository_state(&base),
-        unblinded: unblind,
-        mva,
-        searchlight_version: env!("CARGO_PKG_VERSION").into(),
-        searchlight_commit: env!("SEARCHLIGHT_GIT_COMMIT").into(),
-        platform: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
-        inputs,
-    };
-    match write_outputs(
-        &spec,
-        &out,
-        name,
-        &provenance,
-        &cutflows,
-        statistics.as_ref(),
-    ) {
+        _ => Ok(()),
+    }
+}
+
+/// Writes the outputs of a complete run (or merge) and summarises them on stderr.
+pub(super) fn finish(
+    spec: &Spec,
+    out: &Path,
+    provenance: &Provenance,
+    cutflows: &[(String, Cutflow)],
+    statistics: Option<&Outcome>,
+) -> Status {
+    let name = &spec.analysis.name.value;
+    match write_outputs(spec, out, name, provenance, cutflows, statistics) {
         Ok(()) => {
-            summarize(&out, &cutflows, statistics.as_ref());
+            summarize(out, cutflows, statistics);
             Status::Ok
         }
         Err(e) => {
@@ -112,6 +117,89 @@ pub fn run(args: &Args) -> Status {
                 "error[{}]: cannot write results to {}: {e}",
                 codes::OUTPUT,
                 out.display()
+            );
+            Status::Failure
+        }
+    }
+}
+
+/// The provenance of a run of `spec` (given as `path`), without its inputs.
+fn provenance(
+    path: &Path,
+    spec: &Spec,
+    sources: &SourceMap,
+    base: &Path,
+    unblind: bool,
+) -> Result<Provenance, Diagnostic> {
+    let canonical = super::diff::canonical_spec(&path.display().to_string())
+        .map(|tree| format!("{:x}", Sha256::digest(tree.to_string().as_bytes())))
+        .unwrap_or_default();
+    Ok(Provenance {
+        spec: path.display().to_string(),
+        spec_sha256: spec_hash(spec, sources),
+        canonical_sha256: canonical,
+        analysis_repository: repository_state(base),
+        unblinded: unblind,
+        mva: mva_hashes(spec, base)?,
+        searchlight_version: env!("CARGO_PKG_VERSION").into(),
+        searchlight_commit: env!("SEARCHLIGHT_GIT_COMMIT").into(),
+        platform: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
+        inputs: Map::new(),
+    })
+}
+
+/// The file a shard's partial result is written to.
+pub(super) fn partial_name(shard: Shard) -> String {
+    format!("shard-{}-of-{}.partial", shard.index, shard.count)
+}
+
+fn write_partial(
+    out: &Path,
+    shard: Shard,
+    mut provenance: Provenance,
+    executed: super::inputs::Executed,
+) -> Status {
+    provenance.inputs = executed.records;
+    let mut candidates = executed.candidates.into_iter();
+    let inputs = executed
+        .cutflows
+        .into_iter()
+        .map(|(name, cutflow)| InputPart {
+            candidates: match candidates.as_slice().first() {
+                Some(c) if c.name == name => candidates.next().map(|c| c.candidates),
+                _ => None,
+            }
+            .unwrap_or_default(),
+            name,
+            cutflow,
+        })
+        .collect();
+    let partial = Partial {
+        header: Header {
+            shard: shard.index,
+            shards: shard.count,
+            layout_sha256: executed.layout_sha256,
+            provenance,
+        },
+        inputs,
+    };
+    let path = out.join(partial_name(shard));
+    let written = std::fs::create_dir_all(out)
+        .and_then(|()| write_atomically(&path, &partial.to_bytes()));
+    match written {
+        Ok(()) => {
+            eprintln!(
+                "shard {shard}: wrote {} (merge all {} with `searchlight merge`)",
+                path.display(),
+                shard.count
+            );
+            Status::Ok
+        }
+        Err(e) => {
+            eprintln!(
+                "error[{}]: cannot write {}: {e}",
+                codes::OUTPUT,
+                path.display()
             );
             Status::Failure
         }

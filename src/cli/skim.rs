@@ -64,8 +64,8 @@ pub fn run(args: &Args) -> Status {
         );
         return Status::Failure;
     }
-    let (readers, _) = match open_input(input, query, &prepared.base) {
-        Ok(r) => r,
+    let readers = match open_input(input, query, &prepared.base) {
+        Ok(o) => o.readers,
         Err(d) => {
             report(&[d], &prepared.sources);
             return Status::Failure;

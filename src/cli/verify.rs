@@ -78,6 +78,7 @@ pub fn run(args: &Args) -> Status {
         output: Some(scratch.clone()),
         threads: args.threads,
         unblind,
+        shard: None,
     };
     let status = run::run(&rerun);
     let new = read_json(&scratch.join("results.json"));

@@ -45,5 +45,8 @@ pub const NOT_SUPPORTED: &str = "SL206";
 pub const OUTPUT: &str = "SL207";
 /// A statistical model file (pyhf workspace) that cannot be used.
 pub const BAD_MODEL: &str = "SL208";
+/// Partial results of a sharded run that cannot be merged: unreadable, corrupt or
+/// truncated, from another spec, input set or searchlight build, duplicate or missing.
+pub const PARTIAL: &str = "SL210";
 /// An MVA model file that cannot be loaded or evaluated (corrupt, unsupported objective).
 pub const BAD_MVA: &str = "SL209";

@@ -1,6 +1,9 @@
 //! Cutflow accumulators: per channel and row, candidates, events, weighted events and
-//! candidates whose cut was undefined (NaN); and the channel's histograms. Partials merge by addition in chunk order,
-//! so results do not depend on the thread count.
+//! candidates whose cut was undefined (NaN); and the channel's histograms. Partials merge
+//! by exact addition, so results depend neither on the thread count nor on how the input
+//! was split into chunks or shards.
+
+use super::exact_sum::ExactSum;
 
 /// One cutflow row.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
@@ -10,7 +13,7 @@ pub struct Row {
     /// Events with at least one surviving candidate.
     pub events: u64,
     /// Sum of the weights of those events.
-    pub weighted: f64,
+    pub weighted: ExactSum,
     /// Surviving candidates.
     pub candidates: u64,
     /// Candidates removed because the cut could not be evaluated (NaN input).
@@ -45,7 +48,7 @@ impl Cutflow {
         for (a, b) in self.channels.iter_mut().zip(other.channels) {
             for (x, y) in a.rows.iter_mut().zip(b.rows) {
                 x.events += y.events;
-                x.weighted += y.weighted;
+                x.weighted.merge(&y.weighted);
                 x.candidates += y.candidates;
                 x.undefined += y.undefined;
             }

@@ -73,12 +73,12 @@ impl<'a> Frame<'a> {
             return v.clone();
         }
         let values = match self.bindings.get(key) {
-            Some(Binding::Column(branch)) => Rc::new(
-                self.table
-                    .column(branch)
-                    .expect("planner checked every column is read")
-                    .to_f64_vec(),
-            ),
+            // The table without columns is the empty one a run with no rows evaluates.
+            Some(Binding::Column(branch)) => Rc::new(match self.table.column(branch) {
+                Some(column) => column.to_f64_vec(),
+                None if self.table.columns.is_empty() => Vec::new(),
+                None => panic!("the planner checked that column `{branch}` is read"),
+            }),
             Some(Binding::Constant(c)) => Rc::new(vec![*c; self.rows()]),
             Some(Binding::Alias(e)) => {
                 let e = e.clone();

@@ -1,8 +1,9 @@
 //! Histogram accumulators: equal-width bins over [low, high) like ROOT's TH1 (a value
 //! equal to `high` is overflow), with underflow, overflow and undefined (NaN) counts,
-//! candidate counts, sums of weights and of squared weights. Partials merge by addition
-//! in chunk order, so results do not depend on the thread count.
+//! candidate counts, sums of weights and of squared weights. Partials merge by exact
+//! addition, so results depend neither on the thread count nor on chunks or shards.
 
+use super::exact_sum::ExactSum;
 use serde::Serialize;
 
 /// One histogram of one channel.
@@ -17,9 +18,9 @@ pub struct Histogram {
     /// Candidates per bin.
     pub counts: Vec<u64>,
     /// Sum of weights per bin.
-    pub weighted: Vec<f64>,
+    pub weighted: Vec<ExactSum>,
     /// Sum of squared weights per bin (the weighted bin's variance).
-    pub sumw2: Vec<f64>,
+    pub sumw2: Vec<ExactSum>,
     /// Candidates below `low`.
     pub underflow: u64,
     /// Candidates at or above `high` (±inf included).
@@ -36,8 +37,8 @@ impl Histogram {
             var: var.to_owned(),
             range: [low, high],
             counts: vec![0; bins],
-            weighted: vec![0.0; bins],
-            sumw2: vec![0.0; bins],
+            weighted: vec![ExactSum::new(); bins],
+            sumw2: vec![ExactSum::new(); bins],
             underflow: 0,
             overflow: 0,
             undefined: 0,
@@ -69,8 +70,8 @@ impl Histogram {
         match self.bin(x) {
             Some(i) => {
                 self.counts[i] += 1;
-                self.weighted[i] += weight;
-                self.sumw2[i] += weight * weight;
+                self.weighted[i].add(weight);
+                self.sumw2[i].add(weight * weight);
             }
             None if x.is_nan() => self.undefined += 1,
             None if x < self.range[0] => self.underflow += 1,
@@ -82,8 +83,8 @@ impl Histogram {
     pub fn merge(&mut self, other: &Histogram) {
         for i in 0..self.counts.len() {
             self.counts[i] += other.counts[i];
-            self.weighted[i] += other.weighted[i];
-            self.sumw2[i] += other.sumw2[i];
+            self.weighted[i].merge(&other.weighted[i]);
+            self.sumw2[i].merge(&other.sumw2[i]);
         }
         self.underflow += other.underflow;
         self.overflow += other.overflow;
@@ -116,7 +117,7 @@ mod tests {
         // `histogram` puts them.
         assert_eq!(h.counts, vec![1, 1, 1, 0, 0, 0, 1, 0, 0, 1]);
         assert_eq!((h.underflow, h.overflow, h.undefined), (1, 2, 1));
-        assert_eq!(h.weighted[0], 2.0);
-        assert_eq!(h.sumw2[0], 4.0);
+        assert_eq!(h.weighted[0].value(), 2.0);
+        assert_eq!(h.sumw2[0].value(), 4.0);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod cutflow;
 pub mod eval;
+pub mod exact_sum;
 pub mod histogram;
 
 use crate::io::IoError;
@@ -103,7 +104,7 @@ fn count(
         }
         if let Some(i) = first {
             row.events += 1;
-            row.weighted += weights[i];
+            row.weighted.add(weights[i]);
         }
     }
     row

@@ -260,6 +260,11 @@ impl ParquetReader {
         self.reader.num_row_groups()
     }
 
+    /// Number of rows of row group `g`.
+    pub fn row_group_rows(&self, g: usize) -> u64 {
+        self.reader.metadata().row_group(g).num_rows().max(0) as u64
+    }
+
     /// The projected columns of row group `g`.
     pub fn read_row_group(&self, g: usize) -> Result<Table, IoError> {
         guard::contain(|| self.decode_row_group(g)).map_err(|panic| corrupt(&self.path, panic))?

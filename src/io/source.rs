@@ -91,6 +91,14 @@ impl NtupleReader {
         }
     }
 
+    /// Number of rows of chunk `i`, from the file's metadata (nothing is decoded).
+    pub fn chunk_rows(&self, i: usize) -> u64 {
+        match self {
+            NtupleReader::Parquet(r) => r.row_group_rows(i),
+            NtupleReader::Root(r) => r.chunk_rows(i),
+        }
+    }
+
     /// The projected columns of chunk `i`.
     pub fn read_chunk(&self, i: usize) -> Result<Table, IoError> {
         match self {

@@ -10,7 +10,7 @@ pub const RESULTS_VERSION: u32 = 1;
 
 /// Where a result came from: everything needed to reproduce it, and nothing that varies
 /// between equivalent runs (no thread count, no timestamps, no host names).
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Provenance {
     /// The spec as given to `run` (relative to the working directory), for `verify`.
     pub spec: String,
@@ -37,22 +37,23 @@ pub struct Provenance {
 
 /// One row of the JSON cutflow, with efficiencies.
 fn rows(flow: &ChannelFlow) -> Vec<Value> {
-    let input = flow.rows.first().map_or(0.0, |r| r.weighted);
+    let input = flow.rows.first().map_or(0.0, |r| r.weighted.value());
     let mut previous = input;
     flow.rows
         .iter()
         .map(|r| {
             let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+            let weighted = r.weighted.value();
             let row = json!({
                 "step": r.step,
                 "events": r.events,
-                "weighted": r.weighted,
-                "efficiency": ratio(r.weighted, previous),
-                "cumulative": ratio(r.weighted, input),
+                "weighted": weighted,
+                "efficiency": ratio(weighted, previous),
+                "cumulative": ratio(weighted, input),
                 "candidates": r.candidates,
                 "undefined": r.undefined,
             });
-            previous = r.weighted;
+            previous = weighted;
             row
         })
         .collect()

@@ -234,6 +234,12 @@ impl RootReader {
         self.chunks.len()
     }
 
+    /// Number of entries of chunk `i`.
+    pub fn chunk_rows(&self, i: usize) -> u64 {
+        let (start, end) = self.chunks[i];
+        end - start
+    }
+
     /// The projected columns of chunk `i`, its baskets decoded in parallel.
     pub fn read_chunk(&self, i: usize) -> Result<Table, IoError> {
         let (start, end) = self.chunks[i];

@@ -1,0 +1,157 @@
+//! Combining the partial results of all shards of one run into what a single-process
+//! run would have selected: cutflows added exactly, candidates concatenated in shard
+//! order (which is input order), file hashes gathered from the shard that took each.
+//! A set that is not exactly the shards of one run is refused.
+
+use super::partial::{InputPart, Partial};
+use crate::report::results::Provenance;
+use serde_json::Value;
+
+/// The merged selection.
+#[derive(Debug)]
+pub struct Merged {
+    /// The run's provenance with every input record complete.
+    pub provenance: Provenance,
+    /// Inputs in spec order.
+    pub inputs: Vec<InputPart>,
+}
+
+/// Merges `partials` (each with the file it was read from, for messages).
+pub fn merge(partials: Vec<(String, Partial)>) -> Result<Merged, String> {
+    let Some((first_file, first)) = partials.first() else {
+        return Err("no partial results given".into());
+    };
+    let (first_file, first) = (first_file.clone(), first.clone());
+    let count = first.header.shards;
+    if count == 0 {
+        return Err(format!("{first_file}: a run of zero shards"));
+    }
+    let mut by_shard: Vec<Option<(String, Partial)>> = vec![None; count];
+    for (file, p) in partials {
+        let h = &p.header;
+        let differs = |what: &str| {
+            Err(format!(
+                "{file} and {first_file} are not shards of the same run: {what} differ"
+            ))
+        };
+        if h.shards != count {
+            return differs("their shard counts");
+        }
+        if h.provenance.searchlight_version != first.header.provenance.searchlight_version
+            || h.provenance.searchlight_commit != first.header.provenance.searchlight_commit
+            || h.provenance.platform != first.header.provenance.platform
+        {
+            return differs("the searchlight builds (version, commit or platform)");
+        }
+        if h.provenance.spec_sha256 != first.header.provenance.spec_sha256
+            || h.provenance.spec != first.header.provenance.spec
+        {
+            return differs("their specs");
+        }
+        if h.layout_sha256 != first.header.layout_sha256 {
+            return differs("their inputs (files or their chunks)");
+        }
+        let mut a = h.provenance.clone();
+        let mut b = first.header.provenance.clone();
+        a.inputs.clear();
+        b.inputs.clear();
+        if a != b {
+            return differs("their provenance (repository state, MVA models or blinding)");
+        }
+        let index = h.shard;
+        match index.checked_sub(1).and_then(|i| by_shard.get_mut(i)) {
+            Some(Some((other, _))) => {
+                return Err(format!(
+                    "{file} and {other} are both shard {index}/{count}"
+                ));
+            }
+            Some(slot) => *slot = Some((file, p)),
+            None => return Err(format!("{file}: shard {index} of {count} is out of range")),
+        }
+    }
+    let missing: Vec<String> = by_shard
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_none())
+        .map(|(i, _)| (i + 1).to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "missing shard{} {} of {count}",
+            if missing.len() > 1 { "s" } else { "" },
+            missing.join(", ")
+        ));
+    }
+    let mut shards = by_shard.into_iter().flatten();
+    let (_, mut merged) = shards.next().expect("at least one shard");
+    for (file, p) in shards {
+        for (x, y) in merged.inputs.iter_mut().zip(p.inputs) {
+            if x.name != y.name {
+                return Err(format!("{file}: input `{}` where `{}` was expected", y.name, x.name));
+            }
+            x.cutflow.merge(y.cutflow);
+            for (a, b) in x.candidates.channels.iter_mut().zip(y.candidates.channels) {
+                a.x.extend(b.x);
+                a.weight.extend(b.weight);
+                a.mass.extend(b.mass);
+                a.ctau.extend(b.ctau);
+                a.mode.extend(b.mode);
+            }
+        }
+        for (name, record) in p.header.provenance.inputs {
+            let into = merged
+                .header
+                .provenance
+                .inputs
+                .get_mut(&name)
+                .ok_or_else(|| format!("{file}: unexpected input `{name}`"))?;
+            combine_records(into, record).map_err(|e| format!("{file}: input `{name}`: {e}"))?;
+        }
+    }
+    for (name, record) in &merged.header.provenance.inputs {
+        let unhashed = record["files"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["sha256"].is_null());
+        if let Some(f) = unhashed {
+            return Err(format!(
+                "input `{name}`: no shard recorded the hash of {}",
+                f["path"]
+            ));
+        }
+    }
+    Ok(Merged {
+        provenance: merged.header.provenance,
+        inputs: merged.inputs,
+    })
+}
+
+/// Fills the file hashes `into` lacks from `other`; any other difference is an error.
+fn combine_records(into: &mut Value, other: Value) -> Result<(), String> {
+    // (`get_mut`, not indexing: indexing a JSON object mutably inserts the key.)
+    if let (Some(a), Some(b)) = (
+        into.get_mut("files").and_then(Value::as_array_mut),
+        other.get("files").and_then(Value::as_array),
+    )
+        && a.len() == b.len()
+    {
+        for (x, y) in a.iter_mut().zip(b) {
+            if x["path"] != y["path"] {
+                return Err(format!("files {} and {} differ", x["path"], y["path"]));
+            }
+            match (x["sha256"].is_null(), y["sha256"].is_null()) {
+                (true, false) => x["sha256"] = y["sha256"].clone(),
+                (false, false) if x["sha256"] != y["sha256"] => {
+                    return Err(format!("two hashes of {}", x["path"]));
+                }
+                _ => {}
+            }
+        }
+        return Ok(());
+    }
+    if *into != other {
+        return Err("the shards recorded different inputs".into());
+    }
+    Ok(())
+}

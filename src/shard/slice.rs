@@ -1,0 +1,104 @@
+//! The rows a shard reads from one file: the events that *start* in its chunks, each
+//! whole. Rows at the start of the first chunk that continue an event begun in the
+//! previous chunk belong to the previous shard; rows at the start of the chunks after the
+//! range that continue this shard's last event are read too. Events are runs of rows with
+//! the same (`__experiment__`, `__run__`, `__event__`), as everywhere in the evaluator;
+//! without those columns every row is its own event and the slice is exactly the chunks.
+
+use crate::io::IoError;
+use crate::io::source::NtupleReader;
+use crate::io::table::Table;
+use std::ops::Range;
+
+/// An event's identity.
+type EventKey = (f64, f64, f64);
+
+fn key(table: &Table, i: usize) -> Option<EventKey> {
+    let col = |name| table.column(name).map(|c| c.get_f64(i));
+    Some((col("__experiment__")?, col("__run__")?, col("__event__")?))
+}
+
+/// Number of leading rows of `table` that belong to the event `k`.
+fn leading(table: &Table, k: EventKey) -> usize {
+    (0..table.rows())
+        .take_while(|&i| key(table, i) == Some(k))
+        .count()
+}
+
+fn last_key(table: &Table) -> Option<EventKey> {
+    table.rows().checked_sub(1).and_then(|i| key(table, i))
+}
+
+/// The tables of the events that start in `chunks` of `reader`, in order.
+pub fn owned_events(
+    reader: &NtupleReader,
+    chunks: Range<usize>,
+) -> impl Iterator<Item = Result<Table, IoError>> + '_ {
+    let all = reader.chunks();
+    let mut next = chunks.start;
+    let end = chunks.end;
+    // Event continuing from before the range (found on the first call).
+    let mut before: Option<EventKey> = None;
+    let mut looked_back = chunks.is_empty() || chunks.start == 0;
+    // This shard's last event, which may continue after the range.
+    let mut last: Option<EventKey> = None;
+    let mut done = chunks.is_empty();
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        if !looked_back {
+            looked_back = true;
+            match reader.read_chunk(next - 1) {
+                Ok(t) => before = last_key(&t),
+                Err(e) => {
+                    done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+        while next < end {
+            let mut table = match reader.read_chunk(next) {
+                Ok(t) => t,
+                Err(e) => {
+                    done = true;
+                    return Some(Err(e));
+                }
+            };
+            next += 1;
+            if let Some(k) = before {
+                let n = leading(&table, k);
+                if n == table.rows() {
+                    continue; // the whole chunk continues an earlier shard's event
+                }
+                table = table.split_off(n);
+                before = None;
+            }
+            last = last_key(&table).or(last);
+            return Some(Ok(table));
+        }
+        // After the range: the rest of the last event, possibly over several chunks.
+        if let Some(k) = last.take()
+            && next < all
+        {
+            let mut table = match reader.read_chunk(next) {
+                Ok(t) => t,
+                Err(e) => {
+                    done = true;
+                    return Some(Err(e));
+                }
+            };
+            next += 1;
+            let n = leading(&table, k);
+            if n == table.rows() {
+                last = Some(k);
+            } else {
+                table.split_off(n);
+                done = true;
+            }
+            return Some(Ok(table));
+        }
+        done = true;
+        None
+    })
+}
