@@ -20,6 +20,7 @@ mod progress;
 mod run;
 mod schema;
 mod skim;
+mod submit;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -59,6 +60,8 @@ enum Command {
     Fmt(fmt::Args),
     /// Merge the partial results of a sharded run (`run --shard I/N`) and write its results.
     Merge(merge::Args),
+    /// Submit a sharded run to a batch system: `slurm` (job array + merge) or `condor` (DAGMan).
+    Submit(submit::Args),
     /// Export a run's results: `hepdata` (a HEPData submission) or `pyhf` (counting windows as workspaces).
     Export(export::Args),
 }
@@ -103,6 +106,7 @@ pub fn main() -> ExitCode {
         Command::Fmt(args) => fmt::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Merge(args) => merge::run(&args),
+        Command::Submit(args) => submit::run(&args),
     };
     ExitCode::from(status as u8)
 }

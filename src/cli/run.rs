@@ -148,11 +148,6 @@ fn provenance(
     })
 }
 
-/// The file a shard's partial result is written to.
-pub(super) fn partial_name(shard: Shard) -> String {
-    format!("shard-{}-of-{}.partial", shard.index, shard.count)
-}
-
 fn write_partial(
     out: &Path,
     shard: Shard,
@@ -183,7 +178,7 @@ fn write_partial(
         },
         inputs,
     };
-    let path = out.join(partial_name(shard));
+    let path = out.join(crate::shard::partial::file_name(shard));
     let written = std::fs::create_dir_all(out)
         .and_then(|()| write_atomically(&path, &partial.to_bytes()));
     match written {

@@ -11,6 +11,7 @@
 //! sums are exact, candidate tables are concatenated in input order), so the statistics
 //! stage run after the merge writes a byte-identical `results.json`.
 
+pub mod batch;
 pub mod merge;
 pub mod partial;
 pub mod slice;

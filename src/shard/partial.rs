@@ -29,6 +29,11 @@ pub const MAGIC: &[u8] = b"SEARCHLIGHT-PARTIAL\n";
 /// Version of the file format; partials of another version are refused.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// The file a shard's partial result is written to, in the run's output directory.
+pub fn file_name(shard: Shard) -> String {
+    format!("shard-{}-of-{}.partial", shard.index, shard.count)
+}
+
 /// The JSON header of a partial.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Header {
