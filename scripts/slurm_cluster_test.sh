@@ -33,9 +33,10 @@ memory=$(( $(awk '/MemTotal/ { print $2 }' /proc/meminfo) / 1024 - 1024 ))
 
 cleanup() {
   scancel --user=root > /dev/null 2>&1 || true
-  for pidfile in "$state/slurmd.pid" "$state/slurmctld.pid" "$work/munged.pid"; do
+  for pidfile in "$state/slurmd.pid" "$state/slurmctld.pid"; do
     [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2> /dev/null || true
   done
+  [ -n "${munged_pid:-}" ] && kill "$munged_pid" 2> /dev/null || true
   sleep 1
   rm -rf "$work"
 }
@@ -49,7 +50,11 @@ fi
 chown munge:munge /etc/munge/munge.key && chmod 400 /etc/munge/munge.key
 mkdir -p /run/munge /var/log/munge /var/lib/munge
 chown munge:munge /run/munge /var/log/munge /var/lib/munge
-runuser -u munge -- /usr/sbin/munged --pid-file="$work/munged.pid"
+if ! munge -n > /dev/null 2>&1; then
+  runuser -u munge -- /usr/sbin/munged
+  for _ in $(seq 30); do [ -S /run/munge/munge.socket.2 ] && break; sleep 0.2; done
+  munged_pid=$(pgrep -n -x munged)
+fi
 munge -n | unmunge > /dev/null
 
 # One node, one partition, daemons as root, no cgroups or accounting.

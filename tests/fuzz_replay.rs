@@ -149,3 +149,26 @@ fn workspace_corpus_loads_or_is_refused() {
         }
     }
 }
+
+#[test]
+fn partial_reader_corpus_reads_or_is_refused() {
+    use searchlight::shard::partial::{FORMAT_VERSION, MAGIC, Partial};
+    use sha2::{Digest, Sha256};
+    let files = inputs("partial_reader");
+    assert!(files.len() >= 3, "the partial corpus is committed");
+    let mut read = 0;
+    for path in files {
+        // Sealed as the fuzz target seals its input (signature, version, checksum).
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        bytes.extend_from_slice(&std::fs::read(&path).unwrap());
+        let digest = Sha256::digest(&bytes);
+        bytes.extend_from_slice(&digest);
+        if let Ok(partial) = Partial::from_bytes(&bytes) {
+            let again = Partial::from_bytes(&partial.to_bytes()).unwrap();
+            assert_eq!(again.header, partial.header, "{}", path.display());
+            read += 1;
+        }
+    }
+    assert!(read >= 3, "the corpus's real partials read");
+}

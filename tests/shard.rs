@@ -19,10 +19,7 @@ fn searchlight(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "searchlight-shard-{name}-{}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("searchlight-shard-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -53,7 +50,14 @@ fn write_candidates(path: &Path, first_event: u64, events: u64, seed: u64) {
             }
         }
     }
-    let names = ["__experiment__", "__run__", "__event__", "__weight__", "x", "rank"];
+    let names = [
+        "__experiment__",
+        "__run__",
+        "__event__",
+        "__weight__",
+        "x",
+        "rank",
+    ];
     let table = Table {
         columns: names
             .iter()
@@ -123,14 +127,27 @@ fn sharded(dir: &Path, n: usize, threads: &str, out: &str) {
         let shard = format!("{i}/{n}");
         let o = searchlight(
             dir,
-            &["run", "spec.yaml", "--shard", &shard, "--threads", threads, "-o", &parts],
+            &[
+                "run",
+                "spec.yaml",
+                "--shard",
+                &shard,
+                "--threads",
+                threads,
+                "-o",
+                &parts,
+            ],
         );
         assert!(o.status.success(), "{}", text(&o));
         assert!(!dir.join(&parts).join("results.json").exists());
     }
     // Partials given in reverse order: the order on the command line does not matter.
     let mut args = vec!["merge".to_string(), "-o".into(), out.into()];
-    args.extend((1..=n).rev().map(|i| format!("{parts}/shard-{i}-of-{n}.partial")));
+    args.extend(
+        (1..=n)
+            .rev()
+            .map(|i| format!("{parts}/shard-{i}-of-{n}.partial")),
+    );
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = searchlight(dir, &args);
     assert!(o.status.success(), "{}", text(&o));
@@ -182,7 +199,15 @@ fn a_sharded_counting_search_gives_the_same_limits() {
         let shard = format!("{i}/3");
         let o = searchlight(
             &dir,
-            &["run", "spec.yaml", "--unblind", "--shard", &shard, "-o", "parts"],
+            &[
+                "run",
+                "spec.yaml",
+                "--unblind",
+                "--shard",
+                &shard,
+                "-o",
+                "parts",
+            ],
         );
         assert!(o.status.success(), "{}", text(&o));
     }
@@ -200,7 +225,10 @@ fn a_sharded_counting_search_gives_the_same_limits() {
     assert!(o.status.success(), "{}", text(&o));
     same_outputs(&dir, "whole", "merged");
     let results = std::fs::read_to_string(dir.join("merged/results.json")).unwrap();
-    assert!(results.contains("\"observed\""), "an unblinded scan with limits");
+    assert!(
+        results.contains("\"observed\""),
+        "an unblinded scan with limits"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -229,7 +257,10 @@ fn partials_that_are_not_one_runs_shards_are_refused() {
         (&[one, two, two, three], "are both shard 2/3"),
         (&[one, "flipped.partial", three], "checksum mismatch"),
         (&[one, "short.partial", three], "checksum mismatch"),
-        (&[one, two, three, "q/shard-1-of-2.partial"], "shard counts differ"),
+        (
+            &[one, two, three, "q/shard-1-of-2.partial"],
+            "shard counts differ",
+        ),
         (&[one, "spec.yaml"], "not a searchlight partial result"),
         (&[one, "nothing.partial"], "cannot read nothing.partial"),
     ];
@@ -239,7 +270,10 @@ fn partials_that_are_not_one_runs_shards_are_refused() {
         let o = searchlight(&dir, &args);
         let t = text(&o);
         assert_eq!(o.status.code(), Some(2), "{partials:?}: {t}");
-        assert!(t.contains("error[SL210]") && t.contains(expected), "{partials:?}: {t}");
+        assert!(
+            t.contains("error[SL210]") && t.contains(expected),
+            "{partials:?}: {t}"
+        );
         assert!(!dir.join("out").exists(), "{partials:?} wrote output");
     }
     // The spec changed after the shards ran: its results would not be these.
@@ -253,5 +287,117 @@ fn partials_that_are_not_one_runs_shards_are_refused() {
     assert_eq!(o.status.code(), Some(2), "{t}");
     assert!(t.contains("has changed since the shards ran"), "{t}");
     assert!(!dir.join("out").exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn submit_dry_run_prints_the_jobs_and_writes_nothing() {
+    let dir = weighted_analysis();
+    let o = searchlight(
+        &dir,
+        &[
+            "submit",
+            "slurm",
+            "spec.yaml",
+            "--shards",
+            "4",
+            "--time",
+            "1:00:00",
+            "--dry-run",
+        ],
+    );
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    for expected in [
+        "#SBATCH --array=1-4",
+        "#SBATCH --time=1:00:00",
+        "--shard \"${SLURM_ARRAY_TASK_ID}/4\" --threads 1 -o results/sharded/partials",
+        "merge results/sharded/partials/shard-1-of-4.partial",
+        "results/sharded/partials/shard-4-of-4.partial --threads 1 -o results/sharded",
+        "--dependency=afterok:<shards job>",
+    ] {
+        assert!(t.contains(expected), "missing {expected:?} in\n{t}");
+    }
+    let o = searchlight(
+        &dir,
+        &[
+            "submit",
+            "condor",
+            "spec.yaml",
+            "--shards",
+            "3",
+            "--dry-run",
+            "-o",
+            "my out",
+        ],
+    );
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    for expected in [
+        "shard = $(Process) + 1",
+        "--shard $INT(shard)/3 --threads 1 -o 'my out/partials'",
+        "queue 3",
+        "PARENT shards CHILD merge",
+        "condor_submit_dag searchlight.dag",
+    ] {
+        assert!(t.contains(expected), "missing {expected:?} in\n{t}");
+    }
+    assert!(!dir.join("results").exists() && !dir.join("my out").exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn submit_chains_the_merge_after_the_array_job() {
+    let dir = weighted_analysis();
+    // A stand-in `sbatch` that records its arguments and answers like `--parsable`.
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let sbatch = bin.join("sbatch");
+    std::fs::write(
+        &sbatch,
+        format!(
+            "#!/bin/sh\necho \"$@\" >> {}\nn=$(wc -l < {})\necho \"$((41 + n));cluster\"\n",
+            dir.join("calls").display(),
+            dir.join("calls").display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&sbatch, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let o = Command::new(env!("CARGO_BIN_EXE_searchlight"))
+        .args(["submit", "slurm", "spec.yaml", "--shards", "2", "-o", "out"])
+        .current_dir(&dir)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    let calls = std::fs::read_to_string(dir.join("calls")).unwrap();
+    assert_eq!(
+        calls,
+        "--parsable shards.sbatch\n--parsable --dependency=afterok:42 --kill-on-invalid-dep=yes merge.sbatch\n"
+    );
+    assert!(t.contains("Slurm job 42 and the merge as job 43"), "{t}");
+    assert!(dir.join("out/slurm/shards.sbatch").is_file());
+    assert!(dir.join("out/partials").is_dir());
+    // Without sbatch: a clear error, exit 2.
+    let o = Command::new(env!("CARGO_BIN_EXE_searchlight"))
+        .args([
+            "submit",
+            "slurm",
+            "spec.yaml",
+            "--shards",
+            "2",
+            "-o",
+            "out2",
+        ])
+        .current_dir(&dir)
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(t.contains("cannot run sbatch"), "{t}");
     std::fs::remove_dir_all(dir).unwrap();
 }

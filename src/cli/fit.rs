@@ -1,10 +1,10 @@
 //! `searchlight fit`: one fit of the data at one hypothesis, with errors.
 
 use super::Status;
-use crate::shard::Shard;
 use super::inputs::{Prepared, execute, prepare, report, thread_pool};
 use crate::analysis::{self, FitReport};
 use crate::check::grid;
+use crate::shard::Shard;
 use std::path::PathBuf;
 
 /// Arguments of `fit`.

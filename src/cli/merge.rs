@@ -110,5 +110,11 @@ pub fn run(args: &Args) -> Status {
         .into_iter()
         .map(|p| (p.name, p.cutflow))
         .collect();
-    finish(&spec, &out, &merged.provenance, &cutflows, statistics.as_ref())
+    finish(
+        &spec,
+        &out,
+        &merged.provenance,
+        &cutflows,
+        statistics.as_ref(),
+    )
 }

@@ -79,7 +79,13 @@ pub fn run(args: &Args) -> Status {
         return write_partial(&out, shard, provenance, executed);
     }
     provenance.inputs = executed.records;
-    finish(&spec, &out, &provenance, &executed.cutflows, statistics.as_ref())
+    finish(
+        &spec,
+        &out,
+        &provenance,
+        &executed.cutflows,
+        statistics.as_ref(),
+    )
 }
 
 /// Removes an earlier results.json from `out`: it would look like the result of this run
@@ -179,8 +185,8 @@ fn write_partial(
         inputs,
     };
     let path = out.join(crate::shard::partial::file_name(shard));
-    let written = std::fs::create_dir_all(out)
-        .and_then(|()| write_atomically(&path, &partial.to_bytes()));
+    let written =
+        std::fs::create_dir_all(out).and_then(|()| write_atomically(&path, &partial.to_bytes()));
     match written {
         Ok(()) => {
             eprintln!(

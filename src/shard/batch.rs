@@ -96,8 +96,13 @@ impl BatchJob {
         }
         args.extend([Word::Text("--shard".into()), Word::Raw(shard)]);
         args.extend(
-            ["--threads", &self.cpus.to_string(), "-o", &self.partials_dir()]
-                .map(|w| Word::Text(w.to_owned())),
+            [
+                "--threads",
+                &self.cpus.to_string(),
+                "-o",
+                &self.partials_dir(),
+            ]
+            .map(|w| Word::Text(w.to_owned())),
         );
         args
     }
@@ -131,7 +136,10 @@ impl BatchJob {
     fn sbatch_header(&self, out: &mut String, job: &str, log: &str) {
         let mut directive = |d: String| writeln!(out, "#SBATCH {d}").expect("string");
         directive(format!("--job-name={job}"));
-        directive(format!("--chdir={}", sh(&self.workdir.display().to_string())));
+        directive(format!(
+            "--chdir={}",
+            sh(&self.workdir.display().to_string())
+        ));
         directive(format!("--output={log}"));
         directive(format!("--cpus-per-task={}", self.cpus));
         directive(format!("--mem={}", self.memory));

@@ -61,9 +61,7 @@ pub fn merge(partials: Vec<(String, Partial)>) -> Result<Merged, String> {
         let index = h.shard;
         match index.checked_sub(1).and_then(|i| by_shard.get_mut(i)) {
             Some(Some((other, _))) => {
-                return Err(format!(
-                    "{file} and {other} are both shard {index}/{count}"
-                ));
+                return Err(format!("{file} and {other} are both shard {index}/{count}"));
             }
             Some(slot) => *slot = Some((file, p)),
             None => return Err(format!("{file}: shard {index} of {count} is out of range")),
@@ -87,7 +85,10 @@ pub fn merge(partials: Vec<(String, Partial)>) -> Result<Merged, String> {
     for (file, p) in shards {
         for (x, y) in merged.inputs.iter_mut().zip(p.inputs) {
             if x.name != y.name {
-                return Err(format!("{file}: input `{}` where `{}` was expected", y.name, x.name));
+                return Err(format!(
+                    "{file}: input `{}` where `{}` was expected",
+                    y.name, x.name
+                ));
             }
             x.cutflow.merge(y.cutflow);
             for (a, b) in x.candidates.channels.iter_mut().zip(y.candidates.channels) {
@@ -133,8 +134,7 @@ fn combine_records(into: &mut Value, other: Value) -> Result<(), String> {
     if let (Some(a), Some(b)) = (
         into.get_mut("files").and_then(Value::as_array_mut),
         other.get("files").and_then(Value::as_array),
-    )
-        && a.len() == b.len()
+    ) && a.len() == b.len()
     {
         for (x, y) in a.iter_mut().zip(b) {
             if x["path"] != y["path"] {

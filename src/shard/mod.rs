@@ -208,7 +208,10 @@ mod tests {
         let rows: Vec<u64> = (1..=4)
             .map(|index| {
                 let w = &l.assign(Shard { index, count: 4 })[0][0];
-                w.chunks.clone().map(|c| l.inputs[0].files[0].chunk_rows[c]).sum()
+                w.chunks
+                    .clone()
+                    .map(|c| l.inputs[0].files[0].chunk_rows[c])
+                    .sum()
             })
             .collect();
         assert_eq!(rows, vec![1000; 4]);

@@ -105,7 +105,9 @@ impl Partial {
     /// version, checksum mismatch, truncation, malformed contents).
     pub fn from_bytes(bytes: &[u8]) -> Result<Partial, String> {
         if !bytes.starts_with(MAGIC) {
-            return Err("not a searchlight partial result (no SEARCHLIGHT-PARTIAL signature)".into());
+            return Err(
+                "not a searchlight partial result (no SEARCHLIGHT-PARTIAL signature)".into(),
+            );
         }
         if bytes.len() < MAGIC.len() + 4 + 32 {
             return Err("truncated".into());
@@ -233,7 +235,9 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
     fn u64(&mut self) -> Result<u64, String> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
     }
     fn f64(&mut self) -> Result<f64, String> {
         self.u64().map(f64::from_bits)
@@ -388,7 +392,10 @@ mod tests {
     fn every_truncation_and_every_flipped_byte_is_refused() {
         let bytes = sample().to_bytes();
         for n in 0..bytes.len() {
-            assert!(Partial::from_bytes(&bytes[..n]).is_err(), "truncated to {n}");
+            assert!(
+                Partial::from_bytes(&bytes[..n]).is_err(),
+                "truncated to {n}"
+            );
         }
         for i in 0..bytes.len() {
             let mut b = bytes.clone();
