@@ -17,7 +17,6 @@ use crate::shard::{FileLayout, InputLayout, Layout, Shard, slice};
 use crate::spec::{Input, LoadOptions, Name, ParamValue, Source, Spec};
 use crate::toy::{self, Params, truth};
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -205,12 +204,20 @@ fn resolve_files<'a>(
     crate::io::files::expand(base, patterns).map_err(io_failure)
 }
 
-/// SHA-256 of a file's bytes, hex.
+/// SHA-256 of a file's bytes, hex (always read: for `verify` and MVA models).
 pub(super) fn file_hash(path: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(codes::IO, format!("cannot read {}: {e}", path.display()))
-    })?;
-    Ok(format!("{:x}", Sha256::digest(&bytes)))
+    crate::io::digest::sha256_file(path).map_err(|e| read_failure(path, e))
+}
+
+fn read_failure(path: &Path, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(codes::IO, format!("cannot read {}: {e}", path.display()))
+}
+
+/// SHA-256 of an input file for provenance, remembered in the cache across runs while
+/// the file is unchanged (`io::digest`).
+fn input_hash(path: &Path) -> Result<String, Diagnostic> {
+    let cache = toy::cache::default_dir().join("hashes");
+    crate::io::digest::sha256_file_cached(path, &cache).map_err(|e| read_failure(path, e))
 }
 
 /// What running the query over (a shard of) every input gives.
@@ -281,7 +288,7 @@ pub fn execute(
                     .iter()
                     .zip(&work)
                     .map(|(p, w)| {
-                        let hash = if w.hash { Some(file_hash(p)?) } else { None };
+                        let hash = if w.hash { Some(input_hash(p)?) } else { None };
                         Ok(json!({"path": p.display().to_string(), "sha256": hash}))
                     })
                     .collect::<Result<Vec<_>, Diagnostic>>()?;

@@ -91,10 +91,7 @@ pub fn run(args: &Args) -> Status {
             let values = frame.eval(&v.expr.expr);
             out.columns.push(Column {
                 name: v.name.value.clone(),
-                data: filter(
-                    &ColumnData::F64(std::rc::Rc::unwrap_or_clone(values)),
-                    &keep,
-                ),
+                data: filter(&ColumnData::F64(values.to_vec()), &keep),
             });
         }
         for (ch, member) in query.channels.iter().zip(&selected.members) {

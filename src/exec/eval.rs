@@ -7,7 +7,7 @@
 //! when it is true (1.0); the cutflow counts the undefined ones.
 
 use crate::expr::{BinOp, Expr, ExprKind, UnaryOp, apply_function, function};
-use crate::io::table::Table;
+use crate::io::table::{ColumnData, Table};
 use crate::mva::forest::Forest;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -43,7 +43,7 @@ pub type Bindings = HashMap<String, Binding>;
 pub struct Frame<'a> {
     table: &'a Table,
     bindings: &'a Bindings,
-    cache: HashMap<String, Values>,
+    cache: HashMap<String, Values<'a>>,
 }
 
 const TRUE: f64 = 1.0;
@@ -68,18 +68,20 @@ impl<'a> Frame<'a> {
         self.table.rows()
     }
 
-    fn named(&mut self, key: &str) -> Values {
+    fn named(&mut self, key: &str) -> Values<'a> {
         if let Some(v) = self.cache.get(key) {
             return v.clone();
         }
         let values = match self.bindings.get(key) {
             // The table without columns is the empty one a run with no rows evaluates.
-            Some(Binding::Column(branch)) => Rc::new(match self.table.column(branch) {
-                Some(column) => column.to_f64_vec(),
-                None if self.table.columns.is_empty() => Vec::new(),
+            Some(Binding::Column(branch)) => match self.table.column(branch) {
+                // f64 columns are read in place; others are converted once per chunk.
+                Some(ColumnData::F64(v)) => Values::Column(v),
+                Some(column) => Values::computed(column.to_f64_vec()),
+                None if self.table.columns.is_empty() => Values::Column(&[]),
                 None => panic!("the planner checked that column `{branch}` is read"),
-            }),
-            Some(Binding::Constant(c)) => Rc::new(vec![*c; self.rows()]),
+            },
+            Some(Binding::Constant(c)) => Values::computed(vec![*c; self.rows()]),
             Some(Binding::Alias(e)) => {
                 let e = e.clone();
                 self.eval(&e)
@@ -87,8 +89,8 @@ impl<'a> Frame<'a> {
             Some(Binding::Mva(m)) => {
                 let m = m.clone();
                 let features: Vec<Values> = m.features.iter().map(|f| self.eval(f)).collect();
-                let columns: Vec<&[f64]> = features.iter().map(|f| f.as_slice()).collect();
-                Rc::new(m.forest.predict(&columns, 0, m.margin))
+                let columns: Vec<&[f64]> = features.iter().map(|f| &**f).collect();
+                Values::computed(m.forest.predict(&columns, 0, m.margin))
             }
             None => unreachable!("planner resolved `{key}`"),
         };
@@ -103,7 +105,7 @@ impl<'a> Frame<'a> {
     /// blocks of [`BLOCK`] rows whose intermediate values stay in the CPU cache, instead
     /// of one chunk-sized temporary per operator. Every value is computed by the same
     /// scalar operation either way, so results are identical.
-    pub fn eval(&mut self, e: &Expr) -> Values {
+    pub fn eval(&mut self, e: &Expr) -> Values<'a> {
         if let Some(key) = self.name_key(e) {
             return self.named(&key);
         }
@@ -115,7 +117,7 @@ impl<'a> Frame<'a> {
             let end = (start + BLOCK).min(n);
             self.eval_block(e, start, &mut out[start..end], &mut scratch);
         }
-        Rc::new(out)
+        Values::computed(out)
     }
 
     /// The cache key of a name or of a basf2 call the planner resolved.
@@ -205,6 +207,13 @@ impl<'a> Frame<'a> {
                     }
                 });
             }
+            // `x ** 2` as one multiplication: exact (powf is not always), several times
+            // faster, and what numpy computes for it.
+            ExprKind::Binary(BinOp::Pow, a, b) if matches!(b.kind, ExprKind::Number(v, None) if v == 2.0) =>
+            {
+                self.eval_block(a, start, out, scratch);
+                out.iter_mut().for_each(|x| *x *= *x);
+            }
             ExprKind::Binary(op, a, b) => {
                 self.eval_block(a, start, out, scratch);
                 let right = temp(scratch, b);
@@ -255,8 +264,32 @@ impl<'a> Frame<'a> {
 /// Rows per block of fused evaluation: a few buffers of this many f64 fit in L1/L2.
 const BLOCK: usize = 2048;
 
-/// Values of one expression over a chunk, shared between the uses of a name.
-pub type Values = Rc<Vec<f64>>;
+/// Values of one expression over a chunk, shared between the uses of a name: an f64
+/// column of the chunk itself (not copied), or computed values.
+#[derive(Clone, Debug)]
+pub enum Values<'a> {
+    /// A column of the table, in place.
+    Column(&'a [f64]),
+    /// Values computed for this chunk.
+    Computed(Rc<Vec<f64>>),
+}
+
+impl Values<'_> {
+    fn computed(values: Vec<f64>) -> Self {
+        Values::Computed(Rc::new(values))
+    }
+}
+
+impl std::ops::Deref for Values<'_> {
+    type Target = [f64];
+
+    fn deref(&self) -> &[f64] {
+        match self {
+            Values::Column(v) => v,
+            Values::Computed(v) => v,
+        }
+    }
+}
 
 /// Built-ins of one argument, as plain functions (no per-row dispatch by name).
 fn unary(name: &str) -> Option<fn(f64) -> f64> {
@@ -325,7 +358,7 @@ mod tests {
         };
         let bindings: Bindings = [("x".to_string(), Binding::Column("x".into()))].into();
         let mut frame = Frame::new(&table, &bindings);
-        let eval = |f: &mut Frame, s: &str| f.eval(&parse_text(s).unwrap());
+        let eval = |f: &mut Frame, s: &str| f.eval(&parse_text(s).unwrap()).to_vec();
         assert_eq!(eval(&mut frame, "x < 5")[0], 1.0);
         assert!(eval(&mut frame, "x < 5")[1].is_nan());
         assert!(
@@ -334,7 +367,7 @@ mod tests {
         );
         let both = eval(&mut frame, "x < 5 and x > 6");
         assert!(both[0] == 0.0 && both[1].is_nan() && both[2] == 0.0);
-        assert_eq!(*eval(&mut frame, "x > 6 or isnan(x)"), vec![0.0, 1.0, 1.0]);
+        assert_eq!(eval(&mut frame, "x > 6 or isnan(x)"), vec![0.0, 1.0, 1.0]);
         assert_eq!(eval(&mut frame, "x not in [0, 2]")[2], 1.0);
         assert_eq!(eval(&mut frame, "2 * x + 1 MeV")[0], 2.001);
     }

@@ -65,47 +65,88 @@ pub fn run_with(
 /// A chunk's cutflow, surviving candidates and channel membership.
 type ChunkResult = (Cutflow, Vec<bool>, Vec<Vec<bool>>);
 
-/// Start index of each event (rows of one event are contiguous, as basf2 writes them);
-/// without event identity columns every row is its own event.
-fn event_starts(table: &Table) -> Vec<usize> {
-    let col = |name: &str| table.column(name).map(|c| c.to_f64_vec());
-    let (Some(e), Some(r), Some(v)) = (col("__experiment__"), col("__run__"), col("__event__"))
-    else {
-        return (0..table.rows()).collect();
-    };
-    (0..table.rows())
-        .filter(|&i| i == 0 || (e[i], r[i], v[i]) != (e[i - 1], r[i - 1], v[i - 1]))
-        .collect()
+/// How a chunk's rows group into events (rows of one event are contiguous, as basf2
+/// writes them).
+enum Events {
+    /// Without event identity columns every row is its own event.
+    PerRow,
+    /// The first row of each event.
+    Starts(Vec<usize>),
 }
 
-/// Counts of one cutflow row over the candidates `alive ∧ member`.
+impl Events {
+    fn of(table: &Table) -> Events {
+        let col = |name: &str| table.column(name).map(|c| c.to_f64_vec());
+        let (Some(e), Some(r), Some(v)) = (col("__experiment__"), col("__run__"), col("__event__"))
+        else {
+            return Events::PerRow;
+        };
+        Events::Starts(
+            (0..table.rows())
+                .filter(|&i| i == 0 || (e[i], r[i], v[i]) != (e[i - 1], r[i - 1], v[i - 1]))
+                .collect(),
+        )
+    }
+
+    /// The first row of the last event of `n` rows (0 without rows).
+    fn last_start(&self, n: usize) -> usize {
+        match self {
+            Events::PerRow => n.saturating_sub(1),
+            Events::Starts(s) => s.last().copied().unwrap_or(0),
+        }
+    }
+
+    /// The rows of each event of `n` rows (only for [`Events::Starts`]).
+    fn ranges(starts: &[usize], n: usize) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        starts
+            .iter()
+            .enumerate()
+            .map(move |(k, &start)| start..starts.get(k + 1).copied().unwrap_or(n))
+    }
+}
+
+/// Counts of one cutflow row over the candidates `alive ∧ member`; `weights` None means
+/// every event weighs 1.
 fn count(
     label: &str,
     alive: &[bool],
     member: &[bool],
-    starts: &[usize],
-    weights: &[f64],
+    events: &Events,
+    weights: Option<&[f64]>,
     undefined: u64,
 ) -> Row {
-    let n = alive.len();
     let mut row = Row {
         step: label.to_string(),
         undefined,
         ..Row::default()
     };
-    for (k, &start) in starts.iter().enumerate() {
-        let end = starts.get(k + 1).copied().unwrap_or(n);
-        let mut first = None;
-        for i in start..end {
-            if alive[i] && member[i] {
-                row.candidates += 1;
-                first.get_or_insert(i);
+    let first_rows: Box<dyn Iterator<Item = usize>> = match events {
+        Events::PerRow => {
+            let passing = || (0..alive.len()).filter(|&i| alive[i] && member[i]);
+            row.candidates = passing().count() as u64;
+            Box::new(passing())
+        }
+        Events::Starts(starts) => {
+            let mut firsts = Vec::new();
+            for rows in Events::ranges(starts, alive.len()) {
+                let mut passing = rows.filter(|&i| alive[i] && member[i]);
+                if let Some(first) = passing.next() {
+                    firsts.push(first);
+                    row.candidates += 1 + passing.count() as u64;
+                }
             }
+            Box::new(firsts.into_iter())
         }
-        if let Some(i) = first {
+    };
+    match weights {
+        None => {
+            row.events = first_rows.count() as u64;
+            row.weighted.add(row.events as f64);
+        }
+        Some(w) => first_rows.for_each(|i| {
             row.events += 1;
-            row.weighted.add(weights[i]);
-        }
+            row.weighted.add(w[i]);
+        }),
     }
     row
 }
@@ -113,10 +154,9 @@ fn count(
 fn run_chunk(query: &Query, table: &Table) -> ChunkResult {
     let n = table.rows();
     let mut frame = Frame::new(table, &query.bindings);
-    let starts = event_starts(table);
-    let weights: Vec<f64> = table
-        .column("__weight__")
-        .map_or(vec![1.0; n], |c| c.to_f64_vec());
+    let events = Events::of(table);
+    let weights: Option<Vec<f64>> = table.column("__weight__").map(|c| c.to_f64_vec());
+    let weights = weights.as_deref();
     // Channel membership, and how many candidates' membership was undefined.
     let members: Vec<(Vec<bool>, u64)> = query
         .channels
@@ -142,8 +182,8 @@ fn run_chunk(query: &Query, table: &Table) -> ChunkResult {
                 "input",
                 &vec![true; n],
                 m,
-                &starts,
-                &weights,
+                &events,
+                weights,
                 *undefined,
             )],
             histograms: Vec::new(),
@@ -154,7 +194,7 @@ fn run_chunk(query: &Query, table: &Table) -> ChunkResult {
         for (flow, (m, _)) in flows.iter_mut().zip(&members) {
             let undefined = (0..n).filter(|&i| nan[i] && m[i]).count() as u64;
             flow.rows
-                .push(count(label, alive, m, &starts, &weights, undefined));
+                .push(count(label, alive, m, &events, weights, undefined));
         }
     };
     for step in &query.steps {
@@ -177,7 +217,7 @@ fn run_chunk(query: &Query, table: &Table) -> ChunkResult {
                 n: keep,
             } => {
                 let rank = frame.eval(by);
-                best_candidates(&mut alive, &rank, &starts, *highest, *keep);
+                best_candidates(&mut alive, &rank, &events, *highest, *keep);
                 label
             }
         };
@@ -199,7 +239,7 @@ fn run_chunk(query: &Query, table: &Table) -> ChunkResult {
         for (flow, (m, _)) in flows.iter_mut().zip(&members) {
             let mut histogram = Histogram::new(&h.name, &h.text, h.bins, h.low, h.high);
             for i in (0..n).filter(|&i| alive[i] && m[i]) {
-                histogram.fill(v[i], weights[i]);
+                histogram.fill(v[i], weights.map_or(1.0, |w| w[i]));
             }
             flow.histograms.push(histogram);
         }
@@ -210,11 +250,18 @@ fn run_chunk(query: &Query, table: &Table) -> ChunkResult {
 
 /// Keeps, in each event, the `keep` surviving candidates ranked best (NaN ranks last; ties
 /// keep the earlier candidate).
-fn best_candidates(alive: &mut [bool], rank: &[f64], starts: &[usize], highest: bool, keep: usize) {
-    let n = alive.len();
-    for (k, &start) in starts.iter().enumerate() {
-        let end = starts.get(k + 1).copied().unwrap_or(n);
-        let mut idx: Vec<usize> = (start..end).filter(|&i| alive[i]).collect();
+fn best_candidates(alive: &mut [bool], rank: &[f64], events: &Events, highest: bool, keep: usize) {
+    let starts = match events {
+        // One candidate per event: it is the best.
+        Events::PerRow if keep >= 1 => return,
+        Events::PerRow => {
+            alive.fill(false);
+            return;
+        }
+        Events::Starts(starts) => starts,
+    };
+    for rows in Events::ranges(starts, alive.len()) {
+        let mut idx: Vec<usize> = rows.filter(|&i| alive[i]).collect();
         idx.sort_by(|&a, &b| {
             let (x, y) = if highest {
                 (-rank[a], -rank[b])
@@ -232,11 +279,19 @@ fn best_candidates(alive: &mut [bool], rank: &[f64], starts: &[usize], highest: 
     }
 }
 
-/// Turns a sequence of tables into chunks that hold whole events: the rows of the last
-/// event of each table are carried into the next one.
+/// Rows of the chunks the evaluator works on: larger tables (a Parquet row group is often
+/// a million rows) are cut at event boundaries, so that the working memory of the
+/// chunks in flight stays small (a chunk's columns and derived values, ~20 MB here)
+/// whatever the files' layout.
+const MAX_CHUNK_ROWS: usize = 1 << 17;
+
+/// Turns a sequence of tables into chunks that hold whole events, of at most
+/// [`MAX_CHUNK_ROWS`] rows unless one event is larger: the rows of the last event of each
+/// table are carried into the next one.
 pub struct EventChunks<I> {
     inner: I,
     pending: Option<Table>,
+    ready: std::collections::VecDeque<Table>,
 }
 
 impl<I: Iterator<Item = Result<Table, IoError>>> EventChunks<I> {
@@ -245,7 +300,35 @@ impl<I: Iterator<Item = Result<Table, IoError>>> EventChunks<I> {
         EventChunks {
             inner,
             pending: None,
+            ready: Default::default(),
         }
+    }
+
+    /// Queues `table` (whole events) in pieces of at most [`MAX_CHUNK_ROWS`] rows, cut at
+    /// event starts; each row is copied at most once.
+    fn queue(&mut self, mut table: Table) {
+        let n = table.rows();
+        if n <= MAX_CHUNK_ROWS {
+            self.ready.push_back(table);
+            return;
+        }
+        let events = Events::of(&table);
+        let mut cuts: Vec<usize> = (1..n.div_ceil(MAX_CHUNK_ROWS))
+            .map(|k| {
+                let at = k * MAX_CHUNK_ROWS;
+                match &events {
+                    Events::PerRow => at,
+                    Events::Starts(s) => {
+                        s.get(s.partition_point(|&x| x < at)).copied().unwrap_or(n)
+                    }
+                }
+            })
+            .filter(|&c| 0 < c && c < n)
+            .collect();
+        cuts.dedup();
+        let mut pieces: Vec<Table> = cuts.iter().rev().map(|&c| table.split_off(c)).collect();
+        pieces.push(table);
+        self.ready.extend(pieces.into_iter().rev());
     }
 }
 
@@ -254,8 +337,14 @@ impl<I: Iterator<Item = Result<Table, IoError>>> Iterator for EventChunks<I> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
+            if let Some(table) = self.ready.pop_front() {
+                return Some(Ok(table));
+            }
             match self.inner.next() {
-                None => return self.pending.take().map(Ok),
+                None => {
+                    let last = self.pending.take()?;
+                    self.queue(last);
+                }
                 Some(Err(e)) => return Some(Err(e)),
                 Some(Ok(next)) => {
                     let mut table = match self.pending.take() {
@@ -265,14 +354,14 @@ impl<I: Iterator<Item = Result<Table, IoError>>> Iterator for EventChunks<I> {
                         }
                         None => next,
                     };
-                    let last_start = event_starts(&table).last().copied().unwrap_or(0);
+                    let last_start = Events::of(&table).last_start(table.rows());
                     if last_start == 0 {
                         // One event so far: wait for more rows.
                         self.pending = Some(table);
                         continue;
                     }
                     self.pending = Some(table.split_off(last_start));
-                    return Some(Ok(table));
+                    self.queue(table);
                 }
             }
         }
