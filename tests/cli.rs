@@ -150,7 +150,10 @@ fn help_lists_only_working_commands() {
         "run", "lint", "plan", "fmt", "diff", "verify", "generate", "skim", "fit", "limit",
         "export", "merge", "submit", "schema",
     ] {
-        assert!(help.contains(&format!("  {cmd} ")), "{cmd} missing from\n{help}");
+        assert!(
+            help.contains(&format!("  {cmd} ")),
+            "{cmd} missing from\n{help}"
+        );
     }
 }
 

@@ -109,13 +109,15 @@ impl<'a> Frame<'a> {
         if let Some(key) = self.name_key(e) {
             return self.named(&key);
         }
-        self.materialize_names(e);
+        // Every name of the tree resolved once, by node: blocks read slices of them.
+        let mut names = Names::new();
+        self.materialize_names(e, &mut names);
         let n = self.rows();
         let mut out = vec![0.0; n];
         let mut scratch = Vec::new();
         for start in (0..n).step_by(BLOCK) {
             let end = (start + BLOCK).min(n);
-            self.eval_block(e, start, &mut out[start..end], &mut scratch);
+            eval_block(e, &names, start, &mut out[start..end], &mut scratch);
         }
         Values::computed(out)
     }
@@ -129,134 +131,177 @@ impl<'a> Frame<'a> {
         }
     }
 
-    /// Evaluates (and caches) every name `e` uses, so that blocks only read them.
-    fn materialize_names(&mut self, e: &Expr) {
+    /// Evaluates (and caches) every name `e` uses, and records its values by node.
+    fn materialize_names(&mut self, e: &Expr, names: &mut Names<'a>) {
         if let Some(key) = self.name_key(e) {
-            self.named(&key);
+            let values = self.named(&key);
+            names.insert(std::ptr::from_ref(e), values);
             return;
         }
         match &e.kind {
-            ExprKind::Call(_, args) => args.iter().for_each(|a| self.materialize_names(a)),
-            ExprKind::Unary(_, x) => self.materialize_names(x),
+            ExprKind::Call(_, args) => args.iter().for_each(|a| self.materialize_names(a, names)),
+            ExprKind::Unary(_, x) => self.materialize_names(x, names),
             ExprKind::Binary(_, a, b) => {
-                self.materialize_names(a);
-                self.materialize_names(b);
+                self.materialize_names(a, names);
+                self.materialize_names(b, names);
             }
             ExprKind::Compare(first, rest) => {
-                self.materialize_names(first);
-                rest.iter().for_each(|(_, x)| self.materialize_names(x));
+                self.materialize_names(first, names);
+                rest.iter()
+                    .for_each(|(_, x)| self.materialize_names(x, names));
             }
             ExprKind::Window {
                 value, low, high, ..
             } => {
                 for x in [value, low, high] {
-                    self.materialize_names(x);
+                    self.materialize_names(x, names);
                 }
             }
             ExprKind::Number(..) | ExprKind::Raw(_) | ExprKind::Name(_) => {}
         }
     }
+}
 
-    /// Writes the values of `e` for rows `start..start + out.len()` into `out`; `scratch`
-    /// recycles the block buffers of subexpressions.
-    fn eval_block(&self, e: &Expr, start: usize, out: &mut [f64], scratch: &mut Vec<Vec<f64>>) {
-        let len = out.len();
-        let temp = |scratch: &mut Vec<Vec<f64>>, x: &Expr| {
-            let mut buffer = scratch.pop().unwrap_or_default();
-            buffer.resize(len, 0.0);
-            self.eval_block(x, start, &mut buffer, scratch);
-            buffer
-        };
-        if let Some(key) = self.name_key(e) {
-            out.copy_from_slice(&self.cache[&key][start..start + len]);
-            return;
+/// The values of the name nodes of one expression tree, by node address.
+type Names<'a> = HashMap<*const Expr, Values<'a>>;
+
+/// An operand of a block: a slice of a name's values, read in place, or a block buffer
+/// computed into (given back to the scratch pool after use).
+enum Operand<'n> {
+    Borrowed(&'n [f64]),
+    Owned(Vec<f64>),
+}
+
+impl std::ops::Deref for Operand<'_> {
+    type Target = [f64];
+
+    fn deref(&self) -> &[f64] {
+        match self {
+            Operand::Borrowed(v) => v,
+            Operand::Owned(v) => v,
         }
-        match &e.kind {
-            ExprKind::Number(v, unit) => out.fill(v * unit.map_or(1.0, |u| u.to_base())),
-            ExprKind::Raw(_) => out.fill(f64::NAN),
-            ExprKind::Name(_) => unreachable!("names are read from the cache above"),
-            ExprKind::Call(name, args) if args.len() == 1 && unary(name).is_some() => {
-                let f = unary(name).expect("checked");
-                self.eval_block(&args[0], start, out, scratch);
-                out.iter_mut().for_each(|x| *x = f(*x));
-            }
-            ExprKind::Call(name, args) => {
-                let values: Vec<Vec<f64>> = args.iter().map(|a| temp(scratch, a)).collect();
-                let mut row = vec![0.0; values.len()];
-                for (i, o) in out.iter_mut().enumerate() {
-                    for (r, v) in row.iter_mut().zip(&values) {
-                        *r = v[i];
-                    }
-                    *o = match name.as_str() {
-                        "isnan" => truth(row[0].is_nan()),
-                        "ifelse" if row[0].is_nan() => f64::NAN,
-                        _ => apply_function(name, &row),
-                    };
+    }
+}
+
+impl Operand<'_> {
+    fn recycle(self, scratch: &mut Vec<Vec<f64>>) {
+        if let Operand::Owned(v) = self {
+            scratch.push(v);
+        }
+    }
+}
+
+/// The values of `x` for rows `start..start + len`.
+fn operand<'n>(
+    x: &Expr,
+    names: &'n Names,
+    start: usize,
+    len: usize,
+    scratch: &mut Vec<Vec<f64>>,
+) -> Operand<'n> {
+    if let Some(values) = names.get(&std::ptr::from_ref(x)) {
+        return Operand::Borrowed(&values[start..start + len]);
+    }
+    let mut buffer = scratch.pop().unwrap_or_default();
+    buffer.resize(len, 0.0);
+    eval_block(x, names, start, &mut buffer, scratch);
+    Operand::Owned(buffer)
+}
+
+/// Writes the values of `e` for rows `start..start + out.len()` into `out`; `scratch`
+/// recycles the block buffers of subexpressions.
+fn eval_block(e: &Expr, names: &Names, start: usize, out: &mut [f64], scratch: &mut Vec<Vec<f64>>) {
+    let len = out.len();
+    if let Some(values) = names.get(&std::ptr::from_ref(e)) {
+        out.copy_from_slice(&values[start..start + len]);
+        return;
+    }
+    match &e.kind {
+        ExprKind::Number(v, unit) => out.fill(v * unit.map_or(1.0, |u| u.to_base())),
+        ExprKind::Raw(_) => out.fill(f64::NAN),
+        ExprKind::Name(_) => unreachable!("names are resolved before the blocks"),
+        ExprKind::Call(name, args) if args.len() == 1 && unary(name).is_some() => {
+            let f = unary(name).expect("checked");
+            eval_block(&args[0], names, start, out, scratch);
+            out.iter_mut().for_each(|x| *x = f(*x));
+        }
+        ExprKind::Call(name, args) => {
+            let values: Vec<Operand> = args
+                .iter()
+                .map(|a| operand(a, names, start, len, scratch))
+                .collect();
+            let mut row = vec![0.0; values.len()];
+            for (i, o) in out.iter_mut().enumerate() {
+                for (r, v) in row.iter_mut().zip(&values) {
+                    *r = v[i];
                 }
-                scratch.extend(values);
+                *o = match name.as_str() {
+                    "isnan" => truth(row[0].is_nan()),
+                    "ifelse" if row[0].is_nan() => f64::NAN,
+                    _ => apply_function(name, &row),
+                };
             }
-            ExprKind::Unary(UnaryOp::Neg, x) => {
-                self.eval_block(x, start, out, scratch);
-                out.iter_mut().for_each(|v| *v = -*v);
-            }
-            ExprKind::Unary(UnaryOp::Not, x) => {
-                self.eval_block(x, start, out, scratch);
-                out.iter_mut().for_each(|v| {
-                    if !v.is_nan() {
-                        *v = truth(*v == FALSE);
-                    }
-                });
-            }
-            // `x ** 2` as one multiplication: exact (powf is not always), several times
-            // faster, and what numpy computes for it.
-            ExprKind::Binary(BinOp::Pow, a, b) if matches!(b.kind, ExprKind::Number(v, None) if v == 2.0) =>
-            {
-                self.eval_block(a, start, out, scratch);
-                out.iter_mut().for_each(|x| *x *= *x);
-            }
-            ExprKind::Binary(op, a, b) => {
-                self.eval_block(a, start, out, scratch);
-                let right = temp(scratch, b);
-                binary(*op, out, &right);
-                scratch.push(right);
-            }
-            ExprKind::Compare(first, rest) => {
-                out.fill(TRUE);
-                let mut left = temp(scratch, first);
-                for (op, x) in rest {
-                    let right = temp(scratch, x);
-                    for ((o, &l), &r) in out.iter_mut().zip(&left).zip(&right) {
-                        let c = if l.is_nan() || r.is_nan() {
-                            f64::NAN
-                        } else {
-                            truth(op.apply(l, r))
-                        };
-                        *o = and(*o, c);
-                    }
-                    scratch.push(std::mem::replace(&mut left, right));
+            values.into_iter().for_each(|v| v.recycle(scratch));
+        }
+        ExprKind::Unary(UnaryOp::Neg, x) => {
+            eval_block(x, names, start, out, scratch);
+            out.iter_mut().for_each(|v| *v = -*v);
+        }
+        ExprKind::Unary(UnaryOp::Not, x) => {
+            eval_block(x, names, start, out, scratch);
+            out.iter_mut().for_each(|v| {
+                if !v.is_nan() {
+                    *v = truth(*v == FALSE);
                 }
-                scratch.push(left);
-            }
-            ExprKind::Window {
-                value,
-                low,
-                high,
-                negated,
-            } => {
-                let (v, lo, hi) = (
-                    temp(scratch, value),
-                    temp(scratch, low),
-                    temp(scratch, high),
-                );
-                for (i, o) in out.iter_mut().enumerate() {
-                    *o = if v[i].is_nan() || lo[i].is_nan() || hi[i].is_nan() {
+            });
+        }
+        // `x ** 2` as one multiplication: exact (powf is not always), several times
+        // faster, and what numpy computes for it.
+        ExprKind::Binary(BinOp::Pow, a, b) if matches!(b.kind, ExprKind::Number(v, None) if v == 2.0) =>
+        {
+            eval_block(a, names, start, out, scratch);
+            out.iter_mut().for_each(|x| *x *= *x);
+        }
+        ExprKind::Binary(op, a, b) => {
+            eval_block(a, names, start, out, scratch);
+            let right = operand(b, names, start, len, scratch);
+            binary(*op, out, &right);
+            right.recycle(scratch);
+        }
+        ExprKind::Compare(first, rest) => {
+            out.fill(TRUE);
+            let mut left = operand(first, names, start, len, scratch);
+            for (op, x) in rest {
+                let right = operand(x, names, start, len, scratch);
+                for ((o, &l), &r) in out.iter_mut().zip(left.iter()).zip(right.iter()) {
+                    let c = if l.is_nan() || r.is_nan() {
                         f64::NAN
                     } else {
-                        truth((lo[i] <= v[i] && v[i] <= hi[i]) != *negated)
+                        truth(op.apply(l, r))
                     };
+                    *o = and(*o, c);
                 }
-                scratch.extend([v, lo, hi]);
+                std::mem::replace(&mut left, right).recycle(scratch);
             }
+            left.recycle(scratch);
+        }
+        ExprKind::Window {
+            value,
+            low,
+            high,
+            negated,
+        } => {
+            let v = operand(value, names, start, len, scratch);
+            let lo = operand(low, names, start, len, scratch);
+            let hi = operand(high, names, start, len, scratch);
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = if v[i].is_nan() || lo[i].is_nan() || hi[i].is_nan() {
+                    f64::NAN
+                } else {
+                    truth((lo[i] <= v[i] && v[i] <= hi[i]) != *negated)
+                };
+            }
+            [v, lo, hi].into_iter().for_each(|x| x.recycle(scratch));
         }
     }
 }
