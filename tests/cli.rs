@@ -253,10 +253,27 @@ fn limit_workspace_prints_the_documented_json() {
     let want = case["cls_mu1"]["observed"].as_f64().unwrap();
     assert!((v["cls_observed"].as_f64().unwrap() - want).abs() < 1e-3 * want);
     assert_eq!(v["cls_expected"].as_array().unwrap().len(), 5);
-    // Toys are not built: a clear refusal, exit 2.
+    // Upper limits from toys are not built: a clear refusal, exit 2; CLs at one μ is.
     let o = run(&["limit", "workspace", ws, "--calculator", "toys"]);
     assert_eq!(code(&o), 2);
     assert!(String::from_utf8_lossy(&o.stderr).contains("SL206"));
+    let o = run(&[
+        "limit",
+        "workspace",
+        ws,
+        "--calculator",
+        "toys",
+        "--mu",
+        "1",
+        "--toys",
+        "200",
+        "--json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["cls_expected"].as_array().unwrap().len(), 5);
+    assert_eq!(v["toys"], serde_json::json!([200, 200]));
+    assert!((0.0..=1.0).contains(&v["cls_observed"].as_f64().unwrap()));
     std::fs::write(&path, "{\"channels\": 3}").unwrap();
     let o = run(&["limit", "workspace", ws]);
     assert_eq!(code(&o), 2);

@@ -3,20 +3,11 @@
 //! order of the partials; sets of partials that are not exactly one run's are refused.
 
 mod common;
-use common::{small_counting_spec, text};
+use common::{searchlight_in, small_counting_spec, text};
 use searchlight::io::parquet::ParquetWriter;
 use searchlight::io::table::{Column, ColumnData, Table};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn searchlight(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_searchlight"))
-        .args(args)
-        .current_dir(dir)
-        .env("SEARCHLIGHT_CACHE", dir.join("cache"))
-        .output()
-        .expect("binary runs")
-}
+use std::process::Command;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("searchlight-shard-{name}-{}", std::process::id()));
@@ -125,7 +116,7 @@ fn sharded(dir: &Path, n: usize, threads: &str, out: &str) {
     let parts = format!("{out}-parts");
     for i in 1..=n {
         let shard = format!("{i}/{n}");
-        let o = searchlight(
+        let o = searchlight_in(
             dir,
             &[
                 "run",
@@ -149,7 +140,7 @@ fn sharded(dir: &Path, n: usize, threads: &str, out: &str) {
             .map(|i| format!("{parts}/shard-{i}-of-{n}.partial")),
     );
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = searchlight(dir, &args);
+    let o = searchlight_in(dir, &args);
     assert!(o.status.success(), "{}", text(&o));
 }
 
@@ -164,7 +155,7 @@ fn same_outputs(dir: &Path, a: &str, b: &str) {
 #[test]
 fn weighted_best_candidate_runs_merge_to_the_single_process_bytes() {
     let dir = weighted_analysis();
-    let o = searchlight(&dir, &["run", "spec.yaml", "--threads", "1", "-o", "whole"]);
+    let o = searchlight_in(&dir, &["run", "spec.yaml", "--threads", "1", "-o", "whole"]);
     assert!(o.status.success(), "{}", text(&o));
     // The fixture does what it is for: events straddle row groups and the weighted
     // counts are sums of many irrational weights.
@@ -193,11 +184,11 @@ fn a_sharded_counting_search_gives_the_same_limits() {
     )
     .unwrap();
     std::fs::write(dir.join("spec.yaml"), small_counting_spec("cls-exact")).unwrap();
-    let o = searchlight(&dir, &["run", "spec.yaml", "--unblind", "-o", "whole"]);
+    let o = searchlight_in(&dir, &["run", "spec.yaml", "--unblind", "-o", "whole"]);
     assert!(o.status.success(), "{}", text(&o));
     for i in 1..=3 {
         let shard = format!("{i}/3");
-        let o = searchlight(
+        let o = searchlight_in(
             &dir,
             &[
                 "run",
@@ -211,7 +202,7 @@ fn a_sharded_counting_search_gives_the_same_limits() {
         );
         assert!(o.status.success(), "{}", text(&o));
     }
-    let o = searchlight(
+    let o = searchlight_in(
         &dir,
         &[
             "merge",
@@ -237,10 +228,10 @@ fn partials_that_are_not_one_runs_shards_are_refused() {
     let dir = weighted_analysis();
     for i in 1..=3 {
         let shard = format!("{i}/3");
-        let o = searchlight(&dir, &["run", "spec.yaml", "--shard", &shard, "-o", "p"]);
+        let o = searchlight_in(&dir, &["run", "spec.yaml", "--shard", &shard, "-o", "p"]);
         assert!(o.status.success(), "{}", text(&o));
     }
-    let o = searchlight(&dir, &["run", "spec.yaml", "--shard", "1/2", "-o", "q"]);
+    let o = searchlight_in(&dir, &["run", "spec.yaml", "--shard", "1/2", "-o", "q"]);
     assert!(o.status.success(), "{}", text(&o));
     let bytes = std::fs::read(dir.join("p/shard-2-of-3.partial")).unwrap();
     let mut flipped = bytes.clone();
@@ -267,7 +258,7 @@ fn partials_that_are_not_one_runs_shards_are_refused() {
     for (partials, expected) in cases {
         let mut args = vec!["merge", "-o", "out"];
         args.extend_from_slice(partials);
-        let o = searchlight(&dir, &args);
+        let o = searchlight_in(&dir, &args);
         let t = text(&o);
         assert_eq!(o.status.code(), Some(2), "{partials:?}: {t}");
         assert!(
@@ -282,7 +273,7 @@ fn partials_that_are_not_one_runs_shards_are_refused() {
         WEIGHTED_SPEC.replace("x > 0.5", "x > 0.6"),
     )
     .unwrap();
-    let o = searchlight(&dir, &["merge", one, two, three, "-o", "out"]);
+    let o = searchlight_in(&dir, &["merge", one, two, three, "-o", "out"]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(2), "{t}");
     assert!(t.contains("has changed since the shards ran"), "{t}");
@@ -293,7 +284,7 @@ fn partials_that_are_not_one_runs_shards_are_refused() {
 #[test]
 fn submit_dry_run_prints_the_jobs_and_writes_nothing() {
     let dir = weighted_analysis();
-    let o = searchlight(
+    let o = searchlight_in(
         &dir,
         &[
             "submit",
@@ -318,7 +309,7 @@ fn submit_dry_run_prints_the_jobs_and_writes_nothing() {
     ] {
         assert!(t.contains(expected), "missing {expected:?} in\n{t}");
     }
-    let o = searchlight(
+    let o = searchlight_in(
         &dir,
         &[
             "submit",

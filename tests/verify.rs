@@ -3,18 +3,8 @@
 //! is refused before rerunning (exit 2).
 
 mod common;
-use common::text;
+use common::{searchlight_in, text};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn searchlight(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_searchlight"))
-        .args(args)
-        .current_dir(dir)
-        .env("SEARCHLIGHT_CACHE", dir.join("cache"))
-        .output()
-        .expect("binary runs")
-}
 
 /// A working directory with a spec that reads a Parquet file and cuts on a BDT.
 fn analysis() -> PathBuf {
@@ -29,7 +19,7 @@ fn analysis() -> PathBuf {
         "searchlight: 1\nanalysis: { name: v }\ninputs:\n  data: { files: [test.parquet] }\nmva:\n  bdt: { model: xgb_binary.json, format: xgboost, features: [R2, cosTBTO, thrustOm, m_gg, E9E21] }\nselection:\n  - cut: bdt > 0.5\n",
     )
     .unwrap();
-    let o = searchlight(&dir, &["run", "spec.yaml", "-o", "out"]);
+    let o = searchlight_in(&dir, &["run", "spec.yaml", "-o", "out"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     dir
 }
@@ -37,7 +27,7 @@ fn analysis() -> PathBuf {
 #[test]
 fn verify_reproduces_detects_tampering_and_refuses_changed_sources() {
     let dir = analysis();
-    let o = searchlight(&dir, &["verify", "out/results.json"]);
+    let o = searchlight_in(&dir, &["verify", "out/results.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("bit for bit"), "{}", text(&o));
 
@@ -50,7 +40,7 @@ fn verify_reproduces_detects_tampering_and_refuses_changed_sources() {
         .unwrap();
     doc["cutflows"]["data"]["all"][1]["events"] = serde_json::json!(events + 1);
     std::fs::write(&results, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
-    let o = searchlight(&dir, &["verify", "out/results.json"]);
+    let o = searchlight_in(&dir, &["verify", "out/results.json"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
         text(&o).contains(&format!(
@@ -66,7 +56,7 @@ fn verify_reproduces_detects_tampering_and_refuses_changed_sources() {
     let model = dir.join("xgb_binary.json");
     let bytes = std::fs::read(&model).unwrap();
     std::fs::write(&model, [&bytes[..], b"\n"].concat()).unwrap();
-    let o = searchlight(&dir, &["verify", "out/results.json"]);
+    let o = searchlight_in(&dir, &["verify", "out/results.json"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("the model of MVA `bdt`"), "{}", text(&o));
     std::fs::write(&model, &bytes).unwrap();
@@ -77,7 +67,7 @@ fn verify_reproduces_detects_tampering_and_refuses_changed_sources() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 1;
     std::fs::write(&data, &bytes).unwrap();
-    let o = searchlight(&dir, &["verify", "out/results.json"]);
+    let o = searchlight_in(&dir, &["verify", "out/results.json"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("test.parquet changed"), "{}", text(&o));
     std::fs::remove_dir_all(dir).unwrap();

@@ -6,6 +6,7 @@ use crate::diag::codes;
 use crate::stats::asymptotic::Cls;
 use crate::stats::counting::{Uncertain, bayes_upper, cls_upper, feldman_cousins};
 use crate::stats::histfactory;
+use crate::stats::toys::cls_toys;
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -32,7 +33,7 @@ enum Kind {
 enum Calculator {
     /// Asymptotic formulae with q̃μ (Cowan–Cranmer–Gross–Vitells).
     Asymptotic,
-    /// Pseudo-experiments (not built yet).
+    /// Pseudo-experiments with q̃μ (as pyhf's toy calculator); needs --mu.
     Toys,
 }
 
@@ -49,11 +50,17 @@ struct Workspace {
     /// Instead of the limit, CLs at this POI value.
     #[arg(long)]
     mu: Option<f64>,
+    /// Pseudo-experiments per hypothesis (`--calculator toys`).
+    #[arg(long, default_value_t = 2000)]
+    toys: usize,
+    /// Seed of the pseudo-experiments; results do not depend on the thread count.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
     /// The measurement to use (default: the first).
     #[arg(long)]
     measurement: Option<String>,
     /// Print one JSON document: {"observed", "expected"} or, with --mu,
-    /// {"cls_observed", "cls_expected"}.
+    /// {"cls_observed", "cls_expected"} (toys add "clsb", "clb", "toys", "failed_toys").
     #[arg(long)]
     json: bool,
 }
@@ -116,11 +123,14 @@ fn workspace(w: &Workspace) -> Status {
             "--cl must lie in (0, 1), e.g. 0.95".into(),
         );
     }
-    if w.calculator == Calculator::Toys {
+    if w.calculator == Calculator::Toys && w.mu.is_none() {
         return fail(
             codes::NOT_SUPPORTED,
-            "the toy calculator is not built yet; use --calculator asymptotic".into(),
+            "upper limits from toys are not built yet: give --mu for CLs at one POI value, or use --calculator asymptotic".into(),
         );
+    }
+    if w.calculator == Calculator::Toys && w.toys < 10 {
+        return fail(codes::INVALID_VALUE, "--toys must be at least 10".into());
     }
     let text = match std::fs::read_to_string(&w.workspace) {
         Ok(t) => t,
@@ -135,6 +145,36 @@ fn workspace(w: &Workspace) -> Status {
         Ok(m) => m,
         Err(e) => return fail(codes::BAD_MODEL, format!("{}: {e}", w.workspace.display())),
     };
+    if let (Calculator::Toys, Some(mu)) = (w.calculator, w.mu) {
+        return match cls_toys(&model, mu, w.toys, w.seed) {
+            Ok(t) if w.json => {
+                println!(
+                    "{}",
+                    json!({"cls_observed": t.observed, "cls_expected": t.expected, "clsb": t.clsb, "clb": t.clb, "toys": t.toys, "failed_toys": t.failed})
+                );
+                Status::Ok
+            }
+            Ok(t) => {
+                println!(
+                    "CLs at {} = {mu} from {} + {} toys: observed {:.4} (CLs+b {:.4}, CLb {:.4}), expected {:?}{}",
+                    model.params[model.poi].name,
+                    t.toys[0],
+                    t.toys[1],
+                    t.observed,
+                    t.clsb,
+                    t.clb,
+                    t.expected,
+                    if t.failed > 0 {
+                        format!("; {} toys left out (failed fits)", t.failed)
+                    } else {
+                        String::new()
+                    }
+                );
+                Status::Ok
+            }
+            Err(e) => fail(codes::BAD_MODEL, e.to_string()),
+        };
+    }
     let cls = match Cls::new(&model, &model.params, model.poi) {
         Ok(c) => c,
         Err(e) => return fail(codes::BAD_MODEL, format!("{}: {e}", w.workspace.display())),

@@ -98,14 +98,14 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("data.bin");
-        std::fs::write(&file, b"abc").unwrap();
-        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-        std::fs::File::options()
-            .write(true)
-            .open(&file)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
+        // Writes `content` with a modification time an hour ago (as inputs are old).
+        let write_old = |content: &[u8]| {
+            std::fs::write(&file, content).unwrap();
+            let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+            let f = std::fs::File::options().write(true).open(&file).unwrap();
+            f.set_modified(old).unwrap();
+        };
+        write_old(b"abc");
         let cache = dir.join("cache");
         // Just changed (its status-change time is now): hashed, not remembered.
         sha256_file_cached(&file, &cache).unwrap();
@@ -116,13 +116,7 @@ mod tests {
         assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 1, "remembered");
         assert_eq!(sha256_file_cached(&file, &cache).unwrap(), abc);
         // Same size, modification time set back: the status-change time still moved.
-        std::fs::write(&file, b"abd").unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&file)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
+        write_old(b"abd");
         assert_eq!(
             sha256_file_cached(&file, &cache).unwrap(),
             sha256_file(&file).unwrap()

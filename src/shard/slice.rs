@@ -47,24 +47,24 @@ pub fn owned_events(
         if done {
             return None;
         }
-        if !looked_back {
-            looked_back = true;
-            match reader.read_chunk(next - 1) {
-                Ok(t) => before = last_key(&t),
-                Err(e) => {
-                    done = true;
-                    return Some(Err(e));
-                }
-            }
-        }
-        while next < end {
-            let mut table = match reader.read_chunk(next) {
-                Ok(t) => t,
-                Err(e) => {
-                    done = true;
-                    return Some(Err(e));
+        // A read error ends the iteration after reporting it.
+        macro_rules! read {
+            ($chunk:expr) => {
+                match reader.read_chunk($chunk) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        done = true;
+                        return Some(Err(e));
+                    }
                 }
             };
+        }
+        if !looked_back {
+            looked_back = true;
+            before = last_key(&read!(next - 1));
+        }
+        while next < end {
+            let mut table = read!(next);
             next += 1;
             if let Some(k) = before {
                 let n = leading(&table, k);
@@ -81,13 +81,7 @@ pub fn owned_events(
         if let Some(k) = last.take()
             && next < all
         {
-            let mut table = match reader.read_chunk(next) {
-                Ok(t) => t,
-                Err(e) => {
-                    done = true;
-                    return Some(Err(e));
-                }
-            };
+            let mut table = read!(next);
             next += 1;
             let n = leading(&table, k);
             if n == table.rows() {

@@ -61,6 +61,8 @@ pub enum ClsError {
     },
     /// CLs did not cross 1 − CL below the POI's upper bound.
     NoCrossing,
+    /// Pseudo-experiments could not give CLs (too many failed fits, too few toys).
+    Toys(String),
 }
 
 impl std::fmt::Display for ClsError {
@@ -72,6 +74,7 @@ impl std::fmt::Display for ClsError {
             ClsError::NoCrossing => {
                 write!(f, "CLs does not fall below 1 − CL inside the POI range")
             }
+            ClsError::Toys(why) => write!(f, "toys: {why}"),
         }
     }
 }
@@ -112,6 +115,55 @@ fn conditional<M: Model>(likelihood: &M, params: &[ParamSpec], poi: usize, mu: f
     minimize(&|p: &[f64]| likelihood.nll(p), &fixed, profile_settings())
 }
 
+/// The unconditional fit (μ̂ ≥ 0). q̃μ needs only its minimum: with μ̂ on its lower bound
+/// (a deficit, or Asimov data) the bound transform makes the Hessian singular there, so a
+/// covariance forced positive is expected and harmless (the POI error is then only a
+/// bracketing scale; [`Cls::poi_error`] reports it as unknown).
+pub(crate) fn free_fit<M: Model>(
+    model: &M,
+    params: &[ParamSpec],
+    poi: usize,
+) -> Result<FitResult, ClsError> {
+    let best = minimize(&|p: &[f64]| model.nll(p), params, Settings::default());
+    let poi_at_bound = match params[poi].bounds {
+        Bounds::Both(lo, hi) => best.values[poi] - lo <= 1e-6 * (hi - lo),
+        Bounds::Lower(lo) => best.values[poi] - lo <= 1e-6 * (1.0 + lo.abs()),
+        _ => false,
+    };
+    if !(best.status == Status::CovarianceForcedPositive && poi_at_bound) {
+        check("unconditional", &best)?;
+    }
+    Ok(best)
+}
+
+/// q̃μ of `model` given its unconditional fit `best` (0 when μ̂ > μ).
+pub(crate) fn q_tilde_given<M: Model>(
+    model: &M,
+    params: &[ParamSpec],
+    poi: usize,
+    best: &FitResult,
+    mu: f64,
+) -> Result<f64, ClsError> {
+    if best.values[poi] > mu {
+        return Ok(0.0);
+    }
+    let fit = conditional(model, params, poi, mu);
+    check("conditional", &fit)?;
+    Ok((2.0 * (fit.fval - best.fval)).max(0.0))
+}
+
+/// The parameters of the best fit with the POI fixed at `mu`.
+pub(crate) fn conditional_fit<M: Model>(
+    model: &M,
+    params: &[ParamSpec],
+    poi: usize,
+    mu: f64,
+) -> Result<Vec<f64>, ClsError> {
+    let fit = conditional(model, params, poi, mu);
+    check("conditional", &fit)?;
+    Ok(fit.values)
+}
+
 fn check(what: &str, result: &FitResult) -> Result<(), ClsError> {
     match result.status {
         Status::Converged => Ok(()),
@@ -126,19 +178,7 @@ impl<'a, M: Model> Cls<'a, M> {
     /// Fits the observed data (free and with μ = 0) and builds the Asimov data.
     /// `params[poi]` must have a lower bound of 0.
     pub fn new(observed: &'a M, params: &[ParamSpec], poi: usize) -> Result<Self, ClsError> {
-        let best = minimize(&|p: &[f64]| observed.nll(p), params, Settings::default());
-        // q̃μ needs only the minimum. With μ̂ on its lower bound (a deficit, or Asimov
-        // data) the bound transform makes the Hessian singular there, so a covariance
-        // forced positive is expected and harmless: the POI error is then only a
-        // bracketing scale, and `poi_error` reports it as unknown.
-        let poi_at_bound = match params[poi].bounds {
-            Bounds::Both(lo, hi) => best.values[poi] - lo <= 1e-6 * (hi - lo),
-            Bounds::Lower(lo) => best.values[poi] - lo <= 1e-6 * (1.0 + lo.abs()),
-            _ => false,
-        };
-        if !(best.status == Status::CovarianceForcedPositive && poi_at_bound) {
-            check("unconditional", &best)?;
-        }
+        let best = free_fit(observed, params, poi)?;
         let background_only = conditional(observed, params, poi, 0.0);
         // Events where nothing but signal is expected (a window without background)
         // make −ln L infinite at μ = 0 for every nuisance value: q₀ is then infinite,
@@ -175,13 +215,7 @@ impl<'a, M: Model> Cls<'a, M> {
 
     /// q̃μ on the observed data (0 when μ̂ > μ).
     pub fn q_tilde(&self, mu: f64) -> Result<f64, ClsError> {
-        let mu_hat = self.best.values[self.poi];
-        if mu_hat > mu {
-            return Ok(0.0);
-        }
-        let fit = conditional(self.observed, &self.params, self.poi, mu);
-        check("conditional", &fit)?;
-        Ok((2.0 * (fit.fval - self.best.fval)).max(0.0))
+        q_tilde_given(self.observed, &self.params, self.poi, &self.best, mu)
     }
 
     /// q_{μ,A}: the test statistic on the background-only Asimov data, whose best fit

@@ -322,6 +322,12 @@ pub(crate) fn poisson_deviance(n: f64, nu: f64) -> f64 {
     nu - n + n * (n / nu).ln()
 }
 
+/// A Poisson draw of mean `mean` (0 for a mean that is not positive).
+pub fn poisson(mean: f64, rng: &mut impl rand::Rng) -> f64 {
+    use rand_distr::{Distribution, Poisson};
+    Poisson::new(mean).map_or(0.0, |d| d.sample(rng))
+}
+
 impl Constraint {
     /// The constraint's −ln L term.
     pub fn nll(&self, p: &[f64]) -> f64 {
@@ -353,6 +359,33 @@ impl Constraint {
                         0.0
                     }
             }
+        }
+    }
+
+    /// The same constraint with its auxiliary measurement drawn from the constraint's
+    /// distribution at `p` (a pseudo-experiment): Gaussian around θ, Poisson of γτ, and
+    /// for the log-normal ln θ₀ Gaussian around ln θ.
+    pub fn sampled(&self, p: &[f64], rng: &mut impl rand::Rng) -> Constraint {
+        use rand_distr::{Distribution, Normal};
+        let gauss = |rng: &mut _| -> f64 { Normal::new(0.0, 1.0).expect("unit").sample(rng) };
+        match *self {
+            Constraint::Gaussian { param, sigma, .. } => Constraint::Gaussian {
+                param,
+                mean: p[param] + sigma * gauss(rng),
+                sigma,
+            },
+            Constraint::LogNormal {
+                param, relative, ..
+            } => Constraint::LogNormal {
+                param,
+                relative,
+                nominal: p[param] * (1.0 + relative).powf(gauss(rng)),
+            },
+            Constraint::Poisson { param, tau, .. } => Constraint::Poisson {
+                param,
+                tau,
+                aux: poisson(p[param] * tau, rng),
+            },
         }
     }
 

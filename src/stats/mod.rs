@@ -13,3 +13,4 @@ pub mod quadrature;
 pub mod shape;
 pub mod significance;
 pub mod special;
+pub mod toys;

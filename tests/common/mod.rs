@@ -2,6 +2,16 @@
 // Each test crate uses a subset of these helpers.
 #![allow(dead_code)]
 
+/// Runs the searchlight binary in `dir` with its own toy and hash cache (`dir/cache`).
+pub fn searchlight_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_searchlight"))
+        .args(args)
+        .current_dir(dir)
+        .env("SEARCHLIGHT_CACHE", dir.join("cache"))
+        .output()
+        .expect("binary runs")
+}
+
 /// A command's standard output and error, one after the other.
 pub fn text(o: &std::process::Output) -> String {
     format!(

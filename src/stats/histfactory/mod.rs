@@ -10,7 +10,7 @@ pub use workspace::from_json;
 
 use crate::stats::asymptotic::Model;
 use crate::stats::interpolation::Code4;
-use crate::stats::likelihood::{Constraint, poisson_deviance};
+use crate::stats::likelihood::{Constraint, poisson, poisson_deviance};
 use crate::stats::minuit::ParamSpec;
 
 /// How one modifier changes a sample's bins.
@@ -123,6 +123,26 @@ impl ModelChannel {
             total.iter_mut().zip(&sample).for_each(|(t, v)| *t += v);
         }
         total
+    }
+}
+
+impl HistFactory {
+    /// A pseudo-experiment at parameters `p`: Poisson counts around the expected bins and
+    /// auxiliary measurements drawn from their constraints (as pyhf's `pdf.sample`).
+    pub fn sample(&self, p: &[f64], rng: &mut impl rand::Rng) -> HistFactory {
+        let channels = self
+            .channels
+            .iter()
+            .map(|c| ModelChannel {
+                observed: c.expected(p).into_iter().map(|v| poisson(v, rng)).collect(),
+                ..c.clone()
+            })
+            .collect();
+        HistFactory {
+            channels,
+            constraints: self.constraints.iter().map(|c| c.sampled(p, rng)).collect(),
+            ..self.clone()
+        }
     }
 }
 
