@@ -253,10 +253,22 @@ fn limit_workspace_prints_the_documented_json() {
     let want = case["cls_mu1"]["observed"].as_f64().unwrap();
     assert!((v["cls_observed"].as_f64().unwrap() - want).abs() < 1e-3 * want);
     assert_eq!(v["cls_expected"].as_array().unwrap().len(), 5);
-    // Upper limits from toys are not built: a clear refusal, exit 2; CLs at one μ is.
-    let o = run(&["limit", "workspace", ws, "--calculator", "toys"]);
-    assert_eq!(code(&o), 2);
-    assert!(String::from_utf8_lossy(&o.stderr).contains("SL206"));
+    // Toys: upper limits from a scan of μ, and CLs at one μ.
+    let o = run(&[
+        "limit",
+        "workspace",
+        ws,
+        "--calculator",
+        "toys",
+        "--toys",
+        "100",
+        "--json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["observed"].as_f64().unwrap() > 0.0, "{v}");
+    assert_eq!(v["expected"].as_array().unwrap().len(), 5);
+    assert_eq!(v["scan"].as_array().unwrap().len(), 16);
     let o = run(&[
         "limit",
         "workspace",

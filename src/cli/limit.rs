@@ -3,10 +3,10 @@
 
 use super::Status;
 use crate::diag::codes;
-use crate::stats::asymptotic::Cls;
+use crate::stats::asymptotic::{Cls, UpperLimits};
 use crate::stats::counting::{Uncertain, bayes_upper, cls_upper, feldman_cousins};
 use crate::stats::histfactory;
-use crate::stats::toys::cls_toys;
+use crate::stats::toys::{cls_toys, upper_limits_toys};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -33,7 +33,7 @@ enum Kind {
 enum Calculator {
     /// Asymptotic formulae with q̃μ (Cowan–Cranmer–Gross–Vitells).
     Asymptotic,
-    /// Pseudo-experiments with q̃μ (as pyhf's toy calculator); needs --mu.
+    /// Pseudo-experiments with q̃μ (as pyhf's toy calculator); limits from a scan of μ.
     Toys,
 }
 
@@ -123,12 +123,6 @@ fn workspace(w: &Workspace) -> Status {
             "--cl must lie in (0, 1), e.g. 0.95".into(),
         );
     }
-    if w.calculator == Calculator::Toys && w.mu.is_none() {
-        return fail(
-            codes::NOT_SUPPORTED,
-            "upper limits from toys are not built yet: give --mu for CLs at one POI value, or use --calculator asymptotic".into(),
-        );
-    }
     if w.calculator == Calculator::Toys && w.toys < 10 {
         return fail(codes::INVALID_VALUE, "--toys must be at least 10".into());
     }
@@ -175,6 +169,17 @@ fn workspace(w: &Workspace) -> Status {
             Err(e) => fail(codes::BAD_MODEL, e.to_string()),
         };
     }
+    if w.calculator == Calculator::Toys {
+        let (limits, scan) = match upper_limits_toys(&model, w.cl, w.toys, w.seed) {
+            Ok(r) => r,
+            Err(e) => return fail(codes::BAD_MODEL, e.to_string()),
+        };
+        let scan: Vec<_> = scan
+            .iter()
+            .map(|(mu, c)| json!({"mu": mu, "cls_observed": c.observed, "cls_expected": c.expected, "failed_toys": c.failed}))
+            .collect();
+        return print_limits(w, &model.params[model.poi].name, &limits, Some(scan));
+    }
     let cls = match Cls::new(&model, &model.params, model.poi) {
         Ok(c) => c,
         Err(e) => return fail(codes::BAD_MODEL, format!("{}: {e}", w.workspace.display())),
@@ -202,15 +207,32 @@ fn workspace(w: &Workspace) -> Status {
         Ok(l) => l,
         Err(e) => return fail(codes::BAD_MODEL, e.to_string()),
     };
+    print_limits(w, poi, &limits, None)
+}
+
+/// Prints upper limits (with the toy scan they came from, if any).
+fn print_limits(
+    w: &Workspace,
+    poi: &str,
+    limits: &UpperLimits,
+    scan: Option<Vec<serde_json::Value>>,
+) -> Status {
     if w.json {
-        println!(
-            "{}",
-            json!({"observed": limits.observed, "expected": limits.expected})
-        );
+        let mut doc = json!({"observed": limits.observed, "expected": limits.expected});
+        if let Some(scan) = scan {
+            doc["toys"] = json!(w.toys);
+            doc["scan"] = json!(scan);
+        }
+        println!("{doc}");
     } else {
         println!(
-            "{:.0}% CL upper limit on {poi}: observed {:.5}, expected {:.5} [-2σ {:.5}, -1σ {:.5}, +1σ {:.5}, +2σ {:.5}]",
+            "{:.0}% CL upper limit on {poi}{}: observed {:.5}, expected {:.5} [-2σ {:.5}, -1σ {:.5}, +1σ {:.5}, +2σ {:.5}]",
             100.0 * w.cl,
+            if scan.is_some() {
+                format!(" from {} toys per point", w.toys)
+            } else {
+                String::new()
+            },
             limits.observed,
             limits.expected[2],
             limits.expected[0],

@@ -15,7 +15,7 @@
 //! count. A toy whose fit fails is left out and counted; more than 1% failures fail the
 //! computation rather than bias it quietly.
 
-use super::asymptotic::{ClsError, conditional_fit, free_fit, q_tilde_given};
+use super::asymptotic::{Cls, ClsError, UpperLimits, conditional_fit, free_fit, q_tilde_given};
 use super::histfactory::HistFactory;
 use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
@@ -118,6 +118,58 @@ pub fn cls_toys(model: &HistFactory, mu: f64, toys: usize, seed: u64) -> Result<
         toys: [signal.len(), background.len()],
         failed,
     })
+}
+
+/// Points of the μ scan of [`upper_limits_toys`].
+pub const SCAN_POINTS: usize = 16;
+
+/// Upper limits on the POI at confidence level `cl` from toys, as pyhf's toy-based
+/// `upper_limit` finds them: CLs (observed and the expected band) on a scan of μ, each
+/// limit where its CLs first falls through 1 − CL, by linear interpolation between scan
+/// points. The scan spans 0.5× the smallest to 2× the largest asymptotic limit (the
+/// asymptotic formulae bracket the answer even where they are not accurate); every μ
+/// reuses the same seed, so CLs varies smoothly with μ (common random numbers).
+pub fn upper_limits_toys(
+    model: &HistFactory,
+    cl: f64,
+    toys: usize,
+    seed: u64,
+) -> Result<(UpperLimits, Vec<(f64, ToyCls)>), ClsError> {
+    let asymptotic = Cls::new(model, &model.params, model.poi)?.upper_limits(cl, true)?;
+    let all = asymptotic.expected.iter().chain([&asymptotic.observed]);
+    let low = 0.5 * all.clone().copied().fold(f64::INFINITY, f64::min);
+    let high = 2.0 * all.copied().fold(0.0, f64::max);
+    let scan: Vec<(f64, ToyCls)> = (0..SCAN_POINTS)
+        .map(|k| {
+            let mu = low + (high - low) * k as f64 / (SCAN_POINTS - 1) as f64;
+            cls_toys(model, mu, toys, seed).map(|c| (mu, c))
+        })
+        .collect::<Result<_, _>>()?;
+    let alpha = 1.0 - cl;
+    let crossing = |what: &str, value: &dyn Fn(&ToyCls) -> f64| -> Result<f64, ClsError> {
+        if value(&scan[0].1) <= alpha {
+            return Err(ClsError::Toys(format!(
+                "the {what} CLs is already below {alpha} at μ = {low:.4}, the start of the scan"
+            )));
+        }
+        scan.windows(2)
+            .find_map(|w| {
+                let ((m0, c0), (m1, c1)) = (&w[0], &w[1]);
+                let (v0, v1) = (value(c0), value(c1));
+                (v0 > alpha && v1 <= alpha).then(|| m0 + (m1 - m0) * (v0 - alpha) / (v0 - v1))
+            })
+            .ok_or_else(|| {
+                ClsError::Toys(format!(
+                    "the {what} CLs stays above {alpha} up to μ = {high:.4}, the end of the scan"
+                ))
+            })
+    };
+    let observed = crossing("observed", &|c| c.observed)?;
+    let mut expected = [0.0; 5];
+    for (k, e) in expected.iter_mut().enumerate() {
+        *e = crossing("expected", &|c| c.expected[k])?;
+    }
+    Ok((UpperLimits { observed, expected }, scan))
 }
 
 #[cfg(test)]
