@@ -242,47 +242,28 @@ fn limit_workspace_prints_the_documented_json() {
     let path = dir.join("ws.json");
     std::fs::write(&path, case["workspace"].to_string()).unwrap();
     let ws = path.to_str().unwrap();
-    let o = run(&["limit", "workspace", ws, "--json"]);
-    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // `limit workspace WS --json EXTRA…`, which must succeed: its JSON.
+    let limit = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["limit", "workspace", ws, "--json"];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let v = limit(&[]);
     let want = case["upper_limit_95"]["observed"].as_f64().unwrap();
     assert!((v["observed"].as_f64().unwrap() - want).abs() < 1e-3 * want);
     assert_eq!(v["expected"].as_array().unwrap().len(), 5);
-    let o = run(&["limit", "workspace", ws, "--mu", "1", "--json"]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = limit(&["--mu", "1"]);
     let want = case["cls_mu1"]["observed"].as_f64().unwrap();
     assert!((v["cls_observed"].as_f64().unwrap() - want).abs() < 1e-3 * want);
     assert_eq!(v["cls_expected"].as_array().unwrap().len(), 5);
     // Toys: upper limits from a scan of μ, and CLs at one μ.
-    let o = run(&[
-        "limit",
-        "workspace",
-        ws,
-        "--calculator",
-        "toys",
-        "--toys",
-        "100",
-        "--json",
-    ]);
-    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = limit(&["--calculator", "toys", "--toys", "100"]);
     assert!(v["observed"].as_f64().unwrap() > 0.0, "{v}");
     assert_eq!(v["expected"].as_array().unwrap().len(), 5);
     assert_eq!(v["scan"].as_array().unwrap().len(), 16);
-    let o = run(&[
-        "limit",
-        "workspace",
-        ws,
-        "--calculator",
-        "toys",
-        "--mu",
-        "1",
-        "--toys",
-        "200",
-        "--json",
-    ]);
-    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = limit(&["--calculator", "toys", "--mu", "1", "--toys", "200"]);
     assert_eq!(v["cls_expected"].as_array().unwrap().len(), 5);
     assert_eq!(v["toys"], serde_json::json!([200, 200]));
     assert!((0.0..=1.0).contains(&v["cls_observed"].as_f64().unwrap()));
