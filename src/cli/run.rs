@@ -161,16 +161,14 @@ fn write_partial(
     executed: super::inputs::Executed,
 ) -> Status {
     provenance.inputs = executed.records;
+    // Candidates are collected for every input, in the cutflows' order, or for none
+    // (a spec without a model).
     let mut candidates = executed.candidates.into_iter();
     let inputs = executed
         .cutflows
         .into_iter()
         .map(|(name, cutflow)| InputPart {
-            candidates: match candidates.as_slice().first() {
-                Some(c) if c.name == name => candidates.next().map(|c| c.candidates),
-                _ => None,
-            }
-            .unwrap_or_default(),
+            candidates: candidates.next().map(|c| c.candidates).unwrap_or_default(),
             name,
             cutflow,
         })

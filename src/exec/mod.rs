@@ -306,15 +306,14 @@ impl<I: Iterator<Item = Result<Table, IoError>>> EventChunks<I> {
         }
     }
 
-    /// Queues `table` (whole events) in pieces of at most [`MAX_CHUNK_ROWS`] rows, cut at
-    /// event starts; each row is copied at most once.
-    fn queue(&mut self, mut table: Table) {
+    /// Queues `table` (whole events, starting where `events` says) in pieces of at most
+    /// [`MAX_CHUNK_ROWS`] rows, cut at event starts; each row is copied at most once.
+    fn queue(&mut self, mut table: Table, events: Events) {
         let n = table.rows();
         if n <= MAX_CHUNK_ROWS {
             self.ready.push_back(table);
             return;
         }
-        let events = Events::of(&table);
         let mut cuts: Vec<usize> = (1..n.div_ceil(MAX_CHUNK_ROWS))
             .map(|k| {
                 let at = k * MAX_CHUNK_ROWS;
@@ -345,7 +344,8 @@ impl<I: Iterator<Item = Result<Table, IoError>>> Iterator for EventChunks<I> {
             match self.inner.next() {
                 None => {
                     let last = self.pending.take()?;
-                    self.queue(last);
+                    let events = Events::of(&last);
+                    self.queue(last, events);
                 }
                 Some(Err(e)) => return Some(Err(e)),
                 Some(Ok(next)) => {
@@ -356,14 +356,18 @@ impl<I: Iterator<Item = Result<Table, IoError>>> Iterator for EventChunks<I> {
                         }
                         None => next,
                     };
-                    let last_start = Events::of(&table).last_start(table.rows());
+                    let mut events = Events::of(&table);
+                    let last_start = events.last_start(table.rows());
                     if last_start == 0 {
                         // One event so far: wait for more rows.
                         self.pending = Some(table);
                         continue;
                     }
                     self.pending = Some(table.split_off(last_start));
-                    self.queue(table);
+                    if let Events::Starts(starts) = &mut events {
+                        starts.pop(); // the last event's start: it went to `pending`
+                    }
+                    self.queue(table, events);
                 }
             }
         }
