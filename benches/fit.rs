@@ -6,7 +6,7 @@
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use searchlight::stats::likelihood::{Channel, Component, Data, Likelihood, Value};
-use searchlight::stats::minuit::{Bounds, ParamSpec, Settings, minimize};
+use searchlight::stats::minuit::{Bounds, Cost, ParamSpec, Settings, minimize};
 use searchlight::stats::shape::Shape;
 use std::time::Instant;
 
@@ -79,31 +79,33 @@ fn main() {
         .iter()
         .map(|&(n, v, s, lo, hi)| ParamSpec::new(n, v, s, Bounds::Both(lo, hi)))
         .collect();
-    for threads in [1, 2] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        let mut times = Vec::new();
-        let mut result = None;
-        for _ in 0..3 {
-            let start = Instant::now();
-            result = Some(pool.install(|| {
-                minimize(&|p: &[f64]| likelihood.nll(p), &params, Settings::default())
-            }));
-            times.push(start.elapsed().as_secs_f64());
+    let numerical = |p: &[f64]| likelihood.nll(p);
+    let costs: [(&str, &dyn Cost); 2] = [("analytic", &likelihood), ("numerical", &numerical)];
+    for (derivatives, cost) in costs {
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut times = Vec::new();
+            let mut result = None;
+            for _ in 0..3 {
+                let start = Instant::now();
+                result = Some(pool.install(|| minimize(cost, &params, Settings::default())));
+                times.push(start.elapsed().as_secs_f64());
+            }
+            times.sort_by(f64::total_cmp);
+            let r = result.unwrap();
+            println!(
+                "searchlight ({derivatives} gradient, {threads} thread{}) {:>8.3} s  {} calls  {:?}  ns = {:.1} ± {:.1}",
+                if threads == 1 { "" } else { "s" },
+                times[1],
+                r.calls,
+                r.status,
+                r.values[0],
+                r.errors[0]
+            );
         }
-        times.sort_by(f64::total_cmp);
-        let r = result.unwrap();
-        println!(
-            "searchlight ({threads} thread{}) {:>8.3} s  {} calls  {:?}  ns = {:.1} ± {:.1}",
-            if threads == 1 { "" } else { "s" },
-            times[1],
-            r.calls,
-            r.status,
-            r.values[0],
-            r.errors[0]
-        );
     }
     if let Some(python) = std::env::var_os("PEERS_PYTHON") {
         let path =

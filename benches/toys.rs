@@ -117,7 +117,7 @@ fn toy(seed: u64) -> (f64, f64, bool) {
             },
         ],
     );
-    let result = minimize(&|p: &[f64]| likelihood.nll(p), &params, Settings::default());
+    let result = minimize(&likelihood, &params, Settings::default());
     (result.values[0], result.errors[0], result.status.is_valid())
 }
 

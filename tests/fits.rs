@@ -3,7 +3,7 @@
 //! MINOS intervals ≤ 2e-2.
 
 use searchlight::stats::likelihood::{Channel, Component, Constraint, Data, Likelihood, Value};
-use searchlight::stats::minuit::{Bounds, ParamSpec, Settings, minimize, minos};
+use searchlight::stats::minuit::{Bounds, Cost, ParamSpec, Settings, minimize, minos};
 use searchlight::stats::shape::Shape;
 use serde_json::Value as Json;
 use std::sync::Arc;
@@ -43,12 +43,22 @@ fn unbinned(name: &str, range: (f64, f64), x: Vec<f64>, components: Vec<Componen
     }
 }
 
-/// Fits, then compares values, errors and the requested MINOS intervals with iminuit.
+/// Fits, then compares values, errors and the requested MINOS intervals with iminuit:
+/// once with numerical derivatives (the likelihood seen as a plain function) and once
+/// with its analytic gradient.
 fn compare(fit: &str, likelihood: Likelihood, params: Vec<ParamSpec>, minos_of: &[&str]) {
+    let numerical = |p: &[f64]| likelihood.nll(p);
+    let costs: [(&str, &dyn Cost); 2] = [("numerical", &numerical), ("analytic", &likelihood)];
+    for (derivatives, cost) in costs {
+        compare_with(&format!("{fit} ({derivatives} gradient)"), fit, cost, &params, minos_of);
+    }
+}
+
+fn compare_with(label: &str, fit: &str, nll: &dyn Cost, params: &[ParamSpec], minos_of: &[&str]) {
     let expected = &reference()[fit];
-    let nll = |p: &[f64]| likelihood.nll(p);
+    let fit = label;
     let settings = Settings::default();
-    let result = minimize(&nll, &params, settings);
+    let result = minimize(nll, params, settings);
     assert!(result.status.is_valid(), "{fit}: {result:?}");
     for (i, p) in params.iter().enumerate() {
         let (value, error) = (result.values[i], result.errors[i]);
@@ -68,7 +78,7 @@ fn compare(fit: &str, likelihood: Likelihood, params: Vec<ParamSpec>, minos_of: 
     }
     for name in minos_of {
         let index = params.iter().position(|p| p.name == *name).unwrap();
-        let (low, high) = minos(&nll, &params, settings, &result, index);
+        let (low, high) = minos(nll, params, settings, &result, index);
         let want = &expected["minos"][name];
         let (want_low, want_high) = (want[0].as_f64().unwrap(), want[1].as_f64().unwrap());
         assert!(low.valid && high.valid, "{fit} {name}: {low:?} {high:?}");
@@ -342,7 +352,7 @@ fn pull_study_gives_unbiased_yields_and_unit_width_pulls() {
             param("nb", 500.0, 25.0, Some(0.0), None),
             param("slope", -0.2, 0.02, None, None),
         ];
-        let result = minimize(&|p: &[f64]| likelihood.nll(p), &params, Settings::default());
+        let result = minimize(&likelihood, &params, Settings::default());
         assert!(result.status.is_valid(), "toy {toy}: {result:?}");
         pulls.push((result.values[0] - ns_true) / result.errors[0]);
     }

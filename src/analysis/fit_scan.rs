@@ -243,7 +243,7 @@ impl FitScan<'_> {
             params[0].fixed = true;
         }
         let result = crate::stats::minuit::minimize(
-            &|p: &[f64]| likelihood.nll(p),
+            &likelihood,
             &params,
             crate::stats::minuit::Settings::default(),
         );

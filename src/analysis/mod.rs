@@ -540,11 +540,10 @@ pub fn fit_at(
         params[0].value = 0.0;
         params[0].fixed = true;
     }
-    let nll = |p: &[f64]| likelihood.nll(p);
     let settings = crate::stats::minuit::Settings::default();
-    let result = crate::stats::minuit::minimize(&nll, &params, settings);
+    let result = crate::stats::minuit::minimize(&likelihood, &params, settings);
     let poi_minos = (unblind && result.status.is_valid()).then(|| {
-        let (low, high) = crate::stats::minuit::minos(&nll, &params, settings, &result, 0);
+        let (low, high) = crate::stats::minuit::minos(&likelihood, &params, settings, &result, 0);
         [low.error, high.error]
     });
     let parameters = params

@@ -6,7 +6,7 @@
 //! [−2σ, −1σ, median, +1σ, +2σ].
 
 use crate::stats::likelihood::Likelihood;
-use crate::stats::minuit::{Bounds, FitResult, ParamSpec, Settings, Status, minimize};
+use crate::stats::minuit::{Bounds, Cost, FitResult, ParamSpec, Settings, Status, minimize};
 use crate::stats::quadrature::brent;
 use crate::stats::special::{normal_quantile, normal_sf};
 
@@ -14,11 +14,10 @@ use crate::stats::special::{normal_quantile, normal_sf};
 /// that q_A changes by < 1e-4 relative for shapes a few bins wide.
 const ASIMOV_BINS: usize = 200;
 
-/// A statistical model with its observed data: −ln L, and the same model with Asimov
-/// data (expected main and auxiliary data at given parameters).
-pub trait Model: Sync {
-    /// −ln L at parameters `p` (up to a constant).
-    fn nll(&self, p: &[f64]) -> f64;
+/// A statistical model with its observed data: −ln L (its [`Cost`] value, with a
+/// gradient where the model has one), and the same model with Asimov data (expected
+/// main and auxiliary data at given parameters).
+pub trait Model: Cost {
     /// The model with Asimov data at `p`.
     fn asimov(&self, p: &[f64]) -> Self
     where
@@ -26,10 +25,6 @@ pub trait Model: Sync {
 }
 
 impl Model for Likelihood {
-    fn nll(&self, p: &[f64]) -> f64 {
-        Likelihood::nll(self, p)
-    }
-
     fn asimov(&self, p: &[f64]) -> Self {
         Likelihood::asimov(self, p, ASIMOV_BINS)
     }
@@ -112,7 +107,7 @@ fn conditional<M: Model>(likelihood: &M, params: &[ParamSpec], poi: usize, mu: f
     let mut fixed = params.to_vec();
     fixed[poi].value = mu;
     fixed[poi].fixed = true;
-    minimize(&|p: &[f64]| likelihood.nll(p), &fixed, profile_settings())
+    minimize(likelihood, &fixed, profile_settings())
 }
 
 /// The unconditional fit (μ̂ ≥ 0). q̃μ needs only its minimum: with μ̂ on its lower bound
@@ -124,7 +119,7 @@ pub(crate) fn free_fit<M: Model>(
     params: &[ParamSpec],
     poi: usize,
 ) -> Result<FitResult, ClsError> {
-    let best = minimize(&|p: &[f64]| model.nll(p), params, Settings::default());
+    let best = minimize(model, params, Settings::default());
     let poi_at_bound = match params[poi].bounds {
         Bounds::Both(lo, hi) => best.values[poi] - lo <= 1e-6 * (hi - lo),
         Bounds::Lower(lo) => best.values[poi] - lo <= 1e-6 * (1.0 + lo.abs()),
@@ -189,7 +184,7 @@ impl<'a, M: Model> Cls<'a, M> {
             check("background-only", &background_only)?;
         }
         let asimov = observed.asimov(&background_only.values);
-        let asimov_minimum = asimov.nll(&background_only.values);
+        let asimov_minimum = asimov.value(&background_only.values);
         let mut params = params.to_vec();
         for (p, v) in params.iter_mut().zip(&background_only.values) {
             p.value = *v;

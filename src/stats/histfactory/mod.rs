@@ -146,8 +146,8 @@ impl HistFactory {
     }
 }
 
-impl Model for HistFactory {
-    fn nll(&self, p: &[f64]) -> f64 {
+impl crate::stats::minuit::Cost for HistFactory {
+    fn value(&self, p: &[f64]) -> f64 {
         let main: f64 = self
             .channels
             .iter()
@@ -161,7 +161,9 @@ impl Model for HistFactory {
             .sum();
         main + self.constraints.iter().map(|c| c.nll(p)).sum::<f64>()
     }
+}
 
+impl Model for HistFactory {
     fn asimov(&self, p: &[f64]) -> Self {
         let channels = self
             .channels

@@ -43,7 +43,7 @@ pub(super) fn run(objective: &Objective) -> FitResult {
     // The start steps are guesses; central differences with them can be biased by the
     // function's asymmetry. Refine them once from the curvature just measured.
     steps = objective.steps_from(&x, f, &v);
-    let mut g = objective.gradient(&x, f, &steps).0;
+    let mut g = objective.slope(&x, f, &steps);
     let mut restarts = 0;
     let mut refined_here = true;
     let mut rescued = false;
@@ -141,7 +141,7 @@ pub(super) fn run(objective: &Objective) -> FitResult {
         let delta: Vec<f64> = direction.iter().map(|d| alpha * d).collect();
         let x_new: Vec<f64> = x.iter().zip(&delta).map(|(a, b)| a + b).collect();
         steps = objective.steps_from(&x_new, f_new, &v);
-        let (g_new, _) = objective.gradient(&x_new, f_new, &steps);
+        let g_new = objective.slope(&x_new, f_new, &steps);
         let gamma: Vec<f64> = g_new.iter().zip(&g).map(|(a, b)| a - b).collect();
         bfgs_update(&mut v, &delta, &gamma);
         x = x_new;

@@ -3,7 +3,7 @@
 //! from the parabolic error and located with Brent's method; a crossing beyond a bound
 //! gives the bound.
 
-use super::{FitResult, ParamSpec, Settings, minimize};
+use super::{Cost, FitResult, ParamSpec, Settings, minimize};
 use crate::stats::quadrature::brent;
 
 /// One side of a MINOS interval.
@@ -20,7 +20,7 @@ pub struct Crossing {
 
 /// The MINOS interval (lower, upper) of parameter `index` around the minimum `best`.
 pub fn minos(
-    f: &(dyn Fn(&[f64]) -> f64 + Sync),
+    f: &dyn Cost,
     params: &[ParamSpec],
     settings: Settings,
     best: &FitResult,
@@ -33,7 +33,7 @@ pub fn minos(
 }
 
 fn crossing(
-    f: &(dyn Fn(&[f64]) -> f64 + Sync),
+    f: &dyn Cost,
     params: &[ParamSpec],
     settings: Settings,
     best: &FitResult,

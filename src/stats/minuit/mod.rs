@@ -20,6 +20,29 @@ pub use transform::Bounds;
 
 use crate::stats::linalg::Matrix;
 
+/// A function to minimise: its value, and optionally its gradient computed in the same
+/// pass. With a gradient MIGRAD needs one call per iteration instead of 2n + 1, and HESSE
+/// differentiates the gradient (2n calls) instead of the value (2n² calls).
+pub trait Cost: Sync {
+    /// f at external parameters `p`.
+    fn value(&self, p: &[f64]) -> f64;
+    /// f and ∂f/∂pᵢ for every parameter (fixed ones included), when known analytically.
+    fn value_and_gradient(&self, p: &[f64]) -> Option<(f64, Vec<f64>)> {
+        let _ = p;
+        None
+    }
+    /// True when [`Cost::value_and_gradient`] returns a gradient.
+    fn has_gradient(&self) -> bool {
+        false
+    }
+}
+
+impl<F: Fn(&[f64]) -> f64 + Sync> Cost for F {
+    fn value(&self, p: &[f64]) -> f64 {
+        self(p)
+    }
+}
+
 /// One parameter as the minimiser sees it.
 #[derive(Clone, Debug)]
 pub struct ParamSpec {
@@ -122,7 +145,7 @@ impl Default for Settings {
 /// Minimises `f` over `params`: MIGRAD, then HESSE at the minimum; if MIGRAD fails a
 /// simplex search restarts it once. The result always carries a status.
 pub fn minimize(
-    f: &(dyn Fn(&[f64]) -> f64 + Sync),
+    f: &dyn Cost,
     params: &[ParamSpec],
     settings: Settings,
 ) -> FitResult {

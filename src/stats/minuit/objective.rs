@@ -3,12 +3,12 @@
 
 use std::cell::Cell;
 
-use super::{FitResult, ParamSpec, Settings, Status};
+use super::{Cost, FitResult, ParamSpec, Settings, Status};
 use crate::stats::linalg::Matrix;
 
 /// `f` restricted to the free parameters, in internal coordinates.
 pub(super) struct Objective<'a> {
-    f: &'a (dyn Fn(&[f64]) -> f64 + Sync),
+    f: &'a dyn Cost,
     params: &'a [ParamSpec],
     /// Indices of the free parameters in `params`.
     free: Vec<usize>,
@@ -18,7 +18,7 @@ pub(super) struct Objective<'a> {
 
 impl<'a> Objective<'a> {
     pub(super) fn new(
-        f: &'a (dyn Fn(&[f64]) -> f64 + Sync),
+        f: &'a dyn Cost,
         params: &'a [ParamSpec],
         settings: Settings,
     ) -> Self {
@@ -63,8 +63,38 @@ impl<'a> Objective<'a> {
     /// f at internal `x`; NaN counts as +∞ so that line searches step back from it.
     pub(super) fn value(&self, x: &[f64]) -> f64 {
         self.calls.set(self.calls.get() + 1);
-        let v = (self.f)(&self.external(x));
+        let v = self.f.value(&self.external(x));
         if v.is_nan() { f64::INFINITY } else { v }
+    }
+
+    /// True when the function supplies its own gradient.
+    pub(super) fn has_gradient(&self) -> bool {
+        self.f.has_gradient()
+    }
+
+    /// The analytic gradient at internal `x` (chain rule through the bound
+    /// transformations), or `None` when the function has none or it is not finite.
+    pub(super) fn analytic_gradient(&self, x: &[f64]) -> Option<Vec<f64>> {
+        self.calls.set(self.calls.get() + 1);
+        let (_, external) = self.f.value_and_gradient(&self.external(x))?;
+        let g: Vec<f64> = self
+            .free
+            .iter()
+            .zip(x)
+            .map(|(&i, &xi)| external[i] * self.params[i].bounds.derivative(xi))
+            .collect();
+        g.iter().all(|v| v.is_finite()).then_some(g)
+    }
+
+    /// The gradient MIGRAD steps with: analytic when available, else central differences
+    /// with `steps` around `x` (where f = `f0`).
+    pub(super) fn slope(&self, x: &[f64], f0: f64, steps: &[f64]) -> Vec<f64> {
+        if self.has_gradient()
+            && let Some(g) = self.analytic_gradient(x)
+        {
+            return g;
+        }
+        self.gradient(x, f0, steps).0
     }
 
     /// Internal start values; a start exactly at a bound (where the transformation has a

@@ -490,5 +490,7 @@ impl Template {
     }
 }
 
+mod derivative;
+
 #[cfg(test)]
 mod tests;

@@ -11,6 +11,8 @@ use rayon::prelude::*;
 
 use crate::stats::shape::Shape;
 
+mod gradient;
+
 /// A shape parameter or a yield: a free parameter, a constant, or a function of the
 /// parameter vector (for expressions such as `sigma: 0.018 * m_a ** 0.7` once the
 /// hypothesis is bound, or a yield = BR × N_BB × efficiency × nuisances).
