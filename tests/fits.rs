@@ -50,7 +50,13 @@ fn compare(fit: &str, likelihood: Likelihood, params: Vec<ParamSpec>, minos_of: 
     let numerical = |p: &[f64]| likelihood.nll(p);
     let costs: [(&str, &dyn Cost); 2] = [("numerical", &numerical), ("analytic", &likelihood)];
     for (derivatives, cost) in costs {
-        compare_with(&format!("{fit} ({derivatives} gradient)"), fit, cost, &params, minos_of);
+        compare_with(
+            &format!("{fit} ({derivatives} gradient)"),
+            fit,
+            cost,
+            &params,
+            minos_of,
+        );
     }
 }
 

@@ -136,6 +136,7 @@ fn mva_model_corpus_loads_or_is_refused() {
 fn workspace_corpus_loads_or_is_refused() {
     use searchlight::stats::asymptotic::Model;
     use searchlight::stats::histfactory::from_json;
+    use searchlight::stats::minuit::Cost;
     let files = inputs("workspace");
     assert!(files.len() >= 5, "the workspace corpus is committed");
     for path in files {
@@ -144,8 +145,8 @@ fn workspace_corpus_loads_or_is_refused() {
         };
         if let Ok(model) = from_json(&text, None) {
             let start: Vec<f64> = model.params.iter().map(|p| p.value).collect();
-            assert!(!model.nll(&start).is_nan(), "{}", path.display());
-            let _ = model.asimov(&start).nll(&start);
+            assert!(!model.value(&start).is_nan(), "{}", path.display());
+            let _ = model.asimov(&start).value(&start);
         }
     }
 }

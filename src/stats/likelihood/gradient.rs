@@ -16,6 +16,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::stats::kernels;
+
 use super::{BLOCK, Channel, Component, Constraint, Data, Likelihood, Value};
 
 impl Value {
@@ -36,8 +38,8 @@ impl Value {
                             q[i] = p[i];
                             v
                         };
-                        let d = (at(-2.0 * h) - 8.0 * at(-h) + 8.0 * at(h) - at(2.0 * h))
-                            / (12.0 * h);
+                        let d =
+                            (at(-2.0 * h) - 8.0 * at(-h) + 8.0 * at(h) - at(2.0 * h)) / (12.0 * h);
                         (d != 0.0).then_some((i, d))
                     })
                     .collect()
@@ -207,25 +209,12 @@ impl Channel {
                 normalised.push(values);
                 derivatives.push(gradient);
             }
-            // r = w/D, and Σ w ln D.
-            let mut log = 0.0;
-            let ratio: Vec<f64> = density
-                .iter()
-                .enumerate()
-                .map(|(i, &d)| {
-                    let w = weights.map_or(1.0, |w| w[start + i]);
-                    if d > 0.0 {
-                        log += w * d.ln();
-                        w / d
-                    } else {
-                        if w != 0.0 {
-                            log = f64::NEG_INFINITY;
-                        }
-                        0.0
-                    }
-                })
-                .collect();
-            let dot = |v: &[f64]| v.iter().zip(&ratio).map(|(a, b)| a * b).sum::<f64>();
+            // Σ w ln D, and r = w/D.
+            let weights = weights.map(|w| &w[start..end]);
+            let log = super::log_density_sum(&density, weights);
+            let mut ratio = vec![0.0; n];
+            kernels::weight_over_density(&density, weights, &mut ratio);
+            let dot = |v: &[f64]| kernels::dot(v, &ratio);
             Sums {
                 log,
                 a: normalised.iter().map(|v| dot(v)).collect(),
@@ -306,7 +295,7 @@ impl Channel {
                 _ => 0.0,
             })
             .collect();
-        let dot = |v: &[f64]| v.iter().zip(&slope).map(|(a, b)| a * b).sum::<f64>();
+        let dot = |v: &[f64]| kernels::dot(v, &slope);
         let d_yield = fractions.iter().map(|f| dot(f)).collect();
         let d_shape = self
             .components
@@ -429,7 +418,9 @@ mod tests {
             ],
             data: Data::Unbinned { x, weights },
         };
-        let bins: Vec<(f64, f64)> = (0..20).map(|k| (k as f64 * 0.1, (k + 1) as f64 * 0.1)).collect();
+        let bins: Vec<(f64, f64)> = (0..20)
+            .map(|k| (k as f64 * 0.1, (k + 1) as f64 * 0.1))
+            .collect();
         let counts = (0..20).map(|k| ((k * 37) % 11) as f64).collect();
         let binned = Channel {
             name: "binned".into(),
@@ -462,7 +453,9 @@ mod tests {
                 aux: 45.0,
             },
         ];
-        let p = vec![5.279, 0.0031, 0.21, -18.0, 31_000.0, 1.05, 0.1, -0.05, 95.0, 1.1, 0.93];
+        let p = vec![
+            5.279, 0.0031, 0.21, -18.0, 31_000.0, 1.05, 0.1, -0.05, 95.0, 1.1, 0.93,
+        ];
         (Likelihood::new(vec![unbinned, binned], constraints), p)
     }
 
@@ -472,7 +465,11 @@ mod tests {
         let (value, gradient) = likelihood.nll_and_gradient(&p);
         assert!((value - likelihood.nll(&p)).abs() < 1e-9 * value.abs());
         for i in 0..p.len() {
-            let h = if i == 0 { 1e-5 * p[1] } else { 1e-4 * p[i].abs().max(0.1) };
+            let h = if i == 0 {
+                1e-5 * p[1]
+            } else {
+                1e-4 * p[i].abs().max(0.1)
+            };
             let at = |offset: f64| {
                 let mut q = p.clone();
                 q[i] += offset;
@@ -490,10 +487,20 @@ mod tests {
     #[test]
     fn gradient_is_identical_for_any_thread_count() {
         let (likelihood, p) = model();
-        let pool = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap();
+        let pool = |n| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap()
+        };
         let one = pool(1).install(|| likelihood.nll_and_gradient(&p));
         let three = pool(3).install(|| likelihood.nll_and_gradient(&p));
         assert_eq!(one.0.to_bits(), three.0.to_bits());
-        assert!(one.1.iter().zip(&three.1).all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert!(
+            one.1
+                .iter()
+                .zip(&three.1)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        );
     }
 }

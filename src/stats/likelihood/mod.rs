@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::stats::kernels;
 use crate::stats::shape::Shape;
 
 mod gradient;
@@ -260,18 +261,7 @@ impl Channel {
                             (None, None) => {}
                         }
                     }
-                    let mut sum = 0.0;
-                    for (i, d) in density.iter().enumerate() {
-                        let w = weights.as_ref().map_or(1.0, |w| w[start + i]);
-                        sum += if *d > 0.0 {
-                            w * d.ln()
-                        } else if w == 0.0 {
-                            0.0
-                        } else {
-                            f64::NEG_INFINITY
-                        };
-                    }
-                    sum
+                    log_density_sum(&density, weights.as_ref().map(|w| &w[start..end]))
                 };
                 let starts: Vec<usize> = (0..x.len()).step_by(BLOCK).collect();
                 let partial: Vec<f64> = if starts.len() > 1 {
@@ -308,6 +298,15 @@ impl Channel {
             }
         }
     }
+}
+
+/// Σ w ln d over a block (w = 1 without weights); a density that is not positive where
+/// the weight is not zero gives −∞. The logarithms are taken in one vectorised pass and
+/// summed in order in a second.
+pub(super) fn log_density_sum(density: &[f64], weights: Option<&[f64]>) -> f64 {
+    let mut terms = vec![0.0; density.len()];
+    kernels::log_terms(density, weights, &mut terms);
+    terms.iter().sum()
 }
 
 /// ν − n + n ln(n/ν): the Poisson −ln L relative to the saturated model (0 at ν = n).

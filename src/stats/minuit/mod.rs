@@ -144,11 +144,7 @@ impl Default for Settings {
 
 /// Minimises `f` over `params`: MIGRAD, then HESSE at the minimum; if MIGRAD fails a
 /// simplex search restarts it once. The result always carries a status.
-pub fn minimize(
-    f: &dyn Cost,
-    params: &[ParamSpec],
-    settings: Settings,
-) -> FitResult {
+pub fn minimize(f: &dyn Cost, params: &[ParamSpec], settings: Settings) -> FitResult {
     let objective = objective::Objective::new(f, params, settings);
     migrad::run(&objective)
 }

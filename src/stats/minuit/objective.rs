@@ -17,11 +17,7 @@ pub(super) struct Objective<'a> {
 }
 
 impl<'a> Objective<'a> {
-    pub(super) fn new(
-        f: &'a dyn Cost,
-        params: &'a [ParamSpec],
-        settings: Settings,
-    ) -> Self {
+    pub(super) fn new(f: &'a dyn Cost, params: &'a [ParamSpec], settings: Settings) -> Self {
         let free = (0..params.len()).filter(|&i| !params[i].fixed).collect();
         Objective {
             f,

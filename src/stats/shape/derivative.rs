@@ -29,9 +29,8 @@ impl Shape {
         gradients: &mut [f64],
     ) {
         let n = xs.len();
-        for (v, &x) in values.iter_mut().zip(xs) {
-            *v = self.density(x, p);
-        }
+        values.fill(0.0);
+        self.accumulate(xs, p, 1.0, values);
         for (m, &j) in wanted.iter().enumerate() {
             let out = &mut gradients[m * n..(m + 1) * n];
             if !self.event_derivative(xs, p, j, values, out) {
@@ -57,24 +56,29 @@ impl Shape {
         values: &[f64],
         out: &mut [f64],
     ) -> bool {
-        let each = |out: &mut [f64], d: &dyn Fn(f64, f64) -> f64| {
+        /// out[i] = d(x[i], f[i]), inlined per shape so that the loop vectorises.
+        fn each(out: &mut [f64], xs: &[f64], values: &[f64], d: impl Fn(f64, f64) -> f64) {
             for ((o, &x), &f) in out.iter_mut().zip(xs).zip(values) {
                 *o = d(x, f);
             }
-        };
+        }
         match (self, j) {
             (Shape::Gaussian, 0 | 1) => {
                 // ∂mean f = f t/σ, ∂σ f = f t²/σ.
                 let (mean, sigma) = (p[0], p[1]);
-                each(out, &|x, f| {
+                each(out, xs, values, |x, f| {
                     let t = (x - mean) / sigma;
-                    if j == 0 { f * t / sigma } else { f * t * t / sigma }
+                    if j == 0 {
+                        f * t / sigma
+                    } else {
+                        f * t * t / sigma
+                    }
                 });
             }
             (Shape::CrystalBall | Shape::DoubleCrystalBall, 0 | 1) => {
                 // Location–scale: f = g((x − mean)/sigma), ∂mean f = −g′/σ, ∂σ f = −t g′/σ.
                 let (mean, sigma) = (p[0], p[1]);
-                each(out, &|x, _| {
+                each(out, xs, values, |x, _| {
                     let t = (x - mean) / sigma;
                     let slope = self.standard_slope(t, p);
                     if j == 0 {
@@ -84,12 +88,12 @@ impl Shape {
                     }
                 });
             }
-            (Shape::Exponential, 0) => each(out, &|x, f| x * f),
+            (Shape::Exponential, 0) => each(out, xs, values, |x, f| x * f),
             (Shape::Chebychev { order, domain }, k) => {
                 let mut unit = vec![0.0; *order];
                 unit[k] = 1.0;
                 let zero = vec![0.0; *order];
-                each(out, &|x, _| {
+                each(out, xs, values, |x, _| {
                     let u = map_to_unit(x, *domain);
                     super::chebychev_series(u, &unit) - super::chebychev_series(u, &zero)
                 });
@@ -97,13 +101,13 @@ impl Shape {
             (Shape::Bernstein { order, domain }, k) => {
                 let mut unit = vec![0.0; order + 1];
                 unit[k] = 1.0;
-                each(out, &|x, _| {
+                each(out, xs, values, |x, _| {
                     bernstein(*order, (x - domain.0) / (domain.1 - domain.0), &unit)
                 });
             }
             (Shape::Argus, _) => {
                 let (m0, c, power) = (p[0], p[1], p[2]);
-                each(out, &|x, f| {
+                each(out, xs, values, |x, f| {
                     let u = 1.0 - (x / m0).powi(2);
                     if f == 0.0 || u <= 0.0 {
                         return 0.0;
@@ -117,7 +121,7 @@ impl Shape {
             }
             (Shape::BreitWigner, _) => {
                 let (mass, width) = (p[0], p[1]);
-                each(out, &|x, f| {
+                each(out, xs, values, |x, f| {
                     let dq = if j == 0 {
                         -4.0 * mass * (x * x - mass * mass) + 2.0 * mass * width * width
                     } else {
@@ -219,8 +223,16 @@ mod tests {
     fn derivatives_match_finite_differences() {
         let cases: Vec<(Shape, Vec<f64>, (f64, f64))> = vec![
             (Shape::Gaussian, vec![0.135, 0.006], (0.10, 0.18)),
-            (Shape::CrystalBall, vec![0.135, 0.006, 1.3, 4.0], (0.09, 0.18)),
-            (Shape::CrystalBall, vec![0.135, 0.006, -1.1, 2.5], (0.09, 0.18)),
+            (
+                Shape::CrystalBall,
+                vec![0.135, 0.006, 1.3, 4.0],
+                (0.09, 0.18),
+            ),
+            (
+                Shape::CrystalBall,
+                vec![0.135, 0.006, -1.1, 2.5],
+                (0.09, 0.18),
+            ),
             (
                 Shape::DoubleCrystalBall,
                 vec![1.5, 0.02, 1.2, 3.0, 1.6, 5.0],
@@ -249,7 +261,9 @@ mod tests {
             (Shape::BreitWigner, vec![0.775, 0.149], (0.4, 1.2)),
         ];
         for (shape, p, (lo, hi)) in cases {
-            let xs: Vec<f64> = (0..23).map(|k| lo + (hi - lo) * (k as f64 + 0.37) / 23.0).collect();
+            let xs: Vec<f64> = (0..23)
+                .map(|k| lo + (hi - lo) * (k as f64 + 0.37) / 23.0)
+                .collect();
             let wanted: Vec<usize> = (0..p.len()).collect();
             let mut values = vec![0.0; xs.len()];
             let mut gradients = vec![0.0; xs.len() * p.len()];
@@ -261,7 +275,12 @@ mod tests {
                     shape,
                     Shape::Gaussian | Shape::CrystalBall | Shape::DoubleCrystalBall
                 ) && j < 2;
-                let h = 1e-6 * if location_scale { p[1] } else { p[j].abs().max(0.1) };
+                let h = 1e-6
+                    * if location_scale {
+                        p[1]
+                    } else {
+                        p[j].abs().max(0.1)
+                    };
                 let stencil = |f: &dyn Fn(&[f64]) -> f64| {
                     let at = |o: f64| {
                         let mut q = p.clone();
@@ -282,7 +301,8 @@ mod tests {
                 let numeric = stencil(&|q| shape.integral(lo, hi, q));
                 let analytic = shape.integral_derivative(lo, hi, &p, j);
                 assert!(
-                    (analytic - numeric).abs() <= 1e-6 * numeric.abs().max(shape.integral(lo, hi, &p)),
+                    (analytic - numeric).abs()
+                        <= 1e-6 * numeric.abs().max(shape.integral(lo, hi, &p)),
                     "{shape:?} ∫ p[{j}]: {analytic} vs {numeric}"
                 );
             }
