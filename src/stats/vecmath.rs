@@ -9,6 +9,9 @@
 //! these (sleef ports) need nightly `core::simd`, and the approximate ones (`fastapprox`)
 //! are far from double precision.
 
+// The constants are written with fdlibm's digits, more than a double holds.
+#![allow(clippy::excessive_precision)]
+
 const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
 const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
 const LOG2_E: f64 = std::f64::consts::LOG2_E;
