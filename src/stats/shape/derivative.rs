@@ -10,7 +10,6 @@
 //! integrals use the five-point stencil, whose error is fourth order in the step.
 
 use super::{Shape, bernstein, chebychev_primitive, map_to_unit, power_tail};
-use crate::stats::quadrature::integrate;
 
 /// Step for numerical derivatives in parameter `value`.
 fn step(value: f64) -> f64 {
@@ -172,8 +171,9 @@ impl Shape {
                 }
             }
             (Shape::Exponential, 0) => {
-                let s = p[0];
-                integrate(|x| x * (s * x).exp(), lo, hi, 4)
+                // ∫ x e^{sx} = lo·I + e^{s·lo} ∫₀ʷ y e^{sy} dy, w = hi − lo.
+                let (s, w) = (p[0], hi - lo);
+                lo * self.integral(lo, hi, p) + (s * lo).exp() * moment_of_exponential(s, w)
             }
             (Shape::Chebychev { order, domain }, k) => {
                 let mut unit = vec![0.0; *order];
@@ -202,6 +202,21 @@ impl Shape {
             }
         }
     }
+}
+
+/// ∫₀ʷ y e^{sy} dy = (e^{sw}(sw − 1) + 1)/s², by its series w² Σ (sw)ᵏ/(k!(k + 2))
+/// where the closed form cancels (|sw| < ½).
+fn moment_of_exponential(s: f64, w: f64) -> f64 {
+    let z = s * w;
+    if z.abs() >= 0.5 {
+        return (z.exp() * (z - 1.0) + 1.0) / (s * s);
+    }
+    let (mut term, mut sum) = (1.0, 0.5);
+    for k in 1..30 {
+        term *= z / k as f64;
+        sum += term / (k as f64 + 2.0);
+    }
+    w * w * sum
 }
 
 /// d/dd of a Crystal Ball side `power_tail(d, alpha, n)`.
@@ -240,6 +255,8 @@ mod tests {
             ),
             (Shape::Exponential, vec![-3.2], (0.5, 2.0)),
             (Shape::Exponential, vec![0.0], (0.5, 2.0)),
+            (Shape::Exponential, vec![0.2], (0.5, 2.0)),
+            (Shape::Exponential, vec![-0.001], (-1.0, 3.0)),
             (
                 Shape::Chebychev {
                     order: 3,
