@@ -15,9 +15,14 @@ pub(super) fn hessian(objective: &Objective, x: &[f64], f0: f64, v: &Matrix) -> 
     let mut steps: Vec<f64> = (0..n)
         .map(|k| (0.1 * (2.0 * up * v[(k, k)].abs()).sqrt()).max(1e-9 * (1.0 + x[k].abs())))
         .collect();
-    if objective.has_gradient() {
-        return from_gradients(objective, x, &steps);
+    if objective.stepping_analytically()
+        && let Some(h) = from_gradients(objective, x, &steps)
+        && h.inverse_positive_definite().is_some()
+    {
+        return Some(h);
     }
+    // Without a gradient, or where its differences are not positive definite (a
+    // parameter pressed against a bound, a kink): second differences of the value.
     let mut h = Matrix::zeros(n);
     let mut probe = x.to_vec();
     for k in 0..n {

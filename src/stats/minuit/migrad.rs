@@ -8,8 +8,24 @@ use super::objective::Objective;
 use super::{FitResult, Status, hesse, simplex};
 use crate::stats::linalg::Matrix;
 
-/// Runs MIGRAD (and HESSE when the settings ask for it).
+/// Runs MIGRAD (and HESSE when the settings ask for it). A descent with an analytic
+/// gradient that fails is retried once from the start with finite differences, which
+/// bridge kinks the exact gradient cannot see past.
 pub(super) fn run(objective: &Objective) -> FitResult {
+    let result = descend(objective);
+    if result.status == Status::Failed && objective.has_gradient() {
+        objective.stop_stepping_analytically();
+        let retry = descend(objective);
+        return FitResult {
+            calls: objective.calls(),
+            ..retry
+        };
+    }
+    result
+}
+
+/// One MIGRAD descent from the start values.
+fn descend(objective: &Objective) -> FitResult {
     let n = objective.n();
     let up = objective.settings.up;
     let tolerance = objective.settings.edm_tolerance * up;
@@ -116,6 +132,14 @@ pub(super) fn run(objective: &Objective) -> FitResult {
                         Status::CovarianceForcedPositive,
                     ),
                 };
+            }
+            if objective.stepping_analytically() {
+                // The analytic gradient is exact, yet no step along it descends: a kink.
+                // Continue with finite differences, which bridge it.
+                objective.stop_stepping_analytically();
+                steps = objective.steps_from(&x, f, &v);
+                g = objective.gradient(&x, f, &steps).0;
+                continue;
             }
             if !refined_here {
                 // The gradient may be off at this point: differentiate again with

@@ -14,6 +14,10 @@ pub(super) struct Objective<'a> {
     free: Vec<usize>,
     pub(super) settings: Settings,
     calls: Cell<usize>,
+    /// MIGRAD steps with the analytic gradient while this holds; it is dropped for
+    /// numerical differences when a line search along it fails (a kink, such as a
+    /// polynomial background touching zero in an empty bin, which finite steps bridge).
+    analytic: Cell<bool>,
 }
 
 impl<'a> Objective<'a> {
@@ -25,6 +29,7 @@ impl<'a> Objective<'a> {
             free,
             settings,
             calls: Cell::new(0),
+            analytic: Cell::new(f.has_gradient()),
         }
     }
 
@@ -82,10 +87,20 @@ impl<'a> Objective<'a> {
         g.iter().all(|v| v.is_finite()).then_some(g)
     }
 
-    /// The gradient MIGRAD steps with: analytic when available, else central differences
+    /// True while MIGRAD steps with the analytic gradient.
+    pub(super) fn stepping_analytically(&self) -> bool {
+        self.analytic.get()
+    }
+
+    /// Steps with numerical differences from now on.
+    pub(super) fn stop_stepping_analytically(&self) {
+        self.analytic.set(false);
+    }
+
+    /// The gradient MIGRAD steps with: analytic while allowed, else central differences
     /// with `steps` around `x` (where f = `f0`).
     pub(super) fn slope(&self, x: &[f64], f0: f64, steps: &[f64]) -> Vec<f64> {
-        if self.has_gradient()
+        if self.stepping_analytically()
             && let Some(g) = self.analytic_gradient(x)
         {
             return g;

@@ -90,3 +90,73 @@ fn a_function_that_is_nan_at_the_start_is_reported_failed() {
     let result = minimize(&f, &[free("a", 0.0, 1.0)], Settings::default());
     assert_eq!(result.status, Status::Failed);
 }
+
+/// The correlated quadratic of the first test, with its gradient.
+struct Quadratic {
+    /// Scale applied to the reported gradient (1: exact; −1: pointing uphill).
+    gradient_sign: f64,
+}
+
+impl Quadratic {
+    const C: (f64, f64, f64) = (4.0, 1.2, 1.0);
+
+    fn shifted(p: &[f64]) -> (f64, f64) {
+        (p[0] - 3.0, p[1] + 1.0)
+    }
+}
+
+impl Cost for Quadratic {
+    fn value(&self, p: &[f64]) -> f64 {
+        let (c11, c12, c22) = Self::C;
+        let (a, b) = Self::shifted(p);
+        0.5 * (c22 * a * a - 2.0 * c12 * a * b + c11 * b * b) / (c11 * c22 - c12 * c12)
+    }
+
+    fn value_and_gradient(&self, p: &[f64]) -> Option<(f64, Vec<f64>)> {
+        let (c11, c12, c22) = Self::C;
+        let (a, b) = Self::shifted(p);
+        let det = c11 * c22 - c12 * c12;
+        let g = vec![(c22 * a - c12 * b) / det, (c11 * b - c12 * a) / det];
+        Some((
+            self.value(p),
+            g.iter().map(|v| v * self.gradient_sign).collect(),
+        ))
+    }
+
+    fn has_gradient(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn analytic_gradient_gives_the_same_minimum_in_fewer_calls() {
+    let params = [free("a", 0.0, 1.0), free("b", 0.0, 1.0)];
+    let exact = Quadratic { gradient_sign: 1.0 };
+    let numerical = |p: &[f64]| exact.value(p);
+    let with = minimize(&exact, &params, Settings::default());
+    let without = minimize(&numerical, &params, Settings::default());
+    assert_eq!(with.status, Status::Converged, "{with:?}");
+    for i in 0..2 {
+        assert!((with.values[i] - without.values[i]).abs() < 1e-6);
+        assert!((with.errors[i] - without.errors[i]).abs() < 1e-4);
+    }
+    assert!((with.covariance[(0, 1)] - 1.2).abs() < 1e-6);
+    assert!(
+        with.calls < without.calls,
+        "{} vs {}",
+        with.calls,
+        without.calls
+    );
+}
+
+#[test]
+fn a_gradient_that_leads_nowhere_falls_back_to_finite_differences() {
+    let params = [free("a", 0.0, 1.0), free("b", 0.0, 1.0)];
+    let wrong = Quadratic {
+        gradient_sign: -1.0,
+    };
+    let result = minimize(&wrong, &params, Settings::default());
+    assert_eq!(result.status, Status::Converged, "{result:?}");
+    assert!((result.values[0] - 3.0).abs() < 1e-5 && (result.values[1] + 1.0).abs() < 1e-5);
+    assert!((result.errors[0] - 2.0).abs() < 1e-4);
+}
