@@ -81,6 +81,7 @@ pub fn compile(
         "exponential" => Shape::Exponential,
         "argus" => Shape::Argus,
         "breit_wigner" => Shape::BreitWigner,
+        "voigtian" => Shape::Voigtian,
         "chebychev" => Shape::Chebychev {
             order: order("c", 1)?,
             domain,

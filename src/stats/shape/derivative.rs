@@ -276,6 +276,8 @@ mod tests {
             (Shape::Argus, vec![5.29, -20.0, 0.5], (5.2, 5.289)),
             (Shape::Argus, vec![5.29, -15.0, 0.7], (5.2, 5.289)),
             (Shape::BreitWigner, vec![0.775, 0.149], (0.4, 1.2)),
+            (Shape::Voigtian, vec![0.775, 0.149, 0.02], (0.5, 1.1)),
+            (Shape::Voigtian, vec![1.02, 0.0043, 0.003], (0.99, 1.05)),
         ];
         for (shape, p, (lo, hi)) in cases {
             let xs: Vec<f64> = (0..23)
