@@ -60,6 +60,7 @@ fn likelihood(workspace: &Json) -> Likelihood {
                             high: n as f64,
                             contents,
                             linear: false,
+                            variances: None,
                         }),
                         params: vec![],
                         yield_: Value::Derived(yield_),

@@ -18,6 +18,7 @@ use rayon::prelude::*;
 
 use crate::stats::kernels;
 
+use super::template_statistics;
 use super::{BLOCK, Channel, Component, Constraint, Data, Likelihood, Value};
 
 impl Value {
@@ -113,6 +114,7 @@ impl Channel {
         &self,
         p: &[f64],
         frozen: &[Option<Arc<Vec<f64>>>],
+        variances: &[Option<Arc<Vec<f64>>>],
         gradient: &mut [f64],
     ) -> f64 {
         let evaluated: Vec<Evaluated> = self
@@ -151,7 +153,9 @@ impl Channel {
                     .collect::<Vec<Vec<f64>>>();
                 (total - sums.log, d_yield, d_shape)
             }
-            Data::Binned { bins, counts } => self.binned(bins, counts, &evaluated, frozen),
+            Data::Binned { bins, counts } => {
+                self.binned(bins, counts, &evaluated, frozen, variances)
+            }
         };
         for (k, e) in evaluated.iter().enumerate() {
             for &(i, d) in &e.yield_partials {
@@ -255,6 +259,7 @@ impl Channel {
         counts: &[f64],
         evaluated: &[Evaluated],
         frozen: &[Option<Arc<Vec<f64>>>],
+        variances: &[Option<Arc<Vec<f64>>>],
     ) -> (f64, Vec<f64>, Vec<Vec<f64>>) {
         // Per component the fraction of its yield in each bin.
         let fractions: Vec<Vec<f64>> = self
@@ -280,23 +285,36 @@ impl Channel {
                 .zip(fraction)
                 .for_each(|(x, v)| *x += e.yield_ * v);
         }
-        let value: f64 = counts
+        let yields: Vec<f64> = evaluated.iter().map(|e| e.yield_).collect();
+        let variance = template_statistics::bin_variances(bins.len(), &yields, variances);
+        let costs: Vec<(f64, f64, f64)> = counts
             .iter()
             .zip(&expected)
-            .map(|(&n, &nu)| super::poisson_deviance(n, nu))
-            .sum();
-        // ∂ deviance/∂ν_b.
-        let slope: Vec<f64> = counts
-            .iter()
-            .zip(&expected)
-            .map(|(&n, &nu)| match (n > 0.0, nu > 0.0) {
-                (true, true) => 1.0 - n / nu,
-                (false, true) => 1.0,
-                _ => 0.0,
+            .enumerate()
+            .map(|(b, (&n, &nu))| {
+                template_statistics::bin_cost(n, nu, variance.as_ref().map_or(0.0, |v| v[b]))
             })
             .collect();
+        let value: f64 = costs.iter().map(|c| c.0).sum();
+        // ∂ cost/∂ν_b, and through the template variance V_b = Σ νₖ² rₖ_b also
+        // ∂ cost/∂νₖ = Σ_b ∂ cost/∂V_b · 2νₖ rₖ_b.
+        let slope: Vec<f64> = costs.iter().map(|c| c.1).collect();
         let dot = |v: &[f64]| kernels::dot(v, &slope);
-        let d_yield = fractions.iter().map(|f| dot(f)).collect();
+        let d_yield = fractions
+            .iter()
+            .zip(variances)
+            .zip(&yields)
+            .map(|((f, factors), &nu)| {
+                dot(f)
+                    + factors.as_ref().map_or(0.0, |r| {
+                        costs
+                            .iter()
+                            .zip(r.iter())
+                            .map(|(c, r)| c.2 * 2.0 * nu * r)
+                            .sum()
+                    })
+            })
+            .collect();
         let d_shape = self
             .components
             .iter()
@@ -353,8 +371,10 @@ impl Likelihood {
     pub fn nll_and_gradient(&self, p: &[f64]) -> (f64, Vec<f64>) {
         let mut gradient = vec![0.0; p.len()];
         let mut value = 0.0;
-        for (channel, frozen) in self.channels.iter().zip(&self.frozen) {
-            value += channel.nll_and_gradient(p, frozen, &mut gradient);
+        for ((channel, frozen), variances) in
+            self.channels.iter().zip(&self.frozen).zip(&self.variances)
+        {
+            value += channel.nll_and_gradient(p, frozen, variances, &mut gradient);
         }
         for c in &self.constraints {
             value += c.nll(p);
@@ -386,7 +406,8 @@ mod tests {
 
     /// A model touching every path: an unbinned weighted channel (Gaussian with free mean
     /// and width, ARGUS with a free curvature, a frozen exponential, a derived yield), a
-    /// binned channel (Chebychev), and one constraint of each kind.
+    /// binned channel (Chebychev, and a template with sample variances), and one
+    /// constraint of each kind.
     fn model() -> (Likelihood, Vec<f64>) {
         let x: Vec<f64> = (0..40_000)
             .map(|i| 5.2 + 0.089 * ((i * 7919) % 40_000) as f64 / 40_000.0)
@@ -425,15 +446,30 @@ mod tests {
         let binned = Channel {
             name: "binned".into(),
             ranges: vec![(0.0, 2.0)],
-            components: vec![Component {
-                name: "background".into(),
-                shape: Shape::Chebychev {
-                    order: 2,
-                    domain: (0.0, 2.0),
+            components: vec![
+                Component {
+                    name: "background".into(),
+                    shape: Shape::Chebychev {
+                        order: 2,
+                        domain: (0.0, 2.0),
+                    },
+                    params: vec![Value::Free(6), Value::Free(7)],
+                    yield_: Value::Free(8),
                 },
-                params: vec![Value::Free(6), Value::Free(7)],
-                yield_: Value::Free(8),
-            }],
+                Component {
+                    // A peaking template from a small weighted sample: Barlow–Beeston-lite.
+                    name: "peaking".into(),
+                    shape: Shape::Template(crate::stats::shape::Template {
+                        low: 0.0,
+                        high: 2.0,
+                        contents: (0..40).map(|k| 1.0 + ((k * 13) % 7) as f64).collect(),
+                        linear: false,
+                        variances: Some((0..40).map(|k| 0.5 + ((k * 5) % 3) as f64).collect()),
+                    }),
+                    params: vec![],
+                    yield_: Value::Free(11),
+                },
+            ],
             data: Data::Binned { bins, counts },
         };
         let constraints = vec![
@@ -454,7 +490,7 @@ mod tests {
             },
         ];
         let p = vec![
-            5.279, 0.0031, 0.21, -18.0, 31_000.0, 1.05, 0.1, -0.05, 95.0, 1.1, 0.93,
+            5.279, 0.0031, 0.21, -18.0, 31_000.0, 1.05, 0.1, -0.05, 95.0, 1.1, 0.93, 12.0,
         ];
         (Likelihood::new(vec![unbinned, binned], constraints), p)
     }

@@ -13,6 +13,7 @@ use crate::stats::kernels;
 use crate::stats::shape::Shape;
 
 mod gradient;
+mod template_statistics;
 
 /// A shape parameter or a yield: a free parameter, a constant, or a function of the
 /// parameter vector (for expressions such as `sigma: 0.018 * m_a ** 0.7` once the
@@ -143,6 +144,8 @@ pub struct Likelihood {
     pub constraints: Vec<Constraint>,
     /// Per channel and component: the fixed shape's normalised values, if fixed.
     frozen: Vec<Vec<Option<Arc<Vec<f64>>>>>,
+    /// Per channel and component: Barlow–Beeston-lite variance factors of templates.
+    variances: Vec<Vec<Option<Arc<Vec<f64>>>>>,
 }
 
 /// Events per block in parallel sums; blocks are summed in order.
@@ -179,7 +182,11 @@ impl Channel {
 
     /// −ln L of this channel (extended), up to a parameter-independent constant.
     pub fn nll(&self, p: &[f64]) -> f64 {
-        self.nll_with(p, &vec![None; self.components.len()])
+        self.nll_with(
+            p,
+            &vec![None; self.components.len()],
+            &self.template_variances(),
+        )
     }
 
     /// The normalised values of a component whose parameters are all fixed: density per
@@ -216,8 +223,14 @@ impl Channel {
         Some(Arc::new(values))
     }
 
-    /// −ln L with the frozen components' values given.
-    fn nll_with(&self, p: &[f64], frozen: &[Option<Arc<Vec<f64>>>]) -> f64 {
+    /// −ln L with the frozen components' values and the templates' variance factors
+    /// given.
+    fn nll_with(
+        &self,
+        p: &[f64],
+        frozen: &[Option<Arc<Vec<f64>>>],
+        variances: &[Option<Arc<Vec<f64>>>],
+    ) -> f64 {
         // Per component: yield, and for floating shapes the parameters and normalisation.
         let mut floating: Vec<Option<(Vec<f64>, f64)>> = Vec::with_capacity(self.components.len());
         let mut yields = Vec::with_capacity(self.components.len());
@@ -290,10 +303,13 @@ impl Channel {
                         (None, None) => {}
                     }
                 }
+                let variance = template_statistics::bin_variances(bins.len(), &yields, variances)
+                    .unwrap_or_else(|| vec![0.0; bins.len()]);
                 counts
                     .iter()
                     .zip(&expected)
-                    .map(|(&n, &nu)| poisson_deviance(n, nu))
+                    .zip(&variance)
+                    .map(|((&n, &nu), &v)| template_statistics::bin_cost(n, nu, v).0)
                     .sum()
             }
         }
@@ -428,10 +444,12 @@ impl Likelihood {
                     .collect::<Vec<_>>()
             })
             .collect();
+        let variances = channels.iter().map(Channel::template_variances).collect();
         Likelihood {
             channels,
             constraints,
             frozen,
+            variances,
         }
     }
 
@@ -440,7 +458,8 @@ impl Likelihood {
         self.channels
             .iter()
             .zip(&self.frozen)
-            .map(|(c, f)| c.nll_with(p, f))
+            .zip(&self.variances)
+            .map(|((c, f), v)| c.nll_with(p, f, v))
             .sum::<f64>()
             + self.constraints.iter().map(|c| c.nll(p)).sum::<f64>()
     }

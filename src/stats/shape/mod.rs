@@ -65,6 +65,9 @@ pub struct Template {
     pub contents: Vec<f64>,
     /// Linear interpolation between bin centres instead of a step function.
     pub linear: bool,
+    /// Sums of squared weights per bin of the sample it was filled from (its statistical
+    /// uncertainty); binned likelihoods then apply Barlow–Beeston-lite.
+    pub variances: Option<Vec<f64>>,
 }
 
 impl Shape {
@@ -463,6 +466,24 @@ fn voigt_integral(lo: f64, hi: f64, p: &[f64]) -> f64 {
 }
 
 impl Template {
+    /// The variance of the template's content in [lo, hi] from its sample's statistics:
+    /// Σⱼ (fraction of bin j inside)² × variance of bin j. None without variances.
+    pub fn variance_in(&self, lo: f64, hi: f64) -> Option<f64> {
+        let variances = self.variances.as_ref()?;
+        let w = self.width();
+        Some(
+            variances
+                .iter()
+                .enumerate()
+                .map(|(j, v)| {
+                    let (a, b) = (self.low + j as f64 * w, self.low + (j + 1) as f64 * w);
+                    let inside = (b.min(hi) - a.max(lo)).max(0.0) / w;
+                    inside * inside * v
+                })
+                .sum(),
+        )
+    }
+
     fn width(&self) -> f64 {
         (self.high - self.low) / self.contents.len() as f64
     }

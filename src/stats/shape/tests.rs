@@ -121,6 +121,7 @@ fn template_integrals_are_exact_for_step_and_linear_shapes() {
         high: 4.0,
         contents: vec![1.0, 3.0, 2.0, 5.0],
         linear,
+        variances: None,
     };
     let step = Shape::Template(template(false));
     assert!((step.integral(0.0, 4.0, &[]) - 11.0).abs() < 1e-12);

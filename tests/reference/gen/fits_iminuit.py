@@ -16,7 +16,7 @@ import pathlib
 import iminuit
 import numpy as np
 from iminuit import Minuit
-from iminuit.cost import ExtendedBinnedNLL, ExtendedUnbinnedNLL, NormalConstraint
+from iminuit.cost import ExtendedBinnedNLL, ExtendedUnbinnedNLL, NormalConstraint, Template
 from scipy import integrate, special
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "fits"
@@ -173,6 +173,25 @@ def binned_cdf(xe, ns, mu, sigma, nb, slope):
 
 cost = ExtendedBinnedNLL(counts, edges, binned_cdf)
 results["binned"] = run(cost, [400, 5.8, 1.0, 3100, -0.2], {"ns": (0, None), "sigma": (0.05, 5), "nb": (0, None)}, ["ns", "mu", "sigma", "nb", "slope"], ["ns"])
+
+# 6. Template fit with Barlow–Beeston-lite (iminuit's Template, Conway's method "jsc"):
+# a signal template from 300 unweighted MC events, a background template from 800
+# weighted MC events (weights 0.5–1.5), 25 bins on [0, 10], data of 150 + 1200 events.
+lo, hi, bins = 0.0, 10.0, 25
+signal_mc = truncated(lambda n: rng.normal(4.0, 0.7, n), lo, hi, 300)
+background_mc = truncated(lambda n: rng.exponential(1 / 0.2, n), lo, hi, 800)
+background_weights = rng.uniform(0.5, 1.5, background_mc.size)
+x = np.concatenate([truncated(lambda n: rng.normal(4.0, 0.7, n), lo, hi, 150), truncated(lambda n: rng.exponential(1 / 0.2, n), lo, hi, 1200)])
+counts, edges = np.histogram(x, bins=bins, range=(lo, hi))
+signal_sumw, _ = np.histogram(signal_mc, bins=bins, range=(lo, hi))
+background_sumw, _ = np.histogram(background_mc, bins=bins, range=(lo, hi), weights=background_weights)
+background_sumw2, _ = np.histogram(background_mc, bins=bins, range=(lo, hi), weights=background_weights**2)
+save("template", "counts", counts.astype(float))
+save("template", "signal_sumw", signal_sumw.astype(float))
+save("template", "background_sumw", background_sumw)
+save("template", "background_sumw2", background_sumw2)
+cost = Template(counts, edges, [signal_sumw.astype(float), np.stack([background_sumw, background_sumw2], axis=-1)], method="jsc")
+results["template"] = run(cost, [120, 1300], {"x0": (0, None), "x1": (0, None)}, ["x0", "x1"], ["x0"])
 
 (OUT / "iminuit.json").write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
 print(json.dumps(results, indent=1))
