@@ -116,7 +116,7 @@ impl Cost for Quadratic {
         let (c11, c12, c22) = Self::C;
         let (a, b) = Self::shifted(p);
         let det = c11 * c22 - c12 * c12;
-        let g = vec![(c22 * a - c12 * b) / det, (c11 * b - c12 * a) / det];
+        let g = [(c22 * a - c12 * b) / det, (c11 * b - c12 * a) / det];
         Some((
             self.value(p),
             g.iter().map(|v| v * self.gradient_sign).collect(),
