@@ -4,6 +4,7 @@
 //! yield per channel, the signal yield POI × scale × efficiency × nuisances shared by the
 //! channels (or one POI per channel), and asymptotic CLs upper limits.
 
+use crate::stats::shape::Shape;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -138,6 +139,8 @@ impl FitScan<'_> {
                 .collect();
             let n = x.len() as f64;
             let name = &self.common.channels[c];
+            let signal_shape = self.shape_in(&signal, c, m, domain)?;
+            let background_shape = self.shape_in(&background, c, m, domain)?;
             let signal_params = bind(&signal, name, &mut params);
             let background_params = bind(&background, name, &mut params);
             let background_yield = params.len();
@@ -158,13 +161,13 @@ impl FitScan<'_> {
                 components: vec![
                     Component {
                         name: "signal".into(),
-                        shape: signal.shape.clone(),
+                        shape: signal_shape,
                         params: signal_params,
                         yield_: signal_yield,
                     },
                     Component {
                         name: "background".into(),
-                        shape: background.shape.clone(),
+                        shape: background_shape,
                         params: background_params,
                         yield_: Value::Free(background_yield),
                     },
@@ -173,6 +176,29 @@ impl FitScan<'_> {
             });
         }
         Ok((Likelihood::new(channels, constraints), params))
+    }
+
+    /// The shape of `pdf` in channel `c`: a `histogram` filled from its input's
+    /// candidates of that channel, any other PDF as compiled.
+    fn shape_in(
+        &self,
+        pdf: &CompiledPdf,
+        c: usize,
+        m: f64,
+        domain: (f64, f64),
+    ) -> Result<Shape, String> {
+        let Some(source) = &pdf.histogram else {
+            return Ok(pdf.shape.clone());
+        };
+        let input = self
+            .common
+            .inputs
+            .iter()
+            .find(|i| i.name == source.input)
+            .ok_or_else(|| format!("no input named `{}`", source.input))?;
+        let template = super::template::fill(source, &input.candidates.channels[c], m, domain)
+            .map_err(|e| format!("channel `{}`: {e}", self.common.channels[c]))?;
+        Ok(Shape::Template(template))
     }
 
     /// Fits and limits at hypothesis `m` over channels `active`.

@@ -9,6 +9,7 @@ mod count_scan;
 pub mod efficiency;
 pub mod fit_scan;
 mod pdf;
+mod template;
 
 use std::collections::BTreeMap;
 
@@ -149,6 +150,8 @@ pub struct ScanInputs<'a> {
     pub endpoints: Vec<Option<f64>>,
     /// Windows of the observable removed by vetoes.
     pub vetoed: Vec<(f64, f64)>,
+    /// Every input's candidates (for PDFs built from a sample: `histogram`).
+    pub inputs: &'a [InputCandidates],
     /// Confidence level.
     pub cl: f64,
     /// Whether the signal region of the data may be looked at.
@@ -179,6 +182,7 @@ impl<'a> Context<'a> {
             scale: signal_scale(spec, per_unit),
             endpoints: self.endpoints.clone(),
             vetoed: self.vetoed.clone(),
+            inputs: self.inputs,
             cl,
             unblind,
         }
@@ -222,6 +226,7 @@ fn failure(span: Span, message: impl Into<String>) -> Diagnostic {
 /// channels and the observable's vetoed windows.
 struct Context<'a> {
     data: &'a Candidates,
+    inputs: &'a [InputCandidates],
     efficiency: Vec<efficiency::Table>,
     channels: Vec<String>,
     endpoints: Vec<Option<f64>>,
@@ -294,6 +299,7 @@ fn context<'a>(
         .collect();
     Ok(Context {
         data: &data.candidates,
+        inputs,
         efficiency,
         channels,
         endpoints,

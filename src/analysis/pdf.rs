@@ -27,10 +27,73 @@ pub enum Compiled {
 /// A PDF at one hypothesis.
 #[derive(Clone, Debug)]
 pub struct CompiledPdf {
-    /// The shape.
+    /// The shape (for a `histogram`, filled per channel from `histogram`).
     pub shape: Shape,
     /// Its parameters in the shape's order.
     pub params: Vec<Compiled>,
+    /// Where a `histogram` PDF takes its template from.
+    pub histogram: Option<HistogramSource>,
+}
+
+/// A `histogram` PDF's sample: an input, a number of bins over the fit window, and
+/// whether to interpolate linearly between bin centres.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistogramSource {
+    /// The input whose selected candidates fill it.
+    pub input: String,
+    /// Bins over the fit window.
+    pub bins: usize,
+    /// Linear interpolation between bin centres (`interpolation: linear`).
+    pub linear: bool,
+}
+
+/// Bins of a `histogram` PDF when `bins` is not given.
+const DEFAULT_TEMPLATE_BINS: usize = 40;
+
+/// The `histogram` PDF's source from its parameters.
+fn histogram_source(
+    spec: &Spec,
+    pdf: &Pdf,
+    mass: f64,
+    sigma: f64,
+) -> Result<HistogramSource, String> {
+    let name_of = |param: &str| -> Option<String> {
+        pdf.params.iter().find_map(|(n, p)| match p {
+            Param::Fixed(e) if n.value == param => match &e.expr.kind {
+                crate::expr::ExprKind::Name(v) => Some(v.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+    };
+    let input = name_of("from").ok_or("the `histogram` PDF needs `from: <input>`")?;
+    let linear = match name_of("interpolation").as_deref() {
+        None | Some("none" | "step") => false,
+        Some("linear") => true,
+        Some(other) => {
+            return Err(format!(
+                "`interpolation: {other}` is not known; use `linear` or `none`"
+            ));
+        }
+    };
+    let bins = match pdf.params.iter().find(|(n, _)| n.value == "bins") {
+        Some((_, Param::Fixed(e))) => {
+            let v = eval_at(spec, e, mass, Some(sigma)).map_err(|e| e.message)?;
+            if !(v >= 1.0 && v <= 10_000.0 && v.fract() == 0.0) {
+                return Err(format!(
+                    "`bins` must be a whole number from 1 to 10000, not {v}"
+                ));
+            }
+            v as usize
+        }
+        Some(_) => return Err("`bins` cannot float".into()),
+        None => DEFAULT_TEMPLATE_BINS,
+    };
+    Ok(HistogramSource {
+        input,
+        bins,
+        linear,
+    })
 }
 
 /// Defaults of optional parameters: no tail for a double-sided Crystal Ball side that is
@@ -90,6 +153,21 @@ pub fn compile(
             order: order("b", 0)?,
             domain,
         },
+        "histogram" => {
+            let source = histogram_source(spec, pdf, mass, sigma)?;
+            let placeholder = crate::stats::shape::Template {
+                low: domain.0,
+                high: domain.1,
+                contents: Vec::new(),
+                linear: source.linear,
+                variances: None,
+            };
+            return Ok(CompiledPdf {
+                shape: Shape::Template(placeholder),
+                params: Vec::new(),
+                histogram: Some(source),
+            });
+        }
         other => return Err(format!("the `{other}` PDF is not available in fits yet")),
     };
     let params = shape
@@ -110,5 +188,9 @@ pub fn compile(
                 .ok_or_else(|| format!("the `{name}` PDF needs `{param}`")),
         })
         .collect::<Result<_, _>>()?;
-    Ok(CompiledPdf { shape, params })
+    Ok(CompiledPdf {
+        shape,
+        params,
+        histogram: None,
+    })
 }

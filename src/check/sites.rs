@@ -83,7 +83,7 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
             for pdf in [&f.signal, &f.background] {
                 for (name, p) in &pdf.params {
                     if let Param::Fixed(e) = p
-                        && name.value != "from"
+                        && !matches!(name.value.as_str(), "from" | "interpolation")
                     {
                         out.push(model(e, false, false, "a PDF parameter"));
                     }

@@ -93,9 +93,10 @@ pub const PDFS: &[PdfSignature] = &[
     sig(
         "histogram",
         &["from"],
-        &["interpolation"],
+        &["bins", "interpolation", "sigma"],
         None,
-        "template histogram from a sample",
+        "template histogram of the fit observable from an input's selected candidates \
+         (`sigma`: the resolution, for the fit window and the scan step)",
     ),
 ];
 
