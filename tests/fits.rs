@@ -431,3 +431,57 @@ fn pull_study_gives_unbiased_yields_and_unit_width_pulls() {
     assert!(mean.abs() < 0.2, "pull mean {mean}");
     assert!((width - 1.0).abs() < 0.12, "pull width {width}");
 }
+
+/// The profile likelihood of the signal yield against iminuit's `mnprofile` (9 points
+/// over ±2σ of the Gaussian + exponential fit): Δ(−ln L) to 1e-3 relative.
+#[test]
+fn profile_likelihood_matches_iminuit_mnprofile() {
+    use searchlight::stats::minuit::profile;
+    let range = (0.0, 10.0);
+    let channel = unbinned(
+        "data",
+        range,
+        sample("gauss_exp.data"),
+        vec![
+            component(
+                "signal",
+                Shape::Gaussian,
+                vec![Value::Free(1), Value::Free(2)],
+                Value::Free(0),
+            ),
+            component(
+                "background",
+                Shape::Exponential,
+                vec![Value::Free(4)],
+                Value::Free(3),
+            ),
+        ],
+    );
+    let likelihood = Likelihood::new(vec![channel], vec![]);
+    let params = vec![
+        param("ns", 250.0, 20.0, Some(0.0), None),
+        param("mu", 4.8, 0.1, None, None),
+        param("sigma", 0.6, 0.05, Some(0.01), Some(5.0)),
+        param("nb", 2100.0, 50.0, Some(0.0), None),
+        param("slope", -0.25, 0.01, None, None),
+    ];
+    let best = minimize(&likelihood, &params, Settings::default());
+    let want = &reference()["profile_gauss_exp_ns"];
+    let values: Vec<f64> = want["ns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let points = profile(&likelihood, &params, Settings::default(), &best, 0, &values);
+    for (point, delta) in points.iter().zip(want["delta_nll"].as_array().unwrap()) {
+        let delta = delta.as_f64().unwrap();
+        assert!(point.valid);
+        assert!(
+            (point.delta - delta).abs() <= 1e-3 * delta.max(0.01),
+            "ns = {}: Δ = {} vs iminuit {delta}",
+            point.value,
+            point.delta
+        );
+    }
+}

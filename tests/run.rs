@@ -426,6 +426,52 @@ fn fit_prints_parameters_with_errors_as_json() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no channel named `nope`"));
+    // A blinded fit has no signal yield to profile.
+    let o = run(
+        &[
+            "fit",
+            spec.to_str().unwrap(),
+            "--mass",
+            "2.25",
+            "--profile",
+            "5",
+        ],
+        &base,
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--profile"));
+    // Unblinded: the POI's profile likelihood, zero at the minimum and rising away from it.
+    let text = std::fs::read_to_string(&spec).unwrap().replace(
+        "blinding: { unblind: false }",
+        "blinding: { unblind: true }",
+    );
+    std::fs::write(&spec, text).unwrap();
+    let o = run(
+        &[
+            "fit",
+            spec.to_str().unwrap(),
+            "--mass",
+            "2.25",
+            "--channel",
+            "K+",
+            "--unblind",
+            "--profile",
+            "5",
+            "--json",
+        ],
+        &base,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let fit: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let profile = fit["profile"].as_array().expect("a profile");
+    assert_eq!(profile.len(), 5);
+    let deltas: Vec<f64> = profile
+        .iter()
+        .map(|p| p["delta"].as_f64().unwrap())
+        .collect();
+    assert!(profile.iter().all(|p| p["valid"] == true), "{profile:?}");
+    assert!(deltas.iter().all(|&d| d > -1e-6), "{deltas:?}");
+    assert!(deltas[4] > 2.0, "{deltas:?}");
     std::fs::remove_dir_all(base).unwrap();
 }
 

@@ -494,16 +494,22 @@ pub struct FitReport {
     pub blinded: bool,
     /// Free parameters that ended at a bound.
     pub at_limit: Vec<String>,
+    /// The POI's profile likelihood, when asked for (unblinded fits only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub profile: Vec<crate::stats::minuit::ProfilePoint>,
 }
 
 /// One fit of the data at hypothesis `mass` over `channel` (or all channels sharing the
 /// POI). Blinded specs fit with the POI held at 0: the signal region is not looked at.
+/// With `profile_points` > 0 (unblinded only) the POI's profile likelihood is scanned at
+/// that many points over ±3 HESSE errors around the minimum, within its range.
 pub fn fit_at(
     spec: &Spec,
     inputs: &[InputCandidates],
     mass: f64,
     channel: Option<&str>,
     unblind: bool,
+    profile_points: usize,
 ) -> Result<FitReport, Diagnostic> {
     let Some(Model::Fit(fit)) = &spec.model else {
         return Err(failure(
@@ -579,8 +585,38 @@ pub fn fit_at(
             .map(|&c| context.channels[c].clone())
             .collect(),
         blinded: !unblind,
+        profile: poi_profile(&likelihood, &params, &result, profile_points),
         at_limit: result.at_limit,
     })
+}
+
+/// The POI's profile at `points` values over ±3σ around the minimum, clipped to its
+/// range; empty when not asked for or when the POI was held fixed.
+fn poi_profile(
+    likelihood: &crate::stats::likelihood::Likelihood,
+    params: &[crate::stats::minuit::ParamSpec],
+    best: &crate::stats::minuit::FitResult,
+    points: usize,
+) -> Vec<crate::stats::minuit::ProfilePoint> {
+    if points == 0 || params[0].fixed || !best.status.is_valid() {
+        return Vec::new();
+    }
+    let (center, error) = (best.values[0], best.errors[0]);
+    let (mut low, mut high) = (center - 3.0 * error, center + 3.0 * error);
+    if let crate::stats::minuit::Bounds::Both(a, b) = params[0].bounds {
+        (low, high) = (low.max(a), high.min(b));
+    }
+    let values: Vec<f64> = (0..points)
+        .map(|k| low + (high - low) * k as f64 / (points.max(2) - 1) as f64)
+        .collect();
+    crate::stats::minuit::profile(
+        likelihood,
+        params,
+        crate::stats::minuit::Settings::default(),
+        best,
+        0,
+        &values,
+    )
 }
 
 /// Applies `limits.reinterpret` formulas to every point's limits.

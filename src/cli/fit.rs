@@ -27,6 +27,9 @@ pub struct Args {
     /// Let the signal yield float for a spec with `blinding: { unblind: true }`.
     #[arg(long)]
     unblind: bool,
+    /// Scan the POI's profile likelihood at N points over ±3σ (unblinded fits).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    profile: usize,
 }
 
 /// Runs the fit; 1 when it does not converge, 2 for usage, I/O or input failures.
@@ -54,13 +57,27 @@ pub fn run(args: &Args) -> Status {
         },
     };
     let unblind = spec.blinding.unblind.value && args.unblind;
+    if args.profile > 0 && !unblind {
+        eprintln!(
+            "error: --profile scans the signal yield, which a blinded fit holds at 0; it needs \
+             `blinding: {{ unblind: true }}` in the spec and --unblind"
+        );
+        return Status::Failure;
+    }
     let pool = match thread_pool(args.threads) {
         Ok(p) => p,
         Err(status) => return status,
     };
     let outcome = pool.install(|| {
         let candidates = execute(&spec, &query, &base, Shard::WHOLE)?.candidates;
-        analysis::fit_at(&spec, &candidates, mass, args.channel.as_deref(), unblind)
+        analysis::fit_at(
+            &spec,
+            &candidates,
+            mass,
+            args.channel.as_deref(),
+            unblind,
+            args.profile,
+        )
     });
     let fitted = match outcome {
         Ok(r) => r,
@@ -109,5 +126,16 @@ fn print_table(fitted: &FitReport) {
     }
     if !fitted.at_limit.is_empty() {
         println!("  at a bound: {}", fitted.at_limit.join(", "));
+    }
+    if !fitted.profile.is_empty() {
+        println!("  profile of {}: value, Δ(−ln L)", fitted.order[0]);
+        for point in &fitted.profile {
+            let note = if point.valid {
+                ""
+            } else {
+                "  (fit not converged)"
+            };
+            println!("    {:>14.6e} {:>10.4}{note}", point.value, point.delta);
+        }
     }
 }

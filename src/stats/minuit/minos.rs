@@ -1,4 +1,4 @@
-//! MINOS: the asymmetric interval of one parameter where the profile of f (minimised
+//! Profile likelihoods, and MINOS: the asymmetric interval of one parameter where the profile of f (minimised
 //! over all other parameters) rises by `up` above the minimum. Crossings are bracketed
 //! from the parabolic error and located with Brent's method; a crossing beyond a bound
 //! gives the bound.
@@ -32,6 +32,66 @@ pub fn minos(
     )
 }
 
+/// f minimised over the other free parameters with parameter `index` fixed at `value`,
+/// started from the minimum `best` (no HESSE).
+fn fixed_fit(
+    f: &dyn Cost,
+    params: &[ParamSpec],
+    settings: Settings,
+    best: &FitResult,
+    index: usize,
+    value: f64,
+) -> FitResult {
+    let mut fixed: Vec<ParamSpec> = params.to_vec();
+    for (p, v) in fixed.iter_mut().zip(&best.values) {
+        p.value = *v;
+    }
+    fixed[index].value = value;
+    fixed[index].fixed = true;
+    minimize(
+        f,
+        &fixed,
+        Settings {
+            hesse: false,
+            ..settings
+        },
+    )
+}
+
+/// One point of a profile likelihood.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct ProfilePoint {
+    /// The parameter's value.
+    pub value: f64,
+    /// The profiled f minus its minimum (Δ(−ln L) for a likelihood).
+    pub delta: f64,
+    /// True when the profile fit converged.
+    pub valid: bool,
+}
+
+/// The profile of parameter `index` at each of `values`: f minimised over the other
+/// free parameters with it fixed, minus the minimum `best`.
+pub fn profile(
+    f: &dyn Cost,
+    params: &[ParamSpec],
+    settings: Settings,
+    best: &FitResult,
+    index: usize,
+    values: &[f64],
+) -> Vec<ProfilePoint> {
+    values
+        .iter()
+        .map(|&value| {
+            let result = fixed_fit(f, params, settings, best, index, value);
+            ProfilePoint {
+                value,
+                delta: result.fval - best.fval,
+                valid: result.status.is_valid(),
+            }
+        })
+        .collect()
+}
+
 fn crossing(
     f: &dyn Cost,
     params: &[ParamSpec],
@@ -43,20 +103,10 @@ fn crossing(
     let center = best.values[index];
     let sigma = best.errors[index].max(1e-12 * (1.0 + center.abs()));
     let bounds = params[index].bounds;
-    let profile_settings = Settings {
-        hesse: false,
-        ..settings
-    };
     let valid = std::cell::Cell::new(true);
     // Profile minus (minimum + up): negative inside the interval, positive outside.
     let excess = |value: f64| -> f64 {
-        let mut fixed: Vec<ParamSpec> = params.to_vec();
-        for (p, v) in fixed.iter_mut().zip(&best.values) {
-            p.value = *v;
-        }
-        fixed[index].value = value;
-        fixed[index].fixed = true;
-        let result = minimize(f, &fixed, profile_settings);
+        let result = fixed_fit(f, params, settings, best, index, value);
         if !result.status.is_valid() {
             valid.set(false);
         }

@@ -15,7 +15,7 @@ mod objective;
 mod simplex;
 mod transform;
 
-pub use minos::minos;
+pub use minos::{ProfilePoint, minos, profile};
 pub use transform::Bounds;
 
 use crate::stats::linalg::Matrix;
