@@ -79,7 +79,7 @@ fn histogram_source(
     let bins = match pdf.params.iter().find(|(n, _)| n.value == "bins") {
         Some((_, Param::Fixed(e))) => {
             let v = eval_at(spec, e, mass, Some(sigma)).map_err(|e| e.message)?;
-            if !(v >= 1.0 && v <= 10_000.0 && v.fract() == 0.0) {
+            if !((1.0..=10_000.0).contains(&v) && v.fract() == 0.0) {
                 return Err(format!(
                     "`bins` must be a whole number from 1 to 10000, not {v}"
                 ));
