@@ -485,3 +485,61 @@ fn profile_likelihood_matches_iminuit_mnprofile() {
         );
     }
 }
+
+/// A sum with a fraction, f·Gaussian + (1 − f)·exponential, against iminuit's
+/// non-extended `UnbinnedNLL`: written as yields f·N and (1 − f)·N with a free total N,
+/// whose profile is the non-extended likelihood, so f and the shape parameters (values,
+/// errors, MINOS of f) must agree.
+#[test]
+fn fractions_match_the_non_extended_likelihood() {
+    let expected = &reference()["fraction"];
+    let channel = unbinned(
+        "data",
+        (0.0, 10.0),
+        sample("gauss_exp.data"),
+        vec![
+            component(
+                "signal",
+                Shape::Gaussian,
+                vec![Value::Free(1), Value::Free(2)],
+                Value::Derived(Arc::new(|p: &[f64]| p[0] * p[4])),
+            ),
+            component(
+                "background",
+                Shape::Exponential,
+                vec![Value::Free(3)],
+                Value::Derived(Arc::new(|p: &[f64]| (1.0 - p[0]) * p[4])),
+            ),
+        ],
+    );
+    let likelihood = Likelihood::new(vec![channel], vec![]);
+    let params = vec![
+        param("f", 0.1, 0.02, Some(0.0), Some(1.0)),
+        param("mu", 4.8, 0.1, None, None),
+        param("sigma", 0.6, 0.05, Some(0.01), Some(5.0)),
+        param("slope", -0.25, 0.01, None, None),
+        param("n", 2000.0, 50.0, Some(0.0), None),
+    ];
+    let result = minimize(&likelihood, &params, Settings::default());
+    assert!(result.status.is_valid(), "{result:?}");
+    for (i, name) in ["f", "mu", "sigma", "slope"].iter().enumerate() {
+        let want = expected["values"][name].as_f64().unwrap();
+        let want_error = expected["errors"][name].as_f64().unwrap();
+        assert!(
+            (result.values[i] - want).abs() <= 1e-4 * want.abs().max(want_error),
+            "{name}: {} vs {want}",
+            result.values[i]
+        );
+        assert!(
+            (result.errors[i] - want_error).abs() <= 1e-2 * want_error,
+            "{name}: error {} vs {want_error}",
+            result.errors[i]
+        );
+    }
+    let (low, high) = minos(&likelihood, &params, Settings::default(), &result, 0);
+    let want = &expected["minos"]["f"];
+    assert!(
+        (low.error - want[0].as_f64().unwrap()).abs() <= 2e-2 * want[0].as_f64().unwrap().abs()
+    );
+    assert!((high.error - want[1].as_f64().unwrap()).abs() <= 2e-2 * want[1].as_f64().unwrap());
+}

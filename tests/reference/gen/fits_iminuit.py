@@ -16,7 +16,7 @@ import pathlib
 import iminuit
 import numpy as np
 from iminuit import Minuit
-from iminuit.cost import ExtendedBinnedNLL, ExtendedUnbinnedNLL, NormalConstraint, Template
+from iminuit.cost import ExtendedBinnedNLL, ExtendedUnbinnedNLL, NormalConstraint, Template, UnbinnedNLL
 from scipy import integrate, special
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "fits"
@@ -209,6 +209,11 @@ m.hesse()
 values, fvals, ok = m.mnprofile("ns", size=9, bound=2, subtract_min=True)
 assert all(ok)
 results["profile_gauss_exp_ns"] = {"ns": values.tolist(), "delta_nll": (fvals / 2).tolist()}
+
+# 8. A sum with a fraction instead of yields: the non-extended UnbinnedNLL of
+# f·Gaussian + (1 − f)·exponential on the Gaussian + exponential sample.
+cost = UnbinnedNLL(x, lambda x, f, mu, sigma, slope: f * gauss_pdf(x, mu, sigma, lo, hi) + (1 - f) * exp_pdf(x, slope, lo, hi))
+results["fraction"] = run(cost, [0.1, 4.8, 0.6, -0.25], {"f": (0, 1), "sigma": (0.01, 5)}, ["f", "mu", "sigma", "slope"], ["f"])
 
 (OUT / "iminuit.json").write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
 print(json.dumps(results, indent=1))
