@@ -10,7 +10,8 @@ use super::count_model::CountModel;
 use super::efficiency;
 use super::{ScanInputs, ScanPoint, Width, channel_groups, window_ranges};
 use crate::spec::Counting;
-use crate::stats::counting::{Uncertain, bayes_upper, cls_upper, feldman_cousins, poisson_cdf};
+use crate::stats::counting::{Uncertain, bayes_upper, cls_upper, poisson_cdf};
+use crate::stats::feldman_cousins::feldman_cousins;
 use crate::stats::special::normal_cdf;
 
 /// Everything a counting scan needs besides the hypotheses.
@@ -168,7 +169,7 @@ impl CountScan<'_> {
             "cls-exact" => Ok(cls_upper(n, w.background, w.efficiency, self.common.cl)),
             "bayesian" => Ok(bayes_upper(n, w.background, w.efficiency, self.common.cl)),
             "feldman-cousins" => {
-                Ok(feldman_cousins(n, w.background.value, self.common.cl).1 / w.efficiency.value)
+                Ok(feldman_cousins(n, w.background, w.efficiency, self.common.cl).1)
             }
             other => Err(format!(
                 "the `{other}` method is not available for cut-and-count scans; use cls-exact, bayesian, feldman-cousins or cls-asymptotic"

@@ -4,7 +4,8 @@
 use super::Status;
 use crate::diag::codes;
 use crate::stats::asymptotic::{Cls, UpperLimits};
-use crate::stats::counting::{Uncertain, bayes_upper, cls_upper, feldman_cousins};
+use crate::stats::counting::{Uncertain, bayes_upper, cls_upper};
+use crate::stats::feldman_cousins::feldman_cousins;
 use crate::stats::histfactory;
 use crate::stats::toys::{cls_toys, upper_limits_toys};
 use serde_json::json;
@@ -286,13 +287,8 @@ fn counting(c: &Counting) -> Status {
         Method::Bayes => ("bayes", 0.0, bayes_upper(c.observed, b, e, c.cl)),
         Method::Cls => ("cls", 0.0, cls_upper(c.observed, b, e, c.cl)),
         Method::Fc => {
-            if c.background_unc > 0.0 || c.efficiency_unc > 0.0 {
-                return bad(
-                    "Feldman–Cousins here takes a known background and efficiency; use --method bayes or cls with uncertainties",
-                );
-            }
-            let (lo, hi) = feldman_cousins(c.observed, c.background, c.cl);
-            ("fc", lo / c.efficiency, hi / c.efficiency)
+            let (lo, hi) = feldman_cousins(c.observed, b, e, c.cl);
+            ("fc", lo, hi)
         }
     };
     if c.json {

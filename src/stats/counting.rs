@@ -1,5 +1,6 @@
 //! Upper limits for a Poisson count with a known or uncertain background: exact CLs,
-//! Bayesian with a flat prior, and Feldman–Cousins. All are right at zero and one
+//! Bayesian with a flat prior (Feldman–Cousins intervals are in `feldman_cousins.rs`).
+//! All are right at zero and one
 //! observed events, where the asymptotic formulae fail.
 //!
 //! Conventions. `s` is the signal yield after efficiency; with an efficiency ε the limit
@@ -41,6 +42,11 @@ impl Uncertain {
     /// Quadrature nodes and weights of the Gaussian truncated at 0 (weights sum to 1):
     /// 64-point Gauss–Legendre over [max(0, μ − 8σ), μ + 8σ] weighted by the density.
     fn nodes(&self) -> Vec<(f64, f64)> {
+        self.nodes_with(gauss_legendre_64())
+    }
+
+    /// The same with another Gauss–Legendre `rule` on [−1, 1].
+    pub(crate) fn nodes_with(&self, rule: &[(f64, f64)]) -> Vec<(f64, f64)> {
         if self.sigma <= 0.0 {
             return vec![(self.value, 1.0)];
         }
@@ -48,7 +54,7 @@ impl Uncertain {
             (self.value - 8.0 * self.sigma).max(0.0),
             self.value + 8.0 * self.sigma,
         );
-        let nodes: Vec<(f64, f64)> = gauss_legendre_64()
+        let nodes: Vec<(f64, f64)> = rule
             .iter()
             .map(|(x, w)| {
                 let v = 0.5 * (hi - lo) * x + 0.5 * (hi + lo);
@@ -131,79 +137,6 @@ pub fn bayes_upper(n: u64, background: Uncertain, efficiency: Uncertain, cl: f64
         0.0,
         search_ceiling(n, &efficiency),
     )
-}
-
-/// Feldman–Cousins confidence interval [lower, upper] for the signal mean μ of a Poisson
-/// count with known background b, at confidence level `cl`.
-///
-/// Convention (pinned, as constructions differ at the second decimal for n = 0 and large
-/// b): for each μ, counts are ranked by the likelihood ratio P(n|μ+b)/P(n|μ̂+b) with
-/// μ̂ = max(0, n − b), ties to the smaller n, and added until their probability reaches
-/// `cl`; the interval is the set of μ whose acceptance region contains the observed n,
-/// found on a grid of step 0.02 with each edge refined by bisection.
-pub fn feldman_cousins(n_observed: u64, b: f64, cl: f64) -> (f64, f64) {
-    const STEP: f64 = 0.02;
-    let n_max = ((n_observed as f64 + b) * 3.0 + 60.0) as u64;
-    let top = n_observed as f64 + 10.0 * (n_observed as f64 + 1.0).sqrt() + 20.0;
-    let inside = |mu: f64| accepts(mu, b, cl, n_observed, n_max);
-    // The interval is connected: scan up to its end, then refine both edges.
-    let (mut first, mut last) = (None, None);
-    let mut k = 0u64;
-    while (k as f64) * STEP <= top {
-        let mu = k as f64 * STEP;
-        if inside(mu) {
-            first.get_or_insert(mu);
-            last = Some(mu);
-        } else if last.is_some() {
-            break;
-        }
-        k += 1;
-    }
-    let (Some(first), Some(last)) = (first, last) else {
-        return (0.0, 0.0);
-    };
-    let edge = |mut a: f64, mut b: f64| {
-        // `a` is inside, `b` outside.
-        for _ in 0..40 {
-            let mid = 0.5 * (a + b);
-            if inside(mid) { a = mid } else { b = mid }
-        }
-        0.5 * (a + b)
-    };
-    let lower = if first == 0.0 {
-        0.0
-    } else {
-        edge(first, first - STEP)
-    };
-    (lower, edge(last, last + STEP))
-}
-
-/// Whether the FC acceptance region of μ contains n: the counts ranked before n (by the
-/// likelihood ratio, ties to the smaller count) hold less than `cl` of the probability.
-fn accepts(mu: f64, b: f64, cl: f64, n: u64, n_max: u64) -> bool {
-    let ratio = |k: u64| {
-        let best = (k as f64 - b).max(0.0);
-        // ln P(k|μ+b) − ln P(k|μ̂+b); the k! cancels.
-        let (m, h) = (mu + b, best + b);
-        let log = |x: f64| if x > 0.0 { x.ln() } else { f64::NEG_INFINITY };
-        let k_term = |x: f64| if k == 0 { 0.0 } else { k as f64 * log(x) };
-        k_term(m) - m - (k_term(h) - h)
-    };
-    let r_n = ratio(n);
-    let mut before = 0.0;
-    let mut p = (-(mu + b)).exp(); // P(0 | μ + b), then by recurrence
-    for k in 0..=n_max {
-        if k > 0 {
-            p *= (mu + b) / k as f64;
-        }
-        if k != n {
-            let r = ratio(k);
-            if r > r_n || (r == r_n && k < n) {
-                before += p;
-            }
-        }
-    }
-    before < cl
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod asymptotic;
 pub mod counting;
+pub mod feldman_cousins;
 pub mod histfactory;
 pub mod interpolation;
 pub mod kernels;

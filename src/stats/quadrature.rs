@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 /// Gauss–Legendre nodes and weights on [−1, 1], by Newton's method on the Legendre
 /// polynomial from Tricomi's starting values.
-fn gauss_legendre(k: usize) -> Vec<(f64, f64)> {
+pub(crate) fn gauss_legendre(k: usize) -> Vec<(f64, f64)> {
     let n = k as f64;
     (1..=k)
         .map(|i| {
