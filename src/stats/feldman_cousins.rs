@@ -122,6 +122,7 @@ impl Belt {
 
     /// The s ≥ 0 maximising P(k | s), by golden-section search (P is unimodal in s).
     fn most_likely_signal(&self, k: u64, efficiency: Uncertain) -> f64 {
+        let log_k_factorial = ln_factorial(k);
         let p = |s: f64| -> f64 {
             self.nodes
                 .iter()
@@ -130,7 +131,7 @@ impl Belt {
                     let log = if k == 0 {
                         -mean
                     } else {
-                        k as f64 * mean.ln() - mean - ln_factorial(k)
+                        k as f64 * mean.ln() - mean - log_k_factorial
                     };
                     w * log.exp()
                 })
