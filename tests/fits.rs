@@ -101,39 +101,48 @@ fn compare_with(label: &str, fit: &str, nll: &dyn Cost, params: &[ParamSpec], mi
     }
 }
 
-#[test]
-fn gaussian_plus_exponential() {
-    let range = (0.0, 10.0);
+/// The Gaussian + exponential sample on [0, 10] with the given yields (signal, then
+/// background; shape parameters mu = p[1], sigma = p[2], slope = p[3]).
+fn gauss_exp_likelihood(signal: Value, background: Value) -> Likelihood {
     let channel = unbinned(
         "data",
-        range,
+        (0.0, 10.0),
         sample("gauss_exp.data"),
         vec![
             component(
                 "signal",
                 Shape::Gaussian,
                 vec![Value::Free(1), Value::Free(2)],
-                Value::Free(0),
+                signal,
             ),
             component(
                 "background",
                 Shape::Exponential,
-                vec![Value::Free(4)],
-                Value::Free(3),
+                vec![Value::Free(3)],
+                background,
             ),
         ],
     );
-    let params = vec![
+    Likelihood::new(vec![channel], vec![])
+}
+
+/// Parameters ns, mu, sigma, slope, nb of the Gaussian + exponential fit.
+fn gauss_exp_params() -> Vec<ParamSpec> {
+    vec![
         param("ns", 250.0, 20.0, Some(0.0), None),
         param("mu", 4.8, 0.1, None, None),
         param("sigma", 0.6, 0.05, Some(0.01), Some(5.0)),
-        param("nb", 2100.0, 50.0, Some(0.0), None),
         param("slope", -0.25, 0.02, None, None),
-    ];
+        param("nb", 2100.0, 50.0, Some(0.0), None),
+    ]
+}
+
+#[test]
+fn gaussian_plus_exponential() {
     compare(
         "gauss_exp",
-        Likelihood::new(vec![channel], vec![]),
-        params,
+        gauss_exp_likelihood(Value::Free(0), Value::Free(4)),
+        gauss_exp_params(),
         &["ns", "sigma"],
     );
 }
@@ -437,34 +446,8 @@ fn pull_study_gives_unbiased_yields_and_unit_width_pulls() {
 #[test]
 fn profile_likelihood_matches_iminuit_mnprofile() {
     use searchlight::stats::minuit::profile;
-    let range = (0.0, 10.0);
-    let channel = unbinned(
-        "data",
-        range,
-        sample("gauss_exp.data"),
-        vec![
-            component(
-                "signal",
-                Shape::Gaussian,
-                vec![Value::Free(1), Value::Free(2)],
-                Value::Free(0),
-            ),
-            component(
-                "background",
-                Shape::Exponential,
-                vec![Value::Free(4)],
-                Value::Free(3),
-            ),
-        ],
-    );
-    let likelihood = Likelihood::new(vec![channel], vec![]);
-    let params = vec![
-        param("ns", 250.0, 20.0, Some(0.0), None),
-        param("mu", 4.8, 0.1, None, None),
-        param("sigma", 0.6, 0.05, Some(0.01), Some(5.0)),
-        param("nb", 2100.0, 50.0, Some(0.0), None),
-        param("slope", -0.25, 0.01, None, None),
-    ];
+    let likelihood = gauss_exp_likelihood(Value::Free(0), Value::Free(4));
+    let params = gauss_exp_params();
     let best = minimize(&likelihood, &params, Settings::default());
     let want = &reference()["profile_gauss_exp_ns"];
     let values: Vec<f64> = want["ns"]
@@ -493,33 +476,13 @@ fn profile_likelihood_matches_iminuit_mnprofile() {
 #[test]
 fn fractions_match_the_non_extended_likelihood() {
     let expected = &reference()["fraction"];
-    let channel = unbinned(
-        "data",
-        (0.0, 10.0),
-        sample("gauss_exp.data"),
-        vec![
-            component(
-                "signal",
-                Shape::Gaussian,
-                vec![Value::Free(1), Value::Free(2)],
-                Value::Derived(Arc::new(|p: &[f64]| p[0] * p[4])),
-            ),
-            component(
-                "background",
-                Shape::Exponential,
-                vec![Value::Free(3)],
-                Value::Derived(Arc::new(|p: &[f64]| (1.0 - p[0]) * p[4])),
-            ),
-        ],
+    let likelihood = gauss_exp_likelihood(
+        Value::Derived(Arc::new(|p: &[f64]| p[0] * p[4])),
+        Value::Derived(Arc::new(|p: &[f64]| (1.0 - p[0]) * p[4])),
     );
-    let likelihood = Likelihood::new(vec![channel], vec![]);
-    let params = vec![
-        param("f", 0.1, 0.02, Some(0.0), Some(1.0)),
-        param("mu", 4.8, 0.1, None, None),
-        param("sigma", 0.6, 0.05, Some(0.01), Some(5.0)),
-        param("slope", -0.25, 0.01, None, None),
-        param("n", 2000.0, 50.0, Some(0.0), None),
-    ];
+    let mut params = gauss_exp_params();
+    params[0] = param("f", 0.1, 0.02, Some(0.0), Some(1.0));
+    params[4] = param("n", 2000.0, 50.0, Some(0.0), None);
     let result = minimize(&likelihood, &params, Settings::default());
     assert!(result.status.is_valid(), "{result:?}");
     for (i, name) in ["f", "mu", "sigma", "slope"].iter().enumerate() {

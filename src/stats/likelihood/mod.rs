@@ -384,35 +384,35 @@ impl Constraint {
     /// for the log-normal ln θ₀ Gaussian around ln θ.
     pub fn sampled(&self, p: &[f64], rng: &mut impl rand::Rng) -> Constraint {
         use rand_distr::{Distribution, Normal};
-        let gauss = |rng: &mut _| -> f64 { Normal::new(0.0, 1.0).expect("unit").sample(rng) };
-        match *self {
-            Constraint::Gaussian { param, sigma, .. } => Constraint::Gaussian {
-                param,
-                mean: p[param] + sigma * gauss(rng),
-                sigma,
-            },
-            Constraint::LogNormal {
-                param, relative, ..
-            } => Constraint::LogNormal {
-                param,
-                relative,
-                nominal: p[param] * (1.0 + relative).powf(gauss(rng)),
-            },
-            Constraint::Poisson { param, tau, .. } => Constraint::Poisson {
-                param,
-                tau,
-                aux: poisson(p[param] * tau, rng),
-            },
-        }
+        let predicted = self.predicted(p);
+        let mut gauss = || -> f64 { Normal::new(0.0, 1.0).expect("unit").sample(rng) };
+        self.measured(match *self {
+            Constraint::Gaussian { sigma, .. } => predicted + sigma * gauss(),
+            Constraint::LogNormal { relative, .. } => predicted * (1.0 + relative).powf(gauss()),
+            Constraint::Poisson { .. } => poisson(predicted, rng),
+        })
     }
 
     /// The same constraint with its auxiliary measurement at the value `p` predicts:
     /// the constraint of Asimov data.
     pub fn at_asimov(&self, p: &[f64]) -> Constraint {
+        self.measured(self.predicted(p))
+    }
+
+    /// The auxiliary measurement's expectation at `p`: θ, or γτ for a Poisson term.
+    fn predicted(&self, p: &[f64]) -> f64 {
+        match *self {
+            Constraint::Gaussian { param, .. } | Constraint::LogNormal { param, .. } => p[param],
+            Constraint::Poisson { param, tau, .. } => p[param] * tau,
+        }
+    }
+
+    /// The same constraint with auxiliary measurement `value`.
+    fn measured(&self, value: f64) -> Constraint {
         match *self {
             Constraint::Gaussian { param, sigma, .. } => Constraint::Gaussian {
                 param,
-                mean: p[param],
+                mean: value,
                 sigma,
             },
             Constraint::LogNormal {
@@ -420,12 +420,12 @@ impl Constraint {
             } => Constraint::LogNormal {
                 param,
                 relative,
-                nominal: p[param],
+                nominal: value,
             },
             Constraint::Poisson { param, tau, .. } => Constraint::Poisson {
                 param,
                 tau,
-                aux: p[param] * tau,
+                aux: value,
             },
         }
     }
