@@ -15,6 +15,7 @@ mod dangling_reference;
 mod duplicate_step_name;
 mod float_equality;
 mod inverted_window;
+mod method_unavailable;
 mod missing_data_input;
 mod missing_model;
 mod mva_feature_mismatch;
@@ -71,6 +72,11 @@ impl Rule {
     }
 }
 
+/// The limit methods a scan of `model` computes (the rest are refused, `SL032`).
+pub fn scan_methods(model: &crate::spec::Model) -> &'static [&'static str] {
+    method_unavailable::available(model)
+}
+
 /// Every rule, in code order.
 pub const ALL: &[Rule] = &[
     unknown_name::RULE,
@@ -104,6 +110,7 @@ pub const ALL: &[Rule] = &[
     unknown_pdf::RULE,
     overlapping_channels::RULE,
     missing_model::RULE,
+    method_unavailable::RULE,
 ];
 
 /// The rule with this code or name.

@@ -1,0 +1,62 @@
+//! ## What it does
+//! Flags a `limits.method` that the spec's model cannot use in a scan: fits set limits
+//! with `cls-asymptotic`; cut-and-count scans with `cls-exact`, `bayesian`,
+//! `feldman-cousins` or `cls-asymptotic`. `cls-toys` is available for workspaces
+//! (`searchlight limit workspace --calculator toys`), not yet in scans.
+//!
+//! ## Why is this bad?
+//! The scan would have to compute its limits some other way than the spec says, and
+//! results.json would name a method that was not used.
+//!
+//! ## Example
+//! ```yaml
+//! fit: { … }
+//! limits: { cl: 0.90, method: bayesian }
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//! limits: { cl: 0.90, method: cls-asymptotic }
+//! ```
+
+use super::Rule;
+use crate::check::LintContext;
+use crate::diag::{Diagnostic, Severity};
+use crate::spec::Model;
+
+pub const RULE: Rule = Rule {
+    code: "SL032",
+    name: "method-unavailable",
+    severity: Severity::Error,
+    summary: "a limit method the model's scan cannot use",
+    check,
+};
+
+/// The methods a scan of `model` computes.
+pub fn available(model: &Model) -> &'static [&'static str] {
+    match model {
+        Model::Fit(_) => &["cls-asymptotic"],
+        Model::Counting(_) => &["cls-exact", "bayesian", "feldman-cousins", "cls-asymptotic"],
+    }
+}
+
+fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
+    let (Some(limits), Some(model)) = (&ctx.spec.limits, &ctx.spec.model) else {
+        return;
+    };
+    let methods = available(model);
+    if !methods.contains(&limits.method.value.as_str()) {
+        let kind = match model {
+            Model::Fit(_) => "fit",
+            Model::Counting(_) => "cut-and-count",
+        };
+        out.push(
+            RULE.diag(format!(
+                "`{}` is not available for {kind} scans",
+                limits.method.value
+            ))
+            .at_labelled(limits.method.span, "not available here")
+            .with_help(format!("use {}", methods.join(", "))),
+        );
+    }
+}
