@@ -49,6 +49,8 @@ const START: [(&str, f64, f64, f64, f64); 5] = [
 ];
 
 fn main() {
+    // As `searchlight` itself does: keep freed blocks for reuse instead of fresh mmaps.
+    searchlight::allocator::tune();
     let x = sample();
     let likelihood = Likelihood::new(
         vec![Channel {

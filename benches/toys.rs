@@ -122,6 +122,8 @@ fn toy(seed: u64) -> (f64, f64, bool) {
 }
 
 fn main() {
+    // As `searchlight` itself does: keep freed blocks for reuse instead of fresh mmaps.
+    searchlight::allocator::tune();
     let mut outcomes = Vec::new();
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new()

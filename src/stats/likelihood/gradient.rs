@@ -109,13 +109,17 @@ impl Component {
 }
 
 impl Channel {
-    /// −ln L of this channel and its gradient added into `gradient`.
+    /// −ln L of this channel and its gradient added into `gradient`. Without `exact`
+    /// the logarithms of unbinned densities are skipped: the value returned is then only
+    /// finite or infinite (an event where the density vanishes), which is all a
+    /// gradient-only call needs to know.
     fn nll_and_gradient(
         &self,
         p: &[f64],
         frozen: &[Option<Arc<Vec<f64>>>],
         variances: &[Option<Arc<Vec<f64>>>],
         gradient: &mut [f64],
+        exact: bool,
     ) -> f64 {
         let evaluated: Vec<Evaluated> = self
             .components
@@ -135,7 +139,7 @@ impl Channel {
         // ∂(−ln L)/∂ν and ∂(−ln L)/∂θ per component, then the chain rule to p.
         let (value, d_yield, d_shape) = match &self.data {
             Data::Unbinned { x, weights } => {
-                let sums = self.unbinned_sums(x, weights.as_deref(), &evaluated, frozen);
+                let sums = self.unbinned_sums(x, weights.as_deref(), &evaluated, frozen, exact);
                 let total: f64 = evaluated.iter().map(|e| e.yield_).sum();
                 let d_yield: Vec<f64> = sums.a.iter().map(|a| 1.0 - a).collect();
                 let d_shape = evaluated
@@ -179,6 +183,7 @@ impl Channel {
         weights: Option<&[f64]>,
         evaluated: &[Evaluated],
         frozen: &[Option<Arc<Vec<f64>>>],
+        exact: bool,
     ) -> Sums {
         let block = |start: usize| -> Sums {
             let end = (start + BLOCK).min(x.len());
@@ -215,7 +220,17 @@ impl Channel {
             }
             // Σ w ln D, and r = w/D.
             let weights = weights.map(|w| &w[start..end]);
-            let log = super::log_density_sum(&density, weights);
+            let log = if exact {
+                super::log_density_sum(&density, weights)
+            } else if density
+                .iter()
+                .enumerate()
+                .any(|(i, &d)| d <= 0.0 && weights.is_none_or(|w| w[i] != 0.0))
+            {
+                f64::NEG_INFINITY
+            } else {
+                0.0
+            };
             let mut ratio = vec![0.0; n];
             kernels::weight_over_density(&density, weights, &mut ratio);
             let dot = |v: &[f64]| kernels::dot(v, &ratio);
@@ -369,12 +384,17 @@ impl Constraint {
 impl Likelihood {
     /// −ln L at `p` and its gradient with respect to every parameter.
     pub fn nll_and_gradient(&self, p: &[f64]) -> (f64, Vec<f64>) {
+        self.value_and_gradient_with(p, true)
+    }
+
+    /// The value (exact, or only finite-or-not) and the gradient.
+    fn value_and_gradient_with(&self, p: &[f64], exact: bool) -> (f64, Vec<f64>) {
         let mut gradient = vec![0.0; p.len()];
         let mut value = 0.0;
         for ((channel, frozen), variances) in
             self.channels.iter().zip(&self.frozen).zip(&self.variances)
         {
-            value += channel.nll_and_gradient(p, frozen, variances, &mut gradient);
+            value += channel.nll_and_gradient(p, frozen, variances, &mut gradient, exact);
         }
         for c in &self.constraints {
             value += c.nll(p);
@@ -392,6 +412,11 @@ impl crate::stats::minuit::Cost for Likelihood {
     fn value_and_gradient(&self, p: &[f64]) -> Option<(f64, Vec<f64>)> {
         let (value, gradient) = self.nll_and_gradient(p);
         value.is_finite().then_some((value, gradient))
+    }
+
+    fn gradient(&self, p: &[f64]) -> Option<Vec<f64>> {
+        let (value, gradient) = self.value_and_gradient_with(p, false);
+        value.is_finite().then_some(gradient)
     }
 
     fn has_gradient(&self) -> bool {
@@ -518,6 +543,23 @@ mod tests {
                 gradient[i]
             );
         }
+    }
+
+    #[test]
+    fn the_gradient_alone_equals_the_gradient_with_the_value() {
+        use crate::stats::minuit::Cost;
+        let (likelihood, p) = model();
+        let alone = likelihood.gradient(&p).unwrap();
+        let with = likelihood.nll_and_gradient(&p).1;
+        assert!(
+            alone
+                .iter()
+                .zip(&with)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        );
+        let mut impossible = p.clone();
+        impossible[4] = -1e6; // a negative continuum yield: unbinned densities below zero
+        assert!(likelihood.gradient(&impossible).is_none());
     }
 
     #[test]

@@ -318,11 +318,11 @@ impl Channel {
 
 /// Σ w ln d over a block (w = 1 without weights); a density that is not positive where
 /// the weight is not zero gives −∞. The logarithms are taken in one vectorised pass and
-/// summed in order in a second.
+/// summed in a second (`kernels::sum`, in a fixed order).
 pub(super) fn log_density_sum(density: &[f64], weights: Option<&[f64]>) -> f64 {
     let mut terms = vec![0.0; density.len()];
     kernels::log_terms(density, weights, &mut terms);
-    terms.iter().sum()
+    kernels::sum(&terms)
 }
 
 /// ν − n + n ln(n/ν): the Poisson −ln L relative to the saturated model (0 at ν = n).

@@ -31,6 +31,10 @@ pub trait Cost: Sync {
         let _ = p;
         None
     }
+    /// The gradient alone (a cost may skip work the value needs).
+    fn gradient(&self, p: &[f64]) -> Option<Vec<f64>> {
+        self.value_and_gradient(p).map(|(_, g)| g)
+    }
     /// True when [`Cost::value_and_gradient`] returns a gradient.
     fn has_gradient(&self) -> bool {
         false

@@ -77,7 +77,7 @@ impl<'a> Objective<'a> {
     /// transformations), or `None` when the function has none or it is not finite.
     pub(super) fn analytic_gradient(&self, x: &[f64]) -> Option<Vec<f64>> {
         self.calls.set(self.calls.get() + 1);
-        let (_, external) = self.f.value_and_gradient(&self.external(x))?;
+        let external = self.f.gradient(&self.external(x))?;
         let g: Vec<f64> = self
             .free
             .iter()

@@ -64,13 +64,13 @@ impl Shape {
         match (self, j) {
             (Shape::Gaussian, 0 | 1) => {
                 // ∂mean f = f t/σ, ∂σ f = f t²/σ.
-                let (mean, sigma) = (p[0], p[1]);
+                let (mean, inverse) = (p[0], 1.0 / p[1]);
                 each(out, xs, values, |x, f| {
-                    let t = (x - mean) / sigma;
+                    let t = (x - mean) * inverse;
                     if j == 0 {
-                        f * t / sigma
+                        f * t * inverse
                     } else {
-                        f * t * t / sigma
+                        f * t * t * inverse
                     }
                 });
             }
