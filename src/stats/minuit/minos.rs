@@ -1,7 +1,7 @@
-//! Profile likelihoods, and MINOS: the asymmetric interval of one parameter where the profile of f (minimised
-//! over all other parameters) rises by `up` above the minimum. Crossings are bracketed
-//! from the parabolic error and located with Brent's method; a crossing beyond a bound
-//! gives the bound.
+//! Profile likelihoods, and MINOS: the asymmetric interval of one parameter where the
+//! profile of f (minimised over all other parameters) rises by `up` above the minimum.
+//! Crossings are bracketed from the parabolic error and located with Brent's method; a
+//! crossing beyond a bound gives the bound.
 
 use super::{Cost, FitResult, ParamSpec, Settings, minimize};
 use crate::stats::quadrature::brent;
