@@ -21,6 +21,13 @@ fn sample(name: &str) -> Vec<f64> {
         .collect()
 }
 
+/// `count` bins of `width` from 0.
+fn equal_bins(count: usize, width: f64) -> Vec<(f64, f64)> {
+    (0..count)
+        .map(|k| (k as f64 * width, (k + 1) as f64 * width))
+        .collect()
+}
+
 fn param(name: &str, value: f64, step: f64, lower: Option<f64>, upper: Option<f64>) -> ParamSpec {
     ParamSpec::new(name, value, step, Bounds::new(lower, upper))
 }
@@ -275,9 +282,7 @@ fn simultaneous_channels_share_a_branching_fraction_with_a_constrained_efficienc
 #[test]
 fn binned_gaussian_plus_exponential() {
     let counts = sample("binned.counts");
-    let bins: Vec<(f64, f64)> = (0..40)
-        .map(|k| (k as f64 * 0.25, (k + 1) as f64 * 0.25))
-        .collect();
+    let bins = equal_bins(40, 0.25);
     let channel = Channel {
         name: "data".into(),
         ranges: vec![(0.0, 10.0)],
@@ -320,9 +325,7 @@ fn template_fit_with_barlow_beeston_lite() {
     use searchlight::stats::shape::Template;
     let counts = sample("template.counts");
     let signal = sample("template.signal_sumw");
-    let bins: Vec<(f64, f64)> = (0..25)
-        .map(|k| (k as f64 * 0.4, (k + 1) as f64 * 0.4))
-        .collect();
+    let bins = equal_bins(25, 0.4);
     let template = |contents: Vec<f64>, variances: Option<Vec<f64>>| {
         Shape::Template(Template {
             low: 0.0,
