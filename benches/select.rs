@@ -161,7 +161,8 @@ fn main() {
         .unwrap_or_else(|_| panic!("spec loads"));
     let ctx = LintContext::new(&spec, &sources, dir.clone());
     let query = searchlight::plan::query::build(&ctx).unwrap();
-    let names: Vec<&str> = query
+    let program = searchlight::plan::program::Program::compile(&query, &[]);
+    let names: Vec<&str> = program
         .columns
         .iter()
         .map(String::as_str)
@@ -188,7 +189,7 @@ fn main() {
             || chunks.clone(),
             |batch| {
                 let flow = pool
-                    .install(|| searchlight::exec::run(&query, batch.into_iter().map(Ok)))
+                    .install(|| searchlight::exec::run(&program, batch.into_iter().map(Ok)))
                     .unwrap();
                 if !histogram.is_null() {
                     assert_eq!(

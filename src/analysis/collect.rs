@@ -4,10 +4,7 @@
 //! the evaluator's selections.
 
 use crate::exec::Selected;
-use crate::exec::eval::Frame;
-use crate::expr::Expr;
 use crate::io::IoError;
-use crate::plan::query::Query;
 use crate::toy::truth::SignalTruth;
 
 /// Selected candidates of one channel.
@@ -39,24 +36,21 @@ pub fn truth_columns(truth: &SignalTruth) -> Vec<String> {
     columns
 }
 
-/// Fills [`Candidates`] from the evaluator's selections.
-pub struct Collector<'a> {
-    query: &'a Query,
-    observable: &'a Expr,
+/// Fills [`Candidates`] from the evaluator's selections, whose first output is the
+/// observable.
+pub struct Collector {
     truth: Option<SignalTruth>,
     /// What has been collected.
     pub candidates: Candidates,
 }
 
-impl<'a> Collector<'a> {
-    /// A collector of `observable`, with truth columns when `truth` is given.
-    pub fn new(query: &'a Query, observable: &'a Expr, truth: Option<SignalTruth>) -> Self {
+impl Collector {
+    /// A collector over `channels` channels, with truth columns when `truth` is given.
+    pub fn new(channels: usize, truth: Option<SignalTruth>) -> Self {
         Collector {
-            query,
-            observable,
             truth,
             candidates: Candidates {
-                channels: vec![ChannelCandidates::default(); query.channels.len().max(1)],
+                channels: vec![ChannelCandidates::default(); channels.max(1)],
             },
         }
     }
@@ -64,8 +58,7 @@ impl<'a> Collector<'a> {
     /// Takes one chunk's selection.
     pub fn take(&mut self, selected: Selected) -> Result<(), IoError> {
         let table = selected.table;
-        let mut frame = Frame::new(table, &self.query.bindings);
-        let x = frame.eval(self.observable);
+        let x = &selected.outputs[0];
         let column = |name: &str| -> Vec<f64> {
             table
                 .column(name)

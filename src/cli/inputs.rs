@@ -8,10 +8,10 @@ use crate::check::{LintContext, LintOptions, lint};
 use crate::diag::Spanned;
 use crate::diag::{Diagnostic, Severity, SourceMap, codes, render};
 use crate::exec::cutflow::Cutflow;
-use crate::exec::eval::Binding;
 use crate::exec::{self, EventChunks};
 use crate::io::IoError;
 use crate::io::source::NtupleReader;
+use crate::plan::program::Program;
 use crate::plan::query::{self, Query};
 use crate::shard::{FileLayout, InputLayout, Layout, Shard, slice};
 use crate::spec::{Input, LoadOptions, Name, ParamValue, Source, Spec};
@@ -106,7 +106,12 @@ pub struct Opened {
 
 /// Opens an input: its readers (ROOT or Parquet, projected onto the query's columns),
 /// generating a toy into the cache first.
-pub fn open_input(input: &Input, query: &Query, base: &Path) -> Result<Opened, Diagnostic> {
+pub fn open_input(
+    input: &Input,
+    program: &Program,
+    extra: &[String],
+    base: &Path,
+) -> Result<Opened, Diagnostic> {
     let mut tree = None;
     let (files, toy_record) = match &input.source {
         Source::Toy {
@@ -150,18 +155,15 @@ pub fn open_input(input: &Input, query: &Query, base: &Path) -> Result<Opened, D
             // numbers each row is its own event, without weights each weighs 1. A
             // bookkeeping column the analysis itself uses is required like any other.
             let present = NtupleReader::column_names(p, tree)?;
-            let used = |c: &str| {
-                query
-                    .bindings
-                    .values()
-                    .any(|b| matches!(b, Binding::Column(x) if x == c))
-            };
-            let cols: Vec<&str> = query
+            let cols: Vec<&str> = program
                 .columns
                 .iter()
+                .chain(extra.iter().filter(|c| !program.columns.contains(c)))
                 .map(String::as_str)
                 .filter(|c| {
-                    !query::EVENT_COLUMNS.contains(c) || used(c) || present.iter().any(|p| p == c)
+                    !query::EVENT_COLUMNS.contains(c)
+                        || program.reads(c)
+                        || present.iter().any(|p| p == c)
                 })
                 .collect();
             NtupleReader::open(p, tree, Some(&cols))
@@ -243,18 +245,19 @@ pub fn execute(
     shard: Shard,
 ) -> Result<Executed, Diagnostic> {
     let observable = spec.model.as_ref().map(|m| &m.observable().var.expr);
+    let program = Program::compile(query, &Vec::from_iter(observable));
     // Every input is opened (metadata only) first: shards divide all of them.
     let mut opened = Vec::new();
     for input in &spec.inputs {
         let toy = toy_of(input);
         let truth = toy.as_ref().and_then(|(g, _, _)| truth::signal_truth(g));
-        let mut input_query = query.clone();
-        for column in truth.iter().flat_map(collect::truth_columns) {
-            if !input_query.columns.contains(&column) {
-                input_query.columns.push(column);
-            }
-        }
-        opened.push((input, toy, truth, open_input(input, &input_query, base)?));
+        let extra: Vec<String> = truth.iter().flat_map(collect::truth_columns).collect();
+        opened.push((
+            input,
+            toy,
+            truth,
+            open_input(input, &program, &extra, base)?,
+        ));
     }
     let layout = Layout {
         inputs: opened
@@ -309,10 +312,10 @@ pub fn execute(
                 .flat_map(|(r, w)| slice::owned_events(r, w.chunks.clone())),
         );
         let cutflow = match observable {
-            Some(expr) => {
-                let mut collector = collect::Collector::new(query, expr, truth);
+            Some(_) => {
+                let mut collector = collect::Collector::new(program.channels.len(), truth);
                 let cutflow =
-                    exec::run_with(query, EventChunks::new(tables), |s| collector.take(s))
+                    exec::run_with(&program, EventChunks::new(tables), |s| collector.take(s))
                         .map_err(io_failure)?;
                 executed.candidates.push(InputCandidates {
                     name: input.name.value.clone(),
@@ -321,7 +324,7 @@ pub fn execute(
                 });
                 cutflow
             }
-            None => exec::run(query, EventChunks::new(tables)).map_err(io_failure)?,
+            None => exec::run(&program, EventChunks::new(tables)).map_err(io_failure)?,
         };
         executed.records.insert(input.name.value.clone(), record);
         executed.cutflows.push((input.name.value.clone(), cutflow));

@@ -1,14 +1,16 @@
 //! `searchlight skim`: the selected candidates of one input, with every column the
-//! analysis reads, its aliases as derived columns and channel flags, as Parquet — for
+//! analysis reads, its aliases and classifier scores as derived columns and channel
+//! flags, as Parquet — for
 //! plotting in Python.
 
 use super::Status;
 use super::inputs::{io_failure, open_input, prepare, report};
-use crate::exec::eval::Frame;
 use crate::exec::{self, EventChunks};
+use crate::expr::{Expr, ExprKind};
 use crate::io::parquet::ParquetWriter;
 use crate::io::source::NtupleReader;
 use crate::io::table::{Column, ColumnData, Table};
+use crate::plan::program::Program;
 use std::path::PathBuf;
 
 /// Arguments of `skim`.
@@ -64,7 +66,23 @@ pub fn run(args: &Args) -> Status {
         );
         return Status::Failure;
     }
-    let readers = match open_input(input, query, &prepared.base) {
+    // Outputs: the aliases, then the classifiers' scores.
+    let scores: Vec<Expr> = spec
+        .mva
+        .iter()
+        .map(|m| Expr {
+            kind: ExprKind::Name(m.name.value.clone()),
+            span: m.name.span,
+        })
+        .collect();
+    let outputs: Vec<&Expr> = spec
+        .variables
+        .iter()
+        .map(|v| &v.expr.expr)
+        .chain(&scores)
+        .collect();
+    let program = Program::compile(query, &outputs);
+    let readers = match open_input(input, &program, &query.columns, &prepared.base) {
         Ok(o) => o.readers,
         Err(d) => {
             report(&[d], &prepared.sources);
@@ -75,7 +93,7 @@ pub fn run(args: &Args) -> Status {
     let mut progress = super::progress::Progress::new(&input.name.value, total);
     let tables = progress.track(readers.iter().flat_map(NtupleReader::tables));
     let mut writer: Option<ParquetWriter> = None;
-    let outcome = exec::run_with(query, EventChunks::new(tables), |selected| {
+    let outcome = exec::run_with(&program, EventChunks::new(tables), |selected| {
         let keep: Vec<bool> = (0..selected.alive.len())
             .map(|i| selected.alive[i] && channel.is_none_or(|c| selected.members[c][i]))
             .collect();
@@ -86,12 +104,15 @@ pub fn run(args: &Args) -> Status {
                 data: filter(&c.data, &keep),
             });
         }
-        let mut frame = Frame::new(selected.table, &query.bindings);
-        for v in &spec.variables {
-            let values = frame.eval(&v.expr.expr);
+        let names = spec
+            .variables
+            .iter()
+            .map(|v| &v.name)
+            .chain(spec.mva.iter().map(|m| &m.name));
+        for (name, values) in names.zip(selected.outputs) {
             out.columns.push(Column {
-                name: v.name.value.clone(),
-                data: filter(&ColumnData::F64(values.to_vec()), &keep),
+                name: name.value.clone(),
+                data: filter(&ColumnData::F64(values), &keep),
             });
         }
         for (ch, member) in query.channels.iter().zip(&selected.members) {

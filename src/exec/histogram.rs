@@ -65,18 +65,42 @@ impl Histogram {
         Some(i)
     }
 
-    /// Adds one candidate.
-    pub fn fill(&mut self, x: f64, weight: f64) {
-        match self.bin(x) {
-            Some(i) => {
-                self.counts[i] += 1;
-                self.weighted[i].add(weight);
-                self.sumw2[i].add(weight * weight);
-            }
+    /// Counts one candidate: in its bin (returned), or as underflow, overflow or
+    /// undefined.
+    fn place(&mut self, x: f64) -> Option<usize> {
+        let bin = self.bin(x);
+        match bin {
+            Some(i) => self.counts[i] += 1,
             None if x.is_nan() => self.undefined += 1,
             None if x < self.range[0] => self.underflow += 1,
             None => self.overflow += 1,
         }
+        bin
+    }
+
+    /// Adds one candidate.
+    pub fn fill(&mut self, x: f64, weight: f64) {
+        if let Some(i) = self.place(x) {
+            self.weighted[i].add(weight);
+            self.sumw2[i].add(weight * weight);
+        }
+    }
+
+    /// Adds one candidate of weight 1 to the counts only; [`Histogram::with_unit_weights`]
+    /// then sets the sums of weights, exactly, from the counts.
+    pub fn count(&mut self, x: f64) {
+        self.place(x);
+    }
+
+    /// The histogram of candidates added by [`Histogram::count`] only, with its sums of
+    /// weights and of squared weights (both the counts).
+    pub fn with_unit_weights(mut self) -> Self {
+        for (i, &n) in self.counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+            self.weighted[i] = ExactSum::new();
+            self.weighted[i].add(n as f64);
+            self.sumw2[i] = self.weighted[i].clone();
+        }
+        self
     }
 
     /// Adds a later chunk's histogram.

@@ -1,4 +1,6 @@
-//! Physical execution of a plan over column chunks: rayon over chunks, selection masks,
+//! Physical execution of a [`Program`] over column chunks: rayon over chunks, each chunk
+//! evaluated phase by phase in blocks of rows ([`eval`]), every candidate's progress
+//! through the steps recorded as a depth (so that one pass gives every cutflow row),
 //! mergeable accumulators merged in chunk order. It never sees YAML.
 
 pub mod cutflow;
@@ -8,16 +10,18 @@ pub mod histogram;
 
 use crate::io::IoError;
 use crate::io::table::Table;
-use crate::plan::query::{Query, StepPlan};
+use crate::plan::program::{Action, Program, StepOp};
 use cutflow::{ChannelFlow, Cutflow, Row};
-use eval::Frame;
+use eval::{Arg, BLOCK, ChunkValues};
+use exact_sum::ExactSum;
 use histogram::Histogram;
 use rayon::prelude::*;
 
 /// Chunks evaluated in parallel before their results are merged, in order.
 const WINDOW: usize = 8;
 
-/// Which candidates of a chunk survive, and the channels they are in.
+/// Which candidates of a chunk survive, the channels they are in, and the program's
+/// outputs.
 pub struct Selected<'a> {
     /// The chunk.
     pub table: &'a Table,
@@ -25,20 +29,22 @@ pub struct Selected<'a> {
     pub alive: Vec<bool>,
     /// Membership of each candidate in each channel (`members[c][i]`).
     pub members: Vec<Vec<bool>>,
+    /// The values of each of the program's outputs, defined where `alive` holds.
+    pub outputs: Vec<Vec<f64>>,
 }
 
-/// Runs the query over chunks given in order; each chunk holds whole events (see
+/// Runs the program over chunks given in order; each chunk holds whole events (see
 /// [`EventChunks`]).
 pub fn run(
-    query: &Query,
+    program: &Program,
     chunks: impl Iterator<Item = Result<Table, IoError>>,
 ) -> Result<Cutflow, IoError> {
-    run_with(query, chunks, |_| Ok(()))
+    run_with(program, chunks, |_| Ok(()))
 }
 
 /// Like [`run`], and hands every chunk's selection to `sink`, in chunk order.
 pub fn run_with(
-    query: &Query,
+    program: &Program,
     chunks: impl Iterator<Item = Result<Table, IoError>>,
     mut sink: impl FnMut(Selected) -> Result<(), IoError>,
 ) -> Result<Cutflow, IoError> {
@@ -46,24 +52,25 @@ pub fn run_with(
     let mut chunks = chunks.peekable();
     while chunks.peek().is_some() {
         let window: Vec<Table> = chunks.by_ref().take(WINDOW).collect::<Result<_, _>>()?;
-        let partials: Vec<ChunkResult> = window.par_iter().map(|t| run_chunk(query, t)).collect();
-        for (table, (cutflow, alive, members)) in window.iter().zip(partials) {
+        let partials: Vec<ChunkResult> = window.par_iter().map(|t| run_chunk(program, t)).collect();
+        for (table, (cutflow, alive, members, outputs)) in window.iter().zip(partials) {
             total.merge(cutflow);
             sink(Selected {
                 table,
                 alive,
                 members,
+                outputs,
             })?;
         }
     }
     if total.channels.is_empty() {
-        total = run_chunk(query, &Table::default()).0;
+        total = run_chunk(program, &Table::default()).0;
     }
     Ok(total)
 }
 
-/// A chunk's cutflow, surviving candidates and channel membership.
-type ChunkResult = (Cutflow, Vec<bool>, Vec<Vec<bool>>);
+/// A chunk's cutflow, surviving candidates, channel membership and outputs.
+type ChunkResult = (Cutflow, Vec<bool>, Vec<Vec<bool>>, Vec<Vec<f64>>);
 
 /// How a chunk's rows group into events (rows of one event are contiguous, as basf2
 /// writes them).
@@ -105,178 +112,285 @@ impl Events {
     }
 }
 
-/// Number of rows where both masks hold (a loop the compiler vectorises).
-fn both(a: &[bool], b: &[bool]) -> u64 {
-    a.iter().zip(b).map(|(&x, &y)| u64::from(x & y)).sum()
+/// How far each candidate of a chunk got: `depth[i]` is the number of steps it passed
+/// (it survives all when `depth[i]` is the number of steps); `undefined[i]` is set when
+/// the step that removed it could not be evaluated (NaN). A step's cutflow row counts
+/// the candidates whose depth exceeds its index, so one pass over the candidates gives
+/// every row.
+struct Progress {
+    depth: Vec<u32>,
+    undefined: Vec<bool>,
 }
 
-/// Counts of one cutflow row over the candidates `alive ∧ member`; `weights` None means
-/// every event weighs 1. An event counts once, with the weight of its first candidate.
-fn count(
-    label: &str,
-    alive: &[bool],
-    member: &[bool],
-    events: &Events,
-    weights: Option<&[f64]>,
-    undefined: u64,
-) -> Row {
-    let mut row = Row {
-        step: label.to_string(),
-        undefined,
-        ..Row::default()
-    };
-    match (events, weights) {
-        (Events::PerRow, None) => {
-            row.candidates = both(alive, member);
-            row.events = row.candidates;
+impl Progress {
+    /// Applies filter step `k` (values `cut`) to the rows of `range`; returns how many
+    /// of them pass. Branch-free, so that it vectorises.
+    fn apply_cut(&mut self, k: u32, cut: Arg, range: std::ops::Range<usize>) -> u32 {
+        let depth = &mut self.depth[range.clone()];
+        let undefined = &mut self.undefined[range];
+        let mut passed = 0;
+        for (i, (d, u)) in depth.iter_mut().zip(undefined).enumerate() {
+            let x = cut.at(i);
+            let here = *d == k;
+            let pass = here & (x == 1.0);
+            *u |= here & x.is_nan();
+            *d += u32::from(pass);
+            passed += u32::from(pass);
         }
-        (Events::PerRow, Some(w)) => {
-            for i in (0..alive.len()).filter(|&i| alive[i] & member[i]) {
-                row.candidates += 1;
-                row.events += 1;
-                row.weighted.add(w[i]);
+        passed
+    }
+}
+
+/// Per-chunk histogram accumulators of one channel: unweighted fills only count (a sum
+/// of ones is its count, so converting at the end is exact and much cheaper).
+fn fill(histogram: &mut Histogram, x: f64, weight: Option<f64>) {
+    match weight {
+        Some(w) => histogram.fill(x, w),
+        None => histogram.count(x),
+    }
+}
+
+fn run_chunk(program: &Program, table: &Table) -> ChunkResult {
+    let n = table.rows();
+    let steps = program.steps.len() as u32;
+    let mut values = ChunkValues::new(program, table);
+    let events = Events::of(table);
+    let weights: Option<Vec<f64>> = table.column("__weight__").map(|c| c.to_f64_vec());
+    let weights = weights.as_deref();
+    let mut members: Vec<Vec<bool>> = program
+        .channels
+        .iter()
+        .map(|c| vec![c.1.is_none(); n])
+        .collect();
+    let mut member_undefined = vec![0u64; members.len()];
+    let mut histograms: Vec<Vec<Histogram>> = members
+        .iter()
+        .map(|_| {
+            program
+                .histograms
+                .iter()
+                .map(|h| {
+                    Histogram::new(
+                        &h.plan.name,
+                        &h.plan.text,
+                        h.plan.bins,
+                        h.plan.low,
+                        h.plan.high,
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let mut progress = Progress {
+        depth: vec![0; n],
+        undefined: vec![false; n],
+    };
+    let mut reached = 0u32; // steps applied before the current phase
+    for phase in &program.phases {
+        for start in (0..n).step_by(BLOCK) {
+            let range = start..(start + BLOCK).min(n);
+            values.release_all();
+            let mut alive = if reached == 0 {
+                range.len() as u32
+            } else {
+                progress.depth[range.clone()]
+                    .iter()
+                    .map(|&d| u32::from(d == reached))
+                    .sum()
+            };
+            for task in &phase.tasks {
+                let member = matches!(task.action, Action::Member(_));
+                if alive == 0 && !member {
+                    break;
+                }
+                values.compute(program, &task.compute, range.clone());
+                let read = values.arg(program, task.reads[0], range.clone());
+                match task.action {
+                    Action::Member(c) => {
+                        for (i, m) in members[c][range.clone()].iter_mut().enumerate() {
+                            let x = read.at(i);
+                            *m = x == 1.0;
+                            member_undefined[c] += u64::from(x.is_nan());
+                        }
+                    }
+                    Action::Cut(k) => alive = progress.apply_cut(k as u32, read, range.clone()),
+                    Action::Keep => {}
+                    Action::Fill(h) => {
+                        for (c, m) in members.iter().enumerate() {
+                            let histogram = &mut histograms[c][h];
+                            for i in range
+                                .clone()
+                                .filter(|&i| progress.depth[i] == steps && m[i])
+                            {
+                                fill(histogram, read.at(i - start), weights.map(|w| w[i]));
+                            }
+                        }
+                    }
+                }
+                values.release(&task.release);
             }
         }
-        (Events::Starts(starts), _) => {
-            for rows in Events::ranges(starts, alive.len()) {
-                let mut passing = rows.filter(|&i| alive[i] & member[i]);
-                if let Some(first) = passing.next() {
-                    row.candidates += 1 + passing.count() as u64;
-                    row.events += 1;
-                    if let Some(w) = weights {
-                        row.weighted.add(w[first]);
+        if let Some(k) = phase.then_best {
+            let StepOp::Best {
+                rank,
+                highest,
+                n: keep,
+                ..
+            } = &program.steps[k]
+            else {
+                unreachable!("phases end at best-candidate steps")
+            };
+            let rank = values.whole(program, *rank);
+            best_candidates(
+                &mut progress.depth,
+                k as u32,
+                rank,
+                &events,
+                *highest,
+                *keep,
+            );
+            reached = k as u32 + 1;
+        }
+    }
+    let flows = members
+        .iter()
+        .zip(member_undefined)
+        .zip(histograms)
+        .zip(&program.channels)
+        .map(|(((m, undefined), histograms), (name, _))| ChannelFlow {
+            name: name.clone(),
+            rows: count(program, &progress, m, undefined, &events, weights),
+            histograms: histograms
+                .into_iter()
+                .map(|h| {
+                    if weights.is_none() {
+                        h.with_unit_weights()
+                    } else {
+                        h
                     }
+                })
+                .collect(),
+        })
+        .collect();
+    let alive = progress.depth.iter().map(|&d| d == steps).collect();
+    let outputs = program
+        .outputs
+        .iter()
+        .map(|&o| values.take_chunk(program, o))
+        .collect();
+    (Cutflow { channels: flows }, alive, members, outputs)
+}
+
+/// The cutflow rows of one channel: `input`, then one per step. An event counts at a row
+/// when one of its candidates got that far, with the weight of the first such candidate
+/// (weights None: every event weighs 1).
+fn count(
+    program: &Program,
+    progress: &Progress,
+    member: &[bool],
+    member_undefined: u64,
+    events: &Events,
+    weights: Option<&[f64]>,
+) -> Vec<Row> {
+    let levels = program.steps.len() + 1;
+    let mut rows: Vec<Row> = std::iter::once("input")
+        .chain(program.steps.iter().map(StepOp::label))
+        .map(|step| Row {
+            step: step.to_string(),
+            ..Row::default()
+        })
+        .collect();
+    rows[0].undefined = member_undefined;
+    // Candidates and undefined cuts by the depth they reached; weights too for one-row
+    // events.
+    let mut reached = vec![0u64; levels];
+    let mut weighted: Vec<ExactSum> = vec![ExactSum::new(); levels];
+    for (i, (&d, &u)) in progress.depth.iter().zip(&progress.undefined).enumerate() {
+        if member[i] {
+            reached[d as usize] += 1;
+            if u {
+                rows[d as usize + 1].undefined += 1;
+            }
+            if let (Events::PerRow, Some(w)) = (events, weights) {
+                weighted[d as usize].add(w[i]);
+            }
+        }
+    }
+    let mut candidates = 0;
+    for level in (0..levels).rev() {
+        candidates += reached[level];
+        rows[level].candidates = candidates;
+    }
+    match events {
+        Events::PerRow => {
+            let mut sum = ExactSum::new();
+            for level in (0..levels).rev() {
+                rows[level].events = rows[level].candidates;
+                sum.merge(&weighted[level]);
+                if weights.is_some() {
+                    rows[level].weighted = sum.clone();
+                }
+            }
+        }
+        Events::Starts(starts) => {
+            for range in Events::ranges(starts, member.len()) {
+                let mut covered = 0;
+                for i in range.filter(|&i| member[i]) {
+                    let d = progress.depth[i] as usize;
+                    for row in rows.iter_mut().take(d + 1).skip(covered) {
+                        row.events += 1;
+                        if let Some(w) = weights {
+                            row.weighted.add(w[i]);
+                        }
+                    }
+                    covered = covered.max(d + 1);
                 }
             }
         }
     }
     if weights.is_none() {
-        row.weighted.add(row.events as f64);
+        for row in &mut rows {
+            row.weighted.add(row.events as f64);
+        }
     }
-    row
+    rows
 }
 
-fn run_chunk(query: &Query, table: &Table) -> ChunkResult {
-    let n = table.rows();
-    let mut frame = Frame::new(table, &query.bindings);
-    let events = Events::of(table);
-    let weights: Option<Vec<f64>> = table.column("__weight__").map(|c| c.to_f64_vec());
-    let weights = weights.as_deref();
-    // Channel membership, and how many candidates' membership was undefined.
-    let members: Vec<(Vec<bool>, u64)> = query
-        .channels
-        .iter()
-        .map(|c| match &c.cut {
-            None => (vec![true; n], 0),
-            Some(cut) => {
-                let v = frame.eval(cut);
-                (
-                    v.iter().map(|&x| x == 1.0).collect(),
-                    v.iter().filter(|x| x.is_nan()).count() as u64,
-                )
-            }
-        })
-        .collect();
-    let mut flows: Vec<ChannelFlow> = query
-        .channels
-        .iter()
-        .zip(&members)
-        .map(|(c, (m, undefined))| ChannelFlow {
-            name: c.name.clone(),
-            rows: vec![count(
-                "input",
-                &vec![true; n],
-                m,
-                &events,
-                weights,
-                *undefined,
-            )],
-            histograms: Vec::new(),
-        })
-        .collect();
-    let mut alive = vec![true; n];
-    let record = |label: &str, alive: &[bool], nan: &[bool], flows: &mut Vec<ChannelFlow>| {
-        for (flow, (m, _)) in flows.iter_mut().zip(&members) {
-            let undefined = both(nan, m);
-            flow.rows
-                .push(count(label, alive, m, &events, weights, undefined));
-        }
-    };
-    for step in &query.steps {
-        let mut nan = vec![false; n];
-        let label = match step {
-            StepPlan::Filter { label, cut } => {
-                let v = frame.eval(cut);
-                // Branch-free, so that it vectorises.
-                for ((a, undefined), &x) in alive.iter_mut().zip(&mut nan).zip(v.iter()) {
-                    *undefined = *a & x.is_nan();
-                    *a &= x == 1.0;
-                }
-                label
-            }
-            StepPlan::Best {
-                label,
-                by,
-                highest,
-                n: keep,
-            } => {
-                let rank = frame.eval(by);
-                best_candidates(&mut alive, &rank, &events, *highest, *keep);
-                label
-            }
-        };
-        record(label, &alive, &nan, &mut flows);
-    }
-    for veto in &query.vetoes {
-        let v = frame.eval(&veto.var);
-        let mut nan = vec![false; n];
-        for ((a, undefined), &x) in alive.iter_mut().zip(&mut nan).zip(v.iter()) {
-            *undefined = *a & x.is_nan();
-            *a &= !(x.is_nan() | (veto.low <= x && x <= veto.high));
-        }
-        record(&veto.label, &alive, &nan, &mut flows);
-    }
-    for h in &query.histograms {
-        let v = frame.eval(&h.var);
-        for (flow, (m, _)) in flows.iter_mut().zip(&members) {
-            let mut histogram = Histogram::new(&h.name, &h.text, h.bins, h.low, h.high);
-            for i in (0..n).filter(|&i| alive[i] && m[i]) {
-                histogram.fill(v[i], weights.map_or(1.0, |w| w[i]));
-            }
-            flow.histograms.push(histogram);
-        }
-    }
-    let members = members.into_iter().map(|(m, _)| m).collect();
-    (Cutflow { channels: flows }, alive, members)
-}
-
-/// Keeps, in each event, the `keep` surviving candidates ranked best (NaN ranks last; ties
-/// keep the earlier candidate).
-fn best_candidates(alive: &mut [bool], rank: &[f64], events: &Events, highest: bool, keep: usize) {
+/// Keeps, in each event, the `keep` candidates at step `k` ranked best (NaN ranks last;
+/// ties keep the earlier candidate): they pass to depth `k + 1`.
+fn best_candidates(
+    depth: &mut [u32],
+    k: u32,
+    rank: Arg,
+    events: &Events,
+    highest: bool,
+    keep: usize,
+) {
     let starts = match events {
         // One candidate per event: it is the best.
-        Events::PerRow if keep >= 1 => return,
         Events::PerRow => {
-            alive.fill(false);
+            if keep >= 1 {
+                depth.iter_mut().filter(|d| **d == k).for_each(|d| *d += 1);
+            }
             return;
         }
         Events::Starts(starts) => starts,
     };
-    for rows in Events::ranges(starts, alive.len()) {
-        let mut idx: Vec<usize> = rows.filter(|&i| alive[i]).collect();
+    for rows in Events::ranges(starts, depth.len()) {
+        let mut idx: Vec<usize> = rows.filter(|&i| depth[i] == k).collect();
         idx.sort_by(|&a, &b| {
             let (x, y) = if highest {
-                (-rank[a], -rank[b])
+                (-rank.at(a), -rank.at(b))
             } else {
-                (rank[a], rank[b])
+                (rank.at(a), rank.at(b))
             };
             x.is_nan()
                 .cmp(&y.is_nan())
                 .then(x.total_cmp(&y))
                 .then(a.cmp(&b))
         });
-        for &i in idx.iter().skip(keep) {
-            alive[i] = false;
+        for &i in idx.iter().take(keep) {
+            depth[i] += 1;
         }
     }
 }

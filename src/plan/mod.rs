@@ -1,9 +1,13 @@
-//! The logical plan of an analysis. This first version describes the checked analysis as
-//! text (`searchlight plan`): the columns it reads and how names resolved, its steps, and
-//! the scan grid. The dataflow graph and its optimizer passes land with the evaluator
-//! issue; this module never sees YAML or file formats.
+//! The logical plan of an analysis: [`query`] binds the checked spec's names and orders its
+//! steps; [`dag`] lowers it into a dataflow graph of per-candidate values; [`passes`]
+//! optimize it into the [`program::Program`] the evaluator runs. `searchlight plan` shows
+//! the analysis as text, JSON or DOT, and the optimized program. This module never sees
+//! YAML or file formats.
 
+pub mod dag;
 pub mod graph;
+pub mod passes;
+pub mod program;
 pub mod query;
 mod text;
 

@@ -1,0 +1,489 @@
+//! The dataflow graph of an analysis's per-candidate values: every column read, constant,
+//! operator, function and classifier is one [`Node`], operands before their users, so the
+//! node list is a topological order. Expressions are lowered into it with their aliases
+//! inlined; the optimizer passes in [`super::passes`] then rewrite it.
+//!
+//! The scalar semantics of every node live here ([`Node::scalar`]), so that the passes
+//! that compute at plan time and the executor's block kernels agree to the bit.
+
+use crate::exec::eval::{Binding, Bindings, MvaBinding};
+use crate::expr::{BinOp, CmpOp, Expr, ExprKind, UnaryOp, apply_function, function, print};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// Index of a node in a [`Dag`].
+pub type NodeId = usize;
+
+/// Condition values: conditions are numbers, true 1.0, false 0.0 and undefined NaN.
+pub const TRUE: f64 = 1.0;
+/// See [`TRUE`].
+pub const FALSE: f64 = 0.0;
+
+/// 1.0 or 0.0.
+#[inline(always)]
+pub fn truth(b: bool) -> f64 {
+    if b { TRUE } else { FALSE }
+}
+
+/// Elementwise functions of one argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Unary {
+    /// `-x`
+    Neg,
+    /// `not x` (undefined stays undefined)
+    Not,
+    /// `isnan(x)`
+    IsNan,
+    /// `abs(x)`
+    Abs,
+    /// `sqrt(x)`
+    Sqrt,
+    /// `exp(x)`
+    Exp,
+    /// `log(x)`
+    Log,
+    /// `log10(x)`
+    Log10,
+    /// `sin(x)`
+    Sin,
+    /// `cos(x)`
+    Cos,
+    /// `tan(x)`
+    Tan,
+}
+
+impl Unary {
+    /// The built-in function of that name taking one argument.
+    fn of_function(name: &str) -> Option<Unary> {
+        Some(match name {
+            "isnan" => Unary::IsNan,
+            "abs" => Unary::Abs,
+            "sqrt" => Unary::Sqrt,
+            "exp" => Unary::Exp,
+            "log" => Unary::Log,
+            "log10" => Unary::Log10,
+            "sin" => Unary::Sin,
+            "cos" => Unary::Cos,
+            "tan" => Unary::Tan,
+            _ => return None,
+        })
+    }
+
+    /// The name as written in a plan.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unary::Neg => "-",
+            Unary::Not => "not",
+            Unary::IsNan => "isnan",
+            Unary::Abs => "abs",
+            Unary::Sqrt => "sqrt",
+            Unary::Exp => "exp",
+            Unary::Log => "log",
+            Unary::Log10 => "log10",
+            Unary::Sin => "sin",
+            Unary::Cos => "cos",
+            Unary::Tan => "tan",
+        }
+    }
+
+    /// The function.
+    #[inline(always)]
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            Unary::Neg => -x,
+            Unary::Not => {
+                if x.is_nan() {
+                    x
+                } else {
+                    truth(x == FALSE)
+                }
+            }
+            Unary::IsNan => truth(x.is_nan()),
+            Unary::Abs => x.abs(),
+            Unary::Sqrt => x.sqrt(),
+            Unary::Exp => x.exp(),
+            Unary::Log => x.ln(),
+            Unary::Log10 => x.log10(),
+            Unary::Sin => x.sin(),
+            Unary::Cos => x.cos(),
+            Unary::Tan => x.tan(),
+        }
+    }
+}
+
+/// Three-valued `and`: false if either side is false, else undefined if either is.
+#[inline(always)]
+pub fn and(x: f64, y: f64) -> f64 {
+    if x == FALSE || y == FALSE {
+        FALSE
+    } else if x.is_nan() || y.is_nan() {
+        f64::NAN
+    } else {
+        TRUE
+    }
+}
+
+/// Three-valued `or`: true if either side is true, else undefined if either is.
+#[inline(always)]
+pub fn or(x: f64, y: f64) -> f64 {
+    if x == TRUE || y == TRUE {
+        TRUE
+    } else if x.is_nan() || y.is_nan() {
+        f64::NAN
+    } else {
+        FALSE
+    }
+}
+
+/// A comparison: undefined when either side is NaN.
+#[inline(always)]
+pub fn compare(op: CmpOp, x: f64, y: f64) -> f64 {
+    let t = truth(op.apply(x, y));
+    if x.is_nan() || y.is_nan() {
+        f64::NAN
+    } else {
+        t
+    }
+}
+
+/// `x in [low, high]` (or `not in`): undefined when any side is NaN.
+#[inline(always)]
+pub fn window(x: f64, low: f64, high: f64, negated: bool) -> f64 {
+    let t = truth((low <= x && x <= high) != negated);
+    if x.is_nan() || low.is_nan() || high.is_nan() {
+        f64::NAN
+    } else {
+        t
+    }
+}
+
+/// A binary operator on numbers.
+#[inline(always)]
+pub fn binary(op: BinOp, x: f64, y: f64) -> f64 {
+    match op {
+        BinOp::And => and(x, y),
+        BinOp::Or => or(x, y),
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mul => x * y,
+        BinOp::Div => x / y,
+        BinOp::Pow => x.powf(y),
+    }
+}
+
+/// A built-in of several arguments, row by row.
+pub fn call(name: &str, args: &[f64]) -> f64 {
+    if name == "ifelse" && args[0].is_nan() {
+        return f64::NAN;
+    }
+    apply_function(name, args)
+}
+
+/// One value per candidate.
+#[derive(Clone, Debug)]
+pub enum Node {
+    /// An input column (branch name).
+    Column(String),
+    /// A number.
+    Constant(f64),
+    /// A function of one value.
+    Unary(Unary, NodeId),
+    /// Arithmetic or a boolean connective.
+    Binary(BinOp, NodeId, NodeId),
+    /// A comparison.
+    Compare(CmpOp, NodeId, NodeId),
+    /// `value in [low, high]`, or `not in` when negated.
+    Window {
+        /// Tested value.
+        value: NodeId,
+        /// Lower edge.
+        low: NodeId,
+        /// Upper edge.
+        high: NodeId,
+        /// `not in`.
+        negated: bool,
+    },
+    /// Another built-in (`min`, `max`, `atan2`, `pow`, `clip`, `ifelse`), row by row.
+    Call(String, Vec<NodeId>),
+    /// A classifier's output from its features.
+    Mva(Arc<MvaBinding>, Vec<NodeId>),
+}
+
+impl Node {
+    /// The operands, in order.
+    pub fn operands(&self) -> Vec<NodeId> {
+        match self {
+            Node::Column(_) | Node::Constant(_) => Vec::new(),
+            Node::Unary(_, x) => vec![*x],
+            Node::Binary(_, a, b) | Node::Compare(_, a, b) => vec![*a, *b],
+            Node::Window {
+                value, low, high, ..
+            } => vec![*value, *low, *high],
+            Node::Call(_, args) | Node::Mva(_, args) => args.clone(),
+        }
+    }
+
+    /// The same node with every operand mapped by `f`.
+    pub fn map_operands(&self, f: impl Fn(NodeId) -> NodeId) -> Node {
+        match self {
+            Node::Column(_) | Node::Constant(_) => self.clone(),
+            Node::Unary(u, x) => Node::Unary(*u, f(*x)),
+            Node::Binary(op, a, b) => Node::Binary(*op, f(*a), f(*b)),
+            Node::Compare(op, a, b) => Node::Compare(*op, f(*a), f(*b)),
+            Node::Window {
+                value,
+                low,
+                high,
+                negated,
+            } => Node::Window {
+                value: f(*value),
+                low: f(*low),
+                high: f(*high),
+                negated: *negated,
+            },
+            Node::Call(name, args) => {
+                Node::Call(name.clone(), args.iter().map(|&a| f(a)).collect())
+            }
+            Node::Mva(m, args) => Node::Mva(m.clone(), args.iter().map(|&a| f(a)).collect()),
+        }
+    }
+
+    /// The value of an elementwise node from its operands' values; None for columns and
+    /// classifiers, which are not functions of scalars alone.
+    pub fn scalar(&self, args: &[f64]) -> Option<f64> {
+        Some(match self {
+            Node::Column(_) | Node::Mva(..) => return None,
+            Node::Constant(c) => *c,
+            Node::Unary(u, _) => u.apply(args[0]),
+            Node::Binary(op, ..) => binary(*op, args[0], args[1]),
+            Node::Compare(op, ..) => compare(*op, args[0], args[1]),
+            Node::Window { negated, .. } => window(args[0], args[1], args[2], *negated),
+            Node::Call(name, _) => call(name, args),
+        })
+    }
+
+    /// The constant's value, if this is one.
+    pub fn constant(&self) -> Option<f64> {
+        match self {
+            Node::Constant(c) => Some(*c),
+            _ => None,
+        }
+    }
+}
+
+/// Nodes are equal when they compute the same thing: numbers by bit pattern, classifiers
+/// by identity.
+impl PartialEq for Node {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Node::Constant(a), Node::Constant(b)) => a.to_bits() == b.to_bits(),
+            (Node::Mva(a, x), Node::Mva(b, y)) => Arc::ptr_eq(a, b) && x == y,
+            (Node::Column(a), Node::Column(b)) => a == b,
+            (Node::Unary(u, x), Node::Unary(v, y)) => u == v && x == y,
+            (Node::Binary(o, a, b), Node::Binary(p, c, d)) => o == p && a == c && b == d,
+            (Node::Compare(o, a, b), Node::Compare(p, c, d)) => o == p && a == c && b == d,
+            (
+                Node::Window {
+                    value: a,
+                    low: b,
+                    high: c,
+                    negated: n,
+                },
+                Node::Window {
+                    value: d,
+                    low: e,
+                    high: f,
+                    negated: m,
+                },
+            ) => (a, b, c, n) == (d, e, f, m),
+            (Node::Call(f, x), Node::Call(g, y)) => f == g && x == y,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Node {}
+
+impl Hash for Node {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Node::Column(b) => b.hash(state),
+            Node::Constant(c) => c.to_bits().hash(state),
+            Node::Unary(u, _) => u.hash(state),
+            Node::Binary(op, ..) => op.symbol().hash(state),
+            Node::Compare(op, ..) => op.symbol().hash(state),
+            Node::Window { negated, .. } => negated.hash(state),
+            Node::Call(name, _) => name.hash(state),
+            Node::Mva(m, _) => Arc::as_ptr(m).hash(state),
+        }
+        self.operands().hash(state);
+    }
+}
+
+/// The graph: nodes in topological order.
+#[derive(Clone, Debug, Default)]
+pub struct Dag {
+    /// Every node; operands precede their users.
+    pub nodes: Vec<Node>,
+}
+
+impl Dag {
+    /// Appends a node and returns its id.
+    pub fn push(&mut self, node: Node) -> NodeId {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    /// The nodes `roots` depend on (themselves included), as a mask over the nodes.
+    pub fn reachable(&self, roots: impl IntoIterator<Item = NodeId>) -> Vec<bool> {
+        let mut live = vec![false; self.nodes.len()];
+        roots.into_iter().for_each(|r| live[r] = true);
+        for id in (0..self.nodes.len()).rev() {
+            if live[id] {
+                self.nodes[id]
+                    .operands()
+                    .into_iter()
+                    .for_each(|o| live[o] = true);
+            }
+        }
+        live
+    }
+
+    /// The node as text, its operands written as `%id`.
+    pub fn describe(&self, id: NodeId) -> String {
+        let list = |ids: &[NodeId]| {
+            ids.iter()
+                .map(|i| format!("%{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match &self.nodes[id] {
+            Node::Column(b) => format!("column {b}"),
+            Node::Constant(c) => format!("constant {}", crate::expr::format_number(*c)),
+            Node::Unary(Unary::Neg, x) => format!("-%{x}"),
+            Node::Unary(u, x) => format!("{}(%{x})", u.name()),
+            Node::Binary(op, a, b) => format!("%{a} {} %{b}", op.symbol()),
+            Node::Compare(op, a, b) => format!("%{a} {} %{b}", op.symbol()),
+            Node::Window {
+                value,
+                low,
+                high,
+                negated,
+            } => format!(
+                "%{value} {}in [%{low}, %{high}]",
+                if *negated { "not " } else { "" }
+            ),
+            Node::Call(name, args) => format!("{name}({})", list(args)),
+            Node::Mva(_, args) => format!("mva({})", list(args)),
+        }
+    }
+}
+
+/// Lowers expressions into a [`Dag`]: one node per operator occurrence (the sharing of
+/// equal subexpressions is a pass of its own), aliases and classifiers once each.
+pub struct Lowering<'a> {
+    bindings: &'a Bindings,
+    /// The graph being built.
+    pub dag: Dag,
+    named: HashMap<String, NodeId>,
+}
+
+impl<'a> Lowering<'a> {
+    /// An empty graph over `bindings`.
+    pub fn new(bindings: &'a Bindings) -> Self {
+        Lowering {
+            bindings,
+            dag: Dag::default(),
+            named: HashMap::new(),
+        }
+    }
+
+    /// The key of a name, or of a basf2 call the planner resolved to a binding.
+    fn name_key(e: &Expr) -> Option<String> {
+        match &e.kind {
+            ExprKind::Name(name) => Some(name.clone()),
+            ExprKind::Call(name, _) if function(name).is_none() => Some(print(e)),
+            _ => None,
+        }
+    }
+
+    fn named(&mut self, key: String) -> NodeId {
+        if let Some(&id) = self.named.get(&key) {
+            return id;
+        }
+        let id = match self.bindings.get(&key) {
+            Some(Binding::Column(branch)) => self.dag.push(Node::Column(branch.clone())),
+            Some(Binding::Constant(c)) => self.dag.push(Node::Constant(*c)),
+            Some(Binding::Alias(e)) => self.lower(e),
+            Some(Binding::Mva(m)) => {
+                let features = m.features.iter().map(|f| self.lower(f)).collect();
+                self.dag.push(Node::Mva(m.clone(), features))
+            }
+            // The planner resolved every name of a lint-clean analysis.
+            None => unreachable!("planner resolved `{key}`"),
+        };
+        self.named.insert(key, id);
+        id
+    }
+
+    /// Lowers `e` and returns the node of its value.
+    pub fn lower(&mut self, e: &Expr) -> NodeId {
+        if let Some(key) = Self::name_key(e) {
+            return self.named(key);
+        }
+        let node = match &e.kind {
+            ExprKind::Number(v, unit) => Node::Constant(v * unit.map_or(1.0, |u| u.to_base())),
+            // A basf2 argument that is not a number has no value.
+            ExprKind::Raw(_) => Node::Constant(f64::NAN),
+            ExprKind::Name(_) => unreachable!("names are handled above"),
+            ExprKind::Call(name, args) => {
+                let args: Vec<NodeId> = args.iter().map(|a| self.lower(a)).collect();
+                match Unary::of_function(name) {
+                    Some(u) if args.len() == 1 => Node::Unary(u, args[0]),
+                    _ => Node::Call(name.clone(), args),
+                }
+            }
+            ExprKind::Unary(op, x) => {
+                let x = self.lower(x);
+                let u = match op {
+                    UnaryOp::Neg => Unary::Neg,
+                    UnaryOp::Not => Unary::Not,
+                };
+                Node::Unary(u, x)
+            }
+            ExprKind::Binary(op, a, b) => {
+                let (a, b) = (self.lower(a), self.lower(b));
+                Node::Binary(*op, a, b)
+            }
+            ExprKind::Compare(first, rest) => {
+                // `a < b <= c` is `(a < b) and (b <= c)`.
+                let mut left = self.lower(first);
+                let mut chain = None;
+                for (op, x) in rest {
+                    let right = self.lower(x);
+                    let c = self.dag.push(Node::Compare(*op, left, right));
+                    chain = Some(match chain {
+                        None => c,
+                        Some(prev) => self.dag.push(Node::Binary(BinOp::And, prev, c)),
+                    });
+                    left = right;
+                }
+                return chain.expect("a comparison has a right-hand side");
+            }
+            ExprKind::Window {
+                value,
+                low,
+                high,
+                negated,
+            } => Node::Window {
+                value: self.lower(value),
+                low: self.lower(low),
+                high: self.lower(high),
+                negated: *negated,
+            },
+        };
+        self.dag.push(node)
+    }
+}
