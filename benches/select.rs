@@ -7,7 +7,8 @@
 //! must be equal. The machine's memory bandwidth (a parallel sum over 1 GiB) gives the
 //! fraction of it the in-memory evaluation reaches.
 //! Run with `PEERS_PYTHON=/tmp/peers/bin/python cargo bench --bench select`
-//! (`SELECT_ROWS` changes the row count).
+//! (`SELECT_ROWS` changes the row count, `SELECT_PROFILE=N` runs only the in-memory
+//! evaluation N times on one thread, for a profiler).
 
 mod common;
 
@@ -179,6 +180,24 @@ fn main() {
     }
     chunks.push(table);
     let used_bytes = (rows * names.len() * 8) as f64;
+    if let Some(repeat) = std::env::var("SELECT_PROFILE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        // For a profiler: the in-memory run alone, `repeat` times on one thread.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        for _ in 0..repeat {
+            let batch = chunks.clone();
+            let start = Instant::now();
+            pool.install(|| searchlight::exec::run(&program, batch.into_iter().map(Ok)))
+                .unwrap();
+            println!("in memory: {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+        }
+        return;
+    }
     let mut ours_memory = [0.0; 2];
     for (k, threads) in [1, 2].into_iter().enumerate() {
         let pool = rayon::ThreadPoolBuilder::new()

@@ -319,3 +319,33 @@ fn hepdata_export_writes_one_table_per_channel_with_yaml_1_1_floats() {
     assert_eq!(code(&o), 2);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// The plans of the reference searches, optimized program included: a change to the
+/// planner or its passes shows here as a reviewed snapshot diff.
+#[test]
+fn plans_of_the_reference_searches() {
+    for name in ["dark_higgs_idm", "b_to_k_alp", "b_to_h_invisible"] {
+        let o = run(&["plan", &format!("analyses/{name}.yaml")]);
+        assert_eq!(code(&o), 0);
+        let text = String::from_utf8(o.stdout).unwrap();
+        assert!(text.contains("fuse-elementwise"), "{text}");
+        insta::assert_snapshot!(format!("plan__{name}"), text);
+    }
+    let o = run(&["plan", "--format", "json", "analyses/b_to_k_alp.yaml"]);
+    let plan: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let passes: Vec<&str> = plan["program"]["passes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["pass"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        passes,
+        [
+            "fold-constants",
+            "share-common-subexpressions",
+            "prune-columns",
+            "fuse-elementwise"
+        ]
+    );
+}

@@ -4,6 +4,7 @@ use super::Status;
 use super::load::{Loaded, base_dir, load};
 use crate::check::{LintContext, LintOptions, lint};
 use crate::diag::{Severity, SourceMap, render};
+use crate::plan::program::Program;
 use crate::spec::LoadOptions;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -54,12 +55,30 @@ pub fn run(args: &Args) -> Status {
         return Status::Findings;
     }
     let ctx = LintContext::new(&spec, &sources, base);
+    // The program `run` executes: the model's observable is its output.
+    let query = match crate::plan::query::build(&ctx) {
+        Ok(q) => q,
+        Err(d) => {
+            eprint!("{}", render::human(&[d], &sources, color));
+            return Status::Findings;
+        }
+    };
+    let observable = spec.model.as_ref().map(|m| &m.observable().var.expr);
+    let program = Program::compile(&query, &Vec::from_iter(observable));
     match args.format {
-        Format::Text => print!("{}", crate::plan::describe(&ctx)),
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&crate::plan::graph::json(&ctx)).expect("plan serialises")
+        Format::Text => print!(
+            "{}\nprogram\n{}",
+            crate::plan::describe(&ctx),
+            program.text()
         ),
+        Format::Json => {
+            let mut graph = crate::plan::graph::json(&ctx);
+            graph["program"] = program.json();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&graph).expect("plan serialises")
+            )
+        }
         Format::Dot => print!("{}", crate::plan::graph::dot(&ctx)),
     }
     Status::Ok

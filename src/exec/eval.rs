@@ -95,7 +95,7 @@ fn map2(out: &mut [f64], a: Arg, b: Arg, f: impl Fn(f64, f64) -> f64) {
 /// Runs `$body` with `$op` bound to each listed variant in turn (a constant in its arm,
 /// so that the scalar function inlined into the loop has no dispatch left).
 macro_rules! each {
-    ($value:expr, [$($variant:path),*], |$op:ident| $body:expr) => {
+    ($value:expr, [$($variant:path),*], $op:ident => $body:expr) => {
         match $value {
             $($variant => {
                 let $op = $variant;
@@ -112,25 +112,20 @@ pub fn compute<'a>(node: &Node, out: &mut [f64], arg: &dyn Fn(NodeId) -> Arg<'a>
         Node::Unary(u, x) => {
             let x = arg(*x);
             use Unary::*;
-            each!(
-                *u,
-                [Neg, Not, IsNan, Abs, Sqrt, Exp, Log, Log10, Sin, Cos, Tan],
-                |u| { map1(out, x, |v| u.apply(v)) }
-            )
+            each!(*u, [Neg, Not, IsNan, Abs, Sqrt, Exp, Log, Log10, Sin, Cos, Tan],
+                u => map1(out, x, |v| u.apply(v)))
         }
         Node::Binary(op, a, b) => {
             let (a, b) = (arg(*a), arg(*b));
             use BinOp::*;
-            each!(*op, [Or, And, Add, Sub, Mul, Div, Pow], |op| {
-                map2(out, a, b, |x, y| dag::binary(op, x, y))
-            })
+            each!(*op, [Or, And, Add, Sub, Mul, Div, Pow],
+                op => map2(out, a, b, |x, y| dag::binary(op, x, y)))
         }
         Node::Compare(op, a, b) => {
             let (a, b) = (arg(*a), arg(*b));
             use CmpOp::*;
-            each!(*op, [Lt, Le, Gt, Ge, Eq, Ne], |op| {
-                map2(out, a, b, |x, y| dag::compare(op, x, y))
-            })
+            each!(*op, [Lt, Le, Gt, Ge, Eq, Ne],
+                op => map2(out, a, b, |x, y| dag::compare(op, x, y)))
         }
         Node::Window {
             value,

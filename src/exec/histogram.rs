@@ -45,30 +45,14 @@ impl Histogram {
         }
     }
 
-    /// The bin of `x`, None outside [low, high). The bin is found from the edges
-    /// low + i·(high − low)/bins themselves, as numpy does, so that a value on an edge
-    /// lands where the printed edges say.
+    /// The bin of `x`, None outside [low, high).
     fn bin(&self, x: f64) -> Option<usize> {
-        let [low, high] = self.range;
-        let bins = self.counts.len();
-        if !(low <= x && x < high) {
-            return None;
-        }
-        let width = (high - low) / bins as f64;
-        let edge = |i: usize| low + i as f64 * width;
-        let mut i = (((x - low) / width) as usize).min(bins - 1);
-        if x < edge(i) {
-            i -= 1;
-        } else if i + 1 < bins && x >= edge(i + 1) {
-            i += 1;
-        }
-        Some(i)
+        Binning::of(self).bin(x)
     }
 
-    /// Counts one candidate: in its bin (returned), or as underflow, overflow or
-    /// undefined.
-    fn place(&mut self, x: f64) -> Option<usize> {
-        let bin = self.bin(x);
+    /// Counts one candidate in `bin` (the bin of `x`), or as underflow, overflow or
+    /// undefined; returns the bin.
+    fn place(&mut self, x: f64, bin: Option<usize>) -> Option<usize> {
         match bin {
             Some(i) => self.counts[i] += 1,
             None if x.is_nan() => self.undefined += 1,
@@ -80,16 +64,19 @@ impl Histogram {
 
     /// Adds one candidate.
     pub fn fill(&mut self, x: f64, weight: f64) {
-        if let Some(i) = self.place(x) {
+        if let Some(i) = self.place(x, self.bin(x)) {
             self.weighted[i].add(weight);
             self.sumw2[i].add(weight * weight);
         }
     }
 
-    /// Adds one candidate of weight 1 to the counts only; [`Histogram::with_unit_weights`]
+    /// Adds candidates of weight 1 to the counts only; [`Histogram::with_unit_weights`]
     /// then sets the sums of weights, exactly, from the counts.
-    pub fn count(&mut self, x: f64) {
-        self.place(x);
+    pub fn count(&mut self, values: impl Iterator<Item = f64>) {
+        let binning = Binning::of(self);
+        for x in values {
+            self.place(x, binning.bin(x));
+        }
     }
 
     /// The histogram of candidates added by [`Histogram::count`] only, with its sums of
@@ -113,6 +100,50 @@ impl Histogram {
         self.underflow += other.underflow;
         self.overflow += other.overflow;
         self.undefined += other.undefined;
+    }
+}
+
+/// Equal-width bins over [low, high), with the constants of the bin search computed once.
+#[derive(Clone, Copy)]
+struct Binning {
+    low: f64,
+    high: f64,
+    bins: usize,
+    width: f64,
+    inverse_width: f64,
+}
+
+impl Binning {
+    fn of(h: &Histogram) -> Binning {
+        let [low, high] = h.range;
+        let bins = h.counts.len();
+        let width = (high - low) / bins as f64;
+        Binning {
+            low,
+            high,
+            bins,
+            width,
+            inverse_width: 1.0 / width,
+        }
+    }
+
+    /// The bin of `x`, None outside [low, high). The bin is decided by the edges
+    /// low + i·(high − low)/bins themselves, as numpy does, so that a value on an edge
+    /// lands where the printed edges say; the first guess (a multiplication) is within
+    /// one bin of it.
+    #[inline(always)]
+    fn bin(&self, x: f64) -> Option<usize> {
+        if !(self.low <= x && x < self.high) {
+            return None;
+        }
+        let edge = |i: usize| self.low + i as f64 * self.width;
+        let mut i = (((x - self.low) * self.inverse_width) as usize).min(self.bins - 1);
+        if x < edge(i) {
+            i -= 1;
+        } else if i + 1 < self.bins && x >= edge(i + 1) {
+            i += 1;
+        }
+        Some(i)
     }
 }
 

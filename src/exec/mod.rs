@@ -124,30 +124,29 @@ struct Progress {
 
 impl Progress {
     /// Applies filter step `k` (values `cut`) to the rows of `range`; returns how many
-    /// of them pass. Branch-free, so that it vectorises.
+    /// of them pass.
     fn apply_cut(&mut self, k: u32, cut: Arg, range: std::ops::Range<usize>) -> u32 {
         let depth = &mut self.depth[range.clone()];
         let undefined = &mut self.undefined[range];
-        let mut passed = 0;
-        for (i, (d, u)) in depth.iter_mut().zip(undefined).enumerate() {
-            let x = cut.at(i);
-            let here = *d == k;
-            let pass = here & (x == 1.0);
-            *u |= here & x.is_nan();
-            *d += u32::from(pass);
-            passed += u32::from(pass);
+        match cut {
+            Arg::Slice(values) => advance(k, values, depth, undefined),
+            Arg::Scalar(x) => advance(k, &vec![x; depth.len()], depth, undefined),
         }
-        passed
     }
 }
 
-/// Per-chunk histogram accumulators of one channel: unweighted fills only count (a sum
-/// of ones is its count, so converting at the end is exact and much cheaper).
-fn fill(histogram: &mut Histogram, x: f64, weight: Option<f64>) {
-    match weight {
-        Some(w) => histogram.fill(x, w),
-        None => histogram.count(x),
+/// Moves the candidates at depth `k` whose cut is true to depth `k + 1` and flags those
+/// whose cut is undefined; returns how many moved. Branch-free, so that it vectorises.
+fn advance(k: u32, cut: &[f64], depth: &mut [u32], undefined: &mut [bool]) -> u32 {
+    let mut passed = 0;
+    for ((d, u), &x) in depth.iter_mut().zip(undefined).zip(cut) {
+        let here = *d == k;
+        let pass = here & (x == 1.0);
+        *u |= here & x.is_nan();
+        *d += u32::from(pass);
+        passed += u32::from(pass);
     }
+    passed
 }
 
 fn run_chunk(program: &Program, table: &Table) -> ChunkResult {
@@ -218,11 +217,14 @@ fn run_chunk(program: &Program, table: &Table) -> ChunkResult {
                     Action::Fill(h) => {
                         for (c, m) in members.iter().enumerate() {
                             let histogram = &mut histograms[c][h];
-                            for i in range
+                            let selected = range
                                 .clone()
-                                .filter(|&i| progress.depth[i] == steps && m[i])
-                            {
-                                fill(histogram, read.at(i - start), weights.map(|w| w[i]));
+                                .filter(|&i| progress.depth[i] == steps && m[i]);
+                            match weights {
+                                Some(w) => {
+                                    selected.for_each(|i| histogram.fill(read.at(i - start), w[i]))
+                                }
+                                None => histogram.count(selected.map(|i| read.at(i - start))),
                             }
                         }
                     }
@@ -471,6 +473,11 @@ impl<I: Iterator<Item = Result<Table, IoError>>> Iterator for EventChunks<I> {
                         None => next,
                     };
                     let mut events = Events::of(&table);
+                    if matches!(events, Events::PerRow) {
+                        // Every row is an event: none continues into the next table.
+                        self.queue(table, events);
+                        continue;
+                    }
                     let last_start = events.last_start(table.rows());
                     if last_start == 0 {
                         // One event so far: wait for more rows.

@@ -151,6 +151,12 @@ impl Program {
     /// Compiles `query`, with `outputs` as extra values to compute for the surviving
     /// candidates.
     pub fn compile(query: &Query, outputs: &[&Expr]) -> Program {
+        Program::compile_with(query, outputs, true)
+    }
+
+    /// [`Program::compile`], with the rewriting passes (folding, sharing) only when
+    /// `rewrite` is true: both compute identical results.
+    pub fn compile_with(query: &Query, outputs: &[&Expr], rewrite: bool) -> Program {
         let mut lowering = Lowering::new(&query.bindings);
         let channels = query
             .channels
@@ -213,7 +219,7 @@ impl Program {
             phases: Vec::new(),
             passes: Vec::new(),
         };
-        passes::optimize(&mut program);
+        passes::optimize(&mut program, rewrite);
         program
     }
 
@@ -265,6 +271,32 @@ impl Program {
             .nodes
             .iter()
             .any(|n| matches!(n, Node::Column(b) if b == branch))
+    }
+
+    /// The program as JSON: passes, nodes (operation and storage) and phases.
+    pub fn json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let action = |a: &Action| match *a {
+            Action::Member(c) => json!({"channel": self.channels[c].0}),
+            Action::Cut(s) => json!({"cut": self.steps[s].label()}),
+            Action::Keep => json!("keep"),
+            Action::Fill(h) => json!({"fill": self.histograms[h].plan.name}),
+        };
+        json!({
+            "passes": self.passes,
+            "columns": self.columns,
+            "nodes": (0..self.dag.nodes.len()).map(|id| json!({
+                "id": id,
+                "op": self.dag.describe(id),
+                "storage": format!("{:?}", self.storage[id]).to_lowercase(),
+            })).collect::<Vec<_>>(),
+            "phases": self.phases.iter().map(|p| json!({
+                "tasks": p.tasks.iter().map(|t| json!({
+                    "compute": t.compute, "action": action(&t.action),
+                })).collect::<Vec<_>>(),
+                "then_best": p.then_best.map(|b| self.steps[b].label()),
+            })).collect::<Vec<_>>(),
+        })
     }
 
     /// The program as text: the passes, the nodes with their storage, the phases.

@@ -1,13 +1,11 @@
-//! **fold-constants** — *what*: a node whose operands are all numbers becomes a number,
-//! and `x ** 2` becomes `x * x`. *Why*: `2 * 0.1 GeV` or `sqrt(ECMS) / 2` written in a
-//! cut would otherwise be recomputed for every candidate; `powf` is several times slower
-//! than a multiplication and, for an exponent of two, not more exact. *Example*:
+//! **fold-constants** — *what*: a node whose operands are all numbers becomes a number.
+//! *Why*: `2 * 0.1 GeV` or `sqrt(ECMS) / 2` written in a cut would otherwise be
+//! recomputed for every candidate. *Example*:
 //! `abs(x - 5.279 - 0.5 * 0.01) < 3 * 0.003` keeps one subtraction and one comparison
 //! per candidate. Results are identical: the folded value is what [`Node::scalar`]
 //! computes for every candidate.
 
 use super::Pass;
-use crate::expr::BinOp;
 use crate::plan::dag::Node;
 use crate::plan::program::Program;
 
@@ -18,7 +16,7 @@ impl Pass for FoldConstants {
     const NAME: &'static str = "fold-constants";
 
     fn run(program: &mut Program) -> String {
-        let (mut folded, mut squares) = (0, 0);
+        let mut folded = 0;
         for id in 0..program.dag.nodes.len() {
             let node = &program.dag.nodes[id];
             let args: Option<Vec<f64>> = node
@@ -34,13 +32,8 @@ impl Pass for FoldConstants {
             if let Some(v) = value {
                 program.dag.nodes[id] = Node::Constant(v);
                 folded += 1;
-            } else if let Node::Binary(BinOp::Pow, x, e) = *node
-                && program.dag.nodes[e].constant() == Some(2.0)
-            {
-                program.dag.nodes[id] = Node::Binary(BinOp::Mul, x, x);
-                squares += 1;
             }
         }
-        format!("{folded} node(s) computed at plan time, {squares} square(s) as products")
+        format!("{folded} node(s) computed at plan time")
     }
 }

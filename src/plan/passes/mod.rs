@@ -28,10 +28,249 @@ fn apply<P: Pass>(program: &mut Program) {
     });
 }
 
-/// Runs every pass, in order.
-pub fn optimize(program: &mut Program) {
-    apply::<fold_constants::FoldConstants>(program);
-    apply::<share_subexpressions::ShareSubexpressions>(program);
+/// Runs the passes, in order; with `rewrite` false only the ones the evaluator needs
+/// (the graph as lowered, for comparing results with and without the rewrites).
+pub fn optimize(program: &mut Program, rewrite: bool) {
+    if rewrite {
+        apply::<fold_constants::FoldConstants>(program);
+        apply::<share_subexpressions::ShareSubexpressions>(program);
+    }
     apply::<prune_columns::PruneColumns>(program);
     apply::<fuse_elementwise::FuseElementwise>(program);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::exec::eval::{Binding, Bindings};
+    use crate::expr::{Expr, parse_text};
+    use crate::plan::dag::{Node, Unary};
+    use crate::plan::program::{Program, Storage};
+    use crate::plan::query::{ChannelPlan, Query, StepPlan};
+
+    fn expr(s: &str) -> Expr {
+        parse_text(s).unwrap()
+    }
+
+    /// A query over columns x, y, z and the alias `unused: w * 2`.
+    fn query(channels: &[&str], steps: &[&str], best: Option<&str>) -> Query {
+        let mut bindings: Bindings = ["x", "y", "z", "w"]
+            .iter()
+            .map(|c| (c.to_string(), Binding::Column(c.to_string())))
+            .collect();
+        bindings.insert("unused".into(), Binding::Alias(Box::new(expr("w * 2"))));
+        let mut steps: Vec<StepPlan> = steps
+            .iter()
+            .map(|s| StepPlan::Filter {
+                label: s.to_string(),
+                cut: expr(s),
+            })
+            .collect();
+        if let Some(by) = best {
+            steps.insert(
+                1,
+                StepPlan::Best {
+                    label: "best".into(),
+                    by: expr(by),
+                    highest: true,
+                    n: 1,
+                },
+            );
+        }
+        Query {
+            columns: Vec::new(),
+            bindings,
+            steps,
+            vetoes: Vec::new(),
+            channels: channels
+                .iter()
+                .map(|c| ChannelPlan {
+                    name: c.to_string(),
+                    cut: Some(expr(c)),
+                })
+                .collect(),
+            histograms: Vec::new(),
+        }
+    }
+
+    fn count(p: &Program, f: impl Fn(&Node) -> bool) -> usize {
+        p.dag.nodes.iter().filter(|n| f(n)).count()
+    }
+
+    #[test]
+    fn constants_fold_and_squares_are_products() {
+        let p = Program::compile(
+            &query(&[], &["x < 2 * 0.25 GeV + 500 MeV", "y ** 2 < 4"], None),
+            &[],
+        );
+        assert_eq!(
+            count(&p, |n| matches!(n, Node::Constant(c) if *c == 1.0)),
+            1
+        );
+        assert_eq!(
+            count(&p, |n| matches!(
+                n,
+                Node::Binary(crate::expr::BinOp::Pow, ..)
+            )),
+            0
+        );
+        assert_eq!(
+            count(
+                &p,
+                |n| matches!(n, Node::Binary(crate::expr::BinOp::Mul, a, b) if a == b)
+            ),
+            1
+        );
+        assert_eq!(p.passes[0].pass, "fold-constants");
+        assert!(
+            p.passes[0].summary.starts_with("2 node(s)"),
+            "{}",
+            p.passes[0].summary
+        );
+    }
+
+    #[test]
+    fn subexpressions_are_shared_across_channels_and_steps() {
+        let p = Program::compile(
+            &query(
+                &["abs(x) < 1 and y > 0", "abs(x) < 1 and y < 0"],
+                &["abs(x) < 1", "z > 0"],
+                None,
+            ),
+            &[],
+        );
+        assert_eq!(count(&p, |n| matches!(n, Node::Unary(Unary::Abs, _))), 1);
+        assert_eq!(count(&p, |n| matches!(n, Node::Column(c) if c == "x")), 1);
+        // The shared `abs(x) < 1` is computed by the first channel and read by the step.
+        assert_eq!(
+            p.steps[0].node(),
+            p.dag
+                .nodes
+                .iter()
+                .position(|n| matches!(n, Node::Compare(..)))
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn unused_aliases_leave_their_columns_unread() {
+        let p = Program::compile(&query(&[], &["x > 0"], None), &[]);
+        assert!(p.reads("x") && !p.reads("w") && !p.reads("y"));
+        assert_eq!(&p.columns[4..], ["x"]);
+        let with_output = Program::compile(&query(&[], &["x > 0"], None), &[&expr("unused")]);
+        assert!(with_output.reads("w"));
+    }
+
+    #[test]
+    fn values_read_after_a_best_candidate_step_are_kept_for_the_chunk() {
+        let p = Program::compile(&query(&[], &["x + y > 0", "x + y < 3"], Some("z")), &[]);
+        assert_eq!(p.phases.len(), 2);
+        assert_eq!(p.phases[0].then_best, Some(1));
+        let sum = p
+            .dag
+            .nodes
+            .iter()
+            .position(|n| matches!(n, Node::Binary(crate::expr::BinOp::Add, ..)))
+            .unwrap();
+        assert_eq!(p.storage[sum], Storage::Chunk, "{}", p.text());
+        // Without a later reader a value lives in a block buffer.
+        let p = Program::compile(&query(&[], &["x + y > 0"], None), &[]);
+        let sum = p
+            .dag
+            .nodes
+            .iter()
+            .position(|n| matches!(n, Node::Binary(..)))
+            .unwrap();
+        assert_eq!(p.storage[sum], Storage::Block);
+    }
+
+    /// Values of the outputs `exprs` over columns x, y, z, w (rows with NaN, ±inf, 0).
+    fn outputs(exprs: &[Expr], rewrite: bool) -> Vec<Vec<u64>> {
+        use crate::io::table::{Column, ColumnData, Table};
+        let values = [
+            0.0,
+            1.0,
+            -2.5,
+            f64::NAN,
+            f64::INFINITY,
+            0.5,
+            -0.0,
+            3.0,
+            1e300,
+        ];
+        let column =
+            |k: usize| ColumnData::F64((0..81).map(|i| values[(i * (k + 1) + k) % 9]).collect());
+        let table = Table {
+            columns: ["x", "y", "z", "w"]
+                .iter()
+                .enumerate()
+                .map(|(k, c)| Column {
+                    name: c.to_string(),
+                    data: column(k),
+                })
+                .collect(),
+        };
+        let refs: Vec<&Expr> = exprs.iter().collect();
+        let program = Program::compile_with(&query(&[], &[], None), &refs, rewrite);
+        let mut out = Vec::new();
+        crate::exec::run_with(&program, std::iter::once(Ok(table)), |s| {
+            out = s
+                .outputs
+                .iter()
+                .map(|v| v.iter().map(|x| x.to_bits()).collect())
+                .collect();
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    fn arbitrary_expr() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            prop::sample::select(vec![
+                "x", "y", "z", "unused", "0", "1", "2", "0.5", "-3", "1 MeV"
+            ])
+            .prop_map(str::to_string),
+        ];
+        leaf.prop_recursive(4, 24, 3, |inner| {
+            prop_oneof![
+                (
+                    inner.clone(),
+                    prop::sample::select(vec![
+                        "+", "-", "*", "/", "**", "<", ">=", "==", "and", "or"
+                    ]),
+                    inner.clone()
+                )
+                    .prop_map(|(a, op, b)| format!("({a}) {op} ({b})")),
+                (
+                    prop::sample::select(vec!["abs", "sqrt", "log", "exp", "isnan", "not"]),
+                    inner.clone()
+                )
+                    .prop_map(|(f, a)| if f == "not" {
+                        format!("not ({a})")
+                    } else {
+                        format!("{f}({a})")
+                    }),
+                (
+                    prop::sample::select(vec!["min", "max", "atan2"]),
+                    inner.clone(),
+                    inner.clone()
+                )
+                    .prop_map(|(f, a, b)| format!("{f}({a}, {b})")),
+                (inner.clone(), inner.clone(), inner.clone())
+                    .prop_map(|(a, b, c)| format!("ifelse({a}, {b}, {c})")),
+                (inner.clone(), inner.clone(), inner)
+                    .prop_map(|(a, b, c)| format!("({a}) in [({b}), ({c})]")),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Folding and sharing change no bit of any value.
+        #[test]
+        fn rewrites_keep_every_value(texts in proptest::collection::vec(arbitrary_expr(), 1..4)) {
+            let exprs: Vec<Expr> = texts.iter().map(|t| expr(t)).collect();
+            proptest::prop_assert_eq!(outputs(&exprs, true), outputs(&exprs, false));
+        }
+    }
 }

@@ -16,7 +16,7 @@ impl Pass for PruneColumns {
     const NAME: &'static str = "prune-columns";
 
     fn run(program: &mut Program) -> String {
-        let before = Program::columns_of(&program.dag).len();
+        let branches = |p: &Program| p.columns.len() - crate::plan::query::EVENT_COLUMNS.len();
         let live = program.dag.reachable(program.roots());
         let old = std::mem::take(&mut program.dag);
         let mut dag = Dag::default();
@@ -31,8 +31,8 @@ impl Pass for PruneColumns {
         program.remap_roots(&map);
         program.columns = Program::columns_of(&program.dag);
         format!(
-            "{removed} unused node(s) removed; {} of {before} column(s) read",
-            program.columns.len()
+            "{removed} unused node(s) removed; {} column(s) read besides the bookkeeping ones",
+            branches(program)
         )
     }
 }
