@@ -702,3 +702,76 @@ fn undefined_observables_are_reported_in_the_notes() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// `cls-toys` in a cut-and-count scan: each window's limits from pseudo-experiments of
+/// its one-bin model (the calculator of `limit workspace --calculator toys`, checked
+/// against pyhf in tests/toys.rs), identical for any thread count (every point has its
+/// own seed), and near the exact CLs limits of the same windows: with 100 toys the
+/// tail probability that sets a limit is known to ~±30%, and the toys randomise the
+/// auxiliary measurements of background and efficiency where the exact method averages
+/// over them.
+#[test]
+fn counting_scans_set_limits_with_toys() {
+    let dir = temp("cls-toys");
+    let window = |method: &str| {
+        common::small_counting_spec(method)
+            .replace("range: [0.9, 1.2]", "range: [1.0, 1.004]")
+            .replace("  expected: true", "  expected: true\n  toys: 100")
+    };
+    let mut outputs = Vec::new();
+    for (name, method, threads) in [
+        ("toys", "cls-toys", "1"),
+        ("toys", "cls-toys", "2"),
+        ("exact", "cls-exact", "2"),
+    ] {
+        let spec = dir.join(format!("{name}.yaml"));
+        std::fs::write(&spec, window(method)).unwrap();
+        let out = dir.join(format!("{name}{threads}"));
+        let args = [
+            "run",
+            spec.to_str().unwrap(),
+            "--unblind",
+            "--threads",
+            threads,
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        let o = run(&args, &dir);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        outputs.push(std::fs::read(out.join("results.json")).unwrap());
+    }
+    assert_eq!(
+        outputs[0], outputs[1],
+        "1 and 2 threads give the same bytes"
+    );
+    let parse = |bytes: &[u8]| -> Value { serde_json::from_slice(bytes).unwrap() };
+    let (toys, exact) = (parse(&outputs[0]), parse(&outputs[2]));
+    assert_eq!(toys["method"], "cls-toys");
+    let (toys, exact) = (
+        toys["scan"].as_array().unwrap(),
+        exact["scan"].as_array().unwrap(),
+    );
+    assert_eq!(toys.len(), exact.len());
+    let mut ratios = Vec::new();
+    for (t, e) in toys.iter().zip(exact) {
+        let status = t["status"].as_str().unwrap();
+        if status != "ok" {
+            // Too few toys for a deficit: said, not hidden.
+            assert!(status.starts_with("failed: toys:"), "{t}");
+            continue;
+        }
+        let ratio = t["observed"].as_f64().unwrap() / e["observed"].as_f64().unwrap();
+        assert!((0.5..2.0).contains(&ratio), "toys {t}\nexact {e}");
+        ratios.push(ratio);
+    }
+    assert!(
+        ratios.len() * 4 >= toys.len() * 3,
+        "{} of {} points",
+        ratios.len(),
+        toys.len()
+    );
+    ratios.sort_by(f64::total_cmp);
+    let median = ratios[ratios.len() / 2];
+    assert!((0.8..1.2).contains(&median), "median toys/exact {median}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

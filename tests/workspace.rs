@@ -126,7 +126,7 @@ fn counting_window_model_matches_pyhf() {
             efficiency_error: efficiency * number("relative_uncertainty"),
         };
         let (observed, expected) = window
-            .asymptotic_limits("xsec", number("cl"))
+            .cls_limits("xsec", number("cl"), None)
             .unwrap_or_else(|e| panic!("{w}: {e}"));
         let what = format!("window {w}");
         match observed {

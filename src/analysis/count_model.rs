@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 
 use crate::stats::asymptotic::Cls;
 use crate::stats::histfactory;
+use crate::stats::toys::upper_limits_toys;
 
 /// What one window of a counting scan measured.
 #[derive(Clone, Copy, Debug)]
@@ -101,18 +102,26 @@ impl CountModel {
         (self.background + 1.0).sqrt() / self.efficiency
     }
 
-    /// Asymptotic CLs limits (observed unless blinded, and the expected band) at `cl`
-    /// from this window's workspace with the POI named `poi`.
-    pub fn asymptotic_limits(&self, poi: &str, cl: f64) -> Result<(Option<f64>, [f64; 5]), String> {
+    /// CLs limits (observed unless blinded, and the expected band) at `cl` from this
+    /// window's workspace with the POI named `poi`: asymptotic, or from `toys`
+    /// pseudo-experiments per μ drawn with `seed` when given.
+    pub fn cls_limits(
+        &self,
+        poi: &str,
+        cl: f64,
+        toys: Option<(usize, u64)>,
+    ) -> Result<(Option<f64>, [f64; 5]), String> {
         if self.efficiency <= 0.0 {
             return Err("no signal efficiency in this window".into());
         }
         let text = self.workspace(poi).to_string();
         let model = histfactory::from_json(&text, None)?;
-        let cls = Cls::new(&model, &model.params, model.poi).map_err(|e| e.to_string())?;
-        let limits = cls
-            .upper_limits(cl, self.observed.is_some())
-            .map_err(|e| e.to_string())?;
+        let limits = match toys {
+            None => Cls::new(&model, &model.params, model.poi)
+                .and_then(|cls| cls.upper_limits(cl, self.observed.is_some())),
+            Some((toys, seed)) => upper_limits_toys(&model, cl, toys, seed).map(|(l, _)| l),
+        }
+        .map_err(|e| e.to_string())?;
         Ok((self.observed.map(|_| limits.observed), limits.expected))
     }
 }
@@ -142,14 +151,14 @@ mod tests {
 
     #[test]
     fn limits_grow_with_the_observed_count() {
-        let (low, _) = window(Some(0)).asymptotic_limits("xsec", 0.95).unwrap();
-        let (high, expected) = window(Some(6)).asymptotic_limits("xsec", 0.95).unwrap();
+        let (low, _) = window(Some(0)).cls_limits("xsec", 0.95, None).unwrap();
+        let (high, expected) = window(Some(6)).cls_limits("xsec", 0.95, None).unwrap();
         assert!(low.unwrap() < expected[2] && expected[2] < high.unwrap());
     }
 
     #[test]
     fn blinded_window_has_expected_limits_only() {
-        let (observed, expected) = window(None).asymptotic_limits("xsec", 0.95).unwrap();
+        let (observed, expected) = window(None).cls_limits("xsec", 0.95, None).unwrap();
         assert!(observed.is_none());
         assert!(expected.windows(2).all(|p| p[0] < p[1]));
     }

@@ -1,7 +1,8 @@
 //! The cut-and-count scan: at each hypothesis a window of ±k σ, the background from
 //! sidebands scaled by width, the efficiency from the signal toy, and an exact limit
 //! (CLs, Bayesian or Feldman–Cousins) that is right at zero and one observed events, or
-//! asymptotic CLs on the window's binned model (`count_model`) for large counts.
+//! CLs on the window's binned model (`count_model`): asymptotic for large counts, or
+//! from pseudo-experiments (`cls-toys`).
 //! The expected band is the limit at the quantiles of the background-only Poisson count.
 
 use rayon::prelude::*;
@@ -14,12 +15,21 @@ use crate::stats::counting::{Uncertain, bayes_upper, cls_upper, poisson_cdf};
 use crate::stats::feldman_cousins::feldman_cousins;
 use crate::stats::special::normal_cdf;
 
+/// Fewest pseudo-experiments per μ `cls-toys` accepts (as `limit workspace`).
+const MIN_TOYS: usize = 10;
+
+/// Pseudo-experiments per μ for `cls-toys` when `limits.toys` is not given.
+pub const DEFAULT_TOYS: usize = 1000;
+
 /// Everything a counting scan needs besides the hypotheses.
 pub struct CountScan<'a> {
     /// Its `counting:`.
     pub counting: &'a Counting,
-    /// Method name (`cls-exact`, `bayesian`, `feldman-cousins`).
+    /// Method name (`cls-exact`, `bayesian`, `feldman-cousins`, `cls-asymptotic`,
+    /// `cls-toys`).
     pub method: String,
+    /// Pseudo-experiments per μ for `cls-toys`.
+    pub toys: usize,
     /// Data, efficiencies, channels and settings shared with fit scans.
     pub common: ScanInputs<'a>,
 }
@@ -70,7 +80,8 @@ impl CountScan<'_> {
             }
         }
         jobs.par_iter()
-            .filter_map(|&(group, ctau, m)| {
+            .enumerate()
+            .filter_map(|(index, &(group, ctau, m))| {
                 let active = self.common.active(m, group, ctau);
                 if active.is_empty() {
                     return None;
@@ -82,7 +93,10 @@ impl CountScan<'_> {
                     .value
                     .then(|| self.common.channels[group[0]].clone());
                 let mut point = ScanPoint::new(m, channel, ctau);
-                match sigma(m).and_then(|s| self.point(m, s, ctau, &active, &mut point)) {
+                // Each point's toys have their own seed, whatever thread runs it.
+                let seed = (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03);
+                let window = |s| self.point(m, s, ctau, &active, seed, &mut point);
+                match sigma(m).and_then(window) {
                     Ok(()) => {}
                     Err(message) => point.status = format!("failed: {message}"),
                 }
@@ -183,6 +197,7 @@ impl CountScan<'_> {
         sigma: f64,
         ctau: Option<f64>,
         active: &[usize],
+        seed: u64,
         point: &mut ScanPoint,
     ) -> Result<(), String> {
         let w = self.window(m, sigma, ctau, active);
@@ -193,10 +208,20 @@ impl CountScan<'_> {
         if self.common.unblind {
             point.observed_events = Some(w.observed);
         }
-        if self.method == "cls-asymptotic" {
-            let (observed, expected) = w
-                .model(self.common.unblind)
-                .asymptotic_limits(&self.counting.poi.name.value, self.common.cl)?;
+        let toys = match self.method.as_str() {
+            "cls-asymptotic" => Some(None),
+            "cls-toys" if self.toys < MIN_TOYS => {
+                return Err(format!("limits.toys must be at least {MIN_TOYS}"));
+            }
+            "cls-toys" => Some(Some((self.toys, seed))),
+            _ => None,
+        };
+        if let Some(toys) = toys {
+            let (observed, expected) = w.model(self.common.unblind).cls_limits(
+                &self.counting.poi.name.value,
+                self.common.cl,
+                toys,
+            )?;
             point.observed = observed;
             point.expected = Some(expected);
             point.status = "ok".into();

@@ -387,6 +387,9 @@ pub fn statistics(
             count_scan::CountScan {
                 counting,
                 method: limits.method.value.clone(),
+                toys: limits.toys.as_ref().map_or(count_scan::DEFAULT_TOYS, |t| {
+                    usize::try_from(t.value).unwrap_or(usize::MAX)
+                }),
                 common: context.scan_inputs(spec, luminosity, limits.cl.value, unblind),
             }
             .run(&points, &sigma)

@@ -126,9 +126,10 @@ pub const SCAN_POINTS: usize = 16;
 /// Upper limits on the POI at confidence level `cl` from toys, as pyhf's toy-based
 /// `upper_limit` finds them: CLs (observed and the expected band) on a scan of μ, each
 /// limit where its CLs first falls through 1 − CL, by linear interpolation between scan
-/// points. The scan spans 0.5× the smallest to 2× the largest asymptotic limit (the
-/// asymptotic formulae bracket the answer even where they are not accurate); every μ
-/// reuses the same seed, so CLs varies smoothly with μ (common random numbers).
+/// points. The scan spans 0.5× the smallest to 2× the largest asymptotic limit, widened
+/// where that does not bracket every crossing (few events, where the asymptotic
+/// formulae are far off); every μ reuses the same seed, so CLs varies smoothly with μ
+/// (common random numbers).
 pub fn upper_limits_toys(
     model: &HistFactory,
     cl: f64,
@@ -137,15 +138,38 @@ pub fn upper_limits_toys(
 ) -> Result<(UpperLimits, Vec<(f64, ToyCls)>), ClsError> {
     let asymptotic = Cls::new(model, &model.params, model.poi)?.upper_limits(cl, true)?;
     let all = asymptotic.expected.iter().chain([&asymptotic.observed]);
-    let low = 0.5 * all.clone().copied().fold(f64::INFINITY, f64::min);
-    let high = 2.0 * all.copied().fold(0.0, f64::max);
-    let scan: Vec<(f64, ToyCls)> = (0..SCAN_POINTS)
-        .map(|k| {
-            let mu = low + (high - low) * k as f64 / (SCAN_POINTS - 1) as f64;
-            cls_toys(model, mu, toys, seed).map(|c| (mu, c))
-        })
-        .collect::<Result<_, _>>()?;
+    let mut low = 0.5 * all.clone().copied().fold(f64::INFINITY, f64::min);
+    let mut high = 2.0 * all.copied().fold(0.0, f64::max);
     let alpha = 1.0 - cl;
+    let series = |c: &ToyCls| {
+        [c.observed]
+            .into_iter()
+            .chain(c.expected)
+            .collect::<Vec<f64>>()
+    };
+    let mut scan: Vec<(f64, ToyCls)> = Vec::new();
+    // Where the asymptotic formulae are far off (a few events), the crossings may lie
+    // outside the first range: it is widened, by 4× at a time, up to three times.
+    for _ in 0..4 {
+        scan = (0..SCAN_POINTS)
+            .map(|k| {
+                let mu = low + (high - low) * k as f64 / (SCAN_POINTS - 1) as f64;
+                cls_toys(model, mu, toys, seed).map(|c| (mu, c))
+            })
+            .collect::<Result<_, _>>()?;
+        let starts_below = series(&scan[0].1).iter().any(|&v| v <= alpha);
+        let ends_above = series(&scan[SCAN_POINTS - 1].1).iter().any(|&v| v > alpha);
+        if !starts_below && !ends_above {
+            break;
+        }
+        if starts_below {
+            low /= 4.0;
+        }
+        if ends_above {
+            high *= 4.0;
+        }
+    }
+    let (low, high) = (scan[0].0, scan[SCAN_POINTS - 1].0);
     let crossing = |what: &str, value: &dyn Fn(&ToyCls) -> f64| -> Result<f64, ClsError> {
         if value(&scan[0].1) <= alpha {
             return Err(ClsError::Toys(format!(

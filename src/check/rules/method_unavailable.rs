@@ -1,8 +1,8 @@
 //! ## What it does
 //! Flags a `limits.method` that the spec's model cannot use in a scan: fits set limits
 //! with `cls-asymptotic`; cut-and-count scans with `cls-exact`, `bayesian`,
-//! `feldman-cousins` or `cls-asymptotic`. `cls-toys` is available for workspaces
-//! (`searchlight limit workspace --calculator toys`), not yet in scans.
+//! `feldman-cousins`, `cls-asymptotic` or `cls-toys`. Toy-based limits for fits are not
+//! available yet.
 //!
 //! ## Why is this bad?
 //! The scan would have to compute its limits some other way than the spec says, and
@@ -36,7 +36,13 @@ pub const RULE: Rule = Rule {
 pub fn available(model: &Model) -> &'static [&'static str] {
     match model {
         Model::Fit(_) => &["cls-asymptotic"],
-        Model::Counting(_) => &["cls-exact", "bayesian", "feldman-cousins", "cls-asymptotic"],
+        Model::Counting(_) => &[
+            "cls-exact",
+            "bayesian",
+            "feldman-cousins",
+            "cls-asymptotic",
+            "cls-toys",
+        ],
     }
 }
 
