@@ -67,6 +67,7 @@ fn results(side: &Side, tag: &str) -> Result<Value, String> {
         threads: None,
         unblind: false,
         shard: None,
+        column_cache: false,
     });
     let text = std::fs::read_to_string(out.join("results.json"));
     let _ = std::fs::remove_dir_all(&out);

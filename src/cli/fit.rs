@@ -69,7 +69,7 @@ pub fn run(args: &Args) -> Status {
         Err(status) => return status,
     };
     let outcome = pool.install(|| {
-        let candidates = execute(&spec, &query, &base, Shard::WHOLE)?.candidates;
+        let candidates = execute(&spec, &query, &base, Shard::WHOLE, false)?.candidates;
         analysis::fit_at(
             &spec,
             &candidates,

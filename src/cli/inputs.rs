@@ -111,6 +111,7 @@ pub fn open_input(
     program: &Program,
     extra: &[String],
     base: &Path,
+    column_cache: bool,
 ) -> Result<Opened, Diagnostic> {
     let mut tree = None;
     let (files, toy_record) = match &input.source {
@@ -166,7 +167,11 @@ pub fn open_input(
                         || present.iter().any(|p| p == c)
                 })
                 .collect();
-            NtupleReader::open(p, tree, Some(&cols))
+            let mut reader = NtupleReader::open(p, tree, Some(&cols))?;
+            if column_cache {
+                reader.cache_columns(&toy::cache::default_dir().join("columns"), p, tree);
+            }
+            Ok(reader)
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(io_failure)?;
@@ -243,6 +248,7 @@ pub fn execute(
     query: &Query,
     base: &Path,
     shard: Shard,
+    column_cache: bool,
 ) -> Result<Executed, Diagnostic> {
     let observable = spec.model.as_ref().map(|m| &m.observable().var.expr);
     let program = Program::compile(query, &Vec::from_iter(observable));
@@ -256,7 +262,7 @@ pub fn execute(
             input,
             toy,
             truth,
-            open_input(input, &program, &extra, base)?,
+            open_input(input, &program, &extra, base, column_cache)?,
         ));
     }
     let layout = Layout {

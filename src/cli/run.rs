@@ -32,6 +32,10 @@ pub struct Args {
     /// (`OUTDIR/shard-I-of-N.partial`) for `searchlight merge`.
     #[arg(long, value_name = "I/N")]
     pub(super) shard: Option<Shard>,
+    /// Keep decoded input columns in the cache directory and read them from there on
+    /// the next run instead of decoding the files again (unchanged files only).
+    #[arg(long)]
+    pub(super) column_cache: bool,
 }
 
 /// Runs the analysis; 1 for analysis errors, 2 for I/O or input-format failures.
@@ -60,7 +64,7 @@ pub fn run(args: &Args) -> Status {
     let unblind = spec.blinding.unblind.value && args.unblind;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     let outcome = pool.install(|| {
-        let executed = execute(&spec, &query, &base, shard)?;
+        let executed = execute(&spec, &query, &base, shard, args.column_cache)?;
         let statistics = match args.shard {
             Some(_) => None, // after the merge
             None => analysis::statistics(&spec, &executed.candidates, unblind)?,

@@ -82,7 +82,7 @@ pub fn run(args: &Args) -> Status {
         .chain(&scores)
         .collect();
     let program = Program::compile(query, &outputs);
-    let readers = match open_input(input, &program, &query.columns, &prepared.base) {
+    let readers = match open_input(input, &program, &query.columns, &prepared.base, false) {
         Ok(o) => o.readers,
         Err(d) => {
             report(&[d], &prepared.sources);

@@ -79,6 +79,8 @@ pub fn run(args: &Args) -> Status {
         threads: args.threads,
         unblind,
         shard: None,
+        // Decoded afresh: verification trusts no cache.
+        column_cache: false,
     };
     let status = run::run(&rerun);
     let new = read_json(&scratch.join("results.json"));

@@ -14,7 +14,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Files changed this recently (ns) are hashed but not cached.
-const RACY_NANOSECONDS: i128 = 1_000_000_000;
+pub(super) const RACY_NANOSECONDS: i128 = 1_000_000_000;
 
 /// SHA-256 of a file's bytes, hex, streamed in 1 MiB blocks.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
@@ -33,7 +33,7 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 }
 
 /// What identifies a file's content without reading it.
-fn stat_key(path: &Path) -> std::io::Result<(String, i128)> {
+pub(super) fn stat_key(path: &Path) -> std::io::Result<(String, i128)> {
     use std::os::unix::fs::MetadataExt;
     let m = std::fs::metadata(path)?;
     let ns = |s: i64, n: i64| s as i128 * 1_000_000_000 + n as i128;

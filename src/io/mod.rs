@@ -2,6 +2,7 @@
 //! to the columns a plan needs. `source` opens either format behind one interface. It knows
 //! nothing of analyses.
 
+pub mod column_cache;
 pub mod digest;
 pub mod error;
 pub mod files;

@@ -3,6 +3,7 @@
 //! groups) with the same projection rules and errors.
 
 use super::IoError;
+use super::column_cache::ColumnCache;
 use super::parquet::ParquetReader;
 use super::root::RootReader;
 use super::table::Table;
@@ -10,8 +11,15 @@ use crate::diag::codes;
 use std::io::Read;
 use std::path::Path;
 
-/// An ntuple file opened for reading a projection of its columns.
-pub enum NtupleReader {
+/// An ntuple file opened for reading a projection of its columns, optionally through a
+/// [`ColumnCache`].
+pub struct NtupleReader {
+    decoder: Decoder,
+    cache: Option<ColumnCache>,
+}
+
+/// The format's reader.
+enum Decoder {
     /// A Parquet file.
     Parquet(ParquetReader),
     /// A TTree of a ROOT file.
@@ -53,10 +61,20 @@ impl NtupleReader {
         tree: Option<&str>,
         columns: Option<&[&str]>,
     ) -> Result<Self, IoError> {
-        Ok(match format_of(path)? {
-            Format::Root => NtupleReader::Root(RootReader::open(path, tree, columns)?),
-            Format::Parquet => NtupleReader::Parquet(ParquetReader::open(path, columns)?),
+        let decoder = match format_of(path)? {
+            Format::Root => Decoder::Root(RootReader::open(path, tree, columns)?),
+            Format::Parquet => Decoder::Parquet(ParquetReader::open(path, columns)?),
+        };
+        Ok(NtupleReader {
+            decoder,
+            cache: None,
         })
+    }
+
+    /// Reads decoded chunks from the column cache under `root` where they are stored,
+    /// and stores the chunks it decodes (the file `path`, tree `tree`, this reader's).
+    pub fn cache_columns(&mut self, root: &Path, path: &Path, tree: Option<&str>) {
+        self.cache = ColumnCache::for_file(root, path, tree);
     }
 
     /// Every column (branch) name of the file.
@@ -69,41 +87,53 @@ impl NtupleReader {
 
     /// The projected columns with their storage types.
     pub fn signature(&self) -> Vec<(&str, &'static str)> {
-        match self {
-            NtupleReader::Parquet(r) => r.signature(),
-            NtupleReader::Root(r) => r.signature(),
+        match &self.decoder {
+            Decoder::Parquet(r) => r.signature(),
+            Decoder::Root(r) => r.signature(),
         }
     }
 
     /// Number of rows (entries).
     pub fn rows(&self) -> u64 {
-        match self {
-            NtupleReader::Parquet(r) => r.rows(),
-            NtupleReader::Root(r) => r.rows(),
+        match &self.decoder {
+            Decoder::Parquet(r) => r.rows(),
+            Decoder::Root(r) => r.rows(),
         }
     }
 
     /// Number of chunks.
     pub fn chunks(&self) -> usize {
-        match self {
-            NtupleReader::Parquet(r) => r.row_groups(),
-            NtupleReader::Root(r) => r.chunks(),
+        match &self.decoder {
+            Decoder::Parquet(r) => r.row_groups(),
+            Decoder::Root(r) => r.chunks(),
         }
     }
 
     /// Number of rows of chunk `i`, from the file's metadata (nothing is decoded).
     pub fn chunk_rows(&self, i: usize) -> u64 {
-        match self {
-            NtupleReader::Parquet(r) => r.row_group_rows(i),
-            NtupleReader::Root(r) => r.chunk_rows(i),
+        match &self.decoder {
+            Decoder::Parquet(r) => r.row_group_rows(i),
+            Decoder::Root(r) => r.chunk_rows(i),
         }
     }
 
     /// The projected columns of chunk `i`.
     pub fn read_chunk(&self, i: usize) -> Result<Table, IoError> {
-        match self {
-            NtupleReader::Parquet(r) => r.read_row_group(i),
-            NtupleReader::Root(r) => r.read_chunk(i),
+        let Some(cache) = &self.cache else {
+            return self.decode_chunk(i);
+        };
+        if let Some(table) = cache.load(i, &self.signature()) {
+            return Ok(table);
+        }
+        let table = self.decode_chunk(i)?;
+        cache.store(i, &table);
+        Ok(table)
+    }
+
+    fn decode_chunk(&self, i: usize) -> Result<Table, IoError> {
+        match &self.decoder {
+            Decoder::Parquet(r) => r.read_row_group(i),
+            Decoder::Root(r) => r.read_chunk(i),
         }
     }
 

@@ -1,0 +1,240 @@
+//! Decoded columns kept on disk for warm reruns (`run --column-cache`).
+//!
+//! An analysis is rerun many times on the same inputs while its cuts are tuned. Decoding
+//! a compressed Parquet or ROOT file costs more than the selection itself (about two
+//! thirds of a run in `benches/select.rs`), and it gives the same values every time. With
+//! the cache, each chunk's columns are stored after decoding, as raw little-endian values,
+//! and read back on the next run instead of being decoded: one copy from the page cache.
+//!
+//! A file's entries are keyed, like the provenance hashes of `digest.rs`, by its
+//! canonical path, device, inode, size and modification and status-change times (ns), so
+//! an edited or replaced file never reads stale columns; a file changed within the last
+//! second is not cached (its times could still move within the clock's granularity).
+//! Entries hold a header (magic, type, rows) that is checked on every read: a damaged or
+//! truncated entry is decoded afresh and rewritten. Writes go to a temporary file renamed
+//! into place, so concurrent runs and shards never see half an entry. The cache holds
+//! the columns read, uncompressed: delete the directory to reclaim the space.
+
+use super::table::{Column, ColumnData, Table};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Changing this makes every existing entry a miss.
+const FORMAT: &[u8; 8] = b"SLCOL\x00\x01\n";
+
+/// The entries of one input file.
+#[derive(Clone, Debug)]
+pub struct ColumnCache {
+    dir: PathBuf,
+}
+
+/// The on-disk type tag and element size of a column of type `type_name`.
+fn tag(type_name: &str) -> Option<(u8, usize)> {
+    Some(match type_name {
+        "f64" => (0, 8),
+        "f32" => (1, 4),
+        "i32" => (2, 4),
+        "u32" => (3, 4),
+        "i64" => (4, 8),
+        "bool" => (5, 1),
+        _ => return None,
+    })
+}
+
+/// The values as little-endian bytes.
+fn encode(data: &ColumnData) -> Vec<u8> {
+    match data {
+        ColumnData::F64(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        ColumnData::F32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        ColumnData::I32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        ColumnData::U32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        ColumnData::I64(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        ColumnData::Bool(v) => v.iter().map(|&b| u8::from(b)).collect(),
+    }
+}
+
+/// Values of type `type_name` from little-endian bytes (whole elements).
+fn decode(type_name: &str, bytes: &[u8]) -> Option<ColumnData> {
+    macro_rules! numbers {
+        ($t:ty, $n:literal) => {
+            bytes
+                .chunks_exact($n)
+                .map(|c| <$t>::from_le_bytes(c.try_into().expect("exact chunks")))
+                .collect()
+        };
+    }
+    Some(match type_name {
+        "f64" => ColumnData::F64(numbers!(f64, 8)),
+        "f32" => ColumnData::F32(numbers!(f32, 4)),
+        "i32" => ColumnData::I32(numbers!(i32, 4)),
+        "u32" => ColumnData::U32(numbers!(u32, 4)),
+        "i64" => ColumnData::I64(numbers!(i64, 8)),
+        "bool" => ColumnData::Bool(
+            bytes
+                .iter()
+                .map(|&b| match b {
+                    0 => Some(false),
+                    1 => Some(true),
+                    _ => None,
+                })
+                .collect::<Option<_>>()?,
+        ),
+        _ => return None,
+    })
+}
+
+impl ColumnCache {
+    /// The entries of `path` (tree `tree`) under `root`; None when the file cannot be
+    /// identified or changed too recently to be cached.
+    pub fn for_file(root: &Path, path: &Path, tree: Option<&str>) -> Option<ColumnCache> {
+        let (identity, changed) = super::digest::stat_key(path).ok()?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos() as i128;
+        if now - changed < super::digest::RACY_NANOSECONDS {
+            return None;
+        }
+        let canonical = std::fs::canonicalize(path).ok()?;
+        let mut key = Sha256::new();
+        key.update(FORMAT);
+        key.update(canonical.as_os_str().as_encoded_bytes());
+        key.update([0]);
+        key.update(identity.as_bytes());
+        key.update([0]);
+        key.update(tree.unwrap_or("").as_bytes());
+        Some(ColumnCache {
+            dir: root.join(format!("{:x}", key.finalize())),
+        })
+    }
+
+    fn entry(&self, chunk: usize, column: &str) -> PathBuf {
+        let name = Sha256::digest(column.as_bytes());
+        self.dir.join(format!("{chunk}-{:x}.col", name))
+    }
+
+    /// Chunk `chunk`'s columns of `signature` (names and storage types, in order), when
+    /// every one is stored intact.
+    pub fn load(&self, chunk: usize, signature: &[(&str, &str)]) -> Option<Table> {
+        let columns = signature
+            .iter()
+            .map(|&(name, type_name)| {
+                let bytes = std::fs::read(self.entry(chunk, name)).ok()?;
+                let (head, body) = bytes.split_at_checked(FORMAT.len() + 9)?;
+                let (t, size) = tag(type_name)?;
+                let rows = u64::from_le_bytes(head[FORMAT.len() + 1..].try_into().ok()?);
+                let whole = head.starts_with(FORMAT)
+                    && head[FORMAT.len()] == t
+                    && usize::try_from(rows).ok()?.checked_mul(size)? == body.len();
+                whole
+                    .then(|| decode(type_name, body))
+                    .flatten()
+                    .map(|data| Column {
+                        name: name.to_owned(),
+                        data,
+                    })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Table { columns })
+    }
+
+    /// Stores chunk `chunk`'s columns; failures (a full disk, a read-only cache) only
+    /// mean the next run decodes again.
+    pub fn store(&self, chunk: usize, table: &Table) {
+        if std::fs::create_dir_all(&self.dir).is_err() {
+            return;
+        }
+        for c in &table.columns {
+            let Some((t, _)) = tag(c.data.type_name()) else {
+                return;
+            };
+            let mut bytes = FORMAT.to_vec();
+            bytes.push(t);
+            bytes.extend((c.data.len() as u64).to_le_bytes());
+            bytes.extend(encode(&c.data));
+            let entry = self.entry(chunk, &c.name);
+            let temp = entry.with_extension(format!("partial-{}", std::process::id()));
+            if std::fs::write(&temp, &bytes).is_err() || std::fs::rename(&temp, &entry).is_err() {
+                let _ = std::fs::remove_file(&temp);
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Table {
+        let column = |name: &str, data| Column {
+            name: name.into(),
+            data,
+        };
+        Table {
+            columns: vec![
+                column(
+                    "x",
+                    ColumnData::F64(vec![1.5, f64::NAN, -0.0, f64::INFINITY]),
+                ),
+                column("f", ColumnData::F32(vec![1.5, -2.0, 0.0, 3.25])),
+                column("i", ColumnData::I32(vec![-1, 0, i32::MAX, 7])),
+                column("u", ColumnData::U32(vec![0, 1, u32::MAX, 7])),
+                column("l", ColumnData::I64(vec![i64::MIN, 0, 5, -5])),
+                column("b", ColumnData::Bool(vec![true, false, false, true])),
+            ],
+        }
+    }
+
+    /// A directory with an input file.
+    fn setup(name: &str) -> (PathBuf, PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "searchlight-column-cache-{}-{name}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("input.parquet");
+        std::fs::write(&file, b"PAR1 stand-in").unwrap();
+        (dir, file)
+    }
+
+    #[test]
+    fn columns_come_back_bit_for_bit_and_damage_is_a_miss() {
+        let (dir, file) = setup("roundtrip");
+        // Just written: its status-change time is now, so it is not cached yet.
+        assert!(ColumnCache::for_file(&dir.join("cache"), &file, None).is_none());
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let cache = ColumnCache::for_file(&dir.join("cache"), &file, None).unwrap();
+        let t = table();
+        let signature: Vec<(&str, &str)> = t
+            .columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.data.type_name()))
+            .collect();
+        assert!(cache.load(3, &signature).is_none(), "nothing stored yet");
+        cache.store(3, &t);
+        let back = cache.load(3, &signature).unwrap();
+        for (a, b) in back.columns.iter().zip(&t.columns) {
+            assert_eq!(a.name, b.name);
+            assert_eq!(encode(&a.data), encode(&b.data), "{}", a.name);
+        }
+        assert!(cache.load(4, &signature).is_none(), "another chunk");
+        // A truncated entry, or one of another type, is not used.
+        let entry = cache.entry(3, "x");
+        let bytes = std::fs::read(&entry).unwrap();
+        std::fs::write(&entry, &bytes[..bytes.len() - 3]).unwrap();
+        assert!(cache.load(3, &signature).is_none());
+        cache.store(3, &t);
+        assert!(cache.load(3, &signature).is_some());
+        let mut other = signature.clone();
+        other[0].1 = "i64";
+        assert!(cache.load(3, &other).is_none());
+        // An edited file has other entries.
+        std::fs::write(&file, b"PAR1 edited").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let edited = ColumnCache::for_file(&dir.join("cache"), &file, None).unwrap();
+        assert!(edited.load(3, &signature).is_none());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
