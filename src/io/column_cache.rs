@@ -3,8 +3,9 @@
 //! An analysis is rerun many times on the same inputs while its cuts are tuned. Decoding
 //! a compressed Parquet or ROOT file costs more than the selection itself (about two
 //! thirds of a run in `benches/select.rs`), and it gives the same values every time. With
-//! the cache, each chunk's columns are stored after decoding, as raw little-endian values,
-//! and read back on the next run instead of being decoded: one copy from the page cache.
+//! the cache, each chunk's columns are stored after decoding, as raw values in the machine's byte order,
+//! and read back on the next run instead of being decoded: one copy from the page cache,
+//! straight into the column's vector.
 //!
 //! A file's entries are keyed, like the provenance hashes of `digest.rs`, by its
 //! canonical path, device, inode, size and modification and status-change times (ns), so
@@ -16,11 +17,19 @@
 //! the columns read, uncompressed: delete the directory to reclaim the space.
 
 use super::table::{Column, ColumnData, Table};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-/// Changing this makes every existing entry a miss.
-const FORMAT: &[u8; 8] = b"SLCOL\x00\x01\n";
+/// Changing this makes every existing entry a miss; it names the byte order.
+#[cfg(target_endian = "little")]
+const FORMAT: &[u8; 8] = b"SLCOL\x00\x01L";
+#[cfg(target_endian = "big")]
+const FORMAT: &[u8; 8] = b"SLCOL\x00\x01B";
+
+/// Header bytes: [`FORMAT`], the type tag, the number of rows (u64).
+const HEADER: usize = FORMAT.len() + 1 + 8;
 
 /// The entries of one input file.
 #[derive(Clone, Debug)]
@@ -41,38 +50,40 @@ fn tag(type_name: &str) -> Option<(u8, usize)> {
     })
 }
 
-/// The values as little-endian bytes.
-fn encode(data: &ColumnData) -> Vec<u8> {
+/// The values' bytes, in the machine's byte order (entries never leave the machine:
+/// the byte order is part of [`FORMAT`]'s key); borrowed where they are already bytes.
+fn values(data: &ColumnData) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow::{Borrowed, Owned};
     match data {
-        ColumnData::F64(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        ColumnData::F32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        ColumnData::I32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        ColumnData::U32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        ColumnData::I64(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        ColumnData::Bool(v) => v.iter().map(|&b| u8::from(b)).collect(),
+        ColumnData::F64(v) => Borrowed(bytemuck::cast_slice(v)),
+        ColumnData::F32(v) => Borrowed(bytemuck::cast_slice(v)),
+        ColumnData::I32(v) => Borrowed(bytemuck::cast_slice(v)),
+        ColumnData::U32(v) => Borrowed(bytemuck::cast_slice(v)),
+        ColumnData::I64(v) => Borrowed(bytemuck::cast_slice(v)),
+        ColumnData::Bool(v) => Owned(v.iter().map(|&b| u8::from(b)).collect()),
     }
 }
 
-/// Values of type `type_name` from little-endian bytes (whole elements).
-fn decode(type_name: &str, bytes: &[u8]) -> Option<ColumnData> {
-    macro_rules! numbers {
-        ($t:ty, $n:literal) => {
-            bytes
-                .chunks_exact($n)
-                .map(|c| <$t>::from_le_bytes(c.try_into().expect("exact chunks")))
-                .collect()
-        };
-    }
+/// `rows` values read straight into their vector (no intermediate byte buffer).
+fn read_values<T: bytemuck::Pod>(file: &mut std::fs::File, rows: usize) -> Option<Vec<T>> {
+    let mut values = vec![T::zeroed(); rows];
+    file.read_exact(bytemuck::cast_slice_mut(&mut values))
+        .ok()?;
+    Some(values)
+}
+
+/// `rows` values of type `type_name` from the rest of `file`.
+fn decode(type_name: &str, file: &mut std::fs::File, rows: usize) -> Option<ColumnData> {
     Some(match type_name {
-        "f64" => ColumnData::F64(numbers!(f64, 8)),
-        "f32" => ColumnData::F32(numbers!(f32, 4)),
-        "i32" => ColumnData::I32(numbers!(i32, 4)),
-        "u32" => ColumnData::U32(numbers!(u32, 4)),
-        "i64" => ColumnData::I64(numbers!(i64, 8)),
+        "f64" => ColumnData::F64(read_values(file, rows)?),
+        "f32" => ColumnData::F32(read_values(file, rows)?),
+        "i32" => ColumnData::I32(read_values(file, rows)?),
+        "u32" => ColumnData::U32(read_values(file, rows)?),
+        "i64" => ColumnData::I64(read_values(file, rows)?),
         "bool" => ColumnData::Bool(
-            bytes
-                .iter()
-                .map(|&b| match b {
+            read_values::<u8>(file, rows)?
+                .into_iter()
+                .map(|b| match b {
                     0 => Some(false),
                     1 => Some(true),
                     _ => None,
@@ -116,23 +127,28 @@ impl ColumnCache {
     /// Chunk `chunk`'s columns of `signature` (names and storage types, in order), when
     /// every one is stored intact.
     pub fn load(&self, chunk: usize, signature: &[(&str, &str)]) -> Option<Table> {
+        // Columns are read side by side: the evaluator's threads wait for the chunk.
         let columns = signature
-            .iter()
+            .par_iter()
             .map(|&(name, type_name)| {
-                let bytes = std::fs::read(self.entry(chunk, name)).ok()?;
-                let (head, body) = bytes.split_at_checked(FORMAT.len() + 9)?;
+                let mut file = std::fs::File::open(self.entry(chunk, name)).ok()?;
+                let length = file.metadata().ok()?.len();
+                let mut head = [0u8; HEADER];
+                file.read_exact(&mut head).ok()?;
                 let (t, size) = tag(type_name)?;
                 let rows = u64::from_le_bytes(head[FORMAT.len() + 1..].try_into().ok()?);
+                let bytes = rows.checked_mul(size as u64)?;
                 let whole = head.starts_with(FORMAT)
                     && head[FORMAT.len()] == t
-                    && usize::try_from(rows).ok()?.checked_mul(size)? == body.len();
-                whole
-                    .then(|| decode(type_name, body))
-                    .flatten()
-                    .map(|data| Column {
-                        name: name.to_owned(),
-                        data,
-                    })
+                    && bytes.checked_add(HEADER as u64) == Some(length);
+                if !whole {
+                    return None;
+                }
+                let data = decode(type_name, &mut file, usize::try_from(rows).ok()?)?;
+                Some(Column {
+                    name: name.to_owned(),
+                    data,
+                })
             })
             .collect::<Option<Vec<_>>>()?;
         Some(Table { columns })
@@ -148,13 +164,16 @@ impl ColumnCache {
             let Some((t, _)) = tag(c.data.type_name()) else {
                 return;
             };
-            let mut bytes = FORMAT.to_vec();
-            bytes.push(t);
-            bytes.extend((c.data.len() as u64).to_le_bytes());
-            bytes.extend(encode(&c.data));
+            let mut head = FORMAT.to_vec();
+            head.push(t);
+            head.extend((c.data.len() as u64).to_le_bytes());
             let entry = self.entry(chunk, &c.name);
             let temp = entry.with_extension(format!("partial-{}", std::process::id()));
-            if std::fs::write(&temp, &bytes).is_err() || std::fs::rename(&temp, &entry).is_err() {
+            let written = std::fs::File::create(&temp).and_then(|mut f| {
+                f.write_all(&head)?;
+                f.write_all(&values(&c.data))
+            });
+            if written.is_err() || std::fs::rename(&temp, &entry).is_err() {
                 let _ = std::fs::remove_file(&temp);
                 return;
             }
@@ -217,7 +236,7 @@ mod tests {
         let back = cache.load(3, &signature).unwrap();
         for (a, b) in back.columns.iter().zip(&t.columns) {
             assert_eq!(a.name, b.name);
-            assert_eq!(encode(&a.data), encode(&b.data), "{}", a.name);
+            assert_eq!(values(&a.data), values(&b.data), "{}", a.name);
         }
         assert!(cache.load(4, &signature).is_none(), "another chunk");
         // A truncated entry, or one of another type, is not used.
