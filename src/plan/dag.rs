@@ -112,28 +112,29 @@ impl Unary {
     }
 }
 
-/// Three-valued `and`: false if either side is false, else undefined if either is.
+/// A three-valued connective: `dominant` if either side is, else undefined if either
+/// side is, else the other value.
 #[inline(always)]
-pub fn and(x: f64, y: f64) -> f64 {
-    if x == FALSE || y == FALSE {
-        FALSE
+fn connective(x: f64, y: f64, dominant: f64) -> f64 {
+    if x == dominant || y == dominant {
+        dominant
     } else if x.is_nan() || y.is_nan() {
         f64::NAN
     } else {
-        TRUE
+        TRUE + FALSE - dominant
     }
+}
+
+/// Three-valued `and`: false if either side is false, else undefined if either is.
+#[inline(always)]
+fn and(x: f64, y: f64) -> f64 {
+    connective(x, y, FALSE)
 }
 
 /// Three-valued `or`: true if either side is true, else undefined if either is.
 #[inline(always)]
-pub fn or(x: f64, y: f64) -> f64 {
-    if x == TRUE || y == TRUE {
-        TRUE
-    } else if x.is_nan() || y.is_nan() {
-        f64::NAN
-    } else {
-        FALSE
-    }
+fn or(x: f64, y: f64) -> f64 {
+    connective(x, y, TRUE)
 }
 
 /// A comparison: undefined when either side is NaN.
