@@ -609,6 +609,19 @@ fn an_mva_cut_selects_the_rows_the_peer_model_scores_above_it() {
             reference["passing_0.5"][model].as_u64(),
             "{model}: rows passing the cut on the model's probability"
         );
+        // The skim carries the score of every selected row.
+        let file = out.join(format!("{model}.parquet"));
+        let spec = out.join(format!("{model}.yaml"));
+        let args = ["skim", spec.to_str().unwrap(), "-o", file.to_str().unwrap()];
+        let o = run(&args, &out);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let t = searchlight::io::parquet::ParquetReader::open(&file, None)
+            .unwrap()
+            .read_all()
+            .unwrap();
+        assert_eq!(t.rows() as u64, events[1]);
+        let score = t.column("bdt").expect("a score column");
+        assert!((0..t.rows()).all(|i| score.get_f64(i) > 0.5 && score.get_f64(i) < 1.0));
     }
     std::fs::remove_dir_all(out).unwrap();
 }
