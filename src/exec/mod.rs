@@ -95,14 +95,6 @@ impl Events {
         )
     }
 
-    /// The first row of the last event of `n` rows (0 without rows).
-    fn last_start(&self, n: usize) -> usize {
-        match self {
-            Events::PerRow => n.saturating_sub(1),
-            Events::Starts(s) => s.last().copied().unwrap_or(0),
-        }
-    }
-
     /// The rows of each event of `n` rows (only for [`Events::Starts`]).
     fn ranges(starts: &[usize], n: usize) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
         starts
@@ -472,23 +464,20 @@ impl<I: Iterator<Item = Result<Table, IoError>>> Iterator for EventChunks<I> {
                         }
                         None => next,
                     };
-                    let mut events = Events::of(&table);
-                    if matches!(events, Events::PerRow) {
+                    let Events::Starts(mut starts) = Events::of(&table) else {
                         // Every row is an event: none continues into the next table.
-                        self.queue(table, events);
+                        self.queue(table, Events::PerRow);
                         continue;
-                    }
-                    let last_start = events.last_start(table.rows());
+                    };
+                    // The last event may continue in the next table: it waits.
+                    let last_start = starts.pop().unwrap_or(0);
                     if last_start == 0 {
                         // One event so far: wait for more rows.
                         self.pending = Some(table);
                         continue;
                     }
                     self.pending = Some(table.split_off(last_start));
-                    if let Events::Starts(starts) = &mut events {
-                        starts.pop(); // the last event's start: it went to `pending`
-                    }
-                    self.queue(table, events);
+                    self.queue(table, Events::Starts(starts));
                 }
             }
         }
