@@ -1,7 +1,9 @@
 //! The BDT evaluator against the peers' own predictions (tests/reference/gen/mva_peers.py):
 //! XGBoost `Booster.predict` (probability and `output_margin=True`) and LightGBM
 //! `Booster.predict` (and `raw_score=True`), on a test set with NaN and exact zeros, to
-//! 1e-6 absolute; and broken model files refused with messages naming the file.
+//! 1e-6 absolute; a TMVA weight file against the standalone reader TMVA generated for it
+//! (tests/reference/gen/tmva_standalone.py); and broken model files refused with messages
+//! naming the file.
 
 use searchlight::mva;
 use serde_json::Value;
@@ -67,6 +69,60 @@ fn scores_equal_the_peers_predictions() {
             assert!(worst <= 1e-6, "{name} {key}: worst difference {worst:e}");
         }
     }
+}
+
+/// TMVA's generated reader prints cuts and boost weights to 6 significant digits (the
+/// weight file keeps them whole), so the scores agree to this, not to the last bit; rows
+/// near a cut were not drawn.
+const TMVA_TOLERANCE: f64 = 1e-5;
+
+#[test]
+fn tmva_scores_equal_tmvas_own_reader() {
+    let r: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{DIR}/tmva_reference.json")).unwrap(),
+    )
+    .unwrap();
+    let names: Vec<&str> = r["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let rows = r["rows"].as_u64().unwrap() as usize;
+    let bytes = std::fs::read(format!("{DIR}/tmva_test.f64")).unwrap();
+    let values: Vec<f64> = bytes
+        .chunks_exact(8)
+        .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    assert_eq!(values.len(), rows * names.len());
+    let cols: Vec<Vec<f64>> = (0..names.len())
+        .map(|j| (0..rows).map(|i| values[i * names.len() + j]).collect())
+        .collect();
+    let cols: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+    let model = mva::load(
+        &Path::new(DIR).join(r["file"].as_str().unwrap()),
+        "tmva",
+    )
+    .unwrap();
+    assert_eq!(model.feature_names, names);
+    let ours = model.forest.predict(&cols, 0, false);
+    let expected: Vec<f64> = r["prediction"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let worst = ours
+        .iter()
+        .zip(&expected)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    eprintln!("TMVA AdaBoost: worst difference {worst:e}");
+    assert!(worst <= TMVA_TOLERANCE, "worst difference {worst:e}");
+    // The scores spread over the whole range: the test is not passed by a constant.
+    let spread = expected.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        - expected.iter().copied().fold(f64::INFINITY, f64::min);
+    assert!(spread > 1.0, "{spread}");
 }
 
 #[test]

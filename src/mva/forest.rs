@@ -135,6 +135,9 @@ pub struct Forest {
     pub norm: f64,
     /// Output transformation.
     pub link: Link,
+    /// The output of a row with any NaN feature, instead of walking the trees
+    /// (`TMVA::Reader` returns −999 for such events).
+    pub missing_output: Option<f64>,
     /// Levels of each tree (set by [`finish`](Self::finish)).
     depths: Vec<u32>,
     /// Every split follows the `x < t` rule (set by [`finish`](Self::finish)).
@@ -179,6 +182,7 @@ impl Forest {
             f32_features: false,
             norm: 1.0,
             link,
+            missing_output: None,
             depths: Vec::new(),
             simple: false,
         }
@@ -336,7 +340,8 @@ impl Forest {
         let g = self.num_groups;
         let mut sums = vec![0.0; rows * g];
         self.margins(columns, &mut sums);
-        sums.chunks_exact(g)
+        let mut out: Vec<f64> = sums
+            .chunks_exact(g)
             .map(|s| {
                 if margin {
                     return s[group];
@@ -352,7 +357,17 @@ impl Forest {
                     }
                 }
             })
-            .collect()
+            .collect();
+        if let Some(value) = self.missing_output {
+            for column in columns {
+                for (o, x) in out.iter_mut().zip(column.iter()) {
+                    if x.is_nan() {
+                        *o = value;
+                    }
+                }
+            }
+        }
+        out
     }
 }
 

@@ -1,15 +1,15 @@
 //! BDT evaluation (XGBoost JSON, LightGBM text, TMVA XML) as a pure function of feature
 //! columns. Each format is loaded into one [`forest::Forest`] whose walk reproduces the
-//! format's own split, missing-value and summation rules; [`header`] reads only what the
-//! linter needs.
+//! format's own split, missing-value and summation rules (TMVA's reader, which scores
+//! events with a NaN input −999, included).
 //!
 //! Written here rather than taken from a crate: the `gbdt` crate cannot load XGBoost's
 //! JSON models and LightGBM's Rust bindings download native binaries at build time; a
 //! flat node array walked a block of rows per tree is also faster than either peer.
 
 pub mod forest;
-pub mod header;
 pub mod lightgbm;
+pub mod tmva;
 pub mod xgboost;
 
 use forest::Forest;
@@ -32,6 +32,7 @@ pub fn load(path: &Path, format: &str) -> Result<Model, String> {
     let (forest, feature_names) = match format {
         "xgboost" => xgboost::load(&text),
         "lightgbm" => lightgbm::load(&text),
+        "tmva" => tmva::load(&text),
         other => Err(format!("model format `{other}` cannot be evaluated")),
     }
     .map_err(|e| format!("{}: {e}", path.display()))?;

@@ -25,7 +25,6 @@ use super::Rule;
 use crate::check::LintContext;
 use crate::diag::{Diagnostic, Severity};
 use crate::expr::{mangle, print};
-use crate::mva::header;
 
 pub const RULE: Rule = Rule {
     code: "SL018",
@@ -41,8 +40,8 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         if !path.is_file() {
             continue; // mva-model-missing reports it
         }
-        let h = match header::read(&path, &m.format.value) {
-            Ok(h) => h,
+        let model = match crate::mva::load(&path, &m.format.value) {
+            Ok(model) => model,
             Err(e) => {
                 out.push(
                     RULE.diag(format!("cannot read model of MVA `{}`: {e}", m.name.value))
@@ -52,24 +51,24 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             }
         };
         let list_span = m.features.first().map(|f| f.span).unwrap_or(m.name.span);
-        if h.num_features != m.features.len() {
+        if model.forest.num_features != m.features.len() {
             out.push(
                 RULE.diag(format!(
                     "MVA `{}` lists {} features but its model expects {}",
                     m.name.value,
                     m.features.len(),
-                    h.num_features
+                    model.forest.num_features
                 ))
                 .at_labelled(list_span, "features")
-                .with_help(if h.feature_names.is_empty() {
+                .with_help(if model.feature_names.is_empty() {
                     "list the features in the order used for training".to_string()
                 } else {
-                    format!("the model was trained on: {}", h.feature_names.join(", "))
+                    format!("the model was trained on: {}", model.feature_names.join(", "))
                 }),
             );
             continue;
         }
-        for (f, stored) in m.features.iter().zip(&h.feature_names) {
+        for (f, stored) in m.features.iter().zip(&model.feature_names) {
             let text = print(&f.expr);
             if &text != stored && &mangle(&text) != stored && f.text.trim() != stored {
                 out.push(
