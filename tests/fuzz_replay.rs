@@ -107,7 +107,7 @@ fn root_reader_corpus_reads_or_reports() {
 
 #[test]
 fn mva_model_corpus_loads_or_is_refused() {
-    use searchlight::mva::{lightgbm, xgboost};
+    use searchlight::mva::{lightgbm, tmva, xgboost};
     let files = inputs("mva_model");
     assert!(files.len() >= 100, "the model corpus is committed");
     for path in files {
@@ -115,7 +115,7 @@ fn mva_model_corpus_loads_or_is_refused() {
             continue;
         };
         let outcome = std::panic::catch_unwind(|| {
-            for (forest, _) in [xgboost::load(&text), lightgbm::load(&text)]
+            for (forest, _) in [xgboost::load(&text), lightgbm::load(&text), tmva::load(&text)]
                 .into_iter()
                 .flatten()
             {

@@ -44,6 +44,8 @@ fn spec_for(file: &Path) -> String {
     } else {
         let format = if name.starts_with("model_xgb") {
             "xgboost"
+        } else if name.starts_with("model_tmva") {
+            "tmva"
         } else {
             "lightgbm"
         };

@@ -626,6 +626,80 @@ fn an_mva_cut_selects_the_rows_the_peer_model_scores_above_it() {
     std::fs::remove_dir_all(out).unwrap();
 }
 
+/// A TMVA weight file in a spec: the rows `run` keeps and `skim` writes are those TMVA's own
+/// reader scores above the cut (tests/reference/gen/tmva_standalone.py).
+#[test]
+fn a_tmva_model_cuts_and_skims_like_tmvas_reader() {
+    use searchlight::io::table::{Column, ColumnData, Table};
+    let out = temp("tmva");
+    let dir = std::fs::canonicalize("tests/reference/mva").unwrap();
+    let reference: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("tmva_reference.json")).unwrap())
+            .unwrap();
+    let names: Vec<&str> = reference["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let values: Vec<f64> = std::fs::read(dir.join("tmva_test.f64"))
+        .unwrap()
+        .chunks_exact(8)
+        .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    let table = Table {
+        columns: names
+            .iter()
+            .enumerate()
+            .map(|(j, name)| Column {
+                name: name.to_string(),
+                data: ColumnData::F64(values.iter().skip(j).step_by(names.len()).copied().collect()),
+            })
+            .collect(),
+    };
+    let data = out.join("tmva_rows.parquet");
+    let mut writer = searchlight::io::parquet::ParquetWriter::create(&data, &table).unwrap();
+    writer.write(&table).unwrap();
+    writer.finish().unwrap();
+    let scores: Vec<f64> = reference["prediction"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let cut = 0.1;
+    assert!(scores.iter().all(|s| (s - cut).abs() > 1e-4), "no score on the cut");
+    let passing = scores.iter().filter(|&&s| s > cut).count() as u64;
+    assert!(passing > 100 && passing < 2900, "{passing}");
+    let results = run_spec(
+        &out,
+        "tmva",
+        &format!(
+            "searchlight: 1\nanalysis: {{ name: t }}\ninputs:\n  data: {{ files: [\"{}\"] }}\nmva:\n  bdt: {{ model: \"{}\", format: tmva, features: [{}] }}\nselection:\n  - cut: bdt > {cut}\n",
+            data.display(),
+            dir.join("tmva_adaboost.weights.xml").display(),
+            names.join(", "),
+        ),
+    );
+    assert_eq!(data_events(&results), [scores.len() as u64, passing]);
+    let skim = out.join("tmva.parquet");
+    let spec = out.join("tmva.yaml");
+    let o = run(
+        &["skim", spec.to_str().unwrap(), "-o", skim.to_str().unwrap()],
+        &out,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let t = searchlight::io::parquet::ParquetReader::open(&skim, None)
+        .unwrap()
+        .read_all()
+        .unwrap();
+    let kept: Vec<f64> = scores.iter().copied().filter(|&s| s > cut).collect();
+    let written = t.column("bdt").expect("a score column").to_f64_vec();
+    assert_eq!(written.len(), kept.len());
+    assert!(written.iter().zip(&kept).all(|(a, b)| (a - b).abs() < 1e-5));
+    std::fs::remove_dir_all(out).unwrap();
+}
+
 /// `export pyhf` writes each counting window as a workspace from which `limit workspace`
 /// recomputes exactly the limits of a `cls-asymptotic` run (scripts/check_pyhf.py then
 /// checks pyhf itself in .ci/run; tests/workspace.rs checks the model against pyhf).

@@ -1,6 +1,6 @@
 """Writes the hostile data and model corpus in tests/corpus/bad_data/ from the committed
 good files: truncated, bit-flipped, wrong magic, empty and mislabelled ROOT and Parquet
-files, and truncated or corrupted XGBoost and LightGBM models. Standard library only;
+files, and truncated or corrupted XGBoost, LightGBM and TMVA models. Standard library only;
 deterministic. tests/hostile_data.rs runs each through `searchlight run`.
 
 Run: python3 tests/reference/gen/hostile_data.py
@@ -39,6 +39,7 @@ def main():
     parquet = read("parquet/types_zstd.parquet")
     xgb = read("mva/xgb_binary.json")
     lgb = read("mva/lgb_binary.txt")
+    tmva = first_trees(read("mva/tmva_adaboost.weights.xml"), 3)
     files = {
         "root_empty.root": b"",
         "root_header_only.root": root[:50],
@@ -73,10 +74,24 @@ def main():
         "model_lgb_truncated.txt": lgb[: len(lgb) // 3],
         "model_lgb_bad_leaves.txt": lgb.replace(b"num_leaves=", b"num_leaves=-", 1),
         "model_lgb_bad_split.txt": lgb.replace(b"split_feature=", b"split_feature=77 ", 1),
+        "model_tmva_truncated.xml": tmva[: len(tmva) // 2],
+        "model_tmva_transformed.xml": tmva.replace(b'NTransformations="0"', b'NTransformations="1"'),
+        "model_tmva_nan_cut.xml": re.sub(rb'IVar="(\d+)" Cut="[^"]*"', rb'IVar="\1" Cut="nan"', tmva, count=1),
     }
     for name, data in files.items():
         (OUT / name).write_bytes(data)
     print(f"wrote {len(files)} files to {OUT}")
+
+
+def first_trees(weights, n):
+    """A TMVA weight file cut down to its first `n` trees (small corpus files)."""
+    head, rest = weights.split(b"<Weights", 1)
+    trees = re.findall(rb"<BinaryTree.*?</BinaryTree>", rest, re.S)[:n]
+    return b"%s<Weights NTrees=\"%d\" AnalysisType=\"0\">\n%s\n</Weights>\n</MethodSetup>\n" % (
+        head,
+        n,
+        b"\n".join(trees),
+    )
 
 
 if __name__ == "__main__":
