@@ -1,6 +1,6 @@
 //! ## What it does
-//! Reads the model file's header and compares the number of features (and, where the model
-//! stores them, their names) with the `features:` list.
+//! Loads the model file (reporting a corrupt or unsupported one) and compares the number of
+//! features (and, where the model stores them, their names) with the `features:` list.
 //!
 //! ## Why is this bad?
 //! A BDT evaluated on features in the wrong order or number returns plausible-looking
