@@ -61,6 +61,7 @@ pub struct LintContext<'a> {
     /// input is a toy or its files cannot be read now (then `run` reports why).
     pub file_columns: Option<HashSet<String>>,
     alias_info: RefCell<HashMap<usize, Option<Info>>>,
+    mva_ranges: std::cell::OnceCell<Vec<Option<(f64, f64)>>>,
 }
 
 impl<'a> LintContext<'a> {
@@ -94,6 +95,7 @@ impl<'a> LintContext<'a> {
             columns,
             file_columns,
             alias_info: RefCell::default(),
+            mva_ranges: std::cell::OnceCell::new(),
         }
     }
 
@@ -248,7 +250,7 @@ impl<'a> LintContext<'a> {
     }
 
     /// Range every value of a variable (named by its canonical text) lies in, where known:
-    /// declared column ranges and MVA probabilities.
+    /// declared column ranges and MVA outputs.
     pub fn known_range(&self, expr: &Expr) -> Option<(f64, f64)> {
         let symbol = match &expr.kind {
             ExprKind::Name(n) => self.resolve(n, Scope::Data)?,
@@ -257,10 +259,28 @@ impl<'a> LintContext<'a> {
         };
         match symbol {
             Symbol::Column(c) => c.range,
-            Symbol::Mva(i) if self.spec.mva[i].output.value == "probability" => Some((0.0, 1.0)),
+            Symbol::Mva(i) => self.mva_range(i),
             Symbol::Alias(i) => self.known_range(&self.spec.variables[i].expr.expr),
             _ => None,
         }
+    }
+
+    /// Range of an MVA's output, from its model's leaves and link (`None` when the model
+    /// cannot be loaded; other rules report why). Models are loaded once per lint.
+    fn mva_range(&self, i: usize) -> Option<(f64, f64)> {
+        let ranges = self.mva_ranges.get_or_init(|| {
+            self.spec
+                .mva
+                .iter()
+                .map(|m| {
+                    let path = self.base_dir.join(&m.model.value);
+                    let model = crate::mva::load(&path, &m.format.value).ok()?;
+                    let range = model.forest.output_range(0, m.output.value == "margin");
+                    (range.0.is_finite() && range.1.is_finite()).then_some(range)
+                })
+                .collect()
+        });
+        ranges[i]
     }
 
     /// Line and column of a span, for messages that mention another place.

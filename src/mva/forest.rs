@@ -333,6 +333,51 @@ impl Forest {
         }
     }
 
+    /// Bounds of every output of group `group` (or of its margin): each tree adds a value
+    /// between its smallest and largest leaf, the link is monotone, and a row with a
+    /// missing feature may get [`missing_output`](Self::missing_output). Multi-class
+    /// probabilities are only bounded by [0, 1].
+    pub fn output_range(&self, group: usize, margin: bool) -> (f64, f64) {
+        let mut lo = self.base[group];
+        let mut hi = lo;
+        for (t, &root) in self.roots.iter().enumerate() {
+            if self.groups[t] as usize != group {
+                continue;
+            }
+            let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+            let mut stack = vec![root];
+            while let Some(i) = stack.pop() {
+                let node = &self.nodes[i as usize];
+                if node.is_leaf() {
+                    min = min.min(node.value);
+                    max = max.max(node.value);
+                } else {
+                    stack.extend([node.lo, node.hi]);
+                }
+            }
+            let w = self.weights[t];
+            lo += (w * min).min(w * max);
+            hi += (w * min).max(w * max);
+        }
+        let (lo, hi) = (lo / self.norm, hi / self.norm);
+        let (lo, hi) = match (margin, self.link) {
+            (true, _) | (false, Link::Identity) => (lo, hi),
+            (false, Link::Sigmoid { scale }) => {
+                let s = |x: f64| 1.0 / (1.0 + (-scale * x).exp());
+                (s(lo), s(hi))
+            }
+            (false, Link::TmvaGrad) => {
+                let g = |x: f64| 2.0 / (1.0 + (-2.0 * x).exp()) - 1.0;
+                (g(lo), g(hi))
+            }
+            (false, Link::Softmax) => (0.0, 1.0),
+        };
+        match self.missing_output {
+            Some(v) => (lo.min(v), hi.max(v)),
+            None => (lo, hi),
+        }
+    }
+
     /// The model's output for each row: the linked value of group `group` (for
     /// single-output models, group 0), or the margin when `margin` is set.
     pub fn predict(&self, columns: &[&[f64]], group: usize, margin: bool) -> Vec<f64> {
@@ -420,6 +465,9 @@ mod tests {
         assert_eq!(forest.predict(&[&x], 0, true), vec![-1.5, 4.5]);
         let p = forest.predict(&[&x], 0, false);
         assert!((p[1] - 1.0 / (1.0 + (-4.5f64).exp())).abs() < 1e-15);
+        assert_eq!(forest.output_range(0, true), (-1.5, 4.5));
+        let (lo, hi) = forest.output_range(0, false);
+        assert_eq!((lo, hi), (p[0], p[1]), "the extremes are reached here");
         bad.nodes[0].lo = 0;
         assert!(bad.finish().is_err());
     }

@@ -1,7 +1,8 @@
 //! ## What it does
 //! Uses interval reasoning to find cuts that no candidate can pass, given the cuts before
-//! them, the vetoes, and the declared ranges of columns (an MVA probability lies in
-//! [0, 1]; Mbc cannot exceed the beam energy). Also finds an observable range that the
+//! them, the vetoes, and the declared ranges of columns (Mbc cannot exceed the beam
+//! energy) and of classifier outputs (from the model's leaves and link: a probability in
+//! [0, 1], a TMVA score in [−1, 1] or −999). Also finds an observable range that the
 //! selection has emptied.
 //!
 //! ## Why is this bad?
