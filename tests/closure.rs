@@ -37,6 +37,11 @@ fn spec(dir: &Path, extra: &str) -> PathBuf {
 }
 
 fn run(dir: &Path, spec: &Path) -> Value {
+    run_with(dir, spec, &[])
+}
+
+/// `run` with extra arguments.
+fn run_with(dir: &Path, spec: &Path, args: &[&str]) -> Value {
     let out = dir.join("out");
     let o = Command::new(env!("CARGO_BIN_EXE_searchlight"))
         .args([
@@ -46,6 +51,7 @@ fn run(dir: &Path, spec: &Path) -> Value {
             "-o",
             out.to_str().unwrap(),
         ])
+        .args(args)
         .env(
             "SEARCHLIGHT_CACHE",
             std::env::temp_dir().join("searchlight-closure-cache"),
@@ -125,6 +131,51 @@ fn without_injection_no_point_exceeds_the_expected_fluctuation() {
     );
     assert!(z_max < 4.0, "largest local significance {z_max}");
     assert!(global < 2.5, "global significance {global}");
+}
+
+/// The global p-value from 100 background-only pseudo-experiments of the whole scan
+/// (`limits.global_toys`) against the Gross–Vitells estimate of the same scan: close
+/// without a signal (within the toys' binomial error and the estimate's approximation),
+/// both small with one; and identical for any thread count.
+#[test]
+#[ignore = "runs 4 scans and 200 pseudo-experiment scans; release build: cargo test --release --test closure -- --ignored"]
+fn global_significance_from_pseudo_experiments_agrees_with_gross_vitells() {
+    use searchlight::stats::special::normal_sf;
+    let dir = temp("global");
+    for (extra, injected) in [("", false), (", inject_mass: 2.5, inject_yield: 100", true)] {
+        let path = spec(&dir, extra);
+        let gross_vitells = run(&dir, &path)["global_significance"].as_f64().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap().replace(
+            "  method: cls-asymptotic",
+            "  method: cls-asymptotic\n  global_toys: 100",
+        );
+        std::fs::write(&path, text).unwrap();
+        let results = run(&dir, &path);
+        let toys = &results["global_significance_toys"];
+        let p_toys = toys["p_value"].as_f64().unwrap();
+        let p_gv = normal_sf(gross_vitells);
+        eprintln!(
+            "injected: {injected}: Gross–Vitells p = {p_gv:.4} (Z = {gross_vitells:.2}), toys {toys}"
+        );
+        assert_eq!(toys["toys"], 100);
+        assert_eq!(toys["failed_fits"], 0);
+        assert_eq!(
+            results["global_significance"].as_f64().unwrap(),
+            searchlight::stats::special::normal_quantile(1.0 - p_toys).max(0.0)
+        );
+        if injected {
+            assert!(p_gv < 0.01, "Gross–Vitells p {p_gv}");
+            assert!(toys["exceeding"].as_u64().unwrap() <= 5, "{toys}");
+        } else {
+            assert!(p_toys > 0.05, "{toys}");
+            assert!(
+                (p_toys - p_gv).abs() < 0.15,
+                "toys {p_toys}, Gross–Vitells {p_gv}"
+            );
+            let one_thread = run_with(&dir, &path, &["--threads", "1"]);
+            assert_eq!(one_thread["global_significance_toys"], *toys);
+        }
+    }
 }
 
 /// The B → K(*) a reference spec, unblinded, scanning `range` with one BR per channel

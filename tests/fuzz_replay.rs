@@ -115,9 +115,13 @@ fn mva_model_corpus_loads_or_is_refused() {
             continue;
         };
         let outcome = std::panic::catch_unwind(|| {
-            for (forest, _) in [xgboost::load(&text), lightgbm::load(&text), tmva::load(&text)]
-                .into_iter()
-                .flatten()
+            for (forest, _) in [
+                xgboost::load(&text),
+                lightgbm::load(&text),
+                tmva::load(&text),
+            ]
+            .into_iter()
+            .flatten()
             {
                 let column = [0.0, f64::NAN, 1e-40, -3.5, f64::INFINITY];
                 if forest.num_features <= 64 {

@@ -99,11 +99,7 @@ fn tmva_scores_equal_tmvas_own_reader() {
         .map(|j| (0..rows).map(|i| values[i * names.len() + j]).collect())
         .collect();
     let cols: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
-    let model = mva::load(
-        &Path::new(DIR).join(r["file"].as_str().unwrap()),
-        "tmva",
-    )
-    .unwrap();
+    let model = mva::load(&Path::new(DIR).join(r["file"].as_str().unwrap()), "tmva").unwrap();
     assert_eq!(model.feature_names, names);
     let ours = model.forest.predict(&cols, 0, false);
     let expected: Vec<f64> = r["prediction"]

@@ -626,6 +626,43 @@ fn an_mva_cut_selects_the_rows_the_peer_model_scores_above_it() {
     std::fs::remove_dir_all(out).unwrap();
 }
 
+/// `limits.global_toys` is for fit scans: a cut-and-count scan asking for it is refused
+/// before anything runs (`SL032`), and no results are written.
+#[test]
+fn global_toys_in_a_counting_scan_are_refused() {
+    let dir = temp("global-toys-counting");
+    let spec = dir.join("dh.yaml");
+    std::fs::write(
+        &spec,
+        common::small_counting_spec("cls-exact\n  global_toys: 50"),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = run(
+        &[
+            "run",
+            spec.to_str().unwrap(),
+            "--unblind",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("SL032") && stderr.contains("fit scans only"),
+        "{stderr}"
+    );
+    assert!(!out.join("results.json").exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// A TMVA weight file in a spec: the rows `run` keeps and `skim` writes are those TMVA's own
 /// reader scores above the cut (tests/reference/gen/tmva_standalone.py).
 #[test]
@@ -653,7 +690,14 @@ fn a_tmva_model_cuts_and_skims_like_tmvas_reader() {
             .enumerate()
             .map(|(j, name)| Column {
                 name: name.to_string(),
-                data: ColumnData::F64(values.iter().skip(j).step_by(names.len()).copied().collect()),
+                data: ColumnData::F64(
+                    values
+                        .iter()
+                        .skip(j)
+                        .step_by(names.len())
+                        .copied()
+                        .collect(),
+                ),
             })
             .collect(),
     };
@@ -668,7 +712,10 @@ fn a_tmva_model_cuts_and_skims_like_tmvas_reader() {
         .map(|v| v.as_f64().unwrap())
         .collect();
     let cut = 0.1;
-    assert!(scores.iter().all(|s| (s - cut).abs() > 1e-4), "no score on the cut");
+    assert!(
+        scores.iter().all(|s| (s - cut).abs() > 1e-4),
+        "no score on the cut"
+    );
     let passing = scores.iter().filter(|&&s| s > cut).count() as u64;
     assert!(passing > 100 && passing < 2900, "{passing}");
     let results = run_spec(

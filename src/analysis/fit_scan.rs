@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::pdf::{Compiled, CompiledPdf, compile};
 use super::{ScanInputs, ScanPoint, Width, channel_groups, window_ranges};
 use crate::spec::{Fit, Spec};
-use crate::stats::asymptotic::Cls;
+use crate::stats::asymptotic::{Cls, discovery_q0};
 use crate::stats::likelihood::{Channel, Component, Constraint, Data, Likelihood, Value};
 use crate::stats::minuit::{Bounds, ParamSpec};
 
@@ -34,31 +34,59 @@ impl FitScan<'_> {
         grid: &[f64],
         sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
     ) -> Vec<ScanPoint> {
-        let groups = channel_groups(self.fit.poi.per_channel.value, self.common.channels.len());
-        let jobs: Vec<(f64, &Vec<usize>)> = groups
-            .iter()
-            .flat_map(|g| grid.iter().map(move |&m| (m, g)))
-            .collect();
-        jobs.par_iter()
-            .filter_map(|&(m, group)| {
-                let active = self.common.active(m, group, None);
-                if active.is_empty() {
-                    return None;
-                }
+        self.jobs(grid)
+            .par_iter()
+            .map(|(m, active)| {
                 let channel = self
                     .fit
                     .poi
                     .per_channel
                     .value
-                    .then(|| self.common.channels[group[0]].clone());
-                let mut point = ScanPoint::new(m, channel, None);
-                match sigma(m).and_then(|s| self.point(m, s, &active, &mut point)) {
+                    .then(|| self.common.channels[active[0]].clone());
+                let mut point = ScanPoint::new(*m, channel, None);
+                match sigma(*m).and_then(|s| self.point(*m, s, active, &mut point)) {
                     Ok(()) => {}
                     Err(message) => point.status = format!("failed: {message}"),
                 }
-                Some(point)
+                point
             })
             .collect()
+    }
+
+    /// The scan's fits in order: each hypothesis of `grid` with the channels fitted there
+    /// (per POI group; hypotheses where no channel is open are left out).
+    fn jobs(&self, grid: &[f64]) -> Vec<(f64, Vec<usize>)> {
+        channel_groups(self.fit.poi.per_channel.value, self.common.channels.len())
+            .iter()
+            .flat_map(|group| {
+                grid.iter()
+                    .map(move |&m| (m, self.common.active(m, group, None)))
+            })
+            .filter(|(_, active)| !active.is_empty())
+            .collect()
+    }
+
+    /// The largest local significance √q₀ over the whole scan, fitted one point after
+    /// the other (pseudo-experiments run in parallel instead), and how many points' fits
+    /// failed (they are left out of the maximum).
+    pub fn largest_local_significance(
+        &self,
+        grid: &[f64],
+        sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
+    ) -> (f64, usize) {
+        let mut largest: f64 = 0.0;
+        let mut failed = 0;
+        for (m, active) in self.jobs(grid) {
+            let q0 = sigma(m).and_then(|s| {
+                let (likelihood, params) = self.model_at(m, s, &active)?;
+                discovery_q0(&likelihood, &params, 0).map_err(|e| e.to_string())
+            });
+            match q0 {
+                Ok(q0) => largest = largest.max(q0.sqrt()),
+                Err(_) => failed += 1,
+            }
+        }
+        (largest, failed)
     }
 
     /// The likelihood at hypothesis `m` (resolution `sigma`) over channels `active`, and

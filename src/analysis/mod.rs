@@ -8,6 +8,7 @@ pub mod count_model;
 mod count_scan;
 pub mod efficiency;
 pub mod fit_scan;
+pub mod global_toys;
 mod pdf;
 mod template;
 
@@ -124,8 +125,12 @@ pub struct Outcome {
     pub efficiency: Vec<efficiency::Table>,
     /// The scan.
     pub scan: Vec<ScanPoint>,
-    /// Global significance of the largest excess (null while blinded).
+    /// Global significance of the largest excess (null while blinded): from
+    /// pseudo-experiments with `limits.global_toys`, else by Gross–Vitells upcrossings.
     pub global_significance: Option<f64>,
+    /// How the pseudo-experiments gave it (absent without `limits.global_toys`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub global_significance_toys: Option<global_toys::GlobalToys>,
     /// Fits at representative hypotheses, binned for plots (not in results.json).
     #[serde(skip)]
     pub fit_figures: Vec<fit_scan::FitFigure>,
@@ -137,6 +142,7 @@ pub struct Outcome {
 
 /// What every scan needs besides its model: the data, efficiencies, channels and
 /// settings.
+#[derive(Clone)]
 pub struct ScanInputs<'a> {
     /// Selected data candidates, per channel.
     pub data: &'a Candidates,
@@ -376,11 +382,14 @@ pub fn statistics(
             format!("`{}` is not available for this scan", limits.method.value),
         ));
     }
+    let mut global_toys_scan = None;
     let mut scan_points = match model {
         Model::Fit(fit) => {
             let scan = fit_scan(spec, fit, &context, limits.cl.value, unblind);
             fit_figures = representative_fits(&scan, &points, &sigma);
-            scan.run(&points, &sigma)
+            let points = scan.run(&points, &sigma);
+            global_toys_scan = Some(scan);
+            points
         }
         Model::Counting(counting) => {
             let luminosity = spec.analysis.luminosity.as_ref().map_or(1.0, |l| l.value);
@@ -396,7 +405,16 @@ pub fn statistics(
         }
     };
     reinterpret(spec, &mut scan_points);
-    let global_significance = if unblind && matches!(model, Model::Fit(_)) {
+    let global_toys = match (&global_toys_scan, &limits.global_toys) {
+        (Some(scan), Some(toys)) if unblind => Some(
+            global_toys::run(scan, &points, &sigma, &scan_points, toys.value as usize)
+                .map_err(|e| failure(toys.span, format!("global significance: {e}")))?,
+        ),
+        _ => None,
+    };
+    let global_significance = if let Some(toys) = &global_toys {
+        Some(toys.significance())
+    } else if unblind && matches!(model, Model::Fit(_)) {
         let z: Vec<f64> = scan_points
             .iter()
             .map(|p| p.local_significance.unwrap_or(0.0))
@@ -415,6 +433,7 @@ pub fn statistics(
         efficiency: context.efficiency,
         scan: scan_points,
         global_significance,
+        global_significance_toys: global_toys,
         fit_figures,
     }))
 }

@@ -93,11 +93,9 @@ pub fn load(text: &str) -> Result<(Forest, Vec<String>), String> {
         forest.roots.push(forest.nodes.len() as u32);
         add_node(&mut forest, root, leaf, 0)?;
         forest.groups.push(0);
-        forest.weights.push(if options.grad {
-            1.0
-        } else {
-            f64::from(boost)
-        });
+        forest
+            .weights
+            .push(if options.grad { 1.0 } else { f64::from(boost) });
     }
     if !options.grad {
         let norm: f64 = forest.weights.iter().sum();
@@ -202,7 +200,10 @@ fn add_node(forest: &mut Forest, node: Element, leaf: Leaf, depth: usize) -> Res
         return Ok(());
     }
     if node.attribute("NCoef").is_some_and(|n| n.trim() != "0") {
-        return Err(format!("{}: Fisher-discriminant cuts are not supported", here()));
+        return Err(format!(
+            "{}: Fisher-discriminant cuts are not supported",
+            here()
+        ));
     }
     let feature: u32 = attribute(node, "IVar").map_err(|e| format!("{}: {e}", here()))?;
     let cut: f32 = attribute(node, "Cut").map_err(|e| format!("{}: {e}", here()))?;
@@ -283,7 +284,14 @@ mod tests {
     }
 
     /// One split on `var` at `cut` with cut type `c`; leaves (nType, purity, res).
-    fn stump(weight: f64, var: u32, cut: &str, c: u8, l: (i32, f64, f64), r: (i32, f64, f64)) -> String {
+    fn stump(
+        weight: f64,
+        var: u32,
+        cut: &str,
+        c: u8,
+        l: (i32, f64, f64),
+        r: (i32, f64, f64),
+    ) -> String {
         let leaf = |pos: &str, (t, p, res): (i32, f64, f64)| {
             format!(
                 r#"<Node pos="{pos}" depth="1" NCoef="0" IVar="-1" Cut="0" cType="1" res="{res}" rms="0" purity="{p}" nType="{t}"/>"#
@@ -323,7 +331,11 @@ mod tests {
         let (p0, p1) = (f64::from(0.9f32), f64::from(0.6f32));
         assert_eq!(got, [(0.75 * p0 + 0.25 * p1) / 1.0]);
         let forced = text.replace(">AdaBoost<", ">RealAdaBoost<");
-        assert_eq!(predict(&forced, &[2.0], &[-1.0]), got, "RealAdaBoost uses purities");
+        assert_eq!(
+            predict(&forced, &[2.0], &[-1.0]),
+            got,
+            "RealAdaBoost uses purities"
+        );
     }
 
     #[test]
@@ -353,7 +365,10 @@ mod tests {
         // 1.5 − 1e-9 rounds to 1.5 in single precision: on the cut, so right.
         let below = 1.5 - 1e-9;
         assert_eq!(predict(&text, &[below, 1.4999], &[0.0, 0.0]), [1.0, -1.0]);
-        assert_eq!(predict(&text, &[f64::NAN, 2.0], &[0.0, f64::NAN]), [NAN_SCORE; 2]);
+        assert_eq!(
+            predict(&text, &[f64::NAN, 2.0], &[0.0, f64::NAN]),
+            [NAN_SCORE; 2]
+        );
         // The cut itself is read in single precision.
         let text = text.replace("Cut=\"1.5\"", "Cut=\"0.1\"");
         assert_eq!(predict(&text, &[f64::from(0.1f32)], &[0.0]), [1.0]);
@@ -367,11 +382,23 @@ mod tests {
             let e = load(&text).expect_err(needle);
             assert!(e.contains(needle), "{e}");
         };
-        refuse(ok.replace("NTransformations=\"0\"", "NTransformations=\"1\""), "transformation");
-        refuse(ok.replace("NCoef=\"0\" IVar=\"0\"", "NCoef=\"2\" IVar=\"0\""), "Fisher");
+        refuse(
+            ok.replace("NTransformations=\"0\"", "NTransformations=\"1\""),
+            "transformation",
+        );
+        refuse(
+            ok.replace("NCoef=\"0\" IVar=\"0\"", "NCoef=\"2\" IVar=\"0\""),
+            "Fisher",
+        );
         refuse(ok.replace(">AdaBoost<", ">AdaBoostR2<"), "AdaBoostR2");
-        refuse(ok.replace("AnalysisType=\"0\"", "AnalysisType=\"2\""), "multi-class");
-        refuse(ok.replace("AnalysisType=\"0\"", "AnalysisType=\"1\""), "regression");
+        refuse(
+            ok.replace("AnalysisType=\"0\"", "AnalysisType=\"2\""),
+            "multi-class",
+        );
+        refuse(
+            ok.replace("AnalysisType=\"0\"", "AnalysisType=\"1\""),
+            "regression",
+        );
         refuse(ok.replace("IVar=\"0\"", "IVar=\"7\""), "feature 7");
         refuse(ok.replace("Cut=\"1.5\"", "Cut=\"nan\""), "non-finite");
         refuse(ok.replace("Cut=\"1.5\"", "Cut=\"1e99\""), "non-finite");

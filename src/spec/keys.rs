@@ -343,6 +343,11 @@ const LIMITS: Kind = Kind::Object(&[
         "pseudo-experiments for toy-based methods",
     ),
     opt(
+        "global_toys",
+        Kind::Count,
+        "background-only pseudo-experiments of the whole scan for the global significance (default: Gross–Vitells upcrossings)",
+    ),
+    opt(
         "reinterpret",
         Kind::Dict(&REINTERPRET),
         "limits on model parameters derived from the POI limit",

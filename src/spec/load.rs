@@ -1002,6 +1002,9 @@ fn limits(node: &Node, ctx: &mut Ctx) -> Option<Limits> {
         None => Some(Spanned::new(true, m.span)),
     };
     let toys = m.get("toys").and_then(|v| ctx.count(v, "`toys`"));
+    let global_toys = m
+        .get("global_toys")
+        .and_then(|v| ctx.count(v, "`global_toys`"));
     let mut reinterpret = Vec::new();
     if let Some(r) = m.get("reinterpret") {
         let inner = match sub_kind(kind, "reinterpret") {
@@ -1030,6 +1033,7 @@ fn limits(node: &Node, ctx: &mut Ctx) -> Option<Limits> {
         method: method?,
         expected: expected?,
         toys,
+        global_toys,
         reinterpret,
     })
 }

@@ -402,6 +402,8 @@ pub struct Limits {
     pub expected: Spanned<bool>,
     /// Toys for toy-based methods.
     pub toys: Option<Spanned<u64>>,
+    /// Pseudo-experiments of the whole scan for the global significance.
+    pub global_toys: Option<Spanned<u64>>,
     /// Conversions of the POI limit into model parameters.
     pub reinterpret: Vec<Reinterpret>,
 }

@@ -159,6 +159,34 @@ pub(crate) fn conditional_fit<M: Model>(
     Ok(fit.values)
 }
 
+/// The fit at μ = 0. Events where nothing but signal is expected (a window without
+/// background) make −ln L infinite at μ = 0 for every nuisance value: that fit is kept
+/// (q₀ is then infinite, and Asimov data are built at the nuisances' start values).
+fn background_only_fit<M: Model>(
+    model: &M,
+    params: &[ParamSpec],
+    poi: usize,
+) -> Result<FitResult, ClsError> {
+    let fit = conditional(model, params, poi, 0.0);
+    let impossible_without_signal = fit.status == Status::Failed && fit.fval == f64::INFINITY;
+    if !impossible_without_signal {
+        check("background-only", &fit)?;
+    }
+    Ok(fit)
+}
+
+/// The discovery test statistic q₀ alone (the unconditional and the μ = 0 fits, no
+/// Asimov data), for pseudo-experiments that need no limit; as [`Cls::q0`].
+pub fn discovery_q0<M: Model>(
+    model: &M,
+    params: &[ParamSpec],
+    poi: usize,
+) -> Result<f64, ClsError> {
+    let best = free_fit(model, params, poi)?;
+    let background_only = background_only_fit(model, params, poi)?;
+    Ok((2.0 * (background_only.fval - best.fval)).max(0.0))
+}
+
 fn check(what: &str, result: &FitResult) -> Result<(), ClsError> {
     match result.status {
         Status::Converged => Ok(()),
@@ -174,15 +202,7 @@ impl<'a, M: Model> Cls<'a, M> {
     /// `params[poi]` must have a lower bound of 0.
     pub fn new(observed: &'a M, params: &[ParamSpec], poi: usize) -> Result<Self, ClsError> {
         let best = free_fit(observed, params, poi)?;
-        let background_only = conditional(observed, params, poi, 0.0);
-        // Events where nothing but signal is expected (a window without background)
-        // make −ln L infinite at μ = 0 for every nuisance value: q₀ is then infinite,
-        // and the Asimov data are built at the nuisances' start (nominal) values.
-        let impossible_without_signal =
-            background_only.status == Status::Failed && background_only.fval == f64::INFINITY;
-        if !impossible_without_signal {
-            check("background-only", &background_only)?;
-        }
+        let background_only = background_only_fit(observed, params, poi)?;
         let asimov = observed.asimov(&background_only.values);
         let asimov_minimum = asimov.value(&background_only.values);
         let mut params = params.to_vec();

@@ -42,7 +42,7 @@ pub struct ToyCls {
 const BAND_PERCENTILES: [f64; 5] = [2.27501319, 15.86552539, 50.0, 84.13447461, 97.72498681];
 
 /// The random stream of toy `k` of `hypothesis` (0: background only, 1: signal + background).
-fn toy_rng(seed: u64, hypothesis: u64, k: usize) -> Pcg64Mcg {
+pub(crate) fn toy_rng(seed: u64, hypothesis: u64, k: usize) -> Pcg64Mcg {
     let stream = (k as u64) << 1 | hypothesis;
     Pcg64Mcg::seed_from_u64(seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }

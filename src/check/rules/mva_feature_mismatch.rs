@@ -63,7 +63,10 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                 .with_help(if model.feature_names.is_empty() {
                     "list the features in the order used for training".to_string()
                 } else {
-                    format!("the model was trained on: {}", model.feature_names.join(", "))
+                    format!(
+                        "the model was trained on: {}",
+                        model.feature_names.join(", ")
+                    )
                 }),
             );
             continue;
