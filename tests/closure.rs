@@ -161,7 +161,7 @@ fn global_significance_from_pseudo_experiments_agrees_with_gross_vitells() {
         assert_eq!(toys["failed_fits"], 0);
         assert_eq!(
             results["global_significance"].as_f64().unwrap(),
-            searchlight::stats::special::normal_quantile(1.0 - p_toys).max(0.0)
+            (-searchlight::stats::special::normal_quantile(p_toys)).max(0.0)
         );
         if injected {
             assert!(p_gv < 0.01, "Gross–Vitells p {p_gv}");

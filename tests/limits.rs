@@ -163,3 +163,31 @@ fn feldman_cousins_with_uncertainties_matches_scipy() {
     assert_eq!(round2(known), 1.61);
     assert!((cases[0]["upper"].as_f64().unwrap() - known).abs() > 0.01);
 }
+
+/// The on/off counting p-value (Z_Bi) against scipy's regularized incomplete beta
+/// (tests/reference/gen/on_off_scipy.py), from one event on no sideband to thousands.
+#[test]
+fn on_off_p_values_equal_scipys_incomplete_beta() {
+    use searchlight::stats::counting::on_off_p_value;
+    use searchlight::stats::special::normal_quantile;
+    let cases: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/reference/limits/on_off.json").unwrap(),
+    )
+    .unwrap();
+    for case in cases.as_array().unwrap() {
+        let n_on = case["n_on"].as_u64().unwrap();
+        let n_off = case["n_off"].as_u64().unwrap();
+        let ratio = case["ratio"].as_f64().unwrap();
+        let p = on_off_p_value(n_on, n_off, ratio);
+        let expected = case["p"].as_f64().unwrap();
+        assert!(
+            (p - expected).abs() <= 1e-10 * expected,
+            "{case}: {p} vs {expected}"
+        );
+        if let Some(expected_z) = case["z"].as_f64() {
+            let z = normal_quantile(1.0 - p);
+            assert!((z - expected_z).abs() < 1e-6, "{case}: Z {z}");
+        }
+    }
+    assert_eq!(on_off_p_value(0, 7, 0.5), 1.0);
+}

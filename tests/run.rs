@@ -626,40 +626,67 @@ fn an_mva_cut_selects_the_rows_the_peer_model_scores_above_it() {
     std::fs::remove_dir_all(out).unwrap();
 }
 
-/// `limits.global_toys` is for fit scans: a cut-and-count scan asking for it is refused
-/// before anything runs (`SL032`), and no results are written.
+/// An unblinded cut-and-count scan: each window's local significance is the exact on/off
+/// Z_Bi of its count against its sidebands (recomputed here from the point's own numbers:
+/// b = n_sb·r, σ_b = √n_sb·r), and `limits.global_toys` gives a global significance from
+/// pseudo-experiments, identical for 1 and 2 threads.
 #[test]
-fn global_toys_in_a_counting_scan_are_refused() {
+fn counting_scans_have_local_and_global_significances() {
+    use searchlight::stats::counting::on_off_p_value;
+    use searchlight::stats::special::normal_quantile;
     let dir = temp("global-toys-counting");
     let spec = dir.join("dh.yaml");
     std::fs::write(
         &spec,
-        common::small_counting_spec("cls-exact\n  global_toys: 50"),
+        common::small_counting_spec("cls-exact\n  global_toys: 10")
+            .replace("range: [0.9, 1.2]", "range: [1.0, 1.1]"),
     )
     .unwrap();
-    let out = dir.join("out");
-    let o = run(
-        &[
-            "run",
-            spec.to_str().unwrap(),
-            "--unblind",
-            "-o",
-            out.to_str().unwrap(),
-        ],
-        &dir,
-    );
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        stderr.contains("SL032") && stderr.contains("fit scans only"),
-        "{stderr}"
-    );
-    assert!(!out.join("results.json").exists());
+    let mut runs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.join(format!("out{threads}"));
+        let o = run(
+            &[
+                "run",
+                spec.to_str().unwrap(),
+                "--unblind",
+                "--threads",
+                threads,
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            &dir,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let results: Value =
+            serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+        runs.push(results);
+    }
+    let r = &runs[0];
+    let mut checked = 0;
+    for p in r["scan"].as_array().unwrap() {
+        let (b, sb) = (
+            p["background"].as_f64().unwrap(),
+            p["background_error"].as_f64().unwrap(),
+        );
+        let z = p["local_significance"].as_f64();
+        assert!(z.is_some(), "{p}");
+        if b <= 0.0 {
+            continue;
+        }
+        let n_sideband = (b / sb).powi(2).round() as u64;
+        let ratio = sb * sb / b;
+        let n = p["observed_events"].as_u64().unwrap();
+        let expected = (-normal_quantile(on_off_p_value(n, n_sideband, ratio))).max(0.0);
+        assert!((z.unwrap() - expected).abs() < 1e-9, "{p}");
+        checked += 1;
+    }
+    assert!(checked > 10, "{checked} windows with a background");
+    let toys = &r["global_significance_toys"];
+    assert_eq!(toys["toys"], 10, "{toys}");
+    assert!(r["global_significance"].as_f64().is_some());
+    assert_eq!(runs[1]["global_significance_toys"], *toys);
+    assert_eq!(runs[1]["scan"], r["scan"]);
     std::fs::remove_dir_all(dir).unwrap();
 }
 

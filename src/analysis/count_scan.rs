@@ -11,9 +11,9 @@ use super::count_model::CountModel;
 use super::efficiency;
 use super::{ScanInputs, ScanPoint, Width, channel_groups, window_ranges};
 use crate::spec::Counting;
-use crate::stats::counting::{Uncertain, bayes_upper, cls_upper, poisson_cdf};
+use crate::stats::counting::{Uncertain, bayes_upper, cls_upper, on_off_p_value, poisson_cdf};
 use crate::stats::feldman_cousins::feldman_cousins;
-use crate::stats::special::normal_cdf;
+use crate::stats::special::{normal_cdf, normal_quantile};
 
 /// Fewest pseudo-experiments per μ `cls-toys` accepts (as `limit workspace`).
 const MIN_TOYS: usize = 10;
@@ -34,14 +34,37 @@ pub struct CountScan<'a> {
     pub common: ScanInputs<'a>,
 }
 
+/// One window of the scan.
+struct Job {
+    m: f64,
+    ctau: Option<f64>,
+    active: Vec<usize>,
+    seed: u64,
+}
+
 /// Counts, background and efficiency in one window.
 struct Window {
     observed: u64,
+    /// Events in the sidebands.
+    sideband: u64,
+    /// Width of the window over that of the sidebands (0 without sidebands).
+    ratio: f64,
     background: Uncertain,
     efficiency: Uncertain,
 }
 
 impl Window {
+    /// The local significance of the observed count against the sideband estimate
+    /// (Z_Bi, exact at any count); `None` without sidebands.
+    fn significance(&self) -> Option<f64> {
+        if self.ratio <= 0.0 {
+            return None;
+        }
+        let p = on_off_p_value(self.observed, self.sideband, self.ratio);
+        let z = (-normal_quantile(p)).max(0.0);
+        z.is_finite().then_some(z)
+    }
+
     /// The window as a binned model (see `count_model`).
     fn model(&self, unblind: bool) -> CountModel {
         CountModel {
@@ -61,6 +84,30 @@ impl CountScan<'_> {
         grid: &[f64],
         sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
     ) -> Vec<ScanPoint> {
+        self.jobs(grid)
+            .par_iter()
+            .map(|job| {
+                let channel = self
+                    .counting
+                    .poi
+                    .per_channel
+                    .value
+                    .then(|| self.common.channels[job.active[0]].clone());
+                let mut point = ScanPoint::new(job.m, channel, job.ctau);
+                let window = |s| self.point(job.m, s, job.ctau, &job.active, job.seed, &mut point);
+                match sigma(job.m).and_then(window) {
+                    Ok(()) => {}
+                    Err(message) => point.status = format!("failed: {message}"),
+                }
+                point
+            })
+            .collect()
+    }
+
+    /// The scan's windows in order: per channel group, lifetime and hypothesis, the open
+    /// channels (hypotheses where none is open are left out) and the seed of the window's
+    /// pseudo-experiments, from its position, so whatever thread runs it.
+    fn jobs(&self, grid: &[f64]) -> Vec<Job> {
         let groups = channel_groups(
             self.counting.poi.per_channel.value,
             self.common.channels.len(),
@@ -72,37 +119,46 @@ impl CountScan<'_> {
             .map(efficiency::Table::lifetimes)
             .unwrap_or_else(|| vec![None]);
         let mut jobs = Vec::new();
+        let mut index = 0u64;
         for group in &groups {
-            for ctau in &lifetimes {
+            for &ctau in &lifetimes {
                 for &m in grid {
-                    jobs.push((group, *ctau, m));
+                    index += 1;
+                    let active = self.common.active(m, group, ctau);
+                    if !active.is_empty() {
+                        jobs.push(Job {
+                            m,
+                            ctau,
+                            active,
+                            seed: index.wrapping_mul(0xD1B5_4A32_D192_ED03),
+                        });
+                    }
                 }
             }
         }
-        jobs.par_iter()
-            .enumerate()
-            .filter_map(|(index, &(group, ctau, m))| {
-                let active = self.common.active(m, group, ctau);
-                if active.is_empty() {
-                    return None;
-                }
-                let channel = self
-                    .counting
-                    .poi
-                    .per_channel
-                    .value
-                    .then(|| self.common.channels[group[0]].clone());
-                let mut point = ScanPoint::new(m, channel, ctau);
-                // Each point's toys have their own seed, whatever thread runs it.
-                let seed = (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03);
-                let window = |s| self.point(m, s, ctau, &active, seed, &mut point);
-                match sigma(m).and_then(window) {
-                    Ok(()) => {}
-                    Err(message) => point.status = format!("failed: {message}"),
-                }
-                Some(point)
-            })
-            .collect()
+        jobs
+    }
+
+    /// The largest local significance over the whole scan's windows (counted one after
+    /// the other; pseudo-experiments run in parallel instead), and the windows without
+    /// a significance (no resolution, no sideband).
+    pub fn largest_local_significance(
+        &self,
+        grid: &[f64],
+        sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
+    ) -> (f64, usize) {
+        let mut largest: f64 = 0.0;
+        let mut failed = 0;
+        for job in self.jobs(grid) {
+            let z = sigma(job.m)
+                .ok()
+                .and_then(|s| self.window(job.m, s, job.ctau, &job.active).significance());
+            match z {
+                Some(z) => largest = largest.max(z),
+                None => failed += 1,
+            }
+        }
+        (largest, failed)
     }
 
     fn window(&self, m: f64, sigma: f64, ctau: Option<f64>, active: &[usize]) -> Window {
@@ -143,7 +199,8 @@ impl CountScan<'_> {
                 })
                 .sum()
         };
-        let n_sideband = count(&sidebands) as f64;
+        let sideband = count(&sidebands);
+        let n_sideband = sideband as f64;
         let ratio = if width(&sidebands) > 0.0 {
             width(&window) / width(&sidebands)
         } else {
@@ -167,6 +224,8 @@ impl CountScan<'_> {
             } else {
                 0
             },
+            sideband,
+            ratio,
             background: Uncertain {
                 value: n_sideband * ratio,
                 sigma: n_sideband.sqrt() * ratio,
@@ -207,6 +266,7 @@ impl CountScan<'_> {
         point.efficiency_error = Some(w.efficiency.sigma);
         if self.common.unblind {
             point.observed_events = Some(w.observed);
+            point.local_significance = w.significance();
         }
         let toys = match self.method.as_str() {
             "cls-asymptotic" => Some(None),

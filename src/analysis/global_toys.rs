@@ -1,14 +1,16 @@
-//! The global significance of a fit scan's largest excess from background-only
-//! pseudo-experiments of the whole scan (`limits.global_toys`), the alternative to the
-//! Gross–Vitells estimate that needs no asymptotic assumption.
+//! The global significance of a scan's largest excess from background-only
+//! pseudo-experiments of the whole scan (`limits.global_toys`): for fit scans the
+//! alternative to the Gross–Vitells estimate that needs no asymptotic assumption, for
+//! cut-and-count scans (whose local significances are exact at any count, where that
+//! estimate does not hold) the only one.
 //!
 //! Each pseudo-experiment redraws every channel's data from a smoothed copy of itself —
 //! a Poisson number of events, each a data event moved by a Gaussian of
 //! [`SMOOTHING`] × the resolution at its mass — so the broad shape of the spectrum is kept
 //! and any structure as narrow as a signal is washed out: a background-only sample with
 //! no model beyond the spec's own resolution. Events moved outside the observable range
-//! or into a vetoed window are drawn again. The whole scan is then fitted (q₀ at every
-//! point) and its largest local significance recorded; the global p-value is the fraction
+//! or into a vetoed window are drawn again. The whole scan is then redone (q₀ at every
+//! fit point, or every window counted) and its largest local significance recorded; the global p-value is the fraction
 //! of pseudo-experiments whose largest local significance reaches the observed one.
 //!
 //! Pseudo-experiment `k` draws from its own random stream (a function of `k` only), so
@@ -20,6 +22,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::collect::{Candidates, ChannelCandidates};
+use super::count_scan::CountScan;
 use super::fit_scan::FitScan;
 use super::{ScanInputs, ScanPoint};
 use crate::stats::special::normal_quantile;
@@ -58,14 +61,85 @@ pub struct GlobalToys {
 impl GlobalToys {
     /// The global significance Z = Φ⁻¹(1 − p), at least 0.
     pub fn significance(&self) -> f64 {
-        normal_quantile(1.0 - self.p_value).max(0.0)
+        (-normal_quantile(self.p_value)).max(0.0)
+    }
+}
+
+/// A scan that can be redone on other data.
+pub trait Rescan: Sync {
+    /// Its data, channels and vetoes.
+    fn inputs(&self) -> &ScanInputs<'_>;
+    /// The observable's range.
+    fn observable_range(&self) -> (f64, f64);
+    /// The largest local significance of the scan of `grid` on `data`, and the points
+    /// without one (failed fits, windows without sidebands).
+    fn largest_on(
+        &self,
+        data: &Candidates,
+        grid: &[f64],
+        sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
+    ) -> (f64, usize);
+}
+
+impl Rescan for FitScan<'_> {
+    fn inputs(&self) -> &ScanInputs<'_> {
+        &self.common
+    }
+
+    fn observable_range(&self) -> (f64, f64) {
+        let r = &self.fit.observable.range;
+        (r.low.value, r.high.value)
+    }
+
+    fn largest_on(
+        &self,
+        data: &Candidates,
+        grid: &[f64],
+        sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
+    ) -> (f64, usize) {
+        FitScan {
+            common: ScanInputs {
+                data,
+                ..self.common.clone()
+            },
+            ..*self
+        }
+        .largest_local_significance(grid, sigma)
+    }
+}
+
+impl Rescan for CountScan<'_> {
+    fn inputs(&self) -> &ScanInputs<'_> {
+        &self.common
+    }
+
+    fn observable_range(&self) -> (f64, f64) {
+        let r = &self.counting.observable.range;
+        (r.low.value, r.high.value)
+    }
+
+    fn largest_on(
+        &self,
+        data: &Candidates,
+        grid: &[f64],
+        sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
+    ) -> (f64, usize) {
+        CountScan {
+            method: self.method.clone(),
+            common: ScanInputs {
+                data,
+                ..self.common.clone()
+            },
+            ..*self
+        }
+        .largest_local_significance(grid, sigma)
     }
 }
 
 /// Runs `toys` background-only pseudo-experiments of `scan` over `grid` and compares
 /// their largest local significances with the one in `observed`.
 pub fn run(
-    scan: &FitScan,
+    scan: &dyn Rescan,
     grid: &[f64],
     sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
     observed: &[ScanPoint],
@@ -83,15 +157,7 @@ pub fn run(
             let data = Candidates {
                 channels: kernels.iter().map(|kernel| kernel.draw(&mut rng)).collect(),
             };
-            let toy = FitScan {
-                spec: scan.spec,
-                fit: scan.fit,
-                common: ScanInputs {
-                    data: &data,
-                    ..scan.common.clone()
-                },
-            };
-            toy.largest_local_significance(grid, sigma)
+            scan.largest_on(&data, grid, sigma)
         })
         .collect();
     let exceeding = outcomes.iter().filter(|(z, _)| *z >= largest_local).count();
@@ -120,19 +186,17 @@ struct Kernel {
 /// The smoothed data of every channel. The resolution is taken at the event's mass,
 /// clamped to the scanned range (where the spec's resolution is meant to hold).
 fn kernels(
-    scan: &FitScan,
+    scan: &dyn Rescan,
     grid: &[f64],
     sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
 ) -> Result<Vec<Kernel>, String> {
-    let range = (
-        scan.fit.observable.range.low.value,
-        scan.fit.observable.range.high.value,
-    );
+    let range = scan.observable_range();
+    let inputs = scan.inputs();
     let (first, last) = match (grid.first(), grid.last()) {
         (Some(&a), Some(&b)) => (a.min(b), a.max(b)),
         _ => return Err("the scan has no hypotheses".into()),
     };
-    scan.common
+    inputs
         .data
         .channels
         .iter()
@@ -141,7 +205,7 @@ fn kernels(
                 x: Vec::new(),
                 width: Vec::new(),
                 range,
-                vetoed: scan.common.vetoed.clone(),
+                vetoed: inputs.vetoed.clone(),
             };
             kernel.x = channel
                 .x

@@ -5,7 +5,7 @@
 
 pub mod collect;
 pub mod count_model;
-mod count_scan;
+pub mod count_scan;
 pub mod efficiency;
 pub mod fit_scan;
 pub mod global_toys;
@@ -58,7 +58,8 @@ pub struct ScanPoint {
     pub observed: Option<f64>,
     /// Expected limits [−2σ, −1σ, median, +1σ, +2σ].
     pub expected: Option<[f64; 5]>,
-    /// Local significance √q₀ (null while blinded or for counting).
+    /// Local significance (null while blinded): √q₀ of the fit, or for a counting window
+    /// the exact on/off Z_Bi of its count against its sidebands.
     pub local_significance: Option<f64>,
     /// Fitted POI (absent while blinded).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -382,33 +383,36 @@ pub fn statistics(
             format!("`{}` is not available for this scan", limits.method.value),
         ));
     }
-    let mut global_toys_scan = None;
-    let mut scan_points = match model {
+    let (mut scan_points, scan): (_, Box<dyn global_toys::Rescan>) = match model {
         Model::Fit(fit) => {
             let scan = fit_scan(spec, fit, &context, limits.cl.value, unblind);
             fit_figures = representative_fits(&scan, &points, &sigma);
-            let points = scan.run(&points, &sigma);
-            global_toys_scan = Some(scan);
-            points
+            (scan.run(&points, &sigma), Box::new(scan))
         }
         Model::Counting(counting) => {
             let luminosity = spec.analysis.luminosity.as_ref().map_or(1.0, |l| l.value);
-            count_scan::CountScan {
+            let scan = count_scan::CountScan {
                 counting,
                 method: limits.method.value.clone(),
                 toys: limits.toys.as_ref().map_or(count_scan::DEFAULT_TOYS, |t| {
                     usize::try_from(t.value).unwrap_or(usize::MAX)
                 }),
                 common: context.scan_inputs(spec, luminosity, limits.cl.value, unblind),
-            }
-            .run(&points, &sigma)
+            };
+            (scan.run(&points, &sigma), Box::new(scan))
         }
     };
     reinterpret(spec, &mut scan_points);
-    let global_toys = match (&global_toys_scan, &limits.global_toys) {
-        (Some(scan), Some(toys)) if unblind => Some(
-            global_toys::run(scan, &points, &sigma, &scan_points, toys.value as usize)
-                .map_err(|e| failure(toys.span, format!("global significance: {e}")))?,
+    let global_toys = match &limits.global_toys {
+        Some(toys) if unblind => Some(
+            global_toys::run(
+                scan.as_ref(),
+                &points,
+                &sigma,
+                &scan_points,
+                usize::try_from(toys.value).unwrap_or(usize::MAX),
+            )
+            .map_err(|e| failure(toys.span, format!("global significance: {e}")))?,
         ),
         _ => None,
     };
@@ -423,6 +427,7 @@ pub fn statistics(
     } else {
         None
     };
+    drop(scan);
     let undefined_observables = undefined_observables(spec, model, inputs);
     Ok(Some(Outcome {
         undefined_observables,

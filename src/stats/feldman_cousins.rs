@@ -12,6 +12,7 @@
 //! bisection at both edges.
 
 use super::counting::Uncertain;
+use super::counting::ln_factorial;
 use super::quadrature::gauss_legendre;
 
 /// The interval [lower, upper] on the signal s (before efficiency) at confidence `cl`
@@ -172,9 +173,4 @@ impl Belt {
             .sum();
         before < cl
     }
-}
-
-/// ln k!.
-fn ln_factorial(k: u64) -> f64 {
-    (2..=k).map(|i| (i as f64).ln()).sum()
 }

@@ -2,8 +2,7 @@
 //! Flags a `limits.method` that the spec's model cannot use in a scan: fits set limits
 //! with `cls-asymptotic`; cut-and-count scans with `cls-exact`, `bayesian`,
 //! `feldman-cousins`, `cls-asymptotic` or `cls-toys`. Toy-based limits for fits are not
-//! available yet. Also flags `limits.global_toys` outside a fit scan (cut-and-count scans
-//! report no significance) or below 10 pseudo-experiments.
+//! available yet. Also flags `limits.global_toys` below 10 pseudo-experiments.
 //!
 //! ## Why is this bad?
 //! The scan would have to compute its limits some other way than the spec says, and
@@ -66,29 +65,21 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             .with_help(format!("use {}", methods.join(", "))),
         );
     }
-    if let Some(toys) = &limits.global_toys {
-        if matches!(model, Model::Counting(_)) {
-            out.push(
-                RULE.diag(
-                    "a global significance from pseudo-experiments is computed for fit scans only",
-                )
-                .at_labelled(toys.span, "not available here")
-                .with_help(
-                    "remove `global_toys`: cut-and-count scans report limits, not significances",
-                ),
-            );
-        } else if toys.value < MIN_GLOBAL_TOYS {
-            out.push(
-                RULE.diag(format!(
-                    "{} pseudo-experiments cannot give a global p-value",
-                    toys.value
-                ))
-                .at_labelled(toys.span, "too few")
-                .with_help(format!(
-                    "use at least {MIN_GLOBAL_TOYS}; the p-value resolves 1/global_toys"
-                )),
-            );
-        }
+    if let Some(toys) = limits
+        .global_toys
+        .as_ref()
+        .filter(|t| t.value < MIN_GLOBAL_TOYS)
+    {
+        out.push(
+            RULE.diag(format!(
+                "{} pseudo-experiments cannot give a global p-value",
+                toys.value
+            ))
+            .at_labelled(toys.span, "too few")
+            .with_help(format!(
+                "use at least {MIN_GLOBAL_TOYS}; the p-value resolves 1/global_toys"
+            )),
+        );
     }
 }
 
