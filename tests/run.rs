@@ -89,8 +89,26 @@ fn cutflow_equals_numpy_on_the_same_columns() {
                 }
             }
         }
-        assert_eq!(ours.len(), 2);
+        assert_eq!(ours.len(), 3);
     }
+    // The N−1 histogram also holds the candidates the π⁰ cut, the best-candidate choice
+    // and the η veto remove.
+    let entries = |h: &Value| -> u64 {
+        let counts: u64 = h["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_u64().unwrap())
+            .sum();
+        counts
+            + ["underflow", "overflow", "undefined"]
+                .iter()
+                .map(|k| h[*k].as_u64().unwrap())
+                .sum::<u64>()
+    };
+    let a = &got["histograms"]["data"]["A"];
+    assert_eq!(a[2]["name"], "mgg_n1");
+    assert!(entries(&a[2]) > entries(&a[0]), "{}", a[2]);
     std::fs::remove_dir_all(out).unwrap();
 }
 

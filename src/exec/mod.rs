@@ -112,12 +112,20 @@ impl Events {
 struct Progress {
     depth: Vec<u32>,
     undefined: Vec<bool>,
+    /// Bit k set when the candidate passes cut step k, whatever it failed before; kept
+    /// only for N−1 histograms (empty otherwise).
+    passed: Vec<u64>,
 }
 
 impl Progress {
     /// Applies filter step `k` (values `cut`) to the rows of `range`; returns how many
     /// of them pass.
     fn apply_cut(&mut self, k: u32, cut: Arg, range: std::ops::Range<usize>) -> u32 {
+        if !self.passed.is_empty() {
+            for (i, p) in self.passed[range.clone()].iter_mut().enumerate() {
+                *p |= u64::from(cut.at(i) == 1.0) << k;
+            }
+        }
         let depth = &mut self.depth[range.clone()];
         let undefined = &mut self.undefined[range];
         match cut {
@@ -172,9 +180,12 @@ fn run_chunk(program: &Program, table: &Table) -> ChunkResult {
                 .collect()
         })
         .collect();
+    // N−1 histograms need every cut on every candidate: no early stop, pass bits kept.
+    let n_minus_1 = program.histograms.iter().any(|h| h.needs.is_some());
     let mut progress = Progress {
         depth: vec![0; n],
         undefined: vec![false; n],
+        passed: if n_minus_1 { vec![0; n] } else { Vec::new() },
     };
     let mut reached = 0u32; // steps applied before the current phase
     for phase in &program.phases {
@@ -191,7 +202,7 @@ fn run_chunk(program: &Program, table: &Table) -> ChunkResult {
             };
             for task in &phase.tasks {
                 let member = matches!(task.action, Action::Member(_));
-                if alive == 0 && !member {
+                if alive == 0 && !member && !n_minus_1 {
                     break;
                 }
                 values.compute(program, &task.compute, range.clone());
@@ -207,11 +218,14 @@ fn run_chunk(program: &Program, table: &Table) -> ChunkResult {
                     Action::Cut(k) => alive = progress.apply_cut(k as u32, read, range.clone()),
                     Action::Keep => {}
                     Action::Fill(h) => {
+                        let needs = program.histograms[h].needs;
+                        let chosen = |i: usize| match needs {
+                            None => progress.depth[i] == steps,
+                            Some(bits) => progress.passed[i] & bits == bits,
+                        };
                         for (c, m) in members.iter().enumerate() {
                             let histogram = &mut histograms[c][h];
-                            let selected = range
-                                .clone()
-                                .filter(|&i| progress.depth[i] == steps && m[i]);
+                            let selected = range.clone().filter(|&i| chosen(i) && m[i]);
                             match weights {
                                 Some(w) => {
                                     selected.for_each(|i| histogram.fill(read.at(i - start), w[i]))

@@ -113,6 +113,10 @@ pub struct HistogramOp {
     pub plan: HistogramPlan,
     /// The filled value.
     pub value: NodeId,
+    /// For an N−1 histogram, the cut steps (bit k: step k) a candidate must pass: every
+    /// cut and veto but those left out, no best-candidate step. `None`: the candidates
+    /// that pass every step.
+    pub needs: Option<u64>,
 }
 
 /// What one optimizer pass did.
@@ -205,6 +209,15 @@ impl Program {
             .map(|h| HistogramOp {
                 plan: h.clone(),
                 value: lowering.lower(&h.var),
+                needs: (!h.without.is_empty()).then(|| {
+                    steps
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, s)| {
+                            matches!(s, StepOp::Filter { label, .. } if !h.without.contains(label))
+                        })
+                        .fold(0u64, |bits, (k, _)| bits | 1 << k)
+                }),
             })
             .collect();
         let outputs = outputs.iter().map(|e| lowering.lower(e)).collect();
@@ -280,7 +293,10 @@ impl Program {
             Action::Member(c) => json!({"channel": self.channels[c].0}),
             Action::Cut(s) => json!({"cut": self.steps[s].label()}),
             Action::Keep => json!("keep"),
-            Action::Fill(h) => json!({"fill": self.histograms[h].plan.name}),
+            Action::Fill(h) => json!({
+                "fill": self.histograms[h].plan.name,
+                "without": self.histograms[h].plan.without,
+            }),
         };
         json!({
             "passes": self.passes,
@@ -321,7 +337,14 @@ impl Program {
                     Action::Member(c) => format!("channel {}", self.channels[c].0),
                     Action::Cut(s) => format!("cut `{}`", self.steps[s].label()),
                     Action::Keep => "keep".to_string(),
-                    Action::Fill(h) => format!("fill {}", self.histograms[h].plan.name),
+                    Action::Fill(h) => {
+                        let plan = &self.histograms[h].plan;
+                        if plan.without.is_empty() {
+                            format!("fill {}", plan.name)
+                        } else {
+                            format!("fill {} without {}", plan.name, plan.without.join(", "))
+                        }
+                    }
                 };
                 let nodes: Vec<String> = t.compute.iter().map(|i| format!("%{i}")).collect();
                 out += &format!("    compute [{}] -> {what}\n", nodes.join(" "));

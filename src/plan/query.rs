@@ -62,7 +62,13 @@ pub struct HistogramPlan {
     pub low: f64,
     /// Upper edge (excluded).
     pub high: f64,
+    /// Cutflow labels of the cut steps and vetoes left out (N−1); empty for the
+    /// selection's survivors.
+    pub without: Vec<String>,
 }
+
+/// Most cut steps and vetoes a spec with N−1 histograms may have (one bit each).
+pub const MAX_N_MINUS_1_STEPS: usize = 64;
 
 /// A channel: its name and membership cut (`None` for the single implicit channel).
 #[derive(Clone, Debug)]
@@ -226,8 +232,33 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
             bins: h.bins.value as usize,
             low: h.range.low.value,
             high: h.range.high.value,
+            without: h
+                .without
+                .iter()
+                .map(|n| {
+                    let is_step = spec.selection.iter().any(|s| s.name().value == n.value);
+                    if is_step {
+                        n.value.clone()
+                    } else {
+                        format!("veto {}", n.value)
+                    }
+                })
+                .collect(),
         })
-        .collect();
+        .collect::<Vec<HistogramPlan>>();
+    let n_minus_1 = spec.histograms.iter().find(|h| !h.without.is_empty());
+    if let Some(h) = n_minus_1
+        && spec.selection.len() + spec.vetoes.len() > MAX_N_MINUS_1_STEPS
+    {
+        return Err(Diagnostic::error(
+            codes::LIMIT_EXCEEDED,
+            format!(
+                "histogram `{}` leaves out cuts, which needs at most {MAX_N_MINUS_1_STEPS} selection steps and vetoes",
+                h.name.value
+            ),
+        )
+        .at(h.name.span));
+    }
     Ok(Query {
         columns,
         bindings,

@@ -193,6 +193,11 @@ const HISTOGRAM: Kind = Kind::Object(&[
         Kind::Interval,
         "[low, high); values outside count as underflow or overflow",
     ),
+    opt(
+        "without",
+        Kind::List(&Kind::Str),
+        "names of cut steps and vetoes not applied (N−1 distributions; best-candidate steps are not applied either)",
+    ),
 ]);
 
 const VETO: Kind = Kind::Object(&[

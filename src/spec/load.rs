@@ -771,11 +771,20 @@ fn histogram(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Histogram> {
         );
         return None;
     }
+    let without = match m.get("without") {
+        Some(w) => ctx
+            .list(w, "`without`")?
+            .iter()
+            .filter_map(|s| ctx.string(s, "a step or veto name"))
+            .collect(),
+        None => Vec::new(),
+    };
     Some(Histogram {
         name,
         var: var?,
         bins,
         range,
+        without,
     })
 }
 

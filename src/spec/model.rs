@@ -214,6 +214,9 @@ pub struct Histogram {
     pub bins: Spanned<u64>,
     /// [low, high).
     pub range: Interval,
+    /// Cut steps and vetoes left out (an N−1 distribution; empty for the selection's
+    /// survivors).
+    pub without: Vec<Name>,
 }
 
 /// A channel: a disjoint category fitted or counted simultaneously.

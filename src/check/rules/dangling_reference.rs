@@ -1,10 +1,12 @@
 //! ## What it does
 //! Finds references by name that lead nowhere: `scan.exclude` naming a veto that does not
-//! exist, `efficiency: from(X)` or a histogram PDF's `from: X` naming a missing input.
+//! exist, `efficiency: from(X)` or a histogram PDF's `from: X` naming a missing input, a
+//! histogram's `without` naming neither a cut step nor a veto.
 //!
 //! ## Why is this bad?
 //! An exclusion that excludes nothing scans straight through a resonance; an efficiency
-//! from a missing sample cannot be computed.
+//! from a missing sample cannot be computed; an N−1 distribution that leaves out no cut
+//! is silently the full selection's.
 //!
 //! ## Example
 //! ```yaml
@@ -21,13 +23,13 @@ use super::Rule;
 use crate::check::LintContext;
 use crate::diag::{Diagnostic, Severity, suggestion};
 use crate::expr::ExprKind;
-use crate::spec::{Efficiency, Model, Param};
+use crate::spec::{Efficiency, Model, Param, Step};
 
 pub const RULE: Rule = Rule {
     code: "SL025",
     name: "dangling-reference",
     severity: Severity::Error,
-    summary: "a reference to a veto or input that does not exist",
+    summary: "a reference to a veto, step or input that does not exist",
     check,
 };
 
@@ -50,6 +52,30 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                 .with_help_opt(suggestion(&name.value, vetoes.iter().copied())),
             );
         }
+    }
+    let cuts: Vec<&str> = spec
+        .selection
+        .iter()
+        .filter_map(|s| match s {
+            Step::Cut { name, .. } => Some(name.value.as_str()),
+            Step::BestCandidate { .. } => None,
+        })
+        .chain(vetoes.iter().copied())
+        .collect();
+    for name in spec
+        .histograms
+        .iter()
+        .flat_map(|h| &h.without)
+        .filter(|n| !cuts.contains(&n.value.as_str()))
+    {
+        out.push(
+            RULE.diag(format!(
+                "`without` names `{}`, which is neither a cut step nor a veto",
+                name.value
+            ))
+            .at_labelled(name.span, "no such cut")
+            .with_help_opt(suggestion(&name.value, cuts.iter().copied())),
+        );
     }
     let mut input_refs = Vec::new();
     let efficiency = spec.model.as_ref().and_then(Model::efficiency);

@@ -77,6 +77,7 @@ def count(step, alive, member, undefined):
 
 rows = {name: [count("input", np.ones(n, bool), m, 0)] for name, m in channels.items()}
 alive = np.ones(n, bool)
+passed = {}
 steps = [
     ("mbc", cmp(c["Mbc"], 5.27, np.greater)),
     ("de", and3(cmp(-0.2, c["deltaE"], np.less), cmp(c["deltaE"], 0.1, np.less))),
@@ -84,6 +85,7 @@ steps = [
     ("pi0", not3(and3(cmp(0.12, c["mgg"], np.less_equal), cmp(c["mgg"], 0.145, np.less_equal)))),
 ]
 for label, v in steps:
+    passed[label] = v == 1.0
     undefined = alive & np.isnan(v)
     alive = alive & (v == 1.0)
     for name, m in channels.items():
@@ -100,7 +102,8 @@ for name, m in channels.items():
 # Veto eta: mgg in [0.5, 0.58] (closed) or NaN.
 mgg = c["mgg"]
 nan = alive & np.isnan(mgg)
-alive = alive & ~(np.isnan(mgg) | ((0.5 <= mgg) & (mgg <= 0.58)))
+passed["eta"] = ~(np.isnan(mgg) | ((0.5 <= mgg) & (mgg <= 0.58)))
+alive = alive & passed["eta"]
 for name, m in channels.items():
     rows[name].append(count("veto eta", alive, m, np.sum(nan & m)))
 (OUT / "cutflow_numpy.json").write_text(json.dumps(rows, indent=1) + "\n")
@@ -109,11 +112,17 @@ print({k: [r["candidates"] for r in v] for k, v in rows.items()})
 # Histograms of the surviving candidates per channel: numpy's uniform bins, and ROOT's
 # convention at the upper edge (a value equal to it is overflow; none is in this data).
 histograms = {}
+# The N-1 histogram `mgg_n1`: every cut and veto but pi0 and eta, no best candidate.
+n_minus_1 = passed["mbc"] & passed["de"] & passed["shape"]
 for name, m in channels.items():
-    keep = alive & m
-    weight = c["__weight__"][keep]
     out = []
-    for hname, x, bins, (low, high) in [("mgg", mgg, 50, (0.0, 1.0)), ("de_MeV", 1000 * c["deltaE"], 30, (-150.0, 90.0))]:
+    for hname, x, bins, (low, high), chosen in [
+        ("mgg", mgg, 50, (0.0, 1.0), alive),
+        ("de_MeV", 1000 * c["deltaE"], 30, (-150.0, 90.0), alive),
+        ("mgg_n1", mgg, 50, (0.0, 1.0), n_minus_1),
+    ]:
+        keep = chosen & m
+        weight = c["__weight__"][keep]
         x = x[keep]
         inside = (low <= x) & (x < high)
         counts, _ = np.histogram(x[inside], bins=bins, range=(low, high))
