@@ -600,13 +600,35 @@ fn a_spec_reads_root_files_by_glob_with_a_tree_name() {
     std::fs::remove_dir_all(out).unwrap();
 }
 
+/// The MVA reference directory and one of its JSON files.
+fn mva_reference(file: &str) -> (PathBuf, Value) {
+    let dir = std::fs::canonicalize("tests/reference/mva").unwrap();
+    let value = serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
+    (dir, value)
+}
+
+/// `searchlight skim` of the spec `run_spec` wrote as `name`: the `bdt` column written.
+fn skimmed_scores(dir: &Path, name: &str) -> Vec<f64> {
+    let file = dir.join(format!("{name}.parquet"));
+    let spec = dir.join(format!("{name}.yaml"));
+    let o = run(
+        &["skim", spec.to_str().unwrap(), "-o", file.to_str().unwrap()],
+        dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    searchlight::io::parquet::ParquetReader::open(&file, None)
+        .unwrap()
+        .read_all()
+        .unwrap()
+        .column("bdt")
+        .expect("a score column")
+        .to_f64_vec()
+}
+
 #[test]
 fn an_mva_cut_selects_the_rows_the_peer_model_scores_above_it() {
     let out = temp("mva");
-    let dir = std::fs::canonicalize("tests/reference/mva").unwrap();
-    let reference: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("reference.json")).unwrap())
-            .unwrap();
+    let (dir, reference) = mva_reference("reference.json");
     for (model, file, format) in [
         ("xgb_binary", "xgb_binary.json", "xgboost"),
         ("lgb_binary_zero", "lgb_binary_zero.txt", "lightgbm"),
@@ -628,18 +650,9 @@ fn an_mva_cut_selects_the_rows_the_peer_model_scores_above_it() {
             "{model}: rows passing the cut on the model's probability"
         );
         // The skim carries the score of every selected row.
-        let file = out.join(format!("{model}.parquet"));
-        let spec = out.join(format!("{model}.yaml"));
-        let args = ["skim", spec.to_str().unwrap(), "-o", file.to_str().unwrap()];
-        let o = run(&args, &out);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let t = searchlight::io::parquet::ParquetReader::open(&file, None)
-            .unwrap()
-            .read_all()
-            .unwrap();
-        assert_eq!(t.rows() as u64, events[1]);
-        let score = t.column("bdt").expect("a score column");
-        assert!((0..t.rows()).all(|i| score.get_f64(i) > 0.5 && score.get_f64(i) < 1.0));
+        let scores = skimmed_scores(&out, model);
+        assert_eq!(scores.len() as u64, events[1]);
+        assert!(scores.iter().all(|&s| s > 0.5 && s < 1.0));
     }
     std::fs::remove_dir_all(out).unwrap();
 }
@@ -714,10 +727,7 @@ fn counting_scans_have_local_and_global_significances() {
 fn a_tmva_model_cuts_and_skims_like_tmvas_reader() {
     use searchlight::io::table::{Column, ColumnData, Table};
     let out = temp("tmva");
-    let dir = std::fs::canonicalize("tests/reference/mva").unwrap();
-    let reference: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("tmva_reference.json")).unwrap())
-            .unwrap();
+    let (dir, reference) = mva_reference("tmva_reference.json");
     let names: Vec<&str> = reference["features"]
         .as_array()
         .unwrap()
@@ -774,19 +784,8 @@ fn a_tmva_model_cuts_and_skims_like_tmvas_reader() {
         ),
     );
     assert_eq!(data_events(&results), [scores.len() as u64, passing]);
-    let skim = out.join("tmva.parquet");
-    let spec = out.join("tmva.yaml");
-    let o = run(
-        &["skim", spec.to_str().unwrap(), "-o", skim.to_str().unwrap()],
-        &out,
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let t = searchlight::io::parquet::ParquetReader::open(&skim, None)
-        .unwrap()
-        .read_all()
-        .unwrap();
     let kept: Vec<f64> = scores.iter().copied().filter(|&s| s > cut).collect();
-    let written = t.column("bdt").expect("a score column").to_f64_vec();
+    let written = skimmed_scores(&out, "tmva");
     assert_eq!(written.len(), kept.len());
     assert!(written.iter().zip(&kept).all(|(a, b)| (a - b).abs() < 1e-5));
     std::fs::remove_dir_all(out).unwrap();

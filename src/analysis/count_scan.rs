@@ -7,8 +7,10 @@
 
 use rayon::prelude::*;
 
+use super::collect::Candidates;
 use super::count_model::CountModel;
 use super::efficiency;
+use super::global_toys::Rescan;
 use super::{ScanInputs, ScanPoint, Width, channel_groups, window_ranges};
 use crate::spec::Counting;
 use crate::stats::counting::{Uncertain, bayes_upper, cls_upper, on_off_p_value, poisson_cdf};
@@ -32,6 +34,29 @@ pub struct CountScan<'a> {
     pub toys: usize,
     /// Data, efficiencies, channels and settings shared with fit scans.
     pub common: ScanInputs<'a>,
+}
+
+impl Rescan for CountScan<'_> {
+    /// Z_Bi at every window of the scan on `data`.
+    fn local_significances_on(
+        &self,
+        data: &Candidates,
+        grid: &[f64],
+        sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
+    ) -> Vec<Option<f64>> {
+        let scan = CountScan {
+            method: self.method.clone(),
+            common: self.common.on(data),
+            ..*self
+        };
+        scan.jobs(grid)
+            .iter()
+            .map(|job| {
+                let s = sigma(job.m).ok()?;
+                scan.window(job.m, s, job.ctau, &job.active).significance()
+            })
+            .collect()
+    }
 }
 
 /// One window of the scan.
@@ -137,28 +162,6 @@ impl CountScan<'_> {
             }
         }
         jobs
-    }
-
-    /// The largest local significance over the whole scan's windows (counted one after
-    /// the other; pseudo-experiments run in parallel instead), and the windows without
-    /// a significance (no resolution, no sideband).
-    pub fn largest_local_significance(
-        &self,
-        grid: &[f64],
-        sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
-    ) -> (f64, usize) {
-        let mut largest: f64 = 0.0;
-        let mut failed = 0;
-        for job in self.jobs(grid) {
-            let z = sigma(job.m)
-                .ok()
-                .and_then(|s| self.window(job.m, s, job.ctau, &job.active).significance());
-            match z {
-                Some(z) => largest = largest.max(z),
-                None => failed += 1,
-            }
-        }
-        (largest, failed)
     }
 
     fn window(&self, m: f64, sigma: f64, ctau: Option<f64>, active: &[usize]) -> Window {

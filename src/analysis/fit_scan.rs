@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::collect::Candidates;
+use super::global_toys::Rescan;
 use super::pdf::{Compiled, CompiledPdf, compile};
 use super::{ScanInputs, ScanPoint, Width, channel_groups, window_ranges};
 use crate::spec::{Fit, Spec};
@@ -64,29 +66,6 @@ impl FitScan<'_> {
             })
             .filter(|(_, active)| !active.is_empty())
             .collect()
-    }
-
-    /// The largest local significance √q₀ over the whole scan, fitted one point after
-    /// the other (pseudo-experiments run in parallel instead), and how many points' fits
-    /// failed (they are left out of the maximum).
-    pub fn largest_local_significance(
-        &self,
-        grid: &[f64],
-        sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
-    ) -> (f64, usize) {
-        let mut largest: f64 = 0.0;
-        let mut failed = 0;
-        for (m, active) in self.jobs(grid) {
-            let q0 = sigma(m).and_then(|s| {
-                let (likelihood, params) = self.model_at(m, s, &active)?;
-                discovery_q0(&likelihood, &params, 0).map_err(|e| e.to_string())
-            });
-            match q0 {
-                Ok(q0) => largest = largest.max(q0.sqrt()),
-                Err(_) => failed += 1,
-            }
-        }
-        (largest, failed)
     }
 
     /// The likelihood at hypothesis `m` (resolution `sigma`) over channels `active`, and
@@ -251,6 +230,28 @@ impl FitScan<'_> {
         }
         point.status = "ok".into();
         Ok(())
+    }
+}
+
+impl Rescan for FitScan<'_> {
+    /// √q₀ at every fit of the scan on `data`.
+    fn local_significances_on(
+        &self,
+        data: &Candidates,
+        grid: &[f64],
+        sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
+    ) -> Vec<Option<f64>> {
+        let scan = FitScan {
+            common: self.common.on(data),
+            ..*self
+        };
+        scan.jobs(grid)
+            .into_iter()
+            .map(|(m, active)| {
+                let (likelihood, params) = scan.model_at(m, sigma(m).ok()?, &active).ok()?;
+                discovery_q0(&likelihood, &params, 0).ok().map(f64::sqrt)
+            })
+            .collect()
     }
 }
 

@@ -21,10 +21,8 @@ use rand_distr::StandardNormal;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::ScanPoint;
 use super::collect::{Candidates, ChannelCandidates};
-use super::count_scan::CountScan;
-use super::fit_scan::FitScan;
-use super::{ScanInputs, ScanPoint};
 use crate::stats::special::normal_quantile;
 use crate::stats::toys::toy_rng;
 
@@ -67,79 +65,71 @@ impl GlobalToys {
 
 /// A scan that can be redone on other data.
 pub trait Rescan: Sync {
-    /// Its data, channels and vetoes.
-    fn inputs(&self) -> &ScanInputs<'_>;
-    /// The observable's range.
-    fn observable_range(&self) -> (f64, f64);
-    /// The largest local significance of the scan of `grid` on `data`, and the points
-    /// without one (failed fits, windows without sidebands).
-    fn largest_on(
+    /// The local significance at every point of the scan of `grid` on `data`, in order
+    /// (`None` where there is none: a failed fit, a window without sidebands); points
+    /// one after the other (pseudo-experiments run in parallel instead).
+    fn local_significances_on(
         &self,
         data: &Candidates,
         grid: &[f64],
         sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
-    ) -> (f64, usize);
+    ) -> Vec<Option<f64>>;
 }
 
-impl Rescan for FitScan<'_> {
-    fn inputs(&self) -> &ScanInputs<'_> {
-        &self.common
-    }
+/// The background-only model the pseudo-experiments draw from: every channel's data,
+/// smoothed.
+pub struct SmoothedData {
+    kernels: Vec<Kernel>,
+}
 
-    fn observable_range(&self) -> (f64, f64) {
-        let r = &self.fit.observable.range;
-        (r.low.value, r.high.value)
-    }
-
-    fn largest_on(
-        &self,
+impl SmoothedData {
+    /// `data` of an observable over `range` without the `vetoed` windows, smoothed with
+    /// the resolution `sigma` at each event's mass, clamped to the scanned `grid` (where
+    /// the spec's resolution is meant to hold).
+    pub fn new(
         data: &Candidates,
+        vetoed: &[(f64, f64)],
+        range: (f64, f64),
         grid: &[f64],
         sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
-    ) -> (f64, usize) {
-        FitScan {
-            common: ScanInputs {
-                data,
-                ..self.common.clone()
-            },
-            ..*self
-        }
-        .largest_local_significance(grid, sigma)
+    ) -> Result<Self, String> {
+        let (first, last) = match (grid.first(), grid.last()) {
+            (Some(&a), Some(&b)) => (a.min(b), a.max(b)),
+            _ => return Err("the scan has no hypotheses".into()),
+        };
+        let kernels = data
+            .channels
+            .iter()
+            .map(|channel| {
+                let mut kernel = Kernel {
+                    x: Vec::new(),
+                    width: Vec::new(),
+                    range,
+                    vetoed: vetoed.to_vec(),
+                };
+                kernel.x = channel
+                    .x
+                    .iter()
+                    .copied()
+                    .filter(|&v| kernel.allowed(v))
+                    .collect();
+                kernel.width = kernel
+                    .x
+                    .iter()
+                    .map(|&v| sigma(v.clamp(first, last)).map(|s| SMOOTHING * s))
+                    .collect::<Result<_, _>>()?;
+                Ok(kernel)
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(SmoothedData { kernels })
     }
 }
 
-impl Rescan for CountScan<'_> {
-    fn inputs(&self) -> &ScanInputs<'_> {
-        &self.common
-    }
-
-    fn observable_range(&self) -> (f64, f64) {
-        let r = &self.counting.observable.range;
-        (r.low.value, r.high.value)
-    }
-
-    fn largest_on(
-        &self,
-        data: &Candidates,
-        grid: &[f64],
-        sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
-    ) -> (f64, usize) {
-        CountScan {
-            method: self.method.clone(),
-            common: ScanInputs {
-                data,
-                ..self.common.clone()
-            },
-            ..*self
-        }
-        .largest_local_significance(grid, sigma)
-    }
-}
-
-/// Runs `toys` background-only pseudo-experiments of `scan` over `grid` and compares
-/// their largest local significances with the one in `observed`.
+/// Runs `toys` pseudo-experiments drawn from `null` through `scan` over `grid` and
+/// compares their largest local significances with the one in `observed`.
 pub fn run(
     scan: &dyn Rescan,
+    null: &SmoothedData,
     grid: &[f64],
     sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
     observed: &[ScanPoint],
@@ -149,15 +139,20 @@ pub fn run(
         .iter()
         .filter_map(|p| p.local_significance)
         .fold(0.0, f64::max);
-    let kernels = kernels(scan, grid, sigma)?;
     let outcomes: Vec<(f64, usize)> = (0..toys)
         .into_par_iter()
         .map(|k| {
             let mut rng = toy_rng(SEED, 0, k);
             let data = Candidates {
-                channels: kernels.iter().map(|kernel| kernel.draw(&mut rng)).collect(),
+                channels: null
+                    .kernels
+                    .iter()
+                    .map(|kernel| kernel.draw(&mut rng))
+                    .collect(),
             };
-            scan.largest_on(&data, grid, sigma)
+            let z = scan.local_significances_on(&data, grid, sigma);
+            let failed = z.iter().filter(|z| z.is_none()).count();
+            (z.into_iter().flatten().fold(0.0, f64::max), failed)
         })
         .collect();
     let exceeding = outcomes.iter().filter(|(z, _)| *z >= largest_local).count();
@@ -181,46 +176,6 @@ struct Kernel {
     width: Vec<f64>,
     range: (f64, f64),
     vetoed: Vec<(f64, f64)>,
-}
-
-/// The smoothed data of every channel. The resolution is taken at the event's mass,
-/// clamped to the scanned range (where the spec's resolution is meant to hold).
-fn kernels(
-    scan: &dyn Rescan,
-    grid: &[f64],
-    sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
-) -> Result<Vec<Kernel>, String> {
-    let range = scan.observable_range();
-    let inputs = scan.inputs();
-    let (first, last) = match (grid.first(), grid.last()) {
-        (Some(&a), Some(&b)) => (a.min(b), a.max(b)),
-        _ => return Err("the scan has no hypotheses".into()),
-    };
-    inputs
-        .data
-        .channels
-        .iter()
-        .map(|channel| {
-            let mut kernel = Kernel {
-                x: Vec::new(),
-                width: Vec::new(),
-                range,
-                vetoed: inputs.vetoed.clone(),
-            };
-            kernel.x = channel
-                .x
-                .iter()
-                .copied()
-                .filter(|&v| kernel.allowed(v))
-                .collect();
-            kernel.width = kernel
-                .x
-                .iter()
-                .map(|&v| sigma(v.clamp(first, last)).map(|s| SMOOTHING * s))
-                .collect::<Result<_, _>>()?;
-            Ok(kernel)
-        })
-        .collect()
 }
 
 impl Kernel {

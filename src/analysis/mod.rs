@@ -165,7 +165,18 @@ pub struct ScanInputs<'a> {
     pub unblind: bool,
 }
 
-impl ScanInputs<'_> {
+impl<'a> ScanInputs<'a> {
+    /// The same inputs with other data (pseudo-experiments).
+    pub fn on<'b>(&self, data: &'b Candidates) -> ScanInputs<'b>
+    where
+        'a: 'b,
+    {
+        ScanInputs {
+            data,
+            ..self.clone()
+        }
+    }
+
     /// The channels of `group` open at hypothesis `m` (and lifetime `ctau`): below
     /// their endpoint, with signal efficiency.
     pub fn active(&self, m: f64, group: &[usize], ctau: Option<f64>) -> Vec<usize> {
@@ -383,6 +394,7 @@ pub fn statistics(
             format!("`{}` is not available for this scan", limits.method.value),
         ));
     }
+    let observable = &model.observable().range;
     let (mut scan_points, scan): (_, Box<dyn global_toys::Rescan>) = match model {
         Model::Fit(fit) => {
             let scan = fit_scan(spec, fit, &context, limits.cl.value, unblind);
@@ -405,13 +417,23 @@ pub fn statistics(
     reinterpret(spec, &mut scan_points);
     let global_toys = match &limits.global_toys {
         Some(toys) if unblind => Some(
-            global_toys::run(
-                scan.as_ref(),
+            global_toys::SmoothedData::new(
+                context.data,
+                &context.vetoed,
+                (observable.low.value, observable.high.value),
                 &points,
                 &sigma,
-                &scan_points,
-                usize::try_from(toys.value).unwrap_or(usize::MAX),
             )
+            .and_then(|null| {
+                global_toys::run(
+                    scan.as_ref(),
+                    &null,
+                    &points,
+                    &sigma,
+                    &scan_points,
+                    usize::try_from(toys.value).unwrap_or(usize::MAX),
+                )
+            })
             .map_err(|e| failure(toys.span, format!("global significance: {e}")))?,
         ),
         _ => None,
