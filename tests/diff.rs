@@ -67,7 +67,7 @@ fn a_catalogue_of_edits_is_reported_in_the_specs_terms() {
         (
             "veto_window_and_new_veto",
             &[(
-                "  eta:       { var: mgg, window: [0.500, 0.580] }",
+                "  eta:       { var: mgg, window: [0.500, 0.585] }",
                 "  eta:       { var: mgg, window: [0.49, 0.59] }\n  omega:     { var: mgg, window: [0.75, 0.81] }",
             )],
         ),

@@ -36,7 +36,7 @@ impl FitScan<'_> {
         grid: &[f64],
         sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
     ) -> Vec<ScanPoint> {
-        self.jobs(grid)
+        self.jobs(grid, sigma)
             .par_iter()
             .map(|(m, active)| {
                 let channel = self
@@ -57,15 +57,47 @@ impl FitScan<'_> {
 
     /// The scan's fits in order: each hypothesis of `grid` with the channels fitted there
     /// (per POI group; hypotheses where no channel is open are left out).
-    fn jobs(&self, grid: &[f64]) -> Vec<(f64, Vec<usize>)> {
+    fn jobs(
+        &self,
+        grid: &[f64],
+        sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
+    ) -> Vec<(f64, Vec<usize>)> {
         channel_groups(self.fit.poi.per_channel.value, self.common.channels.len())
             .iter()
-            .flat_map(|group| {
-                grid.iter()
-                    .map(move |&m| (m, self.common.active(m, group, None)))
-            })
+            .flat_map(|group| grid.iter().map(move |&m| (m, self.fitted(m, group, sigma))))
             .filter(|(_, active)| !active.is_empty())
             .collect()
+    }
+
+    /// The channels of `group` fitted at `m`: open there ([`ScanInputs::active`]) and,
+    /// when they have a kinematic endpoint, with the whole fit window below it. No
+    /// background shape of the spec follows the edge where a spectrum ends, and a window
+    /// across it fits the turn-off as a signal (a 16σ "excess" at the K⁺ endpoint of the
+    /// B → h + invisible toy before this rule).
+    pub(super) fn fitted(
+        &self,
+        m: f64,
+        group: &[usize],
+        sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
+    ) -> Vec<usize> {
+        // Without a resolution the point fails later, saying why.
+        let half = sigma(m).map_or(0.0, |s| self.half_window(s));
+        self.common
+            .active(m, group, None)
+            .into_iter()
+            .filter(|&c| {
+                half.is_infinite() || self.common.endpoints[c].is_none_or(|end| m + half <= end)
+            })
+            .collect()
+    }
+
+    /// Half the width of the fit window at resolution `sigma` (infinite: the whole range).
+    fn half_window(&self, sigma: f64) -> f64 {
+        match &self.fit.window {
+            Some(Width::Sigma(k)) => k.value * sigma,
+            Some(Width::Absolute(w)) => w.value,
+            None => f64::INFINITY,
+        }
     }
 
     /// The likelihood at hypothesis `m` (resolution `sigma`) over channels `active`, and
@@ -77,11 +109,7 @@ impl FitScan<'_> {
         sigma: f64,
         active: &[usize],
     ) -> Result<(Likelihood, Vec<ParamSpec>), String> {
-        let half = match &self.fit.window {
-            Some(Width::Sigma(k)) => k.value * sigma,
-            Some(Width::Absolute(w)) => w.value,
-            None => f64::INFINITY,
-        };
+        let half = self.half_window(sigma);
         let range = (
             self.fit.observable.range.low.value,
             self.fit.observable.range.high.value,
@@ -138,6 +166,16 @@ impl FitScan<'_> {
         let nuisances = Arc::new(nuisances);
         let mut channels = Vec::new();
         for &c in active {
+            // Nothing lies beyond a channel's kinematic endpoint: a window over the whole
+            // range ends there (finite windows stay below it, see `fitted`).
+            let ranges: Vec<(f64, f64)> = match self.common.endpoints[c] {
+                Some(end) => ranges
+                    .iter()
+                    .filter(|&&(lo, _)| lo < end)
+                    .map(|&(lo, hi)| (lo, hi.min(end)))
+                    .collect(),
+                None => ranges.clone(),
+            };
             let x: Vec<f64> = self.common.data.channels[c]
                 .x
                 .iter()
@@ -245,7 +283,7 @@ impl Rescan for FitScan<'_> {
             common: self.common.on(data),
             ..*self
         };
-        scan.jobs(grid)
+        scan.jobs(grid, sigma)
             .into_iter()
             .map(|(m, active)| {
                 let (likelihood, params) = scan.model_at(m, sigma(m).ok()?, &active).ok()?;

@@ -504,7 +504,7 @@ fn representative_fits(
     let mut figures = Vec::new();
     for group in &groups {
         for &m in &masses {
-            let active = scan.common.active(m, group, None);
+            let active = scan.fitted(m, group, sigma);
             if active.is_empty() {
                 continue;
             }

@@ -12,11 +12,17 @@ const REFERENCE_Q0: f64 = 1.0;
 /// Global significance for local significances `z` along a scan in hypothesis order
 /// (one-sided, Z ≥ 0); 0 when there is no excess.
 pub fn global_significance(z: &[f64]) -> f64 {
+    (-normal_quantile(global_p_value(z))).max(0.0)
+}
+
+/// The global p-value of the largest of the local significances `z` (in hypothesis
+/// order): p_local + N(u₀)·exp(−(q_max − u₀)/2), at most 1; 1 when there is no excess.
+pub fn global_p_value(z: &[f64]) -> f64 {
     let Some(z_max) = z.iter().copied().filter(|v| v.is_finite()).reduce(f64::max) else {
-        return 0.0;
+        return 1.0;
     };
     if z_max <= 0.0 {
-        return 0.0;
+        return 1.0;
     }
     let level = REFERENCE_Q0.sqrt();
     let upcrossings = z
@@ -25,9 +31,7 @@ pub fn global_significance(z: &[f64]) -> f64 {
         .count()
         + usize::from(z.first().is_some_and(|&v| v >= level));
     let q_max = z_max * z_max;
-    let p_local = normal_sf(z_max);
-    let p_global = (p_local + upcrossings as f64 * (-(q_max - REFERENCE_Q0) / 2.0).exp()).min(1.0);
-    normal_quantile(1.0 - p_global).max(0.0)
+    (normal_sf(z_max) + upcrossings as f64 * (-(q_max - REFERENCE_Q0) / 2.0).exp()).min(1.0)
 }
 
 #[cfg(test)]
