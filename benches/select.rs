@@ -206,8 +206,15 @@ fn main() {
         for _ in 0..repeat {
             let batch = chunks.clone();
             let start = Instant::now();
-            pool.install(|| searchlight::exec::run(&program, batch.into_iter().map(Ok)))
-                .unwrap();
+            pool.install(|| {
+                searchlight::exec::run(
+                    &program,
+                    batch
+                        .into_iter()
+                        .map(|t| Ok(searchlight::exec::Piece::whole(t))),
+                )
+            })
+            .unwrap();
             println!("in memory: {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
         }
         return;
@@ -222,7 +229,14 @@ fn main() {
             || chunks.clone(),
             |batch| {
                 let flow = pool
-                    .install(|| searchlight::exec::run(&program, batch.into_iter().map(Ok)))
+                    .install(|| {
+                        searchlight::exec::run(
+                            &program,
+                            batch
+                                .into_iter()
+                                .map(|t| Ok(searchlight::exec::Piece::whole(t))),
+                        )
+                    })
                     .unwrap();
                 if !histogram.is_null() {
                     assert_eq!(

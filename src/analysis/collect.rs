@@ -58,14 +58,17 @@ impl Collector {
     /// Takes one chunk's selection.
     pub fn take(&mut self, selected: Selected) -> Result<(), IoError> {
         let table = selected.table;
+        let rows = selected.rows.clone();
         let x = &selected.outputs[0];
         let column = |name: &str| -> Vec<f64> {
             table
                 .column(name)
-                .map(|c| c.to_f64_vec())
-                .unwrap_or_else(|| vec![f64::NAN; table.rows()])
+                .map(|c| c.range_to_f64(rows.clone()))
+                .unwrap_or_else(|| vec![f64::NAN; rows.len()])
         };
-        let weight = table.column("__weight__").map(|c| c.to_f64_vec());
+        let weight = table
+            .column("__weight__")
+            .map(|c| c.range_to_f64(rows.clone()));
         let truth = self.truth.map(|t| {
             (
                 column(t.mass_column),
@@ -74,7 +77,7 @@ impl Collector {
             )
         });
         for (c, out) in self.candidates.channels.iter_mut().enumerate() {
-            for i in 0..table.rows() {
+            for i in 0..rows.len() {
                 let member = selected.members.get(c).is_none_or(|m| m[i]);
                 if !(selected.alive[i] && member) {
                     continue;

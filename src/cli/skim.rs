@@ -101,7 +101,7 @@ pub fn run(args: &Args) -> Status {
         for c in &selected.table.columns {
             out.columns.push(Column {
                 name: c.name.clone(),
-                data: filter(&c.data, &keep),
+                data: filter(&c.data, selected.rows.start, &keep),
             });
         }
         let names = spec
@@ -112,13 +112,13 @@ pub fn run(args: &Args) -> Status {
         for (name, values) in names.zip(selected.outputs) {
             out.columns.push(Column {
                 name: name.value.clone(),
-                data: filter(&ColumnData::F64(values), &keep),
+                data: filter(&ColumnData::F64(values), 0, &keep),
             });
         }
         for (ch, member) in query.channels.iter().zip(&selected.members) {
             out.columns.push(Column {
                 name: format!("in_{}", ch.name),
-                data: filter(&ColumnData::Bool(member.clone()), &keep),
+                data: filter(&ColumnData::Bool(member.clone()), 0, &keep),
             });
         }
         let w = match &mut writer {
@@ -148,7 +148,9 @@ pub fn run(args: &Args) -> Status {
 }
 
 /// The values where `keep` holds.
-fn filter(data: &ColumnData, keep: &[bool]) -> ColumnData {
+/// The values of `data` from row `start` on where `keep` holds (`keep[i]` is row
+/// `start + i`).
+fn filter(data: &ColumnData, start: usize, keep: &[bool]) -> ColumnData {
     fn pick<T: Copy>(v: &[T], keep: &[bool]) -> Vec<T> {
         v.iter()
             .zip(keep)
@@ -157,11 +159,11 @@ fn filter(data: &ColumnData, keep: &[bool]) -> ColumnData {
             .collect()
     }
     match data {
-        ColumnData::F64(v) => ColumnData::F64(pick(v, keep)),
-        ColumnData::F32(v) => ColumnData::F32(pick(v, keep)),
-        ColumnData::I32(v) => ColumnData::I32(pick(v, keep)),
-        ColumnData::U32(v) => ColumnData::U32(pick(v, keep)),
-        ColumnData::I64(v) => ColumnData::I64(pick(v, keep)),
-        ColumnData::Bool(v) => ColumnData::Bool(pick(v, keep)),
+        ColumnData::F64(v) => ColumnData::F64(pick(&v[start..], keep)),
+        ColumnData::F32(v) => ColumnData::F32(pick(&v[start..], keep)),
+        ColumnData::I32(v) => ColumnData::I32(pick(&v[start..], keep)),
+        ColumnData::U32(v) => ColumnData::U32(pick(&v[start..], keep)),
+        ColumnData::I64(v) => ColumnData::I64(pick(&v[start..], keep)),
+        ColumnData::Bool(v) => ColumnData::Bool(pick(&v[start..], keep)),
     }
 }

@@ -182,17 +182,17 @@ pub struct ChunkValues<'t> {
 }
 
 impl<'t> ChunkValues<'t> {
-    /// Storage for `program`'s nodes over `table`.
-    pub fn new(program: &Program, table: &'t Table) -> Self {
-        let rows = table.rows();
+    /// Storage for `program`'s nodes over rows `range` of `table`.
+    pub fn new(program: &Program, table: &'t Table, range: std::ops::Range<usize>) -> Self {
+        let rows = range.len();
         let columns = program
             .dag
             .nodes
             .iter()
             .map(|node| match node {
                 Node::Column(branch) => match table.column(branch) {
-                    Some(ColumnData::F64(v)) => Cow::Borrowed(&v[..]),
-                    Some(column) => Cow::Owned(column.to_f64_vec()),
+                    Some(ColumnData::F64(v)) => Cow::Borrowed(&v[range.clone()]),
+                    Some(column) => Cow::Owned(column.range_to_f64(range.clone())),
                     // The table without columns is the empty one a run with no rows evaluates.
                     None if table.columns.is_empty() => Cow::Borrowed(&[][..]),
                     None => panic!("the planner checked that column `{branch}` is read"),
@@ -324,10 +324,14 @@ mod tests {
         let eval = |_: &mut (), s: &str| {
             let program = Program::compile(&query, &[&parse_text(s).unwrap()]);
             let mut values = Vec::new();
-            crate::exec::run_with(&program, std::iter::once(Ok(table.clone())), |selected| {
-                values = selected.outputs[0].clone();
-                Ok(())
-            })
+            crate::exec::run_with(
+                &program,
+                std::iter::once(Ok(crate::exec::Piece::whole(table.clone()))),
+                |selected| {
+                    values = selected.outputs[0].clone();
+                    Ok(())
+                },
+            )
             .unwrap();
             values
         };

@@ -16,15 +16,41 @@ use eval::{Arg, BLOCK, ChunkValues};
 use exact_sum::ExactSum;
 use histogram::Histogram;
 use rayon::prelude::*;
+use std::ops::Range;
+use std::sync::Arc;
 
 /// Chunks evaluated in parallel before their results are merged, in order.
 const WINDOW: usize = 8;
 
+/// Rows `rows` of a table: whole events, evaluated as one chunk. A large table (a
+/// Parquet row group) is shared by several pieces instead of being copied into smaller
+/// tables.
+#[derive(Clone, Debug)]
+pub struct Piece {
+    /// The table.
+    pub table: Arc<Table>,
+    /// The rows of this piece.
+    pub rows: Range<usize>,
+}
+
+impl Piece {
+    /// All rows of `table` (which must hold whole events).
+    pub fn whole(table: Table) -> Piece {
+        let rows = 0..table.rows();
+        Piece {
+            table: Arc::new(table),
+            rows,
+        }
+    }
+}
+
 /// Which candidates of a chunk survive, the channels they are in, and the program's
-/// outputs.
+/// outputs; every vector is indexed from the chunk's first row.
 pub struct Selected<'a> {
-    /// The chunk.
+    /// The table the chunk's rows are in.
     pub table: &'a Table,
+    /// The chunk's rows of `table`.
+    pub rows: Range<usize>,
     /// Surviving candidates (selection and vetoes).
     pub alive: Vec<bool>,
     /// Membership of each candidate in each channel (`members[c][i]`).
@@ -37,7 +63,7 @@ pub struct Selected<'a> {
 /// [`EventChunks`]).
 pub fn run(
     program: &Program,
-    chunks: impl Iterator<Item = Result<Table, IoError>>,
+    chunks: impl Iterator<Item = Result<Piece, IoError>>,
 ) -> Result<Cutflow, IoError> {
     run_with(program, chunks, |_| Ok(()))
 }
@@ -45,18 +71,22 @@ pub fn run(
 /// Like [`run`], and hands every chunk's selection to `sink`, in chunk order.
 pub fn run_with(
     program: &Program,
-    chunks: impl Iterator<Item = Result<Table, IoError>>,
+    chunks: impl Iterator<Item = Result<Piece, IoError>>,
     mut sink: impl FnMut(Selected) -> Result<(), IoError>,
 ) -> Result<Cutflow, IoError> {
     let mut total = Cutflow::default();
     let mut chunks = chunks.peekable();
     while chunks.peek().is_some() {
-        let window: Vec<Table> = chunks.by_ref().take(WINDOW).collect::<Result<_, _>>()?;
-        let partials: Vec<ChunkResult> = window.par_iter().map(|t| run_chunk(program, t)).collect();
-        for (table, (cutflow, alive, members, outputs)) in window.iter().zip(partials) {
+        let window: Vec<Piece> = chunks.by_ref().take(WINDOW).collect::<Result<_, _>>()?;
+        let partials: Vec<ChunkResult> = window
+            .par_iter()
+            .map(|p| run_chunk(program, &p.table, p.rows.clone()))
+            .collect();
+        for (piece, (cutflow, alive, members, outputs)) in window.iter().zip(partials) {
             total.merge(cutflow);
             sink(Selected {
-                table,
+                table: &piece.table,
+                rows: piece.rows.clone(),
                 alive,
                 members,
                 outputs,
@@ -64,7 +94,7 @@ pub fn run_with(
         }
     }
     if total.channels.is_empty() {
-        total = run_chunk(program, &Table::default()).0;
+        total = run_chunk(program, &Table::default(), 0..0).0;
     }
     Ok(total)
 }
@@ -82,14 +112,16 @@ enum Events {
 }
 
 impl Events {
-    fn of(table: &Table) -> Events {
-        let col = |name: &str| table.column(name).map(|c| c.to_f64_vec());
+    /// The events of rows `rows` of `table` (starts counted from `rows.start`).
+    fn of(table: &Table, rows: Range<usize>) -> Events {
+        let n = rows.len();
+        let col = |name: &str| table.column(name).map(|c| c.range_to_f64(rows.clone()));
         let (Some(e), Some(r), Some(v)) = (col("__experiment__"), col("__run__"), col("__event__"))
         else {
             return Events::PerRow;
         };
         Events::Starts(
-            (0..table.rows())
+            (0..n)
                 .filter(|&i| i == 0 || (e[i], r[i], v[i]) != (e[i - 1], r[i - 1], v[i - 1]))
                 .collect(),
         )
@@ -149,12 +181,14 @@ fn advance(k: u32, cut: &[f64], depth: &mut [u32], undefined: &mut [bool]) -> u3
     passed
 }
 
-fn run_chunk(program: &Program, table: &Table) -> ChunkResult {
-    let n = table.rows();
+fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResult {
+    let n = rows.len();
     let steps = program.steps.len() as u32;
-    let mut values = ChunkValues::new(program, table);
-    let events = Events::of(table);
-    let weights: Option<Vec<f64>> = table.column("__weight__").map(|c| c.to_f64_vec());
+    let mut values = ChunkValues::new(program, table, rows.clone());
+    let events = Events::of(table, rows.clone());
+    let weights: Option<Vec<f64>> = table
+        .column("__weight__")
+        .map(|c| c.range_to_f64(rows.clone()));
     let weights = weights.as_deref();
     let mut members: Vec<Vec<bool>> = program
         .channels
@@ -415,7 +449,7 @@ const MAX_CHUNK_ROWS: usize = 1 << 17;
 pub struct EventChunks<I> {
     inner: I,
     pending: Option<Table>,
-    ready: std::collections::VecDeque<Table>,
+    ready: std::collections::VecDeque<Piece>,
 }
 
 impl<I: Iterator<Item = Result<Table, IoError>>> EventChunks<I> {
@@ -429,13 +463,10 @@ impl<I: Iterator<Item = Result<Table, IoError>>> EventChunks<I> {
     }
 
     /// Queues `table` (whole events, starting where `events` says) in pieces of at most
-    /// [`MAX_CHUNK_ROWS`] rows, cut at event starts; each row is copied at most once.
-    fn queue(&mut self, mut table: Table, events: Events) {
+    /// [`MAX_CHUNK_ROWS`] rows, cut at event starts; the pieces share the table.
+    fn queue(&mut self, table: Table, events: Events) {
         let n = table.rows();
-        if n <= MAX_CHUNK_ROWS {
-            self.ready.push_back(table);
-            return;
-        }
+        let table = Arc::new(table);
         let mut cuts: Vec<usize> = (1..n.div_ceil(MAX_CHUNK_ROWS))
             .map(|k| {
                 let at = k * MAX_CHUNK_ROWS;
@@ -449,24 +480,27 @@ impl<I: Iterator<Item = Result<Table, IoError>>> EventChunks<I> {
             .filter(|&c| 0 < c && c < n)
             .collect();
         cuts.dedup();
-        let mut pieces: Vec<Table> = cuts.iter().rev().map(|&c| table.split_off(c)).collect();
-        pieces.push(table);
-        self.ready.extend(pieces.into_iter().rev());
+        let bounds = std::iter::once(0).chain(cuts).chain(std::iter::once(n));
+        let starts: Vec<usize> = bounds.collect();
+        self.ready.extend(starts.windows(2).map(|w| Piece {
+            table: table.clone(),
+            rows: w[0]..w[1],
+        }));
     }
 }
 
 impl<I: Iterator<Item = Result<Table, IoError>>> Iterator for EventChunks<I> {
-    type Item = Result<Table, IoError>;
+    type Item = Result<Piece, IoError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(table) = self.ready.pop_front() {
-                return Some(Ok(table));
+            if let Some(piece) = self.ready.pop_front() {
+                return Some(Ok(piece));
             }
             match self.inner.next() {
                 None => {
                     let last = self.pending.take()?;
-                    let events = Events::of(&last);
+                    let events = Events::of(&last, 0..last.rows());
                     self.queue(last, events);
                 }
                 Some(Err(e)) => return Some(Err(e)),
@@ -478,7 +512,7 @@ impl<I: Iterator<Item = Result<Table, IoError>>> Iterator for EventChunks<I> {
                         }
                         None => next,
                     };
-                    let Events::Starts(mut starts) = Events::of(&table) else {
+                    let Events::Starts(mut starts) = Events::of(&table, 0..table.rows()) else {
                         // Every row is an event: none continues into the next table.
                         self.queue(table, Events::PerRow);
                         continue;
@@ -495,5 +529,75 @@ impl<I: Iterator<Item = Result<Table, IoError>>> Iterator for EventChunks<I> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::table::{Column, ColumnData};
+
+    /// A table of `events` events of 1–3 rows (event numbers from `first`), with the row's
+    /// global index as `x`.
+    fn table(first: u32, events: u32, offset: usize) -> Table {
+        let (mut event, mut x) = (Vec::new(), Vec::new());
+        for e in first..first + events {
+            for _ in 0..1 + e % 3 {
+                event.push(e);
+                x.push((offset + x.len()) as f64);
+            }
+        }
+        let column = |name: &str, data| Column {
+            name: name.into(),
+            data,
+        };
+        let n = event.len();
+        Table {
+            columns: vec![
+                column("__experiment__", ColumnData::I32(vec![0; n])),
+                column("__run__", ColumnData::I32(vec![1; n])),
+                column("__event__", ColumnData::U32(event)),
+                column("x", ColumnData::F64(x)),
+            ],
+        }
+    }
+
+    #[test]
+    fn event_chunks_share_large_tables_and_keep_events_whole() {
+        // Two tables of ~400 000 rows; an event continues from the first into the second.
+        let first = table(0, 200_000, 0);
+        let n1 = first.rows();
+        let mut second = table(199_999, 200_000, n1);
+        let n2 = second.rows();
+        // The second table starts with the first one's last event.
+        if let ColumnData::U32(e) = &mut second.columns[2].data {
+            let last = 199_999;
+            let rows = 1 + last % 3;
+            e.iter_mut().take(rows as usize).for_each(|v| *v = last);
+        }
+        let pieces: Vec<Piece> = EventChunks::new(vec![Ok(first), Ok(second)].into_iter())
+            .map(Result::unwrap)
+            .collect();
+        let mut seen = Vec::new();
+        let mut events_seen = std::collections::HashSet::new();
+        for p in &pieces {
+            assert!(p.rows.len() <= MAX_CHUNK_ROWS + 3, "{:?}", p.rows);
+            let x = p.table.column("x").unwrap().range_to_f64(p.rows.clone());
+            seen.extend(x);
+            let events = p.table.column("__event__").unwrap().range_to_f64(p.rows.clone());
+            let mut here: Vec<u64> = events.iter().map(|&e| e as u64).collect();
+            here.dedup();
+            for e in here {
+                assert!(events_seen.insert(e), "event {e} split between chunks");
+            }
+        }
+        let expected: Vec<f64> = (0..n1 + n2).map(|i| i as f64).collect();
+        assert_eq!(seen, expected, "every row once, in order");
+        // The pieces of one large table share it rather than copying it.
+        let shared = pieces
+            .windows(2)
+            .filter(|w| Arc::ptr_eq(&w[0].table, &w[1].table))
+            .count();
+        assert!(shared >= 4, "{shared} pieces share their table");
     }
 }

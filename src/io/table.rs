@@ -75,16 +75,20 @@ impl ColumnData {
         }
     }
 
-    /// Value `i` as f64.
     /// Every value as f64 (one pass per storage type, no per-value dispatch).
     pub fn to_f64_vec(&self) -> Vec<f64> {
+        self.range_to_f64(0..self.len())
+    }
+
+    /// The values of rows `rows` as f64.
+    pub fn range_to_f64(&self, rows: std::ops::Range<usize>) -> Vec<f64> {
         match self {
-            ColumnData::F64(c) => c.clone(),
-            ColumnData::F32(c) => c.iter().map(|&x| f64::from(x)).collect(),
-            ColumnData::I32(c) => c.iter().map(|&x| f64::from(x)).collect(),
-            ColumnData::U32(c) => c.iter().map(|&x| f64::from(x)).collect(),
-            ColumnData::I64(c) => c.iter().map(|&x| x as f64).collect(),
-            ColumnData::Bool(c) => c.iter().map(|&x| f64::from(u8::from(x))).collect(),
+            ColumnData::F64(c) => c[rows].to_vec(),
+            ColumnData::F32(c) => c[rows].iter().map(|&x| f64::from(x)).collect(),
+            ColumnData::I32(c) => c[rows].iter().map(|&x| f64::from(x)).collect(),
+            ColumnData::U32(c) => c[rows].iter().map(|&x| f64::from(x)).collect(),
+            ColumnData::I64(c) => c[rows].iter().map(|&x| x as f64).collect(),
+            ColumnData::Bool(c) => c[rows].iter().map(|&x| f64::from(u8::from(x))).collect(),
         }
     }
 

@@ -212,14 +212,18 @@ mod tests {
         let refs: Vec<&Expr> = exprs.iter().collect();
         let program = Program::compile_with(&query(&[], &[], None), &refs, rewrite);
         let mut out = Vec::new();
-        crate::exec::run_with(&program, std::iter::once(Ok(table)), |s| {
-            out = s
-                .outputs
-                .iter()
-                .map(|v| v.iter().map(|x| x.to_bits()).collect())
-                .collect();
-            Ok(())
-        })
+        crate::exec::run_with(
+            &program,
+            std::iter::once(Ok(crate::exec::Piece::whole(table))),
+            |s| {
+                out = s
+                    .outputs
+                    .iter()
+                    .map(|v| v.iter().map(|x| x.to_bits()).collect())
+                    .collect();
+                Ok(())
+            },
+        )
         .unwrap();
         out
     }
