@@ -584,7 +584,11 @@ mod tests {
             assert!(p.rows.len() <= MAX_CHUNK_ROWS + 3, "{:?}", p.rows);
             let x = p.table.column("x").unwrap().range_to_f64(p.rows.clone());
             seen.extend(x);
-            let events = p.table.column("__event__").unwrap().range_to_f64(p.rows.clone());
+            let events = p
+                .table
+                .column("__event__")
+                .unwrap()
+                .range_to_f64(p.rows.clone());
             let mut here: Vec<u64> = events.iter().map(|&e| e as u64).collect();
             here.dedup();
             for e in here {
