@@ -194,6 +194,16 @@ fn main() {
     }
     chunks.push(table);
     let used_bytes = (rows * names.len() * 8) as f64;
+    // The planned query over one batch of chunks, each a whole table.
+    let evaluate = |batch: Vec<Table>| {
+        searchlight::exec::run(
+            &program,
+            batch
+                .into_iter()
+                .map(|t| Ok(searchlight::exec::Piece::whole(t))),
+        )
+        .unwrap()
+    };
     if let Some(repeat) = std::env::var("SELECT_PROFILE")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -206,15 +216,7 @@ fn main() {
         for _ in 0..repeat {
             let batch = chunks.clone();
             let start = Instant::now();
-            pool.install(|| {
-                searchlight::exec::run(
-                    &program,
-                    batch
-                        .into_iter()
-                        .map(|t| Ok(searchlight::exec::Piece::whole(t))),
-                )
-            })
-            .unwrap();
+            pool.install(|| evaluate(batch));
             println!("in memory: {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
         }
         return;
@@ -228,16 +230,7 @@ fn main() {
         ours_memory[k] = median_with(
             || chunks.clone(),
             |batch| {
-                let flow = pool
-                    .install(|| {
-                        searchlight::exec::run(
-                            &program,
-                            batch
-                                .into_iter()
-                                .map(|t| Ok(searchlight::exec::Piece::whole(t))),
-                        )
-                    })
-                    .unwrap();
+                let flow = pool.install(|| evaluate(batch));
                 if !histogram.is_null() {
                     assert_eq!(
                         serde_json::json!(flow.channels[0].histograms[0].counts),

@@ -79,7 +79,12 @@ pub trait Rescan: Sync {
 /// The background-only model the pseudo-experiments draw from: every channel's data,
 /// smoothed.
 pub struct SmoothedData {
+    /// Each channel's smoothed events.
     kernels: Vec<Kernel>,
+    /// The observable's range.
+    range: (f64, f64),
+    /// Windows removed by vetoes.
+    vetoed: Vec<(f64, f64)>,
 }
 
 impl SmoothedData {
@@ -97,31 +102,62 @@ impl SmoothedData {
             (Some(&a), Some(&b)) => (a.min(b), a.max(b)),
             _ => return Err("the scan has no hypotheses".into()),
         };
-        let kernels = data
-            .channels
-            .iter()
-            .map(|channel| {
-                let mut kernel = Kernel {
-                    x: Vec::new(),
-                    width: Vec::new(),
-                    range,
-                    vetoed: vetoed.to_vec(),
-                };
-                kernel.x = channel
-                    .x
-                    .iter()
-                    .copied()
-                    .filter(|&v| kernel.allowed(v))
-                    .collect();
-                kernel.width = kernel
-                    .x
-                    .iter()
-                    .map(|&v| sigma(v.clamp(first, last)).map(|s| SMOOTHING * s))
-                    .collect::<Result<_, _>>()?;
-                Ok(kernel)
-            })
-            .collect::<Result<_, String>>()?;
-        Ok(SmoothedData { kernels })
+        let mut null = SmoothedData {
+            kernels: Vec::new(),
+            range,
+            vetoed: vetoed.to_vec(),
+        };
+        for channel in &data.channels {
+            let x: Vec<f64> = channel
+                .x
+                .iter()
+                .copied()
+                .filter(|&v| null.allowed(v))
+                .collect();
+            let width = x
+                .iter()
+                .map(|&v| sigma(v.clamp(first, last)).map(|s| SMOOTHING * s))
+                .collect::<Result<_, _>>()?;
+            null.kernels.push(Kernel { x, width });
+        }
+        Ok(null)
+    }
+
+    /// Inside the range and outside every veto.
+    fn allowed(&self, v: f64) -> bool {
+        self.range.0 <= v && v <= self.range.1 && !self.vetoed.iter().any(|&(a, b)| a < v && v < b)
+    }
+
+    /// A pseudo-dataset: per channel, Poisson(n) events of its smoothed data.
+    fn draw(&self, rng: &mut impl Rng) -> Candidates {
+        Candidates {
+            channels: self
+                .kernels
+                .iter()
+                .map(|k| self.draw_channel(k, rng))
+                .collect(),
+        }
+    }
+
+    fn draw_channel(&self, kernel: &Kernel, rng: &mut impl Rng) -> ChannelCandidates {
+        let mut out = ChannelCandidates::default();
+        if kernel.x.is_empty() {
+            return out;
+        }
+        let n = crate::stats::likelihood::poisson(kernel.x.len() as f64, rng) as usize;
+        for _ in 0..n {
+            for _ in 0..MAX_REDRAWS {
+                let i = rng.random_range(0..kernel.x.len());
+                let z: f64 = rng.sample(StandardNormal);
+                let v = kernel.x[i] + kernel.width[i] * z;
+                if self.allowed(v) {
+                    out.x.push(v);
+                    out.weight.push(1.0);
+                    break;
+                }
+            }
+        }
+        out
     }
 }
 
@@ -142,14 +178,7 @@ pub fn run(
     let outcomes: Vec<(f64, usize)> = (0..toys)
         .into_par_iter()
         .map(|k| {
-            let mut rng = toy_rng(SEED, 0, k);
-            let data = Candidates {
-                channels: null
-                    .kernels
-                    .iter()
-                    .map(|kernel| kernel.draw(&mut rng))
-                    .collect(),
-            };
+            let data = null.draw(&mut toy_rng(SEED, 0, k));
             let z = scan.local_significances_on(&data, grid, sigma);
             let failed = z.iter().filter(|z| z.is_none()).count();
             (z.into_iter().flatten().fold(0.0, f64::max), failed)
@@ -170,40 +199,10 @@ pub fn run(
     })
 }
 
-/// One channel's smoothed data: the events in the fit range and their kernel widths.
+/// One channel's smoothed data: its events in the allowed range and their kernel widths.
 struct Kernel {
     x: Vec<f64>,
     width: Vec<f64>,
-    range: (f64, f64),
-    vetoed: Vec<(f64, f64)>,
-}
-
-impl Kernel {
-    fn allowed(&self, v: f64) -> bool {
-        self.range.0 <= v && v <= self.range.1 && !self.vetoed.iter().any(|&(a, b)| a < v && v < b)
-    }
-
-    /// A pseudo-dataset: Poisson(n) events of the smoothed data.
-    fn draw(&self, rng: &mut impl Rng) -> ChannelCandidates {
-        let mut out = ChannelCandidates::default();
-        if self.x.is_empty() {
-            return out;
-        }
-        let n = crate::stats::likelihood::poisson(self.x.len() as f64, rng) as usize;
-        for _ in 0..n {
-            for _ in 0..MAX_REDRAWS {
-                let i = rng.random_range(0..self.x.len());
-                let z: f64 = rng.sample(StandardNormal);
-                let v = self.x[i] + self.width[i] * z;
-                if self.allowed(v) {
-                    out.x.push(v);
-                    out.weight.push(1.0);
-                    break;
-                }
-            }
-        }
-        out
-    }
 }
 
 #[cfg(test)]
@@ -216,22 +215,25 @@ mod tests {
         // Half the events in a narrow spike at 1.0, half spread over [0, 4].
         let mut x: Vec<f64> = (0..2000).map(|i| 4.0 * i as f64 / 2000.0).collect();
         x.extend(std::iter::repeat_n(1.0, 2000));
-        let kernel = Kernel {
-            width: vec![0.3; x.len()],
-            x,
+        let null = SmoothedData {
+            kernels: vec![Kernel {
+                width: vec![0.3; x.len()],
+                x,
+            }],
             range: (0.0, 4.0),
             vetoed: vec![(2.0, 2.5)],
         };
-        let toy = kernel.draw(&mut toy_rng(1, 0, 0));
+        let draw = |stream| null.draw(&mut toy_rng(1, 0, stream)).channels.remove(0);
+        let toy = draw(0);
         let n = toy.x.len() as f64;
         assert!((n - 4000.0).abs() < 5.0 * 4000f64.sqrt(), "{n}");
-        assert!(toy.x.iter().all(|&v| kernel.allowed(v)));
+        assert!(toy.x.iter().all(|&v| null.allowed(v)));
         // The spike is smeared: the fraction within ±0.05 of it drops from 50% to ~7%.
         let near = toy.x.iter().filter(|&&v| (v - 1.0).abs() < 0.05).count() as f64 / n;
         assert!(near < 0.12, "{near}");
         // Deterministic per stream.
-        assert_eq!(toy, kernel.draw(&mut toy_rng(1, 0, 0)));
-        assert_ne!(toy, kernel.draw(&mut toy_rng(1, 0, 1)));
+        assert_eq!(toy, draw(0));
+        assert_ne!(toy, draw(1));
     }
 
     #[test]

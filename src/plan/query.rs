@@ -67,6 +67,11 @@ pub struct HistogramPlan {
     pub without: Vec<String>,
 }
 
+/// The cutflow label of veto `name`.
+fn veto_label(name: &str) -> String {
+    format!("veto {name}")
+}
+
 /// Most cut steps and vetoes a spec with N−1 histograms may have (one bit each).
 pub const MAX_N_MINUS_1_STEPS: usize = 64;
 
@@ -202,7 +207,7 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
         .vetoes
         .iter()
         .map(|v| VetoPlan {
-            label: format!("veto {}", v.name.value),
+            label: veto_label(&v.name.value),
             var: v.var.expr.clone(),
             low: v.window.low.value,
             high: v.window.high.value,
@@ -240,7 +245,7 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
                     if is_step {
                         n.value.clone()
                     } else {
-                        format!("veto {}", n.value)
+                        veto_label(&n.value)
                     }
                 })
                 .collect(),

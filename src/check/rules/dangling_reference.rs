@@ -23,7 +23,7 @@ use super::Rule;
 use crate::check::LintContext;
 use crate::diag::{Diagnostic, Severity, suggestion};
 use crate::expr::ExprKind;
-use crate::spec::{Efficiency, Model, Param, Step};
+use crate::spec::{Efficiency, Model, Name, Param, Step};
 
 pub const RULE: Rule = Rule {
     code: "SL025",
@@ -38,20 +38,15 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let vetoes: Vec<&str> = spec.vetoes.iter().map(|v| v.name.value.as_str()).collect();
     let inputs: Vec<&str> = spec.inputs.iter().map(|i| i.name.value.as_str()).collect();
     if let Some(scan) = &spec.scan {
-        for name in scan
-            .exclude
-            .iter()
-            .filter(|n| !vetoes.contains(&n.value.as_str()))
-        {
-            out.push(
-                RULE.diag(format!(
-                    "`scan.exclude` names `{}`, which is not a veto",
-                    name.value
-                ))
-                .at_labelled(name.span, "no such veto")
-                .with_help_opt(suggestion(&name.value, vetoes.iter().copied())),
-            );
-        }
+        let exclude = scan.exclude.iter();
+        unknown(
+            out,
+            exclude,
+            &vetoes,
+            "scan.exclude",
+            "not a veto",
+            "no such veto",
+        );
     }
     let cuts: Vec<&str> = spec
         .selection
@@ -62,21 +57,9 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         })
         .chain(vetoes.iter().copied())
         .collect();
-    for name in spec
-        .histograms
-        .iter()
-        .flat_map(|h| &h.without)
-        .filter(|n| !cuts.contains(&n.value.as_str()))
-    {
-        out.push(
-            RULE.diag(format!(
-                "`without` names `{}`, which is neither a cut step nor a veto",
-                name.value
-            ))
-            .at_labelled(name.span, "no such cut")
-            .with_help_opt(suggestion(&name.value, cuts.iter().copied())),
-        );
-    }
+    let without = spec.histograms.iter().flat_map(|h| &h.without);
+    let what = "neither a cut step nor a veto";
+    unknown(out, without, &cuts, "without", what, "no such cut");
     let mut input_refs = Vec::new();
     let efficiency = spec.model.as_ref().and_then(Model::efficiency);
     let pdfs = match &spec.model {
@@ -103,6 +86,24 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             RULE.diag(format!("there is no input named `{name}`"))
                 .at_labelled(span, "no such input")
                 .with_help_opt(suggestion(&name, inputs.iter().copied())),
+        );
+    }
+}
+
+/// Reports each of `names` (from the key `key`) that is not in `known`: it is `what`.
+fn unknown<'a>(
+    out: &mut Vec<Diagnostic>,
+    names: impl Iterator<Item = &'a Name>,
+    known: &[&str],
+    key: &str,
+    what: &str,
+    label: &str,
+) {
+    for name in names.filter(|n| !known.contains(&n.value.as_str())) {
+        out.push(
+            RULE.diag(format!("`{key}` names `{}`, which is {what}", name.value))
+                .at_labelled(name.span, label)
+                .with_help_opt(suggestion(&name.value, known.iter().copied())),
         );
     }
 }
