@@ -219,6 +219,7 @@ fn main() {
             pool.install(|| evaluate(batch));
             println!("in memory: {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
         }
+        std::fs::remove_dir_all(dir).unwrap();
         return;
     }
     let mut ours_memory = [0.0; 2];

@@ -345,7 +345,8 @@ fn plans_of_the_reference_searches() {
             "fold-constants",
             "share-common-subexpressions",
             "prune-columns",
-            "fuse-elementwise"
+            "fuse-elementwise",
+            "fuse-cuts"
         ]
     );
 }

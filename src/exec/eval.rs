@@ -92,18 +92,20 @@ fn map2(out: &mut [f64], a: Arg, b: Arg, f: impl Fn(f64, f64) -> f64) {
     }
 }
 
-/// Runs `$body` with `$op` bound to each listed variant in turn (a constant in its arm,
-/// so that the scalar function inlined into the loop has no dispatch left).
+/// Runs `$body` with `$op` a constant of type `$ty` equal to each listed variant in turn,
+/// so that the loop of each arm is compiled for that operator alone: a captured operator
+/// value would leave a jump table inside the loop.
 macro_rules! each {
-    ($value:expr, [$($variant:path),*], $op:ident => $body:expr) => {
+    ($value:expr, $ty:ty, [$($variant:ident),*], $op:ident => $body:expr) => {
         match $value {
-            $($variant => {
-                let $op = $variant;
+            $(<$ty>::$variant => {
+                const $op: $ty = <$ty>::$variant;
                 $body
             })*
         }
     };
 }
+pub(crate) use each;
 
 /// Computes `node` for the rows of a block into `out`, reading operands with `arg`.
 pub fn compute<'a>(node: &Node, out: &mut [f64], arg: &dyn Fn(NodeId) -> Arg<'a>) {
@@ -111,21 +113,18 @@ pub fn compute<'a>(node: &Node, out: &mut [f64], arg: &dyn Fn(NodeId) -> Arg<'a>
         Node::Column(_) | Node::Constant(_) => unreachable!("read in place, never computed"),
         Node::Unary(u, x) => {
             let x = arg(*x);
-            use Unary::*;
-            each!(*u, [Neg, Not, IsNan, Abs, Sqrt, Exp, Log, Log10, Sin, Cos, Tan],
-                u => map1(out, x, |v| u.apply(v)))
+            each!(*u, Unary, [Neg, Not, IsNan, Abs, Sqrt, Exp, Log, Log10, Sin, Cos, Tan],
+                U => map1(out, x, |v| U.apply(v)))
         }
         Node::Binary(op, a, b) => {
             let (a, b) = (arg(*a), arg(*b));
-            use BinOp::*;
-            each!(*op, [Or, And, Add, Sub, Mul, Div, Pow],
-                op => map2(out, a, b, |x, y| dag::binary(op, x, y)))
+            each!(*op, BinOp, [Or, And, Add, Sub, Mul, Div, Pow],
+                OP => map2(out, a, b, |x, y| dag::binary(OP, x, y)))
         }
         Node::Compare(op, a, b) => {
             let (a, b) = (arg(*a), arg(*b));
-            use CmpOp::*;
-            each!(*op, [Lt, Le, Gt, Ge, Eq, Ne],
-                op => map2(out, a, b, |x, y| dag::compare(op, x, y)))
+            each!(*op, CmpOp, [Lt, Le, Gt, Ge, Eq, Ne],
+                OP => map2(out, a, b, |x, y| dag::compare(OP, x, y)))
         }
         Node::Window {
             value,
@@ -229,6 +228,7 @@ impl<'t> ChunkValues<'t> {
             Storage::Column => Arg::Slice(&self.columns[id][range]),
             Storage::Chunk => Arg::Slice(&self.kept[id][range]),
             Storage::Block => Arg::Slice(self.block[id].as_deref().expect("computed before use")),
+            Storage::Fused => unreachable!("a fused cut's condition is evaluated by the cut"),
         }
     }
 
@@ -284,7 +284,7 @@ impl<'t> ChunkValues<'t> {
             Storage::Constant => {
                 vec![program.dag.nodes[id].constant().expect("a constant"); self.rows]
             }
-            Storage::Block => unreachable!("chunk values are kept"),
+            Storage::Block | Storage::Fused => unreachable!("chunk values are kept"),
         }
     }
 

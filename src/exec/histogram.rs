@@ -70,13 +70,58 @@ impl Histogram {
         }
     }
 
-    /// Adds candidates of weight 1 to the counts only; [`Histogram::with_unit_weights`]
-    /// then sets the sums of weights, exactly, from the counts.
-    pub fn count(&mut self, values: impl Iterator<Item = f64>) {
+    /// Adds the candidates `i` of `values` for which `keep[i]` holds, with weight 1, to
+    /// the counts only; [`Histogram::with_unit_weights`] then sets the sums of weights,
+    /// exactly, from the counts. Every value gets a slot code without branches (a bin,
+    /// underflow, overflow, undefined, or not kept), then the slots are tallied: a
+    /// branch per value would be mispredicted whenever the selection is not sorted.
+    pub fn count(&mut self, values: &[f64], keep: &[bool]) {
         let binning = Binning::of(self);
-        for x in values {
-            self.place(x, binning.bin(x));
+        let bins = self.counts.len();
+        let [underflow, overflow, undefined, skipped] = [bins, bins + 1, bins + 2, bins + 3];
+        // Every step below is a select or arithmetic on f64 lanes, so the loop
+        // vectorises; slot numbers are small integers, exact in f64.
+        let select = |m: bool, a: f64, b: f64| if m { a } else { b };
+        let slot = |x: f64| {
+            let guess = (x - binning.low) * binning.inverse_width;
+            // Clamped to [0, bins − 1], NaN to 0: the conversion cannot overflow.
+            let guess = select(guess >= 0.0, guess, 0.0).min((bins - 1) as f64);
+            // SAFETY: `guess` is finite and within [0, bins − 1] (see above).
+            let guess = f64::from(unsafe { guess.to_int_unchecked::<u32>() });
+            let below = x < binning.low + guess * binning.width;
+            let above = !below
+                & (guess + 1.0 < bins as f64)
+                & (x >= binning.low + (guess + 1.0) * binning.width);
+            let index = guess - select(below, 1.0, 0.0) + select(above, 1.0, 0.0);
+            // Below: underflow; at or above high: overflow; NaN: one further, undefined.
+            let outside =
+                underflow as f64 + select(x < binning.low, 0.0, 1.0) + select(x.is_nan(), 1.0, 0.0);
+            select(binning.inside(x), index, outside)
+        };
+        // Four interleaved tallies, so that runs of equal slots do not wait on each
+        // other's increments.
+        let width = bins + 4;
+        let mut tally = vec![0u64; 4 * width];
+        for (values, keep) in values.chunks(256).zip(keep.chunks(256)) {
+            let mut slots = [0u32; 256];
+            for ((s, &x), &keep) in slots.iter_mut().zip(values).zip(keep) {
+                let s_ = select(keep, slot(x), skipped as f64);
+                // SAFETY: a slot is an integer in [0, bins + 3].
+                *s = unsafe { s_.to_int_unchecked::<u32>() };
+            }
+            for (k, &s) in slots[..values.len()].iter().enumerate() {
+                tally[(k & 3) * width + s as usize] += 1;
+            }
         }
+        let tally: Vec<u64> = (0..width)
+            .map(|s| (0..4).map(|t| tally[t * width + s]).sum())
+            .collect();
+        for (count, n) in self.counts.iter_mut().zip(&tally) {
+            *count += n;
+        }
+        self.underflow += tally[underflow];
+        self.overflow += tally[overflow];
+        self.undefined += tally[undefined];
     }
 
     /// The histogram of candidates added by [`Histogram::count`] only, with its sums of
@@ -131,19 +176,28 @@ impl Binning {
     /// low + i·(high − low)/bins themselves, as numpy does, so that a value on an edge
     /// lands where the printed edges say; the first guess (a multiplication) is within
     /// one bin of it.
+    ///
     #[inline(always)]
     fn bin(&self, x: f64) -> Option<usize> {
-        if !(self.low <= x && x < self.high) {
-            return None;
-        }
+        self.inside(x).then(|| self.index(x))
+    }
+
+    /// Whether `x` is in [low, high).
+    #[inline(always)]
+    fn inside(&self, x: f64) -> bool {
+        (self.low <= x) & (x < self.high)
+    }
+
+    /// The bin of `x` if it is inside (anything otherwise), without branches: the guess
+    /// and both corrections are always computed, so that a loop over values has none.
+    #[inline(always)]
+    fn index(&self, x: f64) -> usize {
         let edge = |i: usize| self.low + i as f64 * self.width;
-        let mut i = (((x - self.low) * self.inverse_width) as usize).min(self.bins - 1);
-        if x < edge(i) {
-            i -= 1;
-        } else if i + 1 < self.bins && x >= edge(i + 1) {
-            i += 1;
-        }
-        Some(i)
+        // `as` saturates: NaN and negative guesses become 0 (and are outside anyway).
+        let guess = (((x - self.low) * self.inverse_width) as usize).min(self.bins - 1);
+        let below = x < edge(guess);
+        let above = !below & (guess + 1 < self.bins) & (x >= edge(guess + 1));
+        guess.wrapping_sub(usize::from(below)) + usize::from(above)
     }
 }
 

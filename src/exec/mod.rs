@@ -8,9 +8,11 @@ pub mod eval;
 pub mod exact_sum;
 pub mod histogram;
 
+use crate::expr::CmpOp;
 use crate::io::IoError;
 use crate::io::table::Table;
-use crate::plan::program::{Action, Program, StepOp};
+use crate::plan::dag::{self, Node, NodeId};
+use crate::plan::program::{Action, Program, StepOp, Storage};
 use cutflow::{ChannelFlow, Cutflow, Row};
 use eval::{Arg, BLOCK, ChunkValues};
 use exact_sum::ExactSum;
@@ -150,35 +152,76 @@ struct Progress {
 }
 
 impl Progress {
-    /// Applies filter step `k` (values `cut`) to the rows of `range`; returns how many
-    /// of them pass.
-    fn apply_cut(&mut self, k: u32, cut: Arg, range: std::ops::Range<usize>) -> u32 {
+    /// Applies filter step `k`, whose condition for row `i` of the block `range` is
+    /// `cut(i)` (1, 0 or NaN); returns how many candidates pass.
+    #[inline(always)]
+    fn apply_cut(&mut self, k: u32, cut: impl Fn(usize) -> f64, range: Range<usize>) -> u32 {
         if !self.passed.is_empty() {
             for (i, p) in self.passed[range.clone()].iter_mut().enumerate() {
-                *p |= u64::from(cut.at(i) == 1.0) << k;
+                *p |= u64::from(cut(i) == 1.0) << k;
             }
         }
+        // Moves the candidates at depth `k` whose cut is true to depth `k + 1` and flags
+        // those whose cut is undefined. Branch-free, so that it vectorises.
         let depth = &mut self.depth[range.clone()];
         let undefined = &mut self.undefined[range];
-        match cut {
-            Arg::Slice(values) => advance(k, values, depth, undefined),
-            Arg::Scalar(x) => advance(k, &vec![x; depth.len()], depth, undefined),
+        let mut passed = 0;
+        for (i, (d, u)) in depth.iter_mut().zip(undefined).enumerate() {
+            let x = cut(i);
+            let here = *d == k;
+            let pass = here & (x == 1.0);
+            *u |= here & x.is_nan();
+            *d += u32::from(pass);
+            passed += u32::from(pass);
+        }
+        passed
+    }
+
+    /// Applies filter step `k` whose condition `node` (a comparison or a window, stored
+    /// [`Storage::Fused`](crate::plan::program::Storage::Fused)) is evaluated here, with
+    /// the same scalar functions as [`eval::compute`]; one loop per operator and kind of
+    /// operand, so that each vectorises.
+    fn apply_fused_cut<'a>(
+        &mut self,
+        k: u32,
+        node: &Node,
+        arg: impl Fn(NodeId) -> Arg<'a>,
+        range: Range<usize>,
+    ) -> u32 {
+        let n = range.len();
+        match *node {
+            Node::Compare(op, a, b) => match (arg(a), arg(b)) {
+                (Arg::Slice(x), Arg::Scalar(y)) => {
+                    let x = &x[..n];
+                    eval::each!(op, CmpOp, [Lt, Le, Gt, Ge, Eq, Ne],
+                        OP => self.apply_cut(k, |i| dag::compare(OP, x[i], y), range))
+                }
+                (Arg::Slice(x), Arg::Slice(y)) => {
+                    let (x, y) = (&x[..n], &y[..n]);
+                    eval::each!(op, CmpOp, [Lt, Le, Gt, Ge, Eq, Ne],
+                        OP => self.apply_cut(k, |i| dag::compare(OP, x[i], y[i]), range))
+                }
+                (x, y) => self.apply_cut(k, |i| dag::compare(op, x.at(i), y.at(i)), range),
+            },
+            Node::Window {
+                value,
+                low,
+                high,
+                negated,
+            } => match (arg(value), arg(low), arg(high)) {
+                (Arg::Slice(v), Arg::Scalar(lo), Arg::Scalar(hi)) => {
+                    let v = &v[..n];
+                    self.apply_cut(k, |i| dag::window(v[i], lo, hi, negated), range)
+                }
+                (v, lo, hi) => self.apply_cut(
+                    k,
+                    |i| dag::window(v.at(i), lo.at(i), hi.at(i), negated),
+                    range,
+                ),
+            },
+            _ => unreachable!("fuse-cuts fuses comparisons and windows only"),
         }
     }
-}
-
-/// Moves the candidates at depth `k` whose cut is true to depth `k + 1` and flags those
-/// whose cut is undefined; returns how many moved. Branch-free, so that it vectorises.
-fn advance(k: u32, cut: &[f64], depth: &mut [u32], undefined: &mut [bool]) -> u32 {
-    let mut passed = 0;
-    for ((d, u), &x) in depth.iter_mut().zip(undefined).zip(cut) {
-        let here = *d == k;
-        let pass = here & (x == 1.0);
-        *u |= here & x.is_nan();
-        *d += u32::from(pass);
-        passed += u32::from(pass);
-    }
-    passed
 }
 
 fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResult {
@@ -222,6 +265,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
         passed: if n_minus_1 { vec![0; n] } else { Vec::new() },
     };
     let mut reached = 0u32; // steps applied before the current phase
+    let mut keep = Vec::with_capacity(BLOCK); // candidates a histogram counts, per block
     for phase in &program.phases {
         for start in (0..n).step_by(BLOCK) {
             let range = start..(start + BLOCK).min(n);
@@ -240,31 +284,67 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
                     break;
                 }
                 values.compute(program, &task.compute, range.clone());
-                let read = values.arg(program, task.reads[0], range.clone());
+                let read = || values.arg(program, task.reads[0], range.clone());
                 match task.action {
                     Action::Member(c) => {
+                        let read = read();
                         for (i, m) in members[c][range.clone()].iter_mut().enumerate() {
                             let x = read.at(i);
                             *m = x == 1.0;
                             member_undefined[c] += u64::from(x.is_nan());
                         }
                     }
-                    Action::Cut(k) => alive = progress.apply_cut(k as u32, read, range.clone()),
+                    Action::Cut(k) => {
+                        let id = task.reads[0];
+                        alive = if program.storage[id] == Storage::Fused {
+                            progress.apply_fused_cut(
+                                k as u32,
+                                &program.dag.nodes[id],
+                                |o| values.arg(program, o, range.clone()),
+                                range.clone(),
+                            )
+                        } else {
+                            match read() {
+                                Arg::Slice(v) => {
+                                    let v = &v[..range.len()];
+                                    progress.apply_cut(k as u32, |i| v[i], range.clone())
+                                }
+                                Arg::Scalar(x) => {
+                                    progress.apply_cut(k as u32, |_| x, range.clone())
+                                }
+                            }
+                        }
+                    }
                     Action::Keep => {}
                     Action::Fill(h) => {
+                        let read = read();
                         let needs = program.histograms[h].needs;
-                        let chosen = |i: usize| match needs {
-                            None => progress.depth[i] == steps,
-                            Some(bits) => progress.passed[i] & bits == bits,
-                        };
                         for (c, m) in members.iter().enumerate() {
                             let histogram = &mut histograms[c][h];
-                            let selected = range.clone().filter(|&i| chosen(i) && m[i]);
-                            match weights {
-                                Some(w) => {
-                                    selected.for_each(|i| histogram.fill(read.at(i - start), w[i]))
-                                }
-                                None => histogram.count(selected.map(|i| read.at(i - start))),
+                            // The candidates of the channel that passed every step (or,
+                            // N−1, every cut but those left out), in one vectorised loop.
+                            let m = &m[range.clone()];
+                            keep.clear();
+                            match needs {
+                                None => keep.extend(
+                                    progress.depth[range.clone()]
+                                        .iter()
+                                        .zip(m)
+                                        .map(|(&d, &m)| (d == steps) & m),
+                                ),
+                                Some(bits) => keep.extend(
+                                    progress.passed[range.clone()]
+                                        .iter()
+                                        .zip(m)
+                                        .map(|(&p, &m)| (p & bits == bits) & m),
+                                ),
+                            }
+                            match (weights, read) {
+                                (None, Arg::Slice(values)) => histogram.count(values, &keep),
+                                _ => (0..keep.len()).filter(|&i| keep[i]).for_each(|i| {
+                                    histogram
+                                        .fill(read.at(i), weights.map_or(1.0, |w| w[start + i]))
+                                }),
                             }
                         }
                     }

@@ -154,6 +154,7 @@ impl CmpOp {
     }
 
     /// Applies the comparison.
+    #[inline(always)]
     pub fn apply(self, a: f64, b: f64) -> bool {
         match self {
             CmpOp::Lt => a < b,

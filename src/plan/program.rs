@@ -68,6 +68,8 @@ pub enum Storage {
     Block,
     /// Computed once per chunk and kept: used by several phases, or an output.
     Chunk,
+    /// Never stored: a cut's comparison evaluated inside the cut's update (fuse-cuts).
+    Fused,
 }
 
 /// What a task of a phase does once its nodes are computed for a block.

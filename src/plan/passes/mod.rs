@@ -5,6 +5,7 @@
 //! result reads, and decide where values are stored.
 
 mod fold_constants;
+mod fuse_cuts;
 mod fuse_elementwise;
 mod prune_columns;
 mod share_subexpressions;
@@ -37,6 +38,9 @@ pub fn optimize(program: &mut Program, rewrite: bool) {
     }
     apply::<prune_columns::PruneColumns>(program);
     apply::<fuse_elementwise::FuseElementwise>(program);
+    if rewrite {
+        apply::<fuse_cuts::FuseCuts>(program);
+    }
 }
 
 #[cfg(test)]
@@ -183,8 +187,8 @@ mod tests {
         assert_eq!(p.storage[sum], Storage::Block);
     }
 
-    /// Values of the outputs `exprs` over columns x, y, z, w (rows with NaN, ±inf, 0).
-    fn outputs(exprs: &[Expr], rewrite: bool) -> Vec<Vec<u64>> {
+    /// Columns x, y, z, w of 81 rows with NaN, ±inf and 0.
+    fn table() -> crate::io::table::Table {
         use crate::io::table::{Column, ColumnData, Table};
         let values = [
             0.0,
@@ -199,7 +203,7 @@ mod tests {
         ];
         let column =
             |k: usize| ColumnData::F64((0..81).map(|i| values[(i * (k + 1) + k) % 9]).collect());
-        let table = Table {
+        Table {
             columns: ["x", "y", "z", "w"]
                 .iter()
                 .enumerate()
@@ -208,13 +212,17 @@ mod tests {
                     data: column(k),
                 })
                 .collect(),
-        };
+        }
+    }
+
+    /// Values of the outputs `exprs` over [`table`].
+    fn outputs(exprs: &[Expr], rewrite: bool) -> Vec<Vec<u64>> {
         let refs: Vec<&Expr> = exprs.iter().collect();
         let program = Program::compile_with(&query(&[], &[], None), &refs, rewrite);
         let mut out = Vec::new();
         crate::exec::run_with(
             &program,
-            std::iter::once(Ok(crate::exec::Piece::whole(table))),
+            std::iter::once(Ok(crate::exec::Piece::whole(table()))),
             |s| {
                 out = s
                     .outputs
@@ -269,6 +277,36 @@ mod tests {
         })
     }
 
+    /// The cutflow over [`table`] of cuts comparing each of `texts` (against numbers,
+    /// a column, a window), and how many cuts were fused.
+    fn cutflow(texts: &[String], rewrite: bool) -> (crate::exec::cutflow::Cutflow, usize) {
+        let cuts: Vec<String> = texts
+            .iter()
+            .flat_map(|t| {
+                [
+                    format!("({t}) < 1"),
+                    format!("0.5 <= ({t})"),
+                    format!("({t}) > x"),
+                    format!("({t}) not in [0, 2]"),
+                    format!("-1 < ({t}) < y"),
+                ]
+            })
+            .collect();
+        let cuts: Vec<&str> = cuts.iter().map(String::as_str).collect();
+        let program = Program::compile_with(&query(&[], &cuts, None), &[], rewrite);
+        let fused = program
+            .storage
+            .iter()
+            .filter(|&&s| s == Storage::Fused)
+            .count();
+        let flow = crate::exec::run(
+            &program,
+            std::iter::once(Ok(crate::exec::Piece::whole(table()))),
+        )
+        .unwrap();
+        (flow, fused)
+    }
+
     proptest::proptest! {
         /// Folding and sharing change no bit of any value.
         #[test]
@@ -276,5 +314,23 @@ mod tests {
             let exprs: Vec<Expr> = texts.iter().map(|t| expr(t)).collect();
             proptest::prop_assert_eq!(outputs(&exprs, true), outputs(&exprs, false));
         }
+
+        /// Cuts evaluated inside their update count every candidate (passed, failed,
+        /// undefined) as the unfused ones do.
+        #[test]
+        fn fused_cuts_keep_every_cutflow(texts in proptest::collection::vec(arbitrary_expr(), 1..3)) {
+            let (fused, n) = cutflow(&texts, true);
+            let (plain, none) = cutflow(&texts, false);
+            // Cuts sharing a comparison (equal texts) are not fused, so `n` may be 0.
+            proptest::prop_assert!(n <= 5 * texts.len() && none == 0);
+            proptest::prop_assert_eq!(fused, plain);
+        }
+    }
+
+    #[test]
+    fn comparisons_and_windows_read_by_one_cut_are_fused() {
+        let (_, fused) = cutflow(&["x * y".to_string()], true);
+        // Not the chained range with a column bound: two comparisons joined by `and`.
+        assert_eq!(fused, 4);
     }
 }
