@@ -13,10 +13,12 @@ use parquet::basic::{Compression, LogicalType, Repetition, Type as Physical, Zst
 use parquet::column::reader::ColumnReader;
 use parquet::data_type::{BoolType, DoubleType, FloatType, Int32Type, Int64Type};
 use parquet::file::properties::WriterProperties;
-use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::reader::{ChunkReader, FileReader, Length, SerializedFileReader};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::Type;
 use std::fs::File;
+use std::io::{BufReader, Read};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -143,10 +145,53 @@ impl Drop for ParquetWriter {
     }
 }
 
+/// A file read by position (`pread`), so that row groups can be decoded on several
+/// threads at once: `File`'s own `ChunkReader` seeks the one file offset its clones
+/// share, and concurrent readers then read each other's bytes.
+struct PositionalFile(Arc<File>);
+
+/// A reader from a position of a [`PositionalFile`].
+struct PositionalRead {
+    file: Arc<File>,
+    at: u64,
+}
+
+impl Read for PositionalRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read_at(buf, self.at)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+impl Length for PositionalFile {
+    fn len(&self) -> u64 {
+        self.0.metadata().map_or(0, |m| m.len())
+    }
+}
+
+impl ChunkReader for PositionalFile {
+    type T = BufReader<PositionalRead>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        Ok(BufReader::new(PositionalRead {
+            file: self.0.clone(),
+            at: start,
+        }))
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        let mut buffer = vec![0; length];
+        self.0.read_exact_at(&mut buffer, start)?;
+        Ok(buffer.into())
+    }
+}
+
 /// Opens a file and parses its footer, with decoder panics contained.
-fn file_reader(path: &Path) -> Result<SerializedFileReader<File>, IoError> {
+fn file_reader(path: &Path) -> Result<SerializedFileReader<PositionalFile>, IoError> {
     let file = File::open(path)
         .map_err(|e| IoError::new(codes::IO, format!("cannot open {}: {e}", path.display())))?;
+    let file = PositionalFile(Arc::new(file));
     guard::contain(|| SerializedFileReader::new(file))
         .map_err(|panic| corrupt(path, panic))?
         .map_err(|e| corrupt(path, e))
@@ -154,7 +199,7 @@ fn file_reader(path: &Path) -> Result<SerializedFileReader<File>, IoError> {
 
 /// A Parquet file opened for reading a projection of its columns, row group by row group.
 pub struct ParquetReader {
-    reader: SerializedFileReader<File>,
+    reader: SerializedFileReader<PositionalFile>,
     path: PathBuf,
     /// (column index in the file, name, storage type, unsigned 64-bit) of each projected column.
     projection: Vec<(usize, String, ColumnData, bool)>,

@@ -29,12 +29,58 @@ fn last_key(table: &Table) -> Option<EventKey> {
     table.rows().checked_sub(1).and_then(|i| key(table, i))
 }
 
+/// Chunks of a reader decoded ahead, as many at once as the thread pool has threads, so
+/// that decoding (most of a run's time from a compressed file) uses every core. The
+/// evaluator then runs on them in parallel too; memory grows by one decoded chunk per
+/// thread. Reads must ask for increasing chunk numbers; chunks from `limit` on are
+/// decoded one at a time, only when asked for.
+struct Prefetch<'r> {
+    reader: &'r NtupleReader,
+    limit: usize,
+    /// The chunk number of `decoded[0]`.
+    first: usize,
+    decoded: std::collections::VecDeque<Result<Table, IoError>>,
+}
+
+impl<'r> Prefetch<'r> {
+    fn new(reader: &'r NtupleReader, limit: usize) -> Self {
+        Prefetch {
+            reader,
+            limit,
+            first: 0,
+            decoded: Default::default(),
+        }
+    }
+
+    /// Chunk `i`, decoding it and the next ones (up to one per thread) in parallel when
+    /// it is not decoded yet.
+    fn read(&mut self, i: usize) -> Result<Table, IoError> {
+        use rayon::prelude::*;
+        while self.first < i && !self.decoded.is_empty() {
+            self.decoded.pop_front();
+            self.first += 1;
+        }
+        if self.decoded.is_empty() {
+            let end = (i + rayon::current_num_threads()).min(self.limit);
+            let batch: Vec<_> = (i..end.max(i + 1))
+                .into_par_iter()
+                .map(|c| self.reader.read_chunk(c))
+                .collect();
+            self.decoded = batch.into();
+            self.first = i;
+        }
+        self.first += 1;
+        self.decoded.pop_front().expect("decoded above")
+    }
+}
+
 /// The tables of the events that start in `chunks` of `reader`, in order.
 pub fn owned_events(
     reader: &NtupleReader,
     chunks: Range<usize>,
 ) -> impl Iterator<Item = Result<Table, IoError>> + '_ {
     let all = reader.chunks();
+    let mut prefetch = Prefetch::new(reader, chunks.end);
     let mut next = chunks.start;
     let end = chunks.end;
     // Event continuing from before the range (found on the first call).
@@ -50,7 +96,7 @@ pub fn owned_events(
         // A read error ends the iteration after reporting it.
         macro_rules! read {
             ($chunk:expr) => {
-                match reader.read_chunk($chunk) {
+                match prefetch.read($chunk) {
                     Ok(t) => t,
                     Err(e) => {
                         done = true;
