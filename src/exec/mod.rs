@@ -138,14 +138,18 @@ impl Events {
     }
 }
 
+/// A candidate's step counter, and its undefined flag (0 or 1): 64 bits wide, as the f64
+/// conditions that advance them are, so that a cut's loop needs no narrowing of lanes.
+type Depth = u64;
+
 /// How far each candidate of a chunk got: `depth[i]` is the number of steps it passed
-/// (it survives all when `depth[i]` is the number of steps); `undefined[i]` is set when
+/// (it survives all when `depth[i]` is the number of steps); `undefined[i]` is 1 when
 /// the step that removed it could not be evaluated (NaN). A step's cutflow row counts
 /// the candidates whose depth exceeds its index, so one pass over the candidates gives
 /// every row.
 struct Progress {
-    depth: Vec<u32>,
-    undefined: Vec<bool>,
+    depth: Vec<Depth>,
+    undefined: Vec<Depth>,
     /// Bit k set when the candidate passes cut step k, whatever it failed before; kept
     /// only for N−1 histograms (empty otherwise).
     passed: Vec<u64>,
@@ -155,7 +159,7 @@ impl Progress {
     /// Applies filter step `k`, whose condition for row `i` of the block `range` is
     /// `cut(i)` (1, 0 or NaN); returns how many candidates pass.
     #[inline(always)]
-    fn apply_cut(&mut self, k: u32, cut: impl Fn(usize) -> f64, range: Range<usize>) -> u32 {
+    fn apply_cut(&mut self, k: Depth, cut: impl Fn(usize) -> f64, range: Range<usize>) -> Depth {
         if !self.passed.is_empty() {
             for (i, p) in self.passed[range.clone()].iter_mut().enumerate() {
                 *p |= u64::from(cut(i) == 1.0) << k;
@@ -170,9 +174,9 @@ impl Progress {
             let x = cut(i);
             let here = *d == k;
             let pass = here & (x == 1.0);
-            *u |= here & x.is_nan();
-            *d += u32::from(pass);
-            passed += u32::from(pass);
+            *u |= Depth::from(here & x.is_nan());
+            *d += Depth::from(pass);
+            passed += Depth::from(pass);
         }
         passed
     }
@@ -183,11 +187,11 @@ impl Progress {
     /// operand, so that each vectorises.
     fn apply_fused_cut<'a>(
         &mut self,
-        k: u32,
+        k: Depth,
         node: &Node,
         arg: impl Fn(NodeId) -> Arg<'a>,
         range: Range<usize>,
-    ) -> u32 {
+    ) -> Depth {
         let n = range.len();
         match *node {
             Node::Compare(op, a, b) => match (arg(a), arg(b)) {
@@ -226,7 +230,7 @@ impl Progress {
 
 fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResult {
     let n = rows.len();
-    let steps = program.steps.len() as u32;
+    let steps = program.steps.len() as Depth;
     let mut values = ChunkValues::new(program, table, rows.clone());
     let events = Events::of(table, rows.clone());
     let weights: Option<Vec<f64>> = table
@@ -261,21 +265,21 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
     let n_minus_1 = program.histograms.iter().any(|h| h.needs.is_some());
     let mut progress = Progress {
         depth: vec![0; n],
-        undefined: vec![false; n],
+        undefined: vec![0; n],
         passed: if n_minus_1 { vec![0; n] } else { Vec::new() },
     };
-    let mut reached = 0u32; // steps applied before the current phase
+    let mut reached: Depth = 0; // steps applied before the current phase
     let mut keep = Vec::with_capacity(BLOCK); // candidates a histogram counts, per block
     for phase in &program.phases {
         for start in (0..n).step_by(BLOCK) {
             let range = start..(start + BLOCK).min(n);
             values.release_all();
             let mut alive = if reached == 0 {
-                range.len() as u32
+                range.len() as Depth
             } else {
                 progress.depth[range.clone()]
                     .iter()
-                    .map(|&d| u32::from(d == reached))
+                    .map(|&d| Depth::from(d == reached))
                     .sum()
             };
             for task in &phase.tasks {
@@ -298,7 +302,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
                         let id = task.reads[0];
                         alive = if program.storage[id] == Storage::Fused {
                             progress.apply_fused_cut(
-                                k as u32,
+                                k as Depth,
                                 &program.dag.nodes[id],
                                 |o| values.arg(program, o, range.clone()),
                                 range.clone(),
@@ -307,10 +311,10 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
                             match read() {
                                 Arg::Slice(v) => {
                                     let v = &v[..range.len()];
-                                    progress.apply_cut(k as u32, |i| v[i], range.clone())
+                                    progress.apply_cut(k as Depth, |i| v[i], range.clone())
                                 }
                                 Arg::Scalar(x) => {
-                                    progress.apply_cut(k as u32, |_| x, range.clone())
+                                    progress.apply_cut(k as Depth, |_| x, range.clone())
                                 }
                             }
                         }
@@ -365,13 +369,13 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
             let rank = values.whole(program, *rank);
             best_candidates(
                 &mut progress.depth,
-                k as u32,
+                k as Depth,
                 rank,
                 &events,
                 *highest,
                 *keep,
             );
-            reached = k as u32 + 1;
+            reached = k as Depth + 1;
         }
     }
     let flows = members
@@ -430,7 +434,7 @@ fn count(
     for (i, (&d, &u)) in progress.depth.iter().zip(&progress.undefined).enumerate() {
         if member[i] {
             reached[d as usize] += 1;
-            if u {
+            if u != 0 {
                 rows[d as usize + 1].undefined += 1;
             }
             if let (Events::PerRow, Some(w)) = (events, weights) {
@@ -481,8 +485,8 @@ fn count(
 /// Keeps, in each event, the `keep` candidates at step `k` ranked best (NaN ranks last;
 /// ties keep the earlier candidate): they pass to depth `k + 1`.
 fn best_candidates(
-    depth: &mut [u32],
-    k: u32,
+    depth: &mut [Depth],
+    k: Depth,
     rank: Arg,
     events: &Events,
     highest: bool,
