@@ -78,6 +78,8 @@ impl Histogram {
     pub fn count(&mut self, values: &[f64], keep: &[bool]) {
         let binning = Binning::of(self);
         let bins = self.counts.len();
+        // Specs allow at most 100 000 bins: slots are i32 below.
+        assert!(bins < i32::MAX as usize - 4);
         let [underflow, overflow, undefined, skipped] = [bins, bins + 1, bins + 2, bins + 3];
         // Every step below is a select or arithmetic on f64 lanes, so the loop
         // vectorises; slot numbers are small integers, exact in f64.
@@ -86,8 +88,9 @@ impl Histogram {
             let guess = (x - binning.low) * binning.inverse_width;
             // Clamped to [0, bins − 1], NaN to 0: the conversion cannot overflow.
             let guess = select(guess >= 0.0, guess, 0.0).min((bins - 1) as f64);
-            // SAFETY: `guess` is finite and within [0, bins − 1] (see above).
-            let guess = f64::from(unsafe { guess.to_int_unchecked::<u32>() });
+            // SAFETY: `guess` is finite and within [0, bins − 1] (see above), an i32 (the
+            // bins are asserted above), which converts from f64 in vector lanes.
+            let guess = f64::from(unsafe { guess.to_int_unchecked::<i32>() });
             let below = x < binning.low + guess * binning.width;
             let above = !below
                 & (guess + 1.0 < bins as f64)
@@ -103,11 +106,11 @@ impl Histogram {
         let width = bins + 4;
         let mut tally = vec![0u64; 4 * width];
         for (values, keep) in values.chunks(256).zip(keep.chunks(256)) {
-            let mut slots = [0u32; 256];
+            let mut slots = [0i32; 256];
             for ((s, &x), &keep) in slots.iter_mut().zip(values).zip(keep) {
                 let s_ = select(keep, slot(x), skipped as f64);
-                // SAFETY: a slot is an integer in [0, bins + 3].
-                *s = unsafe { s_.to_int_unchecked::<u32>() };
+                // SAFETY: a slot is an integer in [0, bins + 3], within i32 (see above).
+                *s = unsafe { s_.to_int_unchecked::<i32>() };
             }
             for (k, &s) in slots[..values.len()].iter().enumerate() {
                 tally[(k & 3) * width + s as usize] += 1;
