@@ -32,8 +32,7 @@ fn last_key(table: &Table) -> Option<EventKey> {
 /// Chunks of a reader decoded ahead, as many at once as the thread pool has threads, so
 /// that decoding (most of a run's time from a compressed file) uses every core. The
 /// evaluator then runs on them in parallel too; memory grows by one decoded chunk per
-/// thread. Reads must ask for increasing chunk numbers; chunks from `limit` on are
-/// decoded one at a time, only when asked for.
+/// thread. Chunks from `limit` on are decoded one at a time, only when asked for.
 struct Prefetch<'r> {
     reader: &'r NtupleReader,
     limit: usize,
@@ -56,21 +55,20 @@ impl<'r> Prefetch<'r> {
     /// it is not decoded yet.
     fn read(&mut self, i: usize) -> Result<Table, IoError> {
         use rayon::prelude::*;
-        while self.first < i && !self.decoded.is_empty() {
-            self.decoded.pop_front();
-            self.first += 1;
-        }
-        if self.decoded.is_empty() {
-            let end = (i + rayon::current_num_threads()).min(self.limit);
-            let batch: Vec<_> = (i..end.max(i + 1))
+        if (self.first..self.first + self.decoded.len()).contains(&i) {
+            self.decoded.drain(..i - self.first);
+        } else {
+            let end = (i + rayon::current_num_threads())
+                .min(self.limit)
+                .max(i + 1);
+            let batch: Vec<_> = (i..end)
                 .into_par_iter()
                 .map(|c| self.reader.read_chunk(c))
                 .collect();
             self.decoded = batch.into();
-            self.first = i;
         }
-        self.first += 1;
-        self.decoded.pop_front().expect("decoded above")
+        self.first = i + 1;
+        self.decoded.pop_front().expect("chunk i is decoded")
     }
 }
 
