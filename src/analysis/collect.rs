@@ -57,8 +57,8 @@ impl Collector {
 
     /// Takes one chunk's selection.
     pub fn take(&mut self, selected: Selected) -> Result<(), IoError> {
-        let table = selected.table;
-        let rows = selected.rows.clone();
+        let table = &selected.piece.table;
+        let rows = selected.piece.rows.clone();
         let x = &selected.outputs[0];
         let column = |name: &str| -> Vec<f64> {
             table

@@ -91,17 +91,21 @@ pub fn run(args: &Args) -> Status {
     };
     let total = readers.iter().map(NtupleReader::rows).sum();
     let mut progress = super::progress::Progress::new(&input.name.value, total);
-    let tables = progress.track(readers.iter().flat_map(NtupleReader::tables));
+    let tables = progress.track(
+        readers
+            .iter()
+            .flat_map(|r| crate::shard::slice::owned_events(r, 0..r.chunks())),
+    );
     let mut writer: Option<ParquetWriter> = None;
     let outcome = exec::run_with(&program, EventChunks::new(tables), |selected| {
         let keep: Vec<bool> = (0..selected.alive.len())
             .map(|i| selected.alive[i] && channel.is_none_or(|c| selected.members[c][i]))
             .collect();
         let mut out = Table::default();
-        for c in &selected.table.columns {
+        for c in &selected.piece.table.columns {
             out.columns.push(Column {
                 name: c.name.clone(),
-                data: filter(&c.data, selected.rows.start, &keep),
+                data: filter(&c.data, selected.piece.rows.start, &keep),
             });
         }
         let names = spec

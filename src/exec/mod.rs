@@ -49,10 +49,8 @@ impl Piece {
 /// Which candidates of a chunk survive, the channels they are in, and the program's
 /// outputs; every vector is indexed from the chunk's first row.
 pub struct Selected<'a> {
-    /// The table the chunk's rows are in.
-    pub table: &'a Table,
-    /// The chunk's rows of `table`.
-    pub rows: Range<usize>,
+    /// The chunk: rows of a table.
+    pub piece: &'a Piece,
     /// Surviving candidates (selection and vetoes).
     pub alive: Vec<bool>,
     /// Membership of each candidate in each channel (`members[c][i]`).
@@ -87,8 +85,7 @@ pub fn run_with(
         for (piece, (cutflow, alive, members, outputs)) in window.iter().zip(partials) {
             total.merge(cutflow);
             sink(Selected {
-                table: &piece.table,
-                rows: piece.rows.clone(),
+                piece,
                 alive,
                 members,
                 outputs,

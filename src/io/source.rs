@@ -136,9 +136,4 @@ impl NtupleReader {
             Decoder::Root(r) => r.read_chunk(i),
         }
     }
-
-    /// All chunks in order.
-    pub fn tables(&self) -> impl Iterator<Item = Result<Table, IoError>> + '_ {
-        (0..self.chunks()).map(|i| self.read_chunk(i))
-    }
 }
