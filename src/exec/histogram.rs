@@ -78,28 +78,15 @@ impl Histogram {
     pub fn count(&mut self, values: &[f64], keep: &[bool]) {
         let binning = Binning::of(self);
         let bins = self.counts.len();
-        // Specs allow at most 100 000 bins: slots are i32 below.
-        assert!(bins < i32::MAX as usize - 4);
         let [underflow, overflow, undefined, skipped] = [bins, bins + 1, bins + 2, bins + 3];
         // Every step below is a select or arithmetic on f64 lanes, so the loop
         // vectorises; slot numbers are small integers, exact in f64.
         let select = |m: bool, a: f64, b: f64| if m { a } else { b };
         let slot = |x: f64| {
-            let guess = (x - binning.low) * binning.inverse_width;
-            // Clamped to [0, bins − 1], NaN to 0: the conversion cannot overflow.
-            let guess = select(guess >= 0.0, guess, 0.0).min((bins - 1) as f64);
-            // SAFETY: `guess` is finite and within [0, bins − 1] (see above), an i32 (the
-            // bins are asserted above), which converts from f64 in vector lanes.
-            let guess = f64::from(unsafe { guess.to_int_unchecked::<i32>() });
-            let below = x < binning.low + guess * binning.width;
-            let above = !below
-                & (guess + 1.0 < bins as f64)
-                & (x >= binning.low + (guess + 1.0) * binning.width);
-            let index = guess - select(below, 1.0, 0.0) + select(above, 1.0, 0.0);
             // Below: underflow; at or above high: overflow; NaN: one further, undefined.
             let outside =
                 underflow as f64 + select(x < binning.low, 0.0, 1.0) + select(x.is_nan(), 1.0, 0.0);
-            select(binning.inside(x), index, outside)
+            select(binning.inside(x), binning.index(x), outside)
         };
         // Four interleaved tallies, so that runs of equal slots do not wait on each
         // other's increments.
@@ -109,7 +96,7 @@ impl Histogram {
             let mut slots = [0i32; 256];
             for ((s, &x), &keep) in slots.iter_mut().zip(values).zip(keep) {
                 let s_ = select(keep, slot(x), skipped as f64);
-                // SAFETY: a slot is an integer in [0, bins + 3], within i32 (see above).
+                // SAFETY: a slot is an integer in [0, bins + 3], within i32 (`Binning::of`).
                 *s = unsafe { s_.to_int_unchecked::<i32>() };
             }
             for (k, &s) in slots[..values.len()].iter().enumerate() {
@@ -165,6 +152,8 @@ impl Binning {
     fn of(h: &Histogram) -> Binning {
         let [low, high] = h.range;
         let bins = h.counts.len();
+        // Specs allow at most 100 000 bins; slots and bins are converted through i32.
+        assert!(bins < i32::MAX as usize - 4);
         let width = (high - low) / bins as f64;
         Binning {
             low,
@@ -179,10 +168,9 @@ impl Binning {
     /// low + i·(high − low)/bins themselves, as numpy does, so that a value on an edge
     /// lands where the printed edges say; the first guess (a multiplication) is within
     /// one bin of it.
-    ///
     #[inline(always)]
     fn bin(&self, x: f64) -> Option<usize> {
-        self.inside(x).then(|| self.index(x))
+        self.inside(x).then(|| self.index(x) as usize)
     }
 
     /// Whether `x` is in [low, high).
@@ -191,16 +179,22 @@ impl Binning {
         (self.low <= x) & (x < self.high)
     }
 
-    /// The bin of `x` if it is inside (anything otherwise), without branches: the guess
-    /// and both corrections are always computed, so that a loop over values has none.
+    /// The bin of `x` if it is inside (anything otherwise), as an integer-valued f64:
+    /// every step is a select or arithmetic on f64 lanes, with no branch, so that a loop
+    /// over values vectorises.
     #[inline(always)]
-    fn index(&self, x: f64) -> usize {
-        let edge = |i: usize| self.low + i as f64 * self.width;
-        // `as` saturates: NaN and negative guesses become 0 (and are outside anyway).
-        let guess = (((x - self.low) * self.inverse_width) as usize).min(self.bins - 1);
-        let below = x < edge(guess);
-        let above = !below & (guess + 1 < self.bins) & (x >= edge(guess + 1));
-        guess.wrapping_sub(usize::from(below)) + usize::from(above)
+    fn index(&self, x: f64) -> f64 {
+        let select = |m: bool, a: f64, b: f64| if m { a } else { b };
+        let last = (self.bins - 1) as f64;
+        let guess = (x - self.low) * self.inverse_width;
+        // Clamped to [0, bins − 1], NaN to 0: the conversion cannot overflow.
+        let guess = select(guess >= 0.0, guess, 0.0).min(last);
+        // SAFETY: `guess` is finite and within [0, bins − 1], an i32 (asserted in
+        // `Binning::of`), which converts from f64 in vector lanes.
+        let guess = f64::from(unsafe { guess.to_int_unchecked::<i32>() });
+        let below = x < self.low + guess * self.width;
+        let above = !below & (guess < last) & (x >= self.low + (guess + 1.0) * self.width);
+        guess - select(below, 1.0, 0.0) + select(above, 1.0, 0.0)
     }
 }
 
