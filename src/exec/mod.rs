@@ -162,20 +162,12 @@ impl Progress {
                 *p |= u64::from(cut(i) == 1.0) << k;
             }
         }
-        // Moves the candidates at depth `k` whose cut is true to depth `k + 1` and flags
-        // those whose cut is undefined. Branch-free, so that it vectorises.
-        let depth = &mut self.depth[range.clone()];
-        let undefined = &mut self.undefined[range];
-        let mut passed = 0;
-        for (i, (d, u)) in depth.iter_mut().zip(undefined).enumerate() {
-            let x = cut(i);
-            let here = *d == k;
-            let pass = here & (x == 1.0);
-            *u |= Depth::from(here & x.is_nan());
-            *d += Depth::from(pass);
-            passed += Depth::from(pass);
-        }
-        passed
+        advance(
+            k,
+            cut,
+            &mut self.depth[range.clone()],
+            &mut self.undefined[range],
+        )
     }
 
     /// Applies filter step `k` whose condition `node` (a comparison or a window, stored
@@ -222,6 +214,40 @@ impl Progress {
             },
             _ => unreachable!("fuse-cuts fuses comparisons and windows only"),
         }
+    }
+}
+
+/// Moves the candidates at depth `k` whose cut `cut(i)` is true to depth `k + 1` and
+/// flags those whose cut is undefined; returns how many passed. Branch-free, so that it
+/// vectorises; compiled for the x86-64 baseline and for AVX2, as the node loops are
+/// ([`eval`]'s `map1` says why the loop, not its caller, is multiversioned).
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn advance(
+    k: Depth,
+    cut: impl Fn(usize) -> f64,
+    depth: &mut [Depth],
+    undefined: &mut [Depth],
+) -> Depth {
+    let mut passed = 0;
+    for (i, (d, u)) in depth.iter_mut().zip(undefined).enumerate() {
+        let x = cut(i);
+        let here = *d == k;
+        let pass = here & (x == 1.0);
+        *u |= Depth::from(here & x.is_nan());
+        *d += Depth::from(pass);
+        passed += Depth::from(pass);
+    }
+    passed
+}
+
+/// Sets `keep[i]` for the candidates of a block that passed all `steps` and belong to
+/// the channel (`member`). Multiversioned as [`advance`] is.
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn survivors(depth: &[Depth], member: &[bool], steps: Depth, keep: &mut Vec<bool>) {
+    keep.clear();
+    keep.resize(depth.len(), false);
+    for ((k, &d), &m) in keep.iter_mut().zip(depth).zip(member) {
+        *k = (d == steps) & m;
     }
 }
 
@@ -325,20 +351,19 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
                             // The candidates of the channel that passed every step (or,
                             // N−1, every cut but those left out), in one vectorised loop.
                             let m = &m[range.clone()];
-                            keep.clear();
                             match needs {
-                                None => keep.extend(
-                                    progress.depth[range.clone()]
-                                        .iter()
-                                        .zip(m)
-                                        .map(|(&d, &m)| (d == steps) & m),
-                                ),
-                                Some(bits) => keep.extend(
-                                    progress.passed[range.clone()]
-                                        .iter()
-                                        .zip(m)
-                                        .map(|(&p, &m)| (p & bits == bits) & m),
-                                ),
+                                None => {
+                                    survivors(&progress.depth[range.clone()], m, steps, &mut keep)
+                                }
+                                Some(bits) => {
+                                    keep.clear();
+                                    keep.extend(
+                                        progress.passed[range.clone()]
+                                            .iter()
+                                            .zip(m)
+                                            .map(|(&p, &m)| (p & bits == bits) & m),
+                                    )
+                                }
                             }
                             match (weights, read) {
                                 (None, Arg::Slice(values)) => histogram.count(values, &keep),
