@@ -451,17 +451,19 @@ fn count(
     rows[0].undefined = member_undefined;
     // Candidates and undefined cuts by the depth they reached; weights too for one-row
     // events.
-    let mut reached = vec![0u64; levels];
+    let (reached, undefined) = tally_depths(&progress.depth, &progress.undefined, member, levels);
+    for (row, n) in rows[1..].iter_mut().zip(undefined) {
+        row.undefined += n;
+    }
     let mut weighted: Vec<ExactSum> = vec![ExactSum::new(); levels];
-    for (i, (&d, &u)) in progress.depth.iter().zip(&progress.undefined).enumerate() {
-        if member[i] {
-            reached[d as usize] += 1;
-            if u != 0 {
-                rows[d as usize + 1].undefined += 1;
-            }
-            if let (Events::PerRow, Some(w)) = (events, weights) {
-                weighted[d as usize].add(w[i]);
-            }
+    if let (Events::PerRow, Some(w)) = (events, weights) {
+        for (i, &d) in progress
+            .depth
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| member[i])
+        {
+            weighted[d as usize].add(w[i]);
         }
     }
     let mut candidates = 0;
@@ -502,6 +504,32 @@ fn count(
         }
     }
     rows
+}
+
+/// How many members of a channel stopped at each depth (`levels` of them), and how many
+/// of those stopped on an undefined condition. Without branches, into eight interleaved
+/// tallies (candidate `i` adds to table `i % 8`): most candidates reach the same depth,
+/// and increments of one counter would each wait for the previous one.
+fn tally_depths(
+    depth: &[Depth],
+    undefined: &[Depth],
+    member: &[bool],
+    levels: usize,
+) -> (Vec<u64>, Vec<u64>) {
+    const TABLES: usize = 8;
+    let mut reached = vec![0u64; TABLES * levels];
+    let mut stopped_undefined = vec![0u64; TABLES * levels];
+    for (i, ((&d, &u), &m)) in depth.iter().zip(undefined).zip(member).enumerate() {
+        let slot = (i % TABLES) * levels + d as usize;
+        reached[slot] += u64::from(m);
+        stopped_undefined[slot] += u & u64::from(m);
+    }
+    let total = |tallies: &[u64]| -> Vec<u64> {
+        (0..levels)
+            .map(|l| (0..TABLES).map(|t| tallies[t * levels + l]).sum())
+            .collect()
+    };
+    (total(&reached), total(&stopped_undefined))
 }
 
 /// Keeps, in each event, the `keep` candidates at step `k` ranked best (NaN ranks last;
