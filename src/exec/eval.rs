@@ -117,6 +117,7 @@ fn map2(out: &mut [f64], a: Arg, b: Arg, f: impl Fn(f64, f64) -> f64) {
 /// Runs `$body` with `$op` a constant of type `$ty` equal to each listed variant in turn,
 /// so that the loop of each arm is compiled for that operator alone: a captured operator
 /// value would leave a jump table inside the loop.
+/// With a final `_ => $other`, the variants not listed run `$other` instead.
 macro_rules! each {
     ($value:expr, $ty:ty, [$($variant:ident),*], $op:ident => $body:expr) => {
         match $value {
@@ -124,6 +125,16 @@ macro_rules! each {
                 const $op: $ty = <$ty>::$variant;
                 $body
             })*
+        }
+    };
+    ($value:expr, $ty:ty, [$($variant:ident),*], $op:ident => $body:expr, _ => $other:expr) => {
+        match $value {
+            $(<$ty>::$variant => {
+                const $op: $ty = <$ty>::$variant;
+                $body
+            })*
+            #[allow(unreachable_patterns)]
+            _ => $other,
         }
     };
 }

@@ -8,7 +8,7 @@ pub mod eval;
 pub mod exact_sum;
 pub mod histogram;
 
-use crate::expr::CmpOp;
+use crate::expr::{BinOp, CmpOp};
 use crate::io::IoError;
 use crate::io::table::Table;
 use crate::plan::dag::{self, Node, NodeId};
@@ -177,12 +177,13 @@ impl Progress {
     fn apply_fused_cut<'a>(
         &mut self,
         k: Depth,
-        node: &Node,
+        nodes: &[Node],
+        id: NodeId,
         arg: impl Fn(NodeId) -> Arg<'a>,
         range: Range<usize>,
     ) -> Depth {
         let n = range.len();
-        match *node {
+        match nodes[id] {
             Node::Compare(op, a, b) => match (arg(a), arg(b)) {
                 (Arg::Slice(x), Arg::Scalar(y)) => {
                     let x = &x[..n];
@@ -212,7 +213,43 @@ impl Progress {
                     range,
                 ),
             },
-            _ => unreachable!("fuse-cuts fuses comparisons and windows only"),
+            Node::Binary(BinOp::And, first, second) => {
+                let (&Node::Compare(op1, a1, b1), &Node::Compare(op2, a2, b2)) =
+                    (&nodes[first], &nodes[second])
+                else {
+                    unreachable!("fuse-cuts fuses `and` of two comparisons only")
+                };
+                let range_of = |x: f64, y: f64| dag::binary(BinOp::And, x, y);
+                let ordering = |op| matches!(op, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge);
+                match (arg(a1), arg(b1), arg(a2), arg(b2)) {
+                    // `lo < x <= hi` and the like: one value between two numbers, with
+                    // each bound's operator a constant of its loop.
+                    (Arg::Scalar(lo), Arg::Slice(x), _, Arg::Scalar(hi))
+                        if b1 == a2 && ordering(op1) && ordering(op2) =>
+                    {
+                        let x = &x[..n];
+                        eval::each!(op1, CmpOp, [Lt, Le, Gt, Ge], LOW => {
+                            eval::each!(op2, CmpOp, [Lt, Le, Gt, Ge], HIGH => {
+                                let between = |i: usize| {
+                                    range_of(dag::compare(LOW, lo, x[i]), dag::compare(HIGH, x[i], hi))
+                                };
+                                self.apply_cut(k, between, range)
+                            }, _ => unreachable!("an ordering"))
+                        }, _ => unreachable!("an ordering"))
+                    }
+                    (a1, b1, a2, b2) => self.apply_cut(
+                        k,
+                        |i| {
+                            range_of(
+                                dag::compare(op1, a1.at(i), b1.at(i)),
+                                dag::compare(op2, a2.at(i), b2.at(i)),
+                            )
+                        },
+                        range,
+                    ),
+                }
+            }
+            _ => unreachable!("fuse-cuts fuses comparisons, windows and ranges only"),
         }
     }
 }
@@ -326,7 +363,8 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
                         alive = if program.storage[id] == Storage::Fused {
                             progress.apply_fused_cut(
                                 k as Depth,
-                                &program.dag.nodes[id],
+                                &program.dag.nodes,
+                                id,
                                 |o| values.arg(program, o, range.clone()),
                                 range.clone(),
                             )
