@@ -73,13 +73,13 @@ impl Arg<'_> {
 /// `out[i] = f(a[i])`.
 ///
 /// This and the other element loops of the evaluator are compiled for the x86-64
-/// baseline (two doubles per instruction) and for AVX2 (four), chosen at run time; no
-/// fused multiply–add, so both give identical values. The loops themselves are the
-/// multiversioned functions, taking the operation as a closure made by the caller: a
-/// closure made *inside* an AVX2 function inherits its target features, and LLVM then
-/// will not inline it into the baseline iterator code it is passed to, leaving a call
-/// per element.
-#[multiversion::multiversion(targets("x86_64+avx2"))]
+/// baseline (two doubles per instruction), AVX2 (four) and AVX-512 (eight), the best
+/// the machine has chosen at run time; no fused multiply–add, so every version gives
+/// identical values. The loops themselves are the multiversioned functions, taking the
+/// operation as a closure made by the caller: a closure made *inside* a function
+/// compiled for AVX2 inherits its target features, and LLVM then will not inline it
+/// into the baseline iterator code it is passed to, leaving a call per element.
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
 fn map1(out: &mut [f64], a: Arg, f: impl Fn(f64) -> f64) {
     match a {
         Arg::Slice(x) => {
@@ -92,7 +92,7 @@ fn map1(out: &mut [f64], a: Arg, f: impl Fn(f64) -> f64) {
 }
 
 /// `out[i] = f(a[i], b[i])`, a loop per kind of operand so that each vectorises.
-#[multiversion::multiversion(targets("x86_64+avx2"))]
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
 fn map2(out: &mut [f64], a: Arg, b: Arg, f: impl Fn(f64, f64) -> f64) {
     match (a, b) {
         (Arg::Slice(x), Arg::Slice(y)) => {

@@ -121,9 +121,9 @@ impl Histogram {
 /// (bins, then underflow, overflow, undefined, not kept): `i % 4` selects the table, so
 /// that runs of equal slots do not wait on each other's increments. Every slot is found
 /// with selects and arithmetic on f64 lanes, so that the loop vectorises; slot numbers
-/// are small integers, exact in f64. Compiled for the x86-64 baseline and for AVX2,
+/// are small integers, exact in f64. Compiled for the x86-64 baseline, AVX2 and AVX-512,
 /// chosen at run time.
-#[multiversion::multiversion(targets("x86_64+avx2"))]
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
 fn tally_slots(binning: Binning, values: &[f64], keep: &[bool], tally: &mut [u64]) {
     let bins = binning.bins;
     let width = bins + 4;

@@ -256,9 +256,9 @@ impl Progress {
 
 /// Moves the candidates at depth `k` whose cut `cut(i)` is true to depth `k + 1` and
 /// flags those whose cut is undefined; returns how many passed. Branch-free, so that it
-/// vectorises; compiled for the x86-64 baseline and for AVX2, as the node loops are
+/// vectorises; compiled for the x86-64 baseline, AVX2 and AVX-512, as the node loops are
 /// ([`eval`]'s `map1` says why the loop, not its caller, is multiversioned).
-#[multiversion::multiversion(targets("x86_64+avx2"))]
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
 fn advance(
     k: Depth,
     cut: impl Fn(usize) -> f64,
@@ -279,7 +279,7 @@ fn advance(
 
 /// Sets `keep[i]` for the candidates of a block that passed all `steps` and belong to
 /// the channel (`member`). Multiversioned as [`advance`] is.
-#[multiversion::multiversion(targets("x86_64+avx2"))]
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
 fn survivors(depth: &[Depth], member: &[bool], steps: Depth, keep: &mut Vec<bool>) {
     keep.clear();
     keep.resize(depth.len(), false);
