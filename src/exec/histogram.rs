@@ -80,10 +80,10 @@ impl Histogram {
         let bins = self.counts.len();
         let [underflow, overflow, undefined] = [bins, bins + 1, bins + 2];
         let width = bins + 4;
-        let mut tally = vec![0u64; 4 * width];
+        let mut tally = vec![0u64; TABLES * width];
         tally_slots(binning, values, keep, &mut tally);
         let tally: Vec<u64> = (0..width)
-            .map(|s| (0..4).map(|t| tally[t * width + s]).sum())
+            .map(|s| (0..TABLES).map(|t| tally[t * width + s]).sum())
             .collect();
         for (count, n) in self.counts.iter_mut().zip(&tally) {
             *count += n;
@@ -117,12 +117,15 @@ impl Histogram {
     }
 }
 
-/// Adds each candidate's slot to `tally`, four interleaved tables of `bins + 4` slots
-/// (bins, then underflow, overflow, undefined, not kept): `i % 4` selects the table, so
-/// that runs of equal slots do not wait on each other's increments. Every slot is found
-/// with selects and arithmetic on f64 lanes, so that the loop vectorises; slot numbers
-/// are small integers, exact in f64. Compiled for the x86-64 baseline, AVX2 and AVX-512,
-/// chosen at run time.
+/// Interleaved tables of [`tally_slots`]: value `k` of a run of 256 adds to table
+/// `k % TABLES`, so that runs of equal slots do not wait on each other's increments.
+const TABLES: usize = 8;
+
+/// Adds each candidate's slot to `tally`, [`TABLES`] interleaved tables of `bins + 4`
+/// slots (bins, then underflow, overflow, undefined, not kept). Every slot, its table's
+/// offset included, is found with selects and arithmetic on f64 lanes, so that the loop
+/// vectorises and the tally is one increment per value; slot numbers are small integers,
+/// exact in f64. Compiled for the x86-64 baseline, AVX2 and AVX-512, chosen at run time.
 #[multiversion::multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
 fn tally_slots(binning: Binning, values: &[f64], keep: &[bool], tally: &mut [u64]) {
     let bins = binning.bins;
@@ -137,13 +140,15 @@ fn tally_slots(binning: Binning, values: &[f64], keep: &[bool], tally: &mut [u64
     };
     for (values, keep) in values.chunks(256).zip(keep.chunks(256)) {
         let mut slots = [0i32; 256];
-        for ((s, &x), &keep) in slots.iter_mut().zip(values).zip(keep) {
-            let s_ = select(keep, slot(x), skipped as f64);
-            // SAFETY: a slot is an integer in [0, bins + 3], within i32 (`Binning::of`).
+        for (k, ((s, &x), &keep)) in slots.iter_mut().zip(values).zip(keep).enumerate() {
+            let table = ((k % TABLES) * width) as f64;
+            let s_ = table + select(keep, slot(x), skipped as f64);
+            // SAFETY: a slot is an integer in [0, TABLES · (bins + 4)), within i32
+            // (`Binning::of`).
             *s = unsafe { s_.to_int_unchecked::<i32>() };
         }
-        for (k, &s) in slots[..values.len()].iter().enumerate() {
-            tally[(k & 3) * width + s as usize] += 1;
+        for &s in &slots[..values.len()] {
+            tally[s as usize] += 1;
         }
     }
 }
@@ -162,8 +167,9 @@ impl Binning {
     fn of(h: &Histogram) -> Binning {
         let [low, high] = h.range;
         let bins = h.counts.len();
-        // Specs allow at most 100 000 bins; slots and bins are converted through i32.
-        assert!(bins < i32::MAX as usize - 4);
+        // Specs allow at most 100 000 bins; slots (with their table's offset) and bins
+        // are converted through i32.
+        assert!(TABLES * (bins + 4) < i32::MAX as usize);
         let width = (high - low) / bins as f64;
         Binning {
             low,
