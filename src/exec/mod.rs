@@ -185,8 +185,14 @@ impl Progress {
         let n = range.len();
         match nodes[id] {
             Node::Compare(op, a, b) => match (arg(a), arg(b)) {
-                (Arg::Slice(x), Arg::Scalar(y)) => {
+                // `c < x` is `x > c`, NaN included.
+                (Arg::Slice(x), Arg::Scalar(y)) | (Arg::Scalar(y), Arg::Slice(x)) => {
                     let x = &x[..n];
+                    let op = if matches!(arg(a), Arg::Slice(_)) {
+                        op
+                    } else {
+                        op.flipped()
+                    };
                     eval::each!(op, CmpOp, [Lt, Le, Gt, Ge, Eq, Ne],
                         OP => self.apply_cut(k, |i| dag::compare(OP, x[i], y), range))
                 }
