@@ -21,6 +21,7 @@ pub mod physics;
 pub mod plan;
 pub mod report;
 pub mod shard;
+pub mod simd;
 pub mod spec;
 pub mod stats;
 pub mod toy;

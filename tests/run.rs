@@ -404,6 +404,47 @@ fn scans_write_expected_limits_identically_for_any_thread_count() {
     std::fs::remove_dir_all(base).unwrap();
 }
 
+/// The element loops of the evaluator and of the likelihoods are compiled for the x86-64
+/// baseline, AVX2 and AVX-512 (`src/simd.rs`); a scan with fits gives the same bytes
+/// whichever runs. A level above what the machine has runs its widest, so on any machine
+/// this compares every version it can run.
+#[test]
+fn results_are_identical_for_every_vector_instruction_set() {
+    let base = temp("simd");
+    let spec = small_scan_spec(&base);
+    let mut outputs = Vec::new();
+    for level in ["baseline", "avx2", "avx512"] {
+        let out = base.join(level);
+        let o = Command::new(env!("CARGO_BIN_EXE_searchlight"))
+            .args(["run", spec.to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .env("SEARCHLIGHT_CACHE", &base)
+            .env("SEARCHLIGHT_SIMD", level)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        outputs.push(std::fs::read(out.join("results.json")).unwrap());
+    }
+    assert!(
+        !results(&base.join("baseline"))["scan"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        outputs.windows(2).all(|w| w[0] == w[1]),
+        "results.json is byte-identical at every level"
+    );
+    // A misspelt level is an error, not a silent default.
+    let o = Command::new(env!("CARGO_BIN_EXE_searchlight"))
+        .args(["lint", spec.to_str().unwrap()])
+        .env("SEARCHLIGHT_SIMD", "sse4")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("SL111"));
+    std::fs::remove_dir_all(base).unwrap();
+}
+
 #[test]
 fn fit_prints_parameters_with_errors_as_json() {
     let base = temp("fit");

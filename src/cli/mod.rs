@@ -24,6 +24,7 @@ mod submit;
 mod verify;
 
 use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// Declarative dark-sector searches: one YAML file from ntuples to upper limits.
@@ -92,6 +93,21 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
+    // A misspelt cap would silently run the default loops; say so before any work.
+    if let Err(name) = crate::simd::level_from_env() {
+        let d = crate::diag::Diagnostic::error(
+            crate::diag::codes::INVALID_VALUE,
+            format!(
+                "SEARCHLIGHT_SIMD is `{name}`: expected `baseline`, `avx2` or `avx512` (or unset)"
+            ),
+        );
+        let color = std::io::stderr().is_terminal();
+        eprint!(
+            "{}",
+            crate::diag::render::human(&[d], &crate::diag::SourceMap::new(), color)
+        );
+        return ExitCode::from(Status::Failure as u8);
+    }
     let status = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Lint(args) => lint::run(&args),

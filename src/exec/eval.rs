@@ -15,6 +15,7 @@ use crate::io::table::{ColumnData, Table};
 use crate::mva::forest::Forest;
 use crate::plan::dag::{self, Node, NodeId, Unary};
 use crate::plan::program::{Program, Storage};
+use crate::simd::multiversioned;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -70,47 +71,46 @@ impl Arg<'_> {
     }
 }
 
-/// `out[i] = f(a[i])`.
-///
-/// This and the other element loops of the evaluator are compiled for the x86-64
-/// baseline (two doubles per instruction), AVX2 (four) and AVX-512 (eight), the best
-/// the machine has chosen at run time; no fused multiply–add, so every version gives
-/// identical values. The loops themselves are the multiversioned functions, taking the
-/// operation as a closure made by the caller: a closure made *inside* a function
-/// compiled for AVX2 inherits its target features, and LLVM then will not inline it
-/// into the baseline iterator code it is passed to, leaving a call per element.
-#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
-fn map1(out: &mut [f64], a: Arg, f: impl Fn(f64) -> f64) {
-    match a {
-        Arg::Slice(x) => {
-            for (o, &x) in out.iter_mut().zip(x) {
-                *o = f(x);
+multiversioned! {
+    /// `out[i] = f(a[i])`.
+    ///
+    /// This and the other element loops of the evaluator are compiled for the x86-64
+    /// baseline (two doubles per instruction), AVX2 (four) and AVX-512 (eight), the
+    /// widest the machine has chosen at run time ([`crate::simd`]); every version gives
+    /// identical values.
+    fn map1(out: &mut [f64], a: Arg, f: impl Fn(f64) -> f64) {
+        match a {
+            Arg::Slice(x) => {
+                for (o, &x) in out.iter_mut().zip(x) {
+                    *o = f(x);
+                }
             }
+            Arg::Scalar(x) => out.fill(f(x)),
         }
-        Arg::Scalar(x) => out.fill(f(x)),
     }
 }
 
-/// `out[i] = f(a[i], b[i])`, a loop per kind of operand so that each vectorises.
-#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
-fn map2(out: &mut [f64], a: Arg, b: Arg, f: impl Fn(f64, f64) -> f64) {
-    match (a, b) {
-        (Arg::Slice(x), Arg::Slice(y)) => {
-            for ((o, &x), &y) in out.iter_mut().zip(x).zip(y) {
-                *o = f(x, y);
+multiversioned! {
+    /// `out[i] = f(a[i], b[i])`, a loop per kind of operand so that each vectorises.
+    fn map2(out: &mut [f64], a: Arg, b: Arg, f: impl Fn(f64, f64) -> f64) {
+        match (a, b) {
+            (Arg::Slice(x), Arg::Slice(y)) => {
+                for ((o, &x), &y) in out.iter_mut().zip(x).zip(y) {
+                    *o = f(x, y);
+                }
             }
-        }
-        (Arg::Slice(x), Arg::Scalar(y)) => {
-            for (o, &x) in out.iter_mut().zip(x) {
-                *o = f(x, y);
+            (Arg::Slice(x), Arg::Scalar(y)) => {
+                for (o, &x) in out.iter_mut().zip(x) {
+                    *o = f(x, y);
+                }
             }
-        }
-        (Arg::Scalar(x), Arg::Slice(y)) => {
-            for (o, &y) in out.iter_mut().zip(y) {
-                *o = f(x, y);
+            (Arg::Scalar(x), Arg::Slice(y)) => {
+                for (o, &y) in out.iter_mut().zip(y) {
+                    *o = f(x, y);
+                }
             }
+            (Arg::Scalar(x), Arg::Scalar(y)) => out.fill(f(x, y)),
         }
-        (Arg::Scalar(x), Arg::Scalar(y)) => out.fill(f(x, y)),
     }
 }
 

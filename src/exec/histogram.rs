@@ -4,6 +4,7 @@
 //! addition, so results depend neither on the thread count nor on chunks or shards.
 
 use super::exact_sum::ExactSum;
+use crate::simd::multiversioned;
 use serde::Serialize;
 
 /// One histogram of one channel.
@@ -121,34 +122,35 @@ impl Histogram {
 /// `k % TABLES`, so that runs of equal slots do not wait on each other's increments.
 const TABLES: usize = 8;
 
-/// Adds each candidate's slot to `tally`, [`TABLES`] interleaved tables of `bins + 4`
-/// slots (bins, then underflow, overflow, undefined, not kept). Every slot, its table's
-/// offset included, is found with selects and arithmetic on f64 lanes, so that the loop
-/// vectorises and the tally is one increment per value; slot numbers are small integers,
-/// exact in f64. Compiled for the x86-64 baseline, AVX2 and AVX-512, chosen at run time.
-#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
-fn tally_slots(binning: Binning, values: &[f64], keep: &[bool], tally: &mut [u64]) {
-    let bins = binning.bins;
-    let width = bins + 4;
-    let (underflow, skipped) = (bins, bins + 3);
-    let select = |m: bool, a: f64, b: f64| if m { a } else { b };
-    let slot = |x: f64| {
-        // Below: underflow; at or above high: overflow; NaN: one further, undefined.
-        let outside =
-            underflow as f64 + select(x < binning.low, 0.0, 1.0) + select(x.is_nan(), 1.0, 0.0);
-        select(binning.inside(x), binning.index(x), outside)
-    };
-    for (values, keep) in values.chunks(256).zip(keep.chunks(256)) {
-        let mut slots = [0i32; 256];
-        for (k, ((s, &x), &keep)) in slots.iter_mut().zip(values).zip(keep).enumerate() {
-            let table = ((k % TABLES) * width) as f64;
-            let s_ = table + select(keep, slot(x), skipped as f64);
-            // SAFETY: a slot is an integer in [0, TABLES · (bins + 4)), within i32
-            // (`Binning::of`).
-            *s = unsafe { s_.to_int_unchecked::<i32>() };
-        }
-        for &s in &slots[..values.len()] {
-            tally[s as usize] += 1;
+multiversioned! {
+    /// Adds each candidate's slot to `tally`, [`TABLES`] interleaved tables of `bins + 4`
+    /// slots (bins, then underflow, overflow, undefined, not kept). Every slot, its table's
+    /// offset included, is found with selects and arithmetic on f64 lanes, so that the loop
+    /// vectorises and the tally is one increment per value; slot numbers are small integers,
+    /// exact in f64. Compiled for each vector instruction set ([`crate::simd`]).
+    fn tally_slots(binning: Binning, values: &[f64], keep: &[bool], tally: &mut [u64]) {
+        let bins = binning.bins;
+        let width = bins + 4;
+        let (underflow, skipped) = (bins, bins + 3);
+        let select = |m: bool, a: f64, b: f64| if m { a } else { b };
+        let slot = |x: f64| {
+            // Below: underflow; at or above high: overflow; NaN: one further, undefined.
+            let outside =
+                underflow as f64 + select(x < binning.low, 0.0, 1.0) + select(x.is_nan(), 1.0, 0.0);
+            select(binning.inside(x), binning.index(x), outside)
+        };
+        for (values, keep) in values.chunks(256).zip(keep.chunks(256)) {
+            let mut slots = [0i32; 256];
+            for (k, ((s, &x), &keep)) in slots.iter_mut().zip(values).zip(keep).enumerate() {
+                let table = ((k % TABLES) * width) as f64;
+                let s_ = table + select(keep, slot(x), skipped as f64);
+                // SAFETY: a slot is an integer in [0, TABLES · (bins + 4)), within i32
+                // (`Binning::of`).
+                *s = unsafe { s_.to_int_unchecked::<i32>() };
+            }
+            for &s in &slots[..values.len()] {
+                tally[s as usize] += 1;
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::io::IoError;
 use crate::io::table::Table;
 use crate::plan::dag::{self, Node, NodeId};
 use crate::plan::program::{Action, Program, StepOp, Storage};
+use crate::simd::multiversioned;
 use cutflow::{ChannelFlow, Cutflow, Row};
 use eval::{Arg, BLOCK, ChunkValues};
 use exact_sum::ExactSum;
@@ -260,37 +261,39 @@ impl Progress {
     }
 }
 
-/// Moves the candidates at depth `k` whose cut `cut(i)` is true to depth `k + 1` and
-/// flags those whose cut is undefined; returns how many passed. Branch-free, so that it
-/// vectorises; compiled for the x86-64 baseline, AVX2 and AVX-512, as the node loops are
-/// ([`eval`]'s `map1` says why the loop, not its caller, is multiversioned).
-#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
-fn advance(
-    k: Depth,
-    cut: impl Fn(usize) -> f64,
-    depth: &mut [Depth],
-    undefined: &mut [Depth],
-) -> Depth {
-    let mut passed = 0;
-    for (i, (d, u)) in depth.iter_mut().zip(undefined).enumerate() {
-        let x = cut(i);
-        let here = *d == k;
-        let pass = here & (x == 1.0);
-        *u |= Depth::from(here & x.is_nan());
-        *d += Depth::from(pass);
-        passed += Depth::from(pass);
+multiversioned! {
+    /// Moves the candidates at depth `k` whose cut `cut(i)` is true to depth `k + 1` and
+    /// flags those whose cut is undefined; returns how many passed. Branch-free, so that it
+    /// vectorises; compiled for each vector instruction set, as the node loops are
+    /// ([`crate::simd`] says why the loop, not its caller, is multiversioned).
+    fn advance(
+        k: Depth,
+        cut: impl Fn(usize) -> f64,
+        depth: &mut [Depth],
+        undefined: &mut [Depth],
+    ) -> Depth {
+        let mut passed = 0;
+        for (i, (d, u)) in depth.iter_mut().zip(undefined).enumerate() {
+            let x = cut(i);
+            let here = *d == k;
+            let pass = here & (x == 1.0);
+            *u |= Depth::from(here & x.is_nan());
+            *d += Depth::from(pass);
+            passed += Depth::from(pass);
+        }
+        passed
     }
-    passed
 }
 
-/// Sets `keep[i]` for the candidates of a block that passed all `steps` and belong to
-/// the channel (`member`). Multiversioned as [`advance`] is.
-#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
-fn survivors(depth: &[Depth], member: &[bool], steps: Depth, keep: &mut Vec<bool>) {
-    keep.clear();
-    keep.resize(depth.len(), false);
-    for ((k, &d), &m) in keep.iter_mut().zip(depth).zip(member) {
-        *k = (d == steps) & m;
+multiversioned! {
+    /// Sets `keep[i]` for the candidates of a block that passed all `steps` and belong to
+    /// the channel (`member`). Multiversioned as [`advance`] is.
+    fn survivors(depth: &[Depth], member: &[bool], steps: Depth, keep: &mut Vec<bool>) {
+        keep.clear();
+        keep.resize(depth.len(), false);
+        for ((k, &d), &m) in keep.iter_mut().zip(depth).zip(member) {
+            *k = (d == steps) & m;
+        }
     }
 }
 
