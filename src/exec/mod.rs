@@ -171,7 +171,22 @@ impl Progress {
         )
     }
 
-    /// Applies filter step `k` whose condition `node` (a comparison or a window, stored
+    /// Applies filter step `k` whose condition is `x[i] op y`, the operator a constant of
+    /// the loop.
+    fn cut_by_number(
+        &mut self,
+        k: Depth,
+        op: CmpOp,
+        x: &[f64],
+        y: f64,
+        range: Range<usize>,
+    ) -> Depth {
+        eval::each!(op, CmpOp, [Lt, Le, Gt, Ge, Eq, Ne],
+            OP => self.apply_cut(k, |i| dag::compare(OP, x[i], y), range))
+    }
+
+    /// Applies filter step `k` whose condition `nodes[id]` (a comparison, a window or a
+    /// chained range: two comparisons joined by `and`, all stored
     /// [`Storage::Fused`](crate::plan::program::Storage::Fused)) is evaluated here, with
     /// the same scalar functions as [`eval::compute`]; one loop per operator and kind of
     /// operand, so that each vectorises.
@@ -186,16 +201,10 @@ impl Progress {
         let n = range.len();
         match nodes[id] {
             Node::Compare(op, a, b) => match (arg(a), arg(b)) {
+                (Arg::Slice(x), Arg::Scalar(y)) => self.cut_by_number(k, op, &x[..n], y, range),
                 // `c < x` is `x > c`, NaN included.
-                (Arg::Slice(x), Arg::Scalar(y)) | (Arg::Scalar(y), Arg::Slice(x)) => {
-                    let x = &x[..n];
-                    let op = if matches!(arg(a), Arg::Slice(_)) {
-                        op
-                    } else {
-                        op.flipped()
-                    };
-                    eval::each!(op, CmpOp, [Lt, Le, Gt, Ge, Eq, Ne],
-                        OP => self.apply_cut(k, |i| dag::compare(OP, x[i], y), range))
+                (Arg::Scalar(y), Arg::Slice(x)) => {
+                    self.cut_by_number(k, op.flipped(), &x[..n], y, range)
                 }
                 (Arg::Slice(x), Arg::Slice(y)) => {
                     let (x, y) = (&x[..n], &y[..n]);
