@@ -77,15 +77,9 @@ impl Histogram {
     /// underflow, overflow, undefined, or not kept), then the slots are tallied: a
     /// branch per value would be mispredicted whenever the selection is not sorted.
     pub fn count(&mut self, values: &[f64], keep: &[bool]) {
-        let binning = Binning::of(self);
         let bins = self.counts.len();
         let [underflow, overflow, undefined] = [bins, bins + 1, bins + 2];
-        let width = bins + 4;
-        let mut tally = vec![0u64; TABLES * width];
-        tally_slots(binning, values, keep, &mut tally);
-        let tally: Vec<u64> = (0..width)
-            .map(|s| (0..TABLES).map(|t| tally[t * width + s]).sum())
-            .collect();
+        let tally = tally_slots(Binning::of(self), values, keep);
         for (count, n) in self.counts.iter_mut().zip(&tally) {
             *count += n;
         }
@@ -123,14 +117,16 @@ impl Histogram {
 const TABLES: usize = 8;
 
 multiversioned! {
-    /// Adds each candidate's slot to `tally`, [`TABLES`] interleaved tables of `bins + 4`
-    /// slots (bins, then underflow, overflow, undefined, not kept). Every slot, its table's
-    /// offset included, is found with selects and arithmetic on f64 lanes, so that the loop
-    /// vectorises and the tally is one increment per value; slot numbers are small integers,
-    /// exact in f64. Compiled for each vector instruction set ([`crate::simd`]).
-    fn tally_slots(binning: Binning, values: &[f64], keep: &[bool], tally: &mut [u64]) {
+    /// How many candidates fall in each of the `bins + 4` slots (bins, then underflow,
+    /// overflow, undefined, not kept), counted in [`TABLES`] interleaved tables and summed.
+    /// Every slot, its table's offset included, is found with selects and arithmetic on
+    /// f64 lanes, so that the loop vectorises and the tally is one increment per value;
+    /// slot numbers are small integers, exact in f64. Compiled for each vector
+    /// instruction set ([`crate::simd`]).
+    fn tally_slots(binning: Binning, values: &[f64], keep: &[bool]) -> Vec<u64> {
         let bins = binning.bins;
         let width = bins + 4;
+        let mut tally = vec![0u64; TABLES * width];
         let (underflow, skipped) = (bins, bins + 3);
         let select = |m: bool, a: f64, b: f64| if m { a } else { b };
         let slot = |x: f64| {
@@ -152,6 +148,9 @@ multiversioned! {
                 tally[s as usize] += 1;
             }
         }
+        (0..width)
+            .map(|s| (0..TABLES).map(|t| tally[t * width + s]).sum())
+            .collect()
     }
 }
 
