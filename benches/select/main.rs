@@ -4,12 +4,14 @@
 //! run`, whole process; and rerun with `--column-cache`) and from memory (the planned query over chunks of a table
 //! already read); Polars runs the same query lazily (streaming engine from the file, and
 //! on a DataFrame in memory) and numpy on arrays, at 1 and 2 threads each. The histograms
-//! must be equal. The machine's memory bandwidth (a parallel sum over 1 GiB) gives the
+//! must be equal. Two floors ([`bounds`]) show what is attainable at all. The machine's memory bandwidth (a parallel sum over 1 GiB) gives the
 //! fraction of it the in-memory evaluation reaches.
 //! Run with `PEERS_PYTHON=/tmp/peers/bin/python cargo bench --bench select`
 //! (`SELECT_ROWS` changes the row count, `SELECT_PROFILE=N` runs only the in-memory
 //! evaluation N times on one thread, for a profiler).
 
+mod bounds;
+#[path = "../common/mod.rs"]
 mod common;
 
 use rand::SeedableRng;
@@ -17,10 +19,13 @@ use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 use searchlight::check::LintContext;
 use searchlight::diag::SourceMap;
+use searchlight::exec::Piece;
 use searchlight::io::parquet::{ParquetReader, ParquetWriter};
 use searchlight::io::table::{Column, ColumnData, Table};
 use searchlight::spec::{LoadOptions, load_file};
+use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 const COLUMNS: usize = 12;
@@ -70,20 +75,6 @@ fn write_input(path: &Path, rows: usize) {
         done += n;
     }
     writer.unwrap().finish().unwrap();
-}
-
-/// Median seconds of 5 runs of `f`, each given fresh input made (untimed) by `setup`.
-fn median_with<T>(mut setup: impl FnMut() -> T, mut f: impl FnMut(T)) -> f64 {
-    let mut times: Vec<f64> = (0..5)
-        .map(|_| {
-            let input = setup();
-            let start = Instant::now();
-            f(input);
-            start.elapsed().as_secs_f64()
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[2]
 }
 
 /// GB/s of a parallel sum over 1 GiB on `threads` threads (integer words, so that the
@@ -183,26 +174,27 @@ fn main() {
         .map(String::as_str)
         .filter(|c| !c.starts_with("__"))
         .collect();
-    let mut table = ParquetReader::open(&file, Some(&names))
-        .unwrap()
-        .read_all()
-        .unwrap();
-    let mut chunks = Vec::new();
-    while table.rows() > CHUNK {
-        let rest = table.split_off(CHUNK);
-        chunks.push(std::mem::replace(&mut table, rest));
-    }
-    chunks.push(table);
+    // One table read beforehand, evaluated in chunks of rows that share it (as the
+    // pieces of a Parquet row group do), so that no timed run copies or frees data.
+    let table = Arc::new(
+        ParquetReader::open(&file, Some(&names))
+            .unwrap()
+            .read_all()
+            .unwrap(),
+    );
+    let chunks: Vec<Range<usize>> = (0..rows)
+        .step_by(CHUNK)
+        .map(|start| start..(start + CHUNK).min(rows))
+        .collect();
     let used_bytes = (rows * names.len() * 8) as f64;
-    // The planned query over one batch of chunks, each a whole table.
-    let evaluate = |batch: Vec<Table>| {
-        searchlight::exec::run(
-            &program,
-            batch
-                .into_iter()
-                .map(|t| Ok(searchlight::exec::Piece::whole(t))),
-        )
-        .unwrap()
+    let evaluate = || {
+        let pieces = chunks.iter().map(|rows| {
+            Ok(Piece {
+                table: Arc::clone(&table),
+                rows: rows.clone(),
+            })
+        });
+        searchlight::exec::run(&program, pieces).unwrap()
     };
     if let Some(repeat) = std::env::var("SELECT_PROFILE")
         .ok()
@@ -214,9 +206,8 @@ fn main() {
             .build()
             .unwrap();
         for _ in 0..repeat {
-            let batch = chunks.clone();
             let start = Instant::now();
-            pool.install(|| evaluate(batch));
+            pool.install(evaluate);
             println!("in memory: {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
         }
         std::fs::remove_dir_all(dir).unwrap();
@@ -228,18 +219,33 @@ fn main() {
             .num_threads(threads)
             .build()
             .unwrap();
-        ours_memory[k] = median_with(
-            || chunks.clone(),
-            |batch| {
-                let flow = pool.install(|| evaluate(batch));
-                if !histogram.is_null() {
-                    assert_eq!(
-                        serde_json::json!(flow.channels[0].histograms[0].counts),
-                        histogram
-                    );
-                }
-            },
-        );
+        ours_memory[k] = common::median(5, || {
+            let flow = pool.install(evaluate);
+            if !histogram.is_null() {
+                assert_eq!(
+                    serde_json::json!(flow.channels[0].histograms[0].counts),
+                    histogram
+                );
+            }
+        });
+    }
+    // The floors (see `bounds`): page decompression alone, and the query by hand.
+    let mut decompress = [0.0; 2];
+    let mut by_hand = [0.0; 2];
+    for (k, threads) in [1, 2].into_iter().enumerate() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        decompress[k] = common::median(5, || {
+            assert!(pool.install(|| bounds::decompress_pages(&file, &names)) >= used_bytes as usize)
+        });
+        by_hand[k] = common::median(5, || {
+            let counts = pool.install(|| bounds::hand_written_query(&table, &chunks));
+            if !histogram.is_null() {
+                assert_eq!(serde_json::json!(counts), histogram);
+            }
+        });
     }
     let bandwidth = [bandwidth(1), bandwidth(2)];
     println!(
@@ -261,6 +267,12 @@ fn main() {
             names.len(),
             100.0 * used_bytes / ours_memory[k] / 1e9 / bandwidth[k]
         );
+        println!(
+            "floors, {} thread(s): decompressing the used columns' pages {:7.1} ms; the query by hand in memory {:7.1} ms",
+            k + 1,
+            decompress[k] * 1e3,
+            by_hand[k] * 1e3
+        );
     }
     let Some(python) = std::env::var_os("PEERS_PYTHON") else {
         println!("set PEERS_PYTHON to a Python with polars, numpy and pyarrow for the peers");
@@ -281,15 +293,25 @@ fn main() {
             "Polars and searchlight fill the same histogram"
         );
         for (key, ours, ours_label) in [
-            ("polars_parquet", ours_file[k], "run"),
-            ("polars_parquet", ours_cached[k], "cached rerun"),
-            ("numpy_parquet", ours_file[k], "run"),
-            ("polars_memory", ours_memory[k], "in memory"),
-            ("numpy_memory", ours_memory[k], "in memory"),
+            ("polars_parquet", ours_file[k], "searchlight (run)"),
+            (
+                "polars_parquet",
+                ours_cached[k],
+                "searchlight (cached rerun)",
+            ),
+            ("numpy_parquet", ours_file[k], "searchlight (run)"),
+            ("polars_memory", ours_memory[k], "searchlight (in memory)"),
+            ("numpy_memory", ours_memory[k], "searchlight (in memory)"),
+            (
+                "polars_parquet",
+                decompress[k],
+                "the floor (decompression alone)",
+            ),
+            ("polars_memory", by_hand[k], "the floor (query by hand)"),
         ] {
             let t = peers[key].as_f64().unwrap();
             println!(
-                "{key:<15} {threads} thread(s) {:7.1} ms   searchlight ({ours_label}) is {:.2}x",
+                "{key:<15} {threads} thread(s) {:7.1} ms   {ours_label} is {:.2}x",
                 t * 1e3,
                 t / ours
             );
