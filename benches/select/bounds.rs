@@ -102,9 +102,8 @@ fn bin_block(x: &[&[f64]], bins: &mut [u32]) {
                 & (x9[i] > -1.5)
                 & (x9[i] < 1.5)
                 & (d2 < 2.0)
-                & !((d0 >= -0.1) & (d0 <= 0.1))
-                & (d3 >= LOW)
-                & (d3 < -LOW);
+                & !(-0.1..=0.1).contains(&d0)
+                & (LOW..-LOW).contains(&d3);
             let bin = ((d3 - LOW) / 0.1).floor();
             bins[i] = if pass { bin as u32 } else { BINS as u32 };
         }
