@@ -136,18 +136,29 @@ impl Events {
     }
 }
 
-/// A candidate's step counter, and its undefined flag (0 or 1): 64 bits wide, as the f64
-/// conditions that advance them are, so that a cut's loop needs no narrowing of lanes.
+/// A candidate's step counter with its undefined flag ([`UNDEFINED`]): 64 bits wide, as
+/// the f64 conditions that advance it are, so that a cut's loop needs no narrowing of
+/// lanes; one word, so that a cut's loop reads and writes one array besides its
+/// condition.
 type Depth = u64;
 
+/// The bit of a [`Depth`] set when the step that stopped the candidate could not be
+/// evaluated (NaN). A flagged depth equals no step number, so the candidate is at no
+/// step's depth any more, which is what stopping means.
+const UNDEFINED: Depth = 1 << 63;
+
+/// The number of steps in `d`, without its undefined flag.
+fn steps_passed(d: Depth) -> usize {
+    (d & !UNDEFINED) as usize
+}
+
 /// How far each candidate of a chunk got: `depth[i]` is the number of steps it passed
-/// (it survives all when `depth[i]` is the number of steps); `undefined[i]` is 1 when
-/// the step that removed it could not be evaluated (NaN). A step's cutflow row counts
-/// the candidates whose depth exceeds its index, so one pass over the candidates gives
-/// every row.
+/// (it survives all when `depth[i]` is the number of steps), flagged [`UNDEFINED`] when
+/// the step that removed it could not be evaluated. A step's cutflow row counts the
+/// candidates whose depth exceeds its index, so one pass over the candidates gives every
+/// row.
 struct Progress {
     depth: Vec<Depth>,
-    undefined: Vec<Depth>,
     /// Bit k set when the candidate passes cut step k, whatever it failed before; kept
     /// only for N−1 histograms (empty otherwise).
     passed: Vec<u64>,
@@ -163,12 +174,7 @@ impl Progress {
                 *p |= u64::from(cut(i) == 1.0) << k;
             }
         }
-        advance(
-            k,
-            cut,
-            &mut self.depth[range.clone()],
-            &mut self.undefined[range],
-        )
+        advance(k, cut, &mut self.depth[range])
     }
 
     /// Applies filter step `k` whose condition is `x[i] op y`, the operator a constant of
@@ -272,22 +278,17 @@ impl Progress {
 
 multiversioned! {
     /// Moves the candidates at depth `k` whose cut `cut(i)` is true to depth `k + 1` and
-    /// flags those whose cut is undefined; returns how many passed. Branch-free, so that it
-    /// vectorises; compiled for each vector instruction set, as the node loops are
-    /// ([`crate::simd`] says why the loop, not its caller, is multiversioned).
-    fn advance(
-        k: Depth,
-        cut: impl Fn(usize) -> f64,
-        depth: &mut [Depth],
-        undefined: &mut [Depth],
-    ) -> Depth {
+    /// flags [`UNDEFINED`] those whose cut is undefined; returns how many passed.
+    /// Branch-free, so that it vectorises; compiled for each vector instruction set, as
+    /// the node loops are ([`crate::simd`] says why the loop, not its caller, is
+    /// multiversioned).
+    fn advance(k: Depth, cut: impl Fn(usize) -> f64, depth: &mut [Depth]) -> Depth {
         let mut passed = 0;
-        for (i, (d, u)) in depth.iter_mut().zip(undefined).enumerate() {
+        for (i, d) in depth.iter_mut().enumerate() {
             let x = cut(i);
             let here = *d == k;
             let pass = here & (x == 1.0);
-            *u |= Depth::from(here & x.is_nan());
-            *d += Depth::from(pass);
+            *d = (*d + Depth::from(pass)) | (Depth::from(here & x.is_nan()) << 63);
             passed += Depth::from(pass);
         }
         passed
@@ -343,7 +344,6 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
     let n_minus_1 = program.histograms.iter().any(|h| h.needs.is_some());
     let mut progress = Progress {
         depth: vec![0; n],
-        undefined: vec![0; n],
         passed: if n_minus_1 { vec![0; n] } else { Vec::new() },
     };
     let mut reached: Depth = 0; // steps applied before the current phase
@@ -507,7 +507,7 @@ fn count(
     rows[0].undefined = member_undefined;
     // Candidates and undefined cuts by the depth they reached; weights too for one-row
     // events.
-    let (reached, undefined) = tally_depths(&progress.depth, &progress.undefined, member, levels);
+    let (reached, undefined) = tally_depths(&progress.depth, member, levels);
     for (row, n) in rows[1..].iter_mut().zip(undefined) {
         row.undefined += n;
     }
@@ -519,7 +519,7 @@ fn count(
             .enumerate()
             .filter(|&(i, _)| member[i])
         {
-            weighted[d as usize].add(w[i]);
+            weighted[steps_passed(d)].add(w[i]);
         }
     }
     let mut candidates = 0;
@@ -542,7 +542,7 @@ fn count(
             for range in Events::ranges(starts, member.len()) {
                 let mut covered = 0;
                 for i in range.filter(|&i| member[i]) {
-                    let d = progress.depth[i] as usize;
+                    let d = steps_passed(progress.depth[i]);
                     for row in rows.iter_mut().take(d + 1).skip(covered) {
                         row.events += 1;
                         if let Some(w) = weights {
@@ -566,19 +566,14 @@ fn count(
 /// of those stopped on an undefined condition. Without branches, into eight interleaved
 /// tallies (candidate `i` adds to table `i % 8`): most candidates reach the same depth,
 /// and increments of one counter would each wait for the previous one.
-fn tally_depths(
-    depth: &[Depth],
-    undefined: &[Depth],
-    member: &[bool],
-    levels: usize,
-) -> (Vec<u64>, Vec<u64>) {
+fn tally_depths(depth: &[Depth], member: &[bool], levels: usize) -> (Vec<u64>, Vec<u64>) {
     const TABLES: usize = 8;
     let mut reached = vec![0u64; TABLES * levels];
     let mut stopped_undefined = vec![0u64; TABLES * levels];
-    for (i, ((&d, &u), &m)) in depth.iter().zip(undefined).zip(member).enumerate() {
-        let slot = (i % TABLES) * levels + d as usize;
+    for (i, (&d, &m)) in depth.iter().zip(member).enumerate() {
+        let slot = (i % TABLES) * levels + steps_passed(d);
         reached[slot] += u64::from(m);
-        stopped_undefined[slot] += u & u64::from(m);
+        stopped_undefined[slot] += (d >> 63) & u64::from(m);
     }
     let total = |tallies: &[u64]| -> Vec<u64> {
         (0..levels)
