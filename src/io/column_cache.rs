@@ -5,7 +5,7 @@
 //! thirds of a run in `benches/select.rs`), and it gives the same values every time. With
 //! the cache, each chunk's columns are stored after decoding, as raw values in the machine's byte order,
 //! and read back on the next run instead of being decoded: one copy from the page cache,
-//! straight into the column's vector.
+//! straight into the column's vector, which is not zeroed first ([`super::fresh_read`]).
 //!
 //! A file's entries are keyed, like the provenance hashes of `digest.rs`, by its
 //! canonical path, device, inode, size and modification and status-change times (ns), so
@@ -16,6 +16,7 @@
 //! into place, so concurrent runs and shards never see half an entry. The cache holds
 //! the columns read, uncompressed: delete the directory to reclaim the space.
 
+use super::fresh_read::read_values_at;
 use super::table::{Column, ColumnData, Table};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -64,24 +65,18 @@ fn values(data: &ColumnData) -> std::borrow::Cow<'_, [u8]> {
     }
 }
 
-/// `rows` values read straight into their vector (no intermediate byte buffer).
-fn read_values<T: bytemuck::Pod>(file: &mut std::fs::File, rows: usize) -> Option<Vec<T>> {
-    let mut values = vec![T::zeroed(); rows];
-    file.read_exact(bytemuck::cast_slice_mut(&mut values))
-        .ok()?;
-    Some(values)
-}
-
-/// `rows` values of type `type_name` from the rest of `file`.
-fn decode(type_name: &str, file: &mut std::fs::File, rows: usize) -> Option<ColumnData> {
+/// `rows` values of type `type_name` stored in `file` after the header.
+fn decode(type_name: &str, file: &std::fs::File, rows: usize) -> Option<ColumnData> {
+    let at = HEADER as u64;
     Some(match type_name {
-        "f64" => ColumnData::F64(read_values(file, rows)?),
-        "f32" => ColumnData::F32(read_values(file, rows)?),
-        "i32" => ColumnData::I32(read_values(file, rows)?),
-        "u32" => ColumnData::U32(read_values(file, rows)?),
-        "i64" => ColumnData::I64(read_values(file, rows)?),
+        "f64" => ColumnData::F64(read_values_at(file, at, rows).ok()?),
+        "f32" => ColumnData::F32(read_values_at(file, at, rows).ok()?),
+        "i32" => ColumnData::I32(read_values_at(file, at, rows).ok()?),
+        "u32" => ColumnData::U32(read_values_at(file, at, rows).ok()?),
+        "i64" => ColumnData::I64(read_values_at(file, at, rows).ok()?),
         "bool" => ColumnData::Bool(
-            read_values::<u8>(file, rows)?
+            read_values_at::<u8>(file, at, rows)
+                .ok()?
                 .into_iter()
                 .map(|b| match b {
                     0 => Some(false),
@@ -144,7 +139,7 @@ impl ColumnCache {
                 if !whole {
                     return None;
                 }
-                let data = decode(type_name, &mut file, usize::try_from(rows).ok()?)?;
+                let data = decode(type_name, &file, usize::try_from(rows).ok()?)?;
                 Some(Column {
                     name: name.to_owned(),
                     data,

@@ -6,6 +6,7 @@ pub mod column_cache;
 pub mod digest;
 pub mod error;
 pub mod files;
+pub mod fresh_read;
 pub mod guard;
 pub mod parquet;
 pub mod root;

@@ -181,9 +181,7 @@ impl ChunkReader for PositionalFile {
     }
 
     fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
-        let mut buffer = vec![0; length];
-        self.0.read_exact_at(&mut buffer, start)?;
-        Ok(buffer.into())
+        Ok(super::fresh_read::read_values_at::<u8>(&self.0, start, length)?.into())
     }
 }
 
