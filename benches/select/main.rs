@@ -214,6 +214,8 @@ fn main() {
         return;
     }
     let mut ours_memory = [0.0; 2];
+    let mut decompress = [0.0; 2];
+    let mut by_hand = [0.0; 2];
     for (k, threads) in [1, 2].into_iter().enumerate() {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -228,15 +230,7 @@ fn main() {
                 );
             }
         });
-    }
-    // The floors (see `bounds`): page decompression alone, and the query by hand.
-    let mut decompress = [0.0; 2];
-    let mut by_hand = [0.0; 2];
-    for (k, threads) in [1, 2].into_iter().enumerate() {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
+        // The floors (see `bounds`): page decompression alone, and the query by hand.
         decompress[k] = common::median(5, || {
             assert!(pool.install(|| bounds::decompress_pages(&file, &names)) >= used_bytes as usize)
         });
