@@ -2,7 +2,7 @@
 //! few MB (columns, derived values, masks) and frees them a moment later. glibc serves
 //! such sizes with fresh `mmap`s or trims them back to the system on free, so each chunk
 //! page-faults and zeroes its memory again: a third of the evaluator's time in
-//! `benches/select.rs` (in-memory run 1.4× faster with these settings). Keeping freed
+//! `benches/select/` (in-memory run 1.4× faster with these settings). Keeping freed
 //! memory costs nothing extra at peak: peak use is what the chunks in flight hold.
 
 /// Serve allocations below 64 MiB from the heap and keep up to 1 GiB of freed memory

@@ -48,7 +48,7 @@ pub type Bindings = HashMap<String, Binding>;
 
 /// Rows per block of fused evaluation: a block buffer is 32 KiB, so the dozen or two of a
 /// typical phase stay in a 1 MiB L2 cache; 4096 measured faster than 1024 and 2048
-/// (`benches/select.rs`, fewer per-block dispatches, longer runs for the prefetcher).
+/// (`benches/select/`, fewer per-block dispatches, longer runs for the prefetcher).
 pub const BLOCK: usize = 4096;
 
 /// An operand over a block: values in place, or one number for every row.

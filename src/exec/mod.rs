@@ -145,7 +145,10 @@ type Depth = u64;
 /// The bit of a [`Depth`] set when the step that stopped the candidate could not be
 /// evaluated (NaN). A flagged depth equals no step number, so the candidate is at no
 /// step's depth any more, which is what stopping means.
-const UNDEFINED: Depth = 1 << 63;
+const UNDEFINED: Depth = 1 << UNDEFINED_BIT;
+
+/// The position of [`UNDEFINED`].
+const UNDEFINED_BIT: u32 = 63;
 
 /// The number of steps in `d`, without its undefined flag.
 fn steps_passed(d: Depth) -> usize {
@@ -288,7 +291,7 @@ multiversioned! {
             let x = cut(i);
             let here = *d == k;
             let pass = here & (x == 1.0);
-            *d = (*d + Depth::from(pass)) | (Depth::from(here & x.is_nan()) << 63);
+            *d = (*d + Depth::from(pass)) | (Depth::from(here & x.is_nan()) << UNDEFINED_BIT);
             passed += Depth::from(pass);
         }
         passed
@@ -573,7 +576,7 @@ fn tally_depths(depth: &[Depth], member: &[bool], levels: usize) -> (Vec<u64>, V
     for (i, (&d, &m)) in depth.iter().zip(member).enumerate() {
         let slot = (i % TABLES) * levels + steps_passed(d);
         reached[slot] += u64::from(m);
-        stopped_undefined[slot] += (d >> 63) & u64::from(m);
+        stopped_undefined[slot] += (d >> UNDEFINED_BIT) & u64::from(m);
     }
     let total = |tallies: &[u64]| -> Vec<u64> {
         (0..levels)

@@ -2,7 +2,7 @@
 //!
 //! An analysis is rerun many times on the same inputs while its cuts are tuned. Decoding
 //! a compressed Parquet or ROOT file costs more than the selection itself (about two
-//! thirds of a run in `benches/select.rs`), and it gives the same values every time. With
+//! thirds of a run in `benches/select/`), and it gives the same values every time. With
 //! the cache, each chunk's columns are stored after decoding, as raw values in the machine's byte order,
 //! and read back on the next run instead of being decoded: one copy from the page cache,
 //! straight into the column's vector, which is not zeroed first ([`super::fresh_read`]).
