@@ -164,6 +164,7 @@ fn filter(data: &ColumnData, start: usize, keep: &[bool]) -> ColumnData {
     }
     match data {
         ColumnData::F64(v) => ColumnData::F64(pick(&v[start..], keep)),
+        ColumnData::MappedF64(v) => ColumnData::F64(pick(&v.as_slice()[start..], keep)),
         ColumnData::F32(v) => ColumnData::F32(pick(&v[start..], keep)),
         ColumnData::I32(v) => ColumnData::I32(pick(&v[start..], keep)),
         ColumnData::U32(v) => ColumnData::U32(pick(&v[start..], keep)),

@@ -11,7 +11,7 @@
 //! [`Node::scalar`]'s; the loops here call the same functions.
 
 use crate::expr::{BinOp, CmpOp, Expr};
-use crate::io::table::{ColumnData, Table};
+use crate::io::table::Table;
 use crate::mva::forest::Forest;
 use crate::plan::dag::{self, Node, NodeId, Unary};
 use crate::plan::program::{Program, Storage};
@@ -223,8 +223,10 @@ impl<'t> ChunkValues<'t> {
             .iter()
             .map(|node| match node {
                 Node::Column(branch) => match table.column(branch) {
-                    Some(ColumnData::F64(v)) => Cow::Borrowed(&v[range.clone()]),
-                    Some(column) => Cow::Owned(column.range_to_f64(range.clone())),
+                    Some(column) => match column.as_f64() {
+                        Some(v) => Cow::Borrowed(&v[range.clone()]),
+                        None => Cow::Owned(column.range_to_f64(range.clone())),
+                    },
                     // The table without columns is the empty one a run with no rows evaluates.
                     None if table.columns.is_empty() => Cow::Borrowed(&[][..]),
                     None => panic!("the planner checked that column `{branch}` is read"),

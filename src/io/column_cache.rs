@@ -4,8 +4,10 @@
 //! a compressed Parquet or ROOT file costs more than the selection itself (about two
 //! thirds of a run in `benches/select/`), and it gives the same values every time. With
 //! the cache, each chunk's columns are stored after decoding, as raw values in the machine's byte order,
-//! and read back on the next run instead of being decoded: one copy from the page cache,
-//! straight into the column's vector, which is not zeroed first ([`super::fresh_read`]).
+//! and read back on the next run instead of being decoded. f64 columns (what analyses
+//! mostly read) are memory-mapped and evaluated in place, with no copy at all
+//! ([`super::table::MappedF64`]); other types are copied from the page cache straight
+//! into their vectors, which are not zeroed first ([`super::fresh_read`]).
 //!
 //! A file's entries are keyed, like the provenance hashes of `digest.rs`, by its
 //! canonical path, device, inode, size and modification and status-change times (ns), so
@@ -17,7 +19,7 @@
 //! the columns read, uncompressed: delete the directory to reclaim the space.
 
 use super::fresh_read::read_values_at;
-use super::table::{Column, ColumnData, Table};
+use super::table::{Column, ColumnData, MappedF64, Table};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
@@ -25,12 +27,13 @@ use std::path::{Path, PathBuf};
 
 /// Changing this makes every existing entry a miss; it names the byte order.
 #[cfg(target_endian = "little")]
-const FORMAT: &[u8; 8] = b"SLCOL\x00\x01L";
+const FORMAT: &[u8; 8] = b"SLCOL\x00\x02L";
 #[cfg(target_endian = "big")]
-const FORMAT: &[u8; 8] = b"SLCOL\x00\x01B";
+const FORMAT: &[u8; 8] = b"SLCOL\x00\x02B";
 
-/// Header bytes: [`FORMAT`], the type tag, the number of rows (u64).
-const HEADER: usize = FORMAT.len() + 1 + 8;
+/// Header bytes: [`FORMAT`], the type tag, the number of rows (u64), zeros up to a
+/// multiple of 64 bytes, so that the values of a mapped entry are aligned.
+const HEADER: usize = 64;
 
 /// The entries of one input file.
 #[derive(Clone, Debug)]
@@ -57,6 +60,7 @@ fn values(data: &ColumnData) -> std::borrow::Cow<'_, [u8]> {
     use std::borrow::Cow::{Borrowed, Owned};
     match data {
         ColumnData::F64(v) => Borrowed(bytemuck::cast_slice(v)),
+        ColumnData::MappedF64(v) => Borrowed(bytemuck::cast_slice(v.as_slice())),
         ColumnData::F32(v) => Borrowed(bytemuck::cast_slice(v)),
         ColumnData::I32(v) => Borrowed(bytemuck::cast_slice(v)),
         ColumnData::U32(v) => Borrowed(bytemuck::cast_slice(v)),
@@ -65,11 +69,19 @@ fn values(data: &ColumnData) -> std::borrow::Cow<'_, [u8]> {
     }
 }
 
-/// `rows` values of type `type_name` stored in `file` after the header.
+/// `rows` values of type `type_name` stored in `file` after the header; f64 values are
+/// mapped and read in place, the others read into vectors.
 fn decode(type_name: &str, file: &std::fs::File, rows: usize) -> Option<ColumnData> {
     let at = HEADER as u64;
     Some(match type_name {
-        "f64" => ColumnData::F64(read_values_at(file, at, rows).ok()?),
+        "f64" => {
+            // SAFETY: the mapped bytes must not change while mapped. searchlight never
+            // writes an entry in place: `store` writes a new file and renames it over the
+            // entry, which leaves this inode as it is. Only another program writing or
+            // truncating the file in place could change it under the map.
+            let map = unsafe { memmap2::MmapOptions::new().populate().map(file) }.ok()?;
+            ColumnData::MappedF64(MappedF64::new(std::sync::Arc::new(map), HEADER, rows)?)
+        }
         "f32" => ColumnData::F32(read_values_at(file, at, rows).ok()?),
         "i32" => ColumnData::I32(read_values_at(file, at, rows).ok()?),
         "u32" => ColumnData::U32(read_values_at(file, at, rows).ok()?),
@@ -131,7 +143,7 @@ impl ColumnCache {
                 let mut head = [0u8; HEADER];
                 file.read_exact(&mut head).ok()?;
                 let (t, size) = tag(type_name)?;
-                let rows = u64::from_le_bytes(head[FORMAT.len() + 1..].try_into().ok()?);
+                let rows = u64::from_le_bytes(head[FORMAT.len() + 1..][..8].try_into().ok()?);
                 let bytes = rows.checked_mul(size as u64)?;
                 let whole = head.starts_with(FORMAT)
                     && head[FORMAT.len()] == t
@@ -162,6 +174,7 @@ impl ColumnCache {
             let mut head = FORMAT.to_vec();
             head.push(t);
             head.extend((c.data.len() as u64).to_le_bytes());
+            head.resize(HEADER, 0);
             let entry = self.entry(chunk, &c.name);
             let temp = entry.with_extension(format!("partial-{}", std::process::id()));
             let written = std::fs::File::create(&temp).and_then(|mut f| {
@@ -233,6 +246,11 @@ mod tests {
             assert_eq!(a.name, b.name);
             assert_eq!(values(&a.data), values(&b.data), "{}", a.name);
         }
+        assert!(
+            matches!(back.column("x"), Some(ColumnData::MappedF64(_))),
+            "f64 values are read in place"
+        );
+        drop(back);
         assert!(cache.load(4, &signature).is_none(), "another chunk");
         // A truncated entry, or one of another type, is not used.
         let entry = cache.entry(3, "x");

@@ -43,7 +43,7 @@ pub struct ParquetWriter {
 
 fn field(c: &Column) -> Type {
     let (physical, logical) = match c.data {
-        ColumnData::F64(_) => (Physical::DOUBLE, None),
+        ColumnData::F64(_) | ColumnData::MappedF64(_) => (Physical::DOUBLE, None),
         ColumnData::F32(_) => (Physical::FLOAT, None),
         ColumnData::I32(_) => (Physical::INT32, None),
         ColumnData::U32(_) => (Physical::INT32, Some(LogicalType::integer(32, false))),
@@ -101,6 +101,10 @@ impl ParquetWriter {
                 .expect("one writer per schema column");
             match &c.data {
                 ColumnData::F64(v) => col.typed::<DoubleType>().write_batch(v, None, None),
+                ColumnData::MappedF64(v) => {
+                    col.typed::<DoubleType>()
+                        .write_batch(v.as_slice(), None, None)
+                }
                 ColumnData::F32(v) => col.typed::<FloatType>().write_batch(v, None, None),
                 ColumnData::I32(v) => col.typed::<Int32Type>().write_batch(v, None, None),
                 ColumnData::U32(v) => {

@@ -1,12 +1,56 @@
 //! An in-memory column table: what readers produce, the toy generates, and writers store.
 
 use super::ColumnType;
+use std::sync::Arc;
+
+/// 64-bit floats stored in a memory-mapped file (a column-cache entry) and read in place:
+/// a warm rerun evaluates the cache's pages without copying them into a vector.
+#[derive(Clone)]
+pub struct MappedF64 {
+    map: Arc<memmap2::Mmap>,
+    /// Byte offset of the first value in the map (a multiple of 8).
+    offset: usize,
+    /// Number of values.
+    len: usize,
+}
+
+impl MappedF64 {
+    /// The `len` values from byte `offset` of `map`; None when they do not lie within it
+    /// or the offset breaks the values' alignment.
+    pub fn new(map: Arc<memmap2::Mmap>, offset: usize, len: usize) -> Option<MappedF64> {
+        let end = len.checked_mul(8)?.checked_add(offset)?;
+        let aligned = (map.as_ptr() as usize)
+            .wrapping_add(offset)
+            .is_multiple_of(std::mem::align_of::<f64>());
+        (end <= map.len() && aligned).then_some(MappedF64 { map, offset, len })
+    }
+
+    /// The values.
+    pub fn as_slice(&self) -> &[f64] {
+        bytemuck::cast_slice(&self.map[self.offset..self.offset + self.len * 8])
+    }
+}
+
+impl std::fmt::Debug for MappedF64 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MappedF64({} values)", self.len)
+    }
+}
+
+impl PartialEq for MappedF64 {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
 
 /// The values of one column.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum ColumnData {
     /// 64-bit floats.
     F64(Vec<f64>),
+    /// 64-bit floats read in place from a mapped file; changed into [`ColumnData::F64`]
+    /// by the first method that adds or removes values.
+    MappedF64(MappedF64),
     /// 32-bit floats.
     F32(Vec<f32>),
     /// 32-bit signed integers.
@@ -17,6 +61,23 @@ pub enum ColumnData {
     I64(Vec<i64>),
     /// Booleans.
     Bool(Vec<bool>),
+}
+
+/// Columns are equal when their values and storage types are, wherever the values are
+/// stored.
+impl PartialEq for ColumnData {
+    fn eq(&self, other: &Self) -> bool {
+        use ColumnData::*;
+        match (self, other) {
+            (F64(_) | MappedF64(_), F64(_) | MappedF64(_)) => self.as_f64() == other.as_f64(),
+            (F32(a), F32(b)) => a == b,
+            (I32(a), I32(b)) => a == b,
+            (U32(a), U32(b)) => a == b,
+            (I64(a), I64(b)) => a == b,
+            (Bool(a), Bool(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 impl ColumnData {
@@ -36,7 +97,7 @@ impl ColumnData {
     /// The storage type's name (`f64`, `u32`, …).
     pub fn type_name(&self) -> &'static str {
         match self {
-            ColumnData::F64(_) => "f64",
+            ColumnData::F64(_) | ColumnData::MappedF64(_) => "f64",
             ColumnData::F32(_) => "f32",
             ColumnData::I32(_) => "i32",
             ColumnData::U32(_) => "u32",
@@ -49,11 +110,28 @@ impl ColumnData {
     pub fn len(&self) -> usize {
         match self {
             ColumnData::F64(v) => v.len(),
+            ColumnData::MappedF64(v) => v.len,
             ColumnData::F32(v) => v.len(),
             ColumnData::I32(v) => v.len(),
             ColumnData::U32(v) => v.len(),
             ColumnData::I64(v) => v.len(),
             ColumnData::Bool(v) => v.len(),
+        }
+    }
+
+    /// The values of an f64 column, wherever they are stored.
+    pub fn as_f64(&self) -> Option<&[f64]> {
+        match self {
+            ColumnData::F64(v) => Some(v),
+            ColumnData::MappedF64(v) => Some(v.as_slice()),
+            _ => None,
+        }
+    }
+
+    /// Makes a mapped column an owned one (before values are added or removed).
+    fn own(&mut self) {
+        if let ColumnData::MappedF64(v) = self {
+            *self = ColumnData::F64(v.as_slice().to_vec());
         }
     }
 
@@ -65,8 +143,10 @@ impl ColumnData {
     /// Appends a value given as f64, converted to the column's type (the toy builds rows
     /// as numbers; integer columns receive integral values).
     pub fn push_f64(&mut self, v: f64) {
+        self.own();
         match self {
             ColumnData::F64(c) => c.push(v),
+            ColumnData::MappedF64(_) => unreachable!("owned above"),
             ColumnData::F32(c) => c.push(v as f32),
             ColumnData::I32(c) => c.push(v as i32),
             ColumnData::U32(c) => c.push(v as u32),
@@ -84,6 +164,7 @@ impl ColumnData {
     pub fn range_to_f64(&self, rows: std::ops::Range<usize>) -> Vec<f64> {
         match self {
             ColumnData::F64(c) => c[rows].to_vec(),
+            ColumnData::MappedF64(c) => c.as_slice()[rows].to_vec(),
             ColumnData::F32(c) => c[rows].iter().map(|&x| f64::from(x)).collect(),
             ColumnData::I32(c) => c[rows].iter().map(|&x| f64::from(x)).collect(),
             ColumnData::U32(c) => c[rows].iter().map(|&x| f64::from(x)).collect(),
@@ -96,6 +177,7 @@ impl ColumnData {
     pub fn get_f64(&self, i: usize) -> f64 {
         match self {
             ColumnData::F64(c) => c[i],
+            ColumnData::MappedF64(c) => c.as_slice()[i],
             ColumnData::F32(c) => f64::from(c[i]),
             ColumnData::I32(c) => f64::from(c[i]),
             ColumnData::U32(c) => f64::from(c[i]),
@@ -106,8 +188,10 @@ impl ColumnData {
 
     /// Splits off the values from `at` on.
     pub fn split_off(&mut self, at: usize) -> ColumnData {
+        self.own();
         match self {
             ColumnData::F64(c) => ColumnData::F64(c.split_off(at)),
+            ColumnData::MappedF64(_) => unreachable!("owned above"),
             ColumnData::F32(c) => ColumnData::F32(c.split_off(at)),
             ColumnData::I32(c) => ColumnData::I32(c.split_off(at)),
             ColumnData::U32(c) => ColumnData::U32(c.split_off(at)),
@@ -117,7 +201,9 @@ impl ColumnData {
     }
 
     /// Appends all values of another column of the same type.
-    pub fn extend(&mut self, other: ColumnData) {
+    pub fn extend(&mut self, mut other: ColumnData) {
+        self.own();
+        other.own();
         match (self, other) {
             (ColumnData::F64(a), ColumnData::F64(b)) => a.extend(b),
             (ColumnData::F32(a), ColumnData::F32(b)) => a.extend(b),
@@ -196,5 +282,52 @@ impl Table {
             debug_assert_eq!(a.name, b.name);
             a.data.extend(b.data);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mapped_values_read_in_place_and_become_owned_when_changed() {
+        let values: Vec<f64> = (0..100).map(|i| i as f64 / 3.0).collect();
+        let path = std::env::temp_dir().join(format!("searchlight-mapped-{}", std::process::id()));
+        let mut bytes = vec![0u8; 64];
+        bytes.extend_from_slice(bytemuck::cast_slice(&values));
+        std::fs::write(&path, &bytes).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        // SAFETY: the file is this test's own and not changed while mapped.
+        let map = Arc::new(unsafe { memmap2::Mmap::map(&file) }.unwrap());
+        assert!(MappedF64::new(map.clone(), 60, 10).is_none(), "misaligned");
+        assert!(
+            MappedF64::new(map.clone(), 64, 101).is_none(),
+            "beyond the file"
+        );
+        assert!(
+            MappedF64::new(map.clone(), 64, usize::MAX).is_none(),
+            "overflow"
+        );
+        let mapped = ColumnData::MappedF64(MappedF64::new(map, 64, 100).unwrap());
+        assert_eq!(mapped.as_f64(), Some(&values[..]));
+        assert_eq!(mapped, ColumnData::F64(values.clone()));
+        assert_ne!(mapped, ColumnData::F32(vec![0.0; 100]));
+        assert_eq!((mapped.type_name(), mapped.len()), ("f64", 100));
+        assert_eq!(mapped.get_f64(3), 1.0);
+        assert_eq!(mapped.range_to_f64(3..6), values[3..6]);
+
+        let mut front = mapped.clone();
+        let back = front.split_off(40);
+        assert!(matches!(front, ColumnData::F64(_)), "owned once changed");
+        assert_eq!(
+            (front.as_f64(), back.as_f64()),
+            (Some(&values[..40]), Some(&values[40..]))
+        );
+        let mut joined = ColumnData::F64(Vec::new());
+        joined.extend(mapped.clone());
+        joined.push_f64(7.5);
+        assert_eq!(joined.as_f64().unwrap()[..100], values[..]);
+        assert_eq!(joined.len(), 101);
+        std::fs::remove_file(path).unwrap();
     }
 }
