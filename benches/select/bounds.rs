@@ -55,9 +55,11 @@ const BLOCK: usize = 4096;
 /// rows passing the five cuts.
 pub fn hand_written_query(table: &Table, chunks: &[Range<usize>]) -> Vec<u64> {
     let columns: Vec<&[f64]> = (0..10)
-        .map(|i| match table.column(&format!("x{i}")) {
-            Some(ColumnData::F64(v)) => v.as_slice(),
-            _ => panic!("x{i} is an f64 column"),
+        .map(|i| {
+            table
+                .column(&format!("x{i}"))
+                .and_then(ColumnData::as_f64)
+                .unwrap_or_else(|| panic!("x{i} is an f64 column"))
         })
         .collect();
     chunks
