@@ -3,10 +3,12 @@
 //! measured in the sidebands.
 //!
 //! - Signal: the efficiency × normalisation (events per unit POI) with a `normfactor`
-//!   (the POI) and, when the spec gives efficiency or luminosity uncertainties, one
-//!   `histosys` with symmetric ±σ variations: with pyhf's default `code4p` interpolation a
-//!   symmetric variation is exactly linear, so this is the Gaussian-constrained relative
-//!   uncertainty the exact methods integrate over.
+//!   (the POI) and, when the spec gives Gaussian efficiency or luminosity uncertainties,
+//!   one `histosys` with symmetric ±σ variations: with pyhf's default `code4p`
+//!   interpolation a symmetric variation is exactly linear, so this is the
+//!   Gaussian-constrained relative uncertainty the exact methods integrate over; log-normal
+//!   ones are one `normsys` with factors κ and 1/κ, which pyhf's default exponential
+//!   interpolation turns into κ^α.
 //! - Background: the sideband estimate b = n_sb · r (r the window-to-sideband width
 //!   ratio) with a `shapesys` of σ = √n_sb · r; pyhf turns it into the Poisson constraint
 //!   Pois(n_sb | γ·n_sb) — exactly the sideband measurement (the "on/off" problem).
@@ -35,8 +37,10 @@ pub struct CountModel {
     pub background_error: f64,
     /// Signal events per unit POI.
     pub efficiency: f64,
-    /// Standard deviation of `efficiency`.
+    /// Standard deviation of `efficiency` (Gaussian).
     pub efficiency_error: f64,
+    /// Relative log-normal uncertainty r of `efficiency` (κ = 1 + r; 0 for none).
+    pub efficiency_lognormal: f64,
 }
 
 impl CountModel {
@@ -51,6 +55,14 @@ impl CountModel {
                     "hi_data": [self.efficiency + self.efficiency_error],
                     "lo_data": [self.efficiency - self.efficiency_error],
                 },
+            }));
+        }
+        if self.efficiency_lognormal > 0.0 {
+            let kappa = 1.0 + self.efficiency_lognormal;
+            signal_modifiers.push(json!({
+                "name": "signal_efficiency_lognormal",
+                "type": "normsys",
+                "data": {"hi": kappa, "lo": 1.0 / kappa},
             }));
         }
         let mut background_modifiers = Vec::new();
@@ -137,6 +149,7 @@ mod tests {
             background_error: 2.0_f64 / 3.0_f64.sqrt(),
             efficiency: 50.0,
             efficiency_error: 5.0,
+            efficiency_lognormal: 0.0,
         }
     }
 

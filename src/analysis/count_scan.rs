@@ -12,9 +12,10 @@ use super::count_model::CountModel;
 use super::efficiency;
 use super::global_toys::Rescan;
 use super::{ScanInputs, ScanPoint, Width, channel_groups, window_ranges};
-use crate::spec::Counting;
-use crate::stats::counting::{Uncertain, bayes_upper, cls_upper, on_off_p_value, poisson_cdf};
-use crate::stats::feldman_cousins::feldman_cousins;
+use crate::spec::{Counting, Nuisance};
+use crate::stats::counting::{Background, Efficiency, bayes_upper, cls_upper, on_off_p_value};
+use crate::stats::feldman_cousins::feldman_cousins_each;
+use crate::stats::poisson;
 use crate::stats::special::{normal_cdf, normal_quantile};
 
 /// Fewest pseudo-experiments per μ `cls-toys` accepts (as `limit workspace`).
@@ -74,8 +75,8 @@ struct Window {
     sideband: u64,
     /// Width of the window over that of the sidebands (0 without sidebands).
     ratio: f64,
-    background: Uncertain,
-    efficiency: Uncertain,
+    background: Background,
+    efficiency: Efficiency,
 }
 
 impl Window {
@@ -97,7 +98,8 @@ impl Window {
             background: self.background.value,
             background_error: self.background.sigma,
             efficiency: self.efficiency.value,
-            efficiency_error: self.efficiency.sigma,
+            efficiency_error: self.efficiency.value * self.efficiency.gaussian,
+            efficiency_lognormal: self.efficiency.lognormal,
         }
     }
 }
@@ -209,13 +211,7 @@ impl CountScan<'_> {
         } else {
             0.0
         };
-        let relative: f64 = self
-            .counting
-            .nuisances
-            .iter()
-            .map(|n| n.relative.value.powi(2))
-            .sum::<f64>()
-            .sqrt();
+        let (gaussian, lognormal) = efficiency_uncertainties(&self.counting.nuisances);
         let efficiency: f64 = active
             .iter()
             .map(|&c| self.common.scale[c] * self.common.efficiency[c].at(m, ctau))
@@ -229,28 +225,33 @@ impl CountScan<'_> {
             },
             sideband,
             ratio,
-            background: Uncertain {
+            background: Background {
                 value: n_sideband * ratio,
                 sigma: n_sideband.sqrt() * ratio,
             },
-            efficiency: Uncertain {
+            efficiency: Efficiency {
                 value: efficiency,
-                sigma: efficiency * relative,
+                gaussian,
+                lognormal,
             },
         }
     }
 
-    fn limit(&self, n: u64, w: &Window) -> Result<f64, String> {
+    /// The upper limits for each of `counts` in window `w`.
+    fn limits(&self, counts: &[u64], w: &Window) -> Result<Vec<f64>, String> {
+        let (b, e, cl) = (&w.background, &w.efficiency, self.common.cl);
         match self.method.as_str() {
-            "cls-exact" => Ok(cls_upper(n, w.background, w.efficiency, self.common.cl)),
-            "bayesian" => Ok(bayes_upper(n, w.background, w.efficiency, self.common.cl)),
-            "feldman-cousins" => {
-                Ok(feldman_cousins(n, w.background, w.efficiency, self.common.cl).1)
+            "cls-exact" => counts.iter().map(|&n| cls_upper(n, b, e, cl)).collect(),
+            "bayesian" => counts.iter().map(|&n| bayes_upper(n, b, e, cl)).collect(),
+            "feldman-cousins" => feldman_cousins_each(counts, b, e, cl)
+                .map(|intervals| intervals.iter().map(|i| i.1).collect()),
+            other => {
+                return Err(format!(
+                    "the `{other}` method is not available for cut-and-count scans; use cls-exact, bayesian, feldman-cousins or cls-asymptotic"
+                ));
             }
-            other => Err(format!(
-                "the `{other}` method is not available for cut-and-count scans; use cls-exact, bayesian, feldman-cousins or cls-asymptotic"
-            )),
         }
+        .map_err(|e| e.to_string())
     }
 
     fn point(
@@ -266,10 +267,18 @@ impl CountScan<'_> {
         point.background = Some(w.background.value);
         point.background_error = Some(w.background.sigma);
         point.efficiency = Some(w.efficiency.value);
-        point.efficiency_error = Some(w.efficiency.sigma);
+        point.efficiency_error = Some(w.efficiency.value * w.efficiency.gaussian);
+        point.efficiency_lognormal =
+            (w.efficiency.lognormal > 0.0).then_some(w.efficiency.lognormal);
         if self.common.unblind {
             point.observed_events = Some(w.observed);
             point.local_significance = w.significance();
+        }
+        if !(w.efficiency.value > 0.0 && w.efficiency.value.is_finite()) {
+            return Err(format!(
+                "no limit: {} signal events per unit {} here",
+                w.efficiency.value, self.counting.poi.name.value
+            ));
         }
         let toys = match self.method.as_str() {
             "cls-asymptotic" => Some(None),
@@ -291,20 +300,34 @@ impl CountScan<'_> {
             return Ok(());
         }
         // Expected band: limits at the background-only count quantiles.
-        let mut expected = [0.0; 5];
-        for (k, z) in [-2.0, -1.0, 0.0, 1.0, 2.0].iter().enumerate() {
-            let q = normal_cdf(*z);
-            let mut n = 0u64;
-            while poisson_cdf(n, w.background.value) < q && n < 100_000 {
-                n += 1;
-            }
-            expected[k] = self.limit(n, &w)?;
-        }
-        point.expected = Some(expected);
+        let mut counts: Vec<u64> = [-2.0, -1.0, 0.0, 1.0, 2.0]
+            .iter()
+            .map(|z| poisson::quantile(normal_cdf(*z), w.background.value))
+            .collect();
         if self.common.unblind {
-            point.observed = Some(self.limit(w.observed, &w)?);
+            counts.push(w.observed);
         }
+        let limits = self.limits(&counts, &w)?;
+        point.expected = Some([limits[0], limits[1], limits[2], limits[3], limits[4]]);
+        point.observed = limits.get(5).copied();
         point.status = "ok".into();
         Ok(())
     }
+}
+
+/// The efficiency's relative uncertainties from the spec's nuisances: the Gaussian ones
+/// added in quadrature (additive, as HistFactory's histosys), the log-normal ones as one
+/// log-normal whose ln κ is their ln κ added in quadrature (κ^θ multiply exactly).
+pub fn efficiency_uncertainties(nuisances: &[Nuisance]) -> (f64, f64) {
+    let sum = |kind: &str, f: &dyn Fn(f64) -> f64| -> f64 {
+        nuisances
+            .iter()
+            .filter(|n| n.constraint.value == kind)
+            .map(|n| f(n.relative.value).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    };
+    let gaussian = sum("gaussian", &|r| r);
+    let lognormal = sum("lognormal", &|r| r.ln_1p()).exp_m1();
+    (gaussian, lognormal)
 }

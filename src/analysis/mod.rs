@@ -79,9 +79,13 @@ pub struct ScanPoint {
     /// Signal events per unit POI (efficiency × normalisation).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub efficiency: Option<f64>,
-    /// Counting: standard deviation of `efficiency` (the spec's relative uncertainties).
+    /// Counting: standard deviation of `efficiency` (the spec's Gaussian uncertainties).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub efficiency_error: Option<f64>,
+    /// Counting: relative log-normal uncertainty r of `efficiency` (κ = 1 + r), when the
+    /// spec gives log-normal ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub efficiency_lognormal: Option<f64>,
     /// `ok`, or `failed: …` with the reason; failed points carry no limit.
     pub status: String,
     /// Limits on model parameters from `limits.reinterpret`.
@@ -90,6 +94,28 @@ pub struct ScanPoint {
 }
 
 impl ScanPoint {
+    /// Turns an `ok` point whose limits are not all finite and positive into a failure:
+    /// no scan reports a limit it does not have.
+    fn refuse_unusable_limits(&mut self) {
+        if self.status != "ok" {
+            return;
+        }
+        let usable = |x: f64| x.is_finite() && x > 0.0;
+        let bad = self
+            .expected
+            .iter()
+            .flatten()
+            .chain(self.observed.iter())
+            .copied()
+            .find(|&x| !usable(x));
+        if let Some(x) = bad {
+            self.status = format!("failed: a limit came out as {x}, not a finite positive number");
+            self.expected = None;
+            self.observed = None;
+            self.reinterpreted.clear();
+        }
+    }
+
     fn new(mass: f64, channel: Option<String>, ctau: Option<f64>) -> Self {
         ScanPoint {
             mass,
@@ -105,6 +131,7 @@ impl ScanPoint {
             observed_events: None,
             efficiency: None,
             efficiency_error: None,
+            efficiency_lognormal: None,
             status: "not run".into(),
             reinterpreted: BTreeMap::new(),
         }
@@ -415,6 +442,12 @@ pub fn statistics(
         }
     };
     reinterpret(spec, &mut scan_points);
+    scan_points
+        .iter_mut()
+        .for_each(ScanPoint::refuse_unusable_limits);
+    if !scan_points.iter().any(|p| p.status == "ok") {
+        return Err(no_limits(spec, &points, &scan_points));
+    }
     let global_toys = match &limits.global_toys {
         Some(toys) if unblind => Some(
             global_toys::SmoothedData::new(
@@ -463,6 +496,41 @@ pub fn statistics(
         global_significance_toys: global_toys,
         fit_figures,
     }))
+}
+
+/// The error of a scan in which no hypothesis got a limit, with the reason.
+fn no_limits(spec: &Spec, grid: &[f64], points: &[ScanPoint]) -> Diagnostic {
+    let span = spec
+        .scan
+        .as_ref()
+        .map_or(spec.analysis.name.span, |s| s.range.span);
+    let reason = if grid.is_empty() {
+        "its grid holds no hypothesis outside the excluded windows".to_string()
+    } else if points.is_empty() {
+        format!(
+            "none of its {} hypotheses has a channel open with signal efficiency (all efficiencies are zero, or every hypothesis lies beyond the channels' endpoints)",
+            grid.len()
+        )
+    } else {
+        let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+        for p in points {
+            *reasons.entry(p.status.as_str()).or_default() += 1;
+        }
+        let (status, count) = reasons
+            .iter()
+            .max_by_key(|(_, n)| **n)
+            .map(|(s, n)| (*s, *n))
+            .unwrap_or(("", 0));
+        format!(
+            "all {} hypotheses failed; {count} with `{status}`",
+            points.len()
+        )
+    };
+    Diagnostic::error(
+        codes::NO_LIMIT,
+        format!("the scan gives no limit: {reason}"),
+    )
+    .at(span)
 }
 
 /// One note per input and channel with selected candidates whose observable is not a

@@ -38,6 +38,7 @@ fn window(point: &Value) -> Option<CountModel> {
         background_error: number("background_error")?,
         efficiency: number("efficiency")?,
         efficiency_error: number("efficiency_error")?,
+        efficiency_lognormal: number("efficiency_lognormal").unwrap_or(0.0),
     };
     (point["status"] == "ok" && model.efficiency > 0.0).then_some(model)
 }

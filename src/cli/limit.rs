@@ -4,15 +4,12 @@
 use super::Status;
 use crate::diag::codes;
 use crate::stats::asymptotic::{Cls, UpperLimits};
-use crate::stats::counting::{Uncertain, bayes_upper, cls_upper};
+use crate::stats::counting::{Background, CountingError, Efficiency, bayes_upper, cls_upper};
 use crate::stats::feldman_cousins::feldman_cousins;
 use crate::stats::histfactory;
 use crate::stats::toys::{cls_toys, upper_limits_toys};
 use serde_json::json;
 use std::path::PathBuf;
-
-/// Largest observed count the exact methods accept (they sum Poisson terms up to it).
-const MAX_OBSERVED: u64 = 100_000;
 
 /// Arguments of `limit`.
 #[derive(clap::Args, Debug)]
@@ -77,6 +74,15 @@ enum Method {
     Cls,
 }
 
+/// Shapes of an efficiency uncertainty.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Constraint {
+    /// Gaussian, truncated at zero.
+    Gaussian,
+    /// Log-normal.
+    Lognormal,
+}
+
 #[derive(clap::Args, Debug)]
 struct Counting {
     /// Observed events.
@@ -94,6 +100,10 @@ struct Counting {
     /// Absolute uncertainty of the efficiency.
     #[arg(long, default_value_t = 0.0)]
     efficiency_unc: f64,
+    /// Shape of the efficiency uncertainty: a Gaussian truncated at zero, or a log-normal
+    /// with κ = 1 + efficiency-unc / efficiency.
+    #[arg(long, value_enum, default_value_t = Constraint::Gaussian)]
+    efficiency_constraint: Constraint,
     /// Confidence level, in (0, 1).
     #[arg(long)]
     cl: f64,
@@ -246,49 +256,36 @@ fn print_limits(
 }
 
 fn counting(c: &Counting) -> Status {
-    let bad = |what: &str| {
-        eprintln!("error: {what}");
-        Status::Failure
+    let relative = c.efficiency_unc / c.efficiency;
+    let (gaussian, lognormal) = match c.efficiency_constraint {
+        Constraint::Gaussian => (relative, 0.0),
+        Constraint::Lognormal => (0.0, relative),
     };
-    if c.observed > MAX_OBSERVED {
-        return bad(&format!(
-            "--observed {} is beyond what the exact methods compute here (at most {MAX_OBSERVED}); with this many events use an asymptotic method",
-            c.observed
-        ));
-    }
-    if !(c.cl > 0.0 && c.cl < 1.0) {
-        return bad("--cl must lie in (0, 1), e.g. 0.90");
-    }
-    if !(c.background >= 0.0
-        && c.background.is_finite()
-        && c.background_unc >= 0.0
-        && c.background_unc.is_finite())
-    {
-        return bad("--background and --background-unc must be finite and ≥ 0");
-    }
-    if !(c.efficiency > 0.0
-        && c.efficiency.is_finite()
-        && c.efficiency_unc >= 0.0
-        && c.efficiency_unc.is_finite())
-    {
-        return bad("--efficiency must be > 0 and --efficiency-unc ≥ 0");
-    }
     let (b, e) = (
-        Uncertain {
+        Background {
             value: c.background,
             sigma: c.background_unc,
         },
-        Uncertain {
+        Efficiency {
             value: c.efficiency,
-            sigma: c.efficiency_unc,
+            gaussian,
+            lognormal,
         },
     );
-    let (name, lower, upper) = match c.method {
-        Method::Bayes => ("bayes", 0.0, bayes_upper(c.observed, b, e, c.cl)),
-        Method::Cls => ("cls", 0.0, cls_upper(c.observed, b, e, c.cl)),
-        Method::Fc => {
-            let (lo, hi) = feldman_cousins(c.observed, b, e, c.cl);
-            ("fc", lo, hi)
+    let result = match c.method {
+        Method::Bayes => bayes_upper(c.observed, &b, &e, c.cl).map(|u| ("bayes", 0.0, u)),
+        Method::Cls => cls_upper(c.observed, &b, &e, c.cl).map(|u| ("cls", 0.0, u)),
+        Method::Fc => feldman_cousins(c.observed, &b, &e, c.cl).map(|(lo, hi)| ("fc", lo, hi)),
+    };
+    let (name, lower, upper) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let code = match e {
+                CountingError::OutOfDomain(_) => codes::INVALID_VALUE,
+                CountingError::NoLimit(_) => codes::NO_LIMIT,
+            };
+            eprintln!("error[{code}]: {e}");
+            return Status::Failure;
         }
     };
     if c.json {

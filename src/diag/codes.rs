@@ -48,5 +48,8 @@ pub const BAD_MODEL: &str = "SL208";
 /// Partial results of a sharded run that cannot be merged: unreadable, corrupt or
 /// truncated, from another spec, input set or searchlight build, duplicate or missing.
 pub const PARTIAL: &str = "SL210";
+/// No upper limit exists: a counting limit whose inputs admit none, or a scan in which
+/// no hypothesis got a limit.
+pub const NO_LIMIT: &str = "SL211";
 /// An MVA model file that cannot be loaded or evaluated (corrupt, unsupported objective).
 pub const BAD_MVA: &str = "SL209";

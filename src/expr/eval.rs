@@ -1,7 +1,8 @@
 //! Evaluation of expressions that do not depend on data: spec constants such as
 //! `0.5 * 0.692`, `20 MeV` or `0.018 * m_a ** 0.7` at a given hypothesis.
 
-use super::{BinOp, Expr, ExprKind, UnaryOp, functions};
+use super::semantics::{FALSE, TRUE, binary, compare, truth, window};
+use super::{Expr, ExprKind, UnaryOp, functions};
 use crate::diag::Span;
 
 /// Why an expression has no constant value.
@@ -45,28 +46,21 @@ pub fn eval_const(e: &Expr, env: &dyn Fn(&str) -> Option<f64>) -> Result<f64, Co
             functions::apply(name, &values)
         }
         ExprKind::Unary(UnaryOp::Neg, x) => -eval_const(x, env)?,
-        ExprKind::Unary(UnaryOp::Not, x) => truth(eval_const(x, env)? == 0.0),
-        ExprKind::Binary(op, a, b) => {
-            let (a, b) = (eval_const(a, env)?, eval_const(b, env)?);
-            match op {
-                BinOp::Or => truth(a != 0.0 || b != 0.0),
-                BinOp::And => truth(a != 0.0 && b != 0.0),
-                BinOp::Add => a + b,
-                BinOp::Sub => a - b,
-                BinOp::Mul => a * b,
-                BinOp::Div => a / b,
-                BinOp::Pow => a.powf(b),
-            }
+        ExprKind::Unary(UnaryOp::Not, x) => {
+            let x = eval_const(x, env)?;
+            if x.is_nan() { x } else { truth(x == FALSE) }
         }
+        ExprKind::Binary(op, a, b) => binary(*op, eval_const(a, env)?, eval_const(b, env)?),
         ExprKind::Compare(first, rest) => {
+            // `a < b <= c` is `(a < b) and (b <= c)`.
             let mut left = eval_const(first, env)?;
-            let mut all = true;
+            let mut all = TRUE;
             for (op, x) in rest {
                 let right = eval_const(x, env)?;
-                all &= op.apply(left, right);
+                all = binary(super::BinOp::And, all, compare(*op, left, right));
                 left = right;
             }
-            truth(all)
+            all
         }
         ExprKind::Window {
             value,
@@ -79,7 +73,7 @@ pub fn eval_const(e: &Expr, env: &dyn Fn(&str) -> Option<f64>) -> Result<f64, Co
                 eval_const(low, env)?,
                 eval_const(high, env)?,
             );
-            truth((lo <= v && v <= hi) != *negated)
+            window(v, lo, hi, *negated)
         }
     })
 }
@@ -91,10 +85,6 @@ pub fn arity_text(f: &functions::Function) -> String {
         (a, usize::MAX) => format!("at least {a}"),
         (a, b) => format!("{a} to {b}"),
     }
-}
-
-fn truth(b: bool) -> f64 {
-    f64::from(u8::from(b))
 }
 
 #[cfg(test)]

@@ -61,8 +61,36 @@ pub fn function(name: &str) -> Option<&'static Function> {
     FUNCTIONS.iter().find(|f| f.name == name)
 }
 
-/// Applies a numeric built-in to scalar arguments (booleans are 1.0 / 0.0).
-/// The arity has been checked before; a wrong count gives NaN.
+/// `x ** y` and `pow(x, y)`: NaN when either side is (IEEE 754's pow gives 1 for
+/// `NaN ** 0` and `1 ** NaN`, which would let an undefined value pass a cut).
+pub fn pow(x: f64, y: f64) -> f64 {
+    if x.is_nan() || y.is_nan() {
+        f64::NAN
+    } else {
+        x.powf(y)
+    }
+}
+
+/// The smaller of two numbers, NaN if either is, −0 below +0.
+fn min2(x: f64, y: f64) -> f64 {
+    if x.is_nan() || y.is_nan() {
+        f64::NAN
+    } else if y < x || (y == x && y.is_sign_negative()) {
+        y
+    } else {
+        x
+    }
+}
+
+/// The larger of two numbers, NaN if either is, +0 above −0.
+fn max2(x: f64, y: f64) -> f64 {
+    -min2(-x, -y)
+}
+
+/// Applies a numeric built-in to scalar arguments (booleans are 1.0 / 0.0). Every
+/// function but `isnan` and `ifelse` is NaN when any argument is (`ifelse` is NaN when
+/// its condition or the chosen value is). The arity has been checked before; a wrong
+/// count gives NaN.
 pub fn apply(name: &str, args: &[f64]) -> f64 {
     let a = |i: usize| args.get(i).copied().unwrap_or(f64::NAN);
     match name {
@@ -75,13 +103,15 @@ pub fn apply(name: &str, args: &[f64]) -> f64 {
         "cos" => a(0).cos(),
         "tan" => a(0).tan(),
         "atan2" => a(0).atan2(a(1)),
-        "min" => args.iter().copied().fold(f64::INFINITY, f64::min),
-        "max" => args.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-        "pow" => a(0).powf(a(1)),
-        "clip" => a(0).max(a(1)).min(a(2)),
+        "min" => args.iter().copied().fold(f64::INFINITY, min2),
+        "max" => args.iter().copied().fold(f64::NEG_INFINITY, max2),
+        "pow" => pow(a(0), a(1)),
+        "clip" => min2(max2(a(0), a(1)), a(2)),
         "isnan" => f64::from(u8::from(a(0).is_nan())),
         "ifelse" => {
-            if a(0) != 0.0 {
+            if a(0).is_nan() {
+                f64::NAN
+            } else if a(0) != 0.0 {
                 a(1)
             } else {
                 a(2)

@@ -11,10 +11,11 @@ mod functions;
 mod mangle;
 mod parse;
 mod print;
+pub mod semantics;
 mod units;
 
 pub use eval::{ConstError, arity_text, eval_const};
-pub use functions::{FUNCTIONS, Function, apply as apply_function, function};
+pub use functions::{FUNCTIONS, Function, apply as apply_function, function, pow};
 pub use mangle::mangle;
 pub use parse::{MAX_DEPTH, MAX_LEN, Origin, parse, parse_text};
 pub use print::{format_number, print};

@@ -35,14 +35,20 @@ pub struct Provenance {
     pub mva: Map<String, Value>,
 }
 
-/// One row of the JSON cutflow, with efficiencies.
+/// One row of the JSON cutflow, with efficiencies. A weighted sum that is NaN (an
+/// undefined weight) makes its row's weighted count and every efficiency that uses it
+/// null: undefined, never a number.
 fn rows(flow: &ChannelFlow) -> Vec<Value> {
     let input = flow.rows.first().map_or(0.0, |r| r.weighted.value());
     let mut previous = input;
     flow.rows
         .iter()
         .map(|r| {
-            let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+            let ratio = |a: f64, b: f64| match (a.is_nan() || b.is_nan(), b > 0.0) {
+                (true, _) => Value::Null,
+                (false, true) => json!(a / b),
+                (false, false) => json!(0.0),
+            };
             let weighted = r.weighted.value();
             let row = json!({
                 "step": r.step,
@@ -133,14 +139,19 @@ pub fn cutflow_markdown(analysis: &str, cutflows: &[(String, Cutflow)]) -> Strin
     for (input, c) in cutflows {
         for flow in &c.channels {
             out.push_str(&format!("\n## {input} — channel {}\n\n| step | events | weighted | efficiency | cumulative | candidates | undefined |\n|---|---:|---:|---:|---:|---:|---:|\n", flow.name));
+            let fraction = |v: &Value| v.as_f64().map_or("undefined".into(), |x| format!("{x:.4}"));
             for r in rows(flow) {
                 out.push_str(&format!(
-                    "| {} | {} | {} | {:.4} | {:.4} | {} | {} |\n",
+                    "| {} | {} | {} | {} | {} | {} | {} |\n",
                     r["step"].as_str().unwrap_or_default().replace('|', "\\|"),
                     r["events"],
-                    r["weighted"],
-                    r["efficiency"].as_f64().unwrap_or(0.0),
-                    r["cumulative"].as_f64().unwrap_or(0.0),
+                    if r["weighted"].is_null() {
+                        "undefined".into()
+                    } else {
+                        r["weighted"].to_string()
+                    },
+                    fraction(&r["efficiency"]),
+                    fraction(&r["cumulative"]),
                     r["candidates"],
                     r["undefined"]
                 ));

@@ -11,6 +11,7 @@ pub mod likelihood;
 pub mod linalg;
 pub mod minuit;
 pub mod pdfs;
+pub mod poisson;
 pub mod quadrature;
 pub mod shape;
 pub mod significance;

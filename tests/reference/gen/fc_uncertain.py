@@ -4,8 +4,10 @@ independently of searchlight: the smearing by trapezoid sums on dense grids, the
 signal per count by scipy's bounded scalar minimiser, the Poisson terms by scipy.stats.
 
 Same construction as src/stats/feldman_cousins.rs: counts ranked by P(k|s)/P(k|ŝ_k),
-ties to the smaller k, accepted until the probability reaches CL; edges by a 0.1/ε scan
-and bisection.
+ties to the smaller k, accepted until the probability reaches CL; the interval is the
+hull of the accepted signals, found by a 0.02/ε scan and bisection at both ends. The
+background's Gaussian probability below zero sits at b = 0; the efficiency's Gaussian is
+truncated at zero and renormalised.
 
 Run: /tmp/peers/bin/python tests/reference/gen/fc_uncertain.py > tests/reference/limits/fc_uncertain.json
 """
@@ -16,18 +18,22 @@ import scipy
 from scipy import optimize, stats
 
 
-def grid(value, sigma, points):
+def grid(value, sigma, points, clipped=False):
     if sigma == 0:
         return np.array([value]), np.array([1.0])
     x = np.linspace(max(0.0, value - 8 * sigma), value + 8 * sigma, points)
     w = np.exp(-0.5 * ((x - value) / sigma) ** 2)
     w[0] *= 0.5
     w[-1] *= 0.5
-    return x, w / w.sum()
+    w = w / w.sum()
+    if clipped:
+        below = stats.norm.cdf(-value / sigma)
+        x, w = np.append(x, 0.0), np.append(w * (1 - below), below)
+    return x, w
 
 
 def interval(n, b, db, e, de, cl, points):
-    bx, bw = grid(b, db, points)
+    bx, bw = grid(b, db, points, clipped=True)
     ex, ew = grid(e, de, points)
     E, B = np.meshgrid(ex, bx, indexing="ij")
     W = np.outer(ew, bw)
@@ -60,7 +66,7 @@ def interval(n, b, db, e, de, cl, points):
         before = sum(p[k] for k in ks if k != n and (ratio[k] > r_n or (ratio[k] == r_n and k < n)))
         return before < cl
 
-    step = 0.1 / e
+    step = 0.02 / e
     top = (n + 10 * np.sqrt(n + 1) + 20) / e
     first = last = None
     s = 0.0
@@ -68,8 +74,6 @@ def interval(n, b, db, e, de, cl, points):
         if inside(s):
             first = s if first is None else first
             last = s
-        elif last is not None:
-            break
         s += step
 
     def edge(a, b):
