@@ -160,3 +160,102 @@ fn two_channel_workspace_matches_pyhf() {
 fn low_count_workspace_matches_pyhf() {
     compare("low_count");
 }
+
+mod monotone {
+    //! Fit-scan limits never decrease when a signal-yield nuisance widens: the profile
+    //! likelihood of a binned signal bump over a free background, with the nuisance the
+    //! fit scans build (`yield_nuisance`), Gaussian or log-normal.
+    use super::*;
+    use proptest::prelude::*;
+    use searchlight::stats::counting::{MAX_GAUSSIAN_RELATIVE, MAX_LOGNORMAL_RELATIVE};
+    use searchlight::stats::likelihood::yield_nuisance;
+
+    /// The median expected 95% CL limit on μ for nuisance width `relative`.
+    fn median_limit(counts: &[f64], signal: &[f64], relative: f64, lognormal: bool) -> f64 {
+        let n = counts.len();
+        let template = |contents: Vec<f64>| {
+            Shape::Template(Template {
+                low: 0.0,
+                high: n as f64,
+                contents,
+                linear: false,
+                variances: None,
+            })
+        };
+        let total: f64 = signal.iter().sum();
+        let mut params = vec![
+            ParamSpec::new("mu", 1.0, 0.1, Bounds::Both(0.0, 1000.0)),
+            ParamSpec::new("background", counts.iter().sum(), 10.0, Bounds::Lower(0.0)),
+        ];
+        let mut constraints = Vec::new();
+        let theta = (relative > 0.0).then(|| {
+            let (param, constraint) = yield_nuisance("theta", 2, relative, lognormal);
+            params.push(param);
+            constraints.push(constraint);
+            2
+        });
+        let signal_yield: ParamFunction =
+            Arc::new(move |p: &[f64]| total * p[0] * theta.map_or(1.0, |t| p[t]));
+        let channel = Channel {
+            name: "window".into(),
+            ranges: vec![(0.0, n as f64)],
+            components: vec![
+                Component {
+                    name: "signal".into(),
+                    shape: template(signal.to_vec()),
+                    params: vec![],
+                    yield_: Value::Derived(signal_yield),
+                },
+                Component {
+                    name: "background".into(),
+                    shape: template(vec![1.0; n]),
+                    params: vec![],
+                    yield_: Value::Free(1),
+                },
+            ],
+            data: Data::Binned {
+                bins: (0..n).map(|k| (k as f64, k as f64 + 1.0)).collect(),
+                counts: counts.to_vec(),
+            },
+        };
+        let likelihood = Likelihood::new(vec![channel], constraints);
+        let cls = Cls::new(&likelihood, &params, 0).unwrap();
+        match cls.upper_limits(0.95, false) {
+            Ok(limits) => limits.expected[2],
+            // Beyond the POI's range: weaker than any limit inside it.
+            Err(searchlight::stats::asymptotic::ClsError::NoCrossing) => f64::INFINITY,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn wider_yield_nuisances_never_give_stronger_fit_limits(
+            counts in prop::collection::vec(0u32..40, 8),
+            signal_events in 1.0f64..30.0,
+            lognormal in any::<bool>(),
+            widths in prop::collection::vec(0.0f64..1.0, 3),
+        ) {
+            let counts: Vec<f64> = counts.into_iter().map(f64::from).collect();
+            let signal = vec![0.0, 0.05, 0.2, 0.5, 0.2, 0.05, 0.0, 0.0]
+                .into_iter()
+                .map(|f| f * signal_events)
+                .collect::<Vec<f64>>();
+            let max = if lognormal { MAX_LOGNORMAL_RELATIVE } else { MAX_GAUSSIAN_RELATIVE };
+            let mut widths: Vec<f64> = widths.iter().map(|w| w * max).collect();
+            widths.push(0.0);
+            widths.sort_by(f64::total_cmp);
+            let limits: Vec<f64> = widths
+                .iter()
+                .map(|&r| median_limit(&counts, &signal, r, lognormal))
+                .collect();
+            prop_assert!(limits[0].is_finite(), "no limit without the nuisance: {limits:?}");
+            prop_assert!(
+                limits.windows(2).all(|w| w[1] >= w[0] * (1.0 - 1e-4)),
+                "widths {widths:?}: limits {limits:?}"
+            );
+        }
+    }
+}

@@ -350,3 +350,91 @@ fn plans_of_the_reference_searches() {
         ]
     );
 }
+
+/// Issue cases: exact limits above ~745 events, numbers outside the domain refused with a
+/// code (no panic), and the efficiency's constraint shape.
+#[test]
+fn limit_counting_holds_at_large_counts_and_refuses_outside_its_domain() {
+    let upper = |args: &[&str]| -> f64 {
+        let mut all = vec!["limit", "counting", "--cl", "0.95", "--json"];
+        all.extend_from_slice(args);
+        let o = run(&all);
+        assert_eq!(
+            code(&o),
+            0,
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["upper"]
+            .as_f64()
+            .unwrap()
+    };
+    // scipy: the CLs root is 63.7 (it was 3.0e-13), and 1053.3 with b = 0.3 (it was 744.8).
+    let large = ["--observed", "1000", "--background", "1000", "--method"];
+    assert!((upper(&[&large[..], &["cls"]].concat()) - 63.7168).abs() < 1e-3);
+    let small_b = ["--observed", "1000", "--background", "0.3", "--method"];
+    assert!((upper(&[&small_b[..], &["cls"]].concat()) - 1053.303).abs() < 1e-2);
+    assert!((upper(&[&small_b[..], &["bayes"]].concat()) - 1053.303).abs() < 1e-2);
+    let gaussian = upper(&[
+        "--observed",
+        "2",
+        "--background",
+        "2",
+        "--efficiency-unc",
+        "0.3",
+        "--method",
+        "cls",
+    ]);
+    let lognormal = upper(&[
+        "--observed",
+        "2",
+        "--background",
+        "2",
+        "--efficiency-unc",
+        "0.3",
+        "--efficiency-constraint",
+        "lognormal",
+        "--method",
+        "cls",
+    ]);
+    assert!((gaussian - lognormal).abs() > 0.1, "{gaussian} {lognormal}");
+    for args in [
+        &["--background", "1e300", "--method", "fc"][..],
+        &[
+            "--background",
+            "1",
+            "--background-unc",
+            "1e308",
+            "--method",
+            "fc",
+        ],
+        &["--background", "1", "--efficiency", "0", "--method", "cls"],
+        &[
+            "--background",
+            "1",
+            "--efficiency-unc",
+            "0.9",
+            "--method",
+            "cls",
+        ],
+        &[
+            "--background",
+            "1",
+            "--efficiency-unc",
+            "0.2",
+            "--method",
+            "bayes",
+        ],
+    ] {
+        let mut all = vec!["limit", "counting", "--observed", "3", "--cl", "0.95"];
+        all.extend_from_slice(args);
+        let o = run(&all);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(code(&o), 2, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("SL111") && !stderr.contains("panicked"),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.len() < 400, "a bounded message: {stderr}");
+    }
+}

@@ -181,3 +181,58 @@ fn nan_and_infinite_values_are_counted_never_passed() {
     assert_eq!(rows[2]["events"], 1, "{rows}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// NaN through functions: `min`, `max`, `clip` and `**` of an undefined value are
+/// undefined, so their cuts count the row as undefined and never pass it (IEEE's
+/// `min(NaN, 0.95)` is 0.95). A NaN weight makes the weighted counts and efficiencies
+/// from it undefined (null), not 0.
+#[test]
+fn nan_through_functions_never_passes_and_nan_weights_are_undefined() {
+    use searchlight::io::parquet::ParquetWriter;
+    use searchlight::io::table::{Column, ColumnData, Table};
+    let dir = scratch("nan-functions");
+    let column = |name: &str, values: Vec<f64>| Column {
+        name: name.into(),
+        data: ColumnData::F64(values),
+    };
+    let nan = f64::NAN;
+    let table = Table {
+        columns: vec![
+            column("a", vec![0.95, nan, 0.99, nan, 0.97]),
+            column("b", vec![0.96, 0.97, nan, nan, 0.98]),
+            column("__weight__", vec![1.0, 1.0, 1.0, 1.0, nan]),
+        ],
+    };
+    let file = dir.join("functions.parquet");
+    let mut writer = ParquetWriter::create(&file, &table).unwrap();
+    writer.write(&table).unwrap();
+    writer.finish().unwrap();
+    let spec = format!(
+        "searchlight: 1\nanalysis: {{ name: nan }}\ninputs:\n  data: {{ files: [\"{}\"] }}\nselection:\n  - name: min\n    cut: min(a, b) > 0.9\n  - name: max\n    cut: max(a, b) > 0.9\n  - name: clip\n    cut: clip(a, 0, 1) > 0.9\n  - name: pow\n    cut: a ** 0 > 0.5\n",
+        file.display()
+    );
+    let o = run(&dir, &spec);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("out/results.json")).unwrap()).unwrap();
+    let rows = &results["cutflow"]["all"];
+    // Rows 2, 3 and 4 have a NaN in a or b: min(a, b) is undefined for all three.
+    assert_eq!(rows[1]["events"], 2, "{rows}");
+    assert_eq!(rows[1]["undefined"], 3, "{rows}");
+    for step in 2..=4 {
+        assert_eq!(rows[step]["events"], 2, "{rows}");
+        assert_eq!(rows[step]["undefined"], 0, "{rows}");
+    }
+    // The fifth row's weight is NaN: the weighted counts that include it are undefined.
+    assert!(
+        rows[0]["weighted"].is_null() && rows[0]["efficiency"].is_null(),
+        "{rows}"
+    );
+    assert!(
+        rows[1]["weighted"].is_null() && rows[1]["cumulative"].is_null(),
+        "{rows}"
+    );
+    let markdown = std::fs::read_to_string(dir.join("out/cutflow.md")).unwrap();
+    assert!(markdown.contains("undefined"), "{markdown}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

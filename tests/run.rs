@@ -1044,3 +1044,23 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+/// A scan in which no hypothesis can have a limit (a cut that leaves no signal) is an
+/// error with the reason, not "scan: 0 hypotheses" and exit 0; nothing is written.
+#[test]
+fn a_scan_without_any_limit_is_an_error() {
+    let dir = std::env::temp_dir().join(format!("searchlight-nolimit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec =
+        common::small_counting_spec("cls-exact").replace("cut: nTracks == 4", "cut: nTracks == 3");
+    std::fs::write(dir.join("spec.yaml"), spec).unwrap();
+    let o = common::searchlight_in(&dir, &["run", "spec.yaml", "--unblind", "-o", "out"]);
+    let text = common::text(&o);
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("SL211") && text.contains("signal efficiency"),
+        "{text}"
+    );
+    assert!(!dir.join("out/results.json").exists());
+    std::fs::remove_dir_all(&dir).ok();
+}

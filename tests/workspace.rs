@@ -124,6 +124,7 @@ fn counting_window_model_matches_pyhf() {
             background_error: n_sideband.sqrt() * ratio,
             efficiency,
             efficiency_error: efficiency * number("relative_uncertainty"),
+            efficiency_lognormal: number("lognormal_uncertainty"),
         };
         let (observed, expected) = window
             .cls_limits("xsec", number("cl"), None)

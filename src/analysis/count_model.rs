@@ -7,8 +7,8 @@
 //!   one `histosys` with symmetric ±σ variations: with pyhf's default `code4p`
 //!   interpolation a symmetric variation is exactly linear, so this is the
 //!   Gaussian-constrained relative uncertainty the exact methods integrate over; log-normal
-//!   ones are one `normsys` with factors κ and 1/κ, which pyhf's default exponential
-//!   interpolation turns into κ^α.
+//!   ones are one `normsys` with factors κ and 1/κ (pyhf's default code-4 interpolation:
+//!   κ^α beyond |α| = 1, a polynomial inside).
 //! - Background: the sideband estimate b = n_sb · r (r the window-to-sideband width
 //!   ratio) with a `shapesys` of σ = √n_sb · r; pyhf turns it into the Poisson constraint
 //!   Pois(n_sb | γ·n_sb) — exactly the sideband measurement (the "on/off" problem).

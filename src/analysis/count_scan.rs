@@ -12,7 +12,7 @@ use super::count_model::CountModel;
 use super::efficiency;
 use super::global_toys::Rescan;
 use super::{ScanInputs, ScanPoint, Width, channel_groups, window_ranges};
-use crate::spec::{Counting, Nuisance};
+use crate::spec::{Counting, efficiency_uncertainties};
 use crate::stats::counting::{Background, Efficiency, bayes_upper, cls_upper, on_off_p_value};
 use crate::stats::feldman_cousins::feldman_cousins_each;
 use crate::stats::poisson;
@@ -313,21 +313,4 @@ impl CountScan<'_> {
         point.status = "ok".into();
         Ok(())
     }
-}
-
-/// The efficiency's relative uncertainties from the spec's nuisances: the Gaussian ones
-/// added in quadrature (additive, as HistFactory's histosys), the log-normal ones as one
-/// log-normal whose ln κ is their ln κ added in quadrature (κ^θ multiply exactly).
-pub fn efficiency_uncertainties(nuisances: &[Nuisance]) -> (f64, f64) {
-    let sum = |kind: &str, f: &dyn Fn(f64) -> f64| -> f64 {
-        nuisances
-            .iter()
-            .filter(|n| n.constraint.value == kind)
-            .map(|n| f(n.relative.value).powi(2))
-            .sum::<f64>()
-            .sqrt()
-    };
-    let gaussian = sum("gaussian", &|r| r);
-    let lognormal = sum("lognormal", &|r| r.ln_1p()).exp_m1();
-    (gaussian, lognormal)
 }

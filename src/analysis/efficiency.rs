@@ -131,6 +131,20 @@ impl Table {
         (1.0 - f) * a.efficiency + f * b.efficiency
     }
 
+    /// The table of a signal generated at one lifetime, as a table in mass only (for
+    /// scans without a lifetime axis); an error for several lifetimes.
+    pub fn at_one_lifetime(&mut self) -> Result<(), String> {
+        let lifetimes = self.lifetimes();
+        if lifetimes.len() > 1 {
+            return Err(format!(
+                "fit scans are in mass only, but the signal is generated at {} lifetimes: give the signal toy one `ctau`",
+                lifetimes.len()
+            ));
+        }
+        self.points.iter_mut().for_each(|p| p.ctau = None);
+        Ok(())
+    }
+
     /// The lifetimes on the grid (`[None]` without a lifetime grid).
     pub fn lifetimes(&self) -> Vec<Option<f64>> {
         let mut out: Vec<Option<f64>> = Vec::new();

@@ -15,7 +15,7 @@ use super::pdf::{Compiled, CompiledPdf, compile};
 use super::{ScanInputs, ScanPoint, Width, channel_groups, window_ranges};
 use crate::spec::{Fit, Spec};
 use crate::stats::asymptotic::{Cls, discovery_q0};
-use crate::stats::likelihood::{Channel, Component, Constraint, Data, Likelihood, Value};
+use crate::stats::likelihood::{Channel, Component, Data, Likelihood, Value, yield_nuisance};
 use crate::stats::minuit::{Bounds, ParamSpec};
 
 /// Everything a fit scan needs besides the hypotheses.
@@ -126,6 +126,12 @@ impl FitScan<'_> {
             .iter()
             .map(|&c| self.common.scale[c] * self.common.efficiency[c].at(m, None))
             .sum();
+        if !(expected_per_poi > 0.0 && expected_per_poi.is_finite()) {
+            return Err(format!(
+                "no limit: {expected_per_poi} signal events per unit {} here",
+                self.fit.poi.name.value
+            ));
+        }
         let poi_high = self.fit.poi.range.high.value;
         // The POI starts at about three signal events: far enough from its lower bound,
         // where the bounded-parameter transformation compresses the scale, for MIGRAD to
@@ -140,28 +146,16 @@ impl FitScan<'_> {
         let mut constraints = Vec::new();
         let mut nuisances = Vec::new();
         for n in &self.fit.nuisances {
-            let r = n.relative.value;
             let index = params.len();
-            params.push(ParamSpec::new(
+            let (param, constraint) = yield_nuisance(
                 &n.name.value,
-                1.0,
-                r,
-                Bounds::Both((1.0 - 6.0 * r).max(1e-6), 1.0 + 6.0 * r),
-            ));
+                index,
+                n.relative.value,
+                n.constraint.value == "lognormal",
+            );
+            params.push(param);
+            constraints.push(constraint);
             nuisances.push(index);
-            constraints.push(if n.constraint.value == "lognormal" {
-                Constraint::LogNormal {
-                    param: index,
-                    relative: r,
-                    nominal: 1.0,
-                }
-            } else {
-                Constraint::Gaussian {
-                    param: index,
-                    mean: 1.0,
-                    sigma: r,
-                }
-            });
         }
         let nuisances = Arc::new(nuisances);
         let mut channels = Vec::new();

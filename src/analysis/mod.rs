@@ -325,8 +325,33 @@ fn context<'a>(
     } else {
         spec.channels.iter().map(|c| c.name.value.clone()).collect()
     };
-    let efficiency = efficiency::measure(&signal.candidates, &channels, generator, params, *events)
-        .map_err(|m| failure(efficiency_input.span, m))?;
+    let mut efficiency =
+        efficiency::measure(&signal.candidates, &channels, generator, params, *events)
+            .map_err(|m| failure(efficiency_input.span, m))?;
+    if let Model::Fit(fit) = model
+        && fit.signal.pdf.value == "histogram"
+        && let Some(from) = fit.signal.name_param("from")
+        && inputs
+            .iter()
+            .any(|i| i.name == from.value && i.toy.is_none())
+    {
+        return Err(failure(
+            from.span,
+            format!(
+                "the signal template comes from `{}`, read from files: it cannot be moved to each hypothesis",
+                from.value
+            ),
+        )
+        .with_help("take the signal template from a signal toy, or use a parametric signal PDF"));
+    }
+    if let Model::Fit(_) = model {
+        // Fit scans are in mass only: a signal toy of one lifetime serves them.
+        for table in &mut efficiency {
+            table
+                .at_one_lifetime()
+                .map_err(|m| failure(efficiency_input.span, m))?;
+        }
+    }
     let endpoints: Vec<Option<f64>> = if spec.channels.is_empty() {
         vec![None]
     } else {

@@ -57,15 +57,7 @@ fn histogram_source(
     mass: f64,
     sigma: f64,
 ) -> Result<HistogramSource, String> {
-    let name_of = |param: &str| -> Option<String> {
-        pdf.params.iter().find_map(|(n, p)| match p {
-            Param::Fixed(e) if n.value == param => match &e.expr.kind {
-                crate::expr::ExprKind::Name(v) => Some(v.clone()),
-                _ => None,
-            },
-            _ => None,
-        })
-    };
+    let name_of = |param: &str| pdf.name_param(param).map(|n| n.value);
     let input = name_of("from").ok_or("the `histogram` PDF needs `from: <input>`")?;
     let linear = match name_of("interpolation").as_deref() {
         None | Some("none" | "step") => false,

@@ -158,8 +158,11 @@ impl Set {
         .normalized()
     }
 
-    /// Values satisfying `x op c`.
+    /// Values satisfying `x op c`: none when c is NaN (the comparison is undefined).
     pub fn compare(op: CmpOp, c: f64) -> Set {
+        if c.is_nan() {
+            return Set(Vec::new());
+        }
         let b = |value, inclusive| Bound { value, inclusive };
         let open_low = b(-INF, false);
         let open_high = b(INF, false);
@@ -235,7 +238,9 @@ fn collect(e: &Expr, out: &mut Vec<Atom>) -> Option<()> {
             negated,
         } if constant(value).is_none() => {
             let (lo, hi) = (constant(low)?, constant(high)?);
-            let set = if *negated {
+            let set = if lo.is_nan() || hi.is_nan() {
+                Set(Vec::new()) // undefined for every value
+            } else if *negated {
                 Set::outside(lo, hi)
             } else {
                 Set::range(Range::closed(lo, hi))
@@ -275,7 +280,9 @@ fn collect(e: &Expr, out: &mut Vec<Atom>) -> Option<()> {
                 return None;
             };
             let (lo, hi) = (constant(low)?, constant(high)?);
-            let set = if *negated {
+            let set = if lo.is_nan() || hi.is_nan() {
+                Set(Vec::new()) // `not` keeps an undefined window undefined
+            } else if *negated {
                 Set::range(Range::closed(lo, hi))
             } else {
                 Set::outside(lo, hi)

@@ -88,3 +88,163 @@ pub fn binary(op: BinOp, x: f64, y: f64) -> f64 {
 pub fn call(name: &str, args: &[f64]) -> f64 {
     apply(name, args)
 }
+
+#[cfg(test)]
+mod tests {
+    //! Every built-in function and operator with NaN, ±∞ and −0 in every argument
+    //! position, against the rules of `docs/spec.md` ("Undefined values").
+    use super::*;
+    use crate::expr::FUNCTIONS;
+
+    const SPECIAL: [f64; 5] = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0, 0.0];
+    const ORDINARY: [f64; 3] = [1.5, -2.0, 0.25];
+
+    /// The IEEE 754 value of each numeric function (C99 semantics) for arguments without
+    /// NaN: what the implementation must give for ±∞ and −0.
+    fn ieee(name: &str, a: &[f64]) -> f64 {
+        let min = |x: f64, y: f64| {
+            if y < x || (y == x && y.is_sign_negative()) {
+                y
+            } else {
+                x
+            }
+        };
+        match name {
+            "abs" => a[0].abs(),
+            "sqrt" => a[0].sqrt(),
+            "exp" => a[0].exp(),
+            "log" => a[0].ln(),
+            "log10" => a[0].log10(),
+            "sin" => a[0].sin(),
+            "cos" => a[0].cos(),
+            "tan" => a[0].tan(),
+            "atan2" => a[0].atan2(a[1]),
+            "min" => a.iter().copied().fold(f64::INFINITY, min),
+            "max" => -a.iter().map(|x| -x).fold(f64::INFINITY, min),
+            "pow" => a[0].powf(a[1]),
+            "clip" => min(-min(-a[0], -a[1]), a[2]),
+            other => panic!("no IEEE reference for `{other}`: document its rule and add it here"),
+        }
+    }
+
+    fn same(x: f64, y: f64) -> bool {
+        (x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits()
+    }
+
+    #[test]
+    fn every_function_follows_its_rule_in_every_argument_position() {
+        for f in FUNCTIONS {
+            let arities = [f.min_args, f.min_args.max(f.max_args.min(3))];
+            for arity in arities {
+                for position in 0..arity {
+                    for (k, &special) in SPECIAL.iter().enumerate() {
+                        for base in ORDINARY {
+                            let mut args: Vec<f64> =
+                                (0..arity).map(|i| ORDINARY[(i + k) % 3] * base).collect();
+                            args[position] = special;
+                            let got = call(f.name, &args);
+                            let case = format!("{}({args:?}) = {got}", f.name);
+                            match f.name {
+                                "isnan" => assert_eq!(got, truth(args[0].is_nan()), "{case}"),
+                                "ifelse" => {
+                                    let expected = if args[0].is_nan() {
+                                        f64::NAN
+                                    } else if args[0] != 0.0 {
+                                        args[1]
+                                    } else {
+                                        args[2]
+                                    };
+                                    assert!(same(got, expected), "{case}");
+                                }
+                                _ if special.is_nan() => assert!(got.is_nan(), "{case}"),
+                                name => assert!(same(got, ieee(name, &args)), "{case}"),
+                            }
+                            // Whatever the function, NaN in an argument never passes a cut
+                            // on its value unless the function tests for it.
+                            if special.is_nan() && f.name != "isnan" && f.name != "ifelse" {
+                                for op in [
+                                    CmpOp::Lt,
+                                    CmpOp::Le,
+                                    CmpOp::Gt,
+                                    CmpOp::Ge,
+                                    CmpOp::Eq,
+                                    CmpOp::Ne,
+                                ] {
+                                    assert!(compare(op, got, 0.5).is_nan(), "{case}");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_operator_follows_its_rule_in_every_argument_position() {
+        let arithmetic = [BinOp::Add, BinOp::Sub, BinOp::Mul, BinOp::Div, BinOp::Pow];
+        for &special in &SPECIAL {
+            for &other in ORDINARY.iter().chain(&SPECIAL) {
+                for (x, y) in [(special, other), (other, special)] {
+                    for op in arithmetic {
+                        let got = binary(op, x, y);
+                        if x.is_nan() || y.is_nan() {
+                            assert!(got.is_nan(), "{x} {} {y} = {got}", op.symbol());
+                        }
+                    }
+                    for op in [
+                        CmpOp::Lt,
+                        CmpOp::Le,
+                        CmpOp::Gt,
+                        CmpOp::Ge,
+                        CmpOp::Eq,
+                        CmpOp::Ne,
+                    ] {
+                        let got = compare(op, x, y);
+                        if x.is_nan() || y.is_nan() {
+                            assert!(got.is_nan(), "{x} {} {y}", op.symbol());
+                        } else {
+                            assert_eq!(got, truth(op.apply(x, y)));
+                        }
+                    }
+                    for negated in [false, true] {
+                        assert_eq!(
+                            window(x, y, 2.0, negated).is_nan(),
+                            x.is_nan() || y.is_nan()
+                        );
+                        assert_eq!(
+                            window(1.0, x, y, negated).is_nan(),
+                            x.is_nan() || y.is_nan()
+                        );
+                    }
+                }
+            }
+        }
+        // `and`/`or` are Kleene's: a false (true) side decides, else undefined wins.
+        let u = f64::NAN;
+        for (x, y, and, or) in [
+            (TRUE, TRUE, TRUE, TRUE),
+            (TRUE, FALSE, FALSE, TRUE),
+            (FALSE, FALSE, FALSE, FALSE),
+            (u, TRUE, u, TRUE),
+            (u, FALSE, FALSE, u),
+            (u, u, u, u),
+        ] {
+            for (a, b) in [(x, y), (y, x)] {
+                assert!(same(binary(BinOp::And, a, b), and), "{a} and {b}");
+                assert!(same(binary(BinOp::Or, a, b), or), "{a} or {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn pow_is_nan_where_ieee_would_give_one() {
+        assert!(pow(f64::NAN, 0.0).is_nan());
+        assert!(pow(1.0, f64::NAN).is_nan());
+        assert!(call("min", &[f64::NAN, 0.95]).is_nan());
+        assert!(call("max", &[0.95, f64::NAN]).is_nan());
+        assert!(call("clip", &[f64::NAN, 0.0, 1.0]).is_nan());
+        assert!(call("min", &[-0.0, 0.0]).is_sign_negative());
+        assert!(call("max", &[-0.0, 0.0]).is_sign_positive());
+    }
+}

@@ -417,3 +417,41 @@ impl<'a> Lowering<'a> {
         self.dag.push(node)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The planner's one-argument nodes compute exactly what the function catalogue does
+    /// (its rules are tested in `expr::semantics`), and `-`/`not` keep NaN.
+    #[test]
+    fn unary_nodes_agree_with_the_function_catalogue() {
+        let values = [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -0.0,
+            0.0,
+            1.5,
+            -2.0,
+        ];
+        for f in crate::expr::FUNCTIONS
+            .iter()
+            .filter(|f| f.min_args == 1 && f.max_args == 1)
+        {
+            let unary =
+                Unary::of_function(f.name).expect("a one-argument built-in is a unary node");
+            for x in values {
+                let node = unary.apply(x);
+                let catalogue = crate::expr::apply_function(f.name, &[x]);
+                assert!(
+                    node.to_bits() == catalogue.to_bits() || (node.is_nan() && catalogue.is_nan()),
+                    "{}({x}): {node} vs {catalogue}",
+                    f.name
+                );
+            }
+        }
+        assert!(Unary::Neg.apply(f64::NAN).is_nan());
+        assert!(Unary::Not.apply(f64::NAN).is_nan());
+    }
+}

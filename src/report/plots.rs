@@ -67,6 +67,35 @@ fn segments<T>(points: &[T], mass: impl Fn(&T) -> f64) -> Vec<&[T]> {
     out
 }
 
+/// Most decades a logarithmic axis spans: its ticks and grid grow with the decades, so
+/// a range from the data is bounded (values further below are drawn at the bottom).
+const MAX_DECADES: f64 = 30.0;
+
+/// A logarithmic axis range around the finite positive `values`, widened by `margin` on
+/// both sides and at most [`MAX_DECADES`] deep; an error when there is none.
+fn log_range(
+    values: impl Iterator<Item = f64>,
+    margin: f64,
+) -> Result<std::ops::Range<f64>, String> {
+    let (lo, hi) = values
+        .filter(|v| *v > 0.0 && v.is_finite())
+        .fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+    if !(lo.is_finite() && hi.is_finite() && hi > 0.0) {
+        return Err("no finite positive value to draw".into());
+    }
+    let lo = lo.max(hi * 10f64.powf(-MAX_DECADES));
+    Ok(lo / margin..(hi * margin).min(f64::MAX))
+}
+
+/// A linear axis bound that is a finite number, or an error.
+fn finite_bound(v: f64) -> Result<f64, String> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(format!("an axis bound came out as {v}"))
+    }
+}
+
 /// A chart with a linear x axis and a logarithmic y axis, titled and labelled.
 fn log_axes<'a, DB: DrawingBackend>(
     root: &'a DrawingArea<DB, Shift>,
@@ -106,10 +135,7 @@ fn draw_brazil<DB: DrawingBackend>(
     let values = points
         .iter()
         .flat_map(|p| p.expected.iter().copied().chain(p.observed));
-    let (lo, hi) = values
-        .filter(|v| *v > 0.0 && v.is_finite())
-        .fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
-    let mut chart = log_axes(&root, labels, x0..x1, lo / 1.5..hi * 1.5)?;
+    let mut chart = log_axes(&root, labels, x0..x1, log_range(values, 1.5)?)?;
     let band = |low: usize, high: usize, segment: &[LimitPoint]| -> Vec<(f64, f64)> {
         segment
             .iter()
@@ -185,12 +211,8 @@ fn draw_pvalue<DB: DrawingBackend>(
     let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
     root.fill(&WHITE).map_err(e)?;
     let (x0, x1) = (points[0].0, points[points.len() - 1].0);
-    let lowest = points
-        .iter()
-        .map(|p| p.1)
-        .filter(|p| *p > 0.0)
-        .fold(0.5f64, f64::min);
-    let mut chart = log_axes(&root, labels, x0..x1, lowest.min(1e-4) / 3.0..1.0)?;
+    let floor = log_range(points.iter().map(|p| p.1).chain([1e-4, 1.0]), 3.0)?.start;
+    let mut chart = log_axes(&root, labels, x0..x1, floor..1.0)?;
     for z in 1..=4 {
         let p = crate::stats::special::normal_sf(z as f64);
         chart
@@ -250,6 +272,7 @@ fn draw_fit<DB: DrawingBackend>(
         .chain(total.iter().copied())
         .fold(1.0f64, f64::max)
         * 1.25;
+    let top = finite_bound(top)?;
     let (upper, lower) = root.split_vertically(SIZE.1 * 7 / 10);
     let mut chart = ChartBuilder::on(&upper)
         .caption(&labels.title, ("sans-serif", 22))
@@ -350,6 +373,7 @@ fn draw_fit<DB: DrawingBackend>(
         .map(|p| p.1.abs())
         .fold(3.0f64, f64::max)
         .ceil();
+    let reach = finite_bound(reach)?;
     let mut pull_chart = ChartBuilder::on(&lower)
         .margin(15)
         .x_label_area_size(45)

@@ -321,6 +321,19 @@ pub struct Pdf {
     pub span: Span,
 }
 
+impl Pdf {
+    /// The value of a parameter that is a bare name (`from: signal`), with its span.
+    pub fn name_param(&self, param: &str) -> Option<Spanned<String>> {
+        self.params.iter().find_map(|(n, p)| match p {
+            Param::Fixed(e) if n.value == param => match &e.expr.kind {
+                crate::expr::ExprKind::Name(v) => Some(Spanned::new(v.clone(), e.expr.span)),
+                _ => None,
+            },
+            _ => None,
+        })
+    }
+}
+
 /// The parameter of interest.
 #[derive(Clone, Debug)]
 pub struct Poi {
@@ -341,6 +354,24 @@ pub struct Nuisance {
     pub constraint: Name,
     /// Relative uncertainty.
     pub relative: Spanned<f64>,
+}
+
+/// The relative uncertainties of a signal efficiency from `nuisances`: the Gaussian
+/// ones added in quadrature (additive, as HistFactory's histosys), and the log-normal
+/// ones as one log-normal whose ln κ is theirs added in quadrature (κ^θ multiply
+/// exactly). Returns (Gaussian, log-normal) relative widths.
+pub fn efficiency_uncertainties(nuisances: &[Nuisance]) -> (f64, f64) {
+    let sum = |kind: &str, f: &dyn Fn(f64) -> f64| -> f64 {
+        nuisances
+            .iter()
+            .filter(|n| n.constraint.value == kind)
+            .map(|n| f(n.relative.value).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    };
+    let gaussian = sum("gaussian", &|r| r);
+    let lognormal = sum("lognormal", &|r| r.ln_1p()).exp_m1();
+    (gaussian, lognormal)
 }
 
 /// `fit:`.

@@ -20,7 +20,7 @@
 use std::fmt;
 
 use super::poisson;
-use super::quadrature::{brent, gauss_legendre, gauss_legendre_64};
+use super::quadrature::{brent, gauss_legendre_64, rule};
 use super::special::{ln_gamma, normal_cdf};
 
 /// Most observed events the exact methods accept.
@@ -135,18 +135,25 @@ impl Efficiency {
         self.gaussian > 0.0 || self.lognormal > 0.0
     }
 
-    /// Quadrature nodes (factor, weight) of ε/ε₀, weights summing to 1, by the
-    /// Gauss–Legendre `rule` per uncertainty (their product when both are given).
-    pub(crate) fn factors(&self, rule: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    /// Quadrature nodes (factor, weight) of ε/ε₀, weights summing to 1: Gauss–Legendre
+    /// rules of `points` nodes per uncertainty over ±8σ (the log-normal's in ln ε, with
+    /// half as many again: its factor spreads further), their product when both are given.
+    pub(crate) fn factors(&self, points: usize) -> Vec<(f64, f64)> {
         let gaussian = if self.gaussian > 0.0 {
             let lo = (1.0 - 8.0 * self.gaussian).max(0.0);
-            gaussian_nodes(1.0, self.gaussian, lo, 1.0 + 8.0 * self.gaussian, rule)
+            gaussian_nodes(
+                1.0,
+                self.gaussian,
+                lo,
+                1.0 + 8.0 * self.gaussian,
+                rule(points),
+            )
         } else {
             vec![(1.0, 1.0)]
         };
         let lognormal = if self.lognormal > 0.0 {
             let width = self.lognormal.ln_1p();
-            gaussian_nodes(0.0, 1.0, -8.0, 8.0, rule)
+            gaussian_nodes(0.0, 1.0, -8.0, 8.0, rule(points + points / 2))
                 .into_iter()
                 .map(|(z, w)| ((width * z).exp(), w))
                 .collect()
@@ -159,12 +166,12 @@ impl Efficiency {
             .collect()
     }
 
-    /// The rule per uncertainty: 64 points, or 32 each when both are given.
-    fn rule(&self) -> Vec<(f64, f64)> {
+    /// Nodes per uncertainty for the exact limits: 64, or 32 each when both are given.
+    fn points(&self) -> usize {
         if self.gaussian > 0.0 && self.lognormal > 0.0 {
-            gauss_legendre(32)
+            32
         } else {
-            gauss_legendre_64().to_vec()
+            64
         }
     }
 }
@@ -346,7 +353,7 @@ pub fn cls_upper(
 ) -> Result<f64, CountingError> {
     check_domain(Method::Cls, n, background, efficiency, cl)?;
     let backgrounds = background.nodes(gauss_legendre_64());
-    let factors = efficiency.factors(&efficiency.rule());
+    let factors = efficiency.factors(efficiency.points());
     on_signal(solve(n, &backgrounds, &factors, 1.0 - cl)?, efficiency)
 }
 
@@ -363,7 +370,7 @@ pub fn bayes_upper(
 ) -> Result<f64, CountingError> {
     check_domain(Method::Bayes, n, background, efficiency, cl)?;
     let backgrounds = background.nodes(gauss_legendre_64());
-    let factors = efficiency.factors(&efficiency.rule());
+    let factors = efficiency.factors(efficiency.points());
     let total: f64 = factors.iter().map(|(f, w)| w / f).sum();
     let factors: Vec<(f64, f64)> = factors.iter().map(|&(f, w)| (f, w / f / total)).collect();
     on_signal(solve(n, &backgrounds, &factors, 1.0 - cl)?, efficiency)

@@ -20,7 +20,7 @@
 use super::counting::Method;
 use super::counting::{Background, CountingError, Efficiency, check_domain as check_counting};
 use super::poisson;
-use super::quadrature::gauss_legendre;
+use super::quadrature::rule;
 use super::special::ln_gamma;
 
 /// Most observed events, and largest background + 5σ, of an interval with uncertainties.
@@ -332,10 +332,9 @@ impl Smeared {
     fn new(n_observed: u64, background: &Background, efficiency: &Efficiency) -> Self {
         // 24 Gauss–Legendre points per uncertainty: the smearing is then exact to ~1e-9,
         // far below the intervals' two printed decimals.
-        let rule = gauss_legendre(24);
-        let backgrounds = background.nodes(&rule);
+        let backgrounds = background.nodes(rule(24));
         let nodes: Vec<(f64, f64, f64)> = efficiency
-            .factors(&rule)
+            .factors(24)
             .iter()
             .flat_map(|&(f, wf)| backgrounds.iter().map(move |&(b, wb)| (f, b, wf * wb)))
             .collect();

@@ -31,8 +31,13 @@ pub(crate) fn gauss_legendre(k: usize) -> Vec<(f64, f64)> {
 
 /// The 64-point Gauss–Legendre rule on [−1, 1], computed once.
 pub fn gauss_legendre_64() -> &'static [(f64, f64)] {
-    static RULE: OnceLock<Vec<(f64, f64)>> = OnceLock::new();
-    RULE.get_or_init(|| gauss_legendre(64))
+    rule(64)
+}
+
+/// The `k`-point Gauss–Legendre rule on [−1, 1], computed once per k (k ≤ 128).
+pub(crate) fn rule(k: usize) -> &'static [(f64, f64)] {
+    static RULES: [OnceLock<Vec<(f64, f64)>>; 129] = [const { OnceLock::new() }; 129];
+    RULES[k].get_or_init(|| gauss_legendre(k))
 }
 
 /// ∫ f over [lo, hi] by the 64-point Gauss–Legendre rule on `pieces` equal sub-intervals:

@@ -19,13 +19,14 @@ mod c {
 /// ln Γ(x) for x > 0 (accurate to a few ulp over the whole range).
 pub fn ln_gamma(x: f64) -> f64 {
     #[cfg(unix)]
-    {
+    let value = {
         let mut sign = 0;
         // SAFETY: `sign` is a valid, exclusive pointer for the duration of the call.
-        return unsafe { c::lgamma_r(x, &mut sign) };
-    }
+        unsafe { c::lgamma_r(x, &mut sign) }
+    };
     #[cfg(not(unix))]
-    return libm::lgamma_r(x).0;
+    let value = libm::lgamma_r(x).0;
+    value
 }
 
 /// erfc(x) = 1 − erf(x), accurate for large x.

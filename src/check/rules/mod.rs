@@ -14,6 +14,7 @@ mod cut_never_passes;
 mod dangling_reference;
 mod duplicate_step_name;
 mod float_equality;
+mod implausible_value;
 mod inverted_window;
 mod method_unavailable;
 mod missing_data_input;
@@ -26,7 +27,9 @@ mod overlapping_channels;
 mod overlapping_vetoes;
 mod scan_grid;
 mod scan_past_endpoint;
+mod scan_signal_source;
 mod scan_step_too_coarse;
+mod sideband_overlaps_window;
 mod touching_windows;
 mod type_mismatch;
 mod unblinded;
@@ -111,6 +114,9 @@ pub const ALL: &[Rule] = &[
     overlapping_channels::RULE,
     missing_model::RULE,
     method_unavailable::RULE,
+    implausible_value::RULE,
+    sideband_overlaps_window::RULE,
+    scan_signal_source::RULE,
 ];
 
 /// The rule with this code or name.

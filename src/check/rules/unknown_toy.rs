@@ -109,6 +109,16 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                     .with_help(decl.doc),
                 );
             }
+            if matches!(&value.value, ParamValue::Many(v) if v.is_empty()) {
+                out.push(
+                    RULE.diag(format!(
+                        "parameter `{}` of `{}` is an empty list",
+                        name.value, g.name
+                    ))
+                    .at_labelled(value.span, "no values")
+                    .with_help(decl.doc),
+                );
+            }
         }
     }
 }

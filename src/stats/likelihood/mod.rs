@@ -97,6 +97,40 @@ pub struct Channel {
     pub data: Data,
 }
 
+/// A multiplicative nuisance θ on a yield with relative uncertainty `relative`: its
+/// parameter (named `name`, starting at 1 with step r, within six widths and above zero)
+/// and its constraint at parameter `index`, Gaussian, or log-normal ("lnN") when
+/// `lognormal`.
+pub fn yield_nuisance(
+    name: &str,
+    index: usize,
+    relative: f64,
+    lognormal: bool,
+) -> (crate::stats::minuit::ParamSpec, Constraint) {
+    use crate::stats::minuit::{Bounds, ParamSpec};
+    let r = relative;
+    let param = ParamSpec::new(
+        name,
+        1.0,
+        r,
+        Bounds::Both((1.0 - 6.0 * r).max(1e-6), 1.0 + 6.0 * r),
+    );
+    let constraint = if lognormal {
+        Constraint::LogNormal {
+            param: index,
+            relative: r,
+            nominal: 1.0,
+        }
+    } else {
+        Constraint::Gaussian {
+            param: index,
+            mean: 1.0,
+            sigma: r,
+        }
+    };
+    (param, constraint)
+}
+
 /// A constraint term on one parameter.
 #[derive(Clone, Copy, Debug)]
 pub enum Constraint {

@@ -253,6 +253,11 @@ fn line_search(
         } else {
             0.1 * alpha
         };
+        // A step or slope that is no number (parameters at the edge of what a double
+        // holds) ends the search: no step along this direction is found.
+        if !(next.is_finite() && alpha.is_finite() && alpha > 0.0) {
+            break;
+        }
         alpha = next.clamp(0.05 * alpha, 0.5 * alpha);
         if alpha < 1e-14 {
             break;

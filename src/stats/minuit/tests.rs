@@ -160,3 +160,16 @@ fn a_gradient_that_leads_nowhere_falls_back_to_finite_differences() {
     assert!((result.values[0] - 3.0).abs() < 1e-5 && (result.values[1] + 1.0).abs() < 1e-5);
     assert!((result.errors[0] - 2.0).abs() < 1e-4);
 }
+
+/// A parameter whose range reaches 1e200: the internal transform's derivatives are no
+/// numbers far from the minimum, and the line search must stop there, not panic
+/// (a POI range of [0, 1e200] once did).
+#[test]
+fn a_range_beyond_what_doubles_resolve_does_not_panic() {
+    let f = |p: &[f64]| p[0] - 3.0 * p[0].ln();
+    for (start, step) in [(3e-6, 1e-6), (1.0, 0.1), (1e100, 1e99), (5e199, 1e198)] {
+        let spec = ParamSpec::new("x", start, step, Bounds::Both(0.0, 1e200));
+        let result = minimize(&f, &[spec], Settings::default());
+        assert!(result.values[0].is_finite() || result.status == Status::Failed);
+    }
+}

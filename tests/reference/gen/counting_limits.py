@@ -1,11 +1,11 @@
 """Reference upper limits for a Poisson count, computed independently of searchlight.
 
-counting.json — exact CLs and flat-prior Bayesian limits with uncertainties, the
-uncertainties integrated out by scipy's adaptive quadrature (not Gauss-Legendre nodes):
+counting.json — exact CLs and flat-prior Bayesian limits with uncertainties, integrated
+over +-12 sigma by 240-point Gauss-Legendre rules (searchlight: 64 or 96 over +-8 sigma):
   - background: Gaussian of width db, its probability below zero placed at b = 0;
-  - efficiency: relative Gaussian rg truncated at zero and renormalised, and/or relative
+  - efficiency: relative Gaussian rg truncated at zero and renormalised, or relative
     log-normal rl (e * (1 + rl)**theta, theta ~ N(0, 1)).
-The Bayesian posterior is integrated by adaptive quadrature over s as well.
+The Bayesian posterior is integrated over the signal by scipy's adaptive quadrature.
 
 counting_grid.json — known background and efficiency on a log grid reaching n, b = 1e5,
 where e^-mu is far below the smallest double:
@@ -17,10 +17,12 @@ where e^-mu is far below the smallest double:
     its edges by bisection and a search of every piece between ranking changes beyond
     them, checked against a dense scan for small counts.
 
-Run: /tmp/peers/bin/python tests/reference/gen/counting_limits.py   (about 10 minutes)
+Run: /tmp/peers/bin/python tests/reference/gen/counting_limits.py [--grid]
+(the grid, about 15 minutes, is recomputed when missing or with --grid)
 """
 import json
 import pathlib
+import sys
 
 import mpmath as mp
 import numpy as np
@@ -31,49 +33,76 @@ mp.mp.dps = 30
 
 
 # ---------------------------------------------------------------- with uncertainties
-def expectation(g, b, db, rg, rl):
-    """E[g(b', f)] over the background b' and the efficiency factor f."""
+RULE = 240  # Gauss-Legendre points per uncertainty (searchlight uses 64 or 96: this checks convergence)
 
-    def over_efficiency(bb):
-        if rg == 0 and rl == 0:
-            return g(bb, 1.0)
-        if rg > 0 and rl == 0:
-            lo = max(-1.0 / rg, -12.0)
-            norm = stats.norm.cdf(12.0) - stats.norm.cdf(lo)
-            return integrate.quad(lambda z: stats.norm.pdf(z) * g(bb, 1 + rg * z), lo, 12.0,
-                                  epsabs=1e-13, epsrel=1e-11, limit=200)[0] / norm
-        if rg == 0 and rl > 0:
-            w = np.log1p(rl)
-            return integrate.quad(lambda z: stats.norm.pdf(z) * g(bb, np.exp(w * z)), -12.0, 12.0,
-                                  epsabs=1e-13, epsrel=1e-11, limit=200)[0]
-        raise ValueError("one efficiency uncertainty at a time")
 
+def background_nodes(b, db):
+    """The Gaussian over b +- 12 db cut at zero, its probability below zero as a node at 0."""
     if db == 0:
-        return over_efficiency(b)
+        return np.array([b]), np.array([1.0])
     below = stats.norm.cdf(-b / db)
-    lo = max(0.0, b - 12 * db)
-    inner = integrate.quad(lambda x: stats.norm.pdf(x, b, db) * over_efficiency(x), lo, b + 12 * db,
-                           epsabs=1e-13, epsrel=1e-11, limit=200)[0]
-    return inner + below * over_efficiency(0.0)
+    lo, hi = max(0.0, b - 12 * db), b + 12 * db
+    x, w = np.polynomial.legendre.leggauss(RULE)
+    x = 0.5 * (hi - lo) * x + 0.5 * (hi + lo)
+    w = 0.5 * (hi - lo) * w * stats.norm.pdf(x, b, db)
+    w = w / w.sum() * (1 - below)
+    return np.append(x, 0.0), np.append(w, below)
+
+
+def efficiency_nodes(rg, rl):
+    """Factors of the efficiency: a relative Gaussian truncated at zero and renormalised,
+    or a log-normal (1 + rl)**theta."""
+    x, w = np.polynomial.legendre.leggauss(RULE)
+    if rg > 0:
+        lo, hi = max(-1.0 / rg, -12.0), 12.0
+        z = 0.5 * (hi - lo) * x + 0.5 * (hi + lo)
+        weight = w * stats.norm.pdf(z)
+        return 1 + rg * z, weight / weight.sum()
+    if rl > 0:
+        z = 12.0 * x
+        weight = w * stats.norm.pdf(z)
+        return np.exp(np.log1p(rl) * z), weight / weight.sum()
+    return np.array([1.0]), np.array([1.0])
 
 
 def cls_upper(n, b, db, e, rg, rl, cl):
-    clb = expectation(lambda bb, f: stats.poisson.cdf(n, bb), b, db, 0, 0)
-    f = lambda t: expectation(lambda bb, fac: stats.poisson.cdf(n, fac * t + bb), b, db, rg, rl) / clb - (1 - cl)
+    bx, bw = background_nodes(b, db)
+    fx, fw = efficiency_nodes(rg, rl)
+    clb = np.sum(bw * stats.poisson.cdf(n, bx))
+
+    def f(t):
+        mu = fx[None, :] * t + bx[:, None]
+        return np.sum(bw[:, None] * fw[None, :] * stats.poisson.cdf(n, mu)) / clb - (1 - cl)
+
     hi = 50.0
     while f(hi) > 0:
         hi *= 2
-    return optimize.brentq(f, 0, hi, xtol=1e-12, rtol=1e-12) / e
+    return optimize.brentq(f, 0, hi, xtol=1e-13, rtol=1e-13) / e
 
 
 def bayes_upper(n, b, db, e, rg, rl, cl):
-    like = lambda t: expectation(lambda bb, fac: stats.poisson.pmf(n, fac * t + bb), b, db, rg, rl)
-    total = integrate.quad(like, 0, np.inf, epsabs=1e-14, epsrel=1e-11, limit=400)[0]
-    f = lambda u: cl - integrate.quad(like, 0, u, epsabs=1e-14, epsrel=1e-11, limit=400)[0] / total
+    """The flat-prior posterior in t integrated over t by adaptive quadrature."""
+    bx, bw = background_nodes(b, db)
+    fx, fw = efficiency_nodes(rg, rl)
+    weights = bw[:, None] * fw[None, :]
+
+    def like(t):
+        return np.sum(weights * stats.poisson.pmf(n, fx[None, :] * t + bx[:, None]))
+
+    def integral(u):
+        return integrate.quad(like, 0, u, epsabs=0, epsrel=1e-12, limit=400)[0]
+
+    top = 50.0
+    while like(top) > 1e-16 * max(like(0.0), like(float(n))):
+        top *= 2
+    total = integral(top)
+    for start in range(1, 8):  # the tail beyond: decades of ever smaller slices
+        total += integrate.quad(like, top * 10 ** (start - 1), top * 10**start, epsabs=0, epsrel=1e-12, limit=400)[0]
+    f = lambda u: cl - integral(u) / total
     hi = 50.0
     while f(hi) > 0:
         hi *= 2
-    return optimize.brentq(f, 0, hi, xtol=1e-10, rtol=1e-10) / e
+    return optimize.brentq(f, 0, hi, xtol=1e-11, rtol=1e-11) / e
 
 
 def uncertain_cases():
@@ -95,10 +124,10 @@ def grid_cls(n, b, cl):
     ln_cdf = lambda mu: mp.log(mp.gammainc(n + 1, a=mu, regularized=True)) if mu > 0 else mp.mpf(0)
     base, target = ln_cdf(mp.mpf(b)), mp.log(1 - mp.mpf(cl))
     g = lambda s: ln_cdf(mp.mpf(b) + s) - base - target
-    hi = mp.mpf(n + 10 * mp.sqrt(n + 1) + 20)
-    while g(hi) > 0:
+    hi = float(n + 10 * mp.sqrt(n + 1) + 20)
+    while g(mp.mpf(hi)) > 0:
         hi *= 2
-    return float(mp.findroot(g, (mp.mpf(0), hi), solver="anderson", tol=1e-24))
+    return optimize.brentq(lambda s: float(g(mp.mpf(s))), 0, hi, xtol=1e-14 * hi, rtol=1e-14)
 
 
 def grid_bayes(n, b, cl):
@@ -229,5 +258,6 @@ def grid_cases():
 
 
 HERE.mkdir(parents=True, exist_ok=True)
-(HERE / "counting_grid.json").write_text(json.dumps(grid_cases(), indent=1) + "\n")
+if not (HERE / "counting_grid.json").exists() or "--grid" in sys.argv:
+    (HERE / "counting_grid.json").write_text(json.dumps(grid_cases(), indent=1) + "\n")
 (HERE / "counting.json").write_text(json.dumps(uncertain_cases(), indent=1) + "\n")
