@@ -1,6 +1,8 @@
 //! Upper limits on pyhf workspaces: searchlight's `limit workspace` machinery (asymptotic
 //! CLs, q̃μ) against pyhf with its default numpy backend on the same workspaces, when
-//! `PEERS_PYTHON` names a Python with pyhf (../shared/tools/peers-venv.sh).
+//! `PEERS_PYTHON` names a Python with pyhf (../shared/tools/peers-venv.sh). Then the exact
+//! counting methods: the dark-Higgs reference scan end to end (5188 exact-CLs windows),
+//! and single limits from 0 to 10⁵ events.
 //! Run with `cargo bench --bench limits`.
 
 use searchlight::stats::asymptotic::Cls;
@@ -48,4 +50,65 @@ fn main() {
     if std::env::var_os("PEERS_PYTHON").is_none() {
         println!("(set PEERS_PYTHON to a Python with pyhf to time it side by side)");
     }
+    exact_counting();
+    dark_higgs_scan();
+}
+
+/// Single exact limits across the domain (median of 5).
+fn exact_counting() {
+    use searchlight::stats::counting::{Background, Efficiency, bayes_upper, cls_upper};
+    use searchlight::stats::feldman_cousins::feldman_cousins;
+    println!("exact counting limits (95% CL, known background and efficiency):");
+    for (n, b) in [(0u64, 0.3), (5, 3.0), (1000, 1000.0), (100_000, 100_000.0)] {
+        let (bg, e) = (Background::known(b), Efficiency::known(1.0));
+        let time = |f: &dyn Fn() -> f64| {
+            let mut times: Vec<f64> = (0..5)
+                .map(|_| {
+                    let start = Instant::now();
+                    std::hint::black_box(f());
+                    start.elapsed().as_secs_f64()
+                })
+                .collect();
+            times.sort_by(f64::total_cmp);
+            times[2]
+        };
+        println!(
+            "  n = {n:>6}, b = {b:>8}: CLs {:>9.6} s, Bayesian {:>9.6} s, Feldman–Cousins {:>9.6} s",
+            time(&|| cls_upper(n, &bg, &e, 0.95).unwrap()),
+            time(&|| bayes_upper(n, &bg, &e, 0.95).unwrap()),
+            time(&|| feldman_cousins(n, &bg, &e, 0.95).unwrap().1),
+        );
+    }
+}
+
+/// `searchlight run analyses/dark_higgs_idm.yaml` end to end on 2 threads (its toy
+/// generated once beforehand), median of 3: the counting scan's 5188 exact-CLs windows,
+/// each with an uncertain background and efficiency, dominate it.
+fn dark_higgs_scan() {
+    let scratch = std::env::temp_dir().join(format!("searchlight-bench-dh-{}", std::process::id()));
+    let run = || {
+        let start = Instant::now();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_searchlight"))
+            .args([
+                "run",
+                "analyses/dark_higgs_idm.yaml",
+                "--threads",
+                "2",
+                "-o",
+            ])
+            .arg(scratch.join("out"))
+            .env("SEARCHLIGHT_CACHE", scratch.join("cache"))
+            .output()
+            .expect("binary runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        start.elapsed().as_secs_f64()
+    };
+    run();
+    let mut times: Vec<f64> = (0..3).map(|_| run()).collect();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "dark-Higgs reference search, end to end on 2 threads: {:.2} s (median of 3; {:.2}–{:.2})",
+        times[1], times[0], times[2]
+    );
+    std::fs::remove_dir_all(&scratch).ok();
 }

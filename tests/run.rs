@@ -1064,3 +1064,38 @@ fn a_scan_without_any_limit_is_an_error() {
     assert!(!dir.join("out/results.json").exists());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `skim` writes the score of a classifier no cut uses (it panicked), and an alias that is
+/// just a classifier's name gets the same values (it failed with "expected N != 0 rows").
+#[test]
+fn skim_writes_unused_classifiers_and_aliases_of_them() {
+    use searchlight::io::parquet::ParquetReader;
+    let out = temp("skim-mva");
+    let models = std::fs::canonicalize("analyses/models/cs_bdt.json").unwrap();
+    let spec = out.join("spec.yaml");
+    std::fs::write(
+        &spec,
+        format!(
+            "searchlight: 1\nanalysis: {{ name: skim }}\ninputs:\n  data: {{ toy: b_to_k_alp, events: 4000, seed: 1 }}\nvariables:\n  s1: cs_bdt\nmva:\n  cs_bdt:\n    model: \"{}\"\n    format: xgboost\n    features: [R2, cosTBTO, cosTBz, thrustOm, KSFWVariables(hso02)]\nselection:\n  - cut: R2 < 0.9\n",
+            models.display()
+        ),
+    )
+    .unwrap();
+    let file = out.join("skim.parquet");
+    let o = run(
+        &["skim", spec.to_str().unwrap(), "-o", file.to_str().unwrap()],
+        &out,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let t = ParquetReader::open(&file, None)
+        .unwrap()
+        .read_all()
+        .unwrap();
+    assert!(t.rows() > 0);
+    let (alias, score) = (t.column("s1").unwrap(), t.column("cs_bdt").unwrap());
+    for i in 0..t.rows() {
+        assert_eq!(alias.get_f64(i), score.get_f64(i));
+        assert!((0.0..=1.0).contains(&score.get_f64(i)));
+    }
+    std::fs::remove_dir_all(out).unwrap();
+}

@@ -90,6 +90,10 @@ pub fn run(args: &Args) -> Status {
         unblind: args.unblind,
         cache: std::env::var("SEARCHLIGHT_CACHE").ok(),
     };
+    if let Err(e) = job.check() {
+        eprintln!("error[{}]: {e}", crate::diag::codes::INVALID_VALUE);
+        return Status::Failure;
+    }
     let dir = output.join(match args.system {
         System::Slurm => "slurm",
         System::Condor => "condor",

@@ -480,11 +480,15 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
         })
         .collect();
     let alive = progress.depth.iter().map(|&d| d == steps).collect();
-    let outputs = program
-        .outputs
-        .iter()
-        .map(|&o| values.take_chunk(program, o))
-        .collect();
+    // Two outputs may be one node (an alias that is just a classifier's name).
+    let mut outputs: Vec<Vec<f64>> = Vec::with_capacity(program.outputs.len());
+    for (i, &o) in program.outputs.iter().enumerate() {
+        let value = match program.outputs[..i].iter().position(|&p| p == o) {
+            Some(earlier) => outputs[earlier].clone(),
+            None => values.take_chunk(program, o),
+        };
+        outputs.push(value);
+    }
     (Cutflow { channels: flows }, alive, members, outputs)
 }
 

@@ -182,6 +182,12 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
             return Err(d);
         }
     }
+    // Classifiers no expression uses are still outputs a caller may ask for (`skim`).
+    for (i, m) in spec.mva.iter().enumerate() {
+        if !bindings.contains_key(&m.name.value) {
+            bindings.insert(m.name.value.clone(), mva_binding(ctx, i)?);
+        }
+    }
     let steps = spec
         .selection
         .iter()

@@ -83,6 +83,52 @@ fn condor(word: &str) -> String {
 }
 
 impl BatchJob {
+    /// Refuses values that could break out of their line or word in a job file: control
+    /// characters anywhere (a newline would start a new directive or command), and
+    /// resource values that are not plain words. Paths are quoted where written.
+    pub fn check(&self) -> Result<(), String> {
+        let texts = [
+            ("the analysis name", Some(self.name.clone())),
+            ("the spec path", Some(self.spec.clone())),
+            ("the output directory", Some(self.output.clone())),
+            (
+                "the executable path",
+                Some(self.searchlight.display().to_string()),
+            ),
+            (
+                "the working directory",
+                Some(self.workdir.display().to_string()),
+            ),
+            ("SEARCHLIGHT_CACHE", self.cache.clone()),
+        ];
+        for (what, value) in &texts {
+            if let Some(v) = value
+                && v.chars().any(char::is_control)
+            {
+                return Err(format!("{what} holds a control character (a newline?)"));
+            }
+        }
+        let words = [
+            ("--mem", Some(&self.memory)),
+            ("--time", self.time.as_ref()),
+            ("--partition", self.partition.as_ref()),
+            ("--account", self.account.as_ref()),
+        ];
+        for (what, value) in words {
+            if let Some(v) = value
+                && !plain(v)
+            {
+                return Err(format!(
+                    "{what} must be letters, digits and `/._-+:=@%,` only"
+                ));
+            }
+        }
+        if !crate::spec::is_identifier(&self.name) {
+            return Err("the analysis name is not an identifier".into());
+        }
+        Ok(())
+    }
+
     fn partials_dir(&self) -> String {
         format!("{}/partials", self.output.trim_end_matches('/'))
     }
@@ -140,7 +186,7 @@ impl BatchJob {
             "--chdir={}",
             sh(&self.workdir.display().to_string())
         ));
-        directive(format!("--output={log}"));
+        directive(format!("--output={}", sh(log)));
         directive(format!("--cpus-per-task={}", self.cpus));
         directive(format!("--mem={}", self.memory));
         if let Some(t) = &self.time {
@@ -264,6 +310,76 @@ mod tests {
         assert_eq!(wall_seconds("2:00:00"), 7200);
         assert_eq!(wall_seconds("1-00:30:00"), 88200);
         assert_eq!(wall_seconds("5:30"), 330);
+    }
+
+    fn job(name: &str, output: &str) -> BatchJob {
+        BatchJob {
+            name: name.into(),
+            searchlight: "/opt/search light/bin/searchlight".into(),
+            workdir: "/home/a b/ana".into(),
+            spec: "specs/it's here.yaml".into(),
+            output: output.into(),
+            shards: 4,
+            cpus: 2,
+            memory: "4G".into(),
+            time: Some("2:00:00".into()),
+            partition: None,
+            account: None,
+            unblind: false,
+            cache: Some("/tmp/c $(touch pwned)".into()),
+        }
+    }
+
+    /// Names that would inject commands into a job script are refused, and every path is
+    /// quoted so that bash parses each generated script as one command per line.
+    #[test]
+    fn hostile_values_are_refused_or_quoted() {
+        assert!(job("inj\ntouch pwned\n#", "out").check().is_err());
+        assert!(job("../../x", "out").check().is_err());
+        assert!(job("ok", "out\nrm -rf ~").check().is_err());
+        let mut bad_memory = job("ok", "out");
+        bad_memory.memory = "4G --wrap=id".into();
+        assert!(bad_memory.check().is_err());
+        let hostile = job("ok", "results/$(touch pwned) `id`;x");
+        assert!(hostile.check().is_ok());
+        let (shards, merge) = hostile.slurm();
+        for script in [shards, merge] {
+            assert!(!script.contains("\n\n"), "{script}");
+            let dir =
+                std::env::temp_dir().join(format!("searchlight-batch-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let file = dir.join("job.sh");
+            std::fs::write(&file, &script).unwrap();
+            // `bash -n` parses without running: a syntax error means broken quoting.
+            let parsed = std::process::Command::new("bash")
+                .arg("-n")
+                .arg(&file)
+                .status();
+            if let Ok(status) = parsed {
+                assert!(status.success(), "{script}");
+            }
+            // The only command is the `exec` line; every directive is one line.
+            let commands: Vec<&str> = script
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.is_empty())
+                .collect();
+            assert!(commands.len() <= 3, "{script}");
+            assert!(
+                script.contains("'results/$(touch pwned) `id`;x/partials'")
+                    || script.contains("merge"),
+                "{script}"
+            );
+            std::fs::remove_dir_all(&dir).ok();
+        }
+        let (shards, merge, _) = hostile.condor();
+        for submit in [shards, merge] {
+            assert!(
+                submit
+                    .lines()
+                    .all(|l| l.contains(" = ") || l.starts_with("queue")),
+                "{submit}"
+            );
+        }
     }
 
     #[test]

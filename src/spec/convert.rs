@@ -45,6 +45,19 @@ impl<'n> Map<'n> {
     }
 }
 
+/// The characters of a name that reaches files, paths or scripts, as the docs state them.
+pub const IDENTIFIER: &str =
+    "1 to 64 ASCII letters, digits and `_ - + * .`, starting with a letter or digit";
+
+/// Whether `name` is an identifier ([`IDENTIFIER`]): it cannot leave a directory, start
+/// an option, or break out of a quoted word or a script line.
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name.len() <= 64
+        && chars.all(|c| c.is_ascii_alphanumeric() || "_-+*.".contains(c))
+}
+
 impl Ctx {
     /// Records a diagnostic.
     pub fn report(&mut self, d: Diagnostic) {
@@ -139,6 +152,32 @@ impl Ctx {
                 None
             }
         }
+    }
+
+    /// A name that may reach file names, paths or job scripts (the analysis, inputs,
+    /// channels, histograms, classifiers, vetoes, nuisances, reinterpretations):
+    /// [`IDENTIFIER`]'s characters only.
+    pub fn identifier(&mut self, node: &Node, what: &str) -> Option<Name> {
+        let s = self.string(node, what)?;
+        if is_identifier(&s.value) {
+            return Some(s);
+        }
+        let shown: String = s
+            .value
+            .chars()
+            .take(40)
+            .collect::<String>()
+            .escape_debug()
+            .to_string();
+        self.report(
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                format!("{what} \"{shown}\" is not an identifier"),
+            )
+            .at_labelled(s.span, "not an identifier")
+            .with_help(format!("names are {IDENTIFIER}")),
+        );
+        None
     }
 
     /// A scalar from a fixed set of words.

@@ -504,7 +504,7 @@ fn analysis(node: &Node, ctx: &mut Ctx) -> Option<Analysis> {
             }
         }
     }
-    let name = ctx.string(m.get("name")?, "`analysis.name`")?;
+    let name = ctx.identifier(m.get("name")?, "`analysis.name`")?;
     Some(Analysis {
         name,
         title,
@@ -551,7 +551,7 @@ fn luminosity(node: &Node, ctx: &mut Ctx) -> Option<Spanned<f64>> {
 }
 
 fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
-    let name = ctx.string(key, "an input name")?;
+    let name = ctx.identifier(key, "an input name")?;
     let what = format!("input `{}`", name.value);
     let m = ctx.map(node, entry_kind("inputs"), &what)?;
     let source = match (m.get("toy"), m.get("files")) {
@@ -630,7 +630,7 @@ fn toy_source(toy: &Node, m: &Map, what: &str, ctx: &mut Ctx) -> Option<Source> 
 }
 
 fn mva(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Mva> {
-    let name = ctx.string(key, "an MVA name")?;
+    let name = ctx.identifier(key, "an MVA name")?;
     let what = format!("MVA `{}`", name.value);
     let m = ctx.map(node, entry_kind("mva"), &what)?;
     let model = m.get("model").and_then(|v| ctx.string(v, "`model`"));
@@ -713,7 +713,7 @@ fn step(node: &Node, ctx: &mut Ctx) -> Option<Step> {
 }
 
 fn veto(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Veto> {
-    let name = ctx.string(key, "a veto name")?;
+    let name = ctx.identifier(key, "a veto name")?;
     let m = ctx.map(
         node,
         entry_kind("vetoes"),
@@ -734,7 +734,7 @@ fn veto(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Veto> {
 pub const MAX_BINS: u64 = 100_000;
 
 fn histogram(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Histogram> {
-    let name = ctx.string(key, "a histogram name")?;
+    let name = ctx.identifier(key, "a histogram name")?;
     let m = ctx.map(
         node,
         entry_kind("histograms"),
@@ -789,7 +789,7 @@ fn histogram(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Histogram> {
 }
 
 fn channel(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Channel> {
-    let name = ctx.string(key, "a channel name")?;
+    let name = ctx.identifier(key, "a channel name")?;
     let m = ctx.map(
         node,
         entry_kind("channels"),
@@ -887,7 +887,7 @@ fn nuisances(node: Option<&Node>, parent: &'static Kind, ctx: &mut Ctx) -> Vec<N
     entries
         .iter()
         .filter_map(|(k, v)| {
-            let name = ctx.string(k, "a nuisance name")?;
+            let name = ctx.identifier(k, "a nuisance name")?;
             let m = ctx.map(v, kind, &format!("nuisance `{}`", name.value))?;
             let constraint = match m.get("constraint") {
                 Some(c) => ctx.word(c, &["gaussian", "lognormal"], "constraint")?,
@@ -1021,7 +1021,7 @@ fn limits(node: &Node, ctx: &mut Ctx) -> Option<Limits> {
             other => other,
         };
         for (k, v) in ctx.dict(r, "`reinterpret`").unwrap_or_default() {
-            let Some(name) = ctx.string(k, "a parameter name") else {
+            let Some(name) = ctx.identifier(k, "a reinterpreted parameter name") else {
                 continue;
             };
             let Some(rm) = ctx.map(v, inner, &format!("reinterpretation `{}`", name.value)) else {

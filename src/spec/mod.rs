@@ -12,5 +12,6 @@ pub mod model;
 pub mod schema;
 pub mod yaml;
 
+pub use convert::{IDENTIFIER, is_identifier};
 pub use load::{LoadError, LoadOptions, MAX_INCLUDES, VERSION, load_file, load_str};
 pub use model::*;

@@ -126,6 +126,21 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Node, Diagnostic> {
         })?;
         let (start, end) = (byte(span.start.index()), byte(span.end.index()));
         let here = Span::new(file, start, end);
+        let tagged = match &event {
+            Event::Scalar(_, _, _, tag)
+            | Event::SequenceStart(_, tag)
+            | Event::MappingStart(_, tag) => tag.is_some(),
+            _ => false,
+        };
+        if tagged {
+            // `!include /etc/passwd` would otherwise be read as a plain value.
+            return Err(Diagnostic::error(
+                codes::YAML_SYNTAX,
+                "YAML tags (`!name`) are not part of the spec format",
+            )
+            .at_labelled(here, "tagged value")
+            .with_help("remove the tag; other files are included with `include:`"));
+        }
         let finished: Node = match event {
             Event::DocumentStart(_) => {
                 documents += 1;
