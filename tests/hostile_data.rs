@@ -236,3 +236,50 @@ fn nan_through_functions_never_passes_and_nan_weights_are_undefined() {
     assert!(markdown.contains("undefined"), "{markdown}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A named pipe or a device given as an input, include, model or partial is refused at
+/// once: it used to block forever (a pipe) or grow without bound (`merge /dev/zero`).
+#[test]
+fn pipes_and_devices_are_refused_not_waited_on() {
+    let dir = scratch("fifo");
+    let fifo = dir.join("pipe.parquet");
+    let path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+    let spec = format!(
+        "searchlight: 1\nanalysis: {{ name: fifo }}\ninputs:\n  data: {{ files: [\"{}\"] }}\nselection:\n  - cut: x > 0\n",
+        fifo.display()
+    );
+    let o = run(&dir, &spec);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+    let include = format!(
+        "searchlight: 1\nanalysis: {{ name: fifo }}\ninclude: [\"{}\"]\n",
+        fifo.display()
+    );
+    let o = run(&dir, &include);
+    assert!(
+        !o.status.success(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for args in [
+        vec!["merge", "/dev/zero", "-o", "m"],
+        vec!["lint", fifo.to_str().unwrap()],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_searchlight"))
+            .args(&args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !o.status.success() && stderr.len() < 2000,
+            "{args:?}: {stderr}"
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -111,6 +111,49 @@ impl<'a> LintContext<'a> {
             .map(|names| names.into_iter().collect())
     }
 
+    /// The branches the analysis reads from its data-like inputs: the bookkeeping
+    /// columns, then every column a cut, alias, feature or observable names, in spec order.
+    pub fn data_columns(&self) -> Vec<String> {
+        let mut columns: Vec<String> = crate::io::source::EVENT_COLUMNS
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        for c in self.used_columns() {
+            if !columns.contains(&c) {
+                columns.push(c);
+            }
+        }
+        columns
+    }
+
+    /// The branches the spec's data expressions name, in spec order, once each.
+    pub fn used_columns(&self) -> Vec<String> {
+        let mut columns: Vec<String> = Vec::new();
+        for site in super::sites::sites(self.spec)
+            .into_iter()
+            .filter(|s| s.scope == Scope::Data)
+        {
+            super::rules::visit_resolvable(&site.expr.expr, &mut |e: &Expr| {
+                let key = match &e.kind {
+                    ExprKind::Name(n) => n.clone(),
+                    ExprKind::Call(..) if self.resolve_call(e).is_some() => crate::expr::print(e),
+                    _ => return,
+                };
+                let symbol = match &e.kind {
+                    ExprKind::Name(n) => self.resolve(n, Scope::Data),
+                    _ => self.resolve_call(e),
+                };
+                if let Some(Symbol::Column(_) | Symbol::FileColumn) = symbol {
+                    let branch = crate::expr::mangle(&key);
+                    if !columns.contains(&branch) {
+                        columns.push(branch);
+                    }
+                }
+            });
+        }
+        columns
+    }
+
     /// Name of the scan parameter, if the spec scans.
     pub fn scan_parameter(&self) -> Option<&str> {
         self.spec.scan.as_ref().map(|s| s.parameter.value.as_str())

@@ -70,7 +70,7 @@ enum Origin {
 impl Origin {
     fn read(&self, path: &Path) -> Result<String, String> {
         match self {
-            Origin::Files => std::fs::read_to_string(path)
+            Origin::Files => crate::io::regular::read_to_string(path, crate::spec::MAX_SPEC_BYTES)
                 .map_err(|e| format!("cannot read {}: {e}", path.display())),
             Origin::Git(rev) => {
                 let spec = format!("{rev}:{}", path.display());

@@ -40,20 +40,21 @@ enum Target {
 
 /// Writes the export.
 pub fn run(args: &Args) -> Status {
-    let results: Value = match std::fs::read_to_string(&args.results)
-        .map_err(|e| e.to_string())
-        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
-    {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!(
-                "error[{}]: cannot read {}: {e}",
-                codes::IO,
-                args.results.display()
-            );
-            return Status::Failure;
-        }
-    };
+    let results: Value =
+        match crate::io::regular::read_to_string(&args.results, crate::io::regular::MAX_WHOLE_FILE)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!(
+                    "error[{}]: cannot read {}: {e}",
+                    codes::IO,
+                    args.results.display()
+                );
+                return Status::Failure;
+            }
+        };
     let written = match args.format {
         Target::Hepdata => {
             write(&results, &args.output).map(|n| format!("a HEPData submission of {n} tables"))

@@ -39,7 +39,7 @@ struct Edit {
 pub fn run(args: &Args) -> Status {
     let (mut unformatted, mut failed) = (0, false);
     for path in &args.specs {
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::io::regular::read_to_string(path, crate::spec::MAX_SPEC_BYTES) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("error[SL201]: cannot read {}: {e}", path.display());

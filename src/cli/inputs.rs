@@ -60,7 +60,12 @@ pub fn prepare(path: &Path, unblind: bool) -> Result<Prepared, Status> {
         }
     };
     let base = base_dir(path);
-    let errors: Vec<Diagnostic> = lint(&spec, &sources, base.clone(), &LintOptions::default())
+    // The files are read next, and an input that cannot be read is refused there as an
+    // I/O failure (exit 2): the linter's view of the same files (SL036) is left out.
+    let options = LintOptions {
+        ignore: vec!["input-files".into()],
+    };
+    let errors: Vec<Diagnostic> = lint(&spec, &sources, base.clone(), &options)
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
         .collect();
@@ -149,51 +154,20 @@ pub fn open_input(
             (paths, None)
         }
     };
-    let readers = files
+    let needed: Vec<String> = program
+        .columns
         .iter()
-        .map(|p| {
-            // Bookkeeping columns are read where the file has them: without event
-            // numbers each row is its own event, without weights each weighs 1. A
-            // bookkeeping column the analysis itself uses is required like any other.
-            let present = NtupleReader::column_names(p, tree)?;
-            let cols: Vec<&str> = program
-                .columns
-                .iter()
-                .chain(extra.iter().filter(|c| !program.columns.contains(c)))
-                .map(String::as_str)
-                .filter(|c| {
-                    !query::EVENT_COLUMNS.contains(c)
-                        || program.reads(c)
-                        || present.iter().any(|p| p == c)
-                })
-                .collect();
-            let mut reader = NtupleReader::open(p, tree, Some(&cols))?;
-            if column_cache {
-                reader.cache_columns(&toy::cache::default_dir().join("columns"), p, tree);
-            }
-            Ok(reader)
+        .chain(extra.iter().filter(|c| !program.columns.contains(c)))
+        .cloned()
+        .collect();
+    let mut readers =
+        crate::io::source::open_files(&input.name.value, &files, tree, &needed, &|c: &str| {
+            program.reads(c)
         })
-        .collect::<Result<Vec<_>, _>>()
         .map_err(io_failure)?;
-    if let Some(first) = readers.first() {
-        for (reader, path) in readers.iter().zip(&files).skip(1) {
-            if let Some(((name, a), (_, b))) = first
-                .signature()
-                .into_iter()
-                .zip(reader.signature())
-                .find(|(x, y)| x != y)
-            {
-                return Err(Diagnostic::error(
-                    codes::UNSUPPORTED_COLUMN,
-                    format!(
-                        "input `{}`: column `{name}` is {a} in {} but {b} in {}",
-                        input.name.value,
-                        files[0].display(),
-                        path.display()
-                    ),
-                )
-                .with_help("all files of one input must have the same column types"));
-            }
+    if column_cache {
+        for (reader, p) in readers.iter_mut().zip(&files) {
+            reader.cache_columns(&toy::cache::default_dir().join("columns"), p, tree);
         }
     }
     Ok(Opened {

@@ -137,7 +137,10 @@ fn workspace(w: &Workspace) -> Status {
     if w.calculator == Calculator::Toys && w.toys < 10 {
         return fail(codes::INVALID_VALUE, "--toys must be at least 10".into());
     }
-    let text = match std::fs::read_to_string(&w.workspace) {
+    let text = match crate::io::regular::read_to_string(
+        &w.workspace,
+        crate::io::regular::MAX_WHOLE_FILE,
+    ) {
         Ok(t) => t,
         Err(e) => {
             return fail(

@@ -37,7 +37,7 @@ pub fn run(args: &Args) -> Status {
     let mut partials = Vec::new();
     for path in &args.partials {
         let name = path.display().to_string();
-        let bytes = match std::fs::read(path) {
+        let bytes = match crate::io::regular::read(path, crate::io::regular::MAX_WHOLE_FILE) {
             Ok(b) => b,
             Err(e) => return refuse(format!("cannot read {name}: {e}")),
         };

@@ -44,7 +44,8 @@ fn cannot(message: impl Into<String>) -> Status {
 }
 
 fn read_json(path: &Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = crate::io::regular::read_to_string(path, crate::io::regular::MAX_WHOLE_FILE)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))
 }
 

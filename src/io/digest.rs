@@ -18,7 +18,7 @@ pub(super) const RACY_NANOSECONDS: i128 = 1_000_000_000;
 
 /// SHA-256 of a file's bytes, hex, streamed in 1 MiB blocks.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
+    let mut file = super::regular::open(path)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 20];
     loop {
@@ -80,9 +80,13 @@ pub fn sha256_file_cached(path: &Path, cache_dir: &Path) -> std::io::Result<Stri
     let still = stat_key(path).ok().is_some_and(|(k, _)| k == key);
     if still && now - changed >= RACY_NANOSECONDS {
         let _ = std::fs::create_dir_all(cache_dir);
+        super::stale::remove_dead_partials(cache_dir);
         let temp = entry.with_extension(format!("partial-{}", std::process::id()));
-        if std::fs::write(&temp, format!("{key} {hash}\n")).is_ok() {
-            let _ = std::fs::rename(&temp, &entry);
+        // A failed write (a full disk) leaves no empty temporary file behind.
+        if std::fs::write(&temp, format!("{key} {hash}\n")).is_err()
+            || std::fs::rename(&temp, &entry).is_err()
+        {
+            let _ = std::fs::remove_file(&temp);
         }
     }
     Ok(hash)

@@ -9,8 +9,10 @@ pub mod files;
 pub mod fresh_read;
 pub mod guard;
 pub mod parquet;
+pub mod regular;
 pub mod root;
 pub mod source;
+pub mod stale;
 pub mod table;
 
 pub use error::IoError;

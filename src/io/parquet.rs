@@ -71,6 +71,9 @@ impl ParquetWriter {
             ))
             .set_created_by(format!("searchlight {}", env!("CARGO_PKG_VERSION")))
             .build();
+        if let Some(dir) = path.parent() {
+            super::stale::remove_dead_partials(dir);
+        }
         let temp = path.with_extension(format!("partial-{}", std::process::id()));
         let file = File::create(&temp).map_err(|e| {
             IoError::new(codes::IO, format!("cannot create {}: {e}", temp.display()))
@@ -191,7 +194,7 @@ impl ChunkReader for PositionalFile {
 
 /// Opens a file and parses its footer, with decoder panics contained.
 fn file_reader(path: &Path) -> Result<SerializedFileReader<PositionalFile>, IoError> {
-    let file = File::open(path)
+    let file = super::regular::open(path)
         .map_err(|e| IoError::new(codes::IO, format!("cannot open {}: {e}", path.display())))?;
     let file = PositionalFile(Arc::new(file));
     guard::contain(|| SerializedFileReader::new(file))

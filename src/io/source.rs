@@ -9,7 +9,7 @@ use super::root::RootReader;
 use super::table::Table;
 use crate::diag::codes;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// An ntuple file opened for reading a projection of its columns, optionally through a
 /// [`ColumnCache`].
@@ -35,10 +35,62 @@ pub enum Format {
     Parquet,
 }
 
+/// Bookkeeping columns of an ntuple: read where a file has them (without event numbers
+/// each row is its own event, without weights each weighs 1), required only when the
+/// analysis uses them itself.
+pub const EVENT_COLUMNS: [&str; 4] = ["__experiment__", "__run__", "__event__", "__weight__"];
+
+/// Opens every file of an input projected onto the columns in `needed`; a bookkeeping
+/// column is left out of a file without it unless `required` says the analysis reads
+/// it. All files must give their columns the same types. `run` and `lint` both open
+/// file inputs through here, so lint refuses what run would.
+pub fn open_files(
+    input: &str,
+    files: &[PathBuf],
+    tree: Option<&str>,
+    needed: &[String],
+    required: &dyn Fn(&str) -> bool,
+) -> Result<Vec<NtupleReader>, IoError> {
+    let readers = files
+        .iter()
+        .map(|p| {
+            let present = NtupleReader::column_names(p, tree)?;
+            let cols: Vec<&str> = needed
+                .iter()
+                .map(String::as_str)
+                .filter(|c| {
+                    !EVENT_COLUMNS.contains(c) || required(c) || present.iter().any(|p| p == c)
+                })
+                .collect();
+            NtupleReader::open(p, tree, Some(&cols))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(first) = readers.first() {
+        for (reader, path) in readers.iter().zip(files).skip(1) {
+            if let Some(((name, a), (_, b))) = first
+                .signature()
+                .into_iter()
+                .zip(reader.signature())
+                .find(|(x, y)| x != y)
+            {
+                return Err(IoError::new(
+                    codes::UNSUPPORTED_COLUMN,
+                    format!(
+                        "input `{input}`: column `{name}` is {a} in {} but {b} in {}; all files of one input must have the same column types",
+                        files[0].display(),
+                        path.display()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(readers)
+}
+
 /// The format of `path`, from its signature.
 pub fn format_of(path: &Path) -> Result<Format, IoError> {
     let mut head = [0u8; 4];
-    let mut file = std::fs::File::open(path)
+    let mut file = super::regular::open(path)
         .map_err(|e| IoError::new(codes::IO, format!("cannot open {}: {e}", path.display())))?;
     let n = file.read(&mut head).unwrap_or(0);
     match &head[..n] {

@@ -26,7 +26,8 @@ pub struct Model {
 
 /// Loads a model file of `format` (`xgboost`, `lightgbm`, `tmva`).
 pub fn load(path: &Path, format: &str) -> Result<Model, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes = crate::io::regular::read(path, crate::io::regular::MAX_WHOLE_FILE)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| format!("{} is not a text model file", path.display()))?;
     let (forest, feature_names) = match format {

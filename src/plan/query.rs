@@ -9,7 +9,7 @@ use crate::expr::{Expr, ExprKind, mangle, print};
 use crate::spec::Step;
 
 /// Bookkeeping columns basf2 writes: event identity and weight. Read when present.
-pub const EVENT_COLUMNS: [&str; 4] = ["__experiment__", "__run__", "__event__", "__weight__"];
+pub use crate::io::source::EVENT_COLUMNS;
 
 /// One selection step.
 #[derive(Clone, Debug)]
@@ -144,7 +144,7 @@ fn mva_binding(ctx: &LintContext, i: usize) -> Result<Binding, Diagnostic> {
 pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
     let spec = ctx.spec;
     let mut bindings = Bindings::new();
-    let mut columns: Vec<String> = EVENT_COLUMNS.iter().map(|c| c.to_string()).collect();
+    let columns = ctx.data_columns();
     for site in sites(spec).into_iter().filter(|s| s.scope == Scope::Data) {
         let mut failure = None;
         visit_resolvable(&site.expr.expr, &mut |e: &Expr| {
@@ -156,13 +156,7 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
                 _ => return,
             };
             let binding = match symbol {
-                Some(Symbol::Column(_) | Symbol::FileColumn) => {
-                    let branch = mangle(&key);
-                    if !columns.contains(&branch) {
-                        columns.push(branch.clone());
-                    }
-                    Binding::Column(branch)
-                }
+                Some(Symbol::Column(_) | Symbol::FileColumn) => Binding::Column(mangle(&key)),
                 Some(Symbol::Alias(i)) => {
                     Binding::Alias(Box::new(spec.variables[i].expr.expr.clone()))
                 }

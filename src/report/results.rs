@@ -167,6 +167,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("output");
+    if let Some(dir) = path.parent() {
+        crate::io::stale::remove_dead_partials(dir);
+    }
     let temp = path.with_file_name(format!(".{name}.partial-{}", std::process::id()));
     let _partial = crate::interrupt::track(&temp);
     let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));

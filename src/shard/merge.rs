@@ -16,6 +16,22 @@ pub struct Merged {
     pub inputs: Vec<InputPart>,
 }
 
+/// "missing shards 2, 5 of 8": at most ten listed, however many are missing.
+fn missing_shards(indices: impl Iterator<Item = usize>, missing: usize, count: usize) -> String {
+    let listed: Vec<String> = indices.take(10).map(|i| i.to_string()).collect();
+    let more = missing.saturating_sub(listed.len());
+    format!(
+        "missing shard{} {}{} of {count}",
+        if missing > 1 { "s" } else { "" },
+        listed.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    )
+}
+
 /// Merges `partials` (each with the file it was read from, for messages).
 pub fn merge(partials: Vec<(String, Partial)>) -> Result<Merged, String> {
     let Some((first_file, first)) = partials.first() else {
@@ -25,6 +41,16 @@ pub fn merge(partials: Vec<(String, Partial)>) -> Result<Merged, String> {
     let count = first.header.shards;
     if count == 0 {
         return Err(format!("{first_file}: a run of zero shards"));
+    }
+    // The count comes from a file: allocate by the partials given, not by it.
+    if count > partials.len() {
+        let given: std::collections::BTreeSet<usize> =
+            partials.iter().map(|(_, p)| p.header.shard).collect();
+        return Err(missing_shards(
+            (1..=count).filter(|i| !given.contains(i)),
+            count - given.iter().filter(|&&i| (1..=count).contains(&i)).count(),
+            count,
+        ));
     }
     let mut by_shard: Vec<Option<(String, Partial)>> = vec![None; count];
     for (file, p) in partials {
@@ -67,18 +93,14 @@ pub fn merge(partials: Vec<(String, Partial)>) -> Result<Merged, String> {
             None => return Err(format!("{file}: shard {index} of {count} is out of range")),
         }
     }
-    let missing: Vec<String> = by_shard
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.is_none())
-        .map(|(i, _)| (i + 1).to_string())
-        .collect();
-    if !missing.is_empty() {
-        return Err(format!(
-            "missing shard{} {} of {count}",
-            if missing.len() > 1 { "s" } else { "" },
-            missing.join(", ")
-        ));
+    let missing = by_shard.iter().filter(|s| s.is_none()).count();
+    if missing > 0 {
+        let indices = by_shard
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_none())
+            .map(|(i, _)| i + 1);
+        return Err(missing_shards(indices, missing, count));
     }
     let mut shards = by_shard.into_iter().flatten();
     let (_, mut merged) = shards.next().expect("at least one shard");

@@ -291,6 +291,22 @@ impl Ctx {
         None
     }
 
+    /// A whole number from 0 to `max`.
+    pub fn count_at_most(&mut self, node: &Node, what: &str, max: u64) -> Option<Spanned<u64>> {
+        let n = self.count(node, what)?;
+        if n.value <= max {
+            return Some(n);
+        }
+        self.report(
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                format!("{what} is {}, more than the {max} allowed", n.value),
+            )
+            .at(n.span),
+        );
+        None
+    }
+
     /// `[low, high]`.
     pub fn interval(&mut self, node: &Node, what: &str) -> Option<Interval> {
         let items = match &node.kind {

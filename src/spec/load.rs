@@ -9,6 +9,9 @@ use crate::expr::ExprKind;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+/// Most bytes a spec file may have.
+pub const MAX_SPEC_BYTES: u64 = 16 << 20;
+
 /// The schema version this release reads.
 pub const VERSION: u32 = 1;
 /// Most files one spec may include, transitively.
@@ -55,7 +58,8 @@ pub fn load_str(path: &Path, text: &str, sources: &mut SourceMap) -> Result<Spec
 }
 
 fn read(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes = crate::io::regular::read(path, MAX_SPEC_BYTES)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "{} is not UTF-8 text (invalid byte at offset {})",
@@ -379,10 +383,21 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
         .into_iter()
         .filter_map(|(k, v)| veto(k, v, ctx))
         .collect();
-    let histograms = merged(docs, "histograms", ctx)
+    let histograms: Vec<Histogram> = merged(docs, "histograms", ctx)
         .into_iter()
         .filter_map(|(k, v)| histogram(k, v, ctx))
         .collect();
+    let total_bins: u64 = histograms.iter().map(|h| h.bins.value).sum();
+    if let Some(last) = histograms.last().filter(|_| total_bins > MAX_TOTAL_BINS) {
+        ctx.report(
+            Diagnostic::error(
+                codes::LIMIT_EXCEEDED,
+                format!("the histograms have {total_bins} bins in all, more than {MAX_TOTAL_BINS}"),
+            )
+            .at(last.bins.span)
+            .with_help("results.json holds every bin of every histogram per input and channel"),
+        );
+    }
     let channels = merged(docs, "channels", ctx)
         .into_iter()
         .filter_map(|(k, v)| channel(k, v, ctx))
@@ -592,7 +607,9 @@ fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
 
 fn toy_source(toy: &Node, m: &Map, what: &str, ctx: &mut Ctx) -> Option<Source> {
     let generator = ctx.string(toy, "`toy`");
-    let events = m.get("events").map(|v| ctx.count(v, "`events`"));
+    let events = m
+        .get("events")
+        .map(|v| ctx.count_at_most(v, "`events`", MAX_TOY_EVENTS));
     let seed = m.get("seed").map(|v| ctx.count(v, "`seed`"));
     let mut params = Vec::new();
     for (k, v) in m.extras() {
@@ -730,6 +747,12 @@ fn veto(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Veto> {
     })
 }
 
+/// Most events a toy input may generate.
+pub const MAX_TOY_EVENTS: u64 = 100_000_000;
+/// Most pseudo-experiments `limits.toys` and `limits.global_toys` may ask for.
+pub const MAX_TOYS: u64 = 100_000;
+/// Most bins all histograms of a spec may have together.
+pub const MAX_TOTAL_BINS: u64 = 1_000_000;
 /// Most bins one histogram may have.
 pub const MAX_BINS: u64 = 100_000;
 
@@ -1010,10 +1033,12 @@ fn limits(node: &Node, ctx: &mut Ctx) -> Option<Limits> {
         Some(v) => ctx.boolean(v, "`expected`"),
         None => Some(Spanned::new(true, m.span)),
     };
-    let toys = m.get("toys").and_then(|v| ctx.count(v, "`toys`"));
+    let toys = m
+        .get("toys")
+        .and_then(|v| ctx.count_at_most(v, "`toys`", MAX_TOYS));
     let global_toys = m
         .get("global_toys")
-        .and_then(|v| ctx.count(v, "`global_toys`"));
+        .and_then(|v| ctx.count_at_most(v, "`global_toys`", MAX_TOYS));
     let mut reinterpret = Vec::new();
     if let Some(r) = m.get("reinterpret") {
         let inner = match sub_kind(kind, "reinterpret") {

@@ -13,5 +13,7 @@ pub mod schema;
 pub mod yaml;
 
 pub use convert::{IDENTIFIER, is_identifier};
-pub use load::{LoadError, LoadOptions, MAX_INCLUDES, VERSION, load_file, load_str};
+pub use load::{
+    LoadError, LoadOptions, MAX_INCLUDES, MAX_SPEC_BYTES, VERSION, load_file, load_str,
+};
 pub use model::*;

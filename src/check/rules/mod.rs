@@ -15,6 +15,7 @@ mod dangling_reference;
 mod duplicate_step_name;
 mod float_equality;
 mod implausible_value;
+mod input_files;
 mod inverted_window;
 mod method_unavailable;
 mod missing_data_input;
@@ -117,6 +118,7 @@ pub const ALL: &[Rule] = &[
     implausible_value::RULE,
     sideband_overlaps_window::RULE,
     scan_signal_source::RULE,
+    input_files::RULE,
 ];
 
 /// The rule with this code or name.

@@ -35,7 +35,10 @@ pub const RULE: Rule = Rule {
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     for m in &ctx.spec.mva {
         let Some(pin) = &m.sha256 else { continue };
-        let Ok(bytes) = std::fs::read(ctx.base_dir.join(&m.model.value)) else {
+        let Ok(bytes) = crate::io::regular::read(
+            &ctx.base_dir.join(&m.model.value),
+            crate::io::regular::MAX_WHOLE_FILE,
+        ) else {
             continue;
         };
         let actual = format!("{:x}", Sha256::digest(&bytes));

@@ -32,7 +32,10 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     for m in ctx.spec.mva.iter().filter(|m| m.sha256.is_none()) {
-        let help = match std::fs::read(ctx.base_dir.join(&m.model.value)) {
+        let help = match crate::io::regular::read(
+            &ctx.base_dir.join(&m.model.value),
+            crate::io::regular::MAX_WHOLE_FILE,
+        ) {
             Ok(bytes) => format!("add `sha256: \"{:x}\"`", Sha256::digest(&bytes)),
             Err(_) => "add `sha256:` with the model file's hash".to_string(),
         };

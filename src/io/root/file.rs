@@ -84,7 +84,7 @@ impl RootFile {
     /// Opens `path` and reads its header; the inner error says why the bytes are not a
     /// (complete) ROOT file.
     pub fn open(path: &Path) -> std::io::Result<Result<RootFile>> {
-        let mut file = File::open(path)?;
+        let mut file = crate::io::regular::open(path)?;
         let len = file.metadata()?.len();
         let mut head = [0u8; 64];
         let n = file.read(&mut head)?;
@@ -108,6 +108,13 @@ impl RootFile {
             Ok(v) => v,
             Err(e) => return Ok(Err(format!("unreadable file header: {e}"))),
         };
+        // A size beyond 1 TiB is no ROOT header (a text file starting with "root", say):
+        // say so without echoing its bytes as a number.
+        if end > 1 << 40 {
+            return Ok(Err(
+                "not a ROOT file header (it records an impossible size)".into(),
+            ));
+        }
         if len < end {
             return Ok(Err(format!(
                 "truncated: the header records {end} bytes, the file has {len}"
