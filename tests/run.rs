@@ -1016,16 +1016,33 @@ fn the_column_cache_serves_reruns() {
     let entries: Vec<PathBuf> = walk(&cache.join("columns"));
     assert!(!entries.is_empty(), "the first run stored its columns");
     assert_eq!(go("second", &["--column-cache"]), decoded);
-    // Entries whose values are changed (header intact) are what the next run reads.
-    for e in &entries {
-        let mut bytes = std::fs::read(e).unwrap();
-        if bytes[8] == 0 {
-            // f64 values: all become 0.
-            bytes[64..].fill(0);
-            std::fs::write(e, bytes).unwrap();
+    // Entries whose values are changed with a matching checksum are what the next run
+    // reads (the cache is used); changed without one, they are damaged: decoded again,
+    // rewritten, and said so.
+    let plant = |fix_checksum: bool, byte: u8| {
+        for e in &entries {
+            let mut bytes = std::fs::read(e).unwrap();
+            if bytes[8] == 0 {
+                // f64 values: all bytes become `byte`.
+                bytes[64..].fill(byte);
+                if fix_checksum {
+                    let sum = twox_hash::XxHash3_64::oneshot(&bytes[64..]);
+                    bytes[17..25].copy_from_slice(&sum.to_le_bytes());
+                }
+                std::fs::write(e, bytes).unwrap();
+            }
         }
-    }
+    };
+    plant(true, 0);
     assert_ne!(go("planted", &["--column-cache"]), decoded);
+    plant(false, 1);
+    let dir = out.join("damaged");
+    let o = run(
+        &["run", spec, "--column-cache", "-o", dir.to_str().unwrap()],
+        &cache,
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("damaged column-cache entries"));
+    assert_eq!(std::fs::read(dir.join("results.json")).unwrap(), decoded);
     std::fs::remove_dir_all(cache.join("columns")).unwrap();
     assert_eq!(go("again", &["--column-cache"]), decoded);
     std::fs::remove_dir_all(out).unwrap();

@@ -251,16 +251,27 @@ fn toy_inputs_are_cached_by_version_and_parameters() {
     use searchlight::toy::cache::{key, materialize};
     let dir = std::env::temp_dir().join(format!("searchlight-cache-{}", std::process::id()));
     let p = params(&[("inject_mass", &[1.0]), ("inject_yield", &[5.0])]);
-    let (path, fresh) = materialize(&dir, "b_to_k_alp", 3000, 8, &p).unwrap();
-    assert!(fresh);
+    let hashes = dir.join("hashes");
+    let first = materialize(&dir, &hashes, "b_to_k_alp", 3000, 8, &p).unwrap();
+    assert!(first.fresh && first.refused.is_none());
+    let path = first.path.clone();
     let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-    let (again, fresh) = materialize(&dir, "b_to_k_alp", 3000, 8, &p).unwrap();
-    assert!(!fresh && again == path);
+    let again = materialize(&dir, &hashes, "b_to_k_alp", 3000, 8, &p).unwrap();
+    assert!(!again.fresh && again.path == path && again.sha256 == first.sha256);
     assert_eq!(
         std::fs::metadata(&path).unwrap().modified().unwrap(),
         modified,
         "not regenerated"
     );
+    // A flipped bit makes the entry a miss: generated again, with the reason, and the
+    // same bytes as the first time.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x10;
+    std::fs::write(&path, &bytes).unwrap();
+    let repaired = materialize(&dir, &hashes, "b_to_k_alp", 3000, 8, &p).unwrap();
+    assert!(repaired.fresh && repaired.refused.is_some());
+    assert_eq!(repaired.sha256, first.sha256);
     let cached = ParquetReader::open(&path, None)
         .unwrap()
         .read_all()

@@ -92,6 +92,8 @@ pub fn run(args: &Args) -> Status {
 struct Table {
     name: String,
     description: String,
+    /// HEPData's `observables` keyword: `LIMIT`, or `N` for event counts.
+    observable: &'static str,
     data: Value,
 }
 
@@ -113,7 +115,7 @@ fn write(results: &Value, dir: &Path) -> std::io::Result<usize> {
         submission.push(json!({
             "name": t.name,
             "description": t.description,
-            "keywords": [{"name": "observables", "values": ["LIMIT"]}],
+            "keywords": [{"name": "observables", "values": [t.observable]}],
             "data_file": file,
         }));
     }
@@ -206,6 +208,7 @@ fn limit_tables(results: &Value) -> Vec<Table> {
             String::new()
         };
         out.push(Table {
+            observable: "LIMIT",
             name: format!("Upper limits on {poi}, {group}"),
             description: format!(
                 "{:.0}% CL upper limits on {poi} ({method}) against the mass hypothesis, {group}: expected median with the ±1σ and ±2σ bands as errors, and the observed limit where unblinded.{note}",
@@ -220,6 +223,7 @@ fn limit_tables(results: &Value) -> Vec<Table> {
             .unwrap_or_default();
         for name in reinterpreted {
             out.push(Table {
+                observable: "LIMIT",
                 name: format!("Upper limits on {name}, {group}"),
                 description: format!(
                     "The limits on {poi} reinterpreted as {:.0}% CL upper limits on {name}, {group}.{note}",
@@ -291,6 +295,14 @@ fn limits_data(
     })
 }
 
+/// `x` rounded to `digits` significant digits (weighted sums carry rounding noise in
+/// their last digits, which a table should not print).
+fn significant(x: f64, digits: usize) -> f64 {
+    format!("{x:.*e}", digits.saturating_sub(1))
+        .parse()
+        .unwrap_or(x)
+}
+
 /// The cutflow of the data, per channel.
 fn cutflow_table(results: &Value) -> Option<Table> {
     let channels = results["cutflow"].as_object()?;
@@ -308,12 +320,13 @@ fn cutflow_table(results: &Value) -> Option<Table> {
                 "header": {"name": "events"},
                 "qualifiers": [{"name": "channel", "value": channel}],
                 "values": rows.as_array().into_iter().flatten()
-                    .map(|r| json!({"value": r["weighted"].as_f64().unwrap_or(0.0)}))
+                    .map(|r| json!({"value": r["weighted"].as_f64().map(|w| significant(w, 6))}))
                     .collect::<Vec<_>>(),
             })
         })
         .collect();
     Some(Table {
+        observable: "N",
         name: "Cutflow".into(),
         description: "Events of the data sample after each selection step and veto, per channel."
             .into(),

@@ -127,16 +127,28 @@ pub fn open_input(
             params,
         } => {
             let params = toy_params(params);
-            let dir = toy::cache::default_dir().join("toy");
-            let (path, fresh) =
-                toy::cache::materialize(&dir, &generator.value, events.value, seed.value, &params)
-                    .map_err(io_failure)?;
-            if fresh {
+            let cache = toy::cache::default_dir();
+            let toy = toy::cache::materialize(
+                &cache.join("toy"),
+                &cache.join("hashes"),
+                &generator.value,
+                events.value,
+                seed.value,
+                &params,
+            )
+            .map_err(io_failure)?;
+            if let Some(reason) = &toy.refused {
+                eprintln!(
+                    "note: the cached toy input `{}` was not used ({reason}); generated again",
+                    input.name.value
+                );
+            }
+            if toy.fresh {
                 eprintln!(
                     "generated toy input `{}` ({} events) into {}",
                     input.name.value,
                     events.value,
-                    path.display()
+                    toy.path.display()
                 );
             }
             let record = json!({
@@ -145,7 +157,9 @@ pub fn open_input(
                 "events": events.value,
                 "seed": seed.value,
                 "parameters": params.0.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<Map<_, _>>(),
+                "sha256": toy.sha256,
             });
+            let path = toy.path;
             (vec![path], Some(record))
         }
         Source::Files { files, tree: name } => {

@@ -145,10 +145,21 @@ fn explain(code: &str) -> Status {
             );
             Status::Ok
         }
-        None => {
-            eprintln!("error: no lint rule `{code}`; `searchlight lint --list-rules` lists them");
-            Status::Failure
-        }
+        None => match crate::diag::codes::EXPLANATIONS
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(code))
+        {
+            Some((c, text)) => {
+                println!("{c}\n\n{text}");
+                Status::Ok
+            }
+            None => {
+                eprintln!(
+                    "error: no code `{code}`; `searchlight lint --list-rules` lists the lint rules, docs/reliability.md the others"
+                );
+                Status::Failure
+            }
+        },
     }
 }
 

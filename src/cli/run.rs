@@ -79,6 +79,12 @@ pub fn run(args: &Args) -> Status {
             return Status::Failure;
         }
     };
+    let damaged = crate::io::column_cache::damaged_entries();
+    if damaged > 0 {
+        eprintln!(
+            "note: {damaged} damaged column-cache entries were decoded from the files again and rewritten"
+        );
+    }
     if let Some(shard) = args.shard {
         return write_partial(&out, shard, provenance, executed);
     }
@@ -93,8 +99,10 @@ pub fn run(args: &Args) -> Status {
 }
 
 /// Removes an earlier results.json from `out`: it would look like the result of this run
-/// if this run failed. The new one is written last, when everything worked.
+/// if this run failed. The new one is written last, when everything worked. The earlier
+/// run's figures go too, so none is left beside results of a run that draws other ones.
 pub(super) fn remove_previous_results(out: &Path) -> Result<(), Status> {
+    crate::report::figures::remove_previous(out);
     match std::fs::remove_file(out.join("results.json")) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
             eprintln!(

@@ -13,8 +13,9 @@
 //! canonical path, device, inode, size and modification and status-change times (ns), so
 //! an edited or replaced file never reads stale columns; a file changed within the last
 //! second is not cached (its times could still move within the clock's granularity).
-//! Entries hold a header (magic, type, rows) that is checked on every read: a damaged or
-//! truncated entry is decoded afresh and rewritten. Writes go to a temporary file renamed
+//! Entries hold a header (magic, type, rows, and an XXH3 checksum of the values) that is
+//! checked on every read: a damaged or truncated entry is decoded afresh and rewritten,
+//! and counted ([`damaged_entries`]) so that `run` says so. Writes go to a temporary file renamed
 //! into place, so concurrent runs and shards never see half an entry. The cache holds
 //! the columns read, uncompressed: delete the directory to reclaim the space.
 
@@ -27,13 +28,27 @@ use std::path::{Path, PathBuf};
 
 /// Changing this makes every existing entry a miss; it names the byte order.
 #[cfg(target_endian = "little")]
-const FORMAT: &[u8; 8] = b"SLCOL\x00\x02L";
+const FORMAT: &[u8; 8] = b"SLCOL\x00\x03L";
 #[cfg(target_endian = "big")]
-const FORMAT: &[u8; 8] = b"SLCOL\x00\x02B";
+const FORMAT: &[u8; 8] = b"SLCOL\x00\x03B";
 
-/// Header bytes: [`FORMAT`], the type tag, the number of rows (u64), zeros up to a
-/// multiple of 64 bytes, so that the values of a mapped entry are aligned.
+/// Header bytes: [`FORMAT`], the type tag, the number of rows (u64), the XXH3-64 of the
+/// value bytes (u64), zeros up to a multiple of 64 bytes, so that the values of a mapped
+/// entry are aligned.
 const HEADER: usize = 64;
+
+/// Entries found damaged (their checksum, size or header wrong) since the start.
+static DAMAGED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many cache entries were found damaged and decoded afresh instead.
+pub fn damaged_entries() -> usize {
+    DAMAGED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The checksum of an entry's values.
+fn checksum(bytes: &[u8]) -> u64 {
+    twox_hash::XxHash3_64::oneshot(bytes)
+}
 
 /// The entries of one input file.
 #[derive(Clone, Debug)]
@@ -143,15 +158,27 @@ impl ColumnCache {
                 let mut head = [0u8; HEADER];
                 file.read_exact(&mut head).ok()?;
                 let (t, size) = tag(type_name)?;
+                let damaged = || {
+                    DAMAGED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    None
+                };
                 let rows = u64::from_le_bytes(head[FORMAT.len() + 1..][..8].try_into().ok()?);
+                let sum = u64::from_le_bytes(head[FORMAT.len() + 9..][..8].try_into().ok()?);
                 let bytes = rows.checked_mul(size as u64)?;
-                let whole = head.starts_with(FORMAT)
-                    && head[FORMAT.len()] == t
-                    && bytes.checked_add(HEADER as u64) == Some(length);
-                if !whole {
-                    return None;
+                if !head.starts_with(FORMAT) {
+                    return None; // another format version: a plain miss
                 }
-                let data = decode(type_name, &file, usize::try_from(rows).ok()?)?;
+                let whole =
+                    head[FORMAT.len()] == t && bytes.checked_add(HEADER as u64) == Some(length);
+                if !whole {
+                    return damaged();
+                }
+                let Some(data) = decode(type_name, &file, usize::try_from(rows).ok()?) else {
+                    return damaged();
+                };
+                if checksum(&values(&data)) != sum {
+                    return damaged();
+                }
                 Some(Column {
                     name: name.to_owned(),
                     data,
@@ -174,12 +201,14 @@ impl ColumnCache {
             let mut head = FORMAT.to_vec();
             head.push(t);
             head.extend((c.data.len() as u64).to_le_bytes());
+            let bytes = values(&c.data);
+            head.extend(checksum(&bytes).to_le_bytes());
             head.resize(HEADER, 0);
             let entry = self.entry(chunk, &c.name);
             let temp = entry.with_extension(format!("partial-{}", std::process::id()));
             let written = std::fs::File::create(&temp).and_then(|mut f| {
                 f.write_all(&head)?;
-                f.write_all(&values(&c.data))
+                f.write_all(&bytes)
             });
             if written.is_err() || std::fs::rename(&temp, &entry).is_err() {
                 let _ = std::fs::remove_file(&temp);
@@ -262,6 +291,19 @@ mod tests {
         let mut other = signature.clone();
         other[0].1 = "i64";
         assert!(cache.load(3, &other).is_none());
+        // A flipped bit in any entry's values is caught by its checksum, and counted.
+        for name in ["x", "b", "l"] {
+            let entry = cache.entry(3, name);
+            let mut bytes = std::fs::read(&entry).unwrap();
+            let last = bytes.len() - 1;
+            bytes[last] ^= 0x01;
+            let damaged = damaged_entries();
+            std::fs::write(&entry, &bytes).unwrap();
+            assert!(cache.load(3, &signature).is_none(), "{name}");
+            assert!(damaged_entries() > damaged, "{name}");
+            cache.store(3, &t);
+            assert!(cache.load(3, &signature).is_some());
+        }
         // An edited file has other entries.
         std::fs::write(&file, b"PAR1 edited").unwrap();
         std::thread::sleep(std::time::Duration::from_millis(1100));

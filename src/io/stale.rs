@@ -1,7 +1,7 @@
-//! Temporary files of processes that died. Every output is written to a temporary file
-//! named `…partial-<pid>…` and renamed into place; a process killed with SIGKILL cannot
-//! remove its own, so whoever writes into the same directory next removes those whose
-//! process no longer exists.
+//! Outputs written whole or not at all, and the temporary files of processes that died.
+//! Every output is written to a temporary file named `…partial-<pid>…` and renamed into
+//! place; a process killed with SIGKILL cannot remove its own, so whoever writes into the
+//! same directory next removes those whose process no longer exists.
 
 use std::path::Path;
 
@@ -48,6 +48,24 @@ pub fn remove_dead_partials(dir: &Path) -> usize {
         })
         .filter(|e| std::fs::remove_file(e.path()).is_ok())
         .count()
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("output");
+    if let Some(dir) = path.parent() {
+        remove_dead_partials(dir);
+    }
+    let temp = path.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    let _partial = crate::interrupt::track(&temp);
+    let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
 }
 
 #[cfg(test)]

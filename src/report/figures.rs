@@ -7,6 +7,24 @@ use crate::analysis::{Outcome, ScanPoint};
 use std::path::{Path, PathBuf};
 
 /// A file-name-safe form of a label: `K*+` → `Kstp`, `pi-` → `pim`, `0.5` → `0p5`.
+/// Removes the figures an earlier run wrote into `out` (`brazil_*`, `pvalue*`, `fit_*`,
+/// as SVG and PNG); other files are left alone.
+pub fn remove_previous(out: &Path) {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let figure = ["brazil_", "pvalue", "fit_"]
+            .iter()
+            .any(|p| name.starts_with(p))
+            && (name.ends_with(".svg") || name.ends_with(".png"));
+        if figure && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn slug(text: &str) -> String {
     text.chars()
         .map(|c| match c {

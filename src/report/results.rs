@@ -3,7 +3,6 @@
 use crate::analysis::Outcome;
 use crate::exec::cutflow::{ChannelFlow, Cutflow};
 use serde_json::{Map, Value, json};
-use std::path::Path;
 
 /// Format version of results.json.
 pub const RESULTS_VERSION: u32 = 1;
@@ -161,20 +160,4 @@ pub fn cutflow_markdown(analysis: &str, cutflows: &[(String, Cutflow)]) -> Strin
     out
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("output");
-    if let Some(dir) = path.parent() {
-        crate::io::stale::remove_dead_partials(dir);
-    }
-    let temp = path.with_file_name(format!(".{name}.partial-{}", std::process::id()));
-    let _partial = crate::interrupt::track(&temp);
-    let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
-}
+pub use crate::io::stale::write_atomically;

@@ -40,21 +40,53 @@ pub fn key(generator: &str, events: u64, seed: u64, params: &Params) -> String {
     format!("{:x}", Sha256::digest(text.as_bytes()))
 }
 
-/// The Parquet file holding the sample, generated into `dir` first if absent. Returns the
-/// path and whether it was generated now.
+/// A cached toy sample.
+pub struct Materialized {
+    /// The Parquet file.
+    pub path: PathBuf,
+    /// Whether it was generated now.
+    pub fresh: bool,
+    /// SHA-256 of the file, for provenance.
+    pub sha256: String,
+    /// Why a cached copy was not used, if one was found and refused.
+    pub refused: Option<String>,
+}
+
+/// The Parquet file holding the sample, generated into `dir` first if absent or if the
+/// cached copy does not match the checksum written beside it when it was generated (a
+/// corrupt entry is a miss). Hashes are remembered in `hashes` by file identity, so a
+/// rerun reads an unchanged entry without hashing it again.
 pub fn materialize(
     dir: &Path,
+    hashes: &Path,
     generator: &str,
     events: u64,
     seed: u64,
     params: &Params,
-) -> Result<(PathBuf, bool), IoError> {
+) -> Result<Materialized, IoError> {
     let path = dir.join(format!(
         "{generator}-{}.parquet",
         &key(generator, events, seed, params)[..20]
     ));
+    let sidecar = path.with_extension("parquet.sha256");
+    let mut refused = None;
     if path.is_file() {
-        return Ok((path, false));
+        let expected = std::fs::read_to_string(&sidecar).ok();
+        let actual = crate::io::digest::sha256_file_cached(&path, hashes).ok();
+        match (expected, actual) {
+            (Some(e), Some(a)) if e.trim() == a => {
+                return Ok(Materialized {
+                    path,
+                    fresh: false,
+                    sha256: a,
+                    refused: None,
+                });
+            }
+            (None, _) => refused = Some("it has no checksum".to_string()),
+            _ => refused = Some("its checksum does not match".to_string()),
+        }
+        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_file(&sidecar);
     }
     std::fs::create_dir_all(dir).map_err(|e| IoError {
         code: crate::diag::codes::IO,
@@ -87,5 +119,24 @@ pub fn materialize(
             });
         }
     };
-    Ok((path, true))
+    let sha256 = crate::io::digest::sha256_file(&path).map_err(|e| {
+        IoError::new(
+            crate::diag::codes::IO,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    crate::io::stale::write_atomically(&sidecar, format!("{sha256}\n").as_bytes()).map_err(
+        |e| {
+            IoError::new(
+                crate::diag::codes::OUTPUT,
+                format!("cannot write {}: {e}", sidecar.display()),
+            )
+        },
+    )?;
+    Ok(Materialized {
+        path,
+        fresh: true,
+        sha256,
+        refused,
+    })
 }
