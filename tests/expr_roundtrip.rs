@@ -52,14 +52,7 @@ fn binop() -> impl Strategy<Value = BinOp> {
 }
 
 fn cmpop() -> impl Strategy<Value = CmpOp> {
-    prop::sample::select(vec![
-        CmpOp::Lt,
-        CmpOp::Le,
-        CmpOp::Gt,
-        CmpOp::Ge,
-        CmpOp::Eq,
-        CmpOp::Ne,
-    ])
+    prop::sample::select(CmpOp::ALL.to_vec())
 }
 
 fn expr() -> impl Strategy<Value = Expr> {

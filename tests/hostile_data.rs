@@ -68,6 +68,33 @@ fn run(dir: &Path, spec: &str) -> Output {
         .unwrap()
 }
 
+/// Writes f64 `columns` into `dir/name` as Parquet and returns its path.
+fn parquet_file(dir: &Path, name: &str, columns: &[(&str, Vec<f64>)]) -> PathBuf {
+    use searchlight::io::parquet::ParquetWriter;
+    use searchlight::io::table::{Column, ColumnData, Table};
+    let table = Table {
+        columns: columns
+            .iter()
+            .map(|(n, v)| Column {
+                name: (*n).into(),
+                data: ColumnData::F64(v.clone()),
+            })
+            .collect(),
+    };
+    let file = dir.join(name);
+    let mut writer = ParquetWriter::create(&file, &table).unwrap();
+    writer.write(&table).unwrap();
+    writer.finish().unwrap();
+    file
+}
+
+/// The data cutflow of a run's results.json in `dir/out`.
+fn cutflow(dir: &Path) -> serde_json::Value {
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("out/results.json")).unwrap()).unwrap();
+    results["cutflow"]["all"].clone()
+}
+
 fn scratch(name: &str) -> PathBuf {
     let dir =
         std::env::temp_dir().join(format!("searchlight-hostile-{}-{name}", std::process::id()));
@@ -145,8 +172,6 @@ fn a_model_that_does_not_match_its_pin_is_refused() {
 
 #[test]
 fn nan_and_infinite_values_are_counted_never_passed() {
-    use searchlight::io::parquet::ParquetWriter;
-    use searchlight::io::table::{Column, ColumnData, Table};
     let dir = scratch("nan");
     let x = vec![
         1.0,
@@ -156,25 +181,14 @@ fn nan_and_infinite_values_are_counted_never_passed() {
         7.0,
         f64::NAN,
     ];
-    let table = Table {
-        columns: vec![Column {
-            name: "x".into(),
-            data: ColumnData::F64(x),
-        }],
-    };
-    let file = dir.join("nan.parquet");
-    let mut writer = ParquetWriter::create(&file, &table).unwrap();
-    writer.write(&table).unwrap();
-    writer.finish().unwrap();
+    let file = parquet_file(&dir, "nan.parquet", &[("x", x)]);
     let spec = format!(
         "searchlight: 1\nanalysis: {{ name: nan }}\ninputs:\n  data: {{ files: [\"{}\"] }}\nselection:\n  - cut: x > 0\n  - cut: x < 5\n",
         file.display()
     );
     let o = run(&dir, &spec);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let results: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("out/results.json")).unwrap()).unwrap();
-    let rows = &results["cutflow"]["all"];
+    let rows = &cutflow(&dir);
     // x > 0 keeps 1, +inf and 7; the two NaN are undefined. x < 5 keeps 1 only.
     assert_eq!(rows[1]["events"], 3, "{rows}");
     assert_eq!(rows[1]["undefined"], 2, "{rows}");
@@ -188,34 +202,24 @@ fn nan_and_infinite_values_are_counted_never_passed() {
 /// from it undefined (null), not 0.
 #[test]
 fn nan_through_functions_never_passes_and_nan_weights_are_undefined() {
-    use searchlight::io::parquet::ParquetWriter;
-    use searchlight::io::table::{Column, ColumnData, Table};
     let dir = scratch("nan-functions");
-    let column = |name: &str, values: Vec<f64>| Column {
-        name: name.into(),
-        data: ColumnData::F64(values),
-    };
     let nan = f64::NAN;
-    let table = Table {
-        columns: vec![
-            column("a", vec![0.95, nan, 0.99, nan, 0.97]),
-            column("b", vec![0.96, 0.97, nan, nan, 0.98]),
-            column("__weight__", vec![1.0, 1.0, 1.0, 1.0, nan]),
+    let file = parquet_file(
+        &dir,
+        "functions.parquet",
+        &[
+            ("a", vec![0.95, nan, 0.99, nan, 0.97]),
+            ("b", vec![0.96, 0.97, nan, nan, 0.98]),
+            ("__weight__", vec![1.0, 1.0, 1.0, 1.0, nan]),
         ],
-    };
-    let file = dir.join("functions.parquet");
-    let mut writer = ParquetWriter::create(&file, &table).unwrap();
-    writer.write(&table).unwrap();
-    writer.finish().unwrap();
+    );
     let spec = format!(
         "searchlight: 1\nanalysis: {{ name: nan }}\ninputs:\n  data: {{ files: [\"{}\"] }}\nselection:\n  - name: min\n    cut: min(a, b) > 0.9\n  - name: max\n    cut: max(a, b) > 0.9\n  - name: clip\n    cut: clip(a, 0, 1) > 0.9\n  - name: pow\n    cut: a ** 0 > 0.5\n",
         file.display()
     );
     let o = run(&dir, &spec);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let results: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("out/results.json")).unwrap()).unwrap();
-    let rows = &results["cutflow"]["all"];
+    let rows = &cutflow(&dir);
     // Rows 2, 3 and 4 have a NaN in a or b: min(a, b) is undefined for all three.
     assert_eq!(rows[1]["events"], 2, "{rows}");
     assert_eq!(rows[1]["undefined"], 3, "{rows}");

@@ -131,6 +131,16 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    /// Every comparison.
+    pub const ALL: [CmpOp; 6] = [
+        CmpOp::Lt,
+        CmpOp::Le,
+        CmpOp::Gt,
+        CmpOp::Ge,
+        CmpOp::Eq,
+        CmpOp::Ne,
+    ];
+
     /// The operator as written.
     pub fn symbol(self) -> &'static str {
         match self {

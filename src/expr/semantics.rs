@@ -162,14 +162,7 @@ mod tests {
                             // Whatever the function, NaN in an argument never passes a cut
                             // on its value unless the function tests for it.
                             if special.is_nan() && f.name != "isnan" && f.name != "ifelse" {
-                                for op in [
-                                    CmpOp::Lt,
-                                    CmpOp::Le,
-                                    CmpOp::Gt,
-                                    CmpOp::Ge,
-                                    CmpOp::Eq,
-                                    CmpOp::Ne,
-                                ] {
+                                for op in CmpOp::ALL {
                                     assert!(compare(op, got, 0.5).is_nan(), "{case}");
                                 }
                             }
@@ -192,14 +185,7 @@ mod tests {
                             assert!(got.is_nan(), "{x} {} {y} = {got}", op.symbol());
                         }
                     }
-                    for op in [
-                        CmpOp::Lt,
-                        CmpOp::Le,
-                        CmpOp::Gt,
-                        CmpOp::Ge,
-                        CmpOp::Eq,
-                        CmpOp::Ne,
-                    ] {
+                    for op in CmpOp::ALL {
                         let got = compare(op, x, y);
                         if x.is_nan() || y.is_nan() {
                             assert!(got.is_nan(), "{x} {} {y}", op.symbol());
