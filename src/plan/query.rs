@@ -72,8 +72,7 @@ fn veto_label(name: &str) -> String {
     format!("veto {name}")
 }
 
-/// Most cut steps and vetoes a spec with N−1 histograms may have (one bit each).
-pub const MAX_N_MINUS_1_STEPS: usize = 64;
+pub use crate::spec::MAX_N_MINUS_1_STEPS;
 
 /// A channel: its name and membership cut (`None` for the single implicit channel).
 #[derive(Clone, Debug)]
@@ -251,19 +250,6 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
                 .collect(),
         })
         .collect::<Vec<HistogramPlan>>();
-    let n_minus_1 = spec.histograms.iter().find(|h| !h.without.is_empty());
-    if let Some(h) = n_minus_1
-        && spec.selection.len() + spec.vetoes.len() > MAX_N_MINUS_1_STEPS
-    {
-        return Err(Diagnostic::error(
-            codes::LIMIT_EXCEEDED,
-            format!(
-                "histogram `{}` leaves out cuts, which needs at most {MAX_N_MINUS_1_STEPS} selection steps and vetoes",
-                h.name.value
-            ),
-        )
-        .at(h.name.span));
-    }
     Ok(Query {
         columns,
         bindings,

@@ -379,7 +379,7 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
             selection.extend(step(item, ctx));
         }
     }
-    let vetoes = merged(docs, "vetoes", ctx)
+    let vetoes: Vec<Veto> = merged(docs, "vetoes", ctx)
         .into_iter()
         .filter_map(|(k, v)| veto(k, v, ctx))
         .collect();
@@ -396,6 +396,21 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
             )
             .at(last.bins.span)
             .with_help("results.json holds every bin of every histogram per input and channel"),
+        );
+    }
+    let steps = selection.len() + vetoes.len();
+    if let Some(h) = histograms.iter().find(|h| !h.without.is_empty())
+        && steps > MAX_N_MINUS_1_STEPS
+    {
+        ctx.report(
+            Diagnostic::error(
+                codes::LIMIT_EXCEEDED,
+                format!(
+                    "histogram `{}` leaves out cuts, which needs at most {MAX_N_MINUS_1_STEPS} selection steps and vetoes, not {steps}",
+                    h.name.value
+                ),
+            )
+            .at(h.name.span),
         );
     }
     let channels = merged(docs, "channels", ctx)
@@ -747,6 +762,9 @@ fn veto(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Veto> {
     })
 }
 
+/// Most cut steps and vetoes a spec with N−1 histograms may have (the evaluator keeps
+/// one pass bit per step in a 64-bit word).
+pub const MAX_N_MINUS_1_STEPS: usize = 64;
 /// Most events a toy input may generate.
 pub const MAX_TOY_EVENTS: u64 = 100_000_000;
 /// Most pseudo-experiments `limits.toys` and `limits.global_toys` may ask for.

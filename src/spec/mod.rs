@@ -14,6 +14,7 @@ pub mod yaml;
 
 pub use convert::{IDENTIFIER, is_identifier};
 pub use load::{
-    LoadError, LoadOptions, MAX_INCLUDES, MAX_SPEC_BYTES, VERSION, load_file, load_str,
+    LoadError, LoadOptions, MAX_INCLUDES, MAX_N_MINUS_1_STEPS, MAX_SPEC_BYTES, VERSION, load_file,
+    load_str,
 };
 pub use model::*;
