@@ -143,8 +143,30 @@ fn every_hostile_file_gets_a_coded_error_and_no_results() {
             })
             .collect();
         assert!(!codes.is_empty(), "{name}: uncoded\n{stderr}");
+        // What `lint` says of the same spec: a file whose headers already show the
+        // problem is a lint finding (SL036); only damage inside the data is left to run.
+        let lint = Command::new(env!("CARGO_BIN_EXE_searchlight"))
+            .args(["lint", dir.join("spec.yaml").to_str().unwrap()])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let lint_verdict = if lint.status.success() {
+            "lint clean (damage inside the data)".to_string()
+        } else {
+            assert_eq!(lint.status.code(), Some(1), "{name}");
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&lint.stdout),
+                String::from_utf8_lossy(&lint.stderr)
+            );
+            let code = text
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .find(|w| w.len() == 5 && w.starts_with("SL"))
+                .unwrap_or("uncoded");
+            format!("lint {code}")
+        };
         report.push_str(&format!(
-            "{name}: exit {} {}\n  {}\n",
+            "{name}: exit {} {}, {lint_verdict}\n  {}\n",
             code.unwrap(),
             codes[0],
             first.replace(repo.to_str().unwrap(), "<repo>")

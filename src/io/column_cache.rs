@@ -15,7 +15,11 @@
 //! second is not cached (its times could still move within the clock's granularity).
 //! Entries hold a header (magic, type, rows, and an XXH3 checksum of the values) that is
 //! checked on every read: a damaged or truncated entry is decoded afresh and rewritten,
-//! and counted ([`damaged_entries`]) so that `run` says so. Writes go to a temporary file renamed
+//! and counted ([`damaged_entries`]) so that `run` says so. A verified entry's identity
+//! (device, inode, size, modification and status-change times) is remembered in the
+//! directory's `verified` list, and an entry unchanged since is not hashed again: any
+//! write to it changes its status-change time, which no user tool can set back (the trust
+//! model of the input hashes, `digest.rs`). Writes go to a temporary file renamed
 //! into place, so concurrent runs and shards never see half an entry. The cache holds
 //! the columns read, uncompressed: delete the directory to reclaim the space.
 
@@ -23,8 +27,10 @@ use super::fresh_read::read_values_at;
 use super::table::{Column, ColumnData, MappedF64, Table};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// Changing this makes every existing entry a miss; it names the byte order.
 #[cfg(target_endian = "little")]
@@ -54,7 +60,13 @@ fn checksum(bytes: &[u8]) -> u64 {
 #[derive(Clone, Debug)]
 pub struct ColumnCache {
     dir: PathBuf,
+    /// Entries verified before, by file name, with the identity they had then; loaded
+    /// from the directory's `verified` list on first use.
+    verified: Arc<Mutex<Option<HashMap<String, String>>>>,
 }
+
+/// The list of verified entries in a cache directory.
+const VERIFIED: &str = "verified";
 
 /// The on-disk type tag and element size of a column of type `type_name`.
 fn tag(type_name: &str) -> Option<(u8, usize)> {
@@ -138,7 +150,35 @@ impl ColumnCache {
         key.update(tree.unwrap_or("").as_bytes());
         Some(ColumnCache {
             dir: root.join(format!("{:x}", key.finalize())),
+            verified: Arc::default(),
         })
+    }
+
+    /// Whether entry `name` is unchanged since it was verified (it has `identity`).
+    fn was_verified(&self, name: &str, identity: &str) -> bool {
+        let mut memo = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        let list = memo.get_or_insert_with(|| {
+            let text = super::regular::read_to_string(&self.dir.join(VERIFIED), 64 << 20)
+                .unwrap_or_default();
+            text.lines()
+                .filter_map(|l| l.split_once('\t'))
+                .map(|(n, i)| (n.to_owned(), i.to_owned()))
+                .collect()
+        });
+        list.get(name).is_some_and(|known| known == identity)
+    }
+
+    /// Remembers that the `entries` (name, identity) passed their checksums.
+    fn remember_verified(&self, entries: Vec<(String, String)>) {
+        if entries.is_empty() {
+            return;
+        }
+        let mut memo = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        let list = memo.get_or_insert_with(HashMap::new);
+        list.extend(entries);
+        let mut lines: Vec<String> = list.iter().map(|(n, i)| format!("{n}\t{i}\n")).collect();
+        lines.sort();
+        let _ = super::stale::write_atomically(&self.dir.join(VERIFIED), lines.concat().as_bytes());
     }
 
     fn entry(&self, chunk: usize, column: &str) -> PathBuf {
@@ -150,10 +190,15 @@ impl ColumnCache {
     /// every one is stored intact.
     pub fn load(&self, chunk: usize, signature: &[(&str, &str)]) -> Option<Table> {
         // Columns are read side by side: the evaluator's threads wait for the chunk.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i128);
+        let verified = Mutex::new(Vec::new());
         let columns = signature
             .par_iter()
             .map(|&(name, type_name)| {
-                let mut file = std::fs::File::open(self.entry(chunk, name)).ok()?;
+                let path = self.entry(chunk, name);
+                let mut file = std::fs::File::open(&path).ok()?;
                 let length = file.metadata().ok()?.len();
                 let mut head = [0u8; HEADER];
                 file.read_exact(&mut head).ok()?;
@@ -176,8 +221,24 @@ impl ColumnCache {
                 let Some(data) = decode(type_name, &file, usize::try_from(rows).ok()?) else {
                     return damaged();
                 };
-                if checksum(&values(&data)) != sum {
-                    return damaged();
+                let entry = path.file_name()?.to_string_lossy().into_owned();
+                let identity = super::digest::stat_key(&path).ok();
+                let known = identity
+                    .as_ref()
+                    .is_some_and(|(id, _)| self.was_verified(&entry, id));
+                if !known {
+                    if checksum(&values(&data)) != sum {
+                        return damaged();
+                    }
+                    // Times within the clock's granularity could still move: not kept.
+                    if let Some((id, changed)) = identity
+                        && now - changed >= super::digest::RACY_NANOSECONDS
+                    {
+                        verified
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((entry, id));
+                    }
                 }
                 Some(Column {
                     name: name.to_owned(),
@@ -185,6 +246,7 @@ impl ColumnCache {
                 })
             })
             .collect::<Option<Vec<_>>>()?;
+        self.remember_verified(verified.into_inner().unwrap_or_else(|e| e.into_inner()));
         Some(Table { columns })
     }
 
@@ -304,6 +366,31 @@ mod tests {
             cache.store(3, &t);
             assert!(cache.load(3, &signature).is_some());
         }
+        // Verified once its times have settled, an entry is remembered; a write in place
+        // (same inode) changes its status-change time, so it is checked again.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        assert!(cache.load(3, &signature).is_some());
+        assert!(
+            dir.join("cache")
+                .read_dir()
+                .unwrap()
+                .flatten()
+                .any(|d| d.path().join(VERIFIED).is_file())
+        );
+        let entry = cache.entry(3, "x");
+        let mut bytes = std::fs::read(&entry).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x01;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&entry)
+            .and_then(|mut f| f.write_all(&bytes))
+            .unwrap();
+        assert!(
+            cache.load(3, &signature).is_none(),
+            "changed after it was verified"
+        );
+        cache.store(3, &t);
         // An edited file has other entries.
         std::fs::write(&file, b"PAR1 edited").unwrap();
         std::thread::sleep(std::time::Duration::from_millis(1100));
