@@ -144,3 +144,108 @@ fn running_a_broken_spec_writes_nothing() {
     }
     let _ = std::fs::remove_dir_all(out);
 }
+
+/// The spec errors that once ran and came out wrong or empty are lint findings now, each
+/// with its code (issue "numbers that can be trusted" and "safe to run anyone's spec").
+#[test]
+fn spec_errors_run_once_accepted_are_lint_findings() {
+    let dir = std::env::temp_dir().join(format!("searchlight-regressions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let counting = |edit: &dyn Fn(String) -> String| {
+        edit(
+            "searchlight: 1\nanalysis: { name: t, luminosity: 1 /fb }\ninputs:\n  data: { toy: idm_dark_higgs, events: 1000, seed: 1 }\n  signal: { toy: idm_dark_higgs_signal, events: 1000, seed: 2, masses: [0.5, 1.0] }\nselection:\n  - cut: nTracks == 4\ncounting:\n  observable: { var: M, range: [0.2, 4.2] }\n  resolution: 0.002 + 0.004 * m_hp\n  window: 2 sigma\n  sidebands: [[-6, -3], [3, 6]]\n  efficiency: from(signal)\n  poi: { name: xsec, range: [0, 20] }\nscan: { parameter: m_hp, range: [0.3, 1.0], step: sigma }\nlimits: { cl: 0.95, method: cls-exact }\n"
+                .to_string(),
+        )
+    };
+    let fit = "searchlight: 1\nanalysis: { name: t, n_bb: 7.7e8 }\ninputs:\n  data: { toy: idm_dark_higgs, events: 1000, seed: 1 }\n  signal: { toy: idm_dark_higgs_signal, events: 1000, seed: 2, masses: [0.5, 1.0], ctau: [1, 10] }\nfit:\n  observable: { var: M, range: [0.2, 4.2] }\n  signal: { pdf: gaussian, mean: m_hp, sigma: 0.01 }\n  background: { pdf: exponential, slope: { init: -1, range: [-5, 5] } }\n  efficiency: from(signal)\n  poi: { name: xsec, range: [0, 20] }\nscan: { parameter: m_hp, range: [0.3, 1.0], step: sigma }\nlimits: { cl: 0.95, method: cls-asymptotic }\n";
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "resolution of 1e300",
+            counting(&|s| s.replace("0.002 + 0.004 * m_hp", "1e300")),
+            "SL026",
+        ),
+        (
+            "a window over the whole range",
+            counting(&|s| s.replace("window: 2 sigma", "window: 100 GeV")),
+            "SL034",
+        ),
+        (
+            "a cut against NaN",
+            counting(&|s| s.replace("nTracks == 4", "nTracks > 0/0")),
+            "SL005",
+        ),
+        (
+            "an empty mass list",
+            counting(&|s| s.replace("masses: [0.5, 1.0]", "masses: []")),
+            "SL024",
+        ),
+        (
+            "1e10 toy events",
+            counting(&|s| s.replace("events: 1000, seed: 1", "events: 1e10, seed: 1")),
+            "SL111",
+        ),
+        (
+            "4e9 toys",
+            counting(&|s| s.replace("method: cls-exact", "method: cls-toys, toys: 4e9")),
+            "SL111",
+        ),
+        (
+            "a negative width",
+            counting(&|s| {
+                s.replace(
+                    "poi: { name: xsec, range: [0, 20] }",
+                    "poi: { name: xsec, range: [0, 20] }\n  nuisances: { eff: { relative: -0.1 } }",
+                )
+            }),
+            "SL033",
+        ),
+        (
+            "a Bayesian limit with a 20% Gaussian efficiency",
+            counting(&|s| {
+                s.replace(
+                    "poi: { name: xsec, range: [0, 20] }",
+                    "poi: { name: xsec, range: [0, 20] }\n  nuisances: { eff: { relative: 0.2 } }",
+                )
+                .replace("cls-exact", "bayesian")
+            }),
+            "SL033",
+        ),
+        (
+            "a fit scan over several lifetimes",
+            fit.to_string(),
+            "SL035",
+        ),
+        (
+            "a fit scan with a POI range to 1e200",
+            fit.replace(", ctau: [1, 10]", "")
+                .replace("range: [0, 20]", "range: [0, 1e200]"),
+            "SL033",
+        ),
+        (
+            "a signal template from files",
+            fit.replace(", ctau: [1, 10]", "")
+                .replace(
+                    "  signal: { toy",
+                    "  mc: { files: [\"mc.parquet\"] }\n  signal: { toy",
+                )
+                .replace(
+                    "{ pdf: gaussian, mean: m_hp, sigma: 0.01 }",
+                    "{ pdf: histogram, from: mc, sigma: 0.01 }",
+                ),
+            "SL035",
+        ),
+    ];
+    for (what, text, code) in cases {
+        let path = dir.join("spec.yaml");
+        std::fs::write(&path, text).unwrap();
+        let (diags, _, _) = check(&path);
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.code == code && d.severity == Severity::Error),
+            "{what}: expected {code}, got {:?}",
+            diags.iter().map(|d| d.code).collect::<Vec<_>>()
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -468,3 +468,18 @@ pub fn local_pvalue(
         |a| draw_pvalue(a, labels, points),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Limits from 1e-13 to 1e301 (an FC scan once gave both) draw on at most 30 decades,
+    /// and nothing drawable is an error, not an axis without end.
+    #[test]
+    fn logarithmic_axes_are_bounded() {
+        let range = log_range([3.5e-13, 0.05, 3.5e301].into_iter(), 1.5).unwrap();
+        assert!((range.end / range.start).log10() <= MAX_DECADES + 1.0);
+        assert!(log_range([f64::NAN, 0.0, -1.0, f64::INFINITY].into_iter(), 1.5).is_err());
+        assert!(finite_bound(f64::INFINITY).is_err());
+    }
+}
