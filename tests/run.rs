@@ -1116,3 +1116,166 @@ fn skim_writes_unused_classifiers_and_aliases_of_them() {
     }
     std::fs::remove_dir_all(out).unwrap();
 }
+
+/// The small B → h + invisible spec reading its data from `data` (a Parquet file) and
+/// blinded, with a box `signal_region` besides the windows around the hypotheses; or
+/// unblinded.
+fn blinded_files_spec(dir: &Path, name: &str, data: &Path, unblind: bool) -> PathBuf {
+    let text = std::fs::read_to_string(small_scan_spec(dir))
+        .unwrap()
+        .replace(
+            "data:   { toy: b_to_h_invisible, events: 60000, seed: 31 }",
+            &format!("data: {{ files: [\"{}\"] }}", data.display()),
+        )
+        .replace(
+            "blinding: { unblind: false }",
+            &format!(
+                "blinding: {{ unblind: {unblind}, signal_region: \"daughter(0, Mbc) > 5.2835\" }}\nhistograms:\n  m_X: {{ var: m_X, bins: 100, range: [0, 5] }}"
+            ),
+        );
+    assert!(text.contains("files:") && text.contains("signal_region"));
+    let path = dir.join(format!("{name}.yaml"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// results.json without what names the input files.
+fn without_provenance(mut results: Value) -> Value {
+    results.as_object_mut().unwrap().remove("provenance");
+    results
+}
+
+#[test]
+fn blinded_outputs_do_not_depend_on_the_data_in_the_signal_region() {
+    use searchlight::io::parquet::{ParquetReader, ParquetWriter};
+    use searchlight::io::table::{Column, ColumnData, Table};
+    let dir = temp("blinding");
+    // The selected data candidates of the toy, as a file an analyst could have written.
+    let skim = dir.join("skim.parquet");
+    let spec = small_scan_spec(&dir);
+    let unblinded = std::fs::read_to_string(&spec)
+        .unwrap()
+        .replace("unblind: false", "unblind: true");
+    std::fs::write(&spec, unblinded).unwrap();
+    let o = run(
+        &["skim", spec.to_str().unwrap(), "--unblind", "-o", skim.to_str().unwrap()],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let skimmed = ParquetReader::open(&skim, None).unwrap().read_all().unwrap();
+    let m_x = skimmed.column("m_X").unwrap().to_f64_vec();
+    let mbc = skimmed.column("daughter__bo0__cm__spMbc__bc").unwrap().to_f64_vec();
+    // The input columns only (every row its own event), then the same with more
+    // candidates inside the blinded window of every hypothesis (m_X in [2.23, 2.265]:
+    // hypotheses 2.2 to 2.3, windows ±3σ with σ ≈ 0.024) and inside the box
+    // (Mbc > 5.2835) away from them: a signal where the analyst may not look. (Data in
+    // the window of one hypothesis but in the sidebands of another change the latter's
+    // expected limit, as they should.)
+    let inputs: Vec<&Column> = skimmed
+        .columns
+        .iter()
+        .filter(|c| !c.name.starts_with("__") && !c.name.starts_with("in_"))
+        .filter(|c| !["p_h", "m_h", "m_X", "tag_quality"].contains(&c.name.as_str()))
+        .collect();
+    let write = |name: &str, extra: &[usize]| {
+        let table = Table {
+            columns: inputs
+                .iter()
+                .map(|c| {
+                    let mut v = c.data.to_f64_vec();
+                    v.extend(extra.iter().map(|&i| c.data.get_f64(i)));
+                    Column {
+                        name: c.name.clone(),
+                        data: ColumnData::F64(v),
+                    }
+                })
+                .collect(),
+        };
+        let path = dir.join(name);
+        let mut w = ParquetWriter::create(&path, &table).unwrap();
+        w.write(&table).unwrap();
+        w.finish().unwrap();
+        path
+    };
+    let in_window: Vec<usize> = (0..m_x.len()).filter(|&i| (2.23..2.265).contains(&m_x[i])).collect();
+    let in_box: Vec<usize> = (0..m_x.len())
+        .filter(|&i| mbc[i] > 5.2835 && !(1.5..3.0).contains(&m_x[i]))
+        .collect();
+    assert!(in_window.len() > 10 && in_box.len() > 10, "{} {}", in_window.len(), in_box.len());
+    let extra: Vec<usize> = in_window.iter().chain(&in_box).flat_map(|&i| [i; 20]).collect();
+    let plain = write("plain.parquet", &[]);
+    let spiked = write("spiked.parquet", &extra);
+    let outputs = |data: &Path, name: &str, unblind: bool| {
+        let spec = blinded_files_spec(&dir, name, data, unblind);
+        let out = dir.join(name);
+        let mut args = vec!["run", spec.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        if unblind {
+            args.push("--unblind");
+        }
+        let o = run(&args, &dir);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let skim = out.join("data.parquet");
+        let mut args = vec!["skim", spec.to_str().unwrap(), "-o", skim.to_str().unwrap()];
+        if unblind {
+            args.push("--unblind");
+        }
+        let o = run(&args, &dir);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let rows = ParquetReader::open(&skim, None).unwrap().read_all().unwrap();
+        (results(&out), rows)
+    };
+    let (plain_results, plain_rows) = outputs(&plain, "plain", false);
+    let (spiked_results, spiked_rows) = outputs(&spiked, "spiked", false);
+    // Blinded: every output is the same whatever the data in the signal region are.
+    assert_eq!(
+        without_provenance(plain_results.clone()),
+        without_provenance(spiked_results.clone())
+    );
+    assert_eq!(plain_rows.rows(), spiked_rows.rows());
+    // The figures too: fit plots show the sidebands only, histograms the candidates
+    // outside the signal region.
+    let figures: Vec<PathBuf> = walk(&dir.join("plain"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .collect();
+    assert!(figures.iter().any(|p| p.to_string_lossy().contains("fit_")));
+    for figure in &figures {
+        let twin = dir.join("spiked").join(figure.strip_prefix(dir.join("plain")).unwrap());
+        assert_eq!(
+            std::fs::read(figure).unwrap(),
+            std::fs::read(&twin).unwrap(),
+            "{}",
+            figure.display()
+        );
+    }
+    // No skimmed candidate and no histogram entry lies in the signal region.
+    let windows = plain_results["blinding"]["windows"].as_array().unwrap();
+    assert!(!windows.is_empty());
+    let inside = |x: f64| {
+        windows
+            .iter()
+            .any(|w| w[0].as_f64().unwrap() <= x && x <= w[1].as_f64().unwrap())
+    };
+    let skimmed_mx = plain_rows.column("m_X").unwrap().to_f64_vec();
+    let skimmed_mbc = plain_rows.column("daughter__bo0__cm__spMbc__bc").unwrap().to_f64_vec();
+    assert!(!skimmed_mx.is_empty());
+    assert!(skimmed_mx.iter().zip(&skimmed_mbc).all(|(&x, &b)| !inside(x) && b <= 5.2835));
+    for (_, h) in plain_results["histograms"]["data"].as_object().unwrap() {
+        let h = &h[0];
+        let counts = h["counts"].as_array().unwrap();
+        let (low, high) = (h["range"][0].as_f64().unwrap(), h["range"][1].as_f64().unwrap());
+        let width = (high - low) / counts.len() as f64;
+        for (k, n) in counts.iter().enumerate() {
+            let (lo, hi) = (low + k as f64 * width, low + (k + 1) as f64 * width);
+            if inside(lo) && inside(hi) {
+                assert_eq!(n.as_f64().unwrap(), 0.0, "bin [{lo}, {hi}]");
+            }
+        }
+    }
+    // Unblinded, the same two files give different outputs: the comparison can fail.
+    let (plain_open, _) = outputs(&plain, "plain_open", true);
+    let (spiked_open, _) = outputs(&spiked, "spiked_open", true);
+    assert_ne!(plain_open["cutflows"]["data"], spiked_open["cutflows"]["data"]);
+    assert_ne!(plain_open["cutflows"]["data"], plain_results["cutflows"]["data"]);
+    std::fs::remove_dir_all(dir).unwrap();
+}

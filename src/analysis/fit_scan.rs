@@ -14,9 +14,10 @@ use super::global_toys::Rescan;
 use super::pdf::{Compiled, CompiledPdf, compile};
 use super::{ScanInputs, ScanPoint, Width, channel_groups, window_ranges};
 use crate::spec::{Fit, Spec};
-use crate::stats::asymptotic::{Cls, discovery_q0};
+use super::blinding;
+use crate::stats::asymptotic::{Cls, Model, discovery_q0};
 use crate::stats::likelihood::{Channel, Component, Data, Likelihood, Value, yield_nuisance};
-use crate::stats::minuit::{Bounds, ParamSpec};
+use crate::stats::minuit::{Bounds, ParamSpec, Settings, minimize};
 
 /// Everything a fit scan needs besides the hypotheses.
 pub struct FitScan<'a> {
@@ -109,16 +110,29 @@ impl FitScan<'_> {
         sigma: f64,
         active: &[usize],
     ) -> Result<(Likelihood, Vec<ParamSpec>), String> {
-        let half = self.half_window(sigma);
-        let range = (
-            self.fit.observable.range.low.value,
-            self.fit.observable.range.high.value,
-        );
-        let ranges = window_ranges(range, m, half, &self.common.vetoed);
-        if ranges.is_empty() {
-            return Err("the fit window is empty after vetoes".into());
-        }
-        let domain = (ranges[0].0, ranges[ranges.len() - 1].1);
+        self.model(m, sigma, active, None)
+    }
+
+    /// [`FitScan::model_at`] with the data and the normalisation limited to the fit
+    /// window's sidebands when `blinded` holds the half-width of the blinded window (the
+    /// shapes keep the whole window's domain, so that their parameters mean the same).
+    pub fn model(
+        &self,
+        m: f64,
+        sigma: f64,
+        active: &[usize],
+        blinded: Option<f64>,
+    ) -> Result<(Likelihood, Vec<ParamSpec>), String> {
+        let whole = self.model_ranges(m, sigma)?;
+        let domain = (whole[0].0, whole[whole.len() - 1].1);
+        let ranges = match blinded {
+            None => whole,
+            Some(w) => {
+                let mut removed = self.common.vetoed.clone();
+                removed.push((m - w, m + w));
+                window_ranges(domain, m, f64::INFINITY, &removed)
+            }
+        };
         let signal = compile(self.spec, &self.fit.signal, m, sigma, domain)?;
         let background = compile(self.spec, &self.fit.background, m, sigma, domain)?;
         let mut params = Vec::new();
@@ -162,14 +176,13 @@ impl FitScan<'_> {
         for &c in active {
             // Nothing lies beyond a channel's kinematic endpoint: a window over the whole
             // range ends there (finite windows stay below it, see `fitted`).
-            let ranges: Vec<(f64, f64)> = match self.common.endpoints[c] {
-                Some(end) => ranges
-                    .iter()
-                    .filter(|&&(lo, _)| lo < end)
-                    .map(|&(lo, hi)| (lo, hi.min(end)))
-                    .collect(),
-                None => ranges.clone(),
-            };
+            let ranges = channel_ranges(&ranges, self.common.endpoints[c]);
+            let name = &self.common.channels[c];
+            if ranges.is_empty() {
+                return Err(format!(
+                    "channel `{name}` has no sideband outside the blinded window"
+                ));
+            }
             let x: Vec<f64> = self.common.data.channels[c]
                 .x
                 .iter()
@@ -177,7 +190,6 @@ impl FitScan<'_> {
                 .filter(|v| ranges.iter().any(|&(lo, hi)| (lo..=hi).contains(v)))
                 .collect();
             let n = x.len() as f64;
-            let name = &self.common.channels[c];
             let signal_shape = self.shape_in(&signal, c, m, domain)?;
             let background_shape = self.shape_in(&background, c, m, domain)?;
             let signal_params = bind(&signal, name, &mut params);
@@ -248,8 +260,23 @@ impl FitScan<'_> {
         active: &[usize],
         point: &mut ScanPoint,
     ) -> Result<(), String> {
-        let (likelihood, params) = self.model_at(m, sigma, active)?;
-        let cls = Cls::new(&likelihood, &params, 0).map_err(|e| e.to_string())?;
+        // Blinded, nothing is built from the data of the whole window (not even start
+        // values or step sizes): the model and its parameters are the sidebands'.
+        let (likelihood, params, generating) = match self.common.unblind {
+            true => {
+                let (likelihood, params) = self.model_at(m, sigma, active)?;
+                (likelihood, params, None)
+            }
+            false => {
+                let blinded = self.blinded_expectation(m, sigma, active)?;
+                (blinded.expected, blinded.params, Some(blinded.generating))
+            }
+        };
+        let cls = match &generating {
+            None => Cls::new(&likelihood, &params, 0),
+            Some(generating) => Ok(Cls::expected_only(&likelihood, &params, 0, generating)),
+        }
+        .map_err(|e| e.to_string())?;
         let limits = cls
             .upper_limits(self.common.cl, self.common.unblind)
             .map_err(|e| e.to_string())?;
@@ -262,6 +289,98 @@ impl FitScan<'_> {
         }
         point.status = "ok".into();
         Ok(())
+    }
+}
+
+impl FitScan<'_> {
+    /// Blinded: the model of the whole fit window with Asimov data of the background
+    /// alone as fitted to the sidebands (no data of the blinded window is read).
+    pub fn blinded_expectation(
+        &self,
+        m: f64,
+        sigma: f64,
+        active: &[usize],
+    ) -> Result<BlindedExpectation, String> {
+        let half = blinding::half_width(self.spec, sigma).unwrap_or(f64::INFINITY);
+        let (sidebands, mut params) = self.model(m, sigma, active, Some(half))?;
+        params[0].value = 0.0;
+        params[0].fixed = true;
+        let fit = minimize(&sidebands, &params, Settings::default());
+        params[0].fixed = false;
+        if !fit.status.is_valid() {
+            return Err(format!(
+                "the background fit to the sidebands did not converge ({})",
+                serde_json::to_value(fit.status).map_or_else(|_| String::new(), |v| v.to_string())
+            ));
+        }
+        // Over the whole window, each channel's background yield is its sideband yield
+        // scaled by the fitted shape's integrals.
+        let whole = self.model_ranges(m, sigma)?;
+        let mut generating = fit.values.clone();
+        let channels = sidebands
+            .channels
+            .iter()
+            .map(|channel| {
+                let ranges = channel_ranges(&whole, self.end_of(&channel.name));
+                if let Value::Free(k) = channel.components[1].yield_ {
+                    generating[k] = channel.expected_in_bins(&fit.values, &ranges)[1]
+                        .iter()
+                        .sum();
+                }
+                Channel {
+                    ranges,
+                    ..channel.clone()
+                }
+            })
+            .collect();
+        let expected = Likelihood::new(channels, sidebands.constraints.clone());
+        Ok(BlindedExpectation {
+            expected: Model::asimov(&expected, &generating),
+            params,
+            generating,
+        })
+    }
+
+    /// The fit window at `m` with the vetoed windows cut out.
+    fn model_ranges(&self, m: f64, sigma: f64) -> Result<Vec<(f64, f64)>, String> {
+        let range = (
+            self.fit.observable.range.low.value,
+            self.fit.observable.range.high.value,
+        );
+        let ranges = window_ranges(range, m, self.half_window(sigma), &self.common.vetoed);
+        if ranges.is_empty() {
+            return Err("the fit window is empty after vetoes".into());
+        }
+        Ok(ranges)
+    }
+
+    /// The kinematic endpoint of the channel named `name`.
+    fn end_of(&self, name: &str) -> Option<f64> {
+        let c = self.common.channels.iter().position(|c| c == name)?;
+        self.common.endpoints[c]
+    }
+}
+
+/// What a blinded fit scan computes expected limits from.
+pub struct BlindedExpectation {
+    /// The model of the whole fit window with the Asimov data of the background alone.
+    pub expected: Likelihood,
+    /// Its parameters, with start values and steps from the sidebands.
+    pub params: Vec<ParamSpec>,
+    /// The parameters that generated the Asimov data: the sideband fit (POI 0), each
+    /// background yield scaled to the whole window.
+    pub generating: Vec<f64>,
+}
+
+/// `ranges` ended at a channel's kinematic endpoint: nothing lies beyond it.
+fn channel_ranges(ranges: &[(f64, f64)], end: Option<f64>) -> Vec<(f64, f64)> {
+    match end {
+        Some(end) => ranges
+            .iter()
+            .filter(|&&(lo, _)| lo < end)
+            .map(|&(lo, hi)| (lo, hi.min(end)))
+            .collect(),
+        None => ranges.to_vec(),
     }
 }
 
@@ -296,7 +415,7 @@ pub struct FitFigure {
     pub channel: String,
     /// Bins (low, high) over the fit window, vetoed windows left out.
     pub bins: Vec<(f64, f64)>,
-    /// Data counts per bin.
+    /// Data counts per bin (NaN: a bin reaching into the blinded window).
     pub observed: Vec<f64>,
     /// Fitted expectation per component (`signal`, `background`) per bin.
     pub components: Vec<(String, Vec<f64>)>,
@@ -324,30 +443,35 @@ impl FitScan<'_> {
     /// The fit at hypothesis `m` over channels `active` (signal held at 0 unless
     /// unblinded), binned per channel for plotting.
     pub fn figures(&self, m: f64, sigma: f64, active: &[usize]) -> Result<Vec<FitFigure>, String> {
-        let (likelihood, mut params) = self.model_at(m, sigma, active)?;
-        if !self.common.unblind {
+        // Blinded: the background alone, fitted to the sidebands; the bins that reach
+        // into the blinded window show no data.
+        let blinded = (!self.common.unblind)
+            .then(|| blinding::half_width(self.spec, sigma).unwrap_or(f64::INFINITY));
+        let (likelihood, mut params) = self.model(m, sigma, active, blinded)?;
+        if blinded.is_some() {
             params[0].value = 0.0;
             params[0].fixed = true;
         }
-        let result = crate::stats::minuit::minimize(
-            &likelihood,
-            &params,
-            crate::stats::minuit::Settings::default(),
-        );
+        let result = minimize(&likelihood, &params, Settings::default());
         let status = serde_json::to_value(result.status)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
+        let whole = self.model_ranges(m, sigma)?;
+        let hidden = |(lo, hi): (f64, f64)| blinded.is_some_and(|w| lo < m + w && hi > m - w);
         Ok(likelihood
             .channels
             .iter()
             .map(|channel| {
-                let bins = plot_bins(&channel.ranges, 40);
+                let bins = plot_bins(&channel_ranges(&whole, self.end_of(&channel.name)), 40);
                 let observed = match &channel.data {
                     Data::Unbinned { x, .. } => bins
                         .iter()
                         .enumerate()
                         .map(|(k, &(lo, hi))| {
+                            if hidden((lo, hi)) {
+                                return f64::NAN;
+                            }
                             let last = k + 1 == bins.len() || bins[k + 1].0 != hi;
                             x.iter()
                                 .filter(|&&v| lo <= v && (v < hi || (last && v == hi)))

@@ -3,6 +3,7 @@
 //! scan over hypotheses (sliding-window fits with asymptotic CLs, or cut and count with
 //! exact limits), the global significance and the reinterpretation of limits.
 
+pub mod blinding;
 pub mod collect;
 pub mod count_model;
 pub mod count_scan;
@@ -638,7 +639,8 @@ pub struct FitReport {
     pub mass: f64,
     /// Channels fitted.
     pub channels: Vec<String>,
-    /// True when the POI was held at 0 because the spec is blinded.
+    /// True when the spec is blinded: the POI was held at 0 and the fit read only the
+    /// sidebands of the blinded window (the background yields are theirs).
     pub blinded: bool,
     /// Free parameters that ended at a bound.
     pub at_limit: Vec<String>,
@@ -648,7 +650,8 @@ pub struct FitReport {
 }
 
 /// One fit of the data at hypothesis `mass` over `channel` (or all channels sharing the
-/// POI). Blinded specs fit with the POI held at 0: the signal region is not looked at.
+/// POI). Blinded specs fit the sidebands of the blinded window with the POI held at 0:
+/// the signal region is not looked at.
 /// With `profile_points` > 0 (unblinded only) the POI's profile likelihood is scanned at
 /// that many points over ±3 HESSE errors around the minimum, within its range.
 pub fn fit_at(
@@ -692,11 +695,13 @@ pub fn fit_at(
         ));
     }
     let sigma = sigma_at(spec, mass).map_err(|m| failure(span, m))?;
+    // Blinded: the data of the blinded window are not read and the signal yield is held
+    // at zero; the background is fitted to the sidebands.
+    let blinded = (!unblind).then(|| blinding::half_width(spec, sigma).unwrap_or(f64::INFINITY));
     let (likelihood, mut params) = scan
-        .model_at(mass, sigma, &active)
+        .model(mass, sigma, &active, blinded)
         .map_err(|m| failure(span, m))?;
-    if !unblind {
-        // Blinded: the signal yield is held at zero, so the fit does not look for it.
+    if blinded.is_some() {
         params[0].value = 0.0;
         params[0].fixed = true;
     }

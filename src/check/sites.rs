@@ -77,6 +77,9 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
             .iter()
             .map(|c| data(&c.cut, Want::Bool, "a channel cut")),
     );
+    if let Some(region) = &spec.blinding.signal_region {
+        out.push(data(region, Want::Bool, "the signal region"));
+    }
     match &spec.model {
         Some(Model::Fit(f)) => {
             out.push(data(&f.observable.var, Want::Num, "the fit observable"));

@@ -39,6 +39,7 @@ pub fn run(args: &Args) -> Status {
         sources,
         base,
         query,
+        hidden,
     } = match prepare(&args.spec, args.unblind) {
         Ok(p) => p,
         Err(status) => return status,
@@ -69,7 +70,7 @@ pub fn run(args: &Args) -> Status {
         Err(status) => return status,
     };
     let outcome = pool.install(|| {
-        let candidates = execute(&spec, &query, &base, Shard::WHOLE, false)?.candidates;
+        let candidates = execute(&spec, &query, hidden.as_ref(), &base, Shard::WHOLE, false)?.candidates;
         analysis::fit_at(
             &spec,
             &candidates,
@@ -109,7 +110,7 @@ fn print_table(fitted: &FitReport) {
         fitted.status,
         fitted.nll,
         if fitted.blinded {
-            " (blinded: signal yield held at 0)"
+            " (blinded: signal yield held at 0, background fitted to the sidebands)"
         } else {
             ""
         }

@@ -30,6 +30,9 @@ pub struct Prepared {
     pub base: PathBuf,
     /// The executable query.
     pub query: Query,
+    /// What blinding hides of the data: None when unblinded (the spec and `--unblind`)
+    /// or when nothing is blinded.
+    pub hidden: Option<crate::expr::Expr>,
 }
 
 /// Prints diagnostics to stderr.
@@ -90,11 +93,17 @@ pub fn prepare(path: &Path, unblind: bool) -> Result<Prepared, Status> {
             return Err(Status::Findings);
         }
     };
+    let hidden = if spec.blinding.unblind.value && unblind {
+        None
+    } else {
+        crate::analysis::blinding::hidden(&spec)
+    };
     Ok(Prepared {
         spec,
         sources,
         base,
         query,
+        hidden,
     })
 }
 
@@ -230,16 +239,29 @@ pub struct Executed {
 
 /// Runs the query over the events `shard` owns of every input ([`Shard::WHOLE`]: all),
 /// in spec order, collecting the candidates the statistics stage needs (with truth
-/// columns for signal toys).
+/// columns for signal toys); the data's cutflow and histograms leave out what `hidden`
+/// (blinding) holds for.
 pub fn execute(
     spec: &Spec,
     query: &Query,
+    hidden: Option<&crate::expr::Expr>,
     base: &Path,
     shard: Shard,
     column_cache: bool,
 ) -> Result<Executed, Diagnostic> {
     let observable = spec.model.as_ref().map(|m| &m.observable().var.expr);
     let program = Program::compile(query, &Vec::from_iter(observable));
+    let blinded = hidden.map(|h| {
+        let query = Query {
+            hidden: Some(h.clone()),
+            ..query.clone()
+        };
+        Program::compile(&query, &Vec::from_iter(observable))
+    });
+    let program_of = |input: &Input| match &blinded {
+        Some(p) if input.name.value == crate::analysis::blinding::DATA => p,
+        _ => &program,
+    };
     // Every input is opened (metadata only) first: shards divide all of them.
     let mut opened = Vec::new();
     for input in &spec.inputs {
@@ -250,7 +272,7 @@ pub fn execute(
             input,
             toy,
             truth,
-            open_input(input, &program, &extra, base, column_cache)?,
+            open_input(input, program_of(input), &extra, base, column_cache)?,
         ));
     }
     let layout = Layout {
@@ -298,6 +320,7 @@ pub fn execute(
             .zip(&work)
             .map(|(r, w)| w.chunks.clone().map(|c| r.chunk_rows(c)).sum::<u64>())
             .sum();
+        let program = program_of(input);
         let mut progress = super::progress::Progress::new(&input.name.value, total);
         let tables = progress.track(
             o.readers
@@ -309,7 +332,7 @@ pub fn execute(
             Some(_) => {
                 let mut collector = collect::Collector::new(program.channels.len(), truth);
                 let cutflow =
-                    exec::run_with(&program, EventChunks::new(tables), |s| collector.take(s))
+                    exec::run_with(program, EventChunks::new(tables), |s| collector.take(s))
                         .map_err(io_failure)?;
                 executed.candidates.push(InputCandidates {
                     name: input.name.value.clone(),
@@ -318,7 +341,7 @@ pub fn execute(
                 });
                 cutflow
             }
-            None => exec::run(&program, EventChunks::new(tables)).map_err(io_failure)?,
+            None => exec::run(program, EventChunks::new(tables)).map_err(io_failure)?,
         };
         executed.records.insert(input.name.value.clone(), record);
         executed.cutflows.push((input.name.value.clone(), cutflow));

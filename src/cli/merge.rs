@@ -63,6 +63,7 @@ pub fn run(args: &Args) -> Status {
         sources,
         base: _,
         query: _,
+        hidden: _,
     } = match prepare(&spec_path, merged.provenance.unblinded) {
         Ok(p) => p,
         Err(status) => return status,

@@ -45,6 +45,7 @@ pub fn run(args: &Args) -> Status {
         sources,
         base,
         query,
+        hidden,
     } = match prepare(&args.spec, args.unblind) {
         Ok(p) => p,
         Err(status) => return status,
@@ -64,7 +65,7 @@ pub fn run(args: &Args) -> Status {
     let unblind = spec.blinding.unblind.value && args.unblind;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     let outcome = pool.install(|| {
-        let executed = execute(&spec, &query, &base, shard, args.column_cache)?;
+        let executed = execute(&spec, &query, hidden.as_ref(), &base, shard, args.column_cache)?;
         let statistics = match args.shard {
             Some(_) => None, // after the merge
             None => analysis::statistics(&spec, &executed.candidates, unblind)?,
@@ -289,8 +290,11 @@ fn write_outputs(
         &out.join("cutflow.md"),
         cutflow_markdown(name, cutflows).as_bytes(),
     )?;
-    let json = serde_json::to_string_pretty(&results_json(name, provenance, cutflows, statistics))
-        .expect("results serialise");
+    let blinding = (!provenance.unblinded).then(|| crate::analysis::blinding::record(spec));
+    let json = serde_json::to_string_pretty(&results_json(
+        name, provenance, cutflows, statistics, blinding,
+    ))
+    .expect("results serialise");
     write_atomically(&out.join("results.json"), format!("{json}\n").as_bytes())
 }
 

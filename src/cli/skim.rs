@@ -11,6 +11,7 @@ use crate::io::parquet::ParquetWriter;
 use crate::io::source::NtupleReader;
 use crate::io::table::{Column, ColumnData, Table};
 use crate::plan::program::Program;
+use crate::plan::query::Query;
 use std::path::PathBuf;
 
 /// Arguments of `skim`.
@@ -81,6 +82,18 @@ pub fn run(args: &Args) -> Status {
         .map(|v| &v.expr.expr)
         .chain(&scores)
         .collect();
+    // Blinded data: the candidates in the signal region are not written.
+    let blinded;
+    let query = match &prepared.hidden {
+        Some(h) if input.name.value == crate::analysis::blinding::DATA => {
+            blinded = Query {
+                hidden: Some(h.clone()),
+                ..query.clone()
+            };
+            &blinded
+        }
+        _ => query,
+    };
     let program = Program::compile(query, &outputs);
     let readers = match open_input(input, &program, &query.columns, &prepared.base, false) {
         Ok(o) => o.readers,
@@ -99,7 +112,11 @@ pub fn run(args: &Args) -> Status {
     let mut writer: Option<ParquetWriter> = None;
     let outcome = exec::run_with(&program, EventChunks::new(tables), |selected| {
         let keep: Vec<bool> = (0..selected.alive.len())
-            .map(|i| selected.alive[i] && channel.is_none_or(|c| selected.members[c][i]))
+            .map(|i| {
+                selected.alive[i]
+                    && channel.is_none_or(|c| selected.members[c][i])
+                    && selected.hidden.get(i).is_none_or(|h| !h)
+            })
             .collect();
         let mut out = Table::default();
         for c in &selected.piece.table.columns {

@@ -56,6 +56,8 @@ pub struct Selected<'a> {
     pub alive: Vec<bool>,
     /// Membership of each candidate in each channel (`members[c][i]`).
     pub members: Vec<Vec<bool>>,
+    /// The candidates blinding hides (empty when the program hides none).
+    pub hidden: Vec<bool>,
     /// The values of each of the program's outputs, defined where `alive` holds.
     pub outputs: Vec<Vec<f64>>,
 }
@@ -83,12 +85,13 @@ pub fn run_with(
             .par_iter()
             .map(|p| run_chunk(program, &p.table, p.rows.clone()))
             .collect();
-        for (piece, (cutflow, alive, members, outputs)) in window.iter().zip(partials) {
+        for (piece, (cutflow, alive, members, hidden, outputs)) in window.iter().zip(partials) {
             total.merge(cutflow);
             sink(Selected {
                 piece,
                 alive,
                 members,
+                hidden,
                 outputs,
             })?;
         }
@@ -99,8 +102,9 @@ pub fn run_with(
     Ok(total)
 }
 
-/// A chunk's cutflow, surviving candidates, channel membership and outputs.
-type ChunkResult = (Cutflow, Vec<bool>, Vec<Vec<bool>>, Vec<Vec<f64>>);
+/// A chunk's cutflow, surviving candidates, channel membership, hidden candidates and
+/// outputs.
+type ChunkResult = (Cutflow, Vec<bool>, Vec<Vec<bool>>, Vec<bool>, Vec<Vec<f64>>);
 
 /// How a chunk's rows group into events (rows of one event are contiguous, as basf2
 /// writes them).
@@ -325,6 +329,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
         .map(|c| vec![c.1.is_none(); n])
         .collect();
     let mut member_undefined = vec![0u64; members.len()];
+    let mut hidden = vec![false; if program.hidden.is_some() { n } else { 0 }];
     let mut histograms: Vec<Vec<Histogram>> = members
         .iter()
         .map(|_| {
@@ -364,19 +369,27 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
                     .sum()
             };
             for task in &phase.tasks {
-                let member = matches!(task.action, Action::Member(_));
+                let member = matches!(task.action, Action::Member(_) | Action::Hide);
                 if alive == 0 && !member && !n_minus_1 {
                     break;
                 }
                 values.compute(program, &task.compute, range.clone());
                 let read = || values.arg(program, task.reads[0], range.clone());
                 match task.action {
+                    Action::Hide => {
+                        let read = read();
+                        for (i, h) in hidden[range.clone()].iter_mut().enumerate() {
+                            // Hidden unless the condition rules the candidate out.
+                            *h = read.at(i) != 0.0;
+                        }
+                    }
                     Action::Member(c) => {
                         let read = read();
+                        let shown = |i: usize| hidden.get(start + i).is_none_or(|h| !h);
                         for (i, m) in members[c][range.clone()].iter_mut().enumerate() {
                             let x = read.at(i);
                             *m = x == 1.0;
-                            member_undefined[c] += u64::from(x.is_nan());
+                            member_undefined[c] += u64::from(x.is_nan() && shown(i));
                         }
                     }
                     Action::Cut(k) => {
@@ -424,6 +437,11 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
                                     )
                                 }
                             }
+                            if !hidden.is_empty() {
+                                for (k, &h) in keep.iter_mut().zip(&hidden[range.clone()]) {
+                                    *k &= !h;
+                                }
+                            }
                             match (weights, read) {
                                 (None, Arg::Slice(values)) => histogram.count(values, &keep),
                                 _ => (0..keep.len()).filter(|&i| keep[i]).for_each(|i| {
@@ -459,8 +477,19 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
             reached = k as Depth + 1;
         }
     }
+    // The cutflow counts the candidates blinding shows.
+    let shown: Vec<Vec<bool>> = if hidden.is_empty() {
+        Vec::new()
+    } else {
+        members
+            .iter()
+            .map(|m| m.iter().zip(&hidden).map(|(&m, &h)| m & !h).collect())
+            .collect()
+    };
     let flows = members
         .iter()
+        .enumerate()
+        .map(|(c, m)| shown.get(c).unwrap_or(m))
         .zip(member_undefined)
         .zip(histograms)
         .zip(&program.channels)
@@ -489,7 +518,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
         };
         outputs.push(value);
     }
-    (Cutflow { channels: flows }, alive, members, outputs)
+    (Cutflow { channels: flows }, alive, members, hidden, outputs)
 }
 
 /// The cutflow rows of one channel: `input`, then one per step. An event counts at a row

@@ -77,6 +77,8 @@ pub enum Storage {
 pub enum Action {
     /// Record channel `c`'s membership.
     Member(usize),
+    /// Record which candidates blinding hides.
+    Hide,
     /// Apply filter step `k`.
     Cut(usize),
     /// Nothing: the nodes are kept for a later phase (a ranking) or the caller.
@@ -139,6 +141,8 @@ pub struct Program {
     pub columns: Vec<String>,
     /// Channels: name and membership condition (None: everything).
     pub channels: Vec<(String, Option<NodeId>)>,
+    /// The condition of the candidates blinding hides ([`Query::hidden`](super::query::Query::hidden)).
+    pub hidden: Option<NodeId>,
     /// Steps and then vetoes, in order.
     pub steps: Vec<StepOp>,
     /// Histograms.
@@ -169,6 +173,7 @@ impl Program {
             .iter()
             .map(|c| (c.name.clone(), c.cut.as_ref().map(|e| lowering.lower(e))))
             .collect();
+        let hidden = query.hidden.as_ref().map(|e| lowering.lower(e));
         let mut steps: Vec<StepOp> = query
             .steps
             .iter()
@@ -227,6 +232,7 @@ impl Program {
             dag: lowering.dag,
             columns: Vec::new(),
             channels,
+            hidden,
             steps,
             histograms,
             outputs,
@@ -241,6 +247,7 @@ impl Program {
     /// Every node the program's results read directly.
     pub fn roots(&self) -> Vec<NodeId> {
         let mut roots: Vec<NodeId> = self.channels.iter().filter_map(|c| c.1).collect();
+        roots.extend(self.hidden);
         roots.extend(self.steps.iter().map(StepOp::node));
         roots.extend(self.histograms.iter().map(|h| h.value));
         roots.extend(&self.outputs);
@@ -253,6 +260,9 @@ impl Program {
             if let Some(id) = &mut c.1 {
                 *id = map[*id];
             }
+        }
+        if let Some(id) = &mut self.hidden {
+            *id = map[*id];
         }
         for s in &mut self.steps {
             let id = s.node_mut();
@@ -293,6 +303,7 @@ impl Program {
         use serde_json::json;
         let action = |a: &Action| match *a {
             Action::Member(c) => json!({"channel": self.channels[c].0}),
+            Action::Hide => json!("hide"),
             Action::Cut(s) => json!({"cut": self.steps[s].label()}),
             Action::Keep => json!("keep"),
             Action::Fill(h) => json!({
@@ -337,6 +348,7 @@ impl Program {
             for t in &phase.tasks {
                 let what = match t.action {
                     Action::Member(c) => format!("channel {}", self.channels[c].0),
+                    Action::Hide => "hide (blinded signal region)".to_string(),
                     Action::Cut(s) => format!("cut `{}`", self.steps[s].label()),
                     Action::Keep => "keep".to_string(),
                     Action::Fill(h) => {

@@ -98,6 +98,10 @@ pub struct Query {
     pub channels: Vec<ChannelPlan>,
     /// Histograms, filled after every step and veto.
     pub histograms: Vec<HistogramPlan>,
+    /// Blinding: the candidates this condition does not rule out (true or undefined) are
+    /// left out of the cutflow, the histograms and the candidates handed on as hidden.
+    /// Set by the caller for blinded data; `None` hides nothing.
+    pub hidden: Option<Expr>,
 }
 
 /// Loads MVA `i` of the spec for evaluation.
@@ -257,5 +261,6 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
         vetoes,
         channels,
         histograms,
+        hidden: None,
     })
 }

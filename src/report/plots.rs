@@ -334,14 +334,17 @@ fn draw_fit<DB: DrawingBackend>(
             });
         }
     }
-    let centres: Vec<(f64, f64)> = fit
+    // Bins without data (blinded) draw no point.
+    let centres: Vec<(f64, f64, f64)> = fit
         .bins
         .iter()
         .zip(fit.observed)
-        .map(|(&(lo, hi), &c)| (0.5 * (lo + hi), c))
+        .zip(&total)
+        .filter(|((_, c), _)| !c.is_nan())
+        .map(|((&(lo, hi), &c), &nu)| (0.5 * (lo + hi), c, nu))
         .collect();
     chart
-        .draw_series(centres.iter().map(|&(x, c)| {
+        .draw_series(centres.iter().map(|&(x, c, _)| {
             PathElement::new(vec![(x, (c - c.sqrt()).max(0.0)), (x, c + c.sqrt())], BLACK)
         }))
         .map_err(e)?;
@@ -349,7 +352,7 @@ fn draw_fit<DB: DrawingBackend>(
         .draw_series(
             centres
                 .iter()
-                .map(|&(x, c)| Circle::new((x, c), 3, BLACK.filled())),
+                .map(|&(x, c, _)| Circle::new((x, c), 3, BLACK.filled())),
         )
         .map_err(e)?
         .label("data")
@@ -365,8 +368,7 @@ fn draw_fit<DB: DrawingBackend>(
     // Pulls (n − ν)/√ν.
     let pulls: Vec<(f64, f64)> = centres
         .iter()
-        .zip(&total)
-        .map(|(&(x, n), &nu)| (x, if nu > 0.0 { (n - nu) / nu.sqrt() } else { 0.0 }))
+        .map(|&(x, n, nu)| (x, if nu > 0.0 { (n - nu) / nu.sqrt() } else { 0.0 }))
         .collect();
     let reach = pulls
         .iter()

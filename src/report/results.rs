@@ -73,12 +73,14 @@ fn cutflow_json(c: &Cutflow) -> Value {
     )
 }
 
-/// The results document of a run; `statistics` adds the scan, limits and efficiencies.
+/// The results document of a run; `statistics` adds the scan, limits and efficiencies,
+/// and `blinding` (blinded runs) what the data's outputs leave out.
 pub fn results_json(
     analysis: &str,
     provenance: &Provenance,
     cutflows: &[(String, Cutflow)],
     statistics: Option<&Outcome>,
+    blinding: Option<Value>,
 ) -> Value {
     let data = cutflows
         .iter()
@@ -107,6 +109,10 @@ pub fn results_json(
         doc["histograms"] = Value::Object(histograms);
     }
     let mut notes = Vec::new();
+    if let Some(blinding) = blinding {
+        notes.push("blinded: the data's cutflow, histograms and skims leave out the candidates in the signal region (`blinding`)".to_owned());
+        doc["blinding"] = blinding;
+    }
     match statistics {
         Some(outcome) => {
             let stats = serde_json::to_value(outcome).expect("the outcome serialises");

@@ -359,11 +359,23 @@ const LIMITS: Kind = Kind::Object(&[
     ),
 ]);
 
-const BLINDING: Kind = Kind::Object(&[opt(
-    "unblind",
-    Kind::Bool,
-    "look at data in the signal region (also needs `run --unblind`)",
-)]);
+const BLINDING: Kind = Kind::Object(&[
+    opt(
+        "unblind",
+        Kind::Bool,
+        "look at data in the signal region (also needs `run --unblind`)",
+    ),
+    opt(
+        "signal_region",
+        Kind::Expr,
+        "condition of the data candidates hidden while blinded, besides the windows around the hypotheses",
+    ),
+    opt(
+        "window",
+        Kind::Width,
+        "fit scans: half-width of the blinded window around each hypothesis (default 3 sigma)",
+    ),
+]);
 
 /// The top-level keys of a spec file.
 pub const ROOT: &[Key] = &[

@@ -441,6 +441,8 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
     let blinding = single(docs, "blinding", ctx).map_or(
         Some(Blinding {
             unblind: Spanned::new(false, Span::default()),
+            signal_region: None,
+            window: None,
         }),
         |n| {
             let m = ctx.map(n, root_kind("blinding"), "`blinding`")?;
@@ -448,7 +450,19 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
                 Some(v) => ctx.boolean(v, "`unblind`")?,
                 None => Spanned::new(false, m.span),
             };
-            Some(Blinding { unblind })
+            let signal_region = match m.get("signal_region") {
+                Some(v) => Some(ctx.expr(v, "the signal region")?),
+                None => None,
+            };
+            let window = match m.get("window") {
+                Some(v) => Some(ctx.width(v, "`window`")?),
+                None => None,
+            };
+            Some(Blinding {
+                unblind,
+                signal_region,
+                window,
+            })
         },
     );
     let includes = docs

@@ -458,4 +458,15 @@ pub struct Reinterpret {
 pub struct Blinding {
     /// True when the spec asks to look at data in the signal region.
     pub unblind: Spanned<bool>,
+    /// `signal_region`: the candidates this condition holds for (or cannot be evaluated
+    /// for) are the signal region, besides the windows around the scan's hypotheses.
+    pub signal_region: Option<SpecExpr>,
+    /// `window`: the half-width of the blinded window around each hypothesis of a fit
+    /// scan (default [`DEFAULT_BLINDED_WINDOW`] σ); counting scans blind their
+    /// `counting.window`.
+    pub window: Option<Width>,
 }
+
+/// The blinded half-width around a fit scan's hypothesis when the spec names none, in
+/// units of the resolution.
+pub const DEFAULT_BLINDED_WINDOW: f64 = 3.0;

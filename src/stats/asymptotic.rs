@@ -220,6 +220,42 @@ impl<'a, M: Model> Cls<'a, M> {
         })
     }
 
+    /// A model prepared for expected limits alone, on Asimov data generated at
+    /// `generating` with μ = 0 (blinded runs, whose observed data are not looked at).
+    /// The generating point is those data's best fit by construction, so nothing is
+    /// fitted here; the POI's step stands for its error as the scale of the root search.
+    pub fn expected_only(
+        asimov: &'a M,
+        params: &[ParamSpec],
+        poi: usize,
+        generating: &[f64],
+    ) -> Self {
+        let asimov_minimum = asimov.value(generating);
+        let mut params = params.to_vec();
+        for (p, v) in params.iter_mut().zip(generating) {
+            p.value = *v;
+        }
+        let best = FitResult {
+            values: generating.to_vec(),
+            errors: params.iter().map(|p| p.step).collect(),
+            covariance: crate::stats::linalg::Matrix::zeros(params.len()),
+            fval: asimov_minimum,
+            edm: 0.0,
+            calls: 0,
+            status: Status::Converged,
+            at_limit: Vec::new(),
+        };
+        Cls {
+            observed: asimov,
+            asimov: asimov.asimov(generating),
+            params,
+            poi,
+            best,
+            background_only_nll: asimov_minimum,
+            asimov_minimum,
+        }
+    }
+
     /// The HESSE error of μ̂, None when the covariance is not accurate.
     pub fn poi_error(&self) -> Option<f64> {
         self.best

@@ -1,11 +1,15 @@
 //! ## What it does
 //! Finds cut-and-count sidebands that overlap the signal window (both in units of the
-//! resolution σ), and counting windows at least as wide as the observable's whole range.
+//! resolution σ), counting windows at least as wide as the observable's whole range, and
+//! a fit scan's blinded window (`blinding.window`) as wide as its fit window, or given to
+//! a counting scan (which blinds its `counting.window`).
 //!
 //! ## Why is this bad?
 //! The background is estimated from the sidebands: a sideband inside the window counts
 //! signal as background (and, blinded, looks into the signal region), and a window over
-//! the whole range leaves no sideband and no hypothesis its own place.
+//! the whole range leaves no sideband and no hypothesis its own place. A blinded fit
+//! fits its background to the fit window outside the blinded window: without sidebands
+//! there is nothing to fit.
 //!
 //! ## Example
 //! ```yaml
@@ -53,8 +57,22 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             }
             (&c.window, &c.observable.range)
         }
-        _ => return,
+        Some(Model::Fit(f)) => {
+            blinded_fit_window(ctx, f, out);
+            return;
+        }
+        None => return,
     };
+    if let Some(w) = &ctx.spec.blinding.window {
+        let span = match w {
+            Width::Sigma(s) | Width::Absolute(s) => s.span,
+        };
+        out.push(
+            RULE.diag("`blinding.window` is for fit scans; a counting scan blinds its `counting.window`")
+                .at_labelled(span, "not used by `counting:`")
+                .with_help("remove it, or widen `counting.window`"),
+        );
+    }
     if let Width::Absolute(half) = window
         && 2.0 * half.value >= range.high.value - range.low.value
     {
@@ -65,6 +83,38 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             ))
             .at_labelled(half.span, "wider than the range")
             .with_help("a window is a few resolutions wide: `window: 2 sigma`"),
+        );
+    }
+}
+
+/// A blinded window at least as wide as the fit window leaves no sideband.
+fn blinded_fit_window(ctx: &LintContext, fit: &crate::spec::Fit, out: &mut Vec<Diagnostic>) {
+    let blinded = match &ctx.spec.blinding.window {
+        Some(w) => w.clone(),
+        None => Width::Sigma(crate::diag::Spanned::new(
+            crate::spec::DEFAULT_BLINDED_WINDOW,
+            ctx.spec.blinding.unblind.span,
+        )),
+    };
+    let too_wide = match (&blinded, &fit.window) {
+        (Width::Sigma(b), Some(Width::Sigma(f))) => (b.value >= f.value).then_some((b, f, " σ")),
+        (Width::Absolute(b), Some(Width::Absolute(f))) => {
+            (b.value >= f.value).then_some((b, f, ""))
+        }
+        _ => None,
+    };
+    if let Some((b, f, unit)) = too_wide {
+        let (default, span) = match &ctx.spec.blinding.window {
+            Some(_) => ("", b.span),
+            None => (" (the default)", f.span),
+        };
+        out.push(
+            RULE.diag(format!(
+                "the blinded window ±{}{unit}{default} is as wide as the fit window ±{}{unit}: a blinded fit has no sideband to fit its background to",
+                b.value, f.value
+            ))
+            .at_labelled(span, "no sideband left")
+            .with_help("widen `fit.window`, or narrow `blinding.window`"),
         );
     }
 }

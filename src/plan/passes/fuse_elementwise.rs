@@ -23,11 +23,19 @@ type Plan = Vec<(Vec<(Action, Vec<NodeId>)>, Option<usize>)>;
 /// The phases' actions in order, with their root nodes.
 fn actions(program: &Program) -> Plan {
     let mut phases = Vec::new();
+    // What blinding hides first: the channels' undefined memberships count only the
+    // candidates it shows.
     let mut tasks: Vec<(Action, Vec<NodeId>)> = program
-        .channels
-        .iter()
-        .enumerate()
-        .filter_map(|(c, (_, cut))| cut.map(|n| (Action::Member(c), vec![n])))
+        .hidden
+        .map(|n| (Action::Hide, vec![n]))
+        .into_iter()
+        .chain(
+            program
+                .channels
+                .iter()
+                .enumerate()
+                .filter_map(|(c, (_, cut))| cut.map(|n| (Action::Member(c), vec![n]))),
+        )
         .collect();
     for (k, step) in program.steps.iter().enumerate() {
         match step {
