@@ -118,16 +118,28 @@ fn reference_analyses_are_lint_clean() {
 }
 
 /// `searchlight run` on every broken spec: exit code 1 or 2, a coded error, no panic and
-/// no results.json.
+/// no results.json; and `lint` of the same spec had already refused it (exit 1), since
+/// what makes these specs fail is in the spec and the file headers.
 #[test]
 fn running_a_broken_spec_writes_nothing() {
     let out = std::env::temp_dir().join(format!("searchlight-corpus-run-{}", std::process::id()));
     for path in specs("tests/corpus/broken") {
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_searchlight"))
-            .args(["run", path.to_str().unwrap(), "-o", out.to_str().unwrap()])
-            .env("SEARCHLIGHT_CACHE", out.join("cache"))
-            .output()
-            .unwrap();
+        let searchlight = |args: &[&str]| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_searchlight"))
+                .args(args)
+                .env("SEARCHLIGHT_CACHE", out.join("cache"))
+                .output()
+                .unwrap()
+        };
+        let lint = searchlight(&["lint", path.to_str().unwrap()]);
+        assert_eq!(
+            lint.status.code(),
+            Some(1),
+            "lint passed {} which run refuses:\n{}",
+            path.display(),
+            String::from_utf8_lossy(&lint.stderr)
+        );
+        let o = searchlight(&["run", path.to_str().unwrap(), "-o", out.to_str().unwrap()]);
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert!(
             matches!(o.status.code(), Some(1 | 2)),
@@ -233,6 +245,37 @@ fn spec_errors_run_once_accepted_are_lint_findings() {
                     "{ pdf: histogram, from: mc, sigma: 0.01 }",
                 ),
             "SL035",
+        ),
+        (
+            "a blinded window as wide as the fit window",
+            fit.replace(", ctau: [1, 10]", "").replace(
+                "  signal: { pdf: gaussian",
+                "  window: 4 sigma\n  signal: { pdf: gaussian",
+            ) + "blinding: { window: 4 sigma }\n",
+            "SL034",
+        ),
+        (
+            "the default blinded window as wide as the fit window",
+            fit.replace(", ctau: [1, 10]", "").replace(
+                "  signal: { pdf: gaussian",
+                "  window: 2 sigma\n  signal: { pdf: gaussian",
+            ),
+            "SL034",
+        ),
+        (
+            "a blinded window for a counting scan",
+            counting(&|s| s + "blinding: { window: 3 sigma }\n"),
+            "SL034",
+        ),
+        (
+            "a signal region that is a number",
+            counting(&|s| s + "blinding: { signal_region: \"M + 1\" }\n"),
+            "SL021",
+        ),
+        (
+            "a signal region with an unknown name",
+            counting(&|s| s + "blinding: { signal_region: \"Mass > 1\" }\n"),
+            "SL001",
         ),
     ];
     for (what, text, code) in cases {

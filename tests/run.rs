@@ -1123,6 +1123,7 @@ fn skim_writes_unused_classifiers_and_aliases_of_them() {
 fn blinded_files_spec(dir: &Path, name: &str, data: &Path, unblind: bool) -> PathBuf {
     let text = std::fs::read_to_string(small_scan_spec(dir))
         .unwrap()
+        .replace("range: [2.2, 2.3]", "range: [2.22, 2.28]")
         .replace(
             "data:   { toy: b_to_h_invisible, events: 60000, seed: 31 }",
             &format!("data: {{ files: [\"{}\"] }}", data.display()),
@@ -1158,16 +1159,28 @@ fn blinded_outputs_do_not_depend_on_the_data_in_the_signal_region() {
         .replace("unblind: false", "unblind: true");
     std::fs::write(&spec, unblinded).unwrap();
     let o = run(
-        &["skim", spec.to_str().unwrap(), "--unblind", "-o", skim.to_str().unwrap()],
+        &[
+            "skim",
+            spec.to_str().unwrap(),
+            "--unblind",
+            "-o",
+            skim.to_str().unwrap(),
+        ],
         &dir,
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let skimmed = ParquetReader::open(&skim, None).unwrap().read_all().unwrap();
+    let skimmed = ParquetReader::open(&skim, None)
+        .unwrap()
+        .read_all()
+        .unwrap();
     let m_x = skimmed.column("m_X").unwrap().to_f64_vec();
-    let mbc = skimmed.column("daughter__bo0__cm__spMbc__bc").unwrap().to_f64_vec();
+    let mbc = skimmed
+        .column("daughter__bo0__cm__spMbc__bc")
+        .unwrap()
+        .to_f64_vec();
     // The input columns only (every row its own event), then the same with more
     // candidates inside the blinded window of every hypothesis (m_X in [2.23, 2.265]:
-    // hypotheses 2.2 to 2.3, windows ±3σ with σ ≈ 0.024) and inside the box
+    // hypotheses 2.22 to 2.28, windows ±3σ with σ ≈ 0.024) and inside the box
     // (Mbc > 5.2835) away from them: a signal where the analyst may not look. (Data in
     // the window of one hypothesis but in the sidebands of another change the latter's
     // expected limit, as they should.)
@@ -1197,12 +1210,23 @@ fn blinded_outputs_do_not_depend_on_the_data_in_the_signal_region() {
         w.finish().unwrap();
         path
     };
-    let in_window: Vec<usize> = (0..m_x.len()).filter(|&i| (2.23..2.265).contains(&m_x[i])).collect();
+    let in_window: Vec<usize> = (0..m_x.len())
+        .filter(|&i| (2.23..2.265).contains(&m_x[i]))
+        .collect();
     let in_box: Vec<usize> = (0..m_x.len())
         .filter(|&i| mbc[i] > 5.2835 && !(1.5..3.0).contains(&m_x[i]))
         .collect();
-    assert!(in_window.len() > 10 && in_box.len() > 10, "{} {}", in_window.len(), in_box.len());
-    let extra: Vec<usize> = in_window.iter().chain(&in_box).flat_map(|&i| [i; 20]).collect();
+    assert!(
+        in_window.len() > 10 && in_box.len() > 10,
+        "{} {}",
+        in_window.len(),
+        in_box.len()
+    );
+    let extra: Vec<usize> = in_window
+        .iter()
+        .chain(&in_box)
+        .flat_map(|&i| [i; 20])
+        .collect();
     let plain = write("plain.parquet", &[]);
     let spiked = write("spiked.parquet", &extra);
     let outputs = |data: &Path, name: &str, unblind: bool| {
@@ -1221,7 +1245,10 @@ fn blinded_outputs_do_not_depend_on_the_data_in_the_signal_region() {
         }
         let o = run(&args, &dir);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let rows = ParquetReader::open(&skim, None).unwrap().read_all().unwrap();
+        let rows = ParquetReader::open(&skim, None)
+            .unwrap()
+            .read_all()
+            .unwrap();
         (results(&out), rows)
     };
     let (plain_results, plain_rows) = outputs(&plain, "plain", false);
@@ -1240,7 +1267,9 @@ fn blinded_outputs_do_not_depend_on_the_data_in_the_signal_region() {
         .collect();
     assert!(figures.iter().any(|p| p.to_string_lossy().contains("fit_")));
     for figure in &figures {
-        let twin = dir.join("spiked").join(figure.strip_prefix(dir.join("plain")).unwrap());
+        let twin = dir
+            .join("spiked")
+            .join(figure.strip_prefix(dir.join("plain")).unwrap());
         assert_eq!(
             std::fs::read(figure).unwrap(),
             std::fs::read(&twin).unwrap(),
@@ -1257,13 +1286,24 @@ fn blinded_outputs_do_not_depend_on_the_data_in_the_signal_region() {
             .any(|w| w[0].as_f64().unwrap() <= x && x <= w[1].as_f64().unwrap())
     };
     let skimmed_mx = plain_rows.column("m_X").unwrap().to_f64_vec();
-    let skimmed_mbc = plain_rows.column("daughter__bo0__cm__spMbc__bc").unwrap().to_f64_vec();
+    let skimmed_mbc = plain_rows
+        .column("daughter__bo0__cm__spMbc__bc")
+        .unwrap()
+        .to_f64_vec();
     assert!(!skimmed_mx.is_empty());
-    assert!(skimmed_mx.iter().zip(&skimmed_mbc).all(|(&x, &b)| !inside(x) && b <= 5.2835));
+    assert!(
+        skimmed_mx
+            .iter()
+            .zip(&skimmed_mbc)
+            .all(|(&x, &b)| !inside(x) && b <= 5.2835)
+    );
     for (_, h) in plain_results["histograms"]["data"].as_object().unwrap() {
         let h = &h[0];
         let counts = h["counts"].as_array().unwrap();
-        let (low, high) = (h["range"][0].as_f64().unwrap(), h["range"][1].as_f64().unwrap());
+        let (low, high) = (
+            h["range"][0].as_f64().unwrap(),
+            h["range"][1].as_f64().unwrap(),
+        );
         let width = (high - low) / counts.len() as f64;
         for (k, n) in counts.iter().enumerate() {
             let (lo, hi) = (low + k as f64 * width, low + (k + 1) as f64 * width);
@@ -1275,7 +1315,154 @@ fn blinded_outputs_do_not_depend_on_the_data_in_the_signal_region() {
     // Unblinded, the same two files give different outputs: the comparison can fail.
     let (plain_open, _) = outputs(&plain, "plain_open", true);
     let (spiked_open, _) = outputs(&spiked, "spiked_open", true);
-    assert_ne!(plain_open["cutflows"]["data"], spiked_open["cutflows"]["data"]);
-    assert_ne!(plain_open["cutflows"]["data"], plain_results["cutflows"]["data"]);
+    assert_ne!(
+        plain_open["cutflows"]["data"],
+        spiked_open["cutflows"]["data"]
+    );
+    assert_ne!(
+        plain_open["cutflows"]["data"],
+        plain_results["cutflows"]["data"]
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Copies the files of `from` (one level) into `to`.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+/// Each reference search, blinded: no data value inside its signal region in the skim,
+/// the histograms, the cutflow or the scan. Run in release by `.ci/run` (about a minute
+/// in a debug build, a few seconds in release).
+#[test]
+#[ignore = "slow in debug builds; .ci/run runs it in release"]
+fn blinded_reference_searches_show_no_data_in_their_signal_regions() {
+    let dir = temp("blinded-references");
+    copy_dir(Path::new("analyses/models"), &dir.join("models"));
+    copy_dir(Path::new("analyses/common"), &dir.join("common"));
+    // Each search made small, with a histogram of its observable and, for one, a box.
+    let searches = [
+        (
+            "dark_higgs_idm",
+            "m_hprime",
+            vec![
+                ("events: 100000, seed: 22", "events: 20000, seed: 22"),
+                ("range: [0.22, 4.0]", "range: [0.9, 1.1]"),
+            ],
+        ),
+        (
+            "b_to_k_alp",
+            "mgg",
+            vec![
+                ("events: 2000000", "events: 30000"),
+                ("events: 400000", "events: 20000"),
+                ("range: [0.16, 4.50]", "range: [1.4, 1.6]"),
+                (
+                    "blinding: { unblind: false }",
+                    "blinding: { unblind: false, signal_region: \"Mbc > 5.28\" }",
+                ),
+            ],
+        ),
+        (
+            "b_to_h_invisible",
+            "m_X",
+            vec![
+                ("events: 1000000", "events: 60000"),
+                ("events: 200000", "events: 40000"),
+                ("range: [0.1, 5.0]", "range: [2.2, 2.3]"),
+            ],
+        ),
+    ];
+    for (search, observable, edits) in searches {
+        let mut text = std::fs::read_to_string(format!("analyses/{search}.yaml")).unwrap();
+        for (from, to) in edits {
+            assert!(text.contains(from), "{search}: {from}");
+            text = text.replace(from, to);
+        }
+        text += &format!(
+            "\nhistograms:\n  observable: {{ var: {observable}, bins: 460, range: [0, 4.6] }}\n"
+        );
+        let spec = dir.join(format!("{search}.yaml"));
+        std::fs::write(&spec, text).unwrap();
+        let out = dir.join(search);
+        let skim = dir.join(format!("{search}.parquet"));
+        for args in [
+            vec!["run", spec.to_str().unwrap(), "-o", out.to_str().unwrap()],
+            vec!["skim", spec.to_str().unwrap(), "-o", skim.to_str().unwrap()],
+        ] {
+            let o = run(&args, &dir);
+            assert!(
+                o.status.success(),
+                "{search}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+        let results = results(&out);
+        let windows: Vec<(f64, f64)> = results["blinding"]["windows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| (w[0].as_f64().unwrap(), w[1].as_f64().unwrap()))
+            .collect();
+        assert!(!windows.is_empty(), "{search}");
+        let inside = |x: f64| x.is_nan() || windows.iter().any(|&(lo, hi)| lo <= x && x <= hi);
+        // Skim: no candidate in the windows (or the box), yet some outside them.
+        let rows = searchlight::io::parquet::ParquetReader::open(&skim, None)
+            .unwrap()
+            .read_all()
+            .unwrap();
+        let x = rows.column(observable).unwrap().to_f64_vec();
+        assert!(!x.is_empty() && x.iter().all(|&v| !inside(v)), "{search}");
+        if let Some(mbc) = rows.column("Mbc") {
+            assert!(mbc.to_f64_vec().iter().all(|&m| m <= 5.28), "{search}");
+        }
+        // Histograms and cutflow: the skimmed candidates, nothing from the windows.
+        let mut selected = 0;
+        for (channel, histograms) in results["histograms"]["data"].as_object().unwrap() {
+            let h = &histograms[0];
+            let counts = h["counts"].as_array().unwrap();
+            let width = 4.6 / counts.len() as f64;
+            for (k, n) in counts.iter().enumerate() {
+                let (lo, hi) = (k as f64 * width, (k + 1) as f64 * width);
+                if inside(lo) && inside(hi) {
+                    assert_eq!(
+                        n.as_u64().unwrap(),
+                        0,
+                        "{search} {channel}: bin [{lo}, {hi}]"
+                    );
+                }
+            }
+            assert_eq!(h["undefined"].as_u64().unwrap(), 0);
+            let last = results["cutflows"]["data"][channel]
+                .as_array()
+                .unwrap()
+                .last()
+                .unwrap()
+                .clone();
+            let skimmed = rows.column(&format!("in_{channel}")).map_or(x.len(), |m| {
+                m.to_f64_vec().iter().filter(|&&v| v == 1.0).count()
+            });
+            assert_eq!(
+                last["candidates"].as_u64().unwrap(),
+                skimmed as u64,
+                "{search} {channel}"
+            );
+            selected += skimmed;
+        }
+        assert!(selected > 0, "{search}");
+        // Fit plots (fit scans): only the sidebands' data are drawn. Their points are
+        // circles; none may sit in the hypothesis' blinded window, which the plot's
+        // x axis does not state in data units, so the check is on results.json alone.
+        assert!(
+            results["scan"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["observed"].is_null())
+        );
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -45,7 +45,10 @@ pub fn windows(spec: &Spec) -> Vec<(f64, f64)> {
         .into_iter()
         .filter(|&m| !crate::check::grid::excluded(spec, m))
     {
-        match super::sigma_at(spec, m).ok().and_then(|s| half_width(spec, s)) {
+        match super::sigma_at(spec, m)
+            .ok()
+            .and_then(|s| half_width(spec, s))
+        {
             Some(h) if h.is_finite() && h >= 0.0 => pieces.push((m - h, m + h)),
             _ => {
                 unknown = true;

@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::blinding;
 use super::collect::Candidates;
 use super::global_toys::Rescan;
 use super::pdf::{Compiled, CompiledPdf, compile};
 use super::{ScanInputs, ScanPoint, Width, channel_groups, window_ranges};
 use crate::spec::{Fit, Spec};
-use super::blinding;
 use crate::stats::asymptotic::{Cls, Model, discovery_q0};
 use crate::stats::likelihood::{Channel, Component, Data, Likelihood, Value, yield_nuisance};
 use crate::stats::minuit::{Bounds, ParamSpec, Settings, minimize};

@@ -70,7 +70,8 @@ pub fn run(args: &Args) -> Status {
         Err(status) => return status,
     };
     let outcome = pool.install(|| {
-        let candidates = execute(&spec, &query, hidden.as_ref(), &base, Shard::WHOLE, false)?.candidates;
+        let candidates =
+            execute(&spec, &query, hidden.as_ref(), &base, Shard::WHOLE, false)?.candidates;
         analysis::fit_at(
             &spec,
             &candidates,

@@ -65,7 +65,14 @@ pub fn run(args: &Args) -> Status {
     let unblind = spec.blinding.unblind.value && args.unblind;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     let outcome = pool.install(|| {
-        let executed = execute(&spec, &query, hidden.as_ref(), &base, shard, args.column_cache)?;
+        let executed = execute(
+            &spec,
+            &query,
+            hidden.as_ref(),
+            &base,
+            shard,
+            args.column_cache,
+        )?;
         let statistics = match args.shard {
             Some(_) => None, // after the merge
             None => analysis::statistics(&spec, &executed.candidates, unblind)?,

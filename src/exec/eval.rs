@@ -355,6 +355,7 @@ mod tests {
             vetoes: Vec::new(),
             channels: Vec::new(),
             histograms: Vec::new(),
+            hidden: None,
         };
         let eval = |_: &mut (), s: &str| {
             let program = Program::compile(&query, &[&parse_text(s).unwrap()]);

@@ -44,6 +44,14 @@ pub struct Labels {
 
 const SIZE: (u32, u32) = (900, 600);
 
+/// The caption's font size: `largest`, or smaller so that `title` fits the plot's width
+/// (a sans-serif character is about 0.55 of the size wide).
+fn caption_size(title: &str, largest: u32) -> u32 {
+    let chars = title.chars().count().max(1) as f64;
+    let fits = 0.92 * f64::from(SIZE.0) / (0.55 * chars);
+    (fits.floor() as u32).clamp(10, largest)
+}
+
 /// Runs of points without gaps (vetoed windows, skipped hypotheses): a gap is a step
 /// more than three times the one before.
 fn segments<T>(points: &[T], mass: impl Fn(&T) -> f64) -> Vec<&[T]> {
@@ -105,7 +113,10 @@ fn log_axes<'a, DB: DrawingBackend>(
 ) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, LogCoord<f64>>>, String> {
     let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
     let mut chart = ChartBuilder::on(root)
-        .caption(&labels.title, ("sans-serif", 24))
+        .caption(
+            &labels.title,
+            ("sans-serif", caption_size(&labels.title, 24)),
+        )
         .margin(20)
         .x_label_area_size(50)
         .y_label_area_size(90)
@@ -172,8 +183,11 @@ fn draw_brazil<DB: DrawingBackend>(
             ))
             .map_err(e)?;
         if k == 0 {
+            // Dashed in the legend as on the plot, unlike the observed line.
             median.label("expected").legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2))
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (7, 0)], BLACK.stroke_width(2))
+                    + PathElement::new(vec![(12, 0), (19, 0)], BLACK.stroke_width(2))
             });
         }
         if segment.iter().all(|p| p.observed.is_some()) {
@@ -182,7 +196,7 @@ fn draw_brazil<DB: DrawingBackend>(
                     segment
                         .iter()
                         .map(|p| (p.mass, p.observed.unwrap_or(f64::NAN))),
-                    BLACK.stroke_width(2),
+                    BLACK.stroke_width(3),
                 ))
                 .map_err(e)?;
             if k == 0 {
@@ -275,7 +289,10 @@ fn draw_fit<DB: DrawingBackend>(
     let top = finite_bound(top)?;
     let (upper, lower) = root.split_vertically(SIZE.1 * 7 / 10);
     let mut chart = ChartBuilder::on(&upper)
-        .caption(&labels.title, ("sans-serif", 22))
+        .caption(
+            &labels.title,
+            ("sans-serif", caption_size(&labels.title, 22)),
+        )
         .margin(15)
         .x_label_area_size(10)
         .y_label_area_size(70)
@@ -477,6 +494,15 @@ mod tests {
 
     /// Limits from 1e-13 to 1e301 (an FC scan once gave both) draw on at most 30 decades,
     /// and nothing drawable is an error, not an axis without end.
+    #[test]
+    fn long_captions_get_a_smaller_font() {
+        assert_eq!(caption_size("B -> K a", 24), 24);
+        let long =
+            "B -> K(*) a(-> gamma gamma), K*+ at m_a = 1.5000 (background-only fit, blinded)";
+        let size = caption_size(long, 22);
+        assert!(size < 22 && 0.55 * f64::from(size) * long.len() as f64 <= 0.92 * 900.0);
+    }
+
     #[test]
     fn logarithmic_axes_are_bounded() {
         let range = log_range([3.5e-13, 0.05, 3.5e301].into_iter(), 1.5).unwrap();

@@ -68,9 +68,11 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             Width::Sigma(s) | Width::Absolute(s) => s.span,
         };
         out.push(
-            RULE.diag("`blinding.window` is for fit scans; a counting scan blinds its `counting.window`")
-                .at_labelled(span, "not used by `counting:`")
-                .with_help("remove it, or widen `counting.window`"),
+            RULE.diag(
+                "`blinding.window` is for fit scans; a counting scan blinds its `counting.window`",
+            )
+            .at_labelled(span, "not used by `counting:`")
+            .with_help("remove it, or widen `counting.window`"),
         );
     }
     if let Width::Absolute(half) = window

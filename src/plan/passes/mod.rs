@@ -93,6 +93,7 @@ mod tests {
                 })
                 .collect(),
             histograms: Vec::new(),
+            hidden: None,
         }
     }
 
@@ -318,6 +319,62 @@ mod tests {
         .unwrap();
         assert_eq!(flow.channels[0].rows.len(), cuts.len() + 1, "a row per cut");
         (flow, fused)
+    }
+
+    #[test]
+    fn hidden_candidates_leave_the_cutflow_and_histograms_and_are_flagged() {
+        use crate::plan::query::HistogramPlan;
+        let mut query = query(&[], &["y > -10"], None);
+        query.channels.push(ChannelPlan {
+            name: "all".into(),
+            cut: None,
+        });
+        query.histograms.push(HistogramPlan {
+            name: "x".into(),
+            var: expr("x"),
+            text: "x".into(),
+            bins: 4,
+            low: -3.0,
+            high: 5.0,
+            without: Vec::new(),
+        });
+        let run = |hidden: Option<&str>| {
+            let query = Query {
+                hidden: hidden.map(expr),
+                ..query.clone()
+            };
+            let program = Program::compile(&query, &[]);
+            let mut flags = Vec::new();
+            let flow = crate::exec::run_with(
+                &program,
+                std::iter::once(Ok(crate::exec::Piece::whole(table()))),
+                |s| {
+                    flags.extend(s.hidden);
+                    Ok(())
+                },
+            )
+            .unwrap();
+            (flow, flags)
+        };
+        let (open, none) = run(None);
+        assert!(none.is_empty(), "nothing hidden, no flags");
+        // Hidden: x in [0, 1], and where that is undefined (x NaN).
+        let (blinded, flags) = run(Some("x in [0, 1]"));
+        let x: Vec<f64> = table().column("x").unwrap().to_f64_vec();
+        let expected: Vec<bool> = x.iter().map(|&v| !(v < 0.0 || v > 1.0)).collect();
+        assert_eq!(flags, expected);
+        let hidden = expected.iter().filter(|&&h| h).count() as u64;
+        assert!(hidden > 0 && x.iter().any(|v| v.is_nan()));
+        let (o, b) = (&open.channels[0], &blinded.channels[0]);
+        assert_eq!(b.rows[0].candidates, o.rows[0].candidates - hidden);
+        assert!(b.rows[1].candidates < o.rows[1].candidates);
+        // No histogram entry, not even an undefined one, from a hidden candidate.
+        assert_eq!(b.histograms[0].undefined, 0);
+        assert!(o.histograms[0].undefined > 0);
+        let total = |h: &crate::exec::histogram::Histogram| {
+            h.counts.iter().sum::<u64>() + h.underflow + h.overflow + h.undefined
+        };
+        assert_eq!(total(&b.histograms[0]), b.rows[1].candidates);
     }
 
     proptest::proptest! {
