@@ -1323,6 +1323,29 @@ fn blinded_outputs_do_not_depend_on_the_data_in_the_signal_region() {
         plain_open["cutflows"]["data"],
         plain_results["cutflows"]["data"]
     );
+    // Unblinded, a fit plot shows the largest excess.
+    let excess = spiked_open["scan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by(|a, b| {
+            let z = |p: &Value| {
+                p["local_significance"]
+                    .as_f64()
+                    .unwrap_or(f64::NEG_INFINITY)
+            };
+            z(a).total_cmp(&z(b))
+        })
+        .unwrap()["mass"]
+        .as_f64()
+        .unwrap();
+    let stem = format!("_m{}.svg", format!("{excess:.4}").replace('.', "p"));
+    assert!(
+        walk(&dir.join("spiked_open"))
+            .iter()
+            .any(|p| p.to_string_lossy().ends_with(&stem)),
+        "no fit plot at the largest excess, {excess}"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 

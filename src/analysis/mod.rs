@@ -451,8 +451,9 @@ pub fn statistics(
     let (mut scan_points, scan): (_, Box<dyn global_toys::Rescan>) = match model {
         Model::Fit(fit) => {
             let scan = fit_scan(spec, fit, &context, limits.cl.value, unblind);
-            fit_figures = representative_fits(&scan, &points, &sigma);
-            (scan.run(&points, &sigma), Box::new(scan))
+            let scan_points = scan.run(&points, &sigma);
+            fit_figures = representative_fits(&scan, &points, &sigma, &scan_points);
+            (scan_points, Box::new(scan))
         }
         Model::Counting(counting) => {
             let luminosity = spec.analysis.luminosity.as_ref().map_or(1.0, |l| l.value);
@@ -582,21 +583,37 @@ fn undefined_observables(spec: &Spec, model: &Model, inputs: &[InputCandidates])
     notes
 }
 
-/// Fits at three representative hypotheses (the quartiles of the scan grid), for each
-/// channel group, binned for plots. Failures leave the figure out (the scan table says
-/// more).
+/// The hypothesis with the largest local significance among `points` (unblinded scans).
+fn largest_excess<'a>(points: impl Iterator<Item = &'a ScanPoint>) -> Option<f64> {
+    points
+        .filter_map(|p| Some((p.local_significance.filter(|z| z.is_finite())?, p.mass)))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, m)| m)
+}
+
+/// Fits at representative hypotheses (the quartiles of the scan grid, and the largest
+/// excess of the group's points in an unblinded scan), for each channel group, binned
+/// for plots. Failures leave the figure out (the scan table says more).
 fn representative_fits(
     scan: &fit_scan::FitScan,
     points: &[f64],
     sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
+    scanned: &[ScanPoint],
 ) -> Vec<fit_scan::FitFigure> {
-    let masses: Vec<f64> = [1, 2, 3]
+    let quartiles: Vec<f64> = [1, 2, 3]
         .iter()
         .filter_map(|q| points.get(q * points.len() / 4).copied())
         .collect();
-    let groups = channel_groups(scan.fit.poi.per_channel.value, scan.common.channels.len());
+    let per_channel = scan.fit.poi.per_channel.value;
+    let groups = channel_groups(per_channel, scan.common.channels.len());
     let mut figures = Vec::new();
     for group in &groups {
+        let mut masses = quartiles.clone();
+        let channel = per_channel.then(|| &scan.common.channels[group[0]]);
+        let excess = largest_excess(scanned.iter().filter(|p| p.channel.as_ref() == channel));
+        if let Some(m) = excess.filter(|m| !masses.contains(m)) {
+            masses.push(m);
+        }
         for &m in &masses {
             let active = scan.fitted(m, group, sigma);
             if active.is_empty() {

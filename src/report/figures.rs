@@ -143,7 +143,7 @@ pub fn write(
                 figure.channel,
                 figure.mass,
                 if figure.blinded {
-                    " (background-only fit, blinded)"
+                    " (blinded: background fitted to the sidebands)"
                 } else {
                     ""
                 }
