@@ -174,6 +174,20 @@ fn plan_as_json_and_dot() {
             && dot.contains("scan -> limits;")
     );
     assert!(!dot.contains("\\\\n"), "line breaks are DOT's \\n");
+    // An N−1 histogram leaves the chain before the first step it leaves out.
+    let o = run(&[
+        "plan",
+        "--format",
+        "dot",
+        "tests/reference/run/cutflow.yaml",
+    ]);
+    let dot = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        dot.contains(
+            "step2 -> histogram2 [style=dashed, label=\"every later step but pi0, eta\"];"
+        ) && dot.contains("veto0 -> histogram0;"),
+        "{dot}"
+    );
 }
 
 #[test]

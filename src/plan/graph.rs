@@ -102,8 +102,11 @@ pub fn dot(ctx: &LintContext) -> String {
         edge(&mut out, &previous, &id);
         previous = id;
     }
+    // The selection's nodes in order, each with the node before it and its name.
+    let mut chain: Vec<(String, String)> = Vec::new();
     for (i, s) in spec.selection.iter().enumerate() {
         let id = format!("step{i}");
+        chain.push((previous.clone(), s.name().value.clone()));
         let label = match s {
             Step::Cut { name, cut } => format!("{}\n{}", name.value, print(&cut.expr)),
             Step::BestCandidate { name, .. } => name.value.clone(),
@@ -114,6 +117,7 @@ pub fn dot(ctx: &LintContext) -> String {
     }
     for (i, v) in spec.vetoes.iter().enumerate() {
         let id = format!("veto{i}");
+        chain.push((previous.clone(), v.name.value.clone()));
         let label = format!(
             "veto {}\n{} in [{}, {}]",
             v.name.value,
@@ -140,7 +144,21 @@ pub fn dot(ctx: &LintContext) -> String {
             h.range.high.value
         );
         out.push_str(&format!("  {id} [shape=note, label={}];\n", quote(&label)));
-        edge(&mut out, &previous, &id);
+        // An N−1 histogram leaves the selection before the first step it leaves out
+        // (and is filled after every other step).
+        match chain
+            .iter()
+            .find(|(_, name)| h.without.iter().any(|w| &w.value == name))
+        {
+            Some((before, _)) => {
+                let left_out: Vec<&str> = h.without.iter().map(|w| w.value.as_str()).collect();
+                out.push_str(&format!(
+                    "  {before} -> {id} [style=dashed, label={}];\n",
+                    quote(&format!("every later step but {}", left_out.join(", ")))
+                ));
+            }
+            None => edge(&mut out, &previous, &id),
+        }
     }
     let stats = spec.model.as_ref().map(|m| match m {
         Model::Fit(_) => "fit",

@@ -361,7 +361,10 @@ mod tests {
         // Hidden: x in [0, 1], and where that is undefined (x NaN).
         let (blinded, flags) = run(Some("x in [0, 1]"));
         let x: Vec<f64> = table().column("x").unwrap().to_f64_vec();
-        let expected: Vec<bool> = x.iter().map(|&v| !(v < 0.0 || v > 1.0)).collect();
+        let expected: Vec<bool> = x
+            .iter()
+            .map(|&v| v.is_nan() || (0.0..=1.0).contains(&v))
+            .collect();
         assert_eq!(flags, expected);
         let hidden = expected.iter().filter(|&&h| h).count() as u64;
         assert!(hidden > 0 && x.iter().any(|v| v.is_nan()));
