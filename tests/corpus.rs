@@ -274,6 +274,11 @@ fn spec_errors_run_once_accepted_are_lint_findings() {
             "SL034",
         ),
         (
+            "a length cut on a basf2 mass read from files",
+            "searchlight: 1\nanalysis: { name: t }\ninputs:\n  data: { files: [\"ntuple.root\"], tree: t }\nselection:\n  - cut: daughter(0, Mbc) > 5 cm\n".to_string(),
+            "SL022",
+        ),
+        (
             "a signal region that is a number",
             counting(&|s| s + "blinding: { signal_region: \"M + 1\" }\n"),
             "SL021",

@@ -4,6 +4,7 @@
 //! MVA outputs, constants, scan parameters); the rules in [`rules`] each look for one kind
 //! of problem. This stage knows nothing of how an analysis is executed.
 
+pub mod basf2;
 pub mod grid;
 pub mod intervals;
 pub mod rules;

@@ -31,8 +31,9 @@ pub enum Scope {
 pub enum Symbol {
     /// A column declared by the input's schema.
     Column(&'static ColumnDecl),
-    /// A column of a file input, whose schema is read only at run time.
-    FileColumn,
+    /// A column of a file input, whose schema is read only at run time, with its
+    /// dimension where basf2 fixes it ([`super::basf2`]).
+    FileColumn(Option<crate::expr::Dim>),
     /// The alias at this index of `spec.variables`.
     Alias(usize),
     /// The MVA at this index of `spec.mva`.
@@ -143,7 +144,7 @@ impl<'a> LintContext<'a> {
                     ExprKind::Name(n) => self.resolve(n, Scope::Data),
                     _ => self.resolve_call(e),
                 };
-                if let Some(Symbol::Column(_) | Symbol::FileColumn) = symbol {
+                if let Some(Symbol::Column(_) | Symbol::FileColumn(_)) = symbol {
                     let branch = crate::expr::mangle(&key);
                     if !columns.contains(&branch) {
                         columns.push(branch);
@@ -182,7 +183,13 @@ impl<'a> LintContext<'a> {
                 if let Some(i) = self.spec.mva.iter().position(|m| m.name.value == name) {
                     return Some(Symbol::Mva(i));
                 }
-                if let Some(c) = self.column(name) {
+                let dim = || {
+                    super::basf2::dim(&Expr {
+                        kind: ExprKind::Name(name.to_string()),
+                        span: Default::default(),
+                    })
+                };
+                if let Some(c) = self.column(name, dim) {
                     return Some(c);
                 }
             }
@@ -201,21 +208,23 @@ impl<'a> LintContext<'a> {
         physics::constant(name).map(Symbol::Constant)
     }
 
-    /// The column a branch name or basf2 variable text refers to.
-    pub fn column(&self, branch: &str) -> Option<Symbol> {
+    /// The column a branch name or basf2 variable text refers to (`dim`: its dimension,
+    /// should it be a file column).
+    fn column(&self, branch: &str, dim: impl Fn() -> Option<crate::expr::Dim>) -> Option<Symbol> {
         match (&self.columns, &self.file_columns) {
             (Some(cols), _) => cols.get(branch).map(|c| Symbol::Column(c)),
-            (None, Some(names)) => names.contains(branch).then_some(Symbol::FileColumn),
-            (None, None) => Some(Symbol::FileColumn),
+            (None, Some(names)) => names.contains(branch).then(|| Symbol::FileColumn(dim())),
+            (None, None) => Some(Symbol::FileColumn(dim())),
         }
     }
 
     /// The column a non-builtin call (`daughter(0, M)`) refers to.
     pub fn resolve_call(&self, call: &Expr) -> Option<Symbol> {
         match &call.kind {
-            ExprKind::Call(name, _) if function(name).is_none() => {
-                self.column(&crate::expr::mangle(&print(call)))
-            }
+            ExprKind::Call(name, _) if function(name).is_none() => self
+                .column(&crate::expr::mangle(&print(call)), || {
+                    super::basf2::dim(call)
+                }),
             _ => None,
         }
     }
@@ -277,7 +286,11 @@ impl<'a> LintContext<'a> {
                 dim: Some(c.dim),
                 discrete: Some(c.ty.is_discrete()),
             },
-            Symbol::FileColumn => Info::unknown(),
+            Symbol::FileColumn(None) => Info::unknown(),
+            Symbol::FileColumn(Some(dim)) => Info {
+                dim: Some(dim),
+                ..Info::unknown()
+            },
             Symbol::Alias(i) => self.alias_info(i).unwrap_or_else(Info::unknown),
             Symbol::Mva(_) => Info {
                 ty: Ty::Num,

@@ -159,7 +159,7 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
                 _ => return,
             };
             let binding = match symbol {
-                Some(Symbol::Column(_) | Symbol::FileColumn) => Binding::Column(mangle(&key)),
+                Some(Symbol::Column(_) | Symbol::FileColumn(_)) => Binding::Column(mangle(&key)),
                 Some(Symbol::Alias(i)) => {
                     Binding::Alias(Box::new(spec.variables[i].expr.expr.clone()))
                 }

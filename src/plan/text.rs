@@ -28,7 +28,7 @@ pub fn columns_read(ctx: &LintContext) -> Vec<ColumnRead> {
                 ExprKind::Call(..) => ctx.resolve_call(e).map(|s| (print(e), s)),
                 _ => None,
             };
-            if let Some((written, Symbol::Column(_) | Symbol::FileColumn)) = resolved
+            if let Some((written, Symbol::Column(_) | Symbol::FileColumn(_))) = resolved
                 && !out.iter().any(|c| c.written == written)
             {
                 out.push(ColumnRead {
