@@ -56,6 +56,29 @@ pub fn constant(name: &str) -> Option<f64> {
     CONSTANTS.iter().find(|c| c.name == name).map(|c| c.value)
 }
 
+/// Constants set by the spec's `analysis.experiment`: the beams' centre-of-mass energy.
+pub const BEAM_CONSTANTS: &[(&str, &str)] = &[
+    (
+        "sqrt_s",
+        "centre-of-mass energy √s of the experiment's beams",
+    ),
+    (
+        "E_beam_cms",
+        "beam energy in the centre-of-mass frame, √s / 2",
+    ),
+];
+
+/// The constant of that name, the beam constants ([`BEAM_CONSTANTS`]) included when the
+/// experiment is known.
+pub fn constant_in(name: &str, experiment: Option<&str>) -> Option<f64> {
+    let beam = || experiment.and_then(self::experiment).map(|e| e.e_beam_cm);
+    match name {
+        "sqrt_s" => beam().map(|e| 2.0 * e),
+        "E_beam_cms" => beam(),
+        _ => constant(name),
+    }
+}
+
 /// One B factory's collision set-up.
 #[derive(Clone, Copy, Debug)]
 pub struct Experiment {
@@ -111,5 +134,13 @@ mod tests {
         let p = two_body_momentum(constant("m_Bp").unwrap(), constant("m_Kp").unwrap(), 0.0);
         assert!((p - 2.617).abs() < 5e-4, "{p}");
         assert_eq!(two_body_momentum(1.0, 0.6, 0.6), 0.0);
+    }
+
+    #[test]
+    fn beam_constants_need_the_experiment() {
+        assert_eq!(constant_in("sqrt_s", Some("belle")), Some(10.58));
+        assert_eq!(constant_in("E_beam_cms", Some("belle2")), Some(5.2898));
+        assert_eq!(constant_in("sqrt_s", None), None);
+        assert_eq!(constant_in("m_Bp", None), constant("m_Bp"));
     }
 }

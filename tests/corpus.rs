@@ -279,6 +279,11 @@ fn spec_errors_run_once_accepted_are_lint_findings() {
             "SL022",
         ),
         (
+            "the beams' energy without an experiment",
+            counting(&|s| s.replace("nTracks == 4", "M < sqrt_s")),
+            "SL001",
+        ),
+        (
             "a signal region that is a number",
             counting(&|s| s + "blinding: { signal_region: \"M + 1\" }\n"),
             "SL021",

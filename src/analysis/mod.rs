@@ -20,7 +20,6 @@ use serde::Serialize;
 use crate::check::grid;
 use crate::diag::{Diagnostic, Span, codes};
 use crate::expr::eval_const;
-use crate::physics;
 use crate::spec::{Efficiency, Fit, Model, Spec, Width};
 use crate::toy::Params;
 use collect::Candidates;
@@ -804,7 +803,7 @@ fn reinterpret(spec: &Spec, points: &mut [ScanPoint]) {
                     } else if name == scan.parameter.value {
                         Some(point.mass)
                     } else {
-                        physics::constant(name)
+                        spec.constant(name)
                     }
                 };
                 eval_const(&r.formula.expr, &env)

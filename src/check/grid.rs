@@ -3,7 +3,6 @@
 
 use crate::diag::Span;
 use crate::expr::eval_const;
-use crate::physics;
 use crate::spec::{Model, Param, Spec, SpecExpr};
 
 /// Most hypotheses a scan may have.
@@ -39,7 +38,7 @@ pub fn eval_at(spec: &Spec, e: &SpecExpr, m: f64, sigma: Option<f64>) -> Result<
         } else if name == "sigma" {
             sigma
         } else {
-            physics::constant(name)
+            spec.constant(name)
         }
     };
     eval_const(&e.expr, &env).map_err(|err| GridError {

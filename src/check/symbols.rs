@@ -205,7 +205,7 @@ impl<'a> LintContext<'a> {
                 }
             }
         }
-        physics::constant(name).map(Symbol::Constant)
+        self.spec.constant(name).map(Symbol::Constant)
     }
 
     /// The column a branch name or basf2 variable text refers to (`dim`: its dimension,
@@ -235,6 +235,9 @@ impl<'a> LintContext<'a> {
             .iter()
             .map(|c| c.name.to_string())
             .collect();
+        if self.spec.analysis.experiment.is_some() {
+            names.extend(physics::BEAM_CONSTANTS.iter().map(|(n, _)| n.to_string()));
+        }
         match scope {
             Scope::Data => {
                 names.extend(self.spec.variables.iter().map(|v| v.name.value.clone()));

@@ -13,6 +13,8 @@ use crate::physics;
 pub struct Ctx {
     /// Everything reported so far.
     pub diags: Vec<Diagnostic>,
+    /// `analysis.experiment`, once read: constant quantities may use √s.
+    pub experiment: Option<String>,
 }
 
 /// A mapping node checked against its key table.
@@ -248,7 +250,10 @@ impl Ctx {
             return None;
         }
         let e = self.expr(node, what)?;
-        match expr::eval_const(&e.expr, &physics::constant) {
+        let experiment = self.experiment.clone();
+        match expr::eval_const(&e.expr, &|n: &str| {
+            physics::constant_in(n, experiment.as_deref())
+        }) {
             Ok(v) => self.finite(v, node.span, what),
             Err(err) => {
                 self.report(

@@ -356,6 +356,10 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
     });
     let version = version(root_doc, ctx);
     let analysis = single(docs, "analysis", ctx).and_then(|n| analysis(n, ctx));
+    ctx.experiment = analysis
+        .as_ref()
+        .and_then(|a| a.experiment.as_ref())
+        .map(|e| e.value.clone());
     let inputs = merged(docs, "inputs", ctx)
         .into_iter()
         .filter_map(|(k, v)| input(k, v, ctx))

@@ -63,6 +63,15 @@ pub struct Spec {
     pub blinding: Blinding,
 }
 
+impl Spec {
+    /// The physical constant of that name, √s and the CMS beam energy included when
+    /// `analysis.experiment` names the beams.
+    pub fn constant(&self, name: &str) -> Option<f64> {
+        let experiment = self.analysis.experiment.as_ref().map(|e| e.value.as_str());
+        crate::physics::constant_in(name, experiment)
+    }
+}
+
 /// `analysis:` metadata.
 #[derive(Clone, Debug)]
 pub struct Analysis {

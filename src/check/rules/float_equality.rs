@@ -23,7 +23,6 @@ use crate::check::types::infer;
 use crate::check::{LintContext, sites::sites};
 use crate::diag::{Diagnostic, Severity};
 use crate::expr::{CmpOp, ExprKind, eval_const};
-use crate::physics;
 
 pub const RULE: Rule = Rule {
     code: "SL011",
@@ -47,7 +46,7 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 for side in [operands[i], operands[i + 1]] {
-                    if eval_const(side, &physics::constant).is_ok() {
+                    if eval_const(side, &|n: &str| ctx.spec.constant(n)).is_ok() {
                         continue;
                     }
                     let info = infer(side, ctx, site.scope, &mut Vec::new());

@@ -22,7 +22,6 @@ use super::Rule;
 use crate::check::{LintContext, sites::sites};
 use crate::diag::{Diagnostic, Severity};
 use crate::expr::{ExprKind, eval_const};
-use crate::physics;
 use crate::spec::{Interval, Model, Param};
 
 pub const RULE: Rule = Rule {
@@ -87,8 +86,8 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         site.expr.expr.walk(&mut |e| {
             if let ExprKind::Window { low, high, .. } = &e.kind
                 && let (Ok(lo), Ok(hi)) = (
-                    eval_const(low, &physics::constant),
-                    eval_const(high, &physics::constant),
+                    eval_const(low, &|n: &str| ctx.spec.constant(n)),
+                    eval_const(high, &|n: &str| ctx.spec.constant(n)),
                 )
                 && lo > hi
             {

@@ -39,7 +39,13 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         let visible = ctx.visible_names(site.scope);
         visit_resolvable(&site.expr.expr, &mut |node| match &node.kind {
             ExprKind::Name(name) if ctx.resolve(name, site.scope).is_none() => {
-                let help = suggestion(name, visible.iter().map(String::as_str)).or_else(|| match site.scope {
+                let beam = crate::physics::BEAM_CONSTANTS
+                    .iter()
+                    .any(|(b, _)| b == name);
+                let help = beam
+                    .then(|| format!("`{name}` comes from the beams: set `analysis.experiment` (belle or belle2)"))
+                    .or_else(|| suggestion(name, visible.iter().map(String::as_str)))
+                    .or_else(|| match site.scope {
                     Scope::Model { .. } => Some("model expressions may use the scan parameter and constants such as `m_Bp`".into()),
                     Scope::Data => None,
                 });
