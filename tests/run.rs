@@ -1489,3 +1489,60 @@ fn blinded_reference_searches_show_no_data_in_their_signal_regions() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn declared_column_units_are_checked_and_converted() {
+    use searchlight::io::parquet::ParquetWriter;
+    use searchlight::io::table::{Column, ColumnData, Table};
+    let dir = temp("units");
+    let mbc: Vec<f64> = (0..400).map(|i| 5.2 + 0.0002 * f64::from(i)).collect();
+    let table = Table {
+        columns: vec![
+            Column {
+                name: "Mbc".into(),
+                data: ColumnData::F64(mbc.clone()),
+            },
+            Column {
+                name: "mbc_mev".into(),
+                data: ColumnData::F64(mbc.iter().map(|m| m * 1000.0).collect()),
+            },
+        ],
+    };
+    let file = dir.join("ntuple.parquet");
+    let mut w = ParquetWriter::create(&file, &table).unwrap();
+    w.write(&table).unwrap();
+    w.finish().unwrap();
+    let spec = |cut: &str, units: &str| {
+        format!(
+            "searchlight: 1\nanalysis: {{ name: units }}\ninputs:\n  data: {{ files: [\"ntuple.parquet\"]{units} }}\nselection:\n  - name: mbc\n    cut: {cut}\n"
+        )
+    };
+    // Converted as read: the MeV column cut in GeV selects what the GeV column does.
+    let in_gev = run_spec(&dir, "gev", &spec("Mbc > 5.25 GeV", ""));
+    let in_mev = run_spec(
+        &dir,
+        "mev",
+        &spec("mbc_mev > 5.25 GeV", ", units: { mbc_mev: MeV }"),
+    );
+    assert_eq!(data_events(&in_gev), data_events(&in_mev));
+    let expected = mbc.iter().filter(|&&m| m > 5.25).count() as u64;
+    assert_eq!(data_events(&in_mev)[1], expected);
+    // Checked: a declared energy against a length, and basf2's Mbc likewise.
+    for (cut, units) in [
+        ("mbc_mev > 5 cm", ", units: { mbc_mev: MeV }"),
+        ("Mbc > 5 cm", ""),
+    ] {
+        std::fs::write(dir.join("bad.yaml"), spec(cut, units)).unwrap();
+        let o = run(&["lint", dir.join("bad.yaml").to_str().unwrap()], &dir);
+        assert_eq!(o.status.code(), Some(1), "{cut}");
+        assert!(common::text(&o).contains("SL022"), "{cut}");
+    }
+    std::fs::write(
+        dir.join("bad.yaml"),
+        spec("mbc_mev > 5", ", units: { mbc_mev: MeVs }"),
+    )
+    .unwrap();
+    let o = run(&["lint", dir.join("bad.yaml").to_str().unwrap()], &dir);
+    assert!(common::text(&o).contains("`MeVs` is not a unit"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

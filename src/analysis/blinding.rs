@@ -9,9 +9,6 @@ use crate::diag::Span;
 use crate::expr::{BinOp, Expr, ExprKind};
 use crate::spec::{DEFAULT_BLINDED_WINDOW, Model, Spec, Width};
 
-/// The input blinding applies to: the observed data.
-pub const DATA: &str = "data";
-
 /// Most separate windows hidden one by one; beyond, their whole span is hidden (more
 /// than asked, never less).
 pub const MAX_WINDOWS: usize = 64;

@@ -61,6 +61,8 @@ pub struct LintContext<'a> {
     /// Branch names of a file input, read from its first Parquet file; `None` when the
     /// input is a toy or its files cannot be read now (then `run` reports why).
     pub file_columns: Option<HashSet<String>>,
+    /// Dimensions of the data input's columns declared by its `units`.
+    declared_dims: HashMap<String, Dim>,
     alias_info: RefCell<HashMap<usize, Option<Info>>>,
     mva_ranges: std::cell::OnceCell<Vec<Option<(f64, f64)>>>,
 }
@@ -82,12 +84,24 @@ impl<'a> LintContext<'a> {
             _ => None,
         };
         let file_columns = match data.map(|i| &i.source) {
-            Some(Source::Files { files, tree }) => Self::file_schema(
+            Some(Source::Files { files, tree, .. }) => Self::file_schema(
                 &base_dir,
                 files.iter().map(|f| f.value.as_str()),
                 tree.as_ref().map(|t| t.value.as_str()),
             ),
             _ => None,
+        };
+        let declared_dims = match data.map(|i| &i.source) {
+            Some(Source::Files { units, .. }) => units
+                .iter()
+                .map(|(column, unit)| {
+                    (
+                        column.value.clone(),
+                        unit.value.map_or(Dim::NONE, |u| u.dim()),
+                    )
+                })
+                .collect(),
+            _ => HashMap::new(),
         };
         LintContext {
             spec,
@@ -95,6 +109,7 @@ impl<'a> LintContext<'a> {
             base_dir,
             columns,
             file_columns,
+            declared_dims,
             alias_info: RefCell::default(),
             mva_ranges: std::cell::OnceCell::new(),
         }
@@ -208,9 +223,10 @@ impl<'a> LintContext<'a> {
         self.spec.constant(name).map(Symbol::Constant)
     }
 
-    /// The column a branch name or basf2 variable text refers to (`dim`: its dimension,
-    /// should it be a file column).
-    fn column(&self, branch: &str, dim: impl Fn() -> Option<crate::expr::Dim>) -> Option<Symbol> {
+    /// The column a branch name or basf2 variable text refers to (a file column's
+    /// dimension: declared by the input's `units`, else `basf2`'s).
+    fn column(&self, branch: &str, basf2: impl Fn() -> Option<Dim>) -> Option<Symbol> {
+        let dim = || self.declared_dims.get(branch).copied().or_else(&basf2);
         match (&self.columns, &self.file_columns) {
             (Some(cols), _) => cols.get(branch).map(|c| Symbol::Column(c)),
             (None, Some(names)) => names.contains(branch).then(|| Symbol::FileColumn(dim())),

@@ -171,7 +171,9 @@ pub fn open_input(
             let path = toy.path;
             (vec![path], Some(record))
         }
-        Source::Files { files, tree: name } => {
+        Source::Files {
+            files, tree: name, ..
+        } => {
             tree = name.as_ref().map(|t| t.value.as_str());
             let paths = resolve_files(base, files.iter().map(|f| f.value.as_str()))?;
             (paths, None)
@@ -250,21 +252,14 @@ pub fn execute(
     column_cache: bool,
 ) -> Result<Executed, Diagnostic> {
     let observable = spec.model.as_ref().map(|m| &m.observable().var.expr);
-    let program = Program::compile(query, &Vec::from_iter(observable));
-    let blinded = hidden.map(|h| {
-        let query = Query {
-            hidden: Some(h.clone()),
-            ..query.clone()
-        };
-        Program::compile(&query, &Vec::from_iter(observable))
-    });
-    let program_of = |input: &Input| match &blinded {
-        Some(p) if input.name.value == crate::analysis::blinding::DATA => p,
-        _ => &program,
-    };
+    let programs: Vec<Program> = spec
+        .inputs
+        .iter()
+        .map(|input| Program::compile(&query.for_input(input, hidden), &Vec::from_iter(observable)))
+        .collect();
     // Every input is opened (metadata only) first: shards divide all of them.
     let mut opened = Vec::new();
-    for input in &spec.inputs {
+    for (input, program) in spec.inputs.iter().zip(&programs) {
         let toy = toy_of(input);
         let truth = toy.as_ref().and_then(|(g, _, _)| truth::signal_truth(g));
         let extra: Vec<String> = truth.iter().flat_map(collect::truth_columns).collect();
@@ -272,7 +267,7 @@ pub fn execute(
             input,
             toy,
             truth,
-            open_input(input, program_of(input), &extra, base, column_cache)?,
+            open_input(input, program, &extra, base, column_cache)?,
         ));
     }
     let layout = Layout {
@@ -298,7 +293,9 @@ pub fn execute(
         candidates: Vec::new(),
         layout_sha256: layout.digest(),
     };
-    for ((input, toy, truth, o), work) in opened.into_iter().zip(layout.assign(shard)) {
+    for (index, ((input, toy, truth, o), work)) in
+        opened.into_iter().zip(layout.assign(shard)).enumerate()
+    {
         let record = match o.toy_record {
             Some(record) => record,
             None => {
@@ -320,7 +317,7 @@ pub fn execute(
             .zip(&work)
             .map(|(r, w)| w.chunks.clone().map(|c| r.chunk_rows(c)).sum::<u64>())
             .sum();
-        let program = program_of(input);
+        let program = &programs[index];
         let mut progress = super::progress::Progress::new(&input.name.value, total);
         let tables = progress.track(
             o.readers

@@ -11,7 +11,6 @@ use crate::io::parquet::ParquetWriter;
 use crate::io::source::NtupleReader;
 use crate::io::table::{Column, ColumnData, Table};
 use crate::plan::program::Program;
-use crate::plan::query::Query;
 use std::path::PathBuf;
 
 /// Arguments of `skim`.
@@ -83,17 +82,7 @@ pub fn run(args: &Args) -> Status {
         .chain(&scores)
         .collect();
     // Blinded data: the candidates in the signal region are not written.
-    let blinded;
-    let query = match &prepared.hidden {
-        Some(h) if input.name.value == crate::analysis::blinding::DATA => {
-            blinded = Query {
-                hidden: Some(h.clone()),
-                ..query.clone()
-            };
-            &blinded
-        }
-        _ => query,
-    };
+    let query = &query.for_input(input, prepared.hidden.as_ref());
     let program = Program::compile(query, &outputs);
     let readers = match open_input(input, &program, &query.columns, &prepared.base, false) {
         Ok(o) => o.readers,

@@ -24,6 +24,8 @@ use std::collections::HashMap;
 pub enum Binding {
     /// A column of the input table (branch name).
     Column(String),
+    /// A column stored in another unit than the base one: its values times the factor.
+    ScaledColumn(String, f64),
     /// A constant.
     Constant(f64),
     /// An alias: evaluate this expression.

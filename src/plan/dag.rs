@@ -338,6 +338,11 @@ impl<'a> Lowering<'a> {
         }
         let id = match self.bindings.get(&key) {
             Some(Binding::Column(branch)) => self.dag.push(Node::Column(branch.clone())),
+            Some(Binding::ScaledColumn(branch, factor)) => {
+                let column = self.dag.push(Node::Column(branch.clone()));
+                let factor = self.dag.push(Node::Constant(*factor));
+                self.dag.push(Node::Binary(BinOp::Mul, column, factor))
+            }
             Some(Binding::Constant(c)) => self.dag.push(Node::Constant(*c)),
             Some(Binding::Alias(e)) => self.lower(e),
             Some(Binding::Mva(m)) => {

@@ -104,6 +104,30 @@ pub struct Query {
     pub hidden: Option<Expr>,
 }
 
+impl Query {
+    /// The query as run over `input`: its columns stored in other units than GeV, cm
+    /// and ns (its `units`) converted as they are read, and, for blinded data, `hidden`.
+    pub fn for_input(&self, input: &crate::spec::Input, hidden: Option<&Expr>) -> Query {
+        let mut query = self.clone();
+        if let crate::spec::Source::Files { units, .. } = &input.source {
+            for (column, unit) in units {
+                let Some(factor) = unit.value.map(|u| u.to_base()).filter(|&f| f != 1.0) else {
+                    continue;
+                };
+                for binding in query.bindings.values_mut() {
+                    if matches!(binding, Binding::Column(b) if *b == column.value) {
+                        *binding = Binding::ScaledColumn(column.value.clone(), factor);
+                    }
+                }
+            }
+        }
+        if input.name.value == crate::spec::DATA_INPUT {
+            query.hidden = hidden.cloned();
+        }
+        query
+    }
+}
+
 /// Loads MVA `i` of the spec for evaluation.
 fn mva_binding(ctx: &LintContext, i: usize) -> Result<Binding, Diagnostic> {
     let m = &ctx.spec.mva[i];

@@ -81,7 +81,7 @@ pub fn describe(ctx: &LintContext) -> String {
                     }
                 );
             }
-            Source::Files { files, tree } => {
+            Source::Files { files, tree, .. } => {
                 let f: Vec<&str> = files.iter().map(|f| f.value.as_str()).collect();
                 let _ = writeln!(
                     w,

@@ -133,6 +133,11 @@ const INPUT: Kind = Kind::Open(
             "ROOT or Parquet files or globs, relative to the spec",
         ),
         opt("tree", Kind::Str, "TTree name in ROOT files"),
+        opt(
+            "units",
+            Kind::Dict(&Kind::Str),
+            "unit each listed column is stored in (`GeV`, `MeV`, `cm`, `ps`, `1`…): checked like a toy column's, values converted to GeV, cm, ns",
+        ),
     ],
     &NUMBER_OR_GRID,
 );

@@ -615,7 +615,7 @@ fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
                         ),
                     )
                     .at(k.span)
-                    .with_help("file inputs take `files` and `tree`"),
+                    .with_help("file inputs take `files`, `tree` and `units`"),
                 );
             }
             let files = ctx
@@ -624,7 +624,10 @@ fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
                 .filter_map(|f| ctx.string(f, "a file path"))
                 .collect();
             let tree = m.get("tree").and_then(|t| ctx.string(t, "`tree`"));
-            Source::Files { files, tree }
+            let units = m
+                .get("units")
+                .map_or_else(Vec::new, |u| column_units(u, ctx));
+            Source::Files { files, tree, units }
         }
         _ => {
             ctx.report(
@@ -636,6 +639,43 @@ fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
         }
     };
     Some(Input { name, source })
+}
+
+/// `units: { column: unit }` of a file input, columns by branch name.
+fn column_units(node: &Node, ctx: &mut Ctx) -> Vec<(Name, Spanned<Option<crate::expr::Unit>>)> {
+    let Some(m) = ctx.map(node, &Kind::Dict(&Kind::Str), "`units`") else {
+        return Vec::new();
+    };
+    let mut units = Vec::new();
+    for (k, v) in m.entries {
+        let (Some(column), Some(unit)) = (ctx.string(k, "a column"), ctx.string(v, "a unit"))
+        else {
+            continue;
+        };
+        let branch = match crate::expr::parse_text(&column.value) {
+            Ok(e) => crate::expr::mangle(&crate::expr::print(&e)),
+            Err(_) => column.value.clone(),
+        };
+        let parsed = match unit.value.as_str() {
+            "1" => Some(None),
+            symbol => crate::expr::Unit::from_symbol(symbol).map(Some),
+        };
+        match parsed {
+            Some(u) => units.push((
+                Spanned::new(branch, column.span),
+                Spanned::new(u, unit.span),
+            )),
+            None => ctx.report(
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    format!("`{}` is not a unit", unit.value),
+                )
+                .at(unit.span)
+                .with_help("units: TeV GeV MeV keV eV, cm mm um nm, ns ps fs, or 1 for none"),
+            ),
+        }
+    }
+    units
 }
 
 fn toy_source(toy: &Node, m: &Map, what: &str, ctx: &mut Ctx) -> Option<Source> {

@@ -91,6 +91,9 @@ pub struct Analysis {
     pub n_bb: Option<Spanned<f64>>,
 }
 
+/// The name of the observed dataset among the inputs.
+pub const DATA_INPUT: &str = "data";
+
 /// One named input sample.
 #[derive(Clone, Debug)]
 pub struct Input {
@@ -120,6 +123,9 @@ pub enum Source {
         files: Vec<Name>,
         /// TTree name (ROOT only).
         tree: Option<Name>,
+        /// `units`: the unit each listed column is stored in, by branch name (a basf2
+        /// variable's mangled text); `None` for a dimensionless column (`1`).
+        units: Vec<(Name, Spanned<Option<crate::expr::Unit>>)>,
     },
 }
 

@@ -37,7 +37,7 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let needed = ctx.data_columns();
     let used = ctx.used_columns();
     for input in &ctx.spec.inputs {
-        let Source::Files { files, tree } = &input.source else {
+        let Source::Files { files, tree, .. } = &input.source else {
             continue;
         };
         let span = files.first().map_or(input.name.span, |f| f.span);
