@@ -5,6 +5,7 @@
 //! results.json. The diagnostics are snapshotted. NaN and ±inf values are not errors:
 //! they are counted as undefined in the cutflow and never pass a cut (last test).
 
+mod common;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -70,7 +71,6 @@ fn run(dir: &Path, spec: &str) -> Output {
 
 /// Writes f64 `columns` into `dir/name` as Parquet and returns its path.
 fn parquet_file(dir: &Path, name: &str, columns: &[(&str, Vec<f64>)]) -> PathBuf {
-    use searchlight::io::parquet::ParquetWriter;
     use searchlight::io::table::{Column, ColumnData, Table};
     let table = Table {
         columns: columns
@@ -82,9 +82,7 @@ fn parquet_file(dir: &Path, name: &str, columns: &[(&str, Vec<f64>)]) -> PathBuf
             .collect(),
     };
     let file = dir.join(name);
-    let mut writer = ParquetWriter::create(&file, &table).unwrap();
-    writer.write(&table).unwrap();
-    writer.finish().unwrap();
+    common::write_parquet(&file, &table);
     file
 }
 

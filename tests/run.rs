@@ -798,9 +798,7 @@ fn a_tmva_model_cuts_and_skims_like_tmvas_reader() {
             .collect(),
     };
     let data = out.join("tmva_rows.parquet");
-    let mut writer = searchlight::io::parquet::ParquetWriter::create(&data, &table).unwrap();
-    writer.write(&table).unwrap();
-    writer.finish().unwrap();
+    common::write_parquet(&data, &table);
     let scores: Vec<f64> = reference["prediction"]
         .as_array()
         .unwrap()
@@ -1148,7 +1146,7 @@ fn without_provenance(mut results: Value) -> Value {
 
 #[test]
 fn blinded_outputs_do_not_depend_on_the_data_in_the_signal_region() {
-    use searchlight::io::parquet::{ParquetReader, ParquetWriter};
+    use searchlight::io::parquet::ParquetReader;
     use searchlight::io::table::{Column, ColumnData, Table};
     let dir = temp("blinding");
     // The selected data candidates of the toy, as a file an analyst could have written.
@@ -1205,9 +1203,7 @@ fn blinded_outputs_do_not_depend_on_the_data_in_the_signal_region() {
                 .collect(),
         };
         let path = dir.join(name);
-        let mut w = ParquetWriter::create(&path, &table).unwrap();
-        w.write(&table).unwrap();
-        w.finish().unwrap();
+        common::write_parquet(&path, &table);
         path
     };
     let in_window: Vec<usize> = (0..m_x.len())
@@ -1492,7 +1488,6 @@ fn blinded_reference_searches_show_no_data_in_their_signal_regions() {
 
 #[test]
 fn declared_column_units_are_checked_and_converted() {
-    use searchlight::io::parquet::ParquetWriter;
     use searchlight::io::table::{Column, ColumnData, Table};
     let dir = temp("units");
     let mbc: Vec<f64> = (0..400).map(|i| 5.2 + 0.0002 * f64::from(i)).collect();
@@ -1508,10 +1503,7 @@ fn declared_column_units_are_checked_and_converted() {
             },
         ],
     };
-    let file = dir.join("ntuple.parquet");
-    let mut w = ParquetWriter::create(&file, &table).unwrap();
-    w.write(&table).unwrap();
-    w.finish().unwrap();
+    common::write_parquet(&dir.join("ntuple.parquet"), &table);
     let spec = |cut: &str, units: &str| {
         format!(
             "searchlight: 1\nanalysis: {{ name: units }}\ninputs:\n  data: {{ files: [\"ntuple.parquet\"]{units} }}\nselection:\n  - name: mbc\n    cut: {cut}\n"

@@ -36,3 +36,10 @@ pub fn small_counting_spec(method: &str) -> String {
             "blinding: { unblind: true }",
         )
 }
+
+/// Writes `table` as one Parquet file at `path`.
+pub fn write_parquet(path: &std::path::Path, table: &searchlight::io::table::Table) {
+    let mut writer = searchlight::io::parquet::ParquetWriter::create(path, table).unwrap();
+    writer.write(table).unwrap();
+    writer.finish().unwrap();
+}
