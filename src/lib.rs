@@ -25,3 +25,6 @@ pub mod simd;
 pub mod spec;
 pub mod stats;
 pub mod toy;
+
+#[cfg(test)]
+mod layering;

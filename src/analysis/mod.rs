@@ -440,7 +440,7 @@ pub fn statistics(
         .collect();
     let sigma = |m: f64| sigma_at(spec, m);
     let mut fit_figures = Vec::new();
-    if !crate::check::rules::scan_methods(model).contains(&limits.method.value.as_str()) {
+    if !model.scan_methods().contains(&limits.method.value.as_str()) {
         return Err(failure(
             limits.method.span,
             format!("`{}` is not available for this scan", limits.method.value),

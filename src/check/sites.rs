@@ -1,6 +1,7 @@
 //! Every expression in a spec, with the scope it is evaluated in and the type it must have.
 
 use super::symbols::Scope;
+use crate::expr::{Expr, ExprKind, function};
 use crate::spec::{Model, Param, Spec, SpecExpr, Step};
 
 /// The type an expression site requires.
@@ -111,4 +112,31 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
         );
     }
     out
+}
+
+/// Visits the nodes of `e` whose names are resolved against the spec: everything except
+/// the arguments of basf2 variables (`daughter(0, M)` names a column as a whole).
+pub fn visit_resolvable<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
+    f(e);
+    match &e.kind {
+        ExprKind::Call(name, _) if function(name).is_none() => {}
+        ExprKind::Number(..) | ExprKind::Name(_) | ExprKind::Raw(_) => {}
+        ExprKind::Call(_, args) => args.iter().for_each(|a| visit_resolvable(a, f)),
+        ExprKind::Unary(_, x) => visit_resolvable(x, f),
+        ExprKind::Binary(_, a, b) => {
+            visit_resolvable(a, f);
+            visit_resolvable(b, f);
+        }
+        ExprKind::Compare(first, rest) => {
+            visit_resolvable(first, f);
+            rest.iter().for_each(|(_, x)| visit_resolvable(x, f));
+        }
+        ExprKind::Window {
+            value, low, high, ..
+        } => {
+            visit_resolvable(value, f);
+            visit_resolvable(low, f);
+            visit_resolvable(high, f);
+        }
+    }
 }

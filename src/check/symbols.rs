@@ -149,7 +149,7 @@ impl<'a> LintContext<'a> {
             .into_iter()
             .filter(|s| s.scope == Scope::Data)
         {
-            super::rules::visit_resolvable(&site.expr.expr, &mut |e: &Expr| {
+            super::sites::visit_resolvable(&site.expr.expr, &mut |e: &Expr| {
                 let key = match &e.kind {
                     ExprKind::Name(n) => n.clone(),
                     ExprKind::Call(..) if self.resolve_call(e).is_some() => crate::expr::print(e),

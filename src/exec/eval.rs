@@ -10,43 +10,12 @@
 //! when it is true (1.0); the cutflow counts the undefined ones. The scalar semantics are
 //! [`Node::scalar`]'s; the loops here call the same functions.
 
-use crate::expr::{BinOp, CmpOp, Expr};
+use crate::expr::{BinOp, CmpOp};
 use crate::io::table::Table;
-use crate::mva::forest::Forest;
 use crate::plan::dag::{self, Node, NodeId, Unary};
 use crate::plan::program::{Program, Storage};
 use crate::simd::multiversioned;
 use std::borrow::Cow;
-use std::collections::HashMap;
-
-/// What a name in a data expression stands for, resolved before execution.
-#[derive(Clone, Debug)]
-pub enum Binding {
-    /// A column of the input table (branch name).
-    Column(String),
-    /// A column stored in another unit than the base one: its values times the factor.
-    ScaledColumn(String, f64),
-    /// A constant.
-    Constant(f64),
-    /// An alias: evaluate this expression.
-    Alias(Box<Expr>),
-    /// A classifier's output: evaluate the features, then the forest.
-    Mva(std::sync::Arc<MvaBinding>),
-}
-
-/// A loaded classifier and the expressions of its features, in the model's order.
-#[derive(Debug)]
-pub struct MvaBinding {
-    /// The trees.
-    pub forest: Forest,
-    /// Feature expressions.
-    pub features: Vec<Expr>,
-    /// Output the raw margin instead of the probability.
-    pub margin: bool,
-}
-
-/// Name resolution for execution: names and basf2 calls (canonical text) → bindings.
-pub type Bindings = HashMap<String, Binding>;
 
 /// Rows per block of fused evaluation: a block buffer is 32 KiB, so the dozen or two of a
 /// typical phase stay in a 1 MiB L2 cache; 4096 measured faster than 1024 and 2048
@@ -340,6 +309,7 @@ mod tests {
     use super::*;
     use crate::expr::parse_text;
     use crate::io::table::{Column, ColumnData};
+    use crate::plan::binding::{Binding, Bindings};
 
     #[test]
     fn nan_never_passes_a_cut() {

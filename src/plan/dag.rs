@@ -6,7 +6,7 @@
 //! The scalar semantics of every node live here ([`Node::scalar`]), so that the passes
 //! that compute at plan time and the executor's block kernels agree to the bit.
 
-use crate::exec::eval::{Binding, Bindings, MvaBinding};
+use super::binding::{Binding, Bindings, MvaBinding};
 use crate::expr::{BinOp, CmpOp, Expr, ExprKind, UnaryOp, function, print};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};

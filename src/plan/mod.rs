@@ -4,6 +4,7 @@
 //! the analysis as text, JSON or DOT, and the optimized program. This module never sees
 //! YAML or file formats.
 
+pub mod binding;
 pub mod dag;
 pub mod graph;
 pub mod passes;

@@ -1,10 +1,10 @@
 //! The executable form of a checked analysis: the columns to read, how every name binds,
 //! and the ordered steps, vetoes and channels.
 
-use crate::check::rules::visit_resolvable;
+use super::binding::{Binding, Bindings, MvaBinding};
+use crate::check::sites::visit_resolvable;
 use crate::check::{LintContext, Scope, Symbol, sites::sites};
 use crate::diag::{Diagnostic, codes};
-use crate::exec::eval::{Binding, Bindings, MvaBinding};
 use crate::expr::{Expr, ExprKind, mangle, print};
 use crate::spec::Step;
 

@@ -1,6 +1,6 @@
 //! `searchlight plan --format text`.
 
-use crate::check::rules::visit_resolvable;
+use crate::check::sites::visit_resolvable;
 use crate::check::{LintContext, Scope, Symbol, grid, sites::sites};
 use crate::expr::{ExprKind, format_number, mangle, print};
 use crate::spec::{Efficiency, Model, Param, Source, Step, Width};

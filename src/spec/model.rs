@@ -259,6 +259,22 @@ pub enum Model {
 }
 
 impl Model {
+    /// The limit methods a scan of this model computes (the rest are refused, `SL032`).
+    pub fn scan_methods(&self) -> &'static [&'static str] {
+        match self {
+            Model::Fit(_) => &["cls-asymptotic"],
+            Model::Counting(_) => &[
+                "cls-exact",
+                "bayesian",
+                "feldman-cousins",
+                "cls-asymptotic",
+                "cls-toys",
+            ],
+        }
+    }
+}
+
+impl Model {
     /// The fitted or counted observable.
     pub fn observable(&self) -> &Observable {
         match self {

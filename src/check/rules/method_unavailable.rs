@@ -32,25 +32,11 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// The methods a scan of `model` computes.
-pub fn available(model: &Model) -> &'static [&'static str] {
-    match model {
-        Model::Fit(_) => &["cls-asymptotic"],
-        Model::Counting(_) => &[
-            "cls-exact",
-            "bayesian",
-            "feldman-cousins",
-            "cls-asymptotic",
-            "cls-toys",
-        ],
-    }
-}
-
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let (Some(limits), Some(model)) = (&ctx.spec.limits, &ctx.spec.model) else {
         return;
     };
-    let methods = available(model);
+    let methods = model.scan_methods();
     if !methods.contains(&limits.method.value.as_str()) {
         let kind = match model {
             Model::Fit(_) => "fit",

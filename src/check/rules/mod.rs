@@ -3,8 +3,9 @@
 //! generated from those comments (see [`markdown`]).
 
 use super::symbols::LintContext;
+pub(crate) use crate::check::sites::visit_resolvable;
 use crate::diag::{Diagnostic, Severity};
-use crate::expr::{Expr, ExprKind, function};
+use crate::expr::ExprKind;
 
 mod alias_cycle;
 mod asymptotic_small_counts;
@@ -74,11 +75,6 @@ impl Rule {
             .find(|(s, _)| *s == stem)
             .map_or("", |(_, d)| d)
     }
-}
-
-/// The limit methods a scan of `model` computes (the rest are refused, `SL032`).
-pub fn scan_methods(model: &crate::spec::Model) -> &'static [&'static str] {
-    method_unavailable::available(model)
 }
 
 /// Every rule, in code order.
@@ -164,33 +160,6 @@ pub fn markdown() -> String {
         }
     }
     out
-}
-
-/// Visits the nodes of `e` whose names are resolved against the spec: everything except
-/// the arguments of basf2 variables (`daughter(0, M)` names a column as a whole).
-pub(crate) fn visit_resolvable<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
-    f(e);
-    match &e.kind {
-        ExprKind::Call(name, _) if function(name).is_none() => {}
-        ExprKind::Number(..) | ExprKind::Name(_) | ExprKind::Raw(_) => {}
-        ExprKind::Call(_, args) => args.iter().for_each(|a| visit_resolvable(a, f)),
-        ExprKind::Unary(_, x) => visit_resolvable(x, f),
-        ExprKind::Binary(_, a, b) => {
-            visit_resolvable(a, f);
-            visit_resolvable(b, f);
-        }
-        ExprKind::Compare(first, rest) => {
-            visit_resolvable(first, f);
-            rest.iter().for_each(|(_, x)| visit_resolvable(x, f));
-        }
-        ExprKind::Window {
-            value, low, high, ..
-        } => {
-            visit_resolvable(value, f);
-            visit_resolvable(low, f);
-            visit_resolvable(high, f);
-        }
-    }
 }
 
 /// Names (aliases, MVAs) referenced anywhere in the spec's expressions.

@@ -45,8 +45,8 @@ pub fn optimize(program: &mut Program, rewrite: bool) {
 
 #[cfg(test)]
 mod tests {
-    use crate::exec::eval::{Binding, Bindings};
     use crate::expr::{Expr, parse_text};
+    use crate::plan::binding::{Binding, Bindings};
     use crate::plan::dag::{Node, Unary};
     use crate::plan::program::{Program, Storage};
     use crate::plan::query::{ChannelPlan, Query, StepPlan};
