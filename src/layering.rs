@@ -4,7 +4,8 @@
 
 /// Every top-level module and its layer; an edge must go to a strictly lower layer.
 const LAYERS: &[(&str, u8)] = &[
-    ("cli", 10),
+    ("cli", 11),
+    ("pipeline", 10),
     ("shard", 9),
     ("report", 8),
     ("analysis", 7),

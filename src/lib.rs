@@ -18,6 +18,7 @@ pub mod interrupt;
 pub mod io;
 pub mod mva;
 pub mod physics;
+pub mod pipeline;
 pub mod plan;
 pub mod report;
 pub mod shard;

@@ -1,9 +1,10 @@
 //! `searchlight fit`: one fit of the data at one hypothesis, with errors.
 
 use super::Status;
-use super::inputs::{Prepared, execute, prepare, report, thread_pool};
+use super::prepare::{prepare, report, thread_pool};
 use crate::analysis::{self, FitReport};
 use crate::check::grid;
+use crate::pipeline::{Prepared, execute};
 use crate::shard::Shard;
 use std::path::PathBuf;
 

@@ -9,10 +9,10 @@
 //! idempotent, since printing a parsed canonical expression gives it back.
 
 use super::Status;
-use super::diff::canonical_document;
 use crate::diag::{Diagnostic, SourceMap};
 use crate::expr::{parse_text, print};
 use crate::report::results::write_atomically;
+use crate::spec::canonical::document as canonical_document;
 use crate::spec::keys::{self, Kind};
 use crate::spec::yaml::{self, Node, NodeKind};
 use std::path::{Path, PathBuf};

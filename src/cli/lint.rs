@@ -1,9 +1,9 @@
 //! `searchlight lint`.
 
 use super::Status;
-use super::load::{Loaded, base_dir, load};
 use crate::check::{LintContext, LintOptions, lint, rules, sort};
 use crate::diag::{Diagnostic, Severity, SourceMap, render};
+use crate::pipeline::load::{Loaded, base_dir, load};
 use crate::spec::LoadOptions;
 use std::io::IsTerminal;
 use std::path::PathBuf;

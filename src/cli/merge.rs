@@ -2,10 +2,12 @@
 //! statistics stage and write the outputs exactly as a single-process `run` would.
 
 use super::Status;
-use super::inputs::{Prepared, prepare, report, thread_pool, toy_of};
-use super::run::{finish, remove_previous_results, spec_hash};
+use super::prepare::{prepare, report, thread_pool};
+use super::run::{finish, remove_previous_results};
 use crate::analysis::{self, InputCandidates};
 use crate::diag::codes;
+use crate::pipeline::provenance::spec_hash;
+use crate::pipeline::{Prepared, toy_of};
 use crate::shard::merge::merge;
 use crate::shard::partial::Partial;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,9 @@
 //! `searchlight plan`.
 
 use super::Status;
-use super::load::{Loaded, base_dir, load};
 use crate::check::{LintContext, LintOptions, lint};
 use crate::diag::{Severity, SourceMap, render};
+use crate::pipeline::load::{Loaded, base_dir, load};
 use crate::plan::program::Program;
 use crate::spec::LoadOptions;
 use std::io::IsTerminal;

@@ -1,17 +1,16 @@
 //! `searchlight run`: read every input once, evaluate the selection, write the outputs.
 
 use super::Status;
-use super::inputs::{Prepared, execute, file_hash, prepare, report, thread_pool};
+use super::prepare::{prepare, report, thread_pool};
 use crate::analysis::{self, Outcome};
-use crate::diag::{Diagnostic, SourceMap, codes};
+use crate::diag::{Diagnostic, codes};
 use crate::exec::cutflow::Cutflow;
+use crate::pipeline::{Prepared, execute, provenance};
 use crate::report::figures;
 use crate::report::results::{Provenance, cutflow_markdown, results_json, write_atomically};
 use crate::shard::Shard;
 use crate::shard::partial::{Header, InputPart, Partial};
 use crate::spec::Spec;
-use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `run`.
@@ -77,7 +76,7 @@ pub fn run(args: &Args) -> Status {
             Some(_) => None, // after the merge
             None => analysis::statistics(&spec, &executed.candidates, unblind)?,
         };
-        let provenance = provenance(&args.spec, &spec, &sources, &base, unblind)?;
+        let provenance = provenance::provenance(&args.spec, &spec, &sources, &base, unblind)?;
         Ok::<_, Diagnostic>((executed, statistics, provenance))
     });
     let (executed, statistics, mut provenance) = match outcome {
@@ -149,36 +148,11 @@ pub(super) fn finish(
     }
 }
 
-/// The provenance of a run of `spec` (given as `path`), without its inputs.
-fn provenance(
-    path: &Path,
-    spec: &Spec,
-    sources: &SourceMap,
-    base: &Path,
-    unblind: bool,
-) -> Result<Provenance, Diagnostic> {
-    let canonical = super::diff::canonical_spec(&path.display().to_string())
-        .map(|tree| format!("{:x}", Sha256::digest(tree.to_string().as_bytes())))
-        .unwrap_or_default();
-    Ok(Provenance {
-        spec: path.display().to_string(),
-        spec_sha256: spec_hash(spec, sources),
-        canonical_sha256: canonical,
-        analysis_repository: repository_state(base),
-        unblinded: unblind,
-        mva: mva_hashes(spec, base)?,
-        searchlight_version: env!("CARGO_PKG_VERSION").into(),
-        searchlight_commit: env!("SEARCHLIGHT_GIT_COMMIT").into(),
-        platform: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
-        inputs: Map::new(),
-    })
-}
-
 fn write_partial(
     out: &Path,
     shard: Shard,
     mut provenance: Provenance,
-    executed: super::inputs::Executed,
+    executed: crate::pipeline::Executed,
 ) -> Status {
     provenance.inputs = executed.records;
     // Candidates are collected for every input, in the cutflows' order, or for none
@@ -223,51 +197,6 @@ fn write_partial(
             Status::Failure
         }
     }
-}
-
-/// The commit and dirty state of the git repository holding `dir`, or null.
-fn repository_state(dir: &Path) -> Value {
-    let git = |args: &[&str]| {
-        std::process::Command::new("git")
-            .arg("-C")
-            .arg(if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            })
-            .args(args)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-    };
-    match (git(&["rev-parse", "HEAD"]), git(&["status", "--porcelain"])) {
-        (Some(commit), Some(status)) => json!({ "commit": commit, "dirty": !status.is_empty() }),
-        _ => Value::Null,
-    }
-}
-
-/// Each MVA's model file (as written in the spec) and its SHA-256.
-fn mva_hashes(spec: &Spec, base: &Path) -> Result<Map<String, Value>, Diagnostic> {
-    spec.mva
-        .iter()
-        .map(|m| {
-            let hash = file_hash(&base.join(&m.model.value))?;
-            Ok((
-                m.name.value.clone(),
-                json!({ "model": m.model.value, "sha256": hash }),
-            ))
-        })
-        .collect()
-}
-
-/// SHA-256 of the spec's bytes followed by each included fragment's.
-pub(super) fn spec_hash(spec: &Spec, sources: &SourceMap) -> String {
-    let mut h = Sha256::new();
-    for id in std::iter::once(spec.root).chain(spec.includes.iter().copied()) {
-        h.update(sources.file(id).text.as_bytes());
-    }
-    format!("{:x}", h.finalize())
 }
 
 fn write_outputs(

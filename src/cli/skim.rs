@@ -4,12 +4,13 @@
 //! plotting in Python.
 
 use super::Status;
-use super::inputs::{io_failure, open_input, prepare, report};
+use super::prepare::{prepare, report};
 use crate::exec::{self, EventChunks};
 use crate::expr::{Expr, ExprKind};
 use crate::io::parquet::ParquetWriter;
 use crate::io::source::NtupleReader;
 use crate::io::table::{Column, ColumnData, Table};
+use crate::pipeline::{io_failure, open_input};
 use crate::plan::program::Program;
 use std::path::PathBuf;
 
@@ -92,7 +93,7 @@ pub fn run(args: &Args) -> Status {
         }
     };
     let total = readers.iter().map(NtupleReader::rows).sum();
-    let mut progress = super::progress::Progress::new(&input.name.value, total);
+    let mut progress = crate::pipeline::progress::Progress::new(&input.name.value, total);
     let tables = progress.track(
         readers
             .iter()

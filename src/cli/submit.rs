@@ -2,7 +2,7 @@
 //! and a merge that waits for all of them) and submit them; `--dry-run` only prints them.
 
 use super::Status;
-use super::inputs::prepare;
+use super::prepare::prepare;
 use crate::shard::batch::BatchJob;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -7,9 +7,10 @@
 //! the results agree (bitwise, or within `--tolerance`), 1 when they differ.
 
 use super::Status;
-use super::inputs::{file_hash, prepare, report};
+use super::prepare::{prepare, report};
 use super::run;
 use crate::diag::{Diagnostic, codes};
+use crate::pipeline::file_hash;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -132,7 +133,7 @@ pub fn run(args: &Args) -> Status {
 fn unchanged_sources(spec: &Path, provenance: &Value, unblind: bool) -> Result<(), String> {
     let prepared = prepare(spec, unblind)
         .map_err(|_| format!("the spec {} cannot be loaded (see above)", spec.display()))?;
-    let hash = run::spec_hash(&prepared.spec, &prepared.sources);
+    let hash = crate::pipeline::provenance::spec_hash(&prepared.spec, &prepared.sources);
     if provenance["spec_sha256"].as_str() != Some(hash.as_str()) {
         return Err(format!(
             "the spec {} or one of its fragments changed since the run (sha256 {} recorded, {hash} now)",

@@ -5,6 +5,7 @@
 //! coded diagnostics; `load` resolves includes and builds the tree. This stage never sees
 //! data.
 
+pub mod canonical;
 mod convert;
 pub mod keys;
 mod load;

@@ -1,12 +1,43 @@
-//! What `run` and `skim` share: loading and checking a spec for execution, and opening an
-//! input (generating a toy into the cache, expanding file globs) as Parquet readers.
+//! The run pipeline as a library, used by every command that runs a spec (`run`, `fit`,
+//! `skim`, `merge`, `submit`, `verify`, `diff --run`): [`prepare`] loads, lints and plans
+//! a spec; [`open_input`] opens an input (generating a toy into the cache, expanding file
+//! globs) as readers; [`execute`] runs each input's program over the events a shard owns
+//! and collects what the statistics stage (`analysis::statistics`) needs. It returns
+//! typed values and diagnostics; printing them is the caller's.
+//!
+//! A spec run from Rust, without the command line:
+//! ```
+//! use searchlight::{analysis, pipeline, shard::Shard};
+//! use std::path::Path;
+//!
+//! let Ok(prepared) = pipeline::prepare(Path::new("tests/reference/run/cutflow.yaml"), false)
+//! else {
+//!     panic!("the spec is refused")
+//! };
+//! let executed = pipeline::execute(
+//!     &prepared.spec,
+//!     &prepared.query,
+//!     prepared.hidden.as_ref(),
+//!     &prepared.base,
+//!     Shard::WHOLE,
+//!     false,
+//! )
+//! .unwrap();
+//! let (input, cutflow) = &executed.cutflows[0];
+//! assert_eq!(input, "data");
+//! assert_eq!(cutflow.channels[0].rows[1].step, "mbc");
+//! // This spec has no model: the statistics stage has nothing to do.
+//! assert!(analysis::statistics(&prepared.spec, &executed.candidates, false).unwrap().is_none());
+//! ```
 
-use super::Status;
-use super::load::{Loaded, base_dir, load};
+pub mod load;
+pub mod progress;
+pub mod provenance;
+
 use crate::analysis::{InputCandidates, collect};
 use crate::check::{LintContext, LintOptions, lint};
 use crate::diag::Spanned;
-use crate::diag::{Diagnostic, Severity, SourceMap, codes, render};
+use crate::diag::{Diagnostic, Severity, SourceMap, codes};
 use crate::exec::cutflow::Cutflow;
 use crate::exec::{self, EventChunks};
 use crate::io::IoError;
@@ -16,8 +47,8 @@ use crate::plan::query::{self, Query};
 use crate::shard::{FileLayout, InputLayout, Layout, Shard, slice};
 use crate::spec::{Input, LoadOptions, Name, ParamValue, Source, Spec};
 use crate::toy::{self, Params, truth};
+use load::{Loaded, base_dir, load};
 use serde_json::{Map, Value, json};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// A spec ready to execute.
@@ -35,31 +66,34 @@ pub struct Prepared {
     pub hidden: Option<crate::expr::Expr>,
 }
 
-/// Prints diagnostics to stderr.
-pub fn report(diags: &[Diagnostic], sources: &SourceMap) {
-    eprint!(
-        "{}",
-        render::human(diags, sources, std::io::stderr().is_terminal())
-    );
-}
-
 /// A reader error as a diagnostic.
 pub fn io_failure(e: IoError) -> Diagnostic {
     Diagnostic::error(e.code, e.message)
 }
 
-/// Loads, lints and plans a spec; on failure prints why and returns the exit status.
-pub fn prepare(path: &Path, unblind: bool) -> Result<Prepared, Status> {
+/// Why a spec cannot run: its diagnostics (with the sources they point into), and whether
+/// the spec could not be read at all (an I/O failure rather than findings).
+pub struct Refused {
+    /// The diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The sources they point into.
+    pub sources: SourceMap,
+    /// True when the spec file could not be read.
+    pub unreadable: bool,
+}
+
+/// Loads, lints and plans a spec (`unblind`: `--unblind` was given).
+pub fn prepare(path: &Path, unblind: bool) -> Result<Prepared, Refused> {
     let mut sources = SourceMap::new();
     let spec = match load(path, &mut sources, &LoadOptions::default()) {
         Loaded::Spec(spec) => spec,
-        Loaded::Invalid(diags) => {
-            report(&diags, &sources);
-            return Err(Status::Findings);
-        }
+        Loaded::Invalid(diagnostics) => return Err(refused(diagnostics, sources)),
         Loaded::Io(d) => {
-            report(&[d], &sources);
-            return Err(Status::Failure);
+            return Err(Refused {
+                diagnostics: vec![d],
+                sources,
+                unreadable: true,
+            });
         }
     };
     let base = base_dir(path);
@@ -73,8 +107,7 @@ pub fn prepare(path: &Path, unblind: bool) -> Result<Prepared, Status> {
         .filter(|d| d.severity == Severity::Error)
         .collect();
     if !errors.is_empty() {
-        report(&errors, &sources);
-        return Err(Status::Findings);
+        return Err(refused(errors, sources));
     }
     if spec.blinding.unblind.value && !unblind {
         let d = Diagnostic::error(
@@ -82,16 +115,12 @@ pub fn prepare(path: &Path, unblind: bool) -> Result<Prepared, Status> {
             "this spec unblinds the signal region; pass --unblind to run it",
         )
         .at(spec.blinding.unblind.span);
-        report(&[d], &sources);
-        return Err(Status::Findings);
+        return Err(refused(vec![d], sources));
     }
     let ctx = LintContext::new(&spec, &sources, base.clone());
     let query = match query::build(&ctx) {
         Ok(q) => q,
-        Err(d) => {
-            report(&[d], &sources);
-            return Err(Status::Findings);
-        }
+        Err(d) => return Err(refused(vec![d], sources)),
     };
     let hidden = if spec.blinding.unblind.value && unblind {
         None
@@ -105,6 +134,14 @@ pub fn prepare(path: &Path, unblind: bool) -> Result<Prepared, Status> {
         query,
         hidden,
     })
+}
+
+fn refused(diagnostics: Vec<Diagnostic>, sources: SourceMap) -> Refused {
+    Refused {
+        diagnostics,
+        sources,
+        unreadable: false,
+    }
 }
 
 /// An input opened for reading.
@@ -211,7 +248,7 @@ fn resolve_files<'a>(
 }
 
 /// SHA-256 of a file's bytes, hex (always read: for `verify` and MVA models).
-pub(super) fn file_hash(path: &Path) -> Result<String, Diagnostic> {
+pub fn file_hash(path: &Path) -> Result<String, Diagnostic> {
     crate::io::digest::sha256_file(path).map_err(|e| read_failure(path, e))
 }
 
@@ -318,7 +355,7 @@ pub fn execute(
             .map(|(r, w)| w.chunks.clone().map(|c| r.chunk_rows(c)).sum::<u64>())
             .sum();
         let program = &programs[index];
-        let mut progress = super::progress::Progress::new(&input.name.value, total);
+        let mut progress = progress::Progress::new(&input.name.value, total);
         let tables = progress.track(
             o.readers
                 .iter()
@@ -356,7 +393,7 @@ fn toy_params(params: &[(Name, Spanned<ParamValue>)]) -> Params {
     )
 }
 
-pub(super) fn toy_of(input: &Input) -> Option<(String, Params, u64)> {
+pub fn toy_of(input: &Input) -> Option<(String, Params, u64)> {
     match &input.source {
         Source::Toy {
             generator,
@@ -366,15 +403,4 @@ pub(super) fn toy_of(input: &Input) -> Option<(String, Params, u64)> {
         } => Some((generator.value.clone(), toy_params(params), events.value)),
         Source::Files { .. } => None,
     }
-}
-
-/// The worker threads of a run (all cores by default); results do not depend on them.
-pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Status> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()
-        .map_err(|e| {
-            eprintln!("error: cannot start worker threads: {e}");
-            Status::Failure
-        })
 }
