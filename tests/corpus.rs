@@ -269,6 +269,11 @@ fn spec_errors_run_once_accepted_are_lint_findings() {
             "SL034",
         ),
         (
+            "a blinded window over the whole range, the fit over the whole range",
+            fit.replace(", ctau: [1, 10]", "") + "blinding: { window: 10 GeV }\n",
+            "SL034",
+        ),
+        (
             "a blinded window for a counting scan",
             counting(&|s| s + "blinding: { window: 3 sigma }\n"),
             "SL034",

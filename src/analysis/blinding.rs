@@ -29,15 +29,15 @@ pub fn half_width(spec: &Spec, sigma: f64) -> Option<f64> {
 }
 
 /// The blinded windows of the observable around the scan's hypotheses, merged into
-/// disjoint intervals in increasing order (at most [`MAX_WINDOWS`]). A hypothesis whose
-/// resolution cannot be evaluated hides the whole scan range widened by the largest
-/// window found.
+/// disjoint intervals in increasing order (at most [`MAX_WINDOWS`]: beyond, their whole
+/// span). A hypothesis whose window cannot be computed (no resolution there, or a width
+/// that is not a finite number) hides everything.
 pub fn windows(spec: &Spec) -> Vec<(f64, f64)> {
+    let everything = vec![(f64::NEG_INFINITY, f64::INFINITY)];
     let Ok(grid) = crate::check::grid::grid(spec) else {
-        return Vec::new();
+        return everything;
     };
     let mut pieces = Vec::with_capacity(grid.len());
-    let mut unknown = false;
     for m in grid
         .into_iter()
         .filter(|&m| !crate::check::grid::excluded(spec, m))
@@ -46,22 +46,17 @@ pub fn windows(spec: &Spec) -> Vec<(f64, f64)> {
             .ok()
             .and_then(|s| half_width(spec, s))
         {
-            Some(h) if h.is_finite() && h >= 0.0 => pieces.push((m - h, m + h)),
-            _ => {
-                unknown = true;
-                pieces.push((m, m));
+            Some(h) if h >= 0.0 && (m - h).is_finite() && (m + h).is_finite() => {
+                pieces.push((m - h, m + h))
             }
+            _ => return everything,
         }
     }
-    let mut merged = merge(pieces);
-    if unknown || merged.len() > MAX_WINDOWS {
-        let widest = merged.iter().map(|(a, b)| b - a).fold(0.0, f64::max);
-        merged = match (merged.first(), merged.last()) {
-            (Some(first), Some(last)) => vec![(first.0 - widest, last.1 + widest)],
-            _ => Vec::new(),
-        };
+    let merged = merge(pieces);
+    match (merged.first(), merged.last()) {
+        (Some(first), Some(last)) if merged.len() > MAX_WINDOWS => vec![(first.0, last.1)],
+        _ => merged,
     }
-    merged
 }
 
 /// Overlapping or touching intervals joined, in increasing order.
@@ -126,5 +121,24 @@ mod tests {
             vec![(0.0, 2.0), (3.0, 4.0)]
         );
         assert!(merge(Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn windows_merge_and_any_width_is_hidden() {
+        let text = "searchlight: 1\nanalysis: { name: t, n_bb: 7.7e8 }\ninputs:\n  data: { toy: idm_dark_higgs, events: 1000, seed: 1 }\n  signal: { toy: idm_dark_higgs_signal, events: 1000, seed: 2, masses: [0.5, 1.0] }\nfit:\n  observable: { var: M, range: [0.2, 4.2] }\n  signal: { pdf: gaussian, mean: m_hp, sigma: 0.01 }\n  background: { pdf: exponential, slope: { init: -1, range: [-5, 5] } }\n  efficiency: from(signal)\n  poi: { name: xsec, range: [0, 20] }\nscan: { parameter: m_hp, range: [0.3, 1.0], step: sigma }\nlimits: { cl: 0.95, method: cls-asymptotic }\nblinding: { window: WIDTH }\n";
+        let windows_of = |width: &str| {
+            let mut sources = crate::diag::SourceMap::new();
+            let text = text.replace("WIDTH", width);
+            let spec = crate::spec::load_str("t.yaml".as_ref(), &text, &mut sources)
+                .unwrap_or_else(|_| panic!("{width}"));
+            windows(&spec)
+        };
+        // σ = 0.01: one window from 0.27 to 1.03.
+        let three = windows_of("3 sigma");
+        assert_eq!(three.len(), 1);
+        assert!((three[0].0 - 0.27).abs() < 1e-9 && (three[0].1 - 1.03).abs() < 1e-9);
+        // A window wider than any range hides everything, however wide.
+        let huge = windows_of("1e308 sigma");
+        assert!(huge.len() == 1 && huge[0].0 < -1e300 && huge[0].1 > 1e300);
     }
 }

@@ -118,5 +118,46 @@ fn blinded_fit_window(ctx: &LintContext, fit: &crate::spec::Fit, out: &mut Vec<D
             .at_labelled(span, "no sideband left")
             .with_help("widen `fit.window`, or narrow `blinding.window`"),
         );
+        return;
+    }
+    // Otherwise, at the scan's hypotheses: a window that leaves no sideband at any of them
+    // (inside the observable's range) fails every point of a blinded run.
+    if let (Some(window), Ok(grid)) = (
+        &ctx.spec.blinding.window,
+        crate::check::grid::grid(ctx.spec),
+    ) {
+        let width = |w: &Width, sigma: f64| match w {
+            Width::Sigma(k) => k.value * sigma,
+            Width::Absolute(a) => a.value,
+        };
+        let (lo, hi) = (
+            fit.observable.range.low.value,
+            fit.observable.range.high.value,
+        );
+        let sideband_at = |m: f64| {
+            let Some(Ok(sigma)) = crate::check::grid::sigma_at(ctx.spec, m) else {
+                return true; // other rules report a resolution that cannot be evaluated
+            };
+            let half = fit
+                .window
+                .as_ref()
+                .map_or(f64::INFINITY, |f| width(f, sigma));
+            let blinded = width(window, sigma);
+            lo.max(m - half) < m - blinded || m + blinded < hi.min(m + half)
+        };
+        let points: Vec<f64> = grid
+            .into_iter()
+            .filter(|&m| !crate::check::grid::excluded(ctx.spec, m))
+            .collect();
+        if !points.is_empty() && !points.iter().any(|&m| sideband_at(m)) {
+            let span = match window {
+                Width::Sigma(s) | Width::Absolute(s) => s.span,
+            };
+            out.push(
+                RULE.diag("the blinded window leaves no sideband in the observable's range at any hypothesis: a blinded fit has nothing to fit its background to")
+                    .at_labelled(span, "no sideband left")
+                    .with_help("narrow `blinding.window`"),
+            );
+        }
     }
 }
