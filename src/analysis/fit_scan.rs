@@ -15,7 +15,7 @@ use super::global_toys::Rescan;
 use super::pdf::{Compiled, CompiledPdf, compile};
 use super::{ScanInputs, ScanPoint, Width, channel_groups, window_ranges};
 use crate::spec::{Fit, Spec};
-use crate::stats::asymptotic::{Cls, Model, discovery_q0};
+use crate::stats::asymptotic::{Cls, Model, background_only_fit, discovery_q0};
 use crate::stats::likelihood::{Channel, Component, Data, Likelihood, Value, yield_nuisance};
 use crate::stats::minuit::{Bounds, ParamSpec, Settings, minimize};
 
@@ -303,16 +303,11 @@ impl FitScan<'_> {
     ) -> Result<BlindedExpectation, String> {
         let half = blinding::half_width(self.spec, sigma).unwrap_or(f64::INFINITY);
         let (sidebands, mut params) = self.model(m, sigma, active, Some(half))?;
+        // The background-only fit as the unblinded expected band makes it (μ = 0, no
+        // HESSE: only its minimum is used), to the sidebands.
         params[0].value = 0.0;
-        params[0].fixed = true;
-        let fit = minimize(&sidebands, &params, Settings::default());
-        params[0].fixed = false;
-        if !fit.status.is_valid() {
-            return Err(format!(
-                "the background fit to the sidebands did not converge ({})",
-                serde_json::to_value(fit.status).map_or_else(|_| String::new(), |v| v.to_string())
-            ));
-        }
+        let fit =
+            background_only_fit(&sidebands, &params, 0).map_err(|e| format!("sidebands: {e}"))?;
         // Over the whole window, each channel's background yield is its sideband yield
         // scaled by the fitted shape's integrals.
         let whole = self.model_ranges(m, sigma)?;

@@ -162,7 +162,7 @@ pub(crate) fn conditional_fit<M: Model>(
 /// The fit at μ = 0. Events where nothing but signal is expected (a window without
 /// background) make −ln L infinite at μ = 0 for every nuisance value: that fit is kept
 /// (q₀ is then infinite, and Asimov data are built at the nuisances' start values).
-fn background_only_fit<M: Model>(
+pub fn background_only_fit<M: Model>(
     model: &M,
     params: &[ParamSpec],
     poi: usize,
