@@ -7,25 +7,21 @@
 
 use crate::diag::Span;
 use crate::expr::{BinOp, Expr, ExprKind};
-use crate::spec::{DEFAULT_BLINDED_WINDOW, Model, Spec, Width};
+use crate::spec::{DEFAULT_BLINDED_WINDOW, Model, Spec};
 
 /// Most separate windows hidden one by one; beyond, their whole span is hidden (more
 /// than asked, never less).
 pub const MAX_WINDOWS: usize = 64;
 
-/// Half the width of the blinded window at hypothesis `m` with resolution `sigma`; None
-/// for a spec without a model.
+/// Half the width of the blinded window where the resolution is `sigma`; None for a spec
+/// without a model.
 pub fn half_width(spec: &Spec, sigma: f64) -> Option<f64> {
     let width = match &spec.model {
         Some(Model::Fit(_)) => spec.blinding.window.as_ref(),
         Some(Model::Counting(c)) => Some(&c.window),
         None => return None,
     };
-    Some(match width {
-        Some(Width::Sigma(k)) => k.value * sigma,
-        Some(Width::Absolute(w)) => w.value,
-        None => DEFAULT_BLINDED_WINDOW * sigma,
-    })
+    Some(width.map_or(DEFAULT_BLINDED_WINDOW * sigma, |w| w.at(sigma)))
 }
 
 /// The blinded windows of the observable around the scan's hypotheses, merged into

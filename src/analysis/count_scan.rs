@@ -11,7 +11,7 @@ use super::collect::Candidates;
 use super::count_model::CountModel;
 use super::efficiency;
 use super::global_toys::Rescan;
-use super::{ScanInputs, ScanPoint, Width, channel_groups, window_ranges};
+use super::{ScanInputs, ScanPoint, channel_groups, window_ranges};
 use crate::spec::{Counting, efficiency_uncertainties};
 use crate::stats::counting::{Background, Efficiency, bayes_upper, cls_upper, on_off_p_value};
 use crate::stats::feldman_cousins::feldman_cousins_each;
@@ -171,10 +171,7 @@ impl CountScan<'_> {
             self.counting.observable.range.low.value,
             self.counting.observable.range.high.value,
         );
-        let half = match &self.counting.window {
-            Width::Sigma(k) => k.value * sigma,
-            Width::Absolute(w) => w.value,
-        };
+        let half = self.counting.window.at(sigma);
         let window = window_ranges(range, m, half, &self.common.vetoed);
         let sidebands: Vec<(f64, f64)> = self
             .counting

@@ -13,7 +13,7 @@ use super::blinding;
 use super::collect::Candidates;
 use super::global_toys::Rescan;
 use super::pdf::{Compiled, CompiledPdf, compile};
-use super::{ScanInputs, ScanPoint, Width, channel_groups, window_ranges};
+use super::{ScanInputs, ScanPoint, channel_groups, window_ranges};
 use crate::spec::{Fit, Spec};
 use crate::stats::asymptotic::{Cls, Model, background_only_fit, discovery_q0};
 use crate::stats::likelihood::{Channel, Component, Data, Likelihood, Value, yield_nuisance};
@@ -94,11 +94,10 @@ impl FitScan<'_> {
 
     /// Half the width of the fit window at resolution `sigma` (infinite: the whole range).
     fn half_window(&self, sigma: f64) -> f64 {
-        match &self.fit.window {
-            Some(Width::Sigma(k)) => k.value * sigma,
-            Some(Width::Absolute(w)) => w.value,
-            None => f64::INFINITY,
-        }
+        self.fit
+            .window
+            .as_ref()
+            .map_or(f64::INFINITY, |w| w.at(sigma))
     }
 
     /// The likelihood at hypothesis `m` (resolution `sigma`) over channels `active`, and
@@ -116,7 +115,7 @@ impl FitScan<'_> {
     /// [`FitScan::model_at`] with the data and the normalisation limited to the fit
     /// window's sidebands when `blinded` holds the half-width of the blinded window (the
     /// shapes keep the whole window's domain, so that their parameters mean the same).
-    pub fn model(
+    fn model(
         &self,
         m: f64,
         sigma: f64,
@@ -301,7 +300,7 @@ impl FitScan<'_> {
         sigma: f64,
         active: &[usize],
     ) -> Result<BlindedExpectation, String> {
-        let half = blinding::half_width(self.spec, sigma).unwrap_or(f64::INFINITY);
+        let half = self.blinded_half_width(sigma);
         let (sidebands, mut params) = self.model(m, sigma, active, Some(half))?;
         // The background-only fit as the unblinded expected band makes it (μ = 0, no
         // HESSE: only its minimum is used), to the sidebands.
@@ -315,8 +314,9 @@ impl FitScan<'_> {
         let channels = sidebands
             .channels
             .iter()
-            .map(|channel| {
-                let ranges = channel_ranges(&whole, self.end_of(&channel.name));
+            .zip(active)
+            .map(|(channel, &c)| {
+                let ranges = channel_ranges(&whole, self.common.endpoints[c]);
                 if let Value::Free(k) = channel.components[1].yield_ {
                     generating[k] = channel.expected_in_bins(&fit.values, &ranges)[1]
                         .iter()
@@ -349,10 +349,28 @@ impl FitScan<'_> {
         Ok(ranges)
     }
 
-    /// The kinematic endpoint of the channel named `name`.
-    fn end_of(&self, name: &str) -> Option<f64> {
-        let c = self.common.channels.iter().position(|c| c == name)?;
-        self.common.endpoints[c]
+    /// Half the width of the blinded window at resolution `sigma`.
+    fn blinded_half_width(&self, sigma: f64) -> f64 {
+        blinding::half_width(self.spec, sigma).unwrap_or(f64::INFINITY)
+    }
+
+    /// The model a run may look at, at hypothesis `m` over channels `active`:
+    /// unblinded, the whole fit window ([`FitScan::model_at`]); blinded, its sidebands
+    /// with the signal yield held at 0. With it, the blinded half-width (None when
+    /// unblinded).
+    pub fn visible_model(
+        &self,
+        m: f64,
+        sigma: f64,
+        active: &[usize],
+    ) -> Result<(Likelihood, Vec<ParamSpec>, Option<f64>), String> {
+        let blinded = (!self.common.unblind).then(|| self.blinded_half_width(sigma));
+        let (likelihood, mut params) = self.model(m, sigma, active, blinded)?;
+        if blinded.is_some() {
+            params[0].value = 0.0;
+            params[0].fixed = true;
+        }
+        Ok((likelihood, params, blinded))
     }
 }
 
@@ -440,13 +458,7 @@ impl FitScan<'_> {
     pub fn figures(&self, m: f64, sigma: f64, active: &[usize]) -> Result<Vec<FitFigure>, String> {
         // Blinded: the background alone, fitted to the sidebands; the bins that reach
         // into the blinded window show no data.
-        let blinded = (!self.common.unblind)
-            .then(|| blinding::half_width(self.spec, sigma).unwrap_or(f64::INFINITY));
-        let (likelihood, mut params) = self.model(m, sigma, active, blinded)?;
-        if blinded.is_some() {
-            params[0].value = 0.0;
-            params[0].fixed = true;
-        }
+        let (likelihood, params, blinded) = self.visible_model(m, sigma, active)?;
         let result = minimize(&likelihood, &params, Settings::default());
         let status = serde_json::to_value(result.status)
             .ok()
@@ -457,8 +469,9 @@ impl FitScan<'_> {
         Ok(likelihood
             .channels
             .iter()
-            .map(|channel| {
-                let bins = plot_bins(&channel_ranges(&whole, self.end_of(&channel.name)), 40);
+            .zip(active)
+            .map(|(channel, &c)| {
+                let bins = plot_bins(&channel_ranges(&whole, self.common.endpoints[c]), 40);
                 let observed = match &channel.data {
                     Data::Unbinned { x, .. } => bins
                         .iter()

@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::check::grid;
 use crate::diag::{Diagnostic, Span, codes};
 use crate::expr::eval_const;
-use crate::spec::{Efficiency, Fit, Model, Spec, Width};
+use crate::spec::{Efficiency, Fit, Model, Spec};
 use crate::toy::Params;
 use collect::Candidates;
 
@@ -713,14 +713,9 @@ pub fn fit_at(
     let sigma = sigma_at(spec, mass).map_err(|m| failure(span, m))?;
     // Blinded: the data of the blinded window are not read and the signal yield is held
     // at zero; the background is fitted to the sidebands.
-    let blinded = (!unblind).then(|| blinding::half_width(spec, sigma).unwrap_or(f64::INFINITY));
-    let (likelihood, mut params) = scan
-        .model(mass, sigma, &active, blinded)
+    let (likelihood, params, _) = scan
+        .visible_model(mass, sigma, &active)
         .map_err(|m| failure(span, m))?;
-    if blinded.is_some() {
-        params[0].value = 0.0;
-        params[0].fixed = true;
-    }
     let settings = crate::stats::minuit::Settings::default();
     let result = crate::stats::minuit::minimize(&likelihood, &params, settings);
     let poi_minos = (unblind && result.status.is_valid()).then(|| {

@@ -123,7 +123,8 @@ pub fn dim(expr: &Expr) -> Option<Dim> {
     }
 }
 
-fn dim_of_name(name: &str) -> Option<Dim> {
+/// The dimension of the basf2 variable `name` (no arguments), if basf2 fixes it.
+pub fn dim_of_name(name: &str) -> Option<Dim> {
     if ENERGY_SQUARED.contains(&name) {
         return Some(Dim::ENERGY.pow(2));
     }

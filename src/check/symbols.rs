@@ -198,13 +198,7 @@ impl<'a> LintContext<'a> {
                 if let Some(i) = self.spec.mva.iter().position(|m| m.name.value == name) {
                     return Some(Symbol::Mva(i));
                 }
-                let dim = || {
-                    super::basf2::dim(&Expr {
-                        kind: ExprKind::Name(name.to_string()),
-                        span: Default::default(),
-                    })
-                };
-                if let Some(c) = self.column(name, dim) {
+                if let Some(c) = self.column(name, || super::basf2::dim_of_name(name)) {
                     return Some(c);
                 }
             }

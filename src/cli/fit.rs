@@ -40,6 +40,7 @@ pub fn run(args: &Args) -> Status {
         sources,
         base,
         query,
+        unblinded: unblind,
         hidden,
     } = match prepare(&args.spec, args.unblind) {
         Ok(p) => p,
@@ -58,7 +59,6 @@ pub fn run(args: &Args) -> Status {
             }
         },
     };
-    let unblind = spec.blinding.unblind.value && args.unblind;
     if args.profile > 0 && !unblind {
         eprintln!(
             "error: --profile scans the signal yield, which a blinded fit holds at 0; it needs \

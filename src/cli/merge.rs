@@ -65,6 +65,7 @@ pub fn run(args: &Args) -> Status {
         sources,
         base: _,
         query: _,
+        unblinded: _,
         hidden: _,
     } = match prepare(&spec_path, merged.provenance.unblinded) {
         Ok(p) => p,

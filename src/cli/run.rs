@@ -44,6 +44,7 @@ pub fn run(args: &Args) -> Status {
         sources,
         base,
         query,
+        unblinded: unblind,
         hidden,
     } = match prepare(&args.spec, args.unblind) {
         Ok(p) => p,
@@ -61,7 +62,6 @@ pub fn run(args: &Args) -> Status {
         Ok(p) => p,
         Err(status) => return status,
     };
-    let unblind = spec.blinding.unblind.value && args.unblind;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     let outcome = pool.install(|| {
         let executed = execute(

@@ -61,8 +61,10 @@ pub struct Prepared {
     pub base: PathBuf,
     /// The executable query.
     pub query: Query,
-    /// What blinding hides of the data: None when unblinded (the spec and `--unblind`)
-    /// or when nothing is blinded.
+    /// The run may look at the signal region: the spec unblinds and `--unblind` was
+    /// given.
+    pub unblinded: bool,
+    /// What blinding hides of the data: None when unblinded or when nothing is blinded.
     pub hidden: Option<crate::expr::Expr>,
 }
 
@@ -122,7 +124,8 @@ pub fn prepare(path: &Path, unblind: bool) -> Result<Prepared, Refused> {
         Ok(q) => q,
         Err(d) => return Err(refused(vec![d], sources)),
     };
-    let hidden = if spec.blinding.unblind.value && unblind {
+    let unblinded = spec.blinding.unblind.value && unblind;
+    let hidden = if unblinded {
         None
     } else {
         crate::analysis::blinding::hidden(&spec)
@@ -132,6 +135,7 @@ pub fn prepare(path: &Path, unblind: bool) -> Result<Prepared, Refused> {
         sources,
         base,
         query,
+        unblinded,
         hidden,
     })
 }

@@ -272,9 +272,7 @@ impl Model {
             ],
         }
     }
-}
 
-impl Model {
     /// The fitted or counted observable.
     pub fn observable(&self) -> &Observable {
         match self {
@@ -307,6 +305,23 @@ pub enum Width {
     Sigma(Spanned<f64>),
     /// In base units (`50 MeV`).
     Absolute(Spanned<f64>),
+}
+
+impl Width {
+    /// The width where the resolution is `sigma`, in base units.
+    pub fn at(&self, sigma: f64) -> f64 {
+        match self {
+            Width::Sigma(k) => k.value * sigma,
+            Width::Absolute(w) => w.value,
+        }
+    }
+
+    /// Where it was written.
+    pub fn span(&self) -> crate::diag::Span {
+        match self {
+            Width::Sigma(w) | Width::Absolute(w) => w.span,
+        }
+    }
 }
 
 /// Where a signal efficiency comes from.

@@ -64,9 +64,7 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         None => return,
     };
     if let Some(w) = &ctx.spec.blinding.window {
-        let span = match w {
-            Width::Sigma(s) | Width::Absolute(s) => s.span,
-        };
+        let span = w.span();
         out.push(
             RULE.diag(
                 "`blinding.window` is for fit scans; a counting scan blinds its `counting.window`",
@@ -126,10 +124,6 @@ fn blinded_fit_window(ctx: &LintContext, fit: &crate::spec::Fit, out: &mut Vec<D
         &ctx.spec.blinding.window,
         crate::check::grid::grid(ctx.spec),
     ) {
-        let width = |w: &Width, sigma: f64| match w {
-            Width::Sigma(k) => k.value * sigma,
-            Width::Absolute(a) => a.value,
-        };
         let (lo, hi) = (
             fit.observable.range.low.value,
             fit.observable.range.high.value,
@@ -138,11 +132,8 @@ fn blinded_fit_window(ctx: &LintContext, fit: &crate::spec::Fit, out: &mut Vec<D
             let Some(Ok(sigma)) = crate::check::grid::sigma_at(ctx.spec, m) else {
                 return true; // other rules report a resolution that cannot be evaluated
             };
-            let half = fit
-                .window
-                .as_ref()
-                .map_or(f64::INFINITY, |f| width(f, sigma));
-            let blinded = width(window, sigma);
+            let half = fit.window.as_ref().map_or(f64::INFINITY, |f| f.at(sigma));
+            let blinded = window.at(sigma);
             lo.max(m - half) < m - blinded || m + blinded < hi.min(m + half)
         };
         let points: Vec<f64> = grid
@@ -150,12 +141,9 @@ fn blinded_fit_window(ctx: &LintContext, fit: &crate::spec::Fit, out: &mut Vec<D
             .filter(|&m| !crate::check::grid::excluded(ctx.spec, m))
             .collect();
         if !points.is_empty() && !points.iter().any(|&m| sideband_at(m)) {
-            let span = match window {
-                Width::Sigma(s) | Width::Absolute(s) => s.span,
-            };
             out.push(
                 RULE.diag("the blinded window leaves no sideband in the observable's range at any hypothesis: a blinded fit has nothing to fit its background to")
-                    .at_labelled(span, "no sideband left")
+                    .at_labelled(window.span(), "no sideband left")
                     .with_help("narrow `blinding.window`"),
             );
         }
