@@ -1538,3 +1538,194 @@ fn declared_column_units_are_checked_and_converted() {
     assert!(common::text(&o).contains("`MeVs` is not a unit"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A file-based dark-photon-like counting search: background data and a signal sample at
+/// five masses, written as Parquet; `generated` states the points three ways.
+struct SignalFiles {
+    dir: PathBuf,
+    /// Selected signal rows per mass point (muid > 0.3, M in range).
+    selected: Vec<u64>,
+}
+
+const SIGNAL_MASSES: [f64; 5] = [0.5, 1.0, 2.0, 3.0, 4.0];
+const GENERATED_PER_MASS: u64 = 2000;
+
+fn signal_files(name: &str) -> SignalFiles {
+    use searchlight::io::table::{Column, ColumnData, Table};
+    let dir = temp(name);
+    // A small multiplicative congruential generator: the files do not depend on a crate.
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut uniform = move || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let table = |m: Vec<f64>, muid: Vec<f64>, truth: Option<Vec<f64>>| {
+        let mut columns = vec![
+            Column { name: "M".into(), data: ColumnData::F64(m) },
+            Column { name: "muid".into(), data: ColumnData::F64(muid) },
+        ];
+        if let Some(t) = truth {
+            // Stored as Float_t, as basf2 writes many columns: 0.3 is not exactly 0.3.
+            columns.push(Column {
+                name: "mc_mass".into(),
+                data: ColumnData::F32(t.iter().map(|&x| x as f32).collect()),
+            });
+        }
+        Table { columns }
+    };
+    let n = 3000;
+    let data = table(
+        (0..n).map(|_| 0.2 + 4.6 * uniform()).collect(),
+        (0..n).map(|_| uniform()).collect(),
+        None,
+    );
+    common::write_parquet(&dir.join("data.parquet"), &data);
+    let mut selected = Vec::new();
+    let mut all = (Vec::new(), Vec::new(), Vec::new());
+    for &mass in &SIGNAL_MASSES {
+        // Some generated events leave no candidate (not reconstructed): 1700 rows of 2000.
+        let rows = 1700;
+        let m: Vec<f64> = (0..rows).map(|_| mass + 0.02 * (uniform() - 0.5)).collect();
+        let muid: Vec<f64> = (0..rows).map(|_| uniform()).collect();
+        selected.push(muid.iter().filter(|&&u| u > 0.3).count() as u64);
+        common::write_parquet(
+            &dir.join(format!("signal_m{mass}.parquet")),
+            &table(m.clone(), muid.clone(), Some(vec![mass; rows])),
+        );
+        all.0.extend(m);
+        all.1.extend(muid);
+        all.2.extend(vec![mass; rows]);
+    }
+    common::write_parquet(&dir.join("signal_all.parquet"), &table(all.0, all.1, Some(all.2)));
+    SignalFiles { dir, selected }
+}
+
+fn signal_files_spec(signal: &str, efficiency: &str) -> String {
+    format!(
+        r#"searchlight: 1
+analysis: {{ name: dark-photon-files, luminosity: 10 /fb }}
+inputs:
+  data: {{ files: ["data.parquet"] }}
+  signal:
+{signal}
+selection:
+  - name: muon ID
+    cut: muid > 0.3
+counting:
+  observable: {{ var: M, range: [0.2, 4.8] }}
+  resolution: 0.01
+  window: 2 sigma
+  sidebands: [[-6, -3], [3, 6]]
+  efficiency: {efficiency}
+  poi: {{ name: xsec, range: [0, 50] }}
+scan:
+  parameter: m_A
+  range: [0.5, 0.6]
+  step: sigma
+limits: {{ cl: 0.95, method: cls-exact, expected: true }}
+blinding: {{ unblind: false }}
+"#
+    )
+}
+
+fn per_entry_signal() -> String {
+    let entries: Vec<String> = SIGNAL_MASSES
+        .iter()
+        .map(|m| format!("      - {{ path: signal_m{m}.parquet, mass: {m}, events: {GENERATED_PER_MASS} }}"))
+        .collect();
+    format!("    files:\n{}", entries.join("\n"))
+}
+
+#[test]
+fn signal_samples_from_files_give_efficiencies_and_limits() {
+    let files = signal_files("signal-files");
+    let dir = &files.dir;
+    let csv: String = std::iter::once("mass,events\n".to_string())
+        .chain(SIGNAL_MASSES.iter().map(|m| format!("{m},{GENERATED_PER_MASS}\n")))
+        .collect();
+    std::fs::write(dir.join("generated.csv"), csv).unwrap();
+    let listed: Vec<String> = SIGNAL_MASSES
+        .iter()
+        .map(|m| format!("{m}: {GENERATED_PER_MASS}"))
+        .collect();
+    let ways = [
+        ("entries", per_entry_signal()),
+        (
+            "column",
+            format!(
+                "    files: [signal_all.parquet]\n    generated: {{ mass: mc_mass, events: {{ {} }} }}",
+                listed.join(", ")
+            ),
+        ),
+        (
+            "csv",
+            "    files: [\"signal_m*.parquet\"]\n    generated: { mass: mc_mass, events: generated.csv }".to_string(),
+        ),
+    ];
+    let mut scans = Vec::new();
+    for (name, signal) in &ways {
+        let r = run_spec(dir, name, &signal_files_spec(signal, "from(signal)"));
+        let points = r["efficiency"][0]["points"].as_array().unwrap().clone();
+        assert_eq!(points.len(), SIGNAL_MASSES.len(), "{name}");
+        for ((p, &mass), &selected) in points.iter().zip(&SIGNAL_MASSES).zip(&files.selected) {
+            let expected = selected as f64 / GENERATED_PER_MASS as f64;
+            assert_eq!(p["mass"].as_f64(), Some(mass), "{name}");
+            assert_eq!(p["selected"].as_f64(), Some(selected as f64), "{name}");
+            assert!((p["efficiency"].as_f64().unwrap() - expected).abs() < 1e-15, "{name}");
+            let binomial = (expected * (1.0 - expected) / GENERATED_PER_MASS as f64).sqrt();
+            assert!((p["uncertainty"].as_f64().unwrap() - binomial).abs() < 1e-12, "{name}");
+        }
+        let scan = r["scan"].clone();
+        assert!(scan.as_array().unwrap().iter().all(|p| p["status"] == "ok" && p["expected"].is_array()), "{name}: {scan}");
+        scans.push(scan);
+    }
+    assert_eq!(scans[0], scans[1]);
+    assert_eq!(scans[0], scans[2]);
+    // The same efficiencies given as a table, and as a number, give the same limits.
+    let table: String = std::iter::once("mass,efficiency,uncertainty\n".to_string())
+        .chain(SIGNAL_MASSES.iter().zip(&files.selected).map(|(m, s)| {
+            format!("{m},{},0.01\n", *s as f64 / GENERATED_PER_MASS as f64)
+        }))
+        .collect();
+    std::fs::write(dir.join("efficiency.csv"), table).unwrap();
+    let given = run_spec(dir, "table", &signal_files_spec(&per_entry_signal(), "{ table: efficiency.csv }"));
+    assert_eq!(given["scan"], scans[0]);
+    assert_eq!(given["efficiency"][0]["points"][0]["uncertainty"].as_f64(), Some(0.01));
+    let flat = run_spec(dir, "flat", &signal_files_spec(&per_entry_signal(), "0.35"));
+    let half = run_spec(dir, "half", &signal_files_spec(&per_entry_signal(), "0.35 / 2"));
+    let expected = |r: &Value| r["scan"][0]["expected"][2].as_f64().unwrap();
+    assert!((expected(&half) / expected(&flat) - 2.0).abs() < 1e-6);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn lint_refuses_signal_samples_that_cannot_give_efficiencies() {
+    let files = signal_files("signal-files-lint");
+    let dir = &files.dir;
+    std::fs::write(dir.join("two_channels.csv"), "mass,channel,efficiency\n0.5,mumu,0.2\n").unwrap();
+    let cases = [
+        ("    files: [signal_all.parquet]", "from(signal)", "SL035", "does not say what it was generated at"),
+        ("    files: [signal_all.parquet]\n    generated: { mass: mc_mass, events: 2000 }", "from(signal)", "SL035", "must list the masses"),
+        ("    files: [signal_all.parquet]\n    generated: { mass: no_such_column, events: { 0.5: 10 } }", "from(signal)", "SL036", "no_such_column"),
+        ("    files: [signal_all.parquet]\n    generated: { mass: mc_mass, events: missing.csv }", "from(signal)", "SL035", "missing.csv"),
+        ("    files:\n      - { path: signal_m0.5.parquet, mass: 0.5, events: 10 }\n      - { path: signal_m1.parquet }", "from(signal)", "SL111", "some `files` entries only"),
+        ("    files: [signal_all.parquet]", "1.5", "SL035", "must be in [0, 1]"),
+        ("    files: [signal_all.parquet]", "{ table: two_channels.csv }", "SL035", "does not define"),
+        ("    files: [signal_all.parquet]", "{ table: two_channels.csv, sha256: 00 }", "SL035", "has changed"),
+        ("    files: [signal_all.parquet]", "muid", "SL0", "muid"),
+    ];
+    for (signal, efficiency, code, message) in cases {
+        let path = dir.join("bad.yaml");
+        std::fs::write(&path, signal_files_spec(signal, efficiency)).unwrap();
+        let o = common::searchlight_in(dir, &["lint", path.to_str().unwrap()]);
+        let text = common::text(&o);
+        assert_eq!(o.status.code(), Some(1), "{signal} {efficiency}: {text}");
+        assert!(text.contains(code) && text.contains(message), "{signal} {efficiency}: {text}");
+        // run refuses the same spec before reading data, with nothing written.
+        let out = dir.join("bad-out");
+        let o = common::searchlight_in(dir, &["run", path.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        assert_ne!(o.status.code(), Some(0), "{signal} {efficiency}");
+        assert!(!out.join("results.json").exists());
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1,11 +1,18 @@
 //! The candidate table the statistics stage needs: for every selected candidate of an
-//! input, per channel, the fit or counted observable, its weight, and for signal toys the
-//! generated mass, lifetime and decay mode. Filled chunk by chunk, in chunk order, from
-//! the evaluator's selections.
+//! input, per channel, the fit or counted observable, its weight, and for signal samples
+//! the generated mass, lifetime and (toys) decay mode. Filled chunk by chunk, in chunk
+//! order, from the evaluator's selections.
 
 use crate::exec::Selected;
 use crate::io::IoError;
+use crate::spec::{Generated, GeneratedAt};
 use crate::toy::truth::SignalTruth;
+
+/// Column the pipeline adds to each table of a signal sample whose `files` entries state
+/// the generated mass.
+pub const ENTRY_MASS: &str = "__generated_mass__";
+/// Likewise for the generated proper decay length.
+pub const ENTRY_CTAU: &str = "__generated_ctau__";
 
 /// Selected candidates of one channel.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -14,9 +21,9 @@ pub struct ChannelCandidates {
     pub x: Vec<f64>,
     /// Weights (`__weight__`, or 1).
     pub weight: Vec<f64>,
-    /// Generated mass (signal toys; empty otherwise).
+    /// Generated mass (signal samples; empty otherwise).
     pub mass: Vec<f64>,
-    /// Generated proper decay length (signal toys over lifetimes; empty otherwise).
+    /// Generated proper decay length (signal samples over lifetimes; empty otherwise).
     pub ctau: Vec<f64>,
     /// `decayMode` (signal toys; empty otherwise).
     pub mode: Vec<f64>,
@@ -29,24 +36,66 @@ pub struct Candidates {
     pub channels: Vec<ChannelCandidates>,
 }
 
-/// Extra columns a signal toy's efficiency needs beyond what the analysis reads.
-pub fn truth_columns(truth: &SignalTruth) -> Vec<String> {
-    let mut columns = vec![truth.mass_column.to_owned(), "decayMode".to_owned()];
-    columns.extend(truth.ctau_column.map(str::to_owned));
-    columns
+/// The columns that say what a signal candidate was generated at, with the factors that
+/// take them to base units.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TruthColumns {
+    /// Generated mass.
+    pub mass: (String, f64),
+    /// Generated proper decay length.
+    pub ctau: Option<(String, f64)>,
+    /// Decay mode (toys).
+    pub mode: Option<String>,
+}
+
+impl TruthColumns {
+    /// A signal toy's truth columns.
+    pub fn of_toy(truth: &SignalTruth) -> Self {
+        TruthColumns {
+            mass: (truth.mass_column.to_owned(), 1.0),
+            ctau: truth.ctau_column.map(|c| (c.to_owned(), 1.0)),
+            mode: Some("decayMode".to_owned()),
+        }
+    }
+
+    /// A signal sample's from files: its columns (converted by `units`, a factor to base
+    /// units by branch name), or the columns the pipeline adds per `files` entry.
+    pub fn of_files(generated: &Generated, unit: impl Fn(&str) -> f64) -> Self {
+        let column = |at: &GeneratedAt, added: &str| match at {
+            GeneratedAt::Column(c) => (c.value.clone(), unit(&c.value)),
+            GeneratedAt::PerEntry(_) => (added.to_owned(), 1.0),
+        };
+        TruthColumns {
+            mass: column(&generated.mass, ENTRY_MASS),
+            ctau: generated.ctau.as_ref().map(|c| column(c, ENTRY_CTAU)),
+            mode: None,
+        }
+    }
+
+    /// The columns to read from the files besides the analysis' (not those added per
+    /// entry).
+    pub fn to_read(&self) -> Vec<String> {
+        [Some(&self.mass), self.ctau.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|(c, _)| c.clone())
+            .chain(self.mode.clone())
+            .filter(|c| c != ENTRY_MASS && c != ENTRY_CTAU)
+            .collect()
+    }
 }
 
 /// Fills [`Candidates`] from the evaluator's selections, whose first output is the
 /// observable.
 pub struct Collector {
-    truth: Option<SignalTruth>,
+    truth: Option<TruthColumns>,
     /// What has been collected.
     pub candidates: Candidates,
 }
 
 impl Collector {
     /// A collector over `channels` channels, with truth columns when `truth` is given.
-    pub fn new(channels: usize, truth: Option<SignalTruth>) -> Self {
+    pub fn new(channels: usize, truth: Option<TruthColumns>) -> Self {
         Collector {
             truth,
             candidates: Candidates {
@@ -69,11 +118,18 @@ impl Collector {
         let weight = table
             .column("__weight__")
             .map(|c| c.range_to_f64(rows.clone()));
-        let truth = self.truth.map(|t| {
+        let scaled = |(name, factor): &(String, f64)| {
+            let mut values = column(name);
+            if *factor != 1.0 {
+                values.iter_mut().for_each(|v| *v *= factor);
+            }
+            values
+        };
+        let truth = self.truth.as_ref().map(|t| {
             (
-                column(t.mass_column),
-                t.ctau_column.map(column),
-                column("decayMode"),
+                scaled(&t.mass),
+                t.ctau.as_ref().map(scaled),
+                t.mode.as_deref().map(column),
             )
         });
         for (c, out) in self.candidates.channels.iter_mut().enumerate() {
@@ -87,7 +143,7 @@ impl Collector {
                 if let Some((mass, ctau, mode)) = &truth {
                     out.mass.push(mass[i]);
                     out.ctau.extend(ctau.as_ref().map(|t| t[i]));
-                    out.mode.push(mode[i]);
+                    out.mode.extend(mode.as_ref().map(|m| m[i]));
                 }
             }
         }

@@ -1,10 +1,12 @@
-//! Signal efficiencies per channel over the signal toy's grid of masses (and lifetimes):
-//! selected candidates at a grid point over the events generated there in the channel's
-//! decay mode, and their linear interpolation between grid masses.
+//! Signal efficiencies per channel over the grid of generated points (masses, and
+//! lifetimes): selected (weighted) candidates at a point over the events generated there —
+//! for a signal toy in the channel's decay mode, for a sample from files as the spec says
+//! — or efficiencies given by the spec; linear interpolation between grid masses.
 
 use serde::Serialize;
 
 use super::collect::Candidates;
+use crate::check::efficiency_source::{GeneratedPoint, GivenPoint, same_point};
 use crate::toy::{Params, truth};
 
 /// The efficiency of one channel at one grid point.
@@ -15,13 +17,17 @@ pub struct Point {
     /// Generated proper decay length, for grids over lifetimes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ctau: Option<f64>,
-    /// Selected (weighted) candidates.
-    pub selected: f64,
-    /// Events generated at this point in the channel's decay mode.
-    pub generated: f64,
+    /// Selected (weighted) candidates (absent for given efficiencies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selected: Option<f64>,
+    /// Events generated at this point in the channel's decay mode (absent for given
+    /// efficiencies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<f64>,
     /// selected / generated.
     pub efficiency: f64,
-    /// Binomial uncertainty from the size of the signal sample.
+    /// Binomial uncertainty from the size of the signal sample (with weights, its normal
+    /// approximation √(((1−2ε)Σw² + ε²N)/N²)), or the given one.
     pub uncertainty: f64,
 }
 
@@ -35,7 +41,7 @@ pub struct Table {
 }
 
 /// Measures efficiencies from the selected candidates of signal toy `generator`.
-pub fn measure(
+pub fn from_toy(
     candidates: &Candidates,
     channel_names: &[String],
     generator: &str,
@@ -56,56 +62,158 @@ pub fn measure(
             .collect(),
         None => vec![None],
     };
-    let tables = candidates
+    let grid: Vec<(f64, Option<f64>)> = ctaus
+        .iter()
+        .flat_map(|&ctau| masses.iter().map(move |&m| (m, ctau)))
+        .collect();
+    // The decay modes selected in each channel.
+    let modes: Vec<Vec<f64>> = candidates
         .channels
         .iter()
-        .zip(channel_names)
-        .map(|(c, name)| {
+        .map(|c| {
             let mut modes: Vec<f64> = c.mode.iter().copied().filter(|m| m.is_finite()).collect();
             modes.sort_by(f64::total_cmp);
             modes.dedup();
-            let mut points = Vec::new();
-            for ctau in &ctaus {
-                for &mass in &masses {
-                    // Adding +0.0 turns the −0.0 of an empty float sum into 0.
-                    let selected = 0.0
-                        + (0..c.x.len())
-                            .filter(|&i| c.mass[i] == mass && ctau.is_none_or(|t| c.ctau[i] == t))
-                            .map(|i| c.weight[i])
-                            .sum::<f64>();
-                    let generated: f64 = modes
-                        .iter()
-                        .filter_map(|&mode| {
-                            truth::generated(generator, params, events, mass, *ctau, mode)
-                        })
-                        .sum();
-                    let efficiency = if generated > 0.0 {
-                        selected / generated
-                    } else {
-                        0.0
-                    };
-                    let uncertainty = if generated > 0.0 {
-                        (efficiency * (1.0 - efficiency).max(0.0) / generated).sqrt()
-                    } else {
-                        0.0
-                    };
-                    points.push(Point {
-                        mass,
-                        ctau: *ctau,
-                        selected,
-                        generated,
-                        efficiency,
-                        uncertainty,
-                    });
-                }
-            }
+            modes
+        })
+        .collect();
+    measure(candidates, channel_names, &grid, generator, |c, mass, ctau| {
+        modes[c]
+            .iter()
+            .filter_map(|&mode| truth::generated(generator, params, events, mass, ctau, mode))
+            .sum()
+    })
+}
+
+/// Measures efficiencies from the selected candidates of a signal sample read from
+/// files, generated at `points`.
+pub fn from_files(
+    candidates: &Candidates,
+    channel_names: &[String],
+    points: &[GeneratedPoint],
+    input: &str,
+) -> Result<Vec<Table>, String> {
+    let mut grid: Vec<(f64, Option<f64>)> = Vec::new();
+    for p in points {
+        if !grid.iter().any(|&(m, t)| same(m, t, p.mass, p.ctau)) {
+            grid.push((p.mass, p.ctau));
+        }
+    }
+    grid.sort_by(|a, b| a.1.unwrap_or(0.0).total_cmp(&b.1.unwrap_or(0.0)).then(a.0.total_cmp(&b.0)));
+    measure(candidates, channel_names, &grid, input, |c, mass, ctau| {
+        points
+            .iter()
+            .filter(|p| same(p.mass, p.ctau, mass, ctau))
+            .filter(|p| p.channel.as_ref().is_none_or(|name| *name == channel_names[c]))
+            .map(|p| p.events)
+            .sum()
+    })
+}
+
+/// Tables of efficiencies given by the spec.
+pub fn given(points: &[GivenPoint], channel_names: &[String]) -> Vec<Table> {
+    channel_names
+        .iter()
+        .map(|name| {
+            let mut points: Vec<Point> = points
+                .iter()
+                .filter(|p| p.channel.as_ref().is_none_or(|c| c == name))
+                .map(|p| Point {
+                    mass: p.mass,
+                    ctau: p.ctau,
+                    selected: None,
+                    generated: None,
+                    efficiency: p.efficiency,
+                    uncertainty: p.uncertainty,
+                })
+                .collect();
+            points.sort_by(|a, b| {
+                a.ctau.unwrap_or(0.0).total_cmp(&b.ctau.unwrap_or(0.0)).then(a.mass.total_cmp(&b.mass))
+            });
             Table {
                 channel: name.clone(),
                 points,
             }
         })
-        .collect();
-    Ok(tables)
+        .collect()
+}
+
+fn same(m1: f64, t1: Option<f64>, m2: f64, t2: Option<f64>) -> bool {
+    same_point(m1, m2)
+        && match (t1, t2) {
+            (Some(a), Some(b)) => same_point(a, b),
+            (a, b) => a == b,
+        }
+}
+
+/// Selected candidates of each channel at each point of `grid` (by lifetime, then mass)
+/// over `generated(channel, mass, ctau)`; a candidate generated off the grid is an error.
+fn measure(
+    candidates: &Candidates,
+    channel_names: &[String],
+    grid: &[(f64, Option<f64>)],
+    input: &str,
+    generated: impl Fn(usize, f64, Option<f64>) -> f64,
+) -> Result<Vec<Table>, String> {
+    let lifetimes = grid.first().is_some_and(|g| g.1.is_some());
+    // Grid indices by mass, for a binary search of each candidate's point.
+    let mut by_mass: Vec<usize> = (0..grid.len()).collect();
+    by_mass.sort_by(|&a, &b| grid[a].0.total_cmp(&grid[b].0));
+    let point_of = |mass: f64, ctau: Option<f64>| -> Option<usize> {
+        let first = by_mass.partition_point(|&k| grid[k].0 < mass && !same_point(grid[k].0, mass));
+        by_mass[first..]
+            .iter()
+            .copied()
+            .take_while(|&k| same_point(grid[k].0, mass))
+            .find(|&k| same(grid[k].0, grid[k].1, mass, ctau))
+    };
+    candidates
+        .channels
+        .iter()
+        .zip(channel_names)
+        .enumerate()
+        .map(|(index, (c, name))| {
+            let mut sum = vec![0.0; grid.len()];
+            let mut sum_sq = vec![0.0; grid.len()];
+            for i in 0..c.x.len() {
+                let ctau = lifetimes.then(|| c.ctau.get(i).copied().unwrap_or(f64::NAN));
+                let Some(k) = point_of(c.mass[i], ctau) else {
+                    let lifetime = ctau.map_or(String::new(), |t| format!(" and ctau {t}"));
+                    return Err(format!(
+                        "a selected candidate of `{input}` was generated at mass {}{lifetime}, which is not one of its generated points",
+                        c.mass[i]
+                    ));
+                };
+                sum[k] += c.weight[i];
+                sum_sq[k] += c.weight[i] * c.weight[i];
+            }
+            let points = grid
+                .iter()
+                .enumerate()
+                .map(|(k, &(mass, ctau))| {
+                    // Adding +0.0 turns the −0.0 of an empty float sum into 0.
+                    let selected = 0.0 + sum[k];
+                    let generated = generated(index, mass, ctau);
+                    let efficiency = if generated > 0.0 { selected / generated } else { 0.0 };
+                    let variance = ((1.0 - 2.0 * efficiency) * sum_sq[k]
+                        + efficiency * efficiency * generated)
+                        / (generated * generated);
+                    Point {
+                        mass,
+                        ctau,
+                        selected: Some(selected),
+                        generated: Some(generated),
+                        efficiency,
+                        uncertainty: if generated > 0.0 { variance.max(0.0).sqrt() } else { 0.0 },
+                    }
+                })
+                .collect();
+            Ok(Table {
+                channel: name.clone(),
+                points,
+            })
+        })
+        .collect()
 }
 
 impl Table {
@@ -166,8 +274,8 @@ mod tests {
         let point = |mass, efficiency| Point {
             mass,
             ctau: None,
-            selected: 0.0,
-            generated: 1.0,
+            selected: None,
+            generated: None,
             efficiency,
             uncertainty: 0.0,
         };

@@ -17,7 +17,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::check::efficiency_source::{self, EfficiencySource};
 use crate::check::grid;
+use std::path::Path;
 use crate::diag::{Diagnostic, Span, codes};
 use crate::expr::eval_const;
 use crate::spec::{Efficiency, Fit, Model, Spec};
@@ -282,52 +284,53 @@ fn context<'a>(
     spec: &Spec,
     model: &Model,
     inputs: &'a [InputCandidates],
+    base: &Path,
 ) -> Result<Context<'a>, Diagnostic> {
-    let observable = model.observable();
-    let efficiency_input = match model.efficiency() {
-        Some(Efficiency::FromInput(name)) => name,
-        Some(Efficiency::Value(v)) => {
-            return Err(
-                failure(v.span, "a fixed efficiency is not available in scans yet")
-                    .with_help("measure it on a signal toy: `efficiency: from(signal)`"),
-            );
-        }
-        None => {
-            return Err(failure(
-                observable.var.span,
-                "the scan needs `efficiency: from(<signal input>)`",
-            ));
-        }
+    let source = efficiency_source::resolve(spec, base)
+        .map_err(|r| {
+            let d = failure(r.span, r.message);
+            match r.help {
+                Some(help) => d.with_help(help),
+                None => d,
+            }
+        })?
+        .ok_or_else(|| failure(model.observable().var.span, "the scan needs an `efficiency`"))?;
+    let span = match model.efficiency() {
+        Some(Efficiency::FromInput(name)) => name.span,
+        Some(Efficiency::Given(e)) => e.span,
+        Some(Efficiency::Table { path, .. }) => path.span,
+        None => model.observable().var.span,
     };
-    let signal = inputs
-        .iter()
-        .find(|i| i.name == efficiency_input.value)
-        .ok_or_else(|| {
-            failure(
-                efficiency_input.span,
-                format!("no input named `{}`", efficiency_input.value),
-            )
-        })?;
-    let Some((generator, params, events)) = &signal.toy else {
-        return Err(failure(
-            efficiency_input.span,
-            "efficiencies are measured on signal toys only",
-        )
-        .with_help("file inputs do not say how many events were generated at each mass"));
+    let signal_name = match &source {
+        EfficiencySource::Toy(name) | EfficiencySource::Files { input: name, .. } => Some(name.as_str()),
+        EfficiencySource::Given(_) => None,
     };
     let data = inputs
         .iter()
-        .find(|i| i.name == "data")
-        .or_else(|| inputs.iter().find(|i| i.name != efficiency_input.value))
+        .find(|i| i.name == crate::spec::DATA_INPUT)
+        .or_else(|| inputs.iter().find(|i| Some(i.name.as_str()) != signal_name))
         .ok_or_else(|| failure(spec.analysis.name.span, "the scan needs a `data` input"))?;
-    let channels: Vec<String> = if spec.channels.is_empty() {
-        vec!["all".into()]
-    } else {
-        spec.channels.iter().map(|c| c.name.value.clone()).collect()
+    let channels = efficiency_source::channel_names(spec);
+    let candidates_of = |name: &str| {
+        inputs
+            .iter()
+            .find(|i| i.name == name)
+            .ok_or_else(|| failure(span, format!("no candidates of input `{name}`")))
     };
-    let mut efficiency =
-        efficiency::measure(&signal.candidates, &channels, generator, params, *events)
-            .map_err(|m| failure(efficiency_input.span, m))?;
+    let mut efficiency = match &source {
+        EfficiencySource::Toy(name) => {
+            let signal = candidates_of(name)?;
+            let Some((generator, params, events)) = &signal.toy else {
+                return Err(failure(span, format!("input `{name}` is not a toy")));
+            };
+            efficiency::from_toy(&signal.candidates, &channels, generator, params, *events)
+        }
+        EfficiencySource::Files { input, points } => {
+            efficiency::from_files(&candidates_of(input)?.candidates, &channels, points, input)
+        }
+        EfficiencySource::Given(points) => Ok(efficiency::given(points, &channels)),
+    }
+    .map_err(|m| failure(span, m))?;
     if let Model::Fit(fit) = model
         && fit.signal.pdf.value == "histogram"
         && let Some(from) = fit.signal.name_param("from")
@@ -347,9 +350,7 @@ fn context<'a>(
     if let Model::Fit(_) = model {
         // Fit scans are in mass only: a signal toy of one lifetime serves them.
         for table in &mut efficiency {
-            table
-                .at_one_lifetime()
-                .map_err(|m| failure(efficiency_input.span, m))?;
+            table.at_one_lifetime().map_err(|m| failure(span, m))?;
         }
     }
     let endpoints: Vec<Option<f64>> = if spec.channels.is_empty() {
@@ -360,7 +361,7 @@ fn context<'a>(
             .map(|c| c.endpoint.as_ref().map(|e| e.value))
             .collect()
     };
-    let observable_text = crate::expr::print(&observable.var.expr);
+    let observable_text = crate::expr::print(&model.observable().var.expr);
     let vetoed = spec
         .vetoes
         .iter()
@@ -423,16 +424,18 @@ fn fit_scan<'a>(
     }
 }
 
-/// Runs the statistics stage, or `None` when the spec has no model and scan.
+/// Runs the statistics stage, or `None` when the spec has no model and scan (`base`: the
+/// directory the spec's table files are relative to).
 pub fn statistics(
     spec: &Spec,
+    base: &Path,
     inputs: &[InputCandidates],
     unblind: bool,
 ) -> Result<Option<Outcome>, Diagnostic> {
     let (Some(model), Some(_), Some(limits)) = (&spec.model, &spec.scan, &spec.limits) else {
         return Ok(None);
     };
-    let context = context(spec, model, inputs)?;
+    let context = context(spec, model, inputs, base)?;
     let points = grid::grid(spec).map_err(|e| failure(e.span, e.message))?;
     let points: Vec<f64> = points
         .into_iter()
@@ -672,6 +675,7 @@ pub struct FitReport {
 /// that many points over ±3 HESSE errors around the minimum, within its range.
 pub fn fit_at(
     spec: &Spec,
+    base: &Path,
     inputs: &[InputCandidates],
     mass: f64,
     channel: Option<&str>,
@@ -684,7 +688,7 @@ pub fn fit_at(
             "`fit` needs a spec with a `fit:` model",
         ));
     };
-    let context = context(spec, spec.model.as_ref().expect("checked"), inputs)?;
+    let context = context(spec, spec.model.as_ref().expect("checked"), inputs, base)?;
     let group: Vec<usize> = match channel {
         Some(name) => vec![
             context

@@ -75,6 +75,7 @@ pub fn run(args: &Args) -> Status {
             execute(&spec, &query, hidden.as_ref(), &base, Shard::WHOLE, false)?.candidates;
         analysis::fit_at(
             &spec,
+            &base,
             &candidates,
             mass,
             args.channel.as_deref(),

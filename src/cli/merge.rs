@@ -63,7 +63,7 @@ pub fn run(args: &Args) -> Status {
     let Prepared {
         spec,
         sources,
-        base: _,
+        base,
         query: _,
         unblinded: _,
         hidden: _,
@@ -101,7 +101,7 @@ pub fn run(args: &Args) -> Status {
         Err(status) => return status,
     };
     let statistics = match pool
-        .install(|| analysis::statistics(&spec, &candidates, merged.provenance.unblinded))
+        .install(|| analysis::statistics(&spec, &base, &candidates, merged.provenance.unblinded))
     {
         Ok(s) => s,
         Err(d) => {

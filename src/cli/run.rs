@@ -74,7 +74,7 @@ pub fn run(args: &Args) -> Status {
         )?;
         let statistics = match args.shard {
             Some(_) => None, // after the merge
-            None => analysis::statistics(&spec, &executed.candidates, unblind)?,
+            None => analysis::statistics(&spec, &base, &executed.candidates, unblind)?,
         };
         let provenance = provenance::provenance(&args.spec, &spec, &sources, &base, unblind)?;
         Ok::<_, Diagnostic>((executed, statistics, provenance))

@@ -9,6 +9,7 @@ pub mod files;
 pub mod fresh_read;
 pub mod guard;
 pub mod parquet;
+pub mod point_table;
 pub mod regular;
 pub mod root;
 pub mod source;

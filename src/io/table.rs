@@ -272,6 +272,15 @@ impl Table {
         Ok(table)
     }
 
+    /// Adds a column holding `value` in every row.
+    pub fn push_constant(&mut self, name: &str, value: f64) {
+        let rows = self.rows();
+        self.columns.push(Column {
+            name: name.to_owned(),
+            data: ColumnData::F64(vec![value; rows]),
+        });
+    }
+
     /// Appends the rows of `other`, which has the same columns in the same order.
     pub fn append(&mut self, other: Table) {
         if self.columns.is_empty() {

@@ -27,14 +27,15 @@
 //! assert_eq!(input, "data");
 //! assert_eq!(cutflow.channels[0].rows[1].step, "mbc");
 //! // This spec has no model: the statistics stage has nothing to do.
-//! assert!(analysis::statistics(&prepared.spec, &executed.candidates, false).unwrap().is_none());
+//! assert!(analysis::statistics(&prepared.spec, &prepared.base, &executed.candidates, false).unwrap().is_none());
 //! ```
 
 pub mod load;
 pub mod progress;
 pub mod provenance;
 
-use crate::analysis::{InputCandidates, collect};
+use crate::analysis::collect::{self, TruthColumns};
+use crate::analysis::InputCandidates;
 use crate::check::{LintContext, LintOptions, lint};
 use crate::diag::Spanned;
 use crate::diag::{Diagnostic, Severity, SourceMap, codes};
@@ -45,7 +46,7 @@ use crate::io::source::NtupleReader;
 use crate::plan::program::Program;
 use crate::plan::query::{self, Query};
 use crate::shard::{FileLayout, InputLayout, Layout, Shard, slice};
-use crate::spec::{Input, LoadOptions, Name, ParamValue, Source, Spec};
+use crate::spec::{GeneratedAt, Input, LoadOptions, Name, ParamValue, Source, Spec};
 use crate::toy::{self, Params, truth};
 use load::{Loaded, base_dir, load};
 use serde_json::{Map, Value, json};
@@ -154,6 +155,8 @@ pub struct Opened {
     pub readers: Vec<NtupleReader>,
     /// The files, in order.
     pub files: Vec<PathBuf>,
+    /// The `files` entry (path or glob) each file comes from.
+    pub entries: Vec<usize>,
     /// A toy's provenance record (generator, version, events, seed, parameters); None
     /// for file inputs, whose record is their files' hashes.
     pub toy_record: Option<Value>,
@@ -210,16 +213,21 @@ pub fn open_input(
                 "sha256": toy.sha256,
             });
             let path = toy.path;
-            (vec![path], Some(record))
+            (vec![(path, 0)], Some(record))
         }
         Source::Files {
             files, tree: name, ..
         } => {
             tree = name.as_ref().map(|t| t.value.as_str());
-            let paths = resolve_files(base, files.iter().map(|f| f.value.as_str()))?;
+            let mut paths = Vec::new();
+            for (entry, pattern) in files.iter().enumerate() {
+                let matched = resolve_files(base, std::iter::once(pattern.value.as_str()))?;
+                paths.extend(matched.into_iter().map(|p| (p, entry)));
+            }
             (paths, None)
         }
     };
+    let (files, entries): (Vec<PathBuf>, Vec<usize>) = files.into_iter().unzip();
     let needed: Vec<String> = program
         .columns
         .iter()
@@ -239,6 +247,7 @@ pub fn open_input(
     Ok(Opened {
         readers,
         files,
+        entries,
         toy_record,
     })
 }
@@ -302,8 +311,8 @@ pub fn execute(
     let mut opened = Vec::new();
     for (input, program) in spec.inputs.iter().zip(&programs) {
         let toy = toy_of(input);
-        let truth = toy.as_ref().and_then(|(g, _, _)| truth::signal_truth(g));
-        let extra: Vec<String> = truth.iter().flat_map(collect::truth_columns).collect();
+        let truth = truth_columns(input, toy.as_ref());
+        let extra: Vec<String> = truth.iter().flat_map(TruthColumns::to_read).collect();
         opened.push((
             input,
             toy,
@@ -360,12 +369,19 @@ pub fn execute(
             .sum();
         let program = &programs[index];
         let mut progress = progress::Progress::new(&input.name.value, total);
-        let tables = progress.track(
-            o.readers
-                .iter()
-                .zip(&work)
-                .flat_map(|(r, w)| slice::owned_events(r, w.chunks.clone())),
-        );
+        let added = entry_columns(input, &o.entries);
+        let tables = progress.track(o.readers.iter().zip(&work).zip(added).flat_map(
+            |((r, w), added)| {
+                slice::owned_events(r, w.chunks.clone()).map(move |table| {
+                    table.map(|mut t| {
+                        for (name, value) in &added {
+                            t.push_constant(name, *value);
+                        }
+                        t
+                    })
+                })
+            },
+        ));
         let cutflow = match observable {
             Some(_) => {
                 let mut collector = collect::Collector::new(program.channels.len(), truth);
@@ -395,6 +411,57 @@ fn toy_params(params: &[(Name, Spanned<ParamValue>)]) -> Params {
             .map(|(k, v)| (k.value.clone(), v.value.values()))
             .collect(),
     )
+}
+
+/// The columns that say what a signal sample's rows were generated at: a signal toy's
+/// truth, or what a file input's `generated` names.
+fn truth_columns(input: &Input, toy: Option<&(String, Params, u64)>) -> Option<TruthColumns> {
+    match (&input.source, toy) {
+        (_, Some((generator, _, _))) => truth::signal_truth(generator).map(|t| TruthColumns::of_toy(&t)),
+        (
+            Source::Files {
+                generated: Some(generated),
+                units,
+                ..
+            },
+            None,
+        ) => Some(TruthColumns::of_files(generated, |column| {
+            units
+                .iter()
+                .find(|(name, _)| name.value == column)
+                .and_then(|(_, unit)| unit.value)
+                .map_or(1.0, |u| u.to_base())
+        })),
+        _ => None,
+    }
+}
+
+/// The constant columns added to each file's tables: the generated mass (and ctau) its
+/// `files` entry states (`entries`: the entry of each file).
+fn entry_columns(input: &Input, entries: &[usize]) -> Vec<Vec<(&'static str, f64)>> {
+    let Source::Files {
+        generated: Some(generated),
+        ..
+    } = &input.source
+    else {
+        return vec![Vec::new(); entries.len()];
+    };
+    let at = |g: Option<&GeneratedAt>, name: &'static str, entry: usize| match g {
+        Some(GeneratedAt::PerEntry(values)) => Some((name, values[entry].value)),
+        _ => None,
+    };
+    entries
+        .iter()
+        .map(|&e| {
+            [
+                at(Some(&generated.mass), collect::ENTRY_MASS, e),
+                at(generated.ctau.as_ref(), collect::ENTRY_CTAU, e),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()
+        })
+        .collect()
 }
 
 pub fn toy_of(input: &Input) -> Option<(String, Params, u64)> {

@@ -229,8 +229,17 @@ fn describe_model(ctx: &LintContext, w: &mut String) {
                     .collect();
                 let _ = writeln!(w, "  {role}: {}({})", pdf.pdf.value, params.join(", "));
             }
-            if let Some(Efficiency::FromInput(i)) = &f.efficiency {
-                let _ = writeln!(w, "  efficiency from input {}", i.value);
+            match &f.efficiency {
+                Some(Efficiency::FromInput(i)) => {
+                    let _ = writeln!(w, "  efficiency from input {}", i.value);
+                }
+                Some(Efficiency::Given(e)) => {
+                    let _ = writeln!(w, "  efficiency {}", crate::expr::print(&e.expr));
+                }
+                Some(Efficiency::Table { path, .. }) => {
+                    let _ = writeln!(w, "  efficiency from table {}", path.value);
+                }
+                None => {}
             }
             let _ = writeln!(
                 w,

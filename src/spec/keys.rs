@@ -129,8 +129,8 @@ const INPUT: Kind = Kind::Open(
         opt("seed", Kind::Count, "random seed (toy)"),
         opt(
             "files",
-            Kind::List(&Kind::Str),
-            "ROOT or Parquet files or globs, relative to the spec",
+            Kind::List(&Kind::OneOf(&[Kind::Str, FILE_ENTRY])),
+            "ROOT or Parquet files or globs, relative to the spec; an entry `{ path, mass, ctau, events }` also says what a signal sample's files were generated at",
         ),
         opt("tree", Kind::Str, "TTree name in ROOT files"),
         opt(
@@ -138,9 +138,45 @@ const INPUT: Kind = Kind::Open(
             Kind::Dict(&Kind::Str),
             "unit each listed column is stored in (`GeV`, `MeV`, `cm`, `ps`, `1`…): checked like a toy column's, values converted to GeV, cm, ns",
         ),
+        opt(
+            "generated",
+            GENERATED,
+            "signal sample from files: the mass (and ctau) each row was generated at and the events generated at each point",
+        ),
     ],
     &NUMBER_OR_GRID,
 );
+
+/// An entry of a file input's `files` with what its files were generated at.
+pub const FILE_ENTRY: Kind = Kind::Object(&[
+    req("path", Kind::Str, "file or glob, relative to the spec"),
+    opt("mass", Kind::Quantity, "mass the entry's events were generated at"),
+    opt(
+        "ctau",
+        Kind::Quantity,
+        "proper decay length the entry's events were generated at",
+    ),
+    opt("events", Kind::Count, "events generated for the entry's files"),
+]);
+
+/// `generated:` of a signal sample read from files.
+pub const GENERATED: Kind = Kind::Object(&[
+    opt(
+        "mass",
+        Kind::Str,
+        "column holding each row's generated mass, or one number for every row",
+    ),
+    opt(
+        "ctau",
+        Kind::Str,
+        "column holding each row's generated proper decay length, or one number",
+    ),
+    opt(
+        "events",
+        Kind::OneOf(&[Kind::Count, Kind::Dict(&Kind::Count), Kind::Str]),
+        "events generated at each point: a number (every point), mass -> number, or a CSV/JSON table (mass, ctau, channel, events)",
+    ),
+]);
 
 const MVA: Kind = Kind::Object(&[
     req("model", Kind::Str, "model file, relative to the spec"),
@@ -271,7 +307,24 @@ const NUISANCE: Kind = Kind::Object(&[
     req("relative", Kind::Quantity, "relative uncertainty"),
 ]);
 
-const EFFICIENCY_KEY: Key = opt("efficiency", Kind::Str, "`from(INPUT)` or a number");
+/// `efficiency: { table: … }`.
+pub const EFFICIENCY_TABLE: Kind = Kind::Object(&[
+    req(
+        "table",
+        Kind::Str,
+        "CSV or JSON file of mass, ctau (optional), channel, efficiency, uncertainty; relative to the spec",
+    ),
+    opt(
+        "sha256",
+        Kind::Str,
+        "pinned SHA-256 of the table; a changed file is an error",
+    ),
+]);
+const EFFICIENCY_KEY: Key = opt(
+    "efficiency",
+    Kind::OneOf(&[Kind::Str, EFFICIENCY_TABLE]),
+    "`from(INPUT)`, a number or expression of the scan parameter, or `{ table: FILE }`",
+);
 const POI_KEY: Key = req("poi", POI, "parameter of interest");
 const NUISANCES_KEY: Key = opt(
     "nuisances",

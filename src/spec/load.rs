@@ -3,7 +3,7 @@
 use super::convert::{Ctx, Map};
 use super::keys::{self, Kind};
 use super::model::*;
-use super::yaml::{self, Node, NodeKind};
+use super::yaml::{self, Node, NodeKind, Style};
 use crate::diag::{Diagnostic, FileId, SourceMap, Span, Spanned, codes};
 use crate::expr::ExprKind;
 use std::collections::HashMap;
@@ -615,19 +615,25 @@ fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
                         ),
                     )
                     .at(k.span)
-                    .with_help("file inputs take `files`, `tree` and `units`"),
+                    .with_help("file inputs take `files`, `tree`, `units` and `generated`"),
                 );
             }
-            let files = ctx
+            let entries: Vec<FileEntry> = ctx
                 .list(files, "`files`")?
                 .iter()
-                .filter_map(|f| ctx.string(f, "a file path"))
+                .filter_map(|f| file_entry(f, ctx))
                 .collect();
             let tree = m.get("tree").and_then(|t| ctx.string(t, "`tree`"));
             let units = m
                 .get("units")
                 .map_or_else(Vec::new, |u| column_units(u, ctx));
-            Source::Files { files, tree, units }
+            let generated = generated(m.get("generated"), &entries, &what, m.span, ctx);
+            Source::Files {
+                files: entries.into_iter().map(|e| e.path).collect(),
+                tree,
+                units,
+                generated,
+            }
         }
         _ => {
             ctx.report(
@@ -639,6 +645,161 @@ fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
         }
     };
     Some(Input { name, source })
+}
+
+/// One entry of a file input's `files`: a path or glob, with what it was generated at.
+struct FileEntry {
+    path: Name,
+    mass: Option<Spanned<f64>>,
+    ctau: Option<Spanned<f64>>,
+    events: Option<Spanned<f64>>,
+}
+
+fn file_entry(node: &Node, ctx: &mut Ctx) -> Option<FileEntry> {
+    if !matches!(node.kind, NodeKind::Map(_)) {
+        let path = ctx.string(node, "a file path")?;
+        return Some(FileEntry {
+            path,
+            mass: None,
+            ctau: None,
+            events: None,
+        });
+    }
+    let m = ctx.map(node, &keys::FILE_ENTRY, "a `files` entry")?;
+    let mass = m.get("mass").and_then(|v| ctx.quantity(v, "`mass`"));
+    let ctau = m.get("ctau").and_then(|v| ctx.quantity(v, "`ctau`"));
+    let events = m
+        .get("events")
+        .and_then(|v| ctx.count(v, "`events`"))
+        .map(|c| Spanned::new(c.value as f64, c.span));
+    Some(FileEntry {
+        path: m.get("path").and_then(|v| ctx.string(v, "`path`"))?,
+        mass,
+        ctau,
+        events,
+    })
+}
+
+/// What a signal sample from files was generated at: `generated:` of the input and the
+/// `mass`, `ctau` and `events` of its `files` entries; None for other samples.
+fn generated(
+    node: Option<&Node>,
+    entries: &[FileEntry],
+    what: &str,
+    span: Span,
+    ctx: &mut Ctx,
+) -> Option<Generated> {
+    let m = match node {
+        Some(node) => Some(ctx.map(node, &keys::GENERATED, "`generated`")?),
+        None => None,
+    };
+    let entry_values = |pick: fn(&FileEntry) -> Option<Spanned<f64>>| -> Vec<Option<Spanned<f64>>> {
+        entries.iter().map(pick).collect()
+    };
+    let per_entry = [
+        entry_values(|e| e.mass.clone()),
+        entry_values(|e| e.ctau.clone()),
+        entry_values(|e| e.events.clone()),
+    ];
+    if m.is_none() && per_entry.iter().flatten().all(Option::is_none) {
+        return None;
+    }
+    let mut ok = true;
+    // Each of mass, ctau and events is stated per entry (all of them) or for the input.
+    let mut at = |key: &str, values: &[Option<Spanned<f64>>], ctx: &mut Ctx| -> Option<Vec<Spanned<f64>>> {
+        let given = values.iter().filter(|v| v.is_some()).count();
+        if given == 0 {
+            return None;
+        }
+        let input_level = m.as_ref().and_then(|m| m.get(key));
+        if given < values.len() || input_level.is_some() {
+            let at = input_level.map_or(span, |n| n.span);
+            ctx.report(
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    format!("{what}: `{key}` is given for some `files` entries only, or both per entry and in `generated`"),
+                )
+                .at(at)
+                .with_help(format!("give `{key}` in every `files` entry, or once in `generated`")),
+            );
+            ok = false;
+            return None;
+        }
+        Some(values.iter().flatten().cloned().collect())
+    };
+    let mass_entries = at("mass", &per_entry[0], ctx);
+    let ctau_entries = at("ctau", &per_entry[1], ctx);
+    let events_entries = at("events", &per_entry[2], ctx);
+    let column_or_value = |key: &str, ctx: &mut Ctx| -> Option<GeneratedAt> {
+        let node = m.as_ref()?.get(key)?;
+        let text = ctx.string(node, &format!("`generated.{key}`"))?;
+        match crate::expr::parse_text(&text.value) {
+            Ok(e) if matches!(e.kind, ExprKind::Name(_)) => {
+                Some(GeneratedAt::Column(text))
+            }
+            _ => ctx
+                .quantity(node, &format!("`generated.{key}`"))
+                .map(|v| GeneratedAt::PerEntry(vec![v; entries.len()])),
+        }
+    };
+    let mass = mass_entries
+        .map(GeneratedAt::PerEntry)
+        .or_else(|| column_or_value("mass", ctx));
+    let ctau = ctau_entries
+        .map(GeneratedAt::PerEntry)
+        .or_else(|| column_or_value("ctau", ctx));
+    let events = match events_entries {
+        Some(v) => Some(GeneratedEvents::PerEntry(v)),
+        None => m
+            .as_ref()
+            .and_then(|m| m.get("events"))
+            .and_then(|node| generated_events(node, ctx)),
+    };
+    if !ok {
+        return None;
+    }
+    let (Some(mass), Some(events)) = (mass, events) else {
+        ctx.report(
+            Diagnostic::error(
+                codes::MISSING_KEY,
+                format!("{what} says what it was generated at only in part: it needs the generated mass of its rows and the events generated at each point"),
+            )
+            .at(m.as_ref().map_or(span, |m| m.span))
+            .with_help("e.g. `generated: { mass: mc_mass, events: { 0.5: 100000, 1.0: 100000 } }`, or `files: [{ path: sig_0p5.root, mass: 0.5, events: 100000 }]`"),
+        );
+        return None;
+    };
+    Some(Generated {
+        mass,
+        ctau,
+        events,
+        span: m.as_ref().map_or(span, |m| m.span),
+    })
+}
+
+/// `generated.events`: a number, mass → number, or a table file.
+fn generated_events(node: &Node, ctx: &mut Ctx) -> Option<GeneratedEvents> {
+    let count = |node: &Node, ctx: &mut Ctx| {
+        ctx.count(node, "generated events")
+            .map(|c| Spanned::new(c.value as f64, c.span))
+    };
+    match &node.kind {
+        NodeKind::Map(entries) => {
+            let mut out = Vec::new();
+            for (k, v) in entries {
+                if let (Some(mass), Some(n)) = (ctx.quantity(k, "a generated mass"), count(v, ctx)) {
+                    out.push((mass, n));
+                }
+            }
+            (out.len() == entries.len()).then_some(GeneratedEvents::ByMass(out))
+        }
+        NodeKind::Scalar(text, Style::Plain) if text.parse::<f64>().is_ok() => {
+            count(node, ctx).map(GeneratedEvents::PerPoint)
+        }
+        _ => ctx
+            .string(node, "`generated.events`")
+            .map(GeneratedEvents::Table),
+    }
 }
 
 /// `units: { column: unit }` of a file input, columns by branch name.
@@ -1004,6 +1165,12 @@ fn nuisances(node: Option<&Node>, parent: &'static Kind, ctx: &mut Ctx) -> Vec<N
 
 fn efficiency(node: Option<&Node>, ctx: &mut Ctx) -> Option<Efficiency> {
     let node = node?;
+    if let NodeKind::Map(_) = node.kind {
+        let m = ctx.map(node, &keys::EFFICIENCY_TABLE, "`efficiency`")?;
+        let sha256 = m.get("sha256").and_then(|v| ctx.string(v, "`sha256`"));
+        let path = m.get("table").and_then(|v| ctx.string(v, "`table`"))?;
+        return Some(Efficiency::Table { path, sha256 });
+    }
     let e = ctx.expr(node, "`efficiency`")?;
     if let ExprKind::Call(f, args) = &e.expr.kind
         && f == "from"
@@ -1015,7 +1182,7 @@ fn efficiency(node: Option<&Node>, ctx: &mut Ctx) -> Option<Efficiency> {
             arg.span,
         )));
     }
-    ctx.quantity(node, "`efficiency`").map(Efficiency::Value)
+    Some(Efficiency::Given(e))
 }
 
 fn fit(node: &Node, ctx: &mut Ctx) -> Option<Fit> {

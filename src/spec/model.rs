@@ -126,7 +126,47 @@ pub enum Source {
         /// `units`: the unit each listed column is stored in, by branch name (a basf2
         /// variable's mangled text); `None` for a dimensionless column (`1`).
         units: Vec<(Name, Spanned<Option<crate::expr::Unit>>)>,
+        /// What a simulated signal sample was generated at, when it serves
+        /// `efficiency: from(...)`.
+        generated: Option<Generated>,
     },
+}
+
+/// What a signal sample read from files was generated at: `generated:` of the input and
+/// the `mass`, `ctau` and `events` of its `files` entries.
+#[derive(Clone, Debug)]
+pub struct Generated {
+    /// The generated mass of each row.
+    pub mass: GeneratedAt,
+    /// The generated proper decay length of each row, for lifetime grids.
+    pub ctau: Option<GeneratedAt>,
+    /// The events generated at each point.
+    pub events: GeneratedEvents,
+    /// Where it is stated.
+    pub span: Span,
+}
+
+/// Where a row's generated mass (or lifetime) comes from.
+#[derive(Clone, Debug)]
+pub enum GeneratedAt {
+    /// A column of the files (branch name).
+    Column(Name),
+    /// One value per `files` entry (all rows of the entry's files).
+    PerEntry(Vec<Spanned<f64>>),
+}
+
+/// How many events were generated at each point.
+#[derive(Clone, Debug)]
+pub enum GeneratedEvents {
+    /// The same number at every point.
+    PerPoint(Spanned<f64>),
+    /// Mass → events.
+    ByMass(Vec<(Spanned<f64>, Spanned<f64>)>),
+    /// A CSV or JSON table (mass, optional ctau and channel, events), relative to the
+    /// spec.
+    Table(Name),
+    /// One number per `files` entry (summed over entries of one point).
+    PerEntry(Vec<Spanned<f64>>),
 }
 
 /// A toy generator parameter value.
@@ -329,8 +369,15 @@ impl Width {
 pub enum Efficiency {
     /// Measured on the named input (`from(signal)`).
     FromInput(Name),
-    /// A fixed number.
-    Value(Spanned<f64>),
+    /// A number, or an expression of the scan parameter.
+    Given(SpecExpr),
+    /// A table file (CSV or JSON: mass, optional ctau, channel, efficiency, uncertainty).
+    Table {
+        /// The file, relative to the spec.
+        path: Name,
+        /// Its pinned SHA-256.
+        sha256: Option<Name>,
+    },
 }
 
 /// The fitted or counted variable and its range.

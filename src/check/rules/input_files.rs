@@ -2,7 +2,8 @@
 //! Opens every file of every file input as `run` will: the paths and globs must match
 //! files, each must be a readable ROOT TTree or Parquet file (not an RNTuple, not a text
 //! file), every column the analysis reads must be in every file of every input (not only
-//! `data`), and the files of one input must agree on column types.
+//! `data`), as must a signal sample's generated-mass and lifetime columns (`generated`),
+//! and the files of one input must agree on column types.
 //!
 //! ## Why is this bad?
 //! `run` would read and select the other inputs first and then stop at the file that
@@ -23,7 +24,7 @@
 use super::Rule;
 use crate::check::LintContext;
 use crate::diag::{Diagnostic, Severity};
-use crate::spec::Source;
+use crate::spec::{GeneratedAt, Source};
 
 pub const RULE: Rule = Rule {
     code: "SL036",
@@ -37,9 +38,28 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let needed = ctx.data_columns();
     let used = ctx.used_columns();
     for input in &ctx.spec.inputs {
-        let Source::Files { files, tree, .. } = &input.source else {
+        let Source::Files {
+            files,
+            tree,
+            generated,
+            ..
+        } = &input.source
+        else {
             continue;
         };
+        // A signal sample's generated-mass (and lifetime) columns are read too.
+        let mut needed = needed.clone();
+        let mut used = used.clone();
+        if let Some(g) = generated {
+            for at in std::iter::once(&g.mass).chain(&g.ctau) {
+                if let GeneratedAt::Column(c) = at
+                    && !needed.contains(&c.value)
+                {
+                    needed.push(c.value.clone());
+                    used.push(c.value.clone());
+                }
+            }
+        }
         let span = files.first().map_or(input.name.span, |f| f.span);
         let paths =
             match crate::io::files::expand(&ctx.base_dir, files.iter().map(|f| f.value.as_str())) {

@@ -1,10 +1,13 @@
 //! ## What it does
-//! Flags a scan whose signal efficiency or signal template cannot be built: a fixed
-//! efficiency, an efficiency from an input that is not a signal toy (files do not say
-//! yet how many events were generated at each mass), a fit scan whose signal toy is
-//! generated at several lifetimes (fit scans are in mass only), and a `histogram`
-//! signal PDF from files (a template cannot yet be moved to each hypothesis without the
-//! generated mass of each row).
+//! Flags a scan whose signal efficiency or signal template cannot be built: no
+//! `efficiency`; an efficiency from a toy that is not a signal toy, or from files that do
+//! not say what they were generated at (`generated`, or `mass` and `events` per `files`
+//! entry), or whose generated points are inconsistent (a mass column without a list of
+//! masses, masses listed twice, no events); a given efficiency outside [0, 1] at a
+//! hypothesis; an efficiency table that cannot be read, has changed from its pinned
+//! SHA-256, or does not cover the spec's channels; a fit scan whose signal is generated
+//! at several lifetimes (fit scans are in mass only); and a `histogram` signal PDF from
+//! files (a template cannot yet be moved to each hypothesis).
 //!
 //! ## Why is this bad?
 //! `run` reads and selects every input and then has to refuse the scan: the finding
@@ -12,14 +15,19 @@
 //!
 //! ## Example
 //! ```yaml
+//! inputs:
+//!   signal: { files: ["mc/signal_*.root"], tree: variables }
 //! fit:
-//!   efficiency: 0.25
+//!   efficiency: from(signal)
 //! ```
 //!
 //! ## Use instead
 //! ```yaml
 //! inputs:
-//!   signal: { toy: b_to_k_alp_signal, events: 400000, seed: 2, masses: [0.5, 1.0, 2.0, 3.0, 4.0] }
+//!   signal:
+//!     files: ["mc/signal_*.root"]
+//!     tree: variables
+//!     generated: { mass: mc_mass, events: { 0.5: 100000, 1.0: 100000 } }
 //! fit:
 //!   efficiency: from(signal)
 //! ```
@@ -27,7 +35,8 @@
 use super::Rule;
 use crate::check::LintContext;
 use crate::diag::{Diagnostic, Severity};
-use crate::spec::{Efficiency, Model, ParamValue, Source};
+use crate::check::efficiency_source::resolve;
+use crate::spec::{Efficiency, Model, Source};
 
 pub const RULE: Rule = Rule {
     code: "SL035",
@@ -42,42 +51,17 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let (Some(model), Some(_)) = (&spec.model, &spec.scan) else {
         return;
     };
-    match model.efficiency() {
-        Some(Efficiency::Value(v)) => out.push(
-            RULE.diag("a fixed efficiency is not available in scans yet")
-                .at_labelled(v.span, "a number")
-                .with_help("measure it on a signal toy: `efficiency: from(signal)`"),
-        ),
-        Some(Efficiency::FromInput(name)) => {
-            let Some(input) = spec.inputs.iter().find(|i| i.name.value == name.value) else {
-                return; // dangling-reference reports it
-            };
-            match &input.source {
-                Source::Files { .. } => out.push(
-                    RULE.diag(format!(
-                        "input `{}` is read from files: efficiencies are measured on signal toys only",
-                        name.value
-                    ))
-                    .at_labelled(name.span, "files")
-                    .with_help("file inputs do not say how many events were generated at each mass"),
-                ),
-                Source::Toy { params, .. } if matches!(model, Model::Fit(_)) => {
-                    let lifetimes = params
-                        .iter()
-                        .find(|(n, _)| n.value == "ctau")
-                        .filter(|(_, v)| matches!(&v.value, ParamValue::Many(l) if l.len() > 1));
-                    if let Some((_, v)) = lifetimes {
-                        out.push(
-                            RULE.diag("fit scans are in mass only, but the signal toy is generated at several lifetimes")
-                                .at_labelled(v.span, "several lifetimes")
-                                .with_help("give the signal toy one `ctau`, or count instead of fitting"),
-                        );
-                    }
-                }
-                Source::Toy { .. } => {}
-            }
+    let dangling = match model.efficiency() {
+        Some(Efficiency::FromInput(name)) => !spec.inputs.iter().any(|i| i.name.value == name.value),
+        _ => false,
+    };
+    // A missing input is dangling-reference's finding.
+    if !dangling && let Err(refusal) = resolve(spec, &ctx.base_dir) {
+        let mut d = RULE.diag(refusal.message).at(refusal.span);
+        if let Some(help) = refusal.help {
+            d = d.with_help(help);
         }
-        None => {}
+        out.push(d);
     }
     if let Model::Fit(fit) = model
         && fit.signal.pdf.value == "histogram"

@@ -1,0 +1,413 @@
+//! What a scan's signal efficiency is built from, as the spec and the files it names
+//! decide: a signal toy, a signal sample read from files with the points it was generated
+//! at, or efficiencies given (a number, an expression of the scan parameter, a table
+//! file). `lint` (SL035) and `run` resolve it with the same function, so every refusal
+//! that does not need the data is a lint finding.
+
+use std::path::Path;
+
+use super::grid;
+use crate::diag::Span;
+use crate::io::point_table::{self, PointRow};
+use crate::spec::{
+    Efficiency, Generated, GeneratedAt, GeneratedEvents, Model, Source, Spec,
+};
+
+/// Where a scan's efficiencies come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EfficiencySource {
+    /// Measured on the signal toy input of this name.
+    Toy(String),
+    /// Measured on the signal sample read from files of this input, generated at `points`.
+    Files {
+        /// Input name.
+        input: String,
+        /// The generated points.
+        points: Vec<GeneratedPoint>,
+    },
+    /// Given per point (and channel).
+    Given(Vec<GivenPoint>),
+}
+
+/// Events generated at one point of a signal sample (for one channel, or for all).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GeneratedPoint {
+    /// Generated mass.
+    pub mass: f64,
+    /// Generated proper decay length.
+    pub ctau: Option<f64>,
+    /// The channel the count is for; None: every channel.
+    pub channel: Option<String>,
+    /// Events generated.
+    pub events: f64,
+}
+
+/// A given efficiency at one point (for one channel, or for all).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GivenPoint {
+    /// Mass.
+    pub mass: f64,
+    /// Proper decay length.
+    pub ctau: Option<f64>,
+    /// The channel; None: every channel.
+    pub channel: Option<String>,
+    /// Efficiency.
+    pub efficiency: f64,
+    /// Its uncertainty (0 when not given).
+    pub uncertainty: f64,
+}
+
+/// Why the efficiency cannot be built.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refusal {
+    /// Where.
+    pub span: Span,
+    /// What.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+fn refuse(span: Span, message: impl Into<String>) -> Refusal {
+    Refusal {
+        span,
+        message: message.into(),
+        help: None,
+    }
+}
+
+impl Refusal {
+    fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Relative distance under which two generated masses (or lifetimes) are the same point:
+/// a value stored as `Float_t` differs from the spec's decimal by up to 6e-8.
+pub const SAME_POINT: f64 = 1e-5;
+
+/// Whether `a` and `b` name the same generated point.
+pub fn same_point(a: f64, b: f64) -> bool {
+    (a - b).abs() <= SAME_POINT * a.abs().max(b.abs()).max(1e-6)
+}
+
+/// The channel names of the spec (`all` without channels).
+pub fn channel_names(spec: &Spec) -> Vec<String> {
+    if spec.channels.is_empty() {
+        vec!["all".into()]
+    } else {
+        spec.channels.iter().map(|c| c.name.value.clone()).collect()
+    }
+}
+
+/// The efficiency source of a scan; None when the spec has no model or no scan.
+pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Refusal> {
+    let (Some(model), Some(_)) = (&spec.model, &spec.scan) else {
+        return Ok(None);
+    };
+    let channels = channel_names(spec);
+    let source = match model.efficiency() {
+        None => {
+            return Err(refuse(
+                model.observable().var.span,
+                "the scan needs an `efficiency`",
+            )
+            .help("`efficiency: from(signal)` (a signal sample), a number, an expression of the scan parameter, or `{ table: efficiencies.csv }`"));
+        }
+        Some(Efficiency::FromInput(name)) => {
+            let input = spec
+                .inputs
+                .iter()
+                .find(|i| i.name.value == name.value)
+                .ok_or_else(|| refuse(name.span, format!("no input named `{}`", name.value)))?;
+            match &input.source {
+                Source::Toy { generator, .. } => {
+                    if crate::toy::truth::signal_truth(&generator.value).is_none() {
+                        return Err(refuse(
+                            name.span,
+                            format!("`{}` is not a signal toy: it has no generated masses", generator.value),
+                        ));
+                    }
+                    EfficiencySource::Toy(name.value.clone())
+                }
+                Source::Files { generated: None, .. } => {
+                    return Err(refuse(
+                        name.span,
+                        format!("input `{}` is read from files and does not say what it was generated at", name.value),
+                    )
+                    .help("add `generated: { mass: COLUMN, events: { MASS: N, ... } }` to the input, or give each `files` entry its `mass` and `events`"));
+                }
+                Source::Files {
+                    generated: Some(generated),
+                    ..
+                } => EfficiencySource::Files {
+                    input: name.value.clone(),
+                    points: generated_points(generated, &channels, base)?,
+                },
+            }
+        }
+        Some(Efficiency::Given(e)) => {
+            let hypotheses = grid::grid(spec).map_err(|g| refuse(g.span, g.message))?;
+            let points = hypotheses
+                .into_iter()
+                .map(|m| {
+                    let sigma = grid::sigma_at(spec, m).and_then(Result::ok);
+                    let v = grid::eval_at(spec, e, m, sigma).map_err(|g| refuse(g.span, g.message))?;
+                    check_efficiency(v, e.span, &format!("at {} = {m}", scan_parameter(spec)))?;
+                    Ok(GivenPoint {
+                        mass: m,
+                        ctau: None,
+                        channel: None,
+                        efficiency: v,
+                        uncertainty: 0.0,
+                    })
+                })
+                .collect::<Result<Vec<_>, Refusal>>()?;
+            EfficiencySource::Given(points)
+        }
+        Some(Efficiency::Table { path, sha256 }) => {
+            let file = base.join(&path.value);
+            if let Some(pinned) = sha256 {
+                let actual = crate::io::digest::sha256_file(&file)
+                    .map_err(|e| refuse(path.span, format!("cannot read {}: {e}", file.display())))?;
+                if !actual.eq_ignore_ascii_case(&pinned.value) {
+                    return Err(refuse(
+                        pinned.span,
+                        format!("the efficiency table {} has changed: its SHA-256 is {actual}", path.value),
+                    )
+                    .help("check the table, then pin the new hash"));
+                }
+            }
+            let rows = point_table::read(&file, &["efficiency"], &["uncertainty"])
+                .map_err(|e| refuse(path.span, e.message))?;
+            check_channels(&rows, &channels, path.span, &path.value)?;
+            let points = rows
+                .into_iter()
+                .map(|r| {
+                    let at = format!("in {} at mass {}", path.value, r.mass);
+                    let efficiency = r.values[0].unwrap_or(f64::NAN);
+                    check_efficiency(efficiency, path.span, &at)?;
+                    let uncertainty = r.values[1].unwrap_or(0.0);
+                    if uncertainty < 0.0 {
+                        return Err(refuse(path.span, format!("a negative uncertainty {at}")));
+                    }
+                    Ok(GivenPoint {
+                        mass: r.mass,
+                        ctau: r.ctau,
+                        channel: r.channel,
+                        efficiency,
+                        uncertainty,
+                    })
+                })
+                .collect::<Result<Vec<_>, Refusal>>()?;
+            let keys: Vec<_> = points.iter().map(|p| (p.mass, p.ctau, p.channel.clone())).collect();
+            check_distinct(&keys, path.span, &path.value)?;
+            EfficiencySource::Given(points)
+        }
+    };
+    if matches!(model, Model::Fit(_)) {
+        let lifetimes = lifetimes(&source);
+        if lifetimes > 1 {
+            return Err(refuse(
+                efficiency_span(model),
+                format!("fit scans are in mass only, but the signal has {lifetimes} lifetimes"),
+            )
+            .help("give the signal one `ctau`, or count instead of fitting"));
+        }
+    }
+    Ok(Some(source))
+}
+
+fn scan_parameter(spec: &Spec) -> &str {
+    spec.scan.as_ref().map_or("m", |s| s.parameter.value.as_str())
+}
+
+fn efficiency_span(model: &Model) -> Span {
+    match model.efficiency() {
+        Some(Efficiency::FromInput(n)) => n.span,
+        Some(Efficiency::Given(e)) => e.span,
+        Some(Efficiency::Table { path, .. }) => path.span,
+        None => model.observable().var.span,
+    }
+}
+
+/// Distinct lifetimes of a source's points (1 without a lifetime grid; 0 for toys, which
+/// the generator's parameters describe).
+fn lifetimes(source: &EfficiencySource) -> usize {
+    let ctaus: Vec<Option<f64>> = match source {
+        EfficiencySource::Toy(_) => return 0,
+        EfficiencySource::Files { points, .. } => points.iter().map(|p| p.ctau).collect(),
+        EfficiencySource::Given(points) => points.iter().map(|p| p.ctau).collect(),
+    };
+    let mut distinct: Vec<Option<f64>> = Vec::new();
+    for c in ctaus {
+        if !distinct.iter().any(|d| match (d, c) {
+            (Some(a), Some(b)) => same_point(*a, b),
+            (a, b) => *a == b,
+        }) {
+            distinct.push(c);
+        }
+    }
+    distinct.len()
+}
+
+fn check_efficiency(v: f64, span: Span, at: &str) -> Result<(), Refusal> {
+    if (0.0..=1.0).contains(&v) {
+        Ok(())
+    } else {
+        Err(refuse(span, format!("the efficiency is {v} {at}; it must be in [0, 1]")))
+    }
+}
+
+/// A table with a `channel` column names every channel of the spec and no other.
+fn check_channels(rows: &[PointRow], channels: &[String], span: Span, file: &str) -> Result<(), Refusal> {
+    let named: Vec<&str> = rows.iter().filter_map(|r| r.channel.as_deref()).collect();
+    if named.is_empty() {
+        return Ok(());
+    }
+    if named.len() < rows.len() {
+        return Err(refuse(span, format!("{file}: some rows name a channel and some do not")));
+    }
+    if let Some(unknown) = named.iter().find(|n| !channels.iter().any(|c| c == *n)) {
+        return Err(refuse(
+            span,
+            format!("{file} names channel `{unknown}`, which the spec does not define"),
+        )
+        .help(format!("channels: {}", channels.join(", "))));
+    }
+    if let Some(missing) = channels.iter().find(|c| !named.contains(&c.as_str())) {
+        return Err(refuse(span, format!("{file} has no rows for channel `{missing}`")));
+    }
+    Ok(())
+}
+
+fn check_distinct(keys: &[(f64, Option<f64>, Option<String>)], span: Span, what: &str) -> Result<(), Refusal> {
+    for (i, a) in keys.iter().enumerate() {
+        let twin = keys[..i].iter().find(|b| {
+            same_point(a.0, b.0)
+                && a.2 == b.2
+                && match (a.1, b.1) {
+                    (Some(x), Some(y)) => same_point(x, y),
+                    (x, y) => x == y,
+                }
+        });
+        if twin.is_some() {
+            return Err(refuse(span, format!("{what} lists mass {} twice", a.0)));
+        }
+    }
+    Ok(())
+}
+
+/// The points a signal sample from files was generated at, with their event counts.
+fn generated_points(
+    generated: &Generated,
+    channels: &[String],
+    base: &Path,
+) -> Result<Vec<GeneratedPoint>, Refusal> {
+    let span = generated.span;
+    let per_entry = |at: &Option<GeneratedAt>| match at {
+        Some(GeneratedAt::PerEntry(v)) => Some(v.iter().map(|x| x.value).collect::<Vec<f64>>()),
+        _ => None,
+    };
+    let entry_mass = per_entry(&Some(generated.mass.clone()));
+    let entry_ctau = per_entry(&generated.ctau);
+    let has_ctau = generated.ctau.is_some();
+    let point = |mass: f64, ctau: Option<f64>, channel: Option<String>, events: f64| GeneratedPoint {
+        mass,
+        ctau,
+        channel,
+        events,
+    };
+    let mut points: Vec<GeneratedPoint> = Vec::new();
+    // Adds `events` to the point (mass, ctau), creating it.
+    let add = |points: &mut Vec<GeneratedPoint>, mass: f64, ctau: Option<f64>, events: f64| {
+        let same = |p: &GeneratedPoint| {
+            same_point(p.mass, mass)
+                && match (p.ctau, ctau) {
+                    (Some(a), Some(b)) => same_point(a, b),
+                    (a, b) => a == b,
+                }
+        };
+        match points.iter_mut().find(|p| same(p)) {
+            Some(p) => p.events += events,
+            None => points.push(point(mass, ctau, None, events)),
+        }
+    };
+    match (&generated.events, &entry_mass) {
+        (GeneratedEvents::PerEntry(events), Some(masses)) => {
+            for (k, (mass, n)) in masses.iter().zip(events).enumerate() {
+                let ctau = entry_ctau.as_ref().map(|c| c[k]);
+                add(&mut points, *mass, ctau, n.value);
+            }
+        }
+        (GeneratedEvents::PerEntry(events), None) => {
+            return Err(refuse(
+                events.first().map_or(span, |e| e.span),
+                "events are given per `files` entry, but the mass comes from a column: an entry's files may hold several masses",
+            )
+            .help("list the events per mass in `generated.events`"));
+        }
+        (GeneratedEvents::PerPoint(n), Some(masses)) => {
+            for (k, mass) in masses.iter().enumerate() {
+                let ctau = entry_ctau.as_ref().map(|c| c[k]);
+                if !points.iter().any(|p| {
+                    same_point(p.mass, *mass) && p.ctau.zip(ctau).is_none_or(|(a, b)| same_point(a, b))
+                }) {
+                    add(&mut points, *mass, ctau, n.value);
+                }
+            }
+        }
+        (GeneratedEvents::PerPoint(n), None) => {
+            return Err(refuse(
+                n.span,
+                "with the mass in a column, `generated.events` must list the masses",
+            )
+            .help("e.g. `events: { 0.5: 100000, 1.0: 100000 }` or a CSV table with columns mass,events"));
+        }
+        (GeneratedEvents::ByMass(listed), _) => {
+            if has_ctau {
+                return Err(refuse(
+                    span,
+                    "a lifetime grid needs the events per mass and ctau",
+                )
+                .help("give `events` a CSV table with columns mass,ctau,events, or each `files` entry its `events`"));
+            }
+            let keys: Vec<_> = listed.iter().map(|(m, _)| (m.value, None, None)).collect();
+            check_distinct(&keys, span, "`generated.events`")?;
+            for (mass, n) in listed {
+                add(&mut points, mass.value, None, n.value);
+            }
+            if let Some(masses) = &entry_mass
+                && let Some(m) = masses.iter().find(|m| !points.iter().any(|p| same_point(p.mass, **m)))
+            {
+                return Err(refuse(span, format!("a `files` entry is generated at mass {m}, which `generated.events` does not list")));
+            }
+        }
+        (GeneratedEvents::Table(file), _) => {
+            let rows = point_table::read(&base.join(&file.value), &["events"], &[])
+                .map_err(|e| refuse(file.span, e.message))?;
+            if rows.iter().any(|r| r.ctau.is_some() != has_ctau) {
+                return Err(refuse(
+                    file.span,
+                    if has_ctau {
+                        format!("{} needs a `ctau` in every row: the input has a lifetime", file.value)
+                    } else {
+                        format!("{} has a `ctau` column, but the input does not say each row's lifetime (`generated.ctau`)", file.value)
+                    },
+                ));
+            }
+            check_channels(&rows, channels, file.span, &file.value)?;
+            let keys: Vec<_> = rows.iter().map(|r| (r.mass, r.ctau, r.channel.clone())).collect();
+            check_distinct(&keys, file.span, &file.value)?;
+            points = rows
+                .into_iter()
+                .map(|r| point(r.mass, r.ctau, r.channel, r.values[0].unwrap_or(0.0)))
+                .collect();
+        }
+    }
+    if let Some(p) = points.iter().find(|p| !(p.events > 0.0)) {
+        return Err(refuse(span, format!("no events are generated at mass {}", p.mass)));
+    }
+    Ok(points)
+}
