@@ -1556,13 +1556,21 @@ fn signal_files(name: &str) -> SignalFiles {
     // A small multiplicative congruential generator: the files do not depend on a crate.
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     let mut uniform = move || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
     let table = |m: Vec<f64>, muid: Vec<f64>, truth: Option<Vec<f64>>| {
         let mut columns = vec![
-            Column { name: "M".into(), data: ColumnData::F64(m) },
-            Column { name: "muid".into(), data: ColumnData::F64(muid) },
+            Column {
+                name: "M".into(),
+                data: ColumnData::F64(m),
+            },
+            Column {
+                name: "muid".into(),
+                data: ColumnData::F64(muid),
+            },
         ];
         if let Some(t) = truth {
             // Stored as Float_t, as basf2 writes many columns: 0.3 is not exactly 0.3.
@@ -1596,7 +1604,10 @@ fn signal_files(name: &str) -> SignalFiles {
         all.1.extend(muid);
         all.2.extend(vec![mass; rows]);
     }
-    common::write_parquet(&dir.join("signal_all.parquet"), &table(all.0, all.1, Some(all.2)));
+    common::write_parquet(
+        &dir.join("signal_all.parquet"),
+        &table(all.0, all.1, Some(all.2)),
+    );
     SignalFiles { dir, selected }
 }
 
@@ -1631,7 +1642,11 @@ blinding: {{ unblind: false }}
 fn per_entry_signal() -> String {
     let entries: Vec<String> = SIGNAL_MASSES
         .iter()
-        .map(|m| format!("      - {{ path: signal_m{m}.parquet, mass: {m}, events: {GENERATED_PER_MASS} }}"))
+        .map(|m| {
+            format!(
+                "      - {{ path: signal_m{m}.parquet, mass: {m}, events: {GENERATED_PER_MASS} }}"
+            )
+        })
         .collect();
     format!("    files:\n{}", entries.join("\n"))
 }
@@ -1641,7 +1656,11 @@ fn signal_samples_from_files_give_efficiencies_and_limits() {
     let files = signal_files("signal-files");
     let dir = &files.dir;
     let csv: String = std::iter::once("mass,events\n".to_string())
-        .chain(SIGNAL_MASSES.iter().map(|m| format!("{m},{GENERATED_PER_MASS}\n")))
+        .chain(
+            SIGNAL_MASSES
+                .iter()
+                .map(|m| format!("{m},{GENERATED_PER_MASS}\n")),
+        )
         .collect();
     std::fs::write(dir.join("generated.csv"), csv).unwrap();
     let listed: Vec<String> = SIGNAL_MASSES
@@ -1671,28 +1690,54 @@ fn signal_samples_from_files_give_efficiencies_and_limits() {
             let expected = selected as f64 / GENERATED_PER_MASS as f64;
             assert_eq!(p["mass"].as_f64(), Some(mass), "{name}");
             assert_eq!(p["selected"].as_f64(), Some(selected as f64), "{name}");
-            assert!((p["efficiency"].as_f64().unwrap() - expected).abs() < 1e-15, "{name}");
+            assert!(
+                (p["efficiency"].as_f64().unwrap() - expected).abs() < 1e-15,
+                "{name}"
+            );
             let binomial = (expected * (1.0 - expected) / GENERATED_PER_MASS as f64).sqrt();
-            assert!((p["uncertainty"].as_f64().unwrap() - binomial).abs() < 1e-12, "{name}");
+            assert!(
+                (p["uncertainty"].as_f64().unwrap() - binomial).abs() < 1e-12,
+                "{name}"
+            );
         }
         let scan = r["scan"].clone();
-        assert!(scan.as_array().unwrap().iter().all(|p| p["status"] == "ok" && p["expected"].is_array()), "{name}: {scan}");
+        assert!(
+            scan.as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["status"] == "ok" && p["expected"].is_array()),
+            "{name}: {scan}"
+        );
         scans.push(scan);
     }
     assert_eq!(scans[0], scans[1]);
     assert_eq!(scans[0], scans[2]);
     // The same efficiencies given as a table, and as a number, give the same limits.
     let table: String = std::iter::once("mass,efficiency,uncertainty\n".to_string())
-        .chain(SIGNAL_MASSES.iter().zip(&files.selected).map(|(m, s)| {
-            format!("{m},{},0.01\n", *s as f64 / GENERATED_PER_MASS as f64)
-        }))
+        .chain(
+            SIGNAL_MASSES
+                .iter()
+                .zip(&files.selected)
+                .map(|(m, s)| format!("{m},{},0.01\n", *s as f64 / GENERATED_PER_MASS as f64)),
+        )
         .collect();
     std::fs::write(dir.join("efficiency.csv"), table).unwrap();
-    let given = run_spec(dir, "table", &signal_files_spec(&per_entry_signal(), "{ table: efficiency.csv }"));
+    let given = run_spec(
+        dir,
+        "table",
+        &signal_files_spec(&per_entry_signal(), "{ table: efficiency.csv }"),
+    );
     assert_eq!(given["scan"], scans[0]);
-    assert_eq!(given["efficiency"][0]["points"][0]["uncertainty"].as_f64(), Some(0.01));
+    assert_eq!(
+        given["efficiency"][0]["points"][0]["uncertainty"].as_f64(),
+        Some(0.01)
+    );
     let flat = run_spec(dir, "flat", &signal_files_spec(&per_entry_signal(), "0.35"));
-    let half = run_spec(dir, "half", &signal_files_spec(&per_entry_signal(), "0.35 / 2"));
+    let half = run_spec(
+        dir,
+        "half",
+        &signal_files_spec(&per_entry_signal(), "0.35 / 2"),
+    );
     let expected = |r: &Value| r["scan"][0]["expected"][2].as_f64().unwrap();
     assert!((expected(&half) / expected(&flat) - 2.0).abs() < 1e-6);
     std::fs::remove_dir_all(dir).unwrap();
@@ -1702,16 +1747,60 @@ fn signal_samples_from_files_give_efficiencies_and_limits() {
 fn lint_refuses_signal_samples_that_cannot_give_efficiencies() {
     let files = signal_files("signal-files-lint");
     let dir = &files.dir;
-    std::fs::write(dir.join("two_channels.csv"), "mass,channel,efficiency\n0.5,mumu,0.2\n").unwrap();
+    std::fs::write(
+        dir.join("two_channels.csv"),
+        "mass,channel,efficiency\n0.5,mumu,0.2\n",
+    )
+    .unwrap();
     let cases = [
-        ("    files: [signal_all.parquet]", "from(signal)", "SL035", "does not say what it was generated at"),
-        ("    files: [signal_all.parquet]\n    generated: { mass: mc_mass, events: 2000 }", "from(signal)", "SL035", "must list the masses"),
-        ("    files: [signal_all.parquet]\n    generated: { mass: no_such_column, events: { 0.5: 10 } }", "from(signal)", "SL036", "no_such_column"),
-        ("    files: [signal_all.parquet]\n    generated: { mass: mc_mass, events: missing.csv }", "from(signal)", "SL035", "missing.csv"),
-        ("    files:\n      - { path: signal_m0.5.parquet, mass: 0.5, events: 10 }\n      - { path: signal_m1.parquet }", "from(signal)", "SL111", "some `files` entries only"),
-        ("    files: [signal_all.parquet]", "1.5", "SL035", "must be in [0, 1]"),
-        ("    files: [signal_all.parquet]", "{ table: two_channels.csv }", "SL035", "does not define"),
-        ("    files: [signal_all.parquet]", "{ table: two_channels.csv, sha256: 00 }", "SL035", "has changed"),
+        (
+            "    files: [signal_all.parquet]",
+            "from(signal)",
+            "SL035",
+            "does not say what it was generated at",
+        ),
+        (
+            "    files: [signal_all.parquet]\n    generated: { mass: mc_mass, events: 2000 }",
+            "from(signal)",
+            "SL035",
+            "must list the masses",
+        ),
+        (
+            "    files: [signal_all.parquet]\n    generated: { mass: no_such_column, events: { 0.5: 10 } }",
+            "from(signal)",
+            "SL036",
+            "no_such_column",
+        ),
+        (
+            "    files: [signal_all.parquet]\n    generated: { mass: mc_mass, events: missing.csv }",
+            "from(signal)",
+            "SL035",
+            "missing.csv",
+        ),
+        (
+            "    files:\n      - { path: signal_m0.5.parquet, mass: 0.5, events: 10 }\n      - { path: signal_m1.parquet }",
+            "from(signal)",
+            "SL111",
+            "some `files` entries only",
+        ),
+        (
+            "    files: [signal_all.parquet]",
+            "1.5",
+            "SL035",
+            "must be in [0, 1]",
+        ),
+        (
+            "    files: [signal_all.parquet]",
+            "{ table: two_channels.csv }",
+            "SL035",
+            "does not define",
+        ),
+        (
+            "    files: [signal_all.parquet]",
+            "{ table: two_channels.csv, sha256: 00 }",
+            "SL035",
+            "has changed",
+        ),
         ("    files: [signal_all.parquet]", "muid", "SL0", "muid"),
     ];
     for (signal, efficiency, code, message) in cases {
@@ -1720,10 +1809,16 @@ fn lint_refuses_signal_samples_that_cannot_give_efficiencies() {
         let o = common::searchlight_in(dir, &["lint", path.to_str().unwrap()]);
         let text = common::text(&o);
         assert_eq!(o.status.code(), Some(1), "{signal} {efficiency}: {text}");
-        assert!(text.contains(code) && text.contains(message), "{signal} {efficiency}: {text}");
+        assert!(
+            text.contains(code) && text.contains(message),
+            "{signal} {efficiency}: {text}"
+        );
         // run refuses the same spec before reading data, with nothing written.
         let out = dir.join("bad-out");
-        let o = common::searchlight_in(dir, &["run", path.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        let o = common::searchlight_in(
+            dir,
+            &["run", path.to_str().unwrap(), "-o", out.to_str().unwrap()],
+        );
         assert_ne!(o.status.code(), Some(0), "{signal} {efficiency}");
         assert!(!out.join("results.json").exists());
     }

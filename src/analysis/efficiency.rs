@@ -77,12 +77,20 @@ pub fn from_toy(
             modes
         })
         .collect();
-    measure(candidates, channel_names, &grid, generator, |c, mass, ctau| {
-        modes[c]
-            .iter()
-            .filter_map(|&mode| truth::generated(generator, params, events, mass, ctau, mode))
-            .sum()
-    })
+    // The toy's candidates off the grid (truth mass 0: not from the signal decay) count
+    // at no point, as the generator's truth defines.
+    measure(
+        candidates,
+        channel_names,
+        &grid,
+        None,
+        |c, mass, ctau| {
+            modes[c]
+                .iter()
+                .filter_map(|&mode| truth::generated(generator, params, events, mass, ctau, mode))
+                .sum()
+        },
+    )
 }
 
 /// Measures efficiencies from the selected candidates of a signal sample read from
@@ -99,15 +107,29 @@ pub fn from_files(
             grid.push((p.mass, p.ctau));
         }
     }
-    grid.sort_by(|a, b| a.1.unwrap_or(0.0).total_cmp(&b.1.unwrap_or(0.0)).then(a.0.total_cmp(&b.0)));
-    measure(candidates, channel_names, &grid, input, |c, mass, ctau| {
-        points
-            .iter()
-            .filter(|p| same(p.mass, p.ctau, mass, ctau))
-            .filter(|p| p.channel.as_ref().is_none_or(|name| *name == channel_names[c]))
-            .map(|p| p.events)
-            .sum()
-    })
+    grid.sort_by(|a, b| {
+        a.1.unwrap_or(0.0)
+            .total_cmp(&b.1.unwrap_or(0.0))
+            .then(a.0.total_cmp(&b.0))
+    });
+    measure(
+        candidates,
+        channel_names,
+        &grid,
+        Some(input),
+        |c, mass, ctau| {
+            points
+                .iter()
+                .filter(|p| same(p.mass, p.ctau, mass, ctau))
+                .filter(|p| {
+                    p.channel
+                        .as_ref()
+                        .is_none_or(|name| *name == channel_names[c])
+                })
+                .map(|p| p.events)
+                .sum()
+        },
+    )
 }
 
 /// Tables of efficiencies given by the spec.
@@ -128,7 +150,10 @@ pub fn given(points: &[GivenPoint], channel_names: &[String]) -> Vec<Table> {
                 })
                 .collect();
             points.sort_by(|a, b| {
-                a.ctau.unwrap_or(0.0).total_cmp(&b.ctau.unwrap_or(0.0)).then(a.mass.total_cmp(&b.mass))
+                a.ctau
+                    .unwrap_or(0.0)
+                    .total_cmp(&b.ctau.unwrap_or(0.0))
+                    .then(a.mass.total_cmp(&b.mass))
             });
             Table {
                 channel: name.clone(),
@@ -147,12 +172,13 @@ fn same(m1: f64, t1: Option<f64>, m2: f64, t2: Option<f64>) -> bool {
 }
 
 /// Selected candidates of each channel at each point of `grid` (by lifetime, then mass)
-/// over `generated(channel, mass, ctau)`; a candidate generated off the grid is an error.
+/// over `generated(channel, mass, ctau)`; a candidate generated off the grid is an error
+/// naming `refuse_off_grid` (the input), or counts nowhere when that is None.
 fn measure(
     candidates: &Candidates,
     channel_names: &[String],
     grid: &[(f64, Option<f64>)],
-    input: &str,
+    refuse_off_grid: Option<&str>,
     generated: impl Fn(usize, f64, Option<f64>) -> f64,
 ) -> Result<Vec<Table>, String> {
     let lifetimes = grid.first().is_some_and(|g| g.1.is_some());
@@ -178,9 +204,12 @@ fn measure(
             for i in 0..c.x.len() {
                 let ctau = lifetimes.then(|| c.ctau.get(i).copied().unwrap_or(f64::NAN));
                 let Some(k) = point_of(c.mass[i], ctau) else {
+                    let Some(input) = refuse_off_grid else {
+                        continue;
+                    };
                     let lifetime = ctau.map_or(String::new(), |t| format!(" and ctau {t}"));
                     return Err(format!(
-                        "a selected candidate of `{input}` was generated at mass {}{lifetime}, which is not one of its generated points",
+                        "a selected candidate of `{input}` was generated at mass {}{lifetime}, which is not one of its generated points (give each `files` entry its `mass`, or keep only truth-matched candidates)",
                         c.mass[i]
                     ));
                 };

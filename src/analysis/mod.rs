@@ -19,12 +19,12 @@ use serde::Serialize;
 
 use crate::check::efficiency_source::{self, EfficiencySource};
 use crate::check::grid;
-use std::path::Path;
 use crate::diag::{Diagnostic, Span, codes};
 use crate::expr::eval_const;
 use crate::spec::{Efficiency, Fit, Model, Spec};
 use crate::toy::Params;
 use collect::Candidates;
+use std::path::Path;
 
 /// One input's selected candidates, with the toy that made it (for efficiencies).
 pub struct InputCandidates {
@@ -294,7 +294,12 @@ fn context<'a>(
                 None => d,
             }
         })?
-        .ok_or_else(|| failure(model.observable().var.span, "the scan needs an `efficiency`"))?;
+        .ok_or_else(|| {
+            failure(
+                model.observable().var.span,
+                "the scan needs an `efficiency`",
+            )
+        })?;
     let span = match model.efficiency() {
         Some(Efficiency::FromInput(name)) => name.span,
         Some(Efficiency::Given(e)) => e.span,
@@ -302,7 +307,9 @@ fn context<'a>(
         None => model.observable().var.span,
     };
     let signal_name = match &source {
-        EfficiencySource::Toy(name) | EfficiencySource::Files { input: name, .. } => Some(name.as_str()),
+        EfficiencySource::Toy(name) | EfficiencySource::Files { input: name, .. } => {
+            Some(name.as_str())
+        }
         EfficiencySource::Given(_) => None,
     };
     let data = inputs

@@ -10,7 +10,7 @@ use super::grid;
 use crate::diag::Span;
 use crate::io::point_table::{self, PointRow};
 use crate::spec::{
-    Efficiency, Generated, GeneratedAt, GeneratedEvents, Model, Source, Spec,
+    Efficiency, Generated, GeneratedAt, GeneratedEvents, Model, ParamValue, Source, Spec,
 };
 
 /// Where a scan's efficiencies come from.
@@ -122,16 +122,34 @@ pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Ref
                 .find(|i| i.name.value == name.value)
                 .ok_or_else(|| refuse(name.span, format!("no input named `{}`", name.value)))?;
             match &input.source {
-                Source::Toy { generator, .. } => {
+                Source::Toy {
+                    generator, params, ..
+                } => {
                     if crate::toy::truth::signal_truth(&generator.value).is_none() {
                         return Err(refuse(
                             name.span,
-                            format!("`{}` is not a signal toy: it has no generated masses", generator.value),
+                            format!(
+                                "`{}` is not a signal toy: it has no generated masses",
+                                generator.value
+                            ),
                         ));
+                    }
+                    let lifetimes = params
+                        .iter()
+                        .find(|(n, _)| n.value == "ctau")
+                        .filter(|(_, v)| matches!(&v.value, ParamValue::Many(l) if l.len() > 1));
+                    if let (Model::Fit(_), Some((_, v))) = (model, lifetimes) {
+                        return Err(refuse(
+                            v.span,
+                            "fit scans are in mass only, but the signal toy is generated at several lifetimes",
+                        )
+                        .help("give the signal toy one `ctau`, or count instead of fitting"));
                     }
                     EfficiencySource::Toy(name.value.clone())
                 }
-                Source::Files { generated: None, .. } => {
+                Source::Files {
+                    generated: None, ..
+                } => {
                     return Err(refuse(
                         name.span,
                         format!("input `{}` is read from files and does not say what it was generated at", name.value),
@@ -148,13 +166,21 @@ pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Ref
             }
         }
         Some(Efficiency::Given(e)) => {
-            let hypotheses = grid::grid(spec).map_err(|g| refuse(g.span, g.message))?;
+            let hypotheses = match grid::grid(spec) {
+                Ok(h) => h,
+                // A constant needs no grid (whose error is SL026's).
+                Err(_) if grid::eval_at(spec, e, f64::NAN, None).is_ok_and(f64::is_finite) => {
+                    vec![spec.scan.as_ref().map_or(0.0, |s| s.range.low.value)]
+                }
+                Err(g) => return Err(refuse(g.span, g.message)),
+            };
             let points = hypotheses
                 .into_iter()
                 .map(|m| {
                     let sigma = grid::sigma_at(spec, m).and_then(Result::ok);
-                    let v = grid::eval_at(spec, e, m, sigma).map_err(|g| refuse(g.span, g.message))?;
-                    check_efficiency(v, e.span, &format!("at {} = {m}", scan_parameter(spec)))?;
+                    let v =
+                        grid::eval_at(spec, e, m, sigma).map_err(|g| refuse(g.span, g.message))?;
+                    check_efficiency(v, e.span, &format!("at {} = {m:.5}", scan_parameter(spec)))?;
                     Ok(GivenPoint {
                         mass: m,
                         ctau: None,
@@ -169,12 +195,16 @@ pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Ref
         Some(Efficiency::Table { path, sha256 }) => {
             let file = base.join(&path.value);
             if let Some(pinned) = sha256 {
-                let actual = crate::io::digest::sha256_file(&file)
-                    .map_err(|e| refuse(path.span, format!("cannot read {}: {e}", file.display())))?;
+                let actual = crate::io::digest::sha256_file(&file).map_err(|e| {
+                    refuse(path.span, format!("cannot read {}: {e}", file.display()))
+                })?;
                 if !actual.eq_ignore_ascii_case(&pinned.value) {
                     return Err(refuse(
                         pinned.span,
-                        format!("the efficiency table {} has changed: its SHA-256 is {actual}", path.value),
+                        format!(
+                            "the efficiency table {} has changed: its SHA-256 is {actual}",
+                            path.value
+                        ),
                     )
                     .help("check the table, then pin the new hash"));
                 }
@@ -201,7 +231,10 @@ pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Ref
                     })
                 })
                 .collect::<Result<Vec<_>, Refusal>>()?;
-            let keys: Vec<_> = points.iter().map(|p| (p.mass, p.ctau, p.channel.clone())).collect();
+            let keys: Vec<_> = points
+                .iter()
+                .map(|p| (p.mass, p.ctau, p.channel.clone()))
+                .collect();
             check_distinct(&keys, path.span, &path.value)?;
             EfficiencySource::Given(points)
         }
@@ -220,7 +253,9 @@ pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Ref
 }
 
 fn scan_parameter(spec: &Spec) -> &str {
-    spec.scan.as_ref().map_or("m", |s| s.parameter.value.as_str())
+    spec.scan
+        .as_ref()
+        .map_or("m", |s| s.parameter.value.as_str())
 }
 
 fn efficiency_span(model: &Model) -> Span {
@@ -256,18 +291,29 @@ fn check_efficiency(v: f64, span: Span, at: &str) -> Result<(), Refusal> {
     if (0.0..=1.0).contains(&v) {
         Ok(())
     } else {
-        Err(refuse(span, format!("the efficiency is {v} {at}; it must be in [0, 1]")))
+        Err(refuse(
+            span,
+            format!("the efficiency is {v:.4} {at}; it must be in [0, 1]"),
+        ))
     }
 }
 
 /// A table with a `channel` column names every channel of the spec and no other.
-fn check_channels(rows: &[PointRow], channels: &[String], span: Span, file: &str) -> Result<(), Refusal> {
+fn check_channels(
+    rows: &[PointRow],
+    channels: &[String],
+    span: Span,
+    file: &str,
+) -> Result<(), Refusal> {
     let named: Vec<&str> = rows.iter().filter_map(|r| r.channel.as_deref()).collect();
     if named.is_empty() {
         return Ok(());
     }
     if named.len() < rows.len() {
-        return Err(refuse(span, format!("{file}: some rows name a channel and some do not")));
+        return Err(refuse(
+            span,
+            format!("{file}: some rows name a channel and some do not"),
+        ));
     }
     if let Some(unknown) = named.iter().find(|n| !channels.iter().any(|c| c == *n)) {
         return Err(refuse(
@@ -277,12 +323,19 @@ fn check_channels(rows: &[PointRow], channels: &[String], span: Span, file: &str
         .help(format!("channels: {}", channels.join(", "))));
     }
     if let Some(missing) = channels.iter().find(|c| !named.contains(&c.as_str())) {
-        return Err(refuse(span, format!("{file} has no rows for channel `{missing}`")));
+        return Err(refuse(
+            span,
+            format!("{file} has no rows for channel `{missing}`"),
+        ));
     }
     Ok(())
 }
 
-fn check_distinct(keys: &[(f64, Option<f64>, Option<String>)], span: Span, what: &str) -> Result<(), Refusal> {
+fn check_distinct(
+    keys: &[(f64, Option<f64>, Option<String>)],
+    span: Span,
+    what: &str,
+) -> Result<(), Refusal> {
     for (i, a) in keys.iter().enumerate() {
         let twin = keys[..i].iter().find(|b| {
             same_point(a.0, b.0)
@@ -313,12 +366,13 @@ fn generated_points(
     let entry_mass = per_entry(&Some(generated.mass.clone()));
     let entry_ctau = per_entry(&generated.ctau);
     let has_ctau = generated.ctau.is_some();
-    let point = |mass: f64, ctau: Option<f64>, channel: Option<String>, events: f64| GeneratedPoint {
-        mass,
-        ctau,
-        channel,
-        events,
-    };
+    let point =
+        |mass: f64, ctau: Option<f64>, channel: Option<String>, events: f64| GeneratedPoint {
+            mass,
+            ctau,
+            channel,
+            events,
+        };
     let mut points: Vec<GeneratedPoint> = Vec::new();
     // Adds `events` to the point (mass, ctau), creating it.
     let add = |points: &mut Vec<GeneratedPoint>, mass: f64, ctau: Option<f64>, events: f64| {
@@ -352,7 +406,8 @@ fn generated_points(
             for (k, mass) in masses.iter().enumerate() {
                 let ctau = entry_ctau.as_ref().map(|c| c[k]);
                 if !points.iter().any(|p| {
-                    same_point(p.mass, *mass) && p.ctau.zip(ctau).is_none_or(|(a, b)| same_point(a, b))
+                    same_point(p.mass, *mass)
+                        && p.ctau.zip(ctau).is_none_or(|(a, b)| same_point(a, b))
                 }) {
                     add(&mut points, *mass, ctau, n.value);
                 }
@@ -379,9 +434,16 @@ fn generated_points(
                 add(&mut points, mass.value, None, n.value);
             }
             if let Some(masses) = &entry_mass
-                && let Some(m) = masses.iter().find(|m| !points.iter().any(|p| same_point(p.mass, **m)))
+                && let Some(m) = masses
+                    .iter()
+                    .find(|m| !points.iter().any(|p| same_point(p.mass, **m)))
             {
-                return Err(refuse(span, format!("a `files` entry is generated at mass {m}, which `generated.events` does not list")));
+                return Err(refuse(
+                    span,
+                    format!(
+                        "a `files` entry is generated at mass {m}, which `generated.events` does not list"
+                    ),
+                ));
             }
         }
         (GeneratedEvents::Table(file), _) => {
@@ -391,14 +453,23 @@ fn generated_points(
                 return Err(refuse(
                     file.span,
                     if has_ctau {
-                        format!("{} needs a `ctau` in every row: the input has a lifetime", file.value)
+                        format!(
+                            "{} needs a `ctau` in every row: the input has a lifetime",
+                            file.value
+                        )
                     } else {
-                        format!("{} has a `ctau` column, but the input does not say each row's lifetime (`generated.ctau`)", file.value)
+                        format!(
+                            "{} has a `ctau` column, but the input does not say each row's lifetime (`generated.ctau`)",
+                            file.value
+                        )
                     },
                 ));
             }
             check_channels(&rows, channels, file.span, &file.value)?;
-            let keys: Vec<_> = rows.iter().map(|r| (r.mass, r.ctau, r.channel.clone())).collect();
+            let keys: Vec<_> = rows
+                .iter()
+                .map(|r| (r.mass, r.ctau, r.channel.clone()))
+                .collect();
             check_distinct(&keys, file.span, &file.value)?;
             points = rows
                 .into_iter()
@@ -407,7 +478,10 @@ fn generated_points(
         }
     }
     if let Some(p) = points.iter().find(|p| !(p.events > 0.0)) {
-        return Err(refuse(span, format!("no events are generated at mass {}", p.mass)));
+        return Err(refuse(
+            span,
+            format!("no events are generated at mass {}", p.mass),
+        ));
     }
     Ok(points)
 }

@@ -100,7 +100,8 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
         }
         None => {}
     }
-    if let Some(crate::spec::Efficiency::Given(e)) = spec.model.as_ref().and_then(Model::efficiency) {
+    if let Some(crate::spec::Efficiency::Given(e)) = spec.model.as_ref().and_then(Model::efficiency)
+    {
         out.push(model(e, false, false, "the efficiency"));
     }
     if let Some(scan) = &spec.scan {

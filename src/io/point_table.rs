@@ -35,7 +35,10 @@ pub fn read(path: &Path, required: &[&str], optional: &[&str]) -> Result<Vec<Poi
     }
     .map_err(|m| IoError::new(codes::NOT_DATA, format!("{shown}: {m}")))?;
     if records.is_empty() {
-        return Err(IoError::new(codes::NOT_DATA, format!("{shown} has no rows")));
+        return Err(IoError::new(
+            codes::NOT_DATA,
+            format!("{shown} has no rows"),
+        ));
     }
     let known: Vec<&str> = ["mass", "ctau", "channel"]
         .into_iter()
@@ -138,7 +141,9 @@ fn json_records(bytes: &[u8]) -> Result<Records, String> {
                 .iter()
                 .map(|(k, v)| {
                     let field = match v {
-                        serde_json::Value::Number(n) => Field::Number(n.as_f64().unwrap_or(f64::NAN)),
+                        serde_json::Value::Number(n) => {
+                            Field::Number(n.as_f64().unwrap_or(f64::NAN))
+                        }
                         serde_json::Value::String(s) => Field::Text(s.clone()),
                         other => Field::Text(other.to_string()),
                     };
@@ -155,7 +160,8 @@ mod tests {
     use super::*;
 
     fn write(name: &str, text: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("searchlight-point-table-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("searchlight-point-table-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
@@ -177,16 +183,27 @@ mod tests {
         let b = read(&json, &["efficiency"], &["uncertainty"]).unwrap();
         assert_eq!(a, b);
         assert_eq!(b[1].values, vec![Some(0.30), None]);
-        let missing = write("missing.csv", "mass,efficiency
+        let missing = write(
+            "missing.csv",
+            "mass,efficiency
 0.5,0.2
 1.0,
-");
+",
+        );
         let e = read(&missing, &["efficiency"], &[]).unwrap_err();
-        assert!(e.message.contains("line 3: no `efficiency`"), "{}", e.message);
+        assert!(
+            e.message.contains("line 3: no `efficiency`"),
+            "{}",
+            e.message
+        );
         assert_eq!(b[0].channel.as_deref(), Some("mumu"));
         let typo = write("typo.csv", "mass,eficiency\n0.5,0.2\n");
         let e = read(&typo, &["efficiency"], &[]).unwrap_err();
-        assert!(e.message.contains("unknown column `eficiency`"), "{}", e.message);
+        assert!(
+            e.message.contains("unknown column `eficiency`"),
+            "{}",
+            e.message
+        );
         let nan = write("nan.csv", "mass,events\nnan,10\n");
         assert!(read(&nan, &["events"], &[]).is_err());
     }

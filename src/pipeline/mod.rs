@@ -34,8 +34,8 @@ pub mod load;
 pub mod progress;
 pub mod provenance;
 
-use crate::analysis::collect::{self, TruthColumns};
 use crate::analysis::InputCandidates;
+use crate::analysis::collect::{self, TruthColumns};
 use crate::check::{LintContext, LintOptions, lint};
 use crate::diag::Spanned;
 use crate::diag::{Diagnostic, Severity, SourceMap, codes};
@@ -417,7 +417,9 @@ fn toy_params(params: &[(Name, Spanned<ParamValue>)]) -> Params {
 /// truth, or what a file input's `generated` names.
 fn truth_columns(input: &Input, toy: Option<&(String, Params, u64)>) -> Option<TruthColumns> {
     match (&input.source, toy) {
-        (_, Some((generator, _, _))) => truth::signal_truth(generator).map(|t| TruthColumns::of_toy(&t)),
+        (_, Some((generator, _, _))) => {
+            truth::signal_truth(generator).map(|t| TruthColumns::of_toy(&t))
+        }
         (
             Source::Files {
                 generated: Some(generated),

@@ -150,13 +150,21 @@ const INPUT: Kind = Kind::Open(
 /// An entry of a file input's `files` with what its files were generated at.
 pub const FILE_ENTRY: Kind = Kind::Object(&[
     req("path", Kind::Str, "file or glob, relative to the spec"),
-    opt("mass", Kind::Quantity, "mass the entry's events were generated at"),
+    opt(
+        "mass",
+        Kind::Quantity,
+        "mass the entry's events were generated at",
+    ),
     opt(
         "ctau",
         Kind::Quantity,
         "proper decay length the entry's events were generated at",
     ),
-    opt("events", Kind::Count, "events generated for the entry's files"),
+    opt(
+        "events",
+        Kind::Count,
+        "events generated for the entry's files",
+    ),
 ]);
 
 /// `generated:` of a signal sample read from files.

@@ -706,7 +706,10 @@ fn generated(
     }
     let mut ok = true;
     // Each of mass, ctau and events is stated per entry (all of them) or for the input.
-    let mut at = |key: &str, values: &[Option<Spanned<f64>>], ctx: &mut Ctx| -> Option<Vec<Spanned<f64>>> {
+    let mut at = |key: &str,
+                  values: &[Option<Spanned<f64>>],
+                  ctx: &mut Ctx|
+     -> Option<Vec<Spanned<f64>>> {
         let given = values.iter().filter(|v| v.is_some()).count();
         if given == 0 {
             return None;
@@ -734,9 +737,7 @@ fn generated(
         let node = m.as_ref()?.get(key)?;
         let text = ctx.string(node, &format!("`generated.{key}`"))?;
         match crate::expr::parse_text(&text.value) {
-            Ok(e) if matches!(e.kind, ExprKind::Name(_)) => {
-                Some(GeneratedAt::Column(text))
-            }
+            Ok(e) if matches!(e.kind, ExprKind::Name(_)) => Some(GeneratedAt::Column(text)),
             _ => ctx
                 .quantity(node, &format!("`generated.{key}`"))
                 .map(|v| GeneratedAt::PerEntry(vec![v; entries.len()])),
@@ -787,7 +788,8 @@ fn generated_events(node: &Node, ctx: &mut Ctx) -> Option<GeneratedEvents> {
         NodeKind::Map(entries) => {
             let mut out = Vec::new();
             for (k, v) in entries {
-                if let (Some(mass), Some(n)) = (ctx.quantity(k, "a generated mass"), count(v, ctx)) {
+                if let (Some(mass), Some(n)) = (ctx.quantity(k, "a generated mass"), count(v, ctx))
+                {
                     out.push((mass, n));
                 }
             }

@@ -34,8 +34,8 @@
 
 use super::Rule;
 use crate::check::LintContext;
-use crate::diag::{Diagnostic, Severity};
 use crate::check::efficiency_source::resolve;
+use crate::diag::{Diagnostic, Severity};
 use crate::spec::{Efficiency, Model, Source};
 
 pub const RULE: Rule = Rule {
@@ -52,7 +52,9 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         return;
     };
     let dangling = match model.efficiency() {
-        Some(Efficiency::FromInput(name)) => !spec.inputs.iter().any(|i| i.name.value == name.value),
+        Some(Efficiency::FromInput(name)) => {
+            !spec.inputs.iter().any(|i| i.name.value == name.value)
+        }
         _ => false,
     };
     // A missing input is dangling-reference's finding.
