@@ -477,7 +477,7 @@ fn generated_points(
                 .collect();
         }
     }
-    if let Some(p) = points.iter().find(|p| !(p.events > 0.0)) {
+    if let Some(p) = points.iter().find(|p| p.events.is_nan() || p.events <= 0.0) {
         return Err(refuse(
             span,
             format!("no events are generated at mass {}", p.mass),
