@@ -1824,3 +1824,111 @@ fn lint_refuses_signal_samples_that_cannot_give_efficiencies() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// The file-based reference search with its inputs' paths made absolute and its scan
+/// narrowed to `range`.
+fn dark_photon_spec(range: &str) -> String {
+    let files = std::fs::canonicalize("analyses/data/dark_photon").unwrap();
+    let text = std::fs::read_to_string("analyses/dark_photon_files.yaml")
+        .unwrap()
+        .replace("data/dark_photon/", &format!("{}/", files.display()))
+        .replace("range: [0.5, 6.0]", &format!("range: {range}"));
+    assert!(text.contains(&format!("range: {range}")));
+    text
+}
+
+/// tests/reference/gen/dark_photon_files.py: numpy's efficiencies on the reference
+/// search's ROOT files, and pyhf's expected limits of one counting window on them.
+#[test]
+fn the_file_based_reference_search_measures_what_numpy_and_pyhf_do() {
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/reference/run/dark_photon_files.json").unwrap(),
+    )
+    .unwrap();
+    let dir = temp("dark-photon");
+    let fit = run_spec(&dir, "fit", &dark_photon_spec("[1.0, 1.1]"));
+    let measured = fit["efficiency"][0]["points"].as_array().unwrap();
+    let expected = reference["efficiency"].as_array().unwrap();
+    assert_eq!(measured.len(), expected.len());
+    for (m, e) in measured.iter().zip(expected) {
+        assert_eq!(m["mass"], e["mass"]);
+        assert_eq!(m["generated"].as_f64(), reference["generated"].as_f64());
+        for key in ["selected", "efficiency", "uncertainty"] {
+            let (a, b) = (m[key].as_f64().unwrap(), e[key].as_f64().unwrap());
+            assert!(
+                (a - b).abs() <= 1e-12 * b,
+                "{key} at {}: {a} vs numpy {b}",
+                e["mass"]
+            );
+        }
+    }
+    assert!(
+        fit["scan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["status"] == "ok")
+    );
+    // One counting window at 1.0 GeV on the same files, against pyhf.
+    let window = &reference["window"];
+    let narrow = dark_photon_spec("[1.0, 1.005]");
+    let (head, rest) = narrow.split_once("fit:").unwrap();
+    let (_, tail) = rest.split_once("scan:").unwrap();
+    let counting = format!(
+        "{head}counting:\n  observable: {{ var: M, range: [0.3, 7.0] }}\n  resolution: 0.002 + 0.004 * m_A\n  window: 2 sigma\n  sidebands: [[-6, -3], [3, 6]]\n  efficiency: from(signal)\n  poi: {{ name: xsec, range: [0, 50] }}\n\nscan:{tail}"
+    )
+    .replace("n_sig / 10", "xsec");
+    let r = run_spec(&dir, "counting", &counting);
+    let point = &r["scan"][0];
+    assert_eq!(point["mass"].as_f64(), window["mass"].as_f64());
+    assert!(
+        (point["background"].as_f64().unwrap() - window["background"].as_f64().unwrap()).abs()
+            < 1e-12
+    );
+    let ours = point["expected"].as_array().unwrap();
+    for (a, b) in ours.iter().zip(window["expected"].as_array().unwrap()) {
+        let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+        assert!((a - b).abs() <= 1e-4 * b, "expected {a} vs pyhf {b}");
+    }
+    // Unblinded, the scan finds the 50 signal events the generator produced at 2.5 GeV.
+    let unblinded = dir.join("unblinded.yaml");
+    std::fs::write(
+        &unblinded,
+        dark_photon_spec("[2.3, 2.7]").replace("unblind: false", "unblind: true"),
+    )
+    .unwrap();
+    let out = dir.join("unblinded");
+    let o = run(
+        &[
+            "run",
+            unblinded.to_str().unwrap(),
+            "--unblind",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", common::text(&o));
+    let r = results(&out);
+    let scan = r["scan"].as_array().unwrap();
+    let best = scan
+        .iter()
+        .max_by(|a, b| {
+            let z = |p: &Value| p["local_significance"].as_f64().unwrap_or(f64::MIN);
+            z(a).total_cmp(&z(b))
+        })
+        .unwrap();
+    let mass = best["mass"].as_f64().unwrap();
+    let sigma = 0.002 + 0.004 * 2.5;
+    assert!((mass - 2.5).abs() < sigma, "largest excess at {mass}");
+    assert!(best["local_significance"].as_f64().unwrap() > 3.0, "{best}");
+    let (n, error) = (
+        best["fitted_poi"].as_f64().unwrap(),
+        best["fitted_poi_error"].as_f64().unwrap(),
+    );
+    assert!(
+        (n - 50.0).abs() < 2.0 * error,
+        "fitted {n} ± {error} produced events, injected 50"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
