@@ -509,3 +509,118 @@ fn fractions_match_the_non_extended_likelihood() {
     );
     assert!((high.error - want[1].as_f64().unwrap()).abs() <= 2e-2 * want[1].as_f64().unwrap());
 }
+
+/// `searchlight fit` of a spec's plain fit (`fit.components`) on the Gaussian + ARGUS
+/// sample, written as a Parquet column `Mbc`: every parameter floating, as iminuit fitted it.
+fn plain_fit_spec(extra_component: &str) -> String {
+    format!(
+        r#"searchlight: 1
+analysis: {{ name: control-sample-fit, title: "B -> D pi control sample" }}
+inputs:
+  data: {{ files: ["mbc.parquet"] }}
+fit:
+  observable: {{ var: Mbc, range: [5.2, 5.29] }}
+  components:
+    signal:
+      pdf: gaussian
+      mean: {{ init: 5.279, range: [5.27, 5.29] }}
+      sigma: {{ init: 0.003, range: [0.0005, 0.02] }}
+      yield: {{ init: 350, range: [0, 100000] }}
+    continuum:
+      pdf: argus
+      m0: 5.29
+      c: {{ init: -20, range: [-100, 0] }}
+      yield: {{ init: 3100, range: [0, 100000] }}
+{extra_component}"#
+    )
+}
+
+fn write_mbc(dir: &std::path::Path) {
+    use searchlight::io::table::{Column, ColumnData, Table};
+    let table = Table {
+        columns: vec![Column {
+            name: "Mbc".into(),
+            data: ColumnData::F64(sample("gauss_argus.data")),
+        }],
+    };
+    let mut writer =
+        searchlight::io::parquet::ParquetWriter::create(&dir.join("mbc.parquet"), &table).unwrap();
+    writer.write(&table).unwrap();
+    writer.finish().unwrap();
+}
+
+fn fit_json(dir: &std::path::Path, spec: &str, args: &[&str]) -> (Json, std::process::Output) {
+    std::fs::write(dir.join("control.yaml"), spec).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_searchlight"))
+        .args(["fit", "control.yaml", "--json"])
+        .args(args)
+        .current_dir(dir)
+        .env("SEARCHLIGHT_CACHE", dir.join("cache"))
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&o.stdout).unwrap_or(Json::Null);
+    (json, o)
+}
+
+#[test]
+fn a_plain_fit_of_a_spec_agrees_with_iminuit() {
+    let dir = std::env::temp_dir().join(format!("searchlight-plain-fit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    write_mbc(&dir);
+    let (fitted, o) = fit_json(&dir, &plain_fit_spec(""), &["--minos", "-o", "plots"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(fitted["status"], "converged");
+    let expected = &reference()["gauss_argus"];
+    let names = [
+        ("ns", "signal.yield"),
+        ("mu", "signal.mean"),
+        ("sigma", "signal.sigma"),
+        ("nb", "continuum.yield"),
+        ("c", "continuum.c"),
+    ];
+    for (theirs, ours) in names {
+        let p = &fitted["parameters"][ours];
+        let (value, error) = (p["value"].as_f64().unwrap(), p["error"].as_f64().unwrap());
+        let want = expected["values"][theirs].as_f64().unwrap();
+        let want_error = expected["errors"][theirs].as_f64().unwrap();
+        let scale = want.abs().max(want_error);
+        assert!(
+            (value - want).abs() <= 1e-4 * scale,
+            "{ours}: {value} vs {want}"
+        );
+        assert!(
+            (error - want_error).abs() <= 1e-2 * want_error,
+            "{ours}: error {error} vs {want_error}"
+        );
+        if let Some(interval) = expected["minos"][theirs].as_array() {
+            for (k, want) in interval.iter().enumerate() {
+                let (got, want) = (p["minos"][k].as_f64().unwrap(), want.as_f64().unwrap());
+                assert!(
+                    (got - want).abs() <= 2e-2 * want.abs(),
+                    "{ours} minos: {got} vs {want}"
+                );
+            }
+        }
+    }
+    let order = fitted["order"].as_array().unwrap();
+    let correlation = fitted["correlation"].as_array().unwrap();
+    assert_eq!(correlation.len(), order.len());
+    for (i, row) in correlation.iter().enumerate() {
+        assert!((row[i].as_f64().unwrap() - 1.0).abs() < 1e-12);
+    }
+    assert!(dir.join("plots/fit_all.svg").exists() && dir.join("plots/fit_all.png").exists());
+    // A third component, a peaking background constrained to 50 ± 10 events, converges
+    // and is plotted with the others.
+    let peaking = "    peaking:\n      pdf: gaussian\n      mean: 5.2805\n      sigma: 0.004\n      yield: { init: 50, range: [0, 1000], gaussian: [50, 10] }\n";
+    let (fitted, o) = fit_json(&dir, &plain_fit_spec(peaking), &["-o", "three"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(fitted["status"], "converged");
+    let n = fitted["parameters"]["peaking.yield"]["value"]
+        .as_f64()
+        .unwrap();
+    assert!((0.0..=100.0).contains(&n), "{n}");
+    let svg = std::fs::read_to_string(dir.join("three/fit_all.svg")).unwrap();
+    assert!(svg.contains("peaking") && svg.contains("continuum"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

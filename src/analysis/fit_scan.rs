@@ -439,7 +439,7 @@ pub struct FitFigure {
 }
 
 /// Bins of about `width` covering `ranges` exactly.
-fn plot_bins(ranges: &[(f64, f64)], count: usize) -> Vec<(f64, f64)> {
+pub(crate) fn plot_bins(ranges: &[(f64, f64)], count: usize) -> Vec<(f64, f64)> {
     let total: f64 = ranges.iter().map(|(lo, hi)| hi - lo).sum();
     let width = total / count as f64;
     ranges

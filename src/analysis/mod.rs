@@ -11,6 +11,7 @@ pub mod efficiency;
 pub mod fit_scan;
 pub mod global_toys;
 mod pdf;
+pub mod plain_fit;
 mod template;
 
 use std::collections::BTreeMap;

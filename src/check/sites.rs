@@ -100,6 +100,18 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
         }
         None => {}
     }
+    if let Some(plain) = &spec.plain_fit {
+        out.push(data(&plain.observable.var, Want::Num, "the fit observable"));
+        for c in &plain.components {
+            for (name, p) in &c.pdf.params {
+                if let Param::Fixed(e) = p
+                    && !matches!(name.value.as_str(), "from" | "interpolation")
+                {
+                    out.push(model(e, false, false, "a PDF parameter"));
+                }
+            }
+        }
+    }
     if let Some(crate::spec::Efficiency::Given(e)) = spec.model.as_ref().and_then(Model::efficiency)
     {
         out.push(model(e, false, false, "the efficiency"));

@@ -2,9 +2,11 @@
 
 use super::Status;
 use super::prepare::{prepare, report, thread_pool};
+use crate::analysis::plain_fit::{PlainFitReport, plain_fit};
 use crate::analysis::{self, FitReport};
 use crate::check::grid;
 use crate::pipeline::{Prepared, execute};
+use crate::report::figures;
 use crate::shard::Shard;
 use std::path::PathBuf;
 
@@ -31,6 +33,12 @@ pub struct Args {
     /// Scan the POI's profile likelihood at N points over ±3σ (unblinded fits).
     #[arg(long, value_name = "N", default_value_t = 0)]
     profile: usize,
+    /// MINOS intervals of every free parameter (plain fits).
+    #[arg(long)]
+    minos: bool,
+    /// Write the fit plot (SVG and PNG, with pulls) into this directory (plain fits).
+    #[arg(short = 'o', long)]
+    output: Option<PathBuf>,
 }
 
 /// Runs the fit; 1 when it does not converge, 2 for usage, I/O or input failures.
@@ -46,6 +54,70 @@ pub fn run(args: &Args) -> Status {
         Ok(p) => p,
         Err(status) => return status,
     };
+    if spec.plain_fit.is_some() {
+        if args.mass.is_some() || args.profile > 0 {
+            eprintln!("error: --mass and --profile belong to scan fits; this spec has a plain fit");
+            return Status::Failure;
+        }
+        let pool = match thread_pool(args.threads) {
+            Ok(p) => p,
+            Err(status) => return status,
+        };
+        let outcome = pool.install(|| {
+            let candidates =
+                execute(&spec, &query, hidden.as_ref(), &base, Shard::WHOLE, false)?.candidates;
+            plain_fit(
+                &spec,
+                &candidates,
+                hidden.is_some(),
+                args.channel.as_deref(),
+                args.minos,
+            )
+        });
+        let fitted = match outcome {
+            Ok(r) => r,
+            Err(d) => {
+                report(&[d], &sources);
+                return Status::Failure;
+            }
+        };
+        if let Some(out) = &args.output {
+            let observable = spec
+                .plain_fit
+                .as_ref()
+                .map(|p| crate::expr::print(&p.observable.var.expr))
+                .unwrap_or_default();
+            let title = spec
+                .analysis
+                .title
+                .as_ref()
+                .map_or(spec.analysis.name.value.as_str(), |t| t.value.as_str());
+            match figures::plain_fit(out, title, &observable, &fitted) {
+                Ok(files) => {
+                    for f in files {
+                        eprintln!("wrote {}", f.display());
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Status::Failure;
+                }
+            }
+        }
+        if args.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&fitted).expect("the report serialises")
+            );
+        } else {
+            print_plain(&fitted);
+        }
+        return if fitted.status.is_valid() {
+            Status::Ok
+        } else {
+            Status::Findings
+        };
+    }
     let mass = match args.mass {
         Some(m) => m,
         None => match grid::grid(&spec)
@@ -102,6 +174,39 @@ pub fn run(args: &Args) -> Status {
         Status::Ok
     } else {
         Status::Findings
+    }
+}
+
+fn print_plain(fitted: &PlainFitReport) {
+    println!(
+        "fit of {} ({}): {} candidates (sum of weights {}), {:?}, EDM {:.2e}, -2 ln L = {:.6}",
+        fitted.input,
+        fitted.channel,
+        fitted.events,
+        fitted.sum_of_weights,
+        fitted.status,
+        fitted.edm,
+        fitted.minus_two_ln_l
+    );
+    for name in &fitted.order {
+        let p = &fitted.parameters[name];
+        let minos = p.minos.map_or(String::new(), |[lo, hi]| {
+            format!("  minos [{lo:+.4e}, {hi:+.4e}]")
+        });
+        println!(
+            "  {name:<28} {:>14.6e} ± {:<12.4e}{minos}",
+            p.value, p.error
+        );
+    }
+    if !fitted.at_limit.is_empty() {
+        println!("  at a bound: {}", fitted.at_limit.join(", "));
+    }
+    if fitted.order.len() > 1 {
+        println!("  correlations:");
+        for (name, row) in fitted.order.iter().zip(&fitted.correlation) {
+            let cells: Vec<String> = row.iter().map(|c| format!("{c:+.3}")).collect();
+            println!("    {name:<26} {}", cells.join(" "));
+        }
     }
 }
 

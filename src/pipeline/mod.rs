@@ -301,7 +301,11 @@ pub fn execute(
     shard: Shard,
     column_cache: bool,
 ) -> Result<Executed, Diagnostic> {
-    let observable = spec.model.as_ref().map(|m| &m.observable().var.expr);
+    let observable = match (&spec.model, &spec.plain_fit) {
+        (Some(m), _) => Some(&m.observable().var.expr),
+        (None, Some(p)) => Some(&p.observable.var.expr),
+        (None, None) => None,
+    };
     let programs: Vec<Program> = spec
         .inputs
         .iter()

@@ -165,3 +165,29 @@ pub fn write(
     }
     Ok(written)
 }
+
+/// Writes the plot of a plain fit (data, fit and components, pulls) into `out` as
+/// `fit_<channel>.svg` and `.png`; returns the files written.
+pub fn plain_fit(
+    out: &Path,
+    title: &str,
+    observable: &str,
+    report: &crate::analysis::plain_fit::PlainFitReport,
+) -> Result<Vec<PathBuf>, String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let labels = Labels {
+        title: format!("{title}: fit of {} ({})", report.input, report.channel),
+        x: observable.to_owned(),
+        y: "events per bin".to_owned(),
+    };
+    let binned = BinnedFit {
+        bins: &report.figure.bins,
+        observed: &report.figure.observed,
+        components: &report.figure.components,
+    };
+    fit(
+        &out.join(format!("fit_{}", slug(&report.channel))),
+        &labels,
+        &binned,
+    )
+}

@@ -322,11 +322,23 @@ fn draw_fit<DB: DrawingBackend>(
         runs
     };
     let styles = [(BLUE, "background"), (RED, "signal")];
+    // Components with other names (a plain fit's) take the next colour of these.
+    let others = [
+        MAGENTA,
+        RGBColor(0, 150, 60),
+        RGBColor(230, 140, 0),
+        RGBColor(0, 170, 200),
+        RGBColor(120, 70, 160),
+    ];
+    let mut other = 0;
     for (name, values) in fit.components {
-        let color = styles
-            .iter()
-            .find(|(_, n)| n == name)
-            .map_or(MAGENTA, |(c, _)| *c);
+        let color = match styles.iter().find(|(_, n)| n == name) {
+            Some((c, _)) => *c,
+            None => {
+                other += 1;
+                others[(other - 1) % others.len()]
+            }
+        };
         if values.iter().all(|v| *v <= 0.0) {
             continue;
         }

@@ -340,6 +340,30 @@ const NUISANCES_KEY: Key = opt(
     "constrained nuisance parameters",
 );
 
+/// A yield of a plain fit's component: a number, or floating with an optional Gaussian
+/// constraint.
+const YIELD: Kind = Kind::OneOf(&[
+    Kind::Quantity,
+    Kind::Object(&[
+        req("init", Kind::Quantity, "start value"),
+        req("range", Kind::Interval, "allowed range"),
+        opt(
+            "gaussian",
+            Kind::List(&Kind::Quantity),
+            "Gaussian constraint [mean, sigma] (e.g. a peaking background from simulation)",
+        ),
+    ]),
+]);
+
+/// A component of a plain fit: a PDF with its parameters and its yield.
+pub const COMPONENT: Kind = Kind::Open(
+    &[
+        req("pdf", Kind::Str, "PDF name"),
+        req("yield", YIELD, "events of this component in the fit range"),
+    ],
+    &Kind::OneOf(&[Kind::Expr, FLOATING]),
+);
+
 const FIT: Kind = Kind::Object(&[
     req("observable", OBSERVABLE, "fitted variable and range"),
     opt(
@@ -347,11 +371,25 @@ const FIT: Kind = Kind::Object(&[
         Kind::Width,
         "sliding fit window half-width around each hypothesis",
     ),
-    req("signal", PDF, "signal PDF; its `sigma` is the resolution"),
-    req("background", PDF, "background PDF"),
+    opt(
+        "signal",
+        PDF,
+        "scan fits: signal PDF; its `sigma` is the resolution",
+    ),
+    opt("background", PDF, "scan fits: background PDF"),
     EFFICIENCY_KEY,
-    POI_KEY,
+    opt("poi", POI, "scan fits: parameter of interest"),
     NUISANCES_KEY,
+    opt(
+        "components",
+        Kind::Dict(&COMPONENT),
+        "plain fit (no scan): named components, each a PDF with its yield; any parameter may float",
+    ),
+    opt(
+        "input",
+        Kind::Str,
+        "plain fit: the input whose selected candidates are fitted (default `data`)",
+    ),
 ]);
 
 const COUNTING: Kind = Kind::Object(&[

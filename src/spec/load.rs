@@ -421,8 +421,22 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
         .into_iter()
         .filter_map(|(k, v)| channel(k, v, ctx))
         .collect();
-    let fit = single(docs, "fit", ctx).and_then(|n| fit(n, ctx));
+    let (fit, plain_fit) = match single(docs, "fit", ctx).and_then(|n| fit(n, ctx)) {
+        Some(FitSection::Scan(f)) => (Some(*f), None),
+        Some(FitSection::Plain(p)) => (None, Some(*p)),
+        None => (None, None),
+    };
     let counting = single(docs, "counting", ctx).and_then(|n| counting(n, ctx));
+    if plain_fit.is_some() && counting.is_some() {
+        let at = single(docs, "counting", ctx).map_or(Span::default(), |n| n.span);
+        ctx.report(
+            Diagnostic::error(
+                codes::DUPLICATE_KEY,
+                "a spec has either `fit:` or `counting:`, not both",
+            )
+            .at(at),
+        );
+    }
     let model = match (fit, counting) {
         (Some(_), Some(_)) => {
             let at = single(docs, "counting", ctx).map(|n| n.span);
@@ -487,6 +501,7 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
         histograms,
         channels,
         model,
+        plain_fit,
         scan,
         limits,
         blinding: blinding?,
@@ -1090,8 +1105,12 @@ fn observable(node: &Node, parent: &'static Kind, ctx: &mut Ctx) -> Option<Obser
 }
 
 fn pdf(node: &Node, parent: &'static Kind, key: &str, ctx: &mut Ctx) -> Option<Pdf> {
-    let kind = sub_kind(parent, key);
-    let m = ctx.map(node, kind, &format!("`{key}`"))?;
+    pdf_of(node, sub_kind(parent, key), &format!("`{key}`"), ctx)
+}
+
+/// A PDF mapping of `kind` (a PDF, or a plain fit's component): its name and parameters.
+fn pdf_of(node: &Node, kind: &'static Kind, what: &str, ctx: &mut Ctx) -> Option<Pdf> {
+    let m = ctx.map(node, kind, what)?;
     let mut params = Vec::new();
     for (k, v) in m.extras() {
         let Some(name) = ctx.string(k, "a parameter name") else {
@@ -1187,11 +1206,85 @@ fn efficiency(node: Option<&Node>, ctx: &mut Ctx) -> Option<Efficiency> {
     Some(Efficiency::Given(e))
 }
 
-fn fit(node: &Node, ctx: &mut Ctx) -> Option<Fit> {
+/// What a `fit:` section is: a scan's model, or a plain fit of named components.
+enum FitSection {
+    Scan(Box<Fit>),
+    Plain(Box<PlainFit>),
+}
+
+fn fit(node: &Node, ctx: &mut Ctx) -> Option<FitSection> {
     let kind = root_kind("fit");
     let m = ctx.map(node, kind, "`fit`")?;
     let observable = m.get("observable").and_then(|v| observable(v, kind, ctx));
+    if let Some(components) = m.get("components") {
+        for key in [
+            "window",
+            "signal",
+            "background",
+            "efficiency",
+            "poi",
+            "nuisances",
+        ] {
+            if let Some((k, _)) = m.entries.iter().find(|(k, _)| k.as_scalar() == Some(key)) {
+                ctx.report(
+                    Diagnostic::error(
+                        codes::UNKNOWN_KEY,
+                        format!("`{key}` belongs to scan fits; a fit with `components` is a plain fit"),
+                    )
+                    .at(k.span)
+                    .with_help("a plain fit has its components and their yields; a scan fit has `signal`, `background`, `efficiency` and `poi`"),
+                );
+            }
+        }
+        let entries = ctx.dict(components, "`components`")?;
+        let parsed: Vec<Option<FitComponent>> = entries
+            .iter()
+            .map(|(k, v)| fit_component(k, v, ctx))
+            .collect();
+        if entries.is_empty() {
+            ctx.report(
+                Diagnostic::error(
+                    codes::MISSING_KEY,
+                    "a plain fit needs at least one component",
+                )
+                .at(components.span),
+            );
+            return None;
+        }
+        let input = m.get("input").and_then(|v| ctx.string(v, "`input`"));
+        return Some(FitSection::Plain(Box::new(PlainFit {
+            observable: observable?,
+            input,
+            components: parsed.into_iter().collect::<Option<Vec<_>>>()?,
+            span: m.span,
+        })));
+    }
+    if let Some((k, _)) = m
+        .entries
+        .iter()
+        .find(|(k, _)| k.as_scalar() == Some("input"))
+    {
+        ctx.report(
+            Diagnostic::error(
+                codes::UNKNOWN_KEY,
+                "`input` belongs to plain fits (`components`)",
+            )
+            .at(k.span),
+        );
+    }
     let window = m.get("window").and_then(|v| ctx.width(v, "`window`"));
+    let required = |key: &str, ctx: &mut Ctx| {
+        if m.get(key).is_none() {
+            ctx.report(
+                Diagnostic::error(codes::MISSING_KEY, format!("`fit` needs the key `{key}`"))
+                    .at_labelled(m.span, format!("`{key}` missing here"))
+                    .with_help("a scan fit has `signal`, `background` and `poi`; a plain fit (no scan) has `components`"),
+            );
+        }
+    };
+    for key in ["signal", "background", "poi"] {
+        required(key, ctx);
+    }
     let signal = m.get("signal").and_then(|v| pdf(v, kind, "signal", ctx));
     let background = m
         .get("background")
@@ -1199,7 +1292,7 @@ fn fit(node: &Node, ctx: &mut Ctx) -> Option<Fit> {
     let efficiency = efficiency(m.get("efficiency"), ctx);
     let poi = m.get("poi").and_then(|v| poi(v, kind, ctx));
     let nuisances = nuisances(m.get("nuisances"), kind, ctx);
-    Some(Fit {
+    Some(FitSection::Scan(Box::new(Fit {
         observable: observable?,
         window,
         signal: signal?,
@@ -1207,7 +1300,69 @@ fn fit(node: &Node, ctx: &mut Ctx) -> Option<Fit> {
         efficiency,
         poi: poi?,
         nuisances,
-    })
+    })))
+}
+
+fn fit_component(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<FitComponent> {
+    let name = ctx.identifier(key, "a component name")?;
+    let pdf = pdf_of(
+        node,
+        &keys::COMPONENT,
+        &format!("component `{}`", name.value),
+        ctx,
+    )?;
+    // `pdf_of` checked the mapping and reported a missing `yield`.
+    let NodeKind::Map(entries) = &node.kind else {
+        return None;
+    };
+    let (_, yield_node) = entries
+        .iter()
+        .find(|(k, _)| k.as_scalar() == Some("yield"))?;
+    let yield_ = match &yield_node.kind {
+        NodeKind::Map(_) => {
+            let table = match &keys::COMPONENT {
+                Kind::Open(fields, _) => keys::find(fields, "yield").map(|k| &k.kind),
+                _ => None,
+            };
+            let object = match table {
+                Some(Kind::OneOf(kinds)) => &kinds[1],
+                _ => unreachable!("a yield is a number or an object"),
+            };
+            let y = ctx.map(yield_node, object, "`yield`")?;
+            let init = y.get("init").and_then(|v| ctx.quantity(v, "`init`"));
+            let range = y.get("range").and_then(|v| ctx.interval(v, "`range`"));
+            let gaussian = match y.get("gaussian") {
+                Some(g) => {
+                    let items = ctx.list(g, "`gaussian`")?;
+                    let values: Vec<Spanned<f64>> = items
+                        .iter()
+                        .filter_map(|i| ctx.quantity(i, "`gaussian`"))
+                        .collect();
+                    match values.as_slice() {
+                        [mean, sigma] if sigma.value > 0.0 => Some((mean.clone(), sigma.clone())),
+                        _ => {
+                            ctx.report(
+                                Diagnostic::error(
+                                    codes::INVALID_VALUE,
+                                    "`gaussian` is [mean, sigma] with sigma > 0",
+                                )
+                                .at(g.span),
+                            );
+                            return None;
+                        }
+                    }
+                }
+                None => None,
+            };
+            Yield::Floating {
+                init: init?,
+                range: range?,
+                gaussian,
+            }
+        }
+        _ => Yield::Fixed(ctx.quantity(yield_node, "`yield`")?),
+    };
+    Some(FitComponent { name, pdf, yield_ })
 }
 
 fn counting(node: &Node, ctx: &mut Ctx) -> Option<Counting> {

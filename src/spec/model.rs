@@ -55,6 +55,8 @@ pub struct Spec {
     pub channels: Vec<Channel>,
     /// `fit:` or `counting:`.
     pub model: Option<Model>,
+    /// `fit:` with `components`: a plain fit, no scan.
+    pub plain_fit: Option<PlainFit>,
     /// `scan:` over hypotheses.
     pub scan: Option<Scan>,
     /// `limits:`.
@@ -64,6 +66,16 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// The PDFs of the fit: a scan fit's signal and background, or a plain fit's
+    /// components.
+    pub fn fit_pdfs(&self) -> Vec<&Pdf> {
+        match (&self.model, &self.plain_fit) {
+            (Some(Model::Fit(f)), _) => vec![&f.signal, &f.background],
+            (_, Some(p)) => p.components.iter().map(|c| &c.pdf).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The physical constant of that name, √s and the CMS beam energy included when
     /// `analysis.experiment` names the beams.
     pub fn constant(&self, name: &str) -> Option<f64> {
@@ -287,6 +299,47 @@ pub struct Channel {
     pub external_efficiency: Option<Spanned<f64>>,
     /// Kinematic endpoint of the scanned mass in this channel, GeV.
     pub endpoint: Option<Spanned<f64>>,
+}
+
+/// A plain fit (`fit.components`): one input's selected candidates fitted by a sum of
+/// named components, without scan or limits.
+#[derive(Clone, Debug)]
+pub struct PlainFit {
+    /// The fitted variable and range.
+    pub observable: Observable,
+    /// The input fitted (`data` when not given).
+    pub input: Option<Name>,
+    /// The components, in spec order.
+    pub components: Vec<FitComponent>,
+    /// Span of the `fit` mapping.
+    pub span: Span,
+}
+
+/// One component of a plain fit.
+#[derive(Clone, Debug)]
+pub struct FitComponent {
+    /// Its name (`signal`, `continuum`, …).
+    pub name: Name,
+    /// Its shape.
+    pub pdf: Pdf,
+    /// Its yield.
+    pub yield_: Yield,
+}
+
+/// A component's yield.
+#[derive(Clone, Debug)]
+pub enum Yield {
+    /// A fixed number of events.
+    Fixed(Spanned<f64>),
+    /// Floating, optionally with a Gaussian constraint (mean, sigma).
+    Floating {
+        /// Start value.
+        init: Spanned<f64>,
+        /// Allowed range.
+        range: Interval,
+        /// Gaussian constraint.
+        gaussian: Option<(Spanned<f64>, Spanned<f64>)>,
+    },
 }
 
 /// The statistical model.

@@ -69,6 +69,9 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     if let Some(Efficiency::FromInput(name)) = efficiency {
         input_refs.push((name.value.clone(), name.span));
     }
+    if let Some(input) = spec.plain_fit.as_ref().and_then(|p| p.input.as_ref()) {
+        input_refs.push((input.value.clone(), input.span));
+    }
     for pdf in pdfs {
         for (name, p) in &pdf.params {
             if let (Param::Fixed(e), "from") = (p, name.value.as_str())

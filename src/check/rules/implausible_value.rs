@@ -33,7 +33,7 @@
 use super::Rule;
 use crate::check::LintContext;
 use crate::diag::{Diagnostic, Severity, Span};
-use crate::spec::{Model, Param, Step, efficiency_uncertainties};
+use crate::spec::{Model, Param, Step, Yield, efficiency_uncertainties};
 use crate::stats::counting::{
     MAX_GAUSSIAN_RELATIVE, MAX_GAUSSIAN_RELATIVE_BAYES, MAX_LOGNORMAL_RELATIVE,
 };
@@ -103,6 +103,40 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                 format!("best-candidate step `{}` keeps no candidate", name.value),
                 "keep at least one: `n: 1`",
             );
+        }
+    }
+    if let Some(plain) = &spec.plain_fit {
+        let floating = plain.components.iter().flat_map(|c| {
+            let yield_ = match &c.yield_ {
+                Yield::Floating { init, range, .. } => {
+                    Some((format!("{}.yield", c.name.value), init, range))
+                }
+                Yield::Fixed(_) => None,
+            };
+            c.pdf
+                .params
+                .iter()
+                .filter_map(|(name, p)| match p {
+                    Param::Floating { init, range } => {
+                        Some((format!("{}.{}", c.name.value, name.value), init, range))
+                    }
+                    Param::Fixed(_) => None,
+                })
+                .chain(yield_)
+        });
+        for (name, init, range) in floating {
+            if range.low.value <= range.high.value
+                && !(range.low.value <= init.value && init.value <= range.high.value)
+            {
+                flag(
+                    init.span,
+                    format!(
+                        "parameter `{name}` starts at {}, outside its range [{}, {}]",
+                        init.value, range.low.value, range.high.value
+                    ),
+                    "start the fit inside the range",
+                );
+            }
         }
     }
     let Some(model) = &spec.model else { return };

@@ -19,7 +19,6 @@
 use super::Rule;
 use crate::check::LintContext;
 use crate::diag::{Diagnostic, Severity, suggestion};
-use crate::spec::Model;
 use crate::stats::pdfs::{self, PDFS};
 
 pub const RULE: Rule = Rule {
@@ -31,10 +30,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
-    let Some(Model::Fit(fit)) = &ctx.spec.model else {
-        return;
-    };
-    for pdf in [&fit.signal, &fit.background] {
+    for pdf in ctx.spec.fit_pdfs() {
         let Some(sig) = pdfs::pdf(&pdf.pdf.value) else {
             out.push(
                 RULE.diag(format!("unknown PDF `{}`", pdf.pdf.value))

@@ -1,0 +1,296 @@
+//! A plain fit (`fit.components`): the selected candidates of one input and channel
+//! fitted by an extended unbinned likelihood, a sum of named components each with its
+//! shape and yield; any shape parameter and yield may float (a yield with a Gaussian
+//! constraint, e.g. a peaking background taken from simulation). MIGRAD and HESSE, MINOS
+//! on request; no scan, no limits.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::pdf::{Compiled, compile};
+use super::{FittedParameter, InputCandidates, failure, window_ranges};
+use crate::diag::Diagnostic;
+use crate::spec::{DATA_INPUT, Spec, Yield};
+use crate::stats::likelihood::{Channel, Component, Constraint, Data, Likelihood, Value};
+use crate::stats::minuit::{self, Bounds, ParamSpec, Settings};
+
+/// What `searchlight fit` reports of a plain fit (shape in CLI.md).
+#[derive(Clone, Debug, Serialize)]
+pub struct PlainFitReport {
+    /// The input fitted.
+    pub input: String,
+    /// The channel fitted.
+    pub channel: String,
+    /// Candidates in the fit range.
+    pub events: usize,
+    /// Sum of their weights.
+    pub sum_of_weights: f64,
+    /// `converged`, `covariance_forced_positive`, `call_limit` or `failed`.
+    pub status: minuit::Status,
+    /// Estimated distance to the minimum.
+    pub edm: f64,
+    /// −2 ln L at the minimum (with the constraint terms).
+    pub minus_two_ln_l: f64,
+    /// Parameters by name (`component.parameter`, `component.yield`).
+    pub parameters: BTreeMap<String, FittedParameter>,
+    /// Free parameters in matrix order.
+    pub order: Vec<String>,
+    /// Covariance matrix (HESSE), in `order`.
+    pub covariance: Vec<Vec<f64>>,
+    /// Correlation matrix, in `order`.
+    pub correlation: Vec<Vec<f64>>,
+    /// Free parameters that ended at a bound.
+    pub at_limit: Vec<String>,
+    /// The fit binned for a plot (not in the JSON).
+    #[serde(skip)]
+    pub figure: Figure,
+}
+
+/// A plain fit binned for a plot.
+#[derive(Clone, Debug, Default)]
+pub struct Figure {
+    /// Bins (low, high) over the fit range, vetoed windows left out.
+    pub bins: Vec<(f64, f64)>,
+    /// Data (summed weights) per bin.
+    pub observed: Vec<f64>,
+    /// Fitted expectation per component per bin.
+    pub components: Vec<(String, Vec<f64>)>,
+}
+
+/// Bins of a plain fit's plot.
+const PLOT_BINS: usize = 50;
+
+/// Fits the spec's plain fit to the selected candidates of its input (`hidden`: blinding
+/// hides data, which a plain fit of `data` then refuses), in `channel` (needed when the
+/// spec has several); MINOS intervals of every free parameter with `minos`.
+pub fn plain_fit(
+    spec: &Spec,
+    inputs: &[InputCandidates],
+    hidden: bool,
+    channel: Option<&str>,
+    minos: bool,
+) -> Result<PlainFitReport, Diagnostic> {
+    let Some(plain) = &spec.plain_fit else {
+        return Err(failure(
+            spec.analysis.name.span,
+            "the spec has no plain fit (`fit.components`)",
+        ));
+    };
+    let input_name = plain
+        .input
+        .as_ref()
+        .map_or(DATA_INPUT, |i| i.value.as_str());
+    let span = plain.input.as_ref().map_or(plain.span, |i| i.span);
+    let input = inputs
+        .iter()
+        .find(|i| i.name == input_name)
+        .ok_or_else(|| failure(span, format!("no input named `{input_name}`")))?;
+    if hidden && input_name == DATA_INPUT {
+        return Err(failure(
+            span,
+            "the data are blinded: a plain fit of `data` would read the signal region",
+        )
+        .with_help("fit another input, or unblind (`blinding: { unblind: true }` and --unblind)"));
+    }
+    let channels: Vec<&str> = spec
+        .channels
+        .iter()
+        .map(|c| c.name.value.as_str())
+        .collect();
+    let (index, channel_name) = match (channel, channels.as_slice()) {
+        (None, []) => (0, "all"),
+        (None, [only]) => (0, *only),
+        (None, _) => {
+            return Err(
+                failure(plain.span, "the spec has several channels: choose one")
+                    .with_help(format!("--channel with one of {}", channels.join(", "))),
+            );
+        }
+        (Some(name), _) => {
+            let index = channels.iter().position(|c| *c == name).ok_or_else(|| {
+                failure(plain.span, format!("no channel named `{name}`"))
+                    .with_help(format!("channels: {}", channels.join(", ")))
+            })?;
+            (index, name)
+        }
+    };
+    let observable = &plain.observable;
+    let range = (observable.range.low.value, observable.range.high.value);
+    let text = crate::expr::print(&observable.var.expr);
+    let vetoed: Vec<(f64, f64)> = spec
+        .vetoes
+        .iter()
+        .filter(|v| crate::expr::print(&v.var.expr) == text)
+        .map(|v| (v.window.low.value, v.window.high.value))
+        .collect();
+    let ranges = window_ranges(range, 0.5 * (range.0 + range.1), f64::INFINITY, &vetoed);
+    let candidates = &input.candidates.channels[index];
+    let inside = |x: f64| ranges.iter().any(|&(lo, hi)| lo <= x && x <= hi);
+    let (x, w): (Vec<f64>, Vec<f64>) = candidates
+        .x
+        .iter()
+        .zip(&candidates.weight)
+        .filter(|&(&x, _)| inside(x))
+        .map(|(&x, &w)| (x, w))
+        .unzip();
+    if x.is_empty() {
+        return Err(failure(
+            observable.var.span,
+            format!("no selected candidate of `{input_name}` in the fit range"),
+        ));
+    }
+    let mut params: Vec<ParamSpec> = Vec::new();
+    let mut constraints = Vec::new();
+    let mut components = Vec::new();
+    for c in &plain.components {
+        let compiled =
+            compile(spec, &c.pdf, f64::NAN, f64::NAN, range).map_err(|m| failure(c.pdf.span, m))?;
+        if compiled.histogram.is_some() {
+            return Err(failure(
+                c.pdf.pdf.span,
+                "`histogram` PDFs are not available in plain fits yet",
+            ));
+        }
+        let name = &c.name.value;
+        let values = compiled
+            .params
+            .iter()
+            .map(|p| match p {
+                Compiled::Fixed(v) if v.is_finite() => Ok(Value::Fixed(*v)),
+                Compiled::Fixed(_) => Err(failure(
+                    c.pdf.span,
+                    format!("a fixed parameter of `{name}` is not a finite number (plain fits have no hypothesis)"),
+                )),
+                Compiled::Floating {
+                    name: param,
+                    init,
+                    low,
+                    high,
+                } => {
+                    params.push(ParamSpec::new(
+                        &format!("{name}.{param}"),
+                        *init,
+                        0.05 * (high - low),
+                        Bounds::Both(*low, *high),
+                    ));
+                    Ok(Value::Free(params.len() - 1))
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let yield_ = match &c.yield_ {
+            Yield::Fixed(n) => Value::Fixed(n.value),
+            Yield::Floating {
+                init,
+                range,
+                gaussian,
+            } => {
+                let step =
+                    (init.value.abs().sqrt() + 1.0).min(0.1 * (range.high.value - range.low.value));
+                params.push(ParamSpec::new(
+                    &format!("{name}.yield"),
+                    init.value,
+                    step,
+                    Bounds::Both(range.low.value, range.high.value),
+                ));
+                if let Some((mean, sigma)) = gaussian {
+                    constraints.push(Constraint::Gaussian {
+                        param: params.len() - 1,
+                        mean: mean.value,
+                        sigma: sigma.value,
+                    });
+                }
+                Value::Free(params.len() - 1)
+            }
+        };
+        components.push(Component {
+            name: name.clone(),
+            shape: compiled.shape,
+            params: values,
+            yield_,
+        });
+    }
+    let weighted = w.iter().any(|&v| v != 1.0);
+    let sum_of_weights: f64 = w.iter().sum();
+    let events = x.len();
+    let channel = Channel {
+        name: channel_name.to_owned(),
+        ranges: ranges.clone(),
+        components,
+        data: Data::Unbinned {
+            x: x.clone(),
+            weights: weighted.then_some(w.clone()),
+        },
+    };
+    let likelihood = Likelihood::new(vec![channel], constraints);
+    let settings = Settings::default();
+    let result = minuit::minimize(&likelihood, &params, settings);
+    let parameters = params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let interval = (minos && result.status.is_valid()).then(|| {
+                let (low, high) = minuit::minos(&likelihood, &params, settings, &result, i);
+                [low.error, high.error]
+            });
+            (
+                p.name.clone(),
+                FittedParameter {
+                    value: result.values[i],
+                    error: result.errors[i],
+                    minos: interval,
+                },
+            )
+        })
+        .collect();
+    let covariance = result.covariance.rows();
+    let correlation = covariance
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(j, &c)| c / (covariance[i][i] * covariance[j][j]).sqrt())
+                .collect()
+        })
+        .collect();
+    let bins = super::fit_scan::plot_bins(&ranges, PLOT_BINS);
+    let observed = bins
+        .iter()
+        .enumerate()
+        .map(|(k, &(lo, hi))| {
+            let last = k + 1 == bins.len() || bins[k + 1].0 != hi;
+            x.iter()
+                .zip(&w)
+                .filter(|&(&v, _)| lo <= v && (v < hi || (last && v == hi)))
+                .map(|(_, &w)| w)
+                .sum()
+        })
+        .collect();
+    let expected = likelihood.channels[0].expected_in_bins(&result.values, &bins);
+    let figure = Figure {
+        components: plain
+            .components
+            .iter()
+            .map(|c| c.name.value.clone())
+            .zip(expected)
+            .collect(),
+        bins,
+        observed,
+    };
+    Ok(PlainFitReport {
+        input: input_name.to_owned(),
+        channel: channel_name.to_owned(),
+        events,
+        sum_of_weights,
+        status: result.status,
+        edm: result.edm,
+        minus_two_ln_l: 2.0 * result.fval,
+        parameters,
+        order: params.iter().map(|p| p.name.clone()).collect(),
+        covariance,
+        correlation,
+        at_limit: result.at_limit,
+        figure,
+    })
+}
