@@ -177,6 +177,28 @@ pub fn run(args: &Args) -> Status {
     }
 }
 
+/// One line per parameter (value, HESSE error, MINOS interval when computed), then the
+/// parameters that ended at a bound.
+fn print_parameters(
+    order: &[String],
+    parameters: &std::collections::BTreeMap<String, analysis::FittedParameter>,
+    at_limit: &[String],
+) {
+    for name in order {
+        let p = &parameters[name];
+        let minos = p.minos.map_or(String::new(), |[lo, hi]| {
+            format!("  minos [{lo:+.4e}, {hi:+.4e}]")
+        });
+        println!(
+            "  {name:<28} {:>14.6e} ± {:<12.4e}{minos}",
+            p.value, p.error
+        );
+    }
+    if !at_limit.is_empty() {
+        println!("  at a bound: {}", at_limit.join(", "));
+    }
+}
+
 fn print_plain(fitted: &PlainFitReport) {
     println!(
         "fit of {} ({}): {} candidates (sum of weights {}), {:?}, EDM {:.2e}, -2 ln L = {:.6}",
@@ -188,19 +210,7 @@ fn print_plain(fitted: &PlainFitReport) {
         fitted.edm,
         fitted.minus_two_ln_l
     );
-    for name in &fitted.order {
-        let p = &fitted.parameters[name];
-        let minos = p.minos.map_or(String::new(), |[lo, hi]| {
-            format!("  minos [{lo:+.4e}, {hi:+.4e}]")
-        });
-        println!(
-            "  {name:<28} {:>14.6e} ± {:<12.4e}{minos}",
-            p.value, p.error
-        );
-    }
-    if !fitted.at_limit.is_empty() {
-        println!("  at a bound: {}", fitted.at_limit.join(", "));
-    }
+    print_parameters(&fitted.order, &fitted.parameters, &fitted.at_limit);
     if fitted.order.len() > 1 {
         println!("  correlations:");
         for (name, row) in fitted.order.iter().zip(&fitted.correlation) {
@@ -223,19 +233,7 @@ fn print_table(fitted: &FitReport) {
             ""
         }
     );
-    for name in &fitted.order {
-        let p = &fitted.parameters[name];
-        let minos = p.minos.map_or(String::new(), |[lo, hi]| {
-            format!("  minos [{lo:+.4e}, {hi:+.4e}]")
-        });
-        println!(
-            "  {name:<28} {:>14.6e} ± {:<12.4e}{minos}",
-            p.value, p.error
-        );
-    }
-    if !fitted.at_limit.is_empty() {
-        println!("  at a bound: {}", fitted.at_limit.join(", "));
-    }
+    print_parameters(&fitted.order, &fitted.parameters, &fitted.at_limit);
     if !fitted.profile.is_empty() {
         println!("  profile of {}: value, Δ(−ln L)", fitted.order[0]);
         for point in &fitted.profile {
