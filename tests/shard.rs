@@ -392,3 +392,22 @@ fn submit_chains_the_merge_after_the_array_job() {
     assert!(t.contains("cannot run sbatch"), "{t}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A signal sample read from files, whose `files` entries state the generated masses:
+/// each shard adds the entry's mass to the rows it owns, and the merged efficiencies and
+/// limits are the single process's bytes.
+#[test]
+fn a_signal_sample_from_files_merges_to_the_single_process_bytes() {
+    let dir = scratch("signal-files");
+    let data = std::fs::canonicalize("analyses/data").unwrap();
+    std::os::unix::fs::symlink(data, dir.join("data")).unwrap();
+    let spec = std::fs::read_to_string("analyses/dark_photon_files.yaml")
+        .unwrap()
+        .replace("range: [0.5, 6.0]", "range: [0.9, 1.2]");
+    std::fs::write(dir.join("spec.yaml"), spec).unwrap();
+    let o = searchlight_in(&dir, &["run", "spec.yaml", "-o", "whole"]);
+    assert!(o.status.success(), "{}", text(&o));
+    sharded(&dir, 3, "2", "merged");
+    same_outputs(&dir, "whole", "merged");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -10,6 +10,7 @@ pub mod count_scan;
 pub mod efficiency;
 pub mod fit_scan;
 pub mod global_toys;
+pub mod injection;
 mod pdf;
 pub mod plain_fit;
 mod template;
@@ -159,6 +160,9 @@ pub struct Outcome {
     /// Global significance of the largest excess (null while blinded): from
     /// pseudo-experiments with `limits.global_toys`, else by Gross–Vitells upcrossings.
     pub global_significance: Option<f64>,
+    /// Signal events injected into the data (`inputs.data.inject`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub injected: Option<injection::Injected>,
     /// How the pseudo-experiments gave it (absent without `limits.global_toys`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub global_significance_toys: Option<global_toys::GlobalToys>,
@@ -224,7 +228,7 @@ impl<'a> Context<'a> {
     /// The scan inputs for signal yields of `per_unit` × each channel's factors.
     fn scan_inputs(&'a self, spec: &Spec, per_unit: f64, cl: f64, unblind: bool) -> ScanInputs<'a> {
         ScanInputs {
-            data: self.data,
+            data: &self.data,
             efficiency: &self.efficiency,
             channels: self.channels.clone(),
             scale: signal_scale(spec, per_unit),
@@ -273,7 +277,8 @@ fn failure(span: Span, message: impl Into<String>) -> Diagnostic {
 /// What the statistics of a spec are computed from: the data candidates, efficiencies,
 /// channels and the observable's vetoed windows.
 struct Context<'a> {
-    data: &'a Candidates,
+    data: std::borrow::Cow<'a, Candidates>,
+    injected: Option<injection::Injected>,
     inputs: &'a [InputCandidates],
     efficiency: Vec<efficiency::Table>,
     channels: Vec<String>,
@@ -339,6 +344,39 @@ fn context<'a>(
         EfficiencySource::Given(points) => Ok(efficiency::given(points, &channels)),
     }
     .map_err(|m| failure(span, m))?;
+    let (data_candidates, injected) = match injection_of(spec) {
+        None => (std::borrow::Cow::Borrowed(&data.candidates), None),
+        Some(inject) => {
+            // Lint (SL035) makes `from` the sample the efficiency is measured on.
+            let joint = match &source {
+                EfficiencySource::Files { points, .. } => {
+                    points.iter().all(|p| p.channel.is_none())
+                }
+                _ => false,
+            };
+            let ctau = inject.ctau.as_ref().map(|t| t.value);
+            let (candidates, selected) = injection::inject(
+                &data.candidates,
+                &candidates_of(&inject.from.value)?.candidates,
+                &efficiency,
+                joint,
+                inject.mass.value,
+                ctau,
+                inject.events.value,
+                inject.seed.value,
+            )
+            .map_err(|m| failure(inject.span, m))?;
+            let injected = injection::Injected {
+                from: inject.from.value.clone(),
+                mass: inject.mass.value,
+                ctau,
+                events: inject.events.value,
+                seed: inject.seed.value,
+                selected,
+            };
+            (std::borrow::Cow::Owned(candidates), Some(injected))
+        }
+    };
     if let Model::Fit(fit) = model
         && fit.signal.pdf.value == "histogram"
         && let Some(from) = fit.signal.name_param("from")
@@ -377,13 +415,25 @@ fn context<'a>(
         .map(|v| (v.window.low.value, v.window.high.value))
         .collect();
     Ok(Context {
-        data: &data.candidates,
+        data: data_candidates,
+        injected,
         inputs,
         efficiency,
         channels,
         endpoints,
         vetoed,
     })
+}
+
+/// The data input's `inject`, if any.
+fn injection_of(spec: &Spec) -> Option<&crate::spec::Injection> {
+    spec.inputs
+        .iter()
+        .find(|i| i.name.value == crate::spec::DATA_INPUT)
+        .and_then(|i| match &i.source {
+            crate::spec::Source::Files { inject, .. } => inject.as_deref(),
+            crate::spec::Source::Toy { .. } => None,
+        })
 }
 
 /// The resolution σ at hypothesis `m`.
@@ -488,7 +538,7 @@ pub fn statistics(
     let global_toys = match &limits.global_toys {
         Some(toys) if unblind => Some(
             global_toys::SmoothedData::new(
-                context.data,
+                &context.data,
                 &context.vetoed,
                 (observable.low.value, observable.high.value),
                 &points,
@@ -531,6 +581,7 @@ pub fn statistics(
         scan: scan_points,
         global_significance,
         global_significance_toys: global_toys,
+        injected: context.injected.clone(),
         fit_figures,
     }))
 }

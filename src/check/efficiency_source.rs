@@ -10,7 +10,8 @@ use super::grid;
 use crate::diag::Span;
 use crate::io::point_table::{self, PointRow};
 use crate::spec::{
-    Efficiency, Generated, GeneratedAt, GeneratedEvents, Model, ParamValue, Source, Spec,
+    DATA_INPUT, Efficiency, Generated, GeneratedAt, GeneratedEvents, Model, ParamValue, Source,
+    Spec,
 };
 
 /// Where a scan's efficiencies come from.
@@ -239,6 +240,7 @@ pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Ref
             EfficiencySource::Given(points)
         }
     };
+    check_injection(spec, &source)?;
     if matches!(model, Model::Fit(_)) {
         let lifetimes = lifetimes(&source);
         if lifetimes > 1 {
@@ -250,6 +252,91 @@ pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Ref
         }
     }
     Ok(Some(source))
+}
+
+/// `inject` stands on the data input, read from files, and draws from the signal sample
+/// the efficiency is measured on, at one of its generated points, no more events than
+/// were generated there (for files; a toy's count per decay mode is checked at run time).
+fn check_injection(spec: &Spec, source: &EfficiencySource) -> Result<(), Refusal> {
+    for input in &spec.inputs {
+        let Source::Files {
+            inject: Some(inject),
+            ..
+        } = &input.source
+        else {
+            continue;
+        };
+        if input.name.value != DATA_INPUT {
+            return Err(refuse(
+                inject.span,
+                format!(
+                    "`inject` adds signal to the data; input `{}` is not `data`",
+                    input.name.value
+                ),
+            ));
+        }
+        let from = inject.from.value.as_str();
+        let (points, what): (Vec<GeneratedPoint>, &str) = match source {
+            EfficiencySource::Files { input, points } if input == from => {
+                (points.clone(), "its generated points")
+            }
+            EfficiencySource::Toy(input) if input == from => {
+                let masses = spec
+                    .inputs
+                    .iter()
+                    .find(|i| i.name.value == from)
+                    .and_then(|i| match &i.source {
+                        Source::Toy { params, .. } => {
+                            params.iter().find(|(n, _)| n.value == "masses")
+                        }
+                        Source::Files { .. } => None,
+                    })
+                    .map_or_else(Vec::new, |(_, v)| v.value.values());
+                let points = masses
+                    .into_iter()
+                    .map(|mass| GeneratedPoint {
+                        mass,
+                        ctau: inject.ctau.as_ref().map(|t| t.value),
+                        channel: None,
+                        // Counted per decay mode at run time.
+                        events: f64::INFINITY,
+                    })
+                    .collect();
+                (points, "the toy's `masses`")
+            }
+            _ => {
+                return Err(refuse(
+                    inject.from.span,
+                    format!("`inject` draws from the signal sample the efficiency is measured on, not `{from}`"),
+                )
+                .help("`efficiency: from(INPUT)` and `inject: { from: INPUT, ... }` name the same sample"));
+            }
+        };
+        let ctau = inject.ctau.as_ref().map(|t| t.value);
+        let point = points.iter().find(|p| {
+            same_point(p.mass, inject.mass.value)
+                && match (p.ctau, ctau) {
+                    (Some(a), Some(b)) => same_point(a, b),
+                    (a, b) => a == b,
+                }
+        });
+        let Some(generated) = point.map(|p| p.events) else {
+            return Err(refuse(
+                inject.mass.span,
+                format!("mass {} is not among {what}", inject.mass.value),
+            ));
+        };
+        if inject.events.value as f64 > generated {
+            return Err(refuse(
+                inject.events.span,
+                format!(
+                    "{} events cannot be drawn from the {generated} generated at mass {}",
+                    inject.events.value, inject.mass.value
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn scan_parameter(spec: &Spec) -> &str {

@@ -139,6 +139,11 @@ const INPUT: Kind = Kind::Open(
             "unit each listed column is stored in (`GeV`, `MeV`, `cm`, `ps`, `1`…): checked like a toy column's, values converted to GeV, cm, ns",
         ),
         opt(
+            "inject",
+            INJECT,
+            "closure tests: events of a signal sample at one mass added to this (file) data input",
+        ),
+        opt(
             "generated",
             GENERATED,
             "signal sample from files: the mass (and ctau) each row was generated at and the events generated at each point",
@@ -165,6 +170,31 @@ pub const FILE_ENTRY: Kind = Kind::Object(&[
         Kind::Count,
         "events generated for the entry's files",
     ),
+]);
+
+/// `inject:` of a file data input.
+pub const INJECT: Kind = Kind::Object(&[
+    req(
+        "from",
+        Kind::Str,
+        "the signal sample (toy or files) the events come from",
+    ),
+    req(
+        "mass",
+        Kind::Quantity,
+        "its generated mass the events are drawn at",
+    ),
+    opt(
+        "ctau",
+        Kind::Quantity,
+        "its generated lifetime, for lifetime grids",
+    ),
+    req(
+        "events",
+        Kind::Count,
+        "generated events drawn (each kept as the selection keeps it)",
+    ),
+    req("seed", Kind::Count, "random seed of the draw"),
 ]);
 
 /// `generated:` of a signal sample read from files.

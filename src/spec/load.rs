@@ -630,7 +630,9 @@ fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
                         ),
                     )
                     .at(k.span)
-                    .with_help("file inputs take `files`, `tree`, `units` and `generated`"),
+                    .with_help(
+                        "file inputs take `files`, `tree`, `units`, `generated` and `inject`",
+                    ),
                 );
             }
             let entries: Vec<FileEntry> = ctx
@@ -643,11 +645,16 @@ fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
                 .get("units")
                 .map_or_else(Vec::new, |u| column_units(u, ctx));
             let generated = generated(m.get("generated"), &entries, &what, m.span, ctx);
+            let inject = match m.get("inject") {
+                Some(node) => Some(Box::new(injection(node, ctx)?)),
+                None => None,
+            };
             Source::Files {
                 files: entries.into_iter().map(|e| e.path).collect(),
                 tree,
                 units,
                 generated,
+                inject,
             }
         }
         _ => {
@@ -660,6 +667,26 @@ fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
         }
     };
     Some(Input { name, source })
+}
+
+fn injection(node: &Node, ctx: &mut Ctx) -> Option<Injection> {
+    let m = ctx.map(node, &keys::INJECT, "`inject`")?;
+    let from = m.get("from").and_then(|v| ctx.string(v, "`from`"));
+    let mass = m.get("mass").and_then(|v| ctx.quantity(v, "`mass`"));
+    let ctau = match m.get("ctau") {
+        Some(v) => Some(ctx.quantity(v, "`ctau`")?),
+        None => None,
+    };
+    let events = m.get("events").and_then(|v| ctx.count(v, "`events`"));
+    let seed = m.get("seed").and_then(|v| ctx.count(v, "`seed`"));
+    Some(Injection {
+        from: from?,
+        mass: mass?,
+        ctau,
+        events: events?,
+        seed: seed?,
+        span: m.span,
+    })
 }
 
 /// One entry of a file input's `files`: a path or glob, with what it was generated at.

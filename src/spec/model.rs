@@ -141,7 +141,26 @@ pub enum Source {
         /// What a simulated signal sample was generated at, when it serves
         /// `efficiency: from(...)`.
         generated: Option<Generated>,
+        /// Signal events added to this data input (closure tests).
+        inject: Option<Box<Injection>>,
     },
+}
+
+/// Events of a signal sample at one generated point added to the data (`inject:`).
+#[derive(Clone, Debug)]
+pub struct Injection {
+    /// The signal input.
+    pub from: Name,
+    /// The generated mass.
+    pub mass: Spanned<f64>,
+    /// The generated lifetime.
+    pub ctau: Option<Spanned<f64>>,
+    /// Generated events drawn.
+    pub events: Spanned<u64>,
+    /// Seed of the draw.
+    pub seed: Spanned<u64>,
+    /// Span of the mapping.
+    pub span: Span,
 }
 
 /// What a signal sample read from files was generated at: `generated:` of the input and
