@@ -1869,6 +1869,32 @@ fn the_file_based_reference_search_measures_what_numpy_and_pyhf_do() {
             .iter()
             .all(|p| p["status"] == "ok")
     );
+    // A signal template taken from the files (their stated masses move it to each
+    // hypothesis) gives expected limits close to the Gaussian's.
+    let template = run_spec(
+        &dir,
+        "template",
+        &dark_photon_spec("[1.0, 1.1]").replace(
+            "signal: { pdf: gaussian, mean: m_A, sigma: 0.002 + 0.004 * m_A }",
+            "signal: { pdf: histogram, from: signal, bins: 40, sigma: 0.002 + 0.004 * m_A }",
+        ),
+    );
+    let median = |r: &Value| -> Vec<f64> {
+        r["scan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["expected"][2].as_f64().unwrap())
+            .collect()
+    };
+    let (a, b) = (median(&template), median(&fit));
+    assert_eq!(a.len(), b.len());
+    for (a, b) in a.iter().zip(b) {
+        assert!(
+            (0.8..1.25).contains(&(a / b)),
+            "template {a} vs Gaussian {b}"
+        );
+    }
     // One counting window at 1.0 GeV on the same files, against pyhf.
     let window = &reference["window"];
     let narrow = dark_photon_spec("[1.0, 1.005]");

@@ -380,18 +380,25 @@ fn context<'a>(
     if let Model::Fit(fit) = model
         && fit.signal.pdf.value == "histogram"
         && let Some(from) = fit.signal.name_param("from")
-        && inputs
-            .iter()
-            .any(|i| i.name == from.value && i.toy.is_none())
+        && spec.inputs.iter().any(|i| {
+            i.name.value == from.value
+                && matches!(
+                    &i.source,
+                    crate::spec::Source::Files {
+                        generated: None,
+                        ..
+                    }
+                )
+        })
     {
         return Err(failure(
             from.span,
             format!(
-                "the signal template comes from `{}`, read from files: it cannot be moved to each hypothesis",
+                "the signal template comes from `{}`, read from files that do not say what they were generated at: it cannot be moved to each hypothesis",
                 from.value
             ),
         )
-        .with_help("take the signal template from a signal toy, or use a parametric signal PDF"));
+        .with_help("state the generated mass of the sample (`generated`, or `mass` per `files` entry), or use a parametric signal PDF"));
     }
     if let Model::Fit(_) = model {
         // Fit scans are in mass only: a signal toy of one lifetime serves them.

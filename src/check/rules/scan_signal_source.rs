@@ -7,7 +7,8 @@
 //! hypothesis; an efficiency table that cannot be read, has changed from its pinned
 //! SHA-256, or does not cover the spec's channels; a fit scan whose signal is generated
 //! at several lifetimes (fit scans are in mass only); and a `histogram` signal PDF from
-//! files (a template cannot yet be moved to each hypothesis).
+//! files that do not state their generated masses (its template cannot be moved to each
+//! hypothesis).
 //!
 //! ## Why is this bad?
 //! `run` reads and selects every input and then has to refuse the scan: the finding
@@ -68,18 +69,24 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     if let Model::Fit(fit) = model
         && fit.signal.pdf.value == "histogram"
         && let Some(from) = fit.signal.name_param("from")
-        && spec
-            .inputs
-            .iter()
-            .any(|i| i.name.value == from.value && matches!(i.source, Source::Files { .. }))
+        && spec.inputs.iter().any(|i| {
+            i.name.value == from.value
+                && matches!(
+                    i.source,
+                    Source::Files {
+                        generated: None,
+                        ..
+                    }
+                )
+        })
     {
         out.push(
             RULE.diag(format!(
-                "the signal template comes from `{}`, read from files: it cannot be moved to each hypothesis",
+                "the signal template comes from `{}`, read from files that do not say what they were generated at: it cannot be moved to each hypothesis",
                 from.value
             ))
             .at_labelled(from.span, "files")
-            .with_help("take the signal template from a signal toy, or use a parametric signal PDF"),
+            .with_help("state the generated mass of the sample (`generated`, or `mass` per `files` entry), or use a parametric signal PDF"),
         );
     }
 }
