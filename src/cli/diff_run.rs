@@ -4,8 +4,6 @@
 //! A git-revision side is checked out whole (`git worktree add --detach`) into a scratch
 //! directory, so its model files and included fragments are those of the revision.
 
-use super::Status;
-use super::run;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -57,35 +55,17 @@ fn checkout(arg: &str, tag: &str) -> Result<Side, String> {
     })
 }
 
-/// Runs a side and reads its results.
-fn results(side: &Side, tag: &str) -> Result<Value, String> {
-    let out =
-        std::env::temp_dir().join(format!("searchlight-diff-out-{tag}-{}", std::process::id()));
-    let status = run::run(&run::Args {
-        spec: side.spec.clone(),
-        output: Some(out.clone()),
-        threads: None,
-        unblind: false,
-        shard: None,
-        column_cache: false,
-    });
-    let text = std::fs::read_to_string(out.join("results.json"));
-    let _ = std::fs::remove_dir_all(&out);
-    if status != Status::Ok {
-        return Err(format!(
-            "running {} failed (see above)",
-            side.spec.display()
-        ));
-    }
-    let text = text.map_err(|e| e.to_string())?;
-    serde_json::from_str(&text).map_err(|e| e.to_string())
+/// Runs a side and returns its results.json document.
+fn results(side: &Side) -> Result<Value, String> {
+    super::prepare::results_of(&side.spec, false, None)
+        .map_err(|_| format!("running {} failed (see above)", side.spec.display()))
 }
 
 /// Runs both versions and lists how their results differ: one human line per finding,
 /// and the same as JSON.
 pub(super) fn compare_runs(old: &str, new: &str) -> Result<(Vec<String>, Value), String> {
     let (a, b) = (checkout(old, "old")?, checkout(new, "new")?);
-    let (ra, rb) = (results(&a, "old")?, results(&b, "new")?);
+    let (ra, rb) = (results(&a)?, results(&b)?);
     let mut lines = Vec::new();
     let mut cutflow = Vec::new();
     let empty = serde_json::Map::new();

@@ -7,7 +7,7 @@ use super::run::{finish, remove_previous_results};
 use crate::analysis::{self, InputCandidates};
 use crate::diag::codes;
 use crate::pipeline::provenance::spec_hash;
-use crate::pipeline::{Prepared, toy_of};
+use crate::pipeline::{Completed, Prepared, toy_of};
 use crate::shard::merge::merge;
 use crate::shard::partial::Partial;
 use std::path::{Path, PathBuf};
@@ -114,11 +114,10 @@ pub fn run(args: &Args) -> Status {
         .into_iter()
         .map(|p| (p.name, p.cutflow))
         .collect();
-    finish(
-        &spec,
-        &out,
-        &merged.provenance,
-        &cutflows,
-        statistics.as_ref(),
-    )
+    let completed = Completed {
+        cutflows,
+        statistics,
+        provenance: merged.provenance,
+    };
+    finish(&spec, &out, &completed)
 }

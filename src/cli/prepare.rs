@@ -3,7 +3,8 @@
 
 use super::Status;
 use crate::diag::{Diagnostic, SourceMap, render};
-use crate::pipeline::{self, Prepared};
+use crate::pipeline::{self, Prepared, complete};
+use serde_json::Value;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -37,4 +38,22 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Status> 
             eprintln!("error: cannot start worker threads: {e}");
             Status::Failure
         })
+}
+
+/// Runs a spec whole (as `run` would, without writing anything) and returns its
+/// results.json document as a file would hold it; prints why when it cannot.
+pub fn results_of(spec: &Path, unblind: bool, threads: Option<usize>) -> Result<Value, Status> {
+    let prepared = prepare(spec, unblind)?;
+    let pool = thread_pool(threads)?;
+    match pool.install(|| complete(spec, &prepared, false)) {
+        Ok(completed) => {
+            let text = serde_json::to_string(&completed.results(&prepared.spec))
+                .expect("results serialise");
+            Ok(serde_json::from_str(&text).expect("results read back"))
+        }
+        Err(d) => {
+            report(&[d], &prepared.sources);
+            Err(Status::Failure)
+        }
+    }
 }

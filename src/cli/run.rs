@@ -2,12 +2,12 @@
 
 use super::Status;
 use super::prepare::{prepare, report, thread_pool};
-use crate::analysis::{self, Outcome};
+use crate::analysis::Outcome;
 use crate::diag::{Diagnostic, codes};
 use crate::exec::cutflow::Cutflow;
-use crate::pipeline::{Prepared, execute, provenance};
+use crate::pipeline::{Completed, complete, execute, provenance};
 use crate::report::figures;
-use crate::report::results::{Provenance, cutflow_markdown, results_json, write_atomically};
+use crate::report::results::{Provenance, cutflow_markdown, write_atomically};
 use crate::shard::Shard;
 use crate::shard::partial::{Header, InputPart, Partial};
 use crate::spec::Spec;
@@ -39,22 +39,15 @@ pub struct Args {
 
 /// Runs the analysis; 1 for analysis errors, 2 for I/O or input-format failures.
 pub fn run(args: &Args) -> Status {
-    let Prepared {
-        spec,
-        sources,
-        base,
-        query,
-        unblinded: unblind,
-        hidden,
-    } = match prepare(&args.spec, args.unblind) {
+    let prepared = match prepare(&args.spec, args.unblind) {
         Ok(p) => p,
         Err(status) => return status,
     };
-    let name = &spec.analysis.name.value;
+    let spec = &prepared.spec;
     let out = args
         .output
         .clone()
-        .unwrap_or_else(|| Path::new("results").join(name));
+        .unwrap_or_else(|| Path::new("results").join(&spec.analysis.name.value));
     if let Err(status) = remove_previous_results(&out) {
         return status;
     }
@@ -62,29 +55,41 @@ pub fn run(args: &Args) -> Status {
         Ok(p) => p,
         Err(status) => return status,
     };
-    let shard = args.shard.unwrap_or(Shard::WHOLE);
-    let outcome = pool.install(|| {
-        let executed = execute(
-            &spec,
-            &query,
-            hidden.as_ref(),
-            &base,
-            shard,
-            args.column_cache,
-        )?;
-        let statistics = match args.shard {
-            Some(_) => None, // after the merge
-            None => analysis::statistics(&spec, &base, &executed.candidates, unblind)?,
-        };
-        let provenance = provenance::provenance(&args.spec, &spec, &sources, &base, unblind)?;
-        Ok::<_, Diagnostic>((executed, statistics, provenance))
-    });
-    let (executed, statistics, mut provenance) = match outcome {
-        Ok(r) => r,
-        Err(d) => {
-            report(&[d], &sources);
-            return Status::Failure;
+    let status = match args.shard {
+        Some(shard) => {
+            let outcome = pool.install(|| {
+                let executed = execute(
+                    spec,
+                    &prepared.query,
+                    prepared.hidden.as_ref(),
+                    &prepared.base,
+                    shard,
+                    args.column_cache,
+                )?;
+                let provenance = provenance::provenance(
+                    &args.spec,
+                    spec,
+                    &prepared.sources,
+                    &prepared.base,
+                    prepared.unblinded,
+                )?;
+                Ok::<_, Diagnostic>((executed, provenance))
+            });
+            match outcome {
+                Ok((executed, provenance)) => write_partial(&out, shard, provenance, executed),
+                Err(d) => {
+                    report(&[d], &prepared.sources);
+                    Status::Failure
+                }
+            }
         }
+        None => match pool.install(|| complete(&args.spec, &prepared, args.column_cache)) {
+            Ok(completed) => finish(spec, &out, &completed),
+            Err(d) => {
+                report(&[d], &prepared.sources);
+                Status::Failure
+            }
+        },
     };
     let damaged = crate::io::column_cache::damaged_entries();
     if damaged > 0 {
@@ -92,17 +97,7 @@ pub fn run(args: &Args) -> Status {
             "note: {damaged} damaged column-cache entries were decoded from the files again and rewritten"
         );
     }
-    if let Some(shard) = args.shard {
-        return write_partial(&out, shard, provenance, executed);
-    }
-    provenance.inputs = executed.records;
-    finish(
-        &spec,
-        &out,
-        &provenance,
-        &executed.cutflows,
-        statistics.as_ref(),
-    )
+    status
 }
 
 /// Removes an earlier results.json from `out`: it would look like the result of this run
@@ -124,17 +119,10 @@ pub(super) fn remove_previous_results(out: &Path) -> Result<(), Status> {
 }
 
 /// Writes the outputs of a complete run (or merge) and summarises them on stderr.
-pub(super) fn finish(
-    spec: &Spec,
-    out: &Path,
-    provenance: &Provenance,
-    cutflows: &[(String, Cutflow)],
-    statistics: Option<&Outcome>,
-) -> Status {
-    let name = &spec.analysis.name.value;
-    match write_outputs(spec, out, name, provenance, cutflows, statistics) {
+pub(super) fn finish(spec: &Spec, out: &Path, completed: &Completed) -> Status {
+    match write_outputs(spec, out, completed) {
         Ok(()) => {
-            summarize(out, cutflows, statistics);
+            summarize(out, &completed.cutflows, completed.statistics.as_ref());
             Status::Ok
         }
         Err(e) => {
@@ -199,16 +187,10 @@ fn write_partial(
     }
 }
 
-fn write_outputs(
-    spec: &Spec,
-    out: &Path,
-    name: &str,
-    provenance: &Provenance,
-    cutflows: &[(String, Cutflow)],
-    statistics: Option<&Outcome>,
-) -> std::io::Result<()> {
+fn write_outputs(spec: &Spec, out: &Path, completed: &Completed) -> std::io::Result<()> {
     std::fs::create_dir_all(out)?;
-    if let Some(outcome) = statistics {
+    let name = &spec.analysis.name.value;
+    if let Some(outcome) = &completed.statistics {
         let parameter = spec
             .scan
             .as_ref()
@@ -217,20 +199,16 @@ fn write_outputs(
             .analysis
             .title
             .as_ref()
-            .map_or(name, |t| t.value.as_str());
+            .map_or(name.as_str(), |t| t.value.as_str());
         figures::write(out, title, &format!("{parameter} [GeV]"), outcome)
             .map_err(std::io::Error::other)?;
     }
     // results.json last: its presence marks a complete output directory.
     write_atomically(
         &out.join("cutflow.md"),
-        cutflow_markdown(name, cutflows).as_bytes(),
+        cutflow_markdown(name, &completed.cutflows).as_bytes(),
     )?;
-    let blinding = (!provenance.unblinded).then(|| crate::analysis::blinding::record(spec));
-    let json = serde_json::to_string_pretty(&results_json(
-        name, provenance, cutflows, statistics, blinding,
-    ))
-    .expect("results serialise");
+    let json = serde_json::to_string_pretty(&completed.results(spec)).expect("results serialise");
     write_atomically(&out.join("results.json"), format!("{json}\n").as_bytes())
 }
 

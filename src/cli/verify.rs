@@ -7,8 +7,7 @@
 //! the results agree (bitwise, or within `--tolerance`), 1 when they differ.
 
 use super::Status;
-use super::prepare::{prepare, report};
-use super::run;
+use super::prepare::{prepare, report, results_of};
 use crate::diag::{Diagnostic, codes};
 use crate::pipeline::file_hash;
 use serde_json::Value;
@@ -74,25 +73,9 @@ pub fn run(args: &Args) -> Status {
     if let Err(message) = unchanged_sources(&spec, provenance, unblind) {
         return cannot(message);
     }
-    let scratch = std::env::temp_dir().join(format!("searchlight-verify-{}", std::process::id()));
-    let rerun = run::Args {
-        spec,
-        output: Some(scratch.clone()),
-        threads: args.threads,
-        unblind,
-        shard: None,
-        // Decoded afresh: verification trusts no cache.
-        column_cache: false,
-    };
-    let status = run::run(&rerun);
-    let new = read_json(&scratch.join("results.json"));
-    let _ = std::fs::remove_dir_all(&scratch);
-    if status != Status::Ok {
+    // Decoded afresh (no column cache): verification trusts no cache.
+    let Ok(new) = results_of(&spec, unblind, args.threads) else {
         return cannot("the rerun failed (see above)");
-    }
-    let new = match new {
-        Ok(v) => v,
-        Err(e) => return cannot(e),
     };
     for field in BUILD_FIELDS {
         let (a, b) = (&provenance[field], &new["provenance"][field]);

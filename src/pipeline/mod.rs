@@ -45,6 +45,7 @@ use crate::io::IoError;
 use crate::io::source::NtupleReader;
 use crate::plan::program::Program;
 use crate::plan::query::{self, Query};
+use crate::report::results::Provenance;
 use crate::shard::{FileLayout, InputLayout, Layout, Shard, slice};
 use crate::spec::{GeneratedAt, Input, LoadOptions, Name, ParamValue, Source, Spec};
 use crate::toy::{self, Params, truth};
@@ -405,6 +406,69 @@ pub fn execute(
         executed.cutflows.push((input.name.value.clone(), cutflow));
     }
     Ok(executed)
+}
+
+/// A whole run of a spec (every event of every input): what `run` writes and `verify`
+/// and `diff --run` compare.
+pub struct Completed {
+    /// The cutflows and histograms per input, in spec order.
+    pub cutflows: Vec<(String, Cutflow)>,
+    /// The statistics stage's outcome (None without a model and scan).
+    pub statistics: Option<crate::analysis::Outcome>,
+    /// The provenance record, with every input's.
+    pub provenance: Provenance,
+}
+
+impl Completed {
+    /// The run's results.json document.
+    pub fn results(&self, spec: &Spec) -> Value {
+        let blinding =
+            (!self.provenance.unblinded).then(|| crate::analysis::blinding::record(spec));
+        crate::report::results::results_json(
+            &spec.analysis.name.value,
+            &self.provenance,
+            &self.cutflows,
+            self.statistics.as_ref(),
+            blinding,
+        )
+    }
+}
+
+/// Runs a prepared spec (read from `path`) over every input, then its statistics, and
+/// records its provenance.
+pub fn complete(
+    path: &Path,
+    prepared: &Prepared,
+    column_cache: bool,
+) -> Result<Completed, Diagnostic> {
+    let spec = &prepared.spec;
+    let executed = execute(
+        spec,
+        &prepared.query,
+        prepared.hidden.as_ref(),
+        &prepared.base,
+        Shard::WHOLE,
+        column_cache,
+    )?;
+    let statistics = crate::analysis::statistics(
+        spec,
+        &prepared.base,
+        &executed.candidates,
+        prepared.unblinded,
+    )?;
+    let mut provenance = provenance::provenance(
+        path,
+        spec,
+        &prepared.sources,
+        &prepared.base,
+        prepared.unblinded,
+    )?;
+    provenance.inputs = executed.records;
+    Ok(Completed {
+        cutflows: executed.cutflows,
+        statistics,
+        provenance,
+    })
 }
 
 /// A toy input's generator parameters as the generators take them.
