@@ -1802,6 +1802,12 @@ fn lint_refuses_signal_samples_that_cannot_give_efficiencies() {
             "has changed",
         ),
         ("    files: [signal_all.parquet]", "muid", "SL0", "muid"),
+        (
+            "    files: [signal_all.parquet]\n    cuts: [isSignal == 1]\n    generated: { mass: mc_mass, events: { 0.5: 2000 } }",
+            "from(signal)",
+            "SL001",
+            "unknown name `isSignal` in a cut of one input",
+        ),
     ];
     for (signal, efficiency, code, message) in cases {
         let path = dir.join("bad.yaml");
@@ -1869,6 +1875,37 @@ fn the_file_based_reference_search_measures_what_numpy_and_pyhf_do() {
             .iter()
             .all(|p| p["status"] == "ok")
     );
+    // With truth matching on the signal sample only (`isSignal` is not in the data).
+    let matched = run_spec(
+        &dir,
+        "matched",
+        &dark_photon_spec("[1.0, 1.1]").replace(
+            "  signal:\n    tree: variables",
+            "  signal:\n    tree: variables\n    cuts: [isSignal == 1]",
+        ),
+    );
+    for (m, e) in matched["efficiency"][0]["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(expected)
+    {
+        for key in ["selected", "efficiency", "uncertainty"] {
+            let a = m[key].as_f64().unwrap();
+            let b = e[format!("{key}_truth_matched")].as_f64().unwrap();
+            assert!(
+                (a - b).abs() <= 1e-12 * b,
+                "truth-matched {key} at {}: {a} vs numpy {b}",
+                e["mass"]
+            );
+        }
+    }
+    let signal_flow = &matched["cutflows"]["signal"];
+    assert!(
+        signal_flow.to_string().contains("signal: isSignal == 1"),
+        "{signal_flow}"
+    );
+    assert_eq!(matched["cutflows"]["data"], fit["cutflows"]["data"]);
     // A signal template taken from the files (their stated masses move it to each
     // hypothesis) gives expected limits close to the Gaussian's.
     let template = run_spec(

@@ -43,6 +43,14 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
         role,
     };
     let mut out = Vec::new();
+    for (i, input) in spec.inputs.iter().enumerate() {
+        out.extend(input.cuts.iter().map(|cut| Site {
+            expr: cut,
+            scope: Scope::Input(i),
+            want: Want::Bool,
+            role: "a cut of one input",
+        }));
+    }
     out.extend(
         spec.variables
             .iter()

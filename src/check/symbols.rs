@@ -16,6 +16,9 @@ pub enum Scope {
     /// Per-candidate expressions: cuts, aliases, features. Columns, aliases, MVA outputs
     /// and constants.
     Data,
+    /// The cuts of one input (`inputs.<name>.cuts`, by index in `spec.inputs`): like
+    /// `Data`, with that input's own columns (truth-matching variables of simulation).
+    Input(usize),
     /// Model expressions (PDF parameters, resolution, scan step, reinterpretation):
     /// the scan parameter and constants, plus `sigma` and the POI where allowed.
     Model {
@@ -48,6 +51,52 @@ pub enum Symbol {
     Poi,
 }
 
+/// The columns of one input: a toy's declared ones, or a file input's branch names
+/// (None when its files cannot be read now), with the dimensions its `units` declare.
+struct Schema {
+    columns: Option<HashMap<String, &'static ColumnDecl>>,
+    file_columns: Option<HashSet<String>>,
+    declared_dims: HashMap<String, Dim>,
+}
+
+impl Schema {
+    fn of(input: &crate::spec::Input, base_dir: &std::path::Path) -> Schema {
+        let columns = match &input.source {
+            Source::Toy { generator, .. } => Some(
+                toy::generator(&generator.value)
+                    .map(|g| g.columns.iter().map(|c| (c.branch(), c)).collect())
+                    .unwrap_or_default(),
+            ),
+            Source::Files { .. } => None,
+        };
+        let file_columns = match &input.source {
+            Source::Files { files, tree, .. } => LintContext::file_schema(
+                base_dir,
+                files.iter().map(|f| f.value.as_str()),
+                tree.as_ref().map(|t| t.value.as_str()),
+            ),
+            Source::Toy { .. } => None,
+        };
+        let declared_dims = match &input.source {
+            Source::Files { units, .. } => units
+                .iter()
+                .map(|(column, unit)| {
+                    (
+                        column.value.clone(),
+                        unit.value.map_or(Dim::NONE, |u| u.dim()),
+                    )
+                })
+                .collect(),
+            Source::Toy { .. } => HashMap::new(),
+        };
+        Schema {
+            columns,
+            file_columns,
+            declared_dims,
+        }
+    }
+}
+
 /// Everything the rules need, resolved once.
 pub struct LintContext<'a> {
     /// The spec.
@@ -63,6 +112,8 @@ pub struct LintContext<'a> {
     pub file_columns: Option<HashSet<String>>,
     /// Dimensions of the data input's columns declared by its `units`.
     declared_dims: HashMap<String, Dim>,
+    /// The schemas of inputs with their own cuts, by index in `spec.inputs`.
+    input_schemas: Vec<Option<Schema>>,
     alias_info: RefCell<HashMap<usize, Option<Info>>>,
     mva_ranges: std::cell::OnceCell<Vec<Option<(f64, f64)>>>,
 }
@@ -75,34 +126,16 @@ impl<'a> LintContext<'a> {
             .iter()
             .find(|i| i.name.value == "data")
             .or(spec.inputs.first());
-        let columns = match data.map(|i| &i.source) {
-            Some(Source::Toy { generator, .. }) => Some(
-                toy::generator(&generator.value)
-                    .map(|g| g.columns.iter().map(|c| (c.branch(), c)).collect())
-                    .unwrap_or_default(),
-            ),
-            _ => None,
+        let schema = data.map(|i| Schema::of(i, &base_dir));
+        let (columns, file_columns, declared_dims) = match schema {
+            Some(s) => (s.columns, s.file_columns, s.declared_dims),
+            None => (None, None, HashMap::new()),
         };
-        let file_columns = match data.map(|i| &i.source) {
-            Some(Source::Files { files, tree, .. }) => Self::file_schema(
-                &base_dir,
-                files.iter().map(|f| f.value.as_str()),
-                tree.as_ref().map(|t| t.value.as_str()),
-            ),
-            _ => None,
-        };
-        let declared_dims = match data.map(|i| &i.source) {
-            Some(Source::Files { units, .. }) => units
-                .iter()
-                .map(|(column, unit)| {
-                    (
-                        column.value.clone(),
-                        unit.value.map_or(Dim::NONE, |u| u.dim()),
-                    )
-                })
-                .collect(),
-            _ => HashMap::new(),
-        };
+        let input_schemas = spec
+            .inputs
+            .iter()
+            .map(|i| (!i.cuts.is_empty()).then(|| Schema::of(i, &base_dir)))
+            .collect();
         LintContext {
             spec,
             sources,
@@ -110,6 +143,7 @@ impl<'a> LintContext<'a> {
             columns,
             file_columns,
             declared_dims,
+            input_schemas,
             alias_info: RefCell::default(),
             mva_ranges: std::cell::OnceCell::new(),
         }
@@ -144,20 +178,28 @@ impl<'a> LintContext<'a> {
 
     /// The branches the spec's data expressions name, in spec order, once each.
     pub fn used_columns(&self) -> Vec<String> {
+        self.columns_of(Scope::Data)
+    }
+
+    /// The branches the expressions of `scope` name (`Data`: the analysis',
+    /// `Input(i)`: the cuts of input i), in spec order, once each.
+    pub fn columns_of(&self, scope: Scope) -> Vec<String> {
         let mut columns: Vec<String> = Vec::new();
         for site in super::sites::sites(self.spec)
             .into_iter()
-            .filter(|s| s.scope == Scope::Data)
+            .filter(|s| s.scope == scope)
         {
             super::sites::visit_resolvable(&site.expr.expr, &mut |e: &Expr| {
                 let key = match &e.kind {
                     ExprKind::Name(n) => n.clone(),
-                    ExprKind::Call(..) if self.resolve_call(e).is_some() => crate::expr::print(e),
+                    ExprKind::Call(..) if self.resolve_call_in(e, scope).is_some() => {
+                        crate::expr::print(e)
+                    }
                     _ => return,
                 };
                 let symbol = match &e.kind {
-                    ExprKind::Name(n) => self.resolve(n, Scope::Data),
-                    _ => self.resolve_call(e),
+                    ExprKind::Name(n) => self.resolve(n, scope),
+                    _ => self.resolve_call_in(e, scope),
                 };
                 if let Some(Symbol::Column(_) | Symbol::FileColumn(_)) = symbol {
                     let branch = crate::expr::mangle(&key);
@@ -186,7 +228,7 @@ impl<'a> LintContext<'a> {
     /// What `name` refers to in `scope`, if anything.
     pub fn resolve(&self, name: &str, scope: Scope) -> Option<Symbol> {
         match scope {
-            Scope::Data => {
+            Scope::Data | Scope::Input(_) => {
                 if let Some(i) = self
                     .spec
                     .variables
@@ -198,7 +240,7 @@ impl<'a> LintContext<'a> {
                 if let Some(i) = self.spec.mva.iter().position(|m| m.name.value == name) {
                     return Some(Symbol::Mva(i));
                 }
-                if let Some(c) = self.column(name, || super::basf2::dim_of_name(name)) {
+                if let Some(c) = self.column(scope, name, || super::basf2::dim_of_name(name)) {
                     return Some(c);
                 }
             }
@@ -219,9 +261,21 @@ impl<'a> LintContext<'a> {
 
     /// The column a branch name or basf2 variable text refers to (a file column's
     /// dimension: declared by the input's `units`, else `basf2`'s).
-    fn column(&self, branch: &str, basf2: impl Fn() -> Option<Dim>) -> Option<Symbol> {
-        let dim = || self.declared_dims.get(branch).copied().or_else(&basf2);
-        match (&self.columns, &self.file_columns) {
+    fn column(
+        &self,
+        scope: Scope,
+        branch: &str,
+        basf2: impl Fn() -> Option<Dim>,
+    ) -> Option<Symbol> {
+        let (columns, file_columns, declared_dims) = match scope {
+            Scope::Input(i) => match self.input_schemas.get(i).and_then(Option::as_ref) {
+                Some(s) => (&s.columns, &s.file_columns, &s.declared_dims),
+                None => (&self.columns, &self.file_columns, &self.declared_dims),
+            },
+            _ => (&self.columns, &self.file_columns, &self.declared_dims),
+        };
+        let dim = || declared_dims.get(branch).copied().or_else(&basf2);
+        match (columns, file_columns) {
             (Some(cols), _) => cols.get(branch).map(|c| Symbol::Column(c)),
             (None, Some(names)) => names.contains(branch).then(|| Symbol::FileColumn(dim())),
             (None, None) => Some(Symbol::FileColumn(dim())),
@@ -230,11 +284,17 @@ impl<'a> LintContext<'a> {
 
     /// The column a non-builtin call (`daughter(0, M)`) refers to.
     pub fn resolve_call(&self, call: &Expr) -> Option<Symbol> {
+        self.resolve_call_in(call, Scope::Data)
+    }
+
+    /// The column a non-builtin call refers to in `scope`.
+    pub fn resolve_call_in(&self, call: &Expr, scope: Scope) -> Option<Symbol> {
         match &call.kind {
-            ExprKind::Call(name, _) if function(name).is_none() => self
-                .column(&crate::expr::mangle(&print(call)), || {
+            ExprKind::Call(name, _) if function(name).is_none() => {
+                self.column(scope, &crate::expr::mangle(&print(call)), || {
                     super::basf2::dim(call)
-                }),
+                })
+            }
             _ => None,
         }
     }
@@ -249,7 +309,7 @@ impl<'a> LintContext<'a> {
             names.extend(physics::BEAM_CONSTANTS.iter().map(|(n, _)| n.to_string()));
         }
         match scope {
-            Scope::Data => {
+            Scope::Data | Scope::Input(_) => {
                 names.extend(self.spec.variables.iter().map(|v| v.name.value.clone()));
                 names.extend(self.spec.mva.iter().map(|m| m.name.value.clone()));
                 if let Some(cols) = &self.columns {

@@ -327,6 +327,7 @@ mod tests {
             vetoes: Vec::new(),
             channels: Vec::new(),
             histograms: Vec::new(),
+            input_cuts: Vec::new(),
             hidden: None,
         };
         let eval = |_: &mut (), s: &str| {

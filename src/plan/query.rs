@@ -34,6 +34,18 @@ pub enum StepPlan {
     },
 }
 
+/// The cuts of one input, run before the selection of that input only, and the columns
+/// they read besides the analysis'.
+#[derive(Clone, Debug)]
+pub struct InputCuts {
+    /// Input name.
+    pub input: String,
+    /// Its cuts, as steps.
+    pub steps: Vec<StepPlan>,
+    /// Branches they name.
+    pub columns: Vec<String>,
+}
+
 /// A veto window.
 #[derive(Clone, Debug)]
 pub struct VetoPlan {
@@ -98,6 +110,8 @@ pub struct Query {
     pub channels: Vec<ChannelPlan>,
     /// Histograms, filled after every step and veto.
     pub histograms: Vec<HistogramPlan>,
+    /// The cuts of inputs that have their own (`inputs.<name>.cuts`).
+    pub input_cuts: Vec<InputCuts>,
     /// Blinding: the candidates this condition does not rule out (true or undefined) are
     /// left out of the cutflow, the histograms and the candidates handed on as hidden.
     /// Set by the caller for blinded data; `None` hides nothing.
@@ -123,6 +137,14 @@ impl Query {
         }
         if input.name.value == crate::spec::DATA_INPUT {
             query.hidden = hidden.cloned();
+        }
+        if let Some(own) = self.input_cuts.iter().find(|c| c.input == input.name.value) {
+            query.steps.splice(0..0, own.steps.iter().cloned());
+            for c in &own.columns {
+                if !query.columns.contains(c) {
+                    query.columns.push(c.clone());
+                }
+            }
         }
         query
     }
@@ -172,13 +194,16 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
     let spec = ctx.spec;
     let mut bindings = Bindings::new();
     let columns = ctx.data_columns();
-    for site in sites(spec).into_iter().filter(|s| s.scope == Scope::Data) {
+    for site in sites(spec)
+        .into_iter()
+        .filter(|s| matches!(s.scope, Scope::Data | Scope::Input(_)))
+    {
         let mut failure = None;
         visit_resolvable(&site.expr.expr, &mut |e: &Expr| {
             let (key, symbol) = match &e.kind {
-                ExprKind::Name(n) => (n.clone(), ctx.resolve(n, Scope::Data)),
-                ExprKind::Call(..) if ctx.resolve_call(e).is_some() => {
-                    (print(e), ctx.resolve_call(e))
+                ExprKind::Name(n) => (n.clone(), ctx.resolve(n, site.scope)),
+                ExprKind::Call(..) if ctx.resolve_call_in(e, site.scope).is_some() => {
+                    (print(e), ctx.resolve_call_in(e, site.scope))
                 }
                 _ => return,
             };
@@ -278,6 +303,24 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
                 .collect(),
         })
         .collect::<Vec<HistogramPlan>>();
+    let input_cuts = spec
+        .inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, input)| !input.cuts.is_empty())
+        .map(|(i, input)| InputCuts {
+            input: input.name.value.clone(),
+            steps: input
+                .cuts
+                .iter()
+                .map(|cut| StepPlan::Filter {
+                    label: format!("{}: {}", input.name.value, print(&cut.expr)),
+                    cut: cut.expr.clone(),
+                })
+                .collect(),
+            columns: ctx.columns_of(Scope::Input(i)),
+        })
+        .collect();
     Ok(Query {
         columns,
         bindings,
@@ -285,6 +328,7 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
         vetoes,
         channels,
         histograms,
+        input_cuts,
         hidden: None,
     })
 }

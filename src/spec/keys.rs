@@ -139,6 +139,11 @@ const INPUT: Kind = Kind::Open(
             "unit each listed column is stored in (`GeV`, `MeV`, `cm`, `ps`, `1`…): checked like a toy column's, values converted to GeV, cm, ns",
         ),
         opt(
+            "cuts",
+            Kind::List(&Kind::Expr),
+            "conditions applied to this input only, before the selection (e.g. truth matching `isSignal == 1` on simulation)",
+        ),
+        opt(
             "inject",
             INJECT,
             "closure tests: events of a signal sample at one mass added to this (file) data input",

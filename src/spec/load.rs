@@ -666,7 +666,15 @@ fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
             return None;
         }
     };
-    Some(Input { name, source })
+    let cuts = match m.get("cuts") {
+        Some(list) => ctx
+            .list(list, "`cuts`")?
+            .iter()
+            .filter_map(|c| ctx.expr(c, "a cut"))
+            .collect(),
+        None => Vec::new(),
+    };
+    Some(Input { name, source, cuts })
 }
 
 fn injection(node: &Node, ctx: &mut Ctx) -> Option<Injection> {

@@ -113,6 +113,9 @@ pub struct Input {
     pub name: Name,
     /// Where the rows come from.
     pub source: Source,
+    /// Conditions applied to this input only, before the selection (truth matching on
+    /// simulation: `isSignal == 1`).
+    pub cuts: Vec<SpecExpr>,
 }
 
 /// Where an input's rows come from.

@@ -2,7 +2,8 @@
 //! Opens every file of every file input as `run` will: the paths and globs must match
 //! files, each must be a readable ROOT TTree or Parquet file (not an RNTuple, not a text
 //! file), every column the analysis reads must be in every file of every input (not only
-//! `data`), as must a signal sample's generated-mass and lifetime columns (`generated`),
+//! `data`), as must the columns of an input's own `cuts` and a signal sample's
+//! generated-mass and lifetime columns (`generated`),
 //! and the files of one input must agree on column types.
 //!
 //! ## Why is this bad?
@@ -22,7 +23,7 @@
 //! Files that hold every branch the analysis uses, in the tree named.
 
 use super::Rule;
-use crate::check::LintContext;
+use crate::check::{LintContext, Scope};
 use crate::diag::{Diagnostic, Severity};
 use crate::spec::{GeneratedAt, Source};
 
@@ -37,7 +38,7 @@ pub const RULE: Rule = Rule {
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let needed = ctx.data_columns();
     let used = ctx.used_columns();
-    for input in &ctx.spec.inputs {
+    for (index, input) in ctx.spec.inputs.iter().enumerate() {
         let Source::Files {
             files,
             tree,
@@ -47,9 +48,16 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         else {
             continue;
         };
-        // A signal sample's generated-mass (and lifetime) columns are read too.
+        // The input's own cuts' columns, and a signal sample's generated-mass (and
+        // lifetime) columns, are read too.
         let mut needed = needed.clone();
         let mut used = used.clone();
+        for c in ctx.columns_of(Scope::Input(index)) {
+            if !needed.contains(&c) {
+                needed.push(c.clone());
+                used.push(c);
+            }
+        }
         if let Some(g) = generated {
             for at in std::iter::once(&g.mass).chain(&g.ctau) {
                 if let GeneratedAt::Column(c) = at

@@ -47,7 +47,7 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                     .or_else(|| suggestion(name, visible.iter().map(String::as_str)))
                     .or_else(|| match site.scope {
                     Scope::Model { .. } => Some("model expressions may use the scan parameter and constants such as `m_Bp`".into()),
-                    Scope::Data => None,
+                    Scope::Data | Scope::Input(_) => None,
                 });
                 out.push(
                     RULE.diag(format!("unknown name `{name}` in {}", site.role))
@@ -56,13 +56,19 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                 );
             }
             ExprKind::Call(name, _) if function(name).is_none() => match site.scope {
-                Scope::Data if ctx.resolve_call(node).is_none() => {
+                Scope::Data | Scope::Input(_)
+                    if ctx.resolve_call_in(node, site.scope).is_none() =>
+                {
                     let text = print(node);
                     let help = suggestion(&text, visible.iter().map(String::as_str))
                         .or_else(|| suggestion(name, FUNCTIONS.iter().map(|f| f.name)));
+                    let input = match site.scope {
+                        Scope::Input(i) => format!("input `{}`", ctx.spec.inputs[i].name.value),
+                        _ => "the data input".to_string(),
+                    };
                     out.push(
                         RULE.diag(format!(
-                            "`{text}` (branch `{}`) is not a column of the data input",
+                            "`{text}` (branch `{}`) is not a column of {input}",
                             mangle(&text)
                         ))
                         .at_labelled(node.span, "no such column")
@@ -76,7 +82,7 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                             .with_help_opt(suggestion(name, FUNCTIONS.iter().map(|f| f.name))),
                     );
                 }
-                Scope::Data => {}
+                Scope::Data | Scope::Input(_) => {}
             },
             _ => {}
         });

@@ -93,6 +93,7 @@ mod tests {
                 })
                 .collect(),
             histograms: Vec::new(),
+            input_cuts: Vec::new(),
             hidden: None,
         }
     }

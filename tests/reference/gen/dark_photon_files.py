@@ -15,7 +15,8 @@ branches `__experiment__`, `__run__`, `__event__`, `__candidate__`, `__ncandidat
 
 Then computes with numpy, independently of searchlight, what the search must find on
 these files: the signal efficiency at each mass point (the spec's selection and best
-candidate, weighted selected over generated) and, for one counting window at 1.0 GeV,
+candidate, weighted selected over generated; also with the signal input's own cut
+`isSignal == 1` first) and, for one counting window at 1.0 GeV,
 the sideband count and pyhf's asymptotic CLs expected limits for that window, written
 to tests/reference/run/dark_photon_files.json.
 
@@ -138,11 +139,14 @@ def signal(rng, mass):
     return columns
 
 
-def select(columns):
-    """The spec's selection and best candidate (highest chiProb per event)."""
+def select(columns, truth_matched=False):
+    """The spec's selection and best candidate (highest chiProb per event); with
+    `truth_matched`, the input's own cut `isSignal == 1` first."""
     muid = np.minimum(columns[MUON_ID[0]], columns[MUON_ID[1]])
     with np.errstate(invalid="ignore"):
         alive = (muid > 0.9) & (columns["chiProb"] > 0.001) & (columns["nTracks"] == 2)
+    if truth_matched:
+        alive &= columns["isSignal"] == 1
     keep = np.zeros(len(alive), dtype=bool)
     event = columns["__event__"]
     for e in np.unique(event[alive]):
@@ -159,11 +163,13 @@ def main():
     for mass in MASSES:
         columns = signal(rng, mass)
         write(FILES / f"signal_mA{mass}.root", columns)
-        keep = select(columns)
-        w = columns["__weight__"][keep]
-        eff = w.sum() / GENERATED
-        unc = np.sqrt(max(((1 - 2 * eff) * (w**2).sum() + eff**2 * GENERATED) / GENERATED**2, 0))
-        efficiencies.append({"mass": mass, "selected": float(w.sum()), "efficiency": float(eff), "uncertainty": float(unc)})
+        entry = {"mass": mass}
+        for suffix, truth_matched in (("", False), ("_truth_matched", True)):
+            w = columns["__weight__"][select(columns, truth_matched)]
+            eff = w.sum() / GENERATED
+            unc = np.sqrt(max(((1 - 2 * eff) * (w**2).sum() + eff**2 * GENERATED) / GENERATED**2, 0))
+            entry.update({f"selected{suffix}": float(w.sum()), f"efficiency{suffix}": float(eff), f"uncertainty{suffix}": float(unc)})
+        efficiencies.append(entry)
     # One counting window at 1.0 GeV: +-2 sigma, sidebands 3-6 sigma, 10 /fb.
     mass, luminosity = 1.0, 10.0
     s = sigma(mass)
