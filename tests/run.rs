@@ -1900,6 +1900,35 @@ fn the_file_based_reference_search_measures_what_numpy_and_pyhf_do() {
             );
         }
     }
+    // An input's weight expression: doubled weights double the selected sum; unit
+    // weights count the selected candidates the cutflow counts.
+    let weighted = |weight: &str| {
+        let spec = dark_photon_spec("[1.0, 1.1]").replace(
+            "  signal:\n    tree: variables",
+            &format!("  signal:\n    tree: variables\n    weight: \"{weight}\""),
+        );
+        run_spec(&dir, "weighted", &spec)
+    };
+    let selected = |r: &Value| -> Vec<f64> {
+        r["efficiency"][0]["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["selected"].as_f64().unwrap())
+            .collect()
+    };
+    let doubled = weighted("__weight__ * 2");
+    for (a, b) in selected(&doubled).iter().zip(selected(&fit)) {
+        assert!((a - 2.0 * b).abs() <= 1e-12 * b, "{a} vs 2 × {b}");
+    }
+    let unit = weighted("1");
+    let total: f64 = selected(&unit).iter().sum();
+    let flow = unit["cutflows"]["signal"].as_object().unwrap();
+    let rows = flow.values().next().unwrap().as_array().unwrap();
+    assert_eq!(
+        total,
+        rows.last().unwrap()["events"].as_u64().unwrap() as f64
+    );
     let signal_flow = &matched["cutflows"]["signal"];
     assert!(
         signal_flow.to_string().contains("signal: isSignal == 1"),

@@ -19,7 +19,7 @@ pub const ENTRY_CTAU: &str = "__generated_ctau__";
 pub struct ChannelCandidates {
     /// Observable values.
     pub x: Vec<f64>,
-    /// Weights (`__weight__`, or 1).
+    /// Weights (the input's `weight`, else `__weight__`, else 1).
     pub weight: Vec<f64>,
     /// Generated mass (signal samples; empty otherwise).
     pub mass: Vec<f64>,
@@ -115,9 +115,11 @@ impl Collector {
                 .map(|c| c.range_to_f64(rows.clone()))
                 .unwrap_or_else(|| vec![f64::NAN; rows.len()])
         };
-        let weight = table
-            .column("__weight__")
-            .map(|c| c.range_to_f64(rows.clone()));
+        let weight = selected.weights.clone().or_else(|| {
+            table
+                .column("__weight__")
+                .map(|c| c.range_to_f64(rows.clone()))
+        });
         let scaled = |(name, factor): &(String, f64)| {
             let mut values = column(name);
             if *factor != 1.0 {

@@ -50,6 +50,12 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
             want: Want::Bool,
             role: "a cut of one input",
         }));
+        out.extend(input.weight.iter().map(|weight| Site {
+            expr: weight,
+            scope: Scope::Input(i),
+            want: Want::Num,
+            role: "the weight of one input",
+        }));
     }
     out.extend(
         spec.variables

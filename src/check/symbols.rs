@@ -134,7 +134,7 @@ impl<'a> LintContext<'a> {
         let input_schemas = spec
             .inputs
             .iter()
-            .map(|i| (!i.cuts.is_empty()).then(|| Schema::of(i, &base_dir)))
+            .map(|i| (!i.cuts.is_empty() || i.weight.is_some()).then(|| Schema::of(i, &base_dir)))
             .collect();
         LintContext {
             spec,

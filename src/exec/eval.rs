@@ -327,7 +327,8 @@ mod tests {
             vetoes: Vec::new(),
             channels: Vec::new(),
             histograms: Vec::new(),
-            input_cuts: Vec::new(),
+            input_own: Vec::new(),
+            weight: None,
             hidden: None,
         };
         let eval = |_: &mut (), s: &str| {

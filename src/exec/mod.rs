@@ -60,6 +60,9 @@ pub struct Selected<'a> {
     pub hidden: Vec<bool>,
     /// The values of each of the program's outputs, defined where `alive` holds.
     pub outputs: Vec<Vec<f64>>,
+    /// Each candidate's weight when the program computes it (an input's `weight`); else
+    /// the table's `__weight__` column holds it.
+    pub weights: Option<Vec<f64>>,
 }
 
 /// Runs the program over chunks given in order; each chunk holds whole events (see
@@ -85,7 +88,9 @@ pub fn run_with(
             .par_iter()
             .map(|p| run_chunk(program, &p.table, p.rows.clone()))
             .collect();
-        for (piece, (cutflow, alive, members, hidden, outputs)) in window.iter().zip(partials) {
+        for (piece, (cutflow, alive, members, hidden, outputs, weights)) in
+            window.iter().zip(partials)
+        {
             total.merge(cutflow);
             sink(Selected {
                 piece,
@@ -93,6 +98,7 @@ pub fn run_with(
                 members,
                 hidden,
                 outputs,
+                weights,
             })?;
         }
     }
@@ -104,7 +110,16 @@ pub fn run_with(
 
 /// A chunk's cutflow, surviving candidates, channel membership, hidden candidates and
 /// outputs.
-type ChunkResult = (Cutflow, Vec<bool>, Vec<Vec<bool>>, Vec<bool>, Vec<Vec<f64>>);
+/// A chunk's cutflow, survivors, channel memberships, hidden flags, outputs and computed
+/// weights.
+type ChunkResult = (
+    Cutflow,
+    Vec<bool>,
+    Vec<Vec<bool>>,
+    Vec<bool>,
+    Vec<Vec<f64>>,
+    Option<Vec<f64>>,
+);
 
 /// How a chunk's rows group into events (rows of one event are contiguous, as basf2
 /// writes them).
@@ -319,10 +334,14 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
     let steps = program.steps.len() as Depth;
     let mut values = ChunkValues::new(program, table, rows.clone());
     let events = Events::of(table, rows.clone());
-    let weights: Option<Vec<f64>> = table
-        .column("__weight__")
-        .map(|c| c.range_to_f64(rows.clone()));
-    let weights = weights.as_deref();
+    // Each candidate's weight: an input's weight expression (computed in the first phase)
+    // or the `__weight__` column.
+    let mut weights: Option<Vec<f64>> = match program.weight {
+        Some(_) => Some(vec![f64::NAN; n]),
+        None => table
+            .column("__weight__")
+            .map(|c| c.range_to_f64(rows.clone())),
+    };
     let mut members: Vec<Vec<bool>> = program
         .channels
         .iter()
@@ -369,13 +388,24 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
                     .sum()
             };
             for task in &phase.tasks {
-                let member = matches!(task.action, Action::Member(_) | Action::Hide);
+                let member = matches!(
+                    task.action,
+                    Action::Member(_) | Action::Hide | Action::Weigh
+                );
                 if alive == 0 && !member && !n_minus_1 {
                     break;
                 }
                 values.compute(program, &task.compute, range.clone());
                 let read = || values.arg(program, task.reads[0], range.clone());
                 match task.action {
+                    Action::Weigh => {
+                        let read = read();
+                        if let Some(w) = weights.as_mut() {
+                            for (i, slot) in w[range.clone()].iter_mut().enumerate() {
+                                *slot = read.at(i);
+                            }
+                        }
+                    }
                     Action::Hide => {
                         let read = read();
                         for (i, h) in hidden[range.clone()].iter_mut().enumerate() {
@@ -442,11 +472,10 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
                                     *k &= !h;
                                 }
                             }
-                            match (weights, read) {
+                            match (weights.as_deref(), read) {
                                 (None, Arg::Slice(values)) => histogram.count(values, &keep),
-                                _ => (0..keep.len()).filter(|&i| keep[i]).for_each(|i| {
-                                    histogram
-                                        .fill(read.at(i), weights.map_or(1.0, |w| w[start + i]))
+                                (w, _) => (0..keep.len()).filter(|&i| keep[i]).for_each(|i| {
+                                    histogram.fill(read.at(i), w.map_or(1.0, |w| w[start + i]))
                                 }),
                             }
                         }
@@ -477,6 +506,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
             reached = k as Depth + 1;
         }
     }
+    let weights = weights.as_deref();
     // The cutflow counts the candidates blinding shows.
     let shown: Vec<Vec<bool>> = if hidden.is_empty() {
         Vec::new()
@@ -518,7 +548,15 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
         };
         outputs.push(value);
     }
-    (Cutflow { channels: flows }, alive, members, hidden, outputs)
+    let computed = program.weight.and(weights.map(<[f64]>::to_vec));
+    (
+        Cutflow { channels: flows },
+        alive,
+        members,
+        hidden,
+        outputs,
+        computed,
+    )
 }
 
 /// The cutflow rows of one channel: `input`, then one per step. An event counts at a row

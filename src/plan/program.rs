@@ -79,6 +79,8 @@ pub enum Action {
     Member(usize),
     /// Record which candidates blinding hides.
     Hide,
+    /// Record each candidate's weight (an input's `weight` expression).
+    Weigh,
     /// Apply filter step `k`.
     Cut(usize),
     /// Nothing: the nodes are kept for a later phase (a ranking) or the caller.
@@ -143,6 +145,8 @@ pub struct Program {
     pub channels: Vec<(String, Option<NodeId>)>,
     /// The condition of the candidates blinding hides ([`Query::hidden`](super::query::Query::hidden)).
     pub hidden: Option<NodeId>,
+    /// Each candidate's weight, when an expression gives it ([`Query::weight`](super::query::Query::weight)).
+    pub weight: Option<NodeId>,
     /// Steps and then vetoes, in order.
     pub steps: Vec<StepOp>,
     /// Histograms.
@@ -174,6 +178,7 @@ impl Program {
             .map(|c| (c.name.clone(), c.cut.as_ref().map(|e| lowering.lower(e))))
             .collect();
         let hidden = query.hidden.as_ref().map(|e| lowering.lower(e));
+        let weight = query.weight.as_ref().map(|e| lowering.lower(e));
         let mut steps: Vec<StepOp> = query
             .steps
             .iter()
@@ -233,6 +238,7 @@ impl Program {
             columns: Vec::new(),
             channels,
             hidden,
+            weight,
             steps,
             histograms,
             outputs,
@@ -248,6 +254,7 @@ impl Program {
     pub fn roots(&self) -> Vec<NodeId> {
         let mut roots: Vec<NodeId> = self.channels.iter().filter_map(|c| c.1).collect();
         roots.extend(self.hidden);
+        roots.extend(self.weight);
         roots.extend(self.steps.iter().map(StepOp::node));
         roots.extend(self.histograms.iter().map(|h| h.value));
         roots.extend(&self.outputs);
@@ -262,6 +269,9 @@ impl Program {
             }
         }
         if let Some(id) = &mut self.hidden {
+            *id = map[*id];
+        }
+        if let Some(id) = &mut self.weight {
             *id = map[*id];
         }
         for s in &mut self.steps {
@@ -304,6 +314,7 @@ impl Program {
         let action = |a: &Action| match *a {
             Action::Member(c) => json!({"channel": self.channels[c].0}),
             Action::Hide => json!("hide"),
+            Action::Weigh => json!("weigh"),
             Action::Cut(s) => json!({"cut": self.steps[s].label()}),
             Action::Keep => json!("keep"),
             Action::Fill(h) => json!({
@@ -349,6 +360,7 @@ impl Program {
                 let what = match t.action {
                     Action::Member(c) => format!("channel {}", self.channels[c].0),
                     Action::Hide => "hide (blinded signal region)".to_string(),
+                    Action::Weigh => "weigh".to_string(),
                     Action::Cut(s) => format!("cut `{}`", self.steps[s].label()),
                     Action::Keep => "keep".to_string(),
                     Action::Fill(h) => {

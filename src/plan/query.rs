@@ -34,14 +34,16 @@ pub enum StepPlan {
     },
 }
 
-/// The cuts of one input, run before the selection of that input only, and the columns
-/// they read besides the analysis'.
+/// What one input adds to the query for itself: its own cuts (run before the selection),
+/// its weight, and the columns they read besides the analysis'.
 #[derive(Clone, Debug)]
-pub struct InputCuts {
+pub struct InputOwn {
     /// Input name.
     pub input: String,
     /// Its cuts, as steps.
     pub steps: Vec<StepPlan>,
+    /// Its weight expression.
+    pub weight: Option<Expr>,
     /// Branches they name.
     pub columns: Vec<String>,
 }
@@ -110,8 +112,11 @@ pub struct Query {
     pub channels: Vec<ChannelPlan>,
     /// Histograms, filled after every step and veto.
     pub histograms: Vec<HistogramPlan>,
-    /// The cuts of inputs that have their own (`inputs.<name>.cuts`).
-    pub input_cuts: Vec<InputCuts>,
+    /// The cuts and weights of inputs that have their own (`inputs.<name>.cuts`,
+    /// `.weight`).
+    pub input_own: Vec<InputOwn>,
+    /// Each candidate's weight, when not the `__weight__` column (set per input).
+    pub weight: Option<Expr>,
     /// Blinding: the candidates this condition does not rule out (true or undefined) are
     /// left out of the cutflow, the histograms and the candidates handed on as hidden.
     /// Set by the caller for blinded data; `None` hides nothing.
@@ -138,8 +143,9 @@ impl Query {
         if input.name.value == crate::spec::DATA_INPUT {
             query.hidden = hidden.cloned();
         }
-        if let Some(own) = self.input_cuts.iter().find(|c| c.input == input.name.value) {
+        if let Some(own) = self.input_own.iter().find(|c| c.input == input.name.value) {
             query.steps.splice(0..0, own.steps.iter().cloned());
+            query.weight = own.weight.clone();
             for c in &own.columns {
                 if !query.columns.contains(c) {
                     query.columns.push(c.clone());
@@ -303,12 +309,12 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
                 .collect(),
         })
         .collect::<Vec<HistogramPlan>>();
-    let input_cuts = spec
+    let input_own = spec
         .inputs
         .iter()
         .enumerate()
-        .filter(|(_, input)| !input.cuts.is_empty())
-        .map(|(i, input)| InputCuts {
+        .filter(|(_, input)| !input.cuts.is_empty() || input.weight.is_some())
+        .map(|(i, input)| InputOwn {
             input: input.name.value.clone(),
             steps: input
                 .cuts
@@ -318,6 +324,7 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
                     cut: cut.expr.clone(),
                 })
                 .collect(),
+            weight: input.weight.as_ref().map(|w| w.expr.clone()),
             columns: ctx.columns_of(Scope::Input(i)),
         })
         .collect();
@@ -328,7 +335,8 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
         vetoes,
         channels,
         histograms,
-        input_cuts,
+        input_own,
+        weight: None,
         hidden: None,
     })
 }

@@ -144,6 +144,11 @@ const INPUT: Kind = Kind::Open(
             "conditions applied to this input only, before the selection (e.g. truth matching `isSignal == 1` on simulation)",
         ),
         opt(
+            "weight",
+            Kind::Expr,
+            "each candidate's weight in this input (default `__weight__`, or 1), e.g. `__weight__ * pid_correction`",
+        ),
+        opt(
             "inject",
             INJECT,
             "closure tests: events of a signal sample at one mass added to this (file) data input",

@@ -674,7 +674,16 @@ fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
             .collect(),
         None => Vec::new(),
     };
-    Some(Input { name, source, cuts })
+    let weight = match m.get("weight") {
+        Some(w) => Some(ctx.expr(w, "`weight`")?),
+        None => None,
+    };
+    Some(Input {
+        name,
+        source,
+        cuts,
+        weight,
+    })
 }
 
 fn injection(node: &Node, ctx: &mut Ctx) -> Option<Injection> {

@@ -116,6 +116,9 @@ pub struct Input {
     /// Conditions applied to this input only, before the selection (truth matching on
     /// simulation: `isSignal == 1`).
     pub cuts: Vec<SpecExpr>,
+    /// The weight of each candidate of this input (default: the `__weight__` column, or
+    /// 1), e.g. `__weight__ * pid_correction`.
+    pub weight: Option<SpecExpr>,
 }
 
 /// Where an input's rows come from.

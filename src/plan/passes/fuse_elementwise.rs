@@ -23,12 +23,13 @@ type Plan = Vec<(Vec<(Action, Vec<NodeId>)>, Option<usize>)>;
 /// The phases' actions in order, with their root nodes.
 fn actions(program: &Program) -> Plan {
     let mut phases = Vec::new();
-    // What blinding hides first: the channels' undefined memberships count only the
-    // candidates it shows.
+    // Weights, and what blinding hides, first: the channels' undefined memberships count
+    // only the candidates it shows.
     let mut tasks: Vec<(Action, Vec<NodeId>)> = program
-        .hidden
-        .map(|n| (Action::Hide, vec![n]))
+        .weight
+        .map(|n| (Action::Weigh, vec![n]))
         .into_iter()
+        .chain(program.hidden.map(|n| (Action::Hide, vec![n])))
         .chain(
             program
                 .channels

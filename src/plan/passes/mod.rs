@@ -93,7 +93,8 @@ mod tests {
                 })
                 .collect(),
             histograms: Vec::new(),
-            input_cuts: Vec::new(),
+            input_own: Vec::new(),
+            weight: None,
             hidden: None,
         }
     }
