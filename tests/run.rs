@@ -1929,6 +1929,30 @@ fn the_file_based_reference_search_measures_what_numpy_and_pyhf_do() {
         total,
         rows.last().unwrap()["events"].as_u64().unwrap() as f64
     );
+    // A scale normalises the input's counts in the cutflow, not its efficiency.
+    let scaled = run_spec(
+        &dir,
+        "scaled",
+        &dark_photon_spec("[1.0, 1.1]").replace(
+            "  signal:\n    tree: variables",
+            "  signal:\n    tree: variables\n    scale: 10 * 100 / 3000",
+        ),
+    );
+    assert_eq!(scaled["efficiency"], fit["efficiency"]);
+    assert_eq!(
+        scaled["scales"]["signal"].as_f64(),
+        Some(10.0 * 100.0 / 3000.0)
+    );
+    let flow = scaled["cutflows"]["signal"].as_object().unwrap();
+    for row in flow.values().next().unwrap().as_array().unwrap() {
+        let (w, s) = (
+            row["weighted"].as_f64().unwrap(),
+            row["scaled"].as_f64().unwrap(),
+        );
+        assert_eq!(s, w * (10.0 * 100.0 / 3000.0));
+    }
+    let markdown = std::fs::read_to_string(dir.join("scaled/cutflow.md")).unwrap();
+    assert!(markdown.contains("scaled (×"), "{markdown}");
     let signal_flow = &matched["cutflows"]["signal"];
     assert!(
         signal_flow.to_string().contains("signal: isSignal == 1"),

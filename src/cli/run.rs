@@ -206,7 +206,7 @@ fn write_outputs(spec: &Spec, out: &Path, completed: &Completed) -> std::io::Res
     // results.json last: its presence marks a complete output directory.
     write_atomically(
         &out.join("cutflow.md"),
-        cutflow_markdown(name, &completed.cutflows).as_bytes(),
+        cutflow_markdown(name, &completed.cutflows, &spec.scales()).as_bytes(),
     )?;
     let json = serde_json::to_string_pretty(&completed.results(spec)).expect("results serialise");
     write_atomically(&out.join("results.json"), format!("{json}\n").as_bytes())

@@ -428,6 +428,7 @@ impl Completed {
             &spec.analysis.name.value,
             &self.provenance,
             &self.cutflows,
+            &spec.scales(),
             self.statistics.as_ref(),
             blinding,
         )

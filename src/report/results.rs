@@ -34,10 +34,11 @@ pub struct Provenance {
     pub mva: Map<String, Value>,
 }
 
-/// One row of the JSON cutflow, with efficiencies. A weighted sum that is NaN (an
-/// undefined weight) makes its row's weighted count and every efficiency that uses it
-/// null: undefined, never a number.
-fn rows(flow: &ChannelFlow) -> Vec<Value> {
+/// One row of the JSON cutflow, with efficiencies, and with `scale` (the input's
+/// normalisation) its weighted count scaled. A weighted sum that is NaN (an undefined
+/// weight) makes its row's weighted count and every efficiency that uses it null:
+/// undefined, never a number.
+fn rows(flow: &ChannelFlow, scale: Option<f64>) -> Vec<Value> {
     let input = flow.rows.first().map_or(0.0, |r| r.weighted.value());
     let mut previous = input;
     flow.rows
@@ -49,7 +50,7 @@ fn rows(flow: &ChannelFlow) -> Vec<Value> {
                 (false, false) => json!(0.0),
             };
             let weighted = r.weighted.value();
-            let row = json!({
+            let mut row = json!({
                 "step": r.step,
                 "events": r.events,
                 "weighted": weighted,
@@ -58,19 +59,29 @@ fn rows(flow: &ChannelFlow) -> Vec<Value> {
                 "candidates": r.candidates,
                 "undefined": r.undefined,
             });
+            if let Some(scale) = scale {
+                row["scaled"] = json!(weighted * scale);
+            }
             previous = weighted;
             row
         })
         .collect()
 }
 
-fn cutflow_json(c: &Cutflow) -> Value {
+fn cutflow_json(c: &Cutflow, scale: Option<f64>) -> Value {
     Value::Object(
         c.channels
             .iter()
-            .map(|f| (f.name.clone(), Value::Array(rows(f))))
+            .map(|f| (f.name.clone(), Value::Array(rows(f, scale))))
             .collect(),
     )
+}
+
+/// The normalisation of each input that has one (`inputs.<name>.scale`).
+pub type Scales = [(String, f64)];
+
+fn scale_of(scales: &Scales, input: &str) -> Option<f64> {
+    scales.iter().find(|(n, _)| n == input).map(|(_, s)| *s)
 }
 
 /// The results document of a run; `statistics` adds the scan, limits and efficiencies,
@@ -79,6 +90,7 @@ pub fn results_json(
     analysis: &str,
     provenance: &Provenance,
     cutflows: &[(String, Cutflow)],
+    scales: &Scales,
     statistics: Option<&Outcome>,
     blinding: Option<Value>,
 ) -> Value {
@@ -90,9 +102,12 @@ pub fn results_json(
         "version": RESULTS_VERSION,
         "analysis": analysis,
         "provenance": provenance,
-        "cutflow": data.map_or(Value::Null, |(_, c)| cutflow_json(c)),
-        "cutflows": Value::Object(cutflows.iter().map(|(n, c)| (n.clone(), cutflow_json(c))).collect()),
+        "cutflow": data.map_or(Value::Null, |(n, c)| cutflow_json(c, scale_of(scales, n))),
+        "cutflows": Value::Object(cutflows.iter().map(|(n, c)| (n.clone(), cutflow_json(c, scale_of(scales, n)))).collect()),
     });
+    if !scales.is_empty() {
+        doc["scales"] = Value::Object(scales.iter().map(|(n, s)| (n.clone(), json!(s))).collect());
+    }
     let histograms: serde_json::Map<String, Value> = cutflows
         .iter()
         .filter(|(_, c)| c.channels.iter().any(|f| !f.histograms.is_empty()))
@@ -139,15 +154,29 @@ pub fn results_json(
 }
 
 /// The cutflow tables as Markdown, one per input and channel.
-pub fn cutflow_markdown(analysis: &str, cutflows: &[(String, Cutflow)]) -> String {
+pub fn cutflow_markdown(analysis: &str, cutflows: &[(String, Cutflow)], scales: &Scales) -> String {
     let mut out = format!("# Cutflow of {analysis}\n");
     for (input, c) in cutflows {
+        let scale = scale_of(scales, input);
         for flow in &c.channels {
-            out.push_str(&format!("\n## {input} — channel {}\n\n| step | events | weighted | efficiency | cumulative | candidates | undefined |\n|---|---:|---:|---:|---:|---:|---:|\n", flow.name));
+            let (head, rule) = match scale {
+                Some(s) => (format!(" scaled (× {s:e}) |"), "---:|"),
+                None => (String::new(), ""),
+            };
+            out.push_str(&format!("\n## {input} — channel {}\n\n| step | events | weighted | efficiency | cumulative | candidates | undefined |{head}\n|---|---:|---:|---:|---:|---:|---:|{rule}\n", flow.name));
             let fraction = |v: &Value| v.as_f64().map_or("undefined".into(), |x| format!("{x:.4}"));
-            for r in rows(flow) {
+            for r in rows(flow, scale) {
+                let scaled = match r.get("scaled") {
+                    Some(v) if v.is_null() => " undefined |".to_string(),
+                    Some(v) => format!(
+                        " {} |",
+                        v.as_f64()
+                            .map_or("undefined".into(), |x| format!("{x:.6e}"))
+                    ),
+                    None => String::new(),
+                };
                 out.push_str(&format!(
-                    "| {} | {} | {} | {} | {} | {} | {} |\n",
+                    "| {} | {} | {} | {} | {} | {} | {} |{scaled}\n",
                     r["step"].as_str().unwrap_or_default().replace('|', "\\|"),
                     r["events"],
                     if r["weighted"].is_null() {

@@ -149,6 +149,11 @@ const INPUT: Kind = Kind::Open(
             "each candidate's weight in this input (default `__weight__`, or 1), e.g. `__weight__ * pid_correction`",
         ),
         opt(
+            "scale",
+            Kind::Quantity,
+            "normalisation of this input's weighted counts (cross section × luminosity / generated events for simulation); cutflows report them scaled",
+        ),
+        opt(
             "inject",
             INJECT,
             "closure tests: events of a signal sample at one mass added to this (file) data input",

@@ -678,11 +678,25 @@ fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
         Some(w) => Some(ctx.expr(w, "`weight`")?),
         None => None,
     };
+    let scale = match m.get("scale") {
+        Some(node) => {
+            let v = ctx.quantity(node, "`scale`")?;
+            if v.value <= 0.0 {
+                ctx.report(
+                    Diagnostic::error(codes::INVALID_VALUE, "`scale` must be positive").at(v.span),
+                );
+                return None;
+            }
+            Some(v)
+        }
+        None => None,
+    };
     Some(Input {
         name,
         source,
         cuts,
         weight,
+        scale,
     })
 }
 

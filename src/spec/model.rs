@@ -66,6 +66,14 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// The inputs with a `scale`, and their scales.
+    pub fn scales(&self) -> Vec<(String, f64)> {
+        self.inputs
+            .iter()
+            .filter_map(|i| i.scale.as_ref().map(|s| (i.name.value.clone(), s.value)))
+            .collect()
+    }
+
     /// The PDFs of the fit: a scan fit's signal and background, or a plain fit's
     /// components.
     pub fn fit_pdfs(&self) -> Vec<&Pdf> {
@@ -119,6 +127,9 @@ pub struct Input {
     /// The weight of each candidate of this input (default: the `__weight__` column, or
     /// 1), e.g. `__weight__ * pid_correction`.
     pub weight: Option<SpecExpr>,
+    /// The normalisation of this input's weighted counts (σ × L / N_generated for a
+    /// simulated sample), reported beside them.
+    pub scale: Option<Spanned<f64>>,
 }
 
 /// Where an input's rows come from.
