@@ -1952,6 +1952,17 @@ fn the_file_based_reference_search_measures_what_numpy_and_pyhf_do() {
         assert_eq!(s, w * (10.0 * 100.0 / 3000.0));
     }
     let markdown = std::fs::read_to_string(dir.join("scaled/cutflow.md")).unwrap();
+    // A histogram of the signal sample only.
+    let only_signal = run_spec(
+        &dir,
+        "histogram",
+        &format!(
+            "{}histograms:\n  m_sig: {{ var: M, bins: 60, range: [0.3, 7.0], inputs: [signal] }}\n",
+            dark_photon_spec("[1.0, 1.1]")
+        ),
+    );
+    let histograms = only_signal["histograms"].as_object().unwrap();
+    assert_eq!(histograms.keys().collect::<Vec<_>>(), ["signal"]);
     assert!(markdown.contains("scaled (×"), "{markdown}");
     let signal_flow = &matched["cutflows"]["signal"];
     assert!(

@@ -79,6 +79,8 @@ pub struct HistogramPlan {
     /// Cutflow labels of the cut steps and vetoes left out (N−1); empty for the
     /// selection's survivors.
     pub without: Vec<String>,
+    /// The inputs filled (empty: every input).
+    pub inputs: Vec<String>,
 }
 
 /// The cutflow label of veto `name`.
@@ -143,6 +145,9 @@ impl Query {
         if input.name.value == crate::spec::DATA_INPUT {
             query.hidden = hidden.cloned();
         }
+        query
+            .histograms
+            .retain(|h| h.inputs.is_empty() || h.inputs.contains(&input.name.value));
         if let Some(own) = self.input_own.iter().find(|c| c.input == input.name.value) {
             query.steps.splice(0..0, own.steps.iter().cloned());
             query.weight = own.weight.clone();
@@ -307,6 +312,7 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
                     }
                 })
                 .collect(),
+            inputs: h.inputs.iter().map(|n| n.value.clone()).collect(),
         })
         .collect::<Vec<HistogramPlan>>();
     let input_own = spec

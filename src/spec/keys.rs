@@ -292,6 +292,11 @@ const HISTOGRAM: Kind = Kind::Object(&[
         Kind::List(&Kind::Str),
         "names of cut steps and vetoes not applied (N−1 distributions; best-candidate steps are not applied either)",
     ),
+    opt(
+        "inputs",
+        Kind::List(&Kind::Str),
+        "the inputs filled (default: every input)",
+    ),
 ]);
 
 const VETO: Kind = Kind::Object(&[

@@ -1114,7 +1114,16 @@ fn histogram(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Histogram> {
             .collect(),
         None => Vec::new(),
     };
+    let inputs = match m.get("inputs") {
+        Some(list) => ctx
+            .list(list, "`inputs`")?
+            .iter()
+            .filter_map(|s| ctx.string(s, "an input name"))
+            .collect(),
+        None => Vec::new(),
+    };
     Some(Histogram {
+        inputs,
         name,
         var: var?,
         bins,

@@ -320,6 +320,8 @@ pub struct Histogram {
     /// Cut steps and vetoes left out (an N−1 distribution; empty for the selection's
     /// survivors).
     pub without: Vec<Name>,
+    /// The inputs filled (empty: every input).
+    pub inputs: Vec<Name>,
 }
 
 /// A channel: a disjoint category fitted or counted simultaneously.

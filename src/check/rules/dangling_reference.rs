@@ -60,6 +60,15 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let without = spec.histograms.iter().flat_map(|h| &h.without);
     let what = "neither a cut step nor a veto";
     unknown(out, without, &cuts, "without", what, "no such cut");
+    let filled = spec.histograms.iter().flat_map(|h| &h.inputs);
+    unknown(
+        out,
+        filled,
+        &inputs,
+        "inputs",
+        "not an input",
+        "no such input",
+    );
     let mut input_refs = Vec::new();
     let efficiency = spec.model.as_ref().and_then(Model::efficiency);
     let pdfs = match &spec.model {

@@ -339,6 +339,7 @@ mod tests {
             low: -3.0,
             high: 5.0,
             without: Vec::new(),
+            inputs: Vec::new(),
         });
         let run = |hidden: Option<&str>| {
             let query = Query {
