@@ -1831,6 +1831,25 @@ fn lint_refuses_signal_samples_that_cannot_give_efficiencies() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Runs an unblinded spec `text` (with `--unblind`) in `dir` and reads its results.
+fn run_unblinded(dir: &Path, name: &str, text: &str) -> Value {
+    let spec = dir.join(format!("{name}.yaml"));
+    std::fs::write(&spec, text).unwrap();
+    let out = dir.join(name);
+    let o = run(
+        &[
+            "run",
+            spec.to_str().unwrap(),
+            "--unblind",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        dir,
+    );
+    assert!(o.status.success(), "{}", common::text(&o));
+    results(&out)
+}
+
 /// The file-based reference search with its inputs' paths made absolute and its scan
 /// narrowed to `range`.
 fn dark_photon_spec(range: &str) -> String {
@@ -2018,25 +2037,11 @@ fn the_file_based_reference_search_measures_what_numpy_and_pyhf_do() {
         assert!((a - b).abs() <= 1e-4 * b, "expected {a} vs pyhf {b}");
     }
     // Unblinded, the scan finds the 50 signal events the generator produced at 2.5 GeV.
-    let unblinded = dir.join("unblinded.yaml");
-    std::fs::write(
-        &unblinded,
-        dark_photon_spec("[2.3, 2.7]").replace("unblind: false", "unblind: true"),
-    )
-    .unwrap();
-    let out = dir.join("unblinded");
-    let o = run(
-        &[
-            "run",
-            unblinded.to_str().unwrap(),
-            "--unblind",
-            "-o",
-            out.to_str().unwrap(),
-        ],
+    let r = run_unblinded(
         &dir,
+        "unblinded",
+        &dark_photon_spec("[2.3, 2.7]").replace("unblind: false", "unblind: true"),
     );
-    assert!(o.status.success(), "{}", common::text(&o));
-    let r = results(&out);
     let scan = r["scan"].as_array().unwrap();
     let best = scan
         .iter()
@@ -2075,25 +2080,8 @@ fn signal_injected_into_file_data_is_found_by_the_fit() {
                 &format!("data: {{ inject: {text}, files: ["),
             )
     };
-    let run_unblinded = |name: &str, text: &str| {
-        let spec = dir.join(format!("{name}.yaml"));
-        std::fs::write(&spec, text).unwrap();
-        let out = dir.join(name);
-        let o = run(
-            &[
-                "run",
-                spec.to_str().unwrap(),
-                "--unblind",
-                "-o",
-                out.to_str().unwrap(),
-            ],
-            &dir,
-        );
-        assert!(o.status.success(), "{}", common::text(&o));
-        results(&out)
-    };
     let spec = inject("{ from: signal, mass: 4.5, events: 300, seed: 7 }");
-    let r = run_unblinded("injected", &spec);
+    let r = run_unblinded(&dir, "injected", &spec);
     let selected = r["injected"]["selected"][0].as_u64().unwrap() as f64;
     let efficiency = r["efficiency"][0]["points"][4]["efficiency"]
         .as_f64()
@@ -2124,8 +2112,9 @@ fn signal_injected_into_file_data_is_found_by_the_fit() {
     );
     assert!(at["local_significance"].as_f64().unwrap() > 5.0, "{at}");
     // The same seed draws the same events; another seed others.
-    assert_eq!(run_unblinded("again", &spec)["scan"], r["scan"]);
+    assert_eq!(run_unblinded(&dir, "again", &spec)["scan"], r["scan"]);
     let other = run_unblinded(
+        &dir,
         "other",
         &inject("{ from: signal, mass: 4.5, events: 300, seed: 8 }"),
     );

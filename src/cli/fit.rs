@@ -104,14 +104,7 @@ pub fn run(args: &Args) -> Status {
                 }
             }
         }
-        if args.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&fitted).expect("the report serialises")
-            );
-        } else {
-            print_plain(&fitted);
-        }
+        print_report(args.json, &fitted, print_plain);
         return if fitted.status.is_valid() {
             Status::Ok
         } else {
@@ -162,18 +155,23 @@ pub fn run(args: &Args) -> Status {
             return Status::Failure;
         }
     };
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&fitted).expect("the report serialises")
-        );
-    } else {
-        print_table(&fitted);
-    }
+    print_report(args.json, &fitted, print_table);
     if fitted.status.is_valid() {
         Status::Ok
     } else {
         Status::Findings
+    }
+}
+
+/// The report as JSON (shape in CLI.md) or as text.
+fn print_report<T: serde::Serialize>(json: bool, report: &T, text: fn(&T)) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(report).expect("the report serialises")
+        );
+    } else {
+        text(report);
     }
 }
 
