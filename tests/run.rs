@@ -1971,13 +1971,23 @@ fn the_file_based_reference_search_measures_what_numpy_and_pyhf_do() {
         assert_eq!(s, w * (10.0 * 100.0 / 3000.0));
     }
     let markdown = std::fs::read_to_string(dir.join("scaled/cutflow.md")).unwrap();
-    // A histogram of the signal sample only.
+    // The search's histogram stacks the scaled simulation against the data; restricted
+    // to one input it is filled for that input only.
+    assert!(dir.join("fit/hist_m_mumu_all.svg").exists());
+    assert_eq!(
+        fit["histograms"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["data", "mumu", "signal"]
+    );
     let only_signal = run_spec(
         &dir,
         "histogram",
-        &format!(
-            "{}histograms:\n  m_sig: {{ var: M, bins: 60, range: [0.3, 7.0], inputs: [signal] }}\n",
-            dark_photon_spec("[1.0, 1.1]")
+        &dark_photon_spec("[1.0, 1.1]").replace(
+            "m_mumu: { var: M, bins: 67, range: [0.3, 7.0] }",
+            "m_mumu: { var: M, bins: 67, range: [0.3, 7.0], inputs: [signal] }",
         ),
     );
     let histograms = only_signal["histograms"].as_object().unwrap();

@@ -203,6 +203,15 @@ fn write_outputs(spec: &Spec, out: &Path, completed: &Completed) -> std::io::Res
         figures::write(out, title, &format!("{parameter} [GeV]"), outcome)
             .map_err(std::io::Error::other)?;
     }
+    let title = spec
+        .analysis
+        .title
+        .as_ref()
+        .map_or(name.as_str(), |t| t.value.as_str());
+    let blinded =
+        !completed.provenance.unblinded && crate::analysis::blinding::hidden(spec).is_some();
+    figures::histograms(out, title, &completed.cutflows, &spec.scales(), blinded)
+        .map_err(std::io::Error::other)?;
     // results.json last: its presence marks a complete output directory.
     write_atomically(
         &out.join("cutflow.md"),

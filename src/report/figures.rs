@@ -2,20 +2,20 @@
 //! lifetime) for the POI and for each reinterpreted parameter, and the local p-value
 //! when unblinded.
 
-use super::plots::{BinnedFit, Labels, LimitPoint, brazil, fit, local_pvalue};
+use super::plots::{BinnedFit, Labels, LimitPoint, Stack, brazil, fit, local_pvalue, stacked};
 use crate::analysis::{Outcome, ScanPoint};
 use std::path::{Path, PathBuf};
 
 /// A file-name-safe form of a label: `K*+` → `Kstp`, `pi-` → `pim`, `0.5` → `0p5`.
 /// Removes the figures an earlier run wrote into `out` (`brazil_*`, `pvalue*`, `fit_*`,
-/// as SVG and PNG); other files are left alone.
+/// `hist_*`, as SVG and PNG); other files are left alone.
 pub fn remove_previous(out: &Path) {
     let Ok(entries) = std::fs::read_dir(out) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let figure = ["brazil_", "pvalue", "fit_"]
+        let figure = ["brazil_", "pvalue", "fit_", "hist_"]
             .iter()
             .any(|p| name.starts_with(p))
             && (name.ends_with(".svg") || name.ends_with(".png"));
@@ -190,4 +190,101 @@ pub fn plain_fit(
         &labels,
         &binned,
     )
+}
+
+/// Writes, for every histogram that a scaled input fills (`inputs.<name>.scale`), one
+/// plot per channel of the scaled inputs stacked (expected events: weighted contents ×
+/// scale) against the data, as `hist_<name>_<channel>.svg` and `.png`. `blinded`: the
+/// data's histograms leave the signal region out, so empty data bins are not drawn.
+pub fn histograms(
+    out: &Path,
+    title: &str,
+    cutflows: &[(String, crate::exec::cutflow::Cutflow)],
+    scales: &crate::report::results::Scales,
+    blinded: bool,
+) -> Result<Vec<PathBuf>, String> {
+    let mut written = Vec::new();
+    let Some((_, first)) = cutflows.first() else {
+        return Ok(written);
+    };
+    let data = cutflows.iter().find(|(n, _)| n == crate::spec::DATA_INPUT);
+    for (c, channel) in first.channels.iter().enumerate() {
+        let names: Vec<&str> = cutflows
+            .iter()
+            .flat_map(|(_, flow)| flow.channels.get(c))
+            .flat_map(|f| f.histograms.iter().map(|h| h.name.as_str()))
+            .collect();
+        let mut seen: Vec<&str> = Vec::new();
+        for name in names {
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name);
+            let samples: Vec<(String, Vec<f64>)> = cutflows
+                .iter()
+                .filter_map(|input| {
+                    let scale = scales.iter().find(|(n, _)| *n == input.0)?.1;
+                    let h = histogram_of(&input.1, c, name)?;
+                    Some((
+                        input.0.clone(),
+                        h.weighted.iter().map(|w| w.value() * scale).collect(),
+                    ))
+                })
+                .collect();
+            let Some(reference) = cutflows
+                .iter()
+                .find_map(|input| histogram_of(&input.1, c, name))
+            else {
+                continue;
+            };
+            if samples.is_empty() {
+                continue;
+            }
+            let bins_n = reference.counts.len();
+            let [low, high] = reference.range;
+            let width = (high - low) / bins_n as f64;
+            let bins: Vec<(f64, f64)> = (0..bins_n)
+                .map(|k| (low + k as f64 * width, low + (k + 1) as f64 * width))
+                .collect();
+            let observed: Option<Vec<f64>> =
+                data.and_then(|d| histogram_of(&d.1, c, name)).map(|h| {
+                    h.weighted
+                        .iter()
+                        .map(|w| match w.value() {
+                            v if blinded && v == 0.0 => f64::NAN,
+                            v => v,
+                        })
+                        .collect()
+                });
+            let labels = Labels {
+                title: format!(
+                    "{title}: {name}, {}{}",
+                    channel.name,
+                    if blinded { " (blinded data)" } else { "" }
+                ),
+                x: reference.var.clone(),
+                y: "events per bin".to_owned(),
+            };
+            let stack = Stack {
+                bins: &bins,
+                samples: &samples,
+                data: observed.as_deref(),
+            };
+            let stem = out.join(format!("hist_{}_{}", slug(name), slug(&channel.name)));
+            written.extend(stacked(&stem, &labels, &stack)?);
+        }
+    }
+    Ok(written)
+}
+
+/// Histogram `name` of channel `c` of a cutflow.
+fn histogram_of<'a>(
+    cutflow: &'a crate::exec::cutflow::Cutflow,
+    c: usize,
+    name: &str,
+) -> Option<&'a crate::exec::histogram::Histogram> {
+    cutflow
+        .channels
+        .get(c)
+        .and_then(|f| f.histograms.iter().find(|h| h.name == name))
 }

@@ -523,3 +523,134 @@ mod tests {
         assert!(finite_bound(f64::INFINITY).is_err());
     }
 }
+
+/// A histogram of data against stacked normalised samples for [`stacked`].
+#[derive(Clone, Debug)]
+pub struct Stack<'a> {
+    /// Bins (low, high), contiguous.
+    pub bins: &'a [(f64, f64)],
+    /// Samples in stacking order (bottom first): name and expected events per bin.
+    pub samples: &'a [(String, Vec<f64>)],
+    /// Data counts per bin, if the data fill this histogram (NaN: a bin not drawn).
+    pub data: Option<&'a [f64]>,
+}
+
+/// The stacked histogram (samples filled, data points with Poisson errors) at
+/// `stem`.svg/.png.
+pub fn stacked(stem: &Path, labels: &Labels, stack: &Stack) -> Result<Vec<PathBuf>, String> {
+    if stack.bins.is_empty() {
+        return Ok(Vec::new());
+    }
+    write_both(
+        stem,
+        |a| draw_stacked(a, labels, stack),
+        |a| draw_stacked(a, labels, stack),
+    )
+}
+
+fn draw_stacked<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    labels: &Labels,
+    stack: &Stack,
+) -> Result<(), String> {
+    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    root.fill(&WHITE).map_err(e)?;
+    let n = stack.bins.len();
+    // Cumulative sums, bottom first.
+    let mut tops: Vec<Vec<f64>> = Vec::new();
+    for (_, values) in stack.samples {
+        let below = tops.last().cloned().unwrap_or_else(|| vec![0.0; n]);
+        tops.push(
+            below
+                .iter()
+                .zip(values)
+                .map(|(a, b)| a + b.max(0.0))
+                .collect(),
+        );
+    }
+    let (x0, x1) = (stack.bins[0].0, stack.bins[n - 1].1);
+    let top = tops
+        .last()
+        .into_iter()
+        .flatten()
+        .copied()
+        .chain(stack.data.into_iter().flatten().map(|c| c + c.sqrt()))
+        .filter(|v| v.is_finite())
+        .fold(1.0f64, f64::max)
+        * 1.25;
+    let top = finite_bound(top)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            &labels.title,
+            ("sans-serif", caption_size(&labels.title, 22)),
+        )
+        .margin(15)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x0..x1, 0.0..top)
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc(&labels.x)
+        .y_desc(&labels.y)
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 17))
+        .light_line_style(WHITE)
+        .draw()
+        .map_err(e)?;
+    let palette = [
+        RGBColor(100, 143, 255),
+        RGBColor(255, 176, 0),
+        RGBColor(120, 94, 240),
+        RGBColor(254, 97, 0),
+        RGBColor(220, 38, 127),
+        RGBColor(0, 170, 120),
+    ];
+    // Top of the stack first, so lower samples are drawn over it.
+    for (k, ((name, _), upper)) in stack.samples.iter().zip(&tops).enumerate().rev() {
+        let color = palette[k % palette.len()];
+        let lower = if k == 0 { None } else { Some(&tops[k - 1]) };
+        chart
+            .draw_series(stack.bins.iter().enumerate().map(|(b, &(lo, hi))| {
+                let bottom = lower.map_or(0.0, |l| l[b]);
+                Rectangle::new([(lo, bottom), (hi, upper[b])], color.mix(0.8).filled())
+            }))
+            .map_err(e)?
+            .label(name.as_str())
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 20, y + 6)], color.mix(0.8).filled())
+            });
+    }
+    if let Some(data) = stack.data {
+        let centres: Vec<(f64, f64)> = stack
+            .bins
+            .iter()
+            .zip(data)
+            .filter(|(_, c)| !c.is_nan())
+            .map(|(&(lo, hi), &c)| (0.5 * (lo + hi), c))
+            .collect();
+        chart
+            .draw_series(centres.iter().map(|&(x, c)| {
+                PathElement::new(vec![(x, (c - c.sqrt()).max(0.0)), (x, c + c.sqrt())], BLACK)
+            }))
+            .map_err(e)?;
+        chart
+            .draw_series(
+                centres
+                    .iter()
+                    .map(|&(x, c)| Circle::new((x, c), 3, BLACK.filled())),
+            )
+            .map_err(e)?
+            .label("data")
+            .legend(|(x, y)| Circle::new((x + 10, y), 3, BLACK.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font(("sans-serif", 15))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(e)?;
+    root.present().map_err(e)
+}

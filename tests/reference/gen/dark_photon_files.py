@@ -9,6 +9,8 @@ branches `__experiment__`, `__run__`, `__event__`, `__candidate__`, `__ncandidat
 - analyses/data/dark_photon/data.root: a smooth dimuon-mass background with several
   candidates per event, vertex fits that failed (chiProb NaN), and 50 signal events
   produced at m(A') = 2.5 GeV;
+- analyses/data/dark_photon/mumu_mc.root: the same background simulated at twice the
+  data's luminosity (stacked against the data in the search's histogram);
 - analyses/data/dark_photon/signal_mA<m>.root: one signal sample per mass point, 3000
   events generated each (12% leave no candidate), a true candidate with the detector
   resolution and sometimes a combinatorial one, event weights around 1.
@@ -155,7 +157,19 @@ def select(columns, truth_matched=False):
     return keep
 
 
+def background_mc():
+    """Simulated dimuon background at twice the data's luminosity (its own seed, so the
+    other files do not change): the spec scales it by 1/2."""
+    rng = np.random.default_rng(20261208)
+    events = 40000
+    per_event = 1 + np.minimum(rng.poisson(0.5, events), 2)
+    columns = candidates(rng, events, per_event, lambda k, n: background_candidate(rng, n))
+    columns["__weight__"] = np.ones(len(columns["M"]))
+    return columns
+
+
 def main():
+    write(FILES / "mumu_mc.root", background_mc())
     rng = np.random.default_rng(20261207)
     data_columns = data(rng)
     write(FILES / "data.root", data_columns)
