@@ -618,7 +618,21 @@ fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
     let what = format!("input `{}`", name.value);
     let m = ctx.map(node, entry_kind("inputs"), &what)?;
     let source = match (m.get("toy"), m.get("files")) {
-        (Some(toy), None) => toy_source(toy, &m, &what, ctx)?,
+        (Some(toy), None) => {
+            for key in ["tree", "units", "generated", "inject"] {
+                if let Some((k, _)) = m.entries.iter().find(|(k, _)| k.as_scalar() == Some(key)) {
+                    ctx.report(
+                        Diagnostic::error(
+                            codes::UNKNOWN_KEY,
+                            format!("`{key}` belongs to file inputs; {what} is a toy"),
+                        )
+                        .at(k.span)
+                        .with_help("a toy input takes `toy`, `events`, `seed`, `cuts`, `weight`, `scale` and its generator's parameters"),
+                    );
+                }
+            }
+            toy_source(toy, &m, &what, ctx)?
+        }
         (None, Some(files)) => {
             for (k, _) in m.extras() {
                 ctx.report(
