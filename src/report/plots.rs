@@ -256,6 +256,29 @@ fn draw_pvalue<DB: DrawingBackend>(
     root.present().map_err(e)
 }
 
+/// Data points (bin centre, count) with Poisson error bars, labelled `data`.
+fn draw_data<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    points: &[(f64, f64)],
+) -> Result<(), String> {
+    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    chart
+        .draw_series(points.iter().map(|&(x, c)| {
+            PathElement::new(vec![(x, (c - c.sqrt()).max(0.0)), (x, c + c.sqrt())], BLACK)
+        }))
+        .map_err(e)?;
+    chart
+        .draw_series(
+            points
+                .iter()
+                .map(|&(x, c)| Circle::new((x, c), 3, BLACK.filled())),
+        )
+        .map_err(e)?
+        .label("data")
+        .legend(|(x, y)| Circle::new((x + 10, y), 3, BLACK.filled()));
+    Ok(())
+}
+
 /// A binned fit for [`fit`]: data, and the fitted expectation per component.
 #[derive(Clone, Debug)]
 pub struct BinnedFit<'a> {
@@ -372,20 +395,8 @@ fn draw_fit<DB: DrawingBackend>(
         .filter(|((_, c), _)| !c.is_nan())
         .map(|((&(lo, hi), &c), &nu)| (0.5 * (lo + hi), c, nu))
         .collect();
-    chart
-        .draw_series(centres.iter().map(|&(x, c, _)| {
-            PathElement::new(vec![(x, (c - c.sqrt()).max(0.0)), (x, c + c.sqrt())], BLACK)
-        }))
-        .map_err(e)?;
-    chart
-        .draw_series(
-            centres
-                .iter()
-                .map(|&(x, c, _)| Circle::new((x, c), 3, BLACK.filled())),
-        )
-        .map_err(e)?
-        .label("data")
-        .legend(|(x, y)| Circle::new((x + 10, y), 3, BLACK.filled()));
+    let points: Vec<(f64, f64)> = centres.iter().map(|&(x, c, _)| (x, c)).collect();
+    draw_data(&mut chart, &points)?;
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
@@ -629,20 +640,7 @@ fn draw_stacked<DB: DrawingBackend>(
             .filter(|(_, c)| !c.is_nan())
             .map(|(&(lo, hi), &c)| (0.5 * (lo + hi), c))
             .collect();
-        chart
-            .draw_series(centres.iter().map(|&(x, c)| {
-                PathElement::new(vec![(x, (c - c.sqrt()).max(0.0)), (x, c + c.sqrt())], BLACK)
-            }))
-            .map_err(e)?;
-        chart
-            .draw_series(
-                centres
-                    .iter()
-                    .map(|&(x, c)| Circle::new((x, c), 3, BLACK.filled())),
-            )
-            .map_err(e)?
-            .label("data")
-            .legend(|(x, y)| Circle::new((x + 10, y), 3, BLACK.filled()));
+        draw_data(&mut chart, &centres)?;
     }
     chart
         .configure_series_labels()
