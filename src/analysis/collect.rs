@@ -115,7 +115,7 @@ impl Collector {
                 .map(|c| c.range_to_f64(rows.clone()))
                 .unwrap_or_else(|| vec![f64::NAN; rows.len()])
         };
-        let weight = selected.weights.clone().or_else(|| {
+        let weight = selected.weights.or_else(|| {
             table
                 .column("__weight__")
                 .map(|c| c.range_to_f64(rows.clone()))

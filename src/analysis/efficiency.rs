@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::collect::Candidates;
-use crate::check::efficiency_source::{GeneratedPoint, GivenPoint, same_point};
+use crate::check::efficiency_source::{GeneratedPoint, GivenPoint, same_generated, same_point};
 use crate::toy::{Params, truth};
 
 /// The efficiency of one channel at one grid point.
@@ -97,7 +97,10 @@ pub fn from_files(
 ) -> Result<Vec<Table>, String> {
     let mut grid: Vec<(f64, Option<f64>)> = Vec::new();
     for p in points {
-        if !grid.iter().any(|&(m, t)| same(m, t, p.mass, p.ctau)) {
+        if !grid
+            .iter()
+            .any(|&(m, t)| same_generated(m, t, p.mass, p.ctau))
+        {
             grid.push((p.mass, p.ctau));
         }
     }
@@ -114,7 +117,7 @@ pub fn from_files(
         |c, mass, ctau| {
             points
                 .iter()
-                .filter(|p| same(p.mass, p.ctau, mass, ctau))
+                .filter(|p| same_generated(p.mass, p.ctau, mass, ctau))
                 .filter(|p| {
                     p.channel
                         .as_ref()
@@ -157,14 +160,6 @@ pub fn given(points: &[GivenPoint], channel_names: &[String]) -> Vec<Table> {
         .collect()
 }
 
-fn same(m1: f64, t1: Option<f64>, m2: f64, t2: Option<f64>) -> bool {
-    same_point(m1, m2)
-        && match (t1, t2) {
-            (Some(a), Some(b)) => same_point(a, b),
-            (a, b) => a == b,
-        }
-}
-
 /// Selected candidates of each channel at each point of `grid` (by lifetime, then mass)
 /// over `generated(channel, mass, ctau)`; a candidate generated off the grid is an error
 /// naming `refuse_off_grid` (the input), or counts nowhere when that is None.
@@ -185,7 +180,7 @@ fn measure(
             .iter()
             .copied()
             .take_while(|&k| same_point(grid[k].0, mass))
-            .find(|&k| same(grid[k].0, grid[k].1, mass, ctau))
+            .find(|&k| same_generated(grid[k].0, grid[k].1, mass, ctau))
     };
     candidates
         .channels

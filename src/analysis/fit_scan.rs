@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::blinding;
 use super::collect::Candidates;
 use super::global_toys::Rescan;
-use super::pdf::{Compiled, CompiledPdf, compile};
+use super::pdf::{CompiledPdf, compile};
 use super::{ScanInputs, ScanPoint, channel_groups, window_ranges};
 use crate::spec::{Fit, Spec};
 use crate::stats::asymptotic::{Cls, Model, background_only_fit, discovery_q0};
@@ -191,8 +191,9 @@ impl FitScan<'_> {
             let n = x.len() as f64;
             let signal_shape = self.shape_in(&signal, c, m, domain)?;
             let background_shape = self.shape_in(&background, c, m, domain)?;
-            let signal_params = bind(&signal, name, &mut params);
-            let background_params = bind(&background, name, &mut params);
+            let label = |param: &str| format!("{param}[{name}]");
+            let signal_params = signal.bind(label, &mut params);
+            let background_params = background.bind(label, &mut params);
             let background_yield = params.len();
             params.push(ParamSpec::new(
                 &format!("n_background[{name}]"),
@@ -506,29 +507,4 @@ impl FitScan<'_> {
             })
             .collect())
     }
-}
-
-/// Parameters of a compiled PDF as likelihood values, adding floating ones (one per
-/// channel) to `params`.
-fn bind(pdf: &CompiledPdf, channel: &str, params: &mut Vec<ParamSpec>) -> Vec<Value> {
-    pdf.params
-        .iter()
-        .map(|p| match p {
-            Compiled::Fixed(v) => Value::Fixed(*v),
-            Compiled::Floating {
-                name,
-                init,
-                low,
-                high,
-            } => {
-                params.push(ParamSpec::new(
-                    &format!("{name}[{channel}]"),
-                    *init,
-                    0.05 * (high - low),
-                    Bounds::Both(*low, *high),
-                ));
-                Value::Free(params.len() - 1)
-            }
-        })
-        .collect()
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::collect::Candidates;
 use super::efficiency::Table;
-use crate::check::efficiency_source::same_point;
+use crate::check::efficiency_source::same_generated;
 
 /// What an injection added to the data (in results.json).
 #[derive(Clone, Debug, Serialize)]
@@ -44,14 +44,7 @@ pub fn inject(
     events: u64,
     seed: u64,
 ) -> Result<(Candidates, Vec<u64>), String> {
-    let at_point = |m: f64, t: Option<f64>| {
-        same_point(m, mass)
-            && match (t, ctau) {
-                (Some(a), Some(b)) => same_point(a, b),
-                (None, None) => true,
-                _ => false,
-            }
-    };
+    let at_point = |m: f64, t: Option<f64>| same_generated(m, t, mass, ctau);
     let generated: Vec<f64> = efficiency
         .iter()
         .map(|table| {

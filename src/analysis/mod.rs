@@ -23,7 +23,7 @@ use crate::check::efficiency_source::{self, EfficiencySource};
 use crate::check::grid;
 use crate::diag::{Diagnostic, Span, codes};
 use crate::expr::eval_const;
-use crate::spec::{Efficiency, Fit, Model, Spec};
+use crate::spec::{Fit, Model, Spec};
 use crate::toy::Params;
 use collect::Candidates;
 use std::path::Path;
@@ -306,12 +306,7 @@ fn context<'a>(
                 "the scan needs an `efficiency`",
             )
         })?;
-    let span = match model.efficiency() {
-        Some(Efficiency::FromInput(name)) => name.span,
-        Some(Efficiency::Given(e)) => e.span,
-        Some(Efficiency::Table { path, .. }) => path.span,
-        None => model.observable().var.span,
-    };
+    let span = model.efficiency_span();
     let signal_name = match &source {
         EfficiencySource::Toy(name) | EfficiencySource::Files { input: name, .. } => {
             Some(name.as_str())

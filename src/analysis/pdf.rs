@@ -4,6 +4,8 @@
 
 use crate::check::grid::eval_at;
 use crate::spec::{Param, Pdf, Spec};
+use crate::stats::likelihood::Value;
+use crate::stats::minuit::{Bounds, ParamSpec};
 use crate::stats::shape::Shape;
 
 /// One compiled parameter.
@@ -33,6 +35,33 @@ pub struct CompiledPdf {
     pub params: Vec<Compiled>,
     /// Where a `histogram` PDF takes its template from.
     pub histogram: Option<HistogramSource>,
+}
+
+impl CompiledPdf {
+    /// Its parameters as likelihood values, adding the floating ones to `params` under
+    /// the name `label` gives each (`c1[K+]`, `signal.mean`).
+    pub fn bind(&self, label: impl Fn(&str) -> String, params: &mut Vec<ParamSpec>) -> Vec<Value> {
+        self.params
+            .iter()
+            .map(|p| match p {
+                Compiled::Fixed(v) => Value::Fixed(*v),
+                Compiled::Floating {
+                    name,
+                    init,
+                    low,
+                    high,
+                } => {
+                    params.push(ParamSpec::new(
+                        &label(name),
+                        *init,
+                        0.05 * (high - low),
+                        Bounds::Both(*low, *high),
+                    ));
+                    Value::Free(params.len() - 1)
+                }
+            })
+            .collect()
+    }
 }
 
 /// A `histogram` PDF's sample: an input, a number of bins over the fit window, and

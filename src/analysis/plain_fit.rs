@@ -153,31 +153,19 @@ pub fn plain_fit(
             ));
         }
         let name = &c.name.value;
-        let values = compiled
+        if compiled
             .params
             .iter()
-            .map(|p| match p {
-                Compiled::Fixed(v) if v.is_finite() => Ok(Value::Fixed(*v)),
-                Compiled::Fixed(_) => Err(failure(
-                    c.pdf.span,
-                    format!("a fixed parameter of `{name}` is not a finite number (plain fits have no hypothesis)"),
-                )),
-                Compiled::Floating {
-                    name: param,
-                    init,
-                    low,
-                    high,
-                } => {
-                    params.push(ParamSpec::new(
-                        &format!("{name}.{param}"),
-                        *init,
-                        0.05 * (high - low),
-                        Bounds::Both(*low, *high),
-                    ));
-                    Ok(Value::Free(params.len() - 1))
-                }
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+            .any(|p| matches!(p, Compiled::Fixed(v) if !v.is_finite()))
+        {
+            return Err(failure(
+                c.pdf.span,
+                format!(
+                    "a fixed parameter of `{name}` is not a finite number (plain fits have no hypothesis)"
+                ),
+            ));
+        }
+        let values = compiled.bind(|param| format!("{name}.{param}"), &mut params);
         let yield_ = match &c.yield_ {
             Yield::Fixed(n) => Value::Fixed(n.value),
             Yield::Floating {

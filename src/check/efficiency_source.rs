@@ -93,6 +93,19 @@ pub fn same_point(a: f64, b: f64) -> bool {
     (a - b).abs() <= SAME_POINT * a.abs().max(b.abs()).max(1e-6)
 }
 
+/// Whether two lifetimes (None: no lifetime axis) are the same generated point's.
+pub fn same_lifetime(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => same_point(a, b),
+        (a, b) => a == b,
+    }
+}
+
+/// Whether (mass, lifetime) and (mass, lifetime) are the same generated point.
+pub fn same_generated(m1: f64, t1: Option<f64>, m2: f64, t2: Option<f64>) -> bool {
+    same_point(m1, m2) && same_lifetime(t1, t2)
+}
+
 /// The channel names of the spec (`all` without channels).
 pub fn channel_names(spec: &Spec) -> Vec<String> {
     if spec.channels.is_empty() {
@@ -245,7 +258,7 @@ pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Ref
         let lifetimes = lifetimes(&source);
         if lifetimes > 1 {
             return Err(refuse(
-                efficiency_span(model),
+                model.efficiency_span(),
                 format!("fit scans are in mass only, but the signal has {lifetimes} lifetimes"),
             )
             .help("give the signal one `ctau`, or count instead of fitting"));
@@ -313,13 +326,9 @@ fn check_injection(spec: &Spec, source: &EfficiencySource) -> Result<(), Refusal
             }
         };
         let ctau = inject.ctau.as_ref().map(|t| t.value);
-        let point = points.iter().find(|p| {
-            same_point(p.mass, inject.mass.value)
-                && match (p.ctau, ctau) {
-                    (Some(a), Some(b)) => same_point(a, b),
-                    (a, b) => a == b,
-                }
-        });
+        let point = points
+            .iter()
+            .find(|p| same_generated(p.mass, p.ctau, inject.mass.value, ctau));
         let Some(generated) = point.map(|p| p.events) else {
             return Err(refuse(
                 inject.mass.span,
@@ -345,15 +354,6 @@ fn scan_parameter(spec: &Spec) -> &str {
         .map_or("m", |s| s.parameter.value.as_str())
 }
 
-fn efficiency_span(model: &Model) -> Span {
-    match model.efficiency() {
-        Some(Efficiency::FromInput(n)) => n.span,
-        Some(Efficiency::Given(e)) => e.span,
-        Some(Efficiency::Table { path, .. }) => path.span,
-        None => model.observable().var.span,
-    }
-}
-
 /// Distinct lifetimes of a source's points (1 without a lifetime grid; 0 for toys, which
 /// the generator's parameters describe).
 fn lifetimes(source: &EfficiencySource) -> usize {
@@ -364,10 +364,7 @@ fn lifetimes(source: &EfficiencySource) -> usize {
     };
     let mut distinct: Vec<Option<f64>> = Vec::new();
     for c in ctaus {
-        if !distinct.iter().any(|d| match (d, c) {
-            (Some(a), Some(b)) => same_point(*a, b),
-            (a, b) => *a == b,
-        }) {
+        if !distinct.iter().any(|&d| same_lifetime(d, c)) {
             distinct.push(c);
         }
     }
@@ -424,14 +421,9 @@ fn check_distinct(
     what: &str,
 ) -> Result<(), Refusal> {
     for (i, a) in keys.iter().enumerate() {
-        let twin = keys[..i].iter().find(|b| {
-            same_point(a.0, b.0)
-                && a.2 == b.2
-                && match (a.1, b.1) {
-                    (Some(x), Some(y)) => same_point(x, y),
-                    (x, y) => x == y,
-                }
-        });
+        let twin = keys[..i]
+            .iter()
+            .find(|b| same_generated(a.0, a.1, b.0, b.1) && a.2 == b.2);
         if twin.is_some() {
             return Err(refuse(span, format!("{what} lists mass {} twice", a.0)));
         }
@@ -462,19 +454,14 @@ fn generated_points(
         };
     let mut points: Vec<GeneratedPoint> = Vec::new();
     // Adds `events` to the point (mass, ctau), creating it.
-    let add = |points: &mut Vec<GeneratedPoint>, mass: f64, ctau: Option<f64>, events: f64| {
-        let same = |p: &GeneratedPoint| {
-            same_point(p.mass, mass)
-                && match (p.ctau, ctau) {
-                    (Some(a), Some(b)) => same_point(a, b),
-                    (a, b) => a == b,
-                }
-        };
-        match points.iter_mut().find(|p| same(p)) {
+    let add =
+        |points: &mut Vec<GeneratedPoint>, mass: f64, ctau: Option<f64>, events: f64| match points
+            .iter_mut()
+            .find(|p| same_generated(p.mass, p.ctau, mass, ctau))
+        {
             Some(p) => p.events += events,
             None => points.push(point(mass, ctau, None, events)),
-        }
-    };
+        };
     match (&generated.events, &entry_mass) {
         (GeneratedEvents::PerEntry(events), Some(masses)) => {
             for (k, (mass, n)) in masses.iter().zip(events).enumerate() {
@@ -492,10 +479,10 @@ fn generated_points(
         (GeneratedEvents::PerPoint(n), Some(masses)) => {
             for (k, mass) in masses.iter().enumerate() {
                 let ctau = entry_ctau.as_ref().map(|c| c[k]);
-                if !points.iter().any(|p| {
-                    same_point(p.mass, *mass)
-                        && p.ctau.zip(ctau).is_none_or(|(a, b)| same_point(a, b))
-                }) {
+                if !points
+                    .iter()
+                    .any(|p| same_generated(p.mass, p.ctau, *mass, ctau))
+                {
                     add(&mut points, *mass, ctau, n.value);
                 }
             }

@@ -112,7 +112,8 @@ pub struct LintContext<'a> {
     pub file_columns: Option<HashSet<String>>,
     /// Dimensions of the data input's columns declared by its `units`.
     declared_dims: HashMap<String, Dim>,
-    /// The schemas of inputs with their own cuts, by index in `spec.inputs`.
+    /// The schemas of inputs other than the data with their own cuts or weight, by index
+    /// in `spec.inputs`.
     input_schemas: Vec<Option<Schema>>,
     alias_info: RefCell<HashMap<usize, Option<Info>>>,
     mva_ranges: std::cell::OnceCell<Vec<Option<(f64, f64)>>>,
@@ -131,10 +132,15 @@ impl<'a> LintContext<'a> {
             Some(s) => (s.columns, s.file_columns, s.declared_dims),
             None => (None, None, HashMap::new()),
         };
+        // Inputs with their own cuts or weight resolve them against their own columns;
+        // the data input's are the fields above (`column` falls back to them).
         let input_schemas = spec
             .inputs
             .iter()
-            .map(|i| (!i.cuts.is_empty() || i.weight.is_some()).then(|| Schema::of(i, &base_dir)))
+            .map(|i| {
+                let own = !i.cuts.is_empty() || i.weight.is_some();
+                (own && !data.is_some_and(|d| std::ptr::eq(d, i))).then(|| Schema::of(i, &base_dir))
+            })
             .collect();
         LintContext {
             spec,

@@ -3,8 +3,9 @@
 use super::Status;
 use super::prepare::{prepare, report, thread_pool};
 use crate::analysis::plain_fit::{PlainFitReport, plain_fit};
-use crate::analysis::{self, FitReport};
+use crate::analysis::{self, FitReport, InputCandidates};
 use crate::check::grid;
+use crate::diag::Diagnostic;
 use crate::pipeline::{Prepared, execute};
 use crate::report::figures;
 use crate::shard::Shard;
@@ -43,43 +44,27 @@ pub struct Args {
 
 /// Runs the fit; 1 when it does not converge, 2 for usage, I/O or input failures.
 pub fn run(args: &Args) -> Status {
-    let Prepared {
-        spec,
-        sources,
-        base,
-        query,
-        unblinded: unblind,
-        hidden,
-    } = match prepare(&args.spec, args.unblind) {
+    let prepared = match prepare(&args.spec, args.unblind) {
         Ok(p) => p,
         Err(status) => return status,
     };
+    let spec = &prepared.spec;
     if spec.plain_fit.is_some() {
         if args.mass.is_some() || args.profile > 0 {
             eprintln!("error: --mass and --profile belong to scan fits; this spec has a plain fit");
             return Status::Failure;
         }
-        let pool = match thread_pool(args.threads) {
-            Ok(p) => p,
-            Err(status) => return status,
-        };
-        let outcome = pool.install(|| {
-            let candidates =
-                execute(&spec, &query, hidden.as_ref(), &base, Shard::WHOLE, false)?.candidates;
+        let fitted = match on_candidates(args, &prepared, |candidates| {
             plain_fit(
-                &spec,
-                &candidates,
-                hidden.is_some(),
+                spec,
+                candidates,
+                prepared.hidden.is_some(),
                 args.channel.as_deref(),
                 args.minos,
             )
-        });
-        let fitted = match outcome {
+        }) {
             Ok(r) => r,
-            Err(d) => {
-                report(&[d], &sources);
-                return Status::Failure;
-            }
+            Err(status) => return status,
         };
         if let Some(out) = &args.output {
             let observable = spec
@@ -87,12 +72,7 @@ pub fn run(args: &Args) -> Status {
                 .as_ref()
                 .map(|p| crate::expr::print(&p.observable.var.expr))
                 .unwrap_or_default();
-            let title = spec
-                .analysis
-                .title
-                .as_ref()
-                .map_or(spec.analysis.name.value.as_str(), |t| t.value.as_str());
-            match figures::plain_fit(out, title, &observable, &fitted) {
+            match figures::plain_fit(out, spec.analysis.display_title(), &observable, &fitted) {
                 Ok(files) => {
                     for f in files {
                         eprintln!("wrote {}", f.display());
@@ -113,9 +93,9 @@ pub fn run(args: &Args) -> Status {
     }
     let mass = match args.mass {
         Some(m) => m,
-        None => match grid::grid(&spec)
+        None => match grid::grid(spec)
             .ok()
-            .and_then(|g| g.into_iter().find(|&m| !grid::excluded(&spec, m)))
+            .and_then(|g| g.into_iter().find(|&m| !grid::excluded(spec, m)))
         {
             Some(m) => m,
             None => {
@@ -124,36 +104,32 @@ pub fn run(args: &Args) -> Status {
             }
         },
     };
-    if args.profile > 0 && !unblind {
+    if args.minos || args.output.is_some() {
+        eprintln!(
+            "error: --minos and -o belong to plain fits (`fit.components`); this spec has a scan fit"
+        );
+        return Status::Failure;
+    }
+    if args.profile > 0 && !prepared.unblinded {
         eprintln!(
             "error: --profile scans the signal yield, which a blinded fit holds at 0; it needs \
              `blinding: {{ unblind: true }}` in the spec and --unblind"
         );
         return Status::Failure;
     }
-    let pool = match thread_pool(args.threads) {
-        Ok(p) => p,
-        Err(status) => return status,
-    };
-    let outcome = pool.install(|| {
-        let candidates =
-            execute(&spec, &query, hidden.as_ref(), &base, Shard::WHOLE, false)?.candidates;
+    let fitted = match on_candidates(args, &prepared, |candidates| {
         analysis::fit_at(
-            &spec,
-            &base,
-            &candidates,
+            spec,
+            &prepared.base,
+            candidates,
             mass,
             args.channel.as_deref(),
-            unblind,
+            prepared.unblinded,
             args.profile,
         )
-    });
-    let fitted = match outcome {
+    }) {
         Ok(r) => r,
-        Err(d) => {
-            report(&[d], &sources);
-            return Status::Failure;
-        }
+        Err(status) => return status,
     };
     print_report(args.json, &fitted, print_table);
     if fitted.status.is_valid() {
@@ -161,6 +137,34 @@ pub fn run(args: &Args) -> Status {
     } else {
         Status::Findings
     }
+}
+
+/// Runs the prepared spec over every input and `fit` on the selected candidates, in the
+/// worker threads; prints why it cannot.
+fn on_candidates<T>(
+    args: &Args,
+    prepared: &Prepared,
+    fit: impl FnOnce(&[InputCandidates]) -> Result<T, Diagnostic> + Send,
+) -> Result<T, Status>
+where
+    T: Send,
+{
+    let pool = thread_pool(args.threads)?;
+    let outcome = pool.install(|| {
+        let executed = execute(
+            &prepared.spec,
+            &prepared.query,
+            prepared.hidden.as_ref(),
+            &prepared.base,
+            Shard::WHOLE,
+            false,
+        )?;
+        fit(&executed.candidates)
+    });
+    outcome.map_err(|d| {
+        report(&[d], &prepared.sources);
+        Status::Failure
+    })
 }
 
 /// The report as JSON (shape in CLI.md) or as text.

@@ -190,24 +190,15 @@ fn write_partial(
 fn write_outputs(spec: &Spec, out: &Path, completed: &Completed) -> std::io::Result<()> {
     std::fs::create_dir_all(out)?;
     let name = &spec.analysis.name.value;
+    let title = spec.analysis.display_title();
     if let Some(outcome) = &completed.statistics {
         let parameter = spec
             .scan
             .as_ref()
             .map_or("mass", |s| s.parameter.value.as_str());
-        let title = spec
-            .analysis
-            .title
-            .as_ref()
-            .map_or(name.as_str(), |t| t.value.as_str());
         figures::write(out, title, &format!("{parameter} [GeV]"), outcome)
             .map_err(std::io::Error::other)?;
     }
-    let title = spec
-        .analysis
-        .title
-        .as_ref()
-        .map_or(name.as_str(), |t| t.value.as_str());
     let blinded =
         !completed.provenance.unblinded && crate::analysis::blinding::hidden(spec).is_some();
     figures::histograms(out, title, &completed.cutflows, &spec.scales(), blinded)

@@ -336,7 +336,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
     let events = Events::of(table, rows.clone());
     // Each candidate's weight: an input's weight expression (computed in the first phase)
     // or the `__weight__` column.
-    let mut weights: Option<Vec<f64>> = match program.weight {
+    let mut weight_values: Option<Vec<f64>> = match program.weight {
         Some(_) => Some(vec![f64::NAN; n]),
         None => table
             .column("__weight__")
@@ -400,7 +400,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
                 match task.action {
                     Action::Weigh => {
                         let read = read();
-                        if let Some(w) = weights.as_mut() {
+                        if let Some(w) = weight_values.as_mut() {
                             for (i, slot) in w[range.clone()].iter_mut().enumerate() {
                                 *slot = read.at(i);
                             }
@@ -472,7 +472,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
                                     *k &= !h;
                                 }
                             }
-                            match (weights.as_deref(), read) {
+                            match (weight_values.as_deref(), read) {
                                 (None, Arg::Slice(values)) => histogram.count(values, &keep),
                                 (w, _) => (0..keep.len()).filter(|&i| keep[i]).for_each(|i| {
                                     histogram.fill(read.at(i), w.map_or(1.0, |w| w[start + i]))
@@ -506,7 +506,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
             reached = k as Depth + 1;
         }
     }
-    let weights = weights.as_deref();
+    let weights = weight_values.as_deref();
     // The cutflow counts the candidates blinding shows.
     let shown: Vec<Vec<bool>> = if hidden.is_empty() {
         Vec::new()
@@ -548,7 +548,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
         };
         outputs.push(value);
     }
-    let computed = program.weight.and(weights.map(<[f64]>::to_vec));
+    let computed = program.weight.and(weight_values);
     (
         Cutflow { channels: flows },
         alive,

@@ -111,6 +111,13 @@ pub struct Analysis {
     pub n_bb: Option<Spanned<f64>>,
 }
 
+impl Analysis {
+    /// The title figures carry: the human title, else the name.
+    pub fn display_title(&self) -> &str {
+        self.title.as_ref().map_or(&self.name.value, |t| &t.value)
+    }
+}
+
 /// The name of the observed dataset among the inputs.
 pub const DATA_INPUT: &str = "data";
 
@@ -417,6 +424,16 @@ impl Model {
         match self {
             Model::Fit(f) => &f.poi,
             Model::Counting(c) => &c.poi,
+        }
+    }
+
+    /// Where the efficiency is stated (the observable when it is not).
+    pub fn efficiency_span(&self) -> Span {
+        match self.efficiency() {
+            Some(Efficiency::FromInput(n)) => n.span,
+            Some(Efficiency::Given(e)) => e.span,
+            Some(Efficiency::Table { path, .. }) => path.span,
+            None => self.observable().var.span,
         }
     }
 
