@@ -624,3 +624,78 @@ fn a_plain_fit_of_a_spec_agrees_with_iminuit() {
     assert!(svg.contains("peaking") && svg.contains("continuum"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// tests/reference/gen/template_fit_iminuit.py: a Gaussian signal over the simulated
+/// dimuon background of the file-based reference search, a step template of its selected
+/// candidates at their true normalisation (scale × Σw) within a 10% Gaussian constraint.
+#[test]
+fn a_simulated_background_at_its_true_normalisation_agrees_with_iminuit() {
+    let dir = std::env::temp_dir().join(format!("searchlight-template-fit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let files = std::fs::canonicalize("analyses/data/dark_photon").unwrap();
+    let spec = format!(
+        r#"searchlight: 1
+analysis: {{ name: template-fit }}
+inputs:
+  data: {{ files: ["{files}/data.root"], tree: variables }}
+  mumu: {{ files: ["{files}/mumu_mc.root"], tree: variables, scale: 0.5 }}
+variables:
+  muid_min: min(daughter(0, muonID), daughter(1, muonID))
+selection:
+  - {{ name: two identified muons, cut: muid_min > 0.9 }}
+  - {{ name: dimuon vertex fit, cut: chiProb > 0.001 }}
+  - {{ name: exactly two tracks, cut: nTracks == 2 }}
+  - best_candidate: {{ by: chiProb, keep: highest }}
+fit:
+  observable: {{ var: M, range: [2.3, 2.7] }}
+  components:
+    signal:
+      pdf: gaussian
+      mean: {{ init: 2.5, range: [2.4, 2.6] }}
+      sigma: {{ init: 0.012, range: [0.002, 0.05] }}
+      yield: {{ init: 30, range: [0, 1000] }}
+    mumu: {{ pdf: histogram, from: mumu, bins: 20, yield: {{ from: mumu, relative: 0.10 }} }}
+"#,
+        files = files.display()
+    );
+    let (fitted, o) = fit_json(&dir, &spec, &["-o", "plots"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(fitted["status"], "converged");
+    let text = std::fs::read_to_string("tests/reference/fits/template_fit_iminuit.json").unwrap();
+    let expected: Json = serde_json::from_str(&text).unwrap();
+    assert_eq!(fitted["events"], expected["events"]);
+    let names = [
+        ("ns", "signal.yield"),
+        ("mu", "signal.mean"),
+        ("sigma", "signal.sigma"),
+        ("theta", "mumu.norm"),
+    ];
+    for (theirs, ours) in names {
+        let p = &fitted["parameters"][ours];
+        let (value, error) = (p["value"].as_f64().unwrap(), p["error"].as_f64().unwrap());
+        let want = expected["values"][theirs].as_f64().unwrap();
+        let want_error = expected["errors"][theirs].as_f64().unwrap();
+        assert!(
+            (value - want).abs() <= 1e-4 * want.abs(),
+            "{ours}: {value} vs {want}"
+        );
+        assert!(
+            (error - want_error).abs() <= 1e-2 * want_error,
+            "{ours}: error {error} vs {want_error}"
+        );
+    }
+    let svg = std::fs::read_to_string(dir.join("plots/fit_all.svg")).unwrap();
+    assert!(svg.contains("mumu") && svg.contains("signal"));
+    // A normalisation from the data fitted is refused by lint.
+    let circular = spec.replace("yield: { from: mumu,", "yield: { from: data,");
+    std::fs::write(dir.join("circular.yaml"), circular).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_searchlight"))
+        .args(["lint", "circular.yaml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("comes from simulation"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -465,7 +465,7 @@ fn fit_prints_parameters_with_errors_as_json() {
     let fit: Value = serde_json::from_slice(&o.stdout).expect("stdout is one JSON document");
     assert_eq!(fit["status"], "converged");
     assert!(fit["nll"].is_number());
-    let slope = &fit["parameters"]["slope[K+]"];
+    let slope = &fit["parameters"]["background.slope[K+]"];
     assert!(slope["value"].is_number() && slope["error"].as_f64().unwrap() > 0.0);
     // Blinded: the branching fraction is held at zero.
     assert_eq!(fit["parameters"]["br"]["value"], 0.0);

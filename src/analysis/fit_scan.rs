@@ -4,19 +4,19 @@
 //! yield per channel, the signal yield POI × scale × efficiency × nuisances shared by the
 //! channels (or one POI per channel), and asymptotic CLs upper limits.
 
-use crate::stats::shape::Shape;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::blinding;
 use super::collect::Candidates;
+use super::components::{ChannelContext, Parameters};
 use super::global_toys::Rescan;
 use super::pdf::{CompiledPdf, compile};
 use super::{ScanInputs, ScanPoint, channel_groups, window_ranges};
 use crate::spec::{Fit, Spec};
 use crate::stats::asymptotic::{Cls, Model, background_only_fit, discovery_q0};
-use crate::stats::likelihood::{Channel, Component, Data, Likelihood, Value, yield_nuisance};
+use crate::stats::likelihood::{Channel, Component, Data, Likelihood, Value};
 use crate::stats::minuit::{Bounds, ParamSpec, Settings, minimize};
 
 /// Everything a fit scan needs besides the hypotheses.
@@ -102,7 +102,7 @@ impl FitScan<'_> {
 
     /// The likelihood at hypothesis `m` (resolution `sigma`) over channels `active`, and
     /// its parameters: the POI first, then the nuisances, then per channel the floating
-    /// shape parameters and the background yield.
+    /// shape parameters and the background yields.
     pub fn model_at(
         &self,
         m: f64,
@@ -110,18 +110,20 @@ impl FitScan<'_> {
         active: &[usize],
     ) -> Result<(Likelihood, Vec<ParamSpec>), String> {
         self.model(m, sigma, active, None)
+            .map(|(likelihood, params, _)| (likelihood, params.specs))
     }
 
     /// [`FitScan::model_at`] with the data and the normalisation limited to the fit
     /// window's sidebands when `blinded` holds the half-width of the blinded window (the
-    /// shapes keep the whole window's domain, so that their parameters mean the same).
+    /// shapes keep the whole window's domain, so that their parameters mean the same);
+    /// with the compiled PDFs, to rebuild it over other ranges.
     fn model(
         &self,
         m: f64,
         sigma: f64,
         active: &[usize],
         blinded: Option<f64>,
-    ) -> Result<(Likelihood, Vec<ParamSpec>), String> {
+    ) -> Result<(Likelihood, Parameters, Compiled), String> {
         let whole = self.model_ranges(m, sigma)?;
         let domain = (whole[0].0, whole[whole.len() - 1].1);
         let ranges = match blinded {
@@ -132,9 +134,17 @@ impl FitScan<'_> {
                 window_ranges(domain, m, f64::INFINITY, &removed)
             }
         };
-        let signal = compile(self.spec, &self.fit.signal, m, sigma, domain)?;
-        let background = compile(self.spec, &self.fit.background, m, sigma, domain)?;
-        let mut params = Vec::new();
+        let mut compiled = Compiled {
+            nuisances: Arc::default(),
+            signal: compile(self.spec, &self.fit.signal, m, sigma, domain)?,
+            backgrounds: self
+                .fit
+                .backgrounds
+                .iter()
+                .map(|c| compile(self.spec, &c.pdf, m, sigma, domain))
+                .collect::<Result<_, _>>()?,
+            domain,
+        };
         let expected_per_poi: f64 = active
             .iter()
             .map(|&c| self.common.scale[c] * self.common.efficiency[c].at(m, None))
@@ -145,111 +155,103 @@ impl FitScan<'_> {
                 self.fit.poi.name.value
             ));
         }
+        let mut params = Parameters::default();
         let poi_high = self.fit.poi.range.high.value;
         // The POI starts at about three signal events: far enough from its lower bound,
         // where the bounded-parameter transformation compresses the scale, for MIGRAD to
         // travel freely in either direction.
         let one_event = (1.0 / expected_per_poi.max(1e-300)).min(0.01 * poi_high);
-        params.push(ParamSpec::new(
-            &self.fit.poi.name.value,
-            3.0 * one_event,
-            one_event,
-            Bounds::Both(self.fit.poi.range.low.value.max(0.0), poi_high),
-        ));
-        let mut constraints = Vec::new();
-        let mut nuisances = Vec::new();
-        for n in &self.fit.nuisances {
-            let index = params.len();
-            let (param, constraint) = yield_nuisance(
-                &n.name.value,
-                index,
-                n.relative.value,
-                n.constraint.value == "lognormal",
-            );
-            params.push(param);
-            constraints.push(constraint);
-            nuisances.push(index);
+        params.bind(
+            ParamSpec::new(
+                &self.fit.poi.name.value,
+                3.0 * one_event,
+                one_event,
+                Bounds::Both(self.fit.poi.range.low.value.max(0.0), poi_high),
+            ),
+            |_| None,
+        );
+        compiled.nuisances = Arc::new(
+            self.fit
+                .nuisances
+                .iter()
+                .map(|n| {
+                    params.nuisance(
+                        &n.name.value,
+                        n.relative.value,
+                        n.constraint.value == "lognormal",
+                    )
+                })
+                .collect(),
+        );
+        let channels = active
+            .iter()
+            .map(|&c| self.channel(m, c, &ranges, &compiled, &mut params, true))
+            .collect::<Result<_, _>>()?;
+        let likelihood = Likelihood::new(channels, params.constraints.clone());
+        Ok((likelihood, params, compiled))
+    }
+
+    /// Channel `c` of the model at `m` over `ranges` (ended at its endpoint), with its
+    /// data there when `with_data` (else none: a model to generate Asimov data from).
+    fn channel(
+        &self,
+        m: f64,
+        c: usize,
+        ranges: &[(f64, f64)],
+        compiled: &Compiled,
+        params: &mut Parameters,
+        with_data: bool,
+    ) -> Result<Channel, String> {
+        // Nothing lies beyond a channel's kinematic endpoint: a window over the whole
+        // range ends there (finite windows stay below it, see `fitted`).
+        let ranges = channel_ranges(ranges, self.common.endpoints[c]);
+        let name = &self.common.channels[c];
+        if ranges.is_empty() {
+            return Err(format!(
+                "channel `{name}` has no sideband outside the blinded window"
+            ));
         }
-        let nuisances = Arc::new(nuisances);
-        let mut channels = Vec::new();
-        for &c in active {
-            // Nothing lies beyond a channel's kinematic endpoint: a window over the whole
-            // range ends there (finite windows stay below it, see `fitted`).
-            let ranges = channel_ranges(&ranges, self.common.endpoints[c]);
-            let name = &self.common.channels[c];
-            if ranges.is_empty() {
-                return Err(format!(
-                    "channel `{name}` has no sideband outside the blinded window"
-                ));
-            }
-            let x: Vec<f64> = self.common.data.channels[c]
+        let x: Vec<f64> = match with_data {
+            true => self.common.data.channels[c]
                 .x
                 .iter()
                 .copied()
                 .filter(|v| ranges.iter().any(|&(lo, hi)| (lo..=hi).contains(v)))
-                .collect();
-            let n = x.len() as f64;
-            let signal_shape = self.shape_in(&signal, c, m, domain)?;
-            let background_shape = self.shape_in(&background, c, m, domain)?;
-            let label = |param: &str| format!("{param}[{name}]");
-            let signal_params = signal.bind(label, &mut params);
-            let background_params = background.bind(label, &mut params);
-            let background_yield = params.len();
-            params.push(ParamSpec::new(
-                &format!("n_background[{name}]"),
-                n.max(1.0),
-                n.sqrt() + 1.0,
-                Bounds::Lower(0.0),
-            ));
-            let per_poi = self.common.scale[c] * self.common.efficiency[c].at(m, None);
-            let theta = nuisances.clone();
-            let signal_yield = Value::Derived(Arc::new(move |p: &[f64]| {
-                p[0] * per_poi * theta.iter().map(|&k| p[k]).product::<f64>()
-            }));
-            channels.push(Channel {
-                name: name.clone(),
-                ranges: ranges.clone(),
-                components: vec![
-                    Component {
-                        name: "signal".into(),
-                        shape: signal_shape,
-                        params: signal_params,
-                        yield_: signal_yield,
-                    },
-                    Component {
-                        name: "background".into(),
-                        shape: background_shape,
-                        params: background_params,
-                        yield_: Value::Free(background_yield),
-                    },
-                ],
-                data: Data::Unbinned { x, weights: None },
-            });
-        }
-        Ok((Likelihood::new(channels, constraints), params))
-    }
-
-    /// The shape of `pdf` in channel `c`: a `histogram` filled from its input's
-    /// candidates of that channel, any other PDF as compiled.
-    fn shape_in(
-        &self,
-        pdf: &CompiledPdf,
-        c: usize,
-        m: f64,
-        domain: (f64, f64),
-    ) -> Result<Shape, String> {
-        let Some(source) = &pdf.histogram else {
-            return Ok(pdf.shape.clone());
+                .collect(),
+            false => Vec::new(),
         };
-        let input = self
-            .common
-            .inputs
-            .iter()
-            .find(|i| i.name == source.input)
-            .ok_or_else(|| format!("no input named `{}`", source.input))?;
-        let template = super::template::fill(source, &input.candidates.channels[c], m, domain)
-            .map_err(|e| format!("channel `{}`: {e}", self.common.channels[c]))?;
-        Ok(Shape::Template(template))
+        let context = ChannelContext {
+            spec: self.spec,
+            inputs: self.common.inputs,
+            channel: (c, name),
+            mass: m,
+            domain: compiled.domain,
+            ranges: &ranges,
+            suffix: format!("[{name}]"),
+        };
+        let signal_params = params.of_pdf(&compiled.signal, |p| format!("signal.{p}[{name}]"));
+        let per_poi = self.common.scale[c] * self.common.efficiency[c].at(m, None);
+        let theta = compiled.nuisances.clone();
+        let mut components = vec![Component {
+            name: "signal".into(),
+            shape: context.shape(&compiled.signal)?,
+            params: signal_params,
+            yield_: Value::Derived(Arc::new(move |p: &[f64]| {
+                p[0] * per_poi * theta.iter().map(|&k| p[k]).product::<f64>()
+            })),
+        }];
+        components.extend(context.components(
+            &self.fit.backgrounds,
+            &compiled.backgrounds,
+            x.len() as f64,
+            params,
+        )?);
+        Ok(Channel {
+            name: name.clone(),
+            ranges,
+            components,
+            data: Data::Unbinned { x, weights: None },
+        })
     }
 
     /// Fits and limits at hypothesis `m` over channels `active`.
@@ -302,37 +304,37 @@ impl FitScan<'_> {
         active: &[usize],
     ) -> Result<BlindedExpectation, String> {
         let half = self.blinded_half_width(sigma);
-        let (sidebands, mut params) = self.model(m, sigma, active, Some(half))?;
+        let (sidebands, mut params, compiled) = self.model(m, sigma, active, Some(half))?;
         // The background-only fit as the unblinded expected band makes it (μ = 0, no
         // HESSE: only its minimum is used), to the sidebands.
-        params[0].value = 0.0;
-        let fit =
-            background_only_fit(&sidebands, &params, 0).map_err(|e| format!("sidebands: {e}"))?;
-        // Over the whole window, each channel's background yield is its sideband yield
-        // scaled by the fitted shape's integrals.
+        params.specs[0].value = 0.0;
+        let fit = background_only_fit(&sidebands, &params.specs, 0)
+            .map_err(|e| format!("sidebands: {e}"))?;
+        // Over the whole window: the same components (a sample's normalisation counted
+        // over the whole window), each free yield its sideband yield scaled by the fitted
+        // shape's integrals; parameters that only the whole window has start where their
+        // spec says.
         let whole = self.model_ranges(m, sigma)?;
-        let mut generating = fit.values.clone();
-        let channels = sidebands
-            .channels
+        let channels = active
             .iter()
-            .zip(active)
-            .map(|(channel, &c)| {
-                let ranges = channel_ranges(&whole, self.common.endpoints[c]);
-                if let Value::Free(k) = channel.components[1].yield_ {
-                    generating[k] = channel.expected_in_bins(&fit.values, &ranges)[1]
-                        .iter()
-                        .sum();
+            .map(|&c| self.channel(m, c, &whole, &compiled, &mut params, false))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut generating = fit.values.clone();
+        generating.extend(params.specs[fit.values.len()..].iter().map(|p| p.value));
+        for (channel, sideband) in channels.iter().zip(&sidebands.channels) {
+            let integrals = sideband.expected_in_bins(&fit.values, &channel.ranges);
+            for (component, integral) in sideband.components.iter().zip(integrals) {
+                if let Value::Free(k) = component.yield_
+                    && component.name != "signal"
+                {
+                    generating[k] = integral.iter().sum();
                 }
-                Channel {
-                    ranges,
-                    ..channel.clone()
-                }
-            })
-            .collect();
-        let expected = Likelihood::new(channels, sidebands.constraints.clone());
+            }
+        }
+        let expected = Likelihood::new(channels, params.constraints);
         Ok(BlindedExpectation {
             expected: Model::asimov(&expected, &generating),
-            params,
+            params: params.specs,
             generating,
         })
     }
@@ -366,13 +368,23 @@ impl FitScan<'_> {
         active: &[usize],
     ) -> Result<(Likelihood, Vec<ParamSpec>, Option<f64>), String> {
         let blinded = (!self.common.unblind).then(|| self.blinded_half_width(sigma));
-        let (likelihood, mut params) = self.model(m, sigma, active, blinded)?;
+        let (likelihood, params, _) = self.model(m, sigma, active, blinded)?;
+        let mut params = params.specs;
         if blinded.is_some() {
             params[0].value = 0.0;
             params[0].fixed = true;
         }
         Ok((likelihood, params, blinded))
     }
+}
+
+/// A fit's PDFs compiled at one hypothesis, over the fit window's `domain`, and the
+/// parameters of the nuisances on the signal yield.
+struct Compiled {
+    nuisances: Arc<Vec<usize>>,
+    signal: CompiledPdf,
+    backgrounds: Vec<CompiledPdf>,
+    domain: (f64, f64),
 }
 
 /// What a blinded fit scan computes expected limits from.

@@ -5,6 +5,7 @@
 
 pub mod blinding;
 pub mod collect;
+mod components;
 pub mod count_model;
 pub mod count_scan;
 pub mod efficiency;

@@ -38,9 +38,14 @@ pub struct CompiledPdf {
 }
 
 impl CompiledPdf {
-    /// Its parameters as likelihood values, adding the floating ones to `params` under
-    /// the name `label` gives each (`c1[K+]`, `signal.mean`).
-    pub fn bind(&self, label: impl Fn(&str) -> String, params: &mut Vec<ParamSpec>) -> Vec<Value> {
+    /// Its parameters as likelihood values, the floating ones given to `add` under the
+    /// name `label` gives each (`background.c1[K+]`, `signal.mean`), which returns
+    /// their index.
+    pub fn bind(
+        &self,
+        label: impl Fn(&str) -> String,
+        mut add: impl FnMut(ParamSpec) -> usize,
+    ) -> Vec<Value> {
         self.params
             .iter()
             .map(|p| match p {
@@ -50,15 +55,12 @@ impl CompiledPdf {
                     init,
                     low,
                     high,
-                } => {
-                    params.push(ParamSpec::new(
-                        &label(name),
-                        *init,
-                        0.05 * (high - low),
-                        Bounds::Both(*low, *high),
-                    ));
-                    Value::Free(params.len() - 1)
-                }
+                } => Value::Free(add(ParamSpec::new(
+                    &label(name),
+                    *init,
+                    0.05 * (high - low),
+                    Bounds::Both(*low, *high),
+                ))),
             })
             .collect()
     }

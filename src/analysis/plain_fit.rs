@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::components::{ChannelContext, Parameters};
 use super::pdf::{Compiled, compile};
 use super::{FittedParameter, InputCandidates, failure, window_ranges};
 use crate::diag::Diagnostic;
-use crate::spec::{DATA_INPUT, Spec, Yield};
-use crate::stats::likelihood::{Channel, Component, Constraint, Data, Likelihood, Value};
-use crate::stats::minuit::{self, Bounds, ParamSpec, Settings};
+use crate::spec::{DATA_INPUT, Spec};
+use crate::stats::likelihood::{Channel, Data, Likelihood};
+use crate::stats::minuit::{self, Settings};
 
 /// What `searchlight fit` reports of a plain fit (shape in CLI.md).
 #[derive(Clone, Debug, Serialize)]
@@ -140,64 +141,45 @@ pub fn plain_fit(
             format!("no selected candidate of `{input_name}` in the fit range"),
         ));
     }
-    let mut params: Vec<ParamSpec> = Vec::new();
-    let mut constraints = Vec::new();
-    let mut components = Vec::new();
-    for c in &plain.components {
-        let compiled =
-            compile(spec, &c.pdf, f64::NAN, f64::NAN, range).map_err(|m| failure(c.pdf.span, m))?;
-        if compiled.histogram.is_some() {
-            return Err(failure(
-                c.pdf.pdf.span,
-                "`histogram` PDFs are not available in plain fits yet",
-            ));
-        }
-        let name = &c.name.value;
-        if compiled
-            .params
-            .iter()
-            .any(|p| matches!(p, Compiled::Fixed(v) if !v.is_finite()))
-        {
-            return Err(failure(
-                c.pdf.span,
-                format!(
-                    "a fixed parameter of `{name}` is not a finite number (plain fits have no hypothesis)"
-                ),
-            ));
-        }
-        let values = compiled.bind(|param| format!("{name}.{param}"), &mut params);
-        let yield_ = match &c.yield_ {
-            Yield::Fixed(n) => Value::Fixed(n.value),
-            Yield::Floating {
-                init,
-                range,
-                gaussian,
-            } => {
-                let step =
-                    (init.value.abs().sqrt() + 1.0).min(0.1 * (range.high.value - range.low.value));
-                params.push(ParamSpec::new(
-                    &format!("{name}.yield"),
-                    init.value,
-                    step,
-                    Bounds::Both(range.low.value, range.high.value),
+    let compiled = plain
+        .components
+        .iter()
+        .map(|c| {
+            let compiled = compile(spec, &c.pdf, f64::NAN, f64::NAN, range)
+                .map_err(|m| failure(c.pdf.span, m))?;
+            if compiled
+                .params
+                .iter()
+                .any(|p| matches!(p, Compiled::Fixed(v) if !v.is_finite()))
+            {
+                return Err(failure(
+                    c.pdf.span,
+                    format!(
+                        "a fixed parameter of `{}` is not a finite number (plain fits have no hypothesis)",
+                        c.name.value
+                    ),
                 ));
-                if let Some((mean, sigma)) = gaussian {
-                    constraints.push(Constraint::Gaussian {
-                        param: params.len() - 1,
-                        mean: mean.value,
-                        sigma: sigma.value,
-                    });
-                }
-                Value::Free(params.len() - 1)
             }
-        };
-        components.push(Component {
-            name: name.clone(),
-            shape: compiled.shape,
-            params: values,
-            yield_,
-        });
-    }
+            Ok(compiled)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut params = Parameters::default();
+    let context = ChannelContext {
+        spec,
+        inputs,
+        channel: (index, channel_name),
+        mass: f64::NAN,
+        domain: range,
+        ranges: &ranges,
+        suffix: String::new(),
+    };
+    let components = context
+        .components(&plain.components, &compiled, w.iter().sum(), &mut params)
+        .map_err(|m| failure(plain.span, m))?;
+    let Parameters {
+        specs: params,
+        constraints,
+    } = params;
     let weighted = w.iter().any(|&v| v != 1.0);
     let sum_of_weights: f64 = w.iter().sum();
     let events = x.len();
@@ -257,10 +239,10 @@ pub fn plain_fit(
         .collect();
     let expected = likelihood.channels[0].expected_in_bins(&result.values, &bins);
     let figure = Figure {
-        components: plain
+        components: likelihood.channels[0]
             .components
             .iter()
-            .map(|c| c.name.value.clone())
+            .map(|c| c.name.clone())
             .zip(expected)
             .collect(),
         bins,

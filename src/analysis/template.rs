@@ -10,7 +10,8 @@ use super::collect::ChannelCandidates;
 use super::pdf::HistogramSource;
 use crate::stats::shape::Template;
 
-/// The template of `source` for one channel's `candidates` at hypothesis `m`, binned
+/// The template of `source` for one channel's `candidates` at hypothesis `m` (NaN:
+/// none), binned
 /// over `domain` (the fit window's outer edges).
 pub fn fill(
     source: &HistogramSource,
@@ -18,11 +19,13 @@ pub fn fill(
     m: f64,
     domain: (f64, f64),
 ) -> Result<Template, String> {
-    // Signal toys: the grid mass nearest m, and the shift that moves it onto m.
+    // Signal samples: the grid mass nearest m, and the shift that moves it onto m
+    // (without a hypothesis, a plain fit's, every candidate where it is).
     let nearest = candidates
         .mass
         .iter()
         .copied()
+        .filter(|_| m.is_finite())
         .min_by(|a, b| (a - m).abs().total_cmp(&(b - m).abs()));
     let (low, high) = domain;
     let width = (high - low) / source.bins as f64;

@@ -98,15 +98,6 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
     match &spec.model {
         Some(Model::Fit(f)) => {
             out.push(data(&f.observable.var, Want::Num, "the fit observable"));
-            for pdf in [&f.signal, &f.background] {
-                for (name, p) in &pdf.params {
-                    if let Param::Fixed(e) = p
-                        && !matches!(name.value.as_str(), "from" | "interpolation")
-                    {
-                        out.push(model(e, false, false, "a PDF parameter"));
-                    }
-                }
-            }
         }
         Some(Model::Counting(c)) => {
             out.push(data(&c.observable.var, Want::Num, "the counted observable"));
@@ -116,13 +107,13 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
     }
     if let Some(plain) = &spec.plain_fit {
         out.push(data(&plain.observable.var, Want::Num, "the fit observable"));
-        for c in &plain.components {
-            for (name, p) in &c.pdf.params {
-                if let Param::Fixed(e) = p
-                    && !matches!(name.value.as_str(), "from" | "interpolation")
-                {
-                    out.push(model(e, false, false, "a PDF parameter"));
-                }
+    }
+    for pdf in spec.fit_pdfs() {
+        for (name, p) in &pdf.params {
+            if let Param::Fixed(e) = p
+                && !matches!(name.value.as_str(), "from" | "interpolation")
+            {
+                out.push(model(e, false, false, "a PDF parameter"));
             }
         }
     }

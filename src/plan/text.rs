@@ -212,7 +212,12 @@ fn describe_model(ctx: &LintContext, w: &mut String) {
                     .as_ref()
                     .map_or(String::new(), |x| format!(", window ±{}", width(x)))
             );
-            for (role, pdf) in [("signal", &f.signal), ("background", &f.background)] {
+            let roles = std::iter::once(("signal", &f.signal)).chain(
+                f.backgrounds
+                    .iter()
+                    .map(|c| (c.name.value.as_str(), &c.pdf)),
+            );
+            for (role, pdf) in roles {
                 let params: Vec<String> = pdf
                     .params
                     .iter()

@@ -392,7 +392,7 @@ const NUISANCES_KEY: Key = opt(
 
 /// A yield of a plain fit's component: a number, or floating with an optional Gaussian
 /// constraint.
-const YIELD: Kind = Kind::OneOf(&[
+pub const YIELD: Kind = Kind::OneOf(&[
     Kind::Quantity,
     Kind::Object(&[
         req("init", Kind::Quantity, "start value"),
@@ -403,13 +403,37 @@ const YIELD: Kind = Kind::OneOf(&[
             "Gaussian constraint [mean, sigma] (e.g. a peaking background from simulation)",
         ),
     ]),
+    YIELD_FROM_INPUT,
 ]);
 
-/// A component of a plain fit: a PDF with its parameters and its yield.
+/// `yield: { from: INPUT }`: a simulated sample's normalisation.
+pub const YIELD_FROM_INPUT: Kind = Kind::Object(&[
+    req(
+        "from",
+        Kind::Str,
+        "the input whose selected candidates in the fit range, weighted and scaled, give the yield",
+    ),
+    opt(
+        "constraint",
+        Kind::Enum(&["gaussian", "lognormal"]),
+        "constraint of the normalisation (default gaussian)",
+    ),
+    opt(
+        "relative",
+        Kind::Quantity,
+        "relative uncertainty of the normalisation (without it the yield is fixed)",
+    ),
+]);
+
+/// A component of a fit: a PDF with its parameters and its yield.
 pub const COMPONENT: Kind = Kind::Open(
     &[
         req("pdf", Kind::Str, "PDF name"),
-        req("yield", YIELD, "events of this component in the fit range"),
+        opt(
+            "yield",
+            YIELD,
+            "events of this component in the fit range: a number, floating, or from an input (default: free)",
+        ),
     ],
     &Kind::OneOf(&[Kind::Expr, FLOATING]),
 );
@@ -426,14 +450,18 @@ const FIT: Kind = Kind::Object(&[
         PDF,
         "scan fits: signal PDF; its `sigma` is the resolution",
     ),
-    opt("background", PDF, "scan fits: background PDF"),
+    opt(
+        "background",
+        PDF,
+        "scan fits: background PDF (one component with a free yield per channel)",
+    ),
     EFFICIENCY_KEY,
     opt("poi", POI, "scan fits: parameter of interest"),
     NUISANCES_KEY,
     opt(
         "components",
         Kind::Dict(&COMPONENT),
-        "plain fit (no scan): named components, each a PDF with its yield; any parameter may float",
+        "named components, each a PDF with its yield: a plain fit's (no scan), or a scan fit's backgrounds (instead of `background`)",
     ),
     opt(
         "input",

@@ -1297,60 +1297,51 @@ fn fit(node: &Node, ctx: &mut Ctx) -> Option<FitSection> {
     let kind = root_kind("fit");
     let m = ctx.map(node, kind, "`fit`")?;
     let observable = m.get("observable").and_then(|v| observable(v, kind, ctx));
-    if let Some(components) = m.get("components") {
-        for key in [
-            "window",
-            "signal",
-            "background",
-            "efficiency",
-            "poi",
-            "nuisances",
-        ] {
-            if let Some((k, _)) = m.entries.iter().find(|(k, _)| k.as_scalar() == Some(key)) {
+    let key_span = |key: &str| {
+        m.entries
+            .iter()
+            .find(|(k, _)| k.as_scalar() == Some(key))
+            .map(|(k, _)| k.span)
+    };
+    let components = m.get("components");
+    // A fit without a signal and POI of a scan is a plain fit of its components.
+    let scan_keys = [
+        "window",
+        "signal",
+        "background",
+        "efficiency",
+        "poi",
+        "nuisances",
+    ];
+    let plain = components.is_some() && m.get("signal").is_none();
+    if plain {
+        for key in scan_keys {
+            if let Some(span) = key_span(key) {
                 ctx.report(
                     Diagnostic::error(
                         codes::UNKNOWN_KEY,
-                        format!("`{key}` belongs to scan fits; a fit with `components` is a plain fit"),
+                        format!("`{key}` belongs to scan fits; a fit with `components` and no `signal` is a plain fit"),
                     )
-                    .at(k.span)
-                    .with_help("a plain fit has its components and their yields; a scan fit has `signal`, `background`, `efficiency` and `poi`"),
+                    .at(span)
+                    .with_help("a plain fit has its components and their yields; a scan fit has `signal`, `background` (or `components`), `efficiency` and `poi`"),
                 );
             }
-        }
-        let entries = ctx.dict(components, "`components`")?;
-        let parsed: Vec<Option<FitComponent>> = entries
-            .iter()
-            .map(|(k, v)| fit_component(k, v, ctx))
-            .collect();
-        if entries.is_empty() {
-            ctx.report(
-                Diagnostic::error(
-                    codes::MISSING_KEY,
-                    "a plain fit needs at least one component",
-                )
-                .at(components.span),
-            );
-            return None;
         }
         let input = m.get("input").and_then(|v| ctx.string(v, "`input`"));
         return Some(FitSection::Plain(Box::new(PlainFit {
             observable: observable?,
             input,
-            components: parsed.into_iter().collect::<Option<Vec<_>>>()?,
+            components: fit_components(components?, false, ctx)?,
             span: m.span,
         })));
     }
-    if let Some((k, _)) = m
-        .entries
-        .iter()
-        .find(|(k, _)| k.as_scalar() == Some("input"))
-    {
+    if let Some(span) = key_span("input") {
         ctx.report(
             Diagnostic::error(
                 codes::UNKNOWN_KEY,
-                "`input` belongs to plain fits (`components`)",
+                "`input` belongs to plain fits (`components` without `signal`)",
             )
-            .at(k.span),
+            .at(span),
         );
     }
     let window = m.get("window").and_then(|v| ctx.width(v, "`window`"));
@@ -1359,17 +1350,39 @@ fn fit(node: &Node, ctx: &mut Ctx) -> Option<FitSection> {
             ctx.report(
                 Diagnostic::error(codes::MISSING_KEY, format!("`fit` needs the key `{key}`"))
                     .at_labelled(m.span, format!("`{key}` missing here"))
-                    .with_help("a scan fit has `signal`, `background` and `poi`; a plain fit (no scan) has `components`"),
+                    .with_help("a scan fit has `signal`, `background` (or `components`) and `poi`; a plain fit (no scan) has `components`"),
             );
         }
     };
-    for key in ["signal", "background", "poi"] {
-        required(key, ctx);
-    }
+    required("signal", ctx);
+    required("poi", ctx);
     let signal = m.get("signal").and_then(|v| pdf(v, kind, "signal", ctx));
-    let background = m
-        .get("background")
-        .and_then(|v| pdf(v, kind, "background", ctx));
+    let backgrounds = match (m.get("background"), components) {
+        (Some(b), None) => pdf(b, kind, "background", ctx).map(|pdf| {
+            vec![FitComponent {
+                name: Spanned::new("background".into(), b.span),
+                pdf,
+                yield_: Yield::Free,
+            }]
+        }),
+        (None, Some(c)) => fit_components(c, true, ctx),
+        (Some(_), Some(c)) => {
+            fit_components(c, true, ctx);
+            ctx.report(
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    "a scan fit has its background as `background` or as `components`, not both",
+                )
+                .at(key_span("components").unwrap_or(m.span))
+                .with_help("list every background component under `components`"),
+            );
+            None
+        }
+        (None, None) => {
+            required("background", ctx);
+            None
+        }
+    };
     let efficiency = efficiency(m.get("efficiency"), ctx);
     let poi = m.get("poi").and_then(|v| poi(v, kind, ctx));
     let nuisances = nuisances(m.get("nuisances"), kind, ctx);
@@ -1377,73 +1390,147 @@ fn fit(node: &Node, ctx: &mut Ctx) -> Option<FitSection> {
         observable: observable?,
         window,
         signal: signal?,
-        background: background?,
+        backgrounds: backgrounds?,
         efficiency,
         poi: poi?,
         nuisances,
     })))
 }
 
-fn fit_component(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<FitComponent> {
+/// The components of a fit (`scan`: the backgrounds of a scan fit, whose yields are free
+/// or from an input in every window).
+fn fit_components(node: &Node, scan: bool, ctx: &mut Ctx) -> Option<Vec<FitComponent>> {
+    let entries = ctx.dict(node, "`components`")?;
+    if entries.is_empty() {
+        ctx.report(
+            Diagnostic::error(codes::MISSING_KEY, "a fit needs at least one component")
+                .at(node.span),
+        );
+        return None;
+    }
+    let parsed: Vec<Option<FitComponent>> = entries
+        .iter()
+        .map(|(k, v)| fit_component(k, v, scan, ctx))
+        .collect();
+    parsed.into_iter().collect()
+}
+
+fn fit_component(key: &Node, node: &Node, scan: bool, ctx: &mut Ctx) -> Option<FitComponent> {
     let name = ctx.identifier(key, "a component name")?;
+    if scan && name.value == "signal" {
+        ctx.report(
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                "a scan fit's signal is `fit.signal`; `components` are its backgrounds",
+            )
+            .at(name.span)
+            .with_help("name the background component otherwise"),
+        );
+        return None;
+    }
     let pdf = pdf_of(
         node,
         &keys::COMPONENT,
         &format!("component `{}`", name.value),
         ctx,
     )?;
-    // `pdf_of` checked the mapping and reported a missing `yield`.
+    // `pdf_of` checked that the component is a mapping.
     let NodeKind::Map(entries) = &node.kind else {
         return None;
     };
-    let (_, yield_node) = entries
+    let yield_node = entries
         .iter()
-        .find(|(k, _)| k.as_scalar() == Some("yield"))?;
-    let yield_ = match &yield_node.kind {
-        NodeKind::Map(_) => {
-            let table = match &keys::COMPONENT {
-                Kind::Open(fields, _) => keys::find(fields, "yield").map(|k| &k.kind),
-                _ => None,
-            };
-            let object = match table {
-                Some(Kind::OneOf(kinds)) => &kinds[1],
-                _ => unreachable!("a yield is a number or an object"),
-            };
-            let y = ctx.map(yield_node, object, "`yield`")?;
-            let init = y.get("init").and_then(|v| ctx.quantity(v, "`init`"));
-            let range = y.get("range").and_then(|v| ctx.interval(v, "`range`"));
-            let gaussian = match y.get("gaussian") {
-                Some(g) => {
-                    let items = ctx.list(g, "`gaussian`")?;
-                    let values: Vec<Spanned<f64>> = items
-                        .iter()
-                        .filter_map(|i| ctx.quantity(i, "`gaussian`"))
-                        .collect();
-                    match values.as_slice() {
-                        [mean, sigma] if sigma.value > 0.0 => Some((mean.clone(), sigma.clone())),
-                        _ => {
-                            ctx.report(
-                                Diagnostic::error(
-                                    codes::INVALID_VALUE,
-                                    "`gaussian` is [mean, sigma] with sigma > 0",
-                                )
-                                .at(g.span),
-                            );
-                            return None;
-                        }
-                    }
+        .find(|(k, _)| k.as_scalar() == Some("yield"))
+        .map(|(_, v)| v);
+    let yield_ = match yield_node {
+        None => Yield::Free,
+        Some(y) => component_yield(&name, y, ctx)?,
+    };
+    if scan && matches!(yield_, Yield::Fixed(_) | Yield::Floating { .. }) {
+        ctx.report(
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                format!(
+                    "component `{}`: a scan fit's yields are free or from an input in every window, not a number",
+                    name.value
+                ),
+            )
+            .at(yield_node.map_or(name.span, |y| y.span))
+            .with_help("leave `yield` out (free per channel), or `yield: { from: INPUT, relative: 0.1 }`"),
+        );
+        return None;
+    }
+    Some(FitComponent { name, pdf, yield_ })
+}
+
+/// A component's `yield`: a number, floating (`{ init, range, gaussian }`) or from an
+/// input (`{ from, constraint, relative }`).
+fn component_yield(component: &Name, node: &Node, ctx: &mut Ctx) -> Option<Yield> {
+    let NodeKind::Map(entries) = &node.kind else {
+        return Some(Yield::Fixed(ctx.quantity(node, "`yield`")?));
+    };
+    if entries.iter().any(|(k, _)| k.as_scalar() == Some("from")) {
+        let y = ctx.map(node, &keys::YIELD_FROM_INPUT, "`yield`")?;
+        let input = ctx.string(y.get("from")?, "`from`")?;
+        let constraint = match y.get("constraint") {
+            Some(c) => Some(ctx.word(c, &["gaussian", "lognormal"], "constraint")?),
+            None => None,
+        };
+        let uncertainty = match (y.get("relative"), constraint) {
+            (Some(r), constraint) => Some(Nuisance {
+                name: Spanned::new(format!("{}.norm", component.value), component.span),
+                constraint: constraint.unwrap_or_else(|| Spanned::new("gaussian".into(), y.span)),
+                relative: ctx.quantity(r, "`relative`")?,
+            }),
+            (None, Some(c)) => {
+                ctx.report(
+                    Diagnostic::error(
+                        codes::MISSING_KEY,
+                        "a constrained normalisation needs its `relative` uncertainty",
+                    )
+                    .at(c.span),
+                );
+                return None;
+            }
+            (None, None) => None,
+        };
+        return Some(Yield::FromInput { input, uncertainty });
+    }
+    let object = match &keys::YIELD {
+        Kind::OneOf(kinds) => &kinds[1],
+        _ => unreachable!("a yield is a number or an object"),
+    };
+    let y = ctx.map(node, object, "`yield`")?;
+    let init = y.get("init").and_then(|v| ctx.quantity(v, "`init`"));
+    let range = y.get("range").and_then(|v| ctx.interval(v, "`range`"));
+    let gaussian = match y.get("gaussian") {
+        Some(g) => {
+            let items = ctx.list(g, "`gaussian`")?;
+            let values: Vec<Spanned<f64>> = items
+                .iter()
+                .filter_map(|i| ctx.quantity(i, "`gaussian`"))
+                .collect();
+            match values.as_slice() {
+                [mean, sigma] if sigma.value > 0.0 => Some((mean.clone(), sigma.clone())),
+                _ => {
+                    ctx.report(
+                        Diagnostic::error(
+                            codes::INVALID_VALUE,
+                            "`gaussian` is [mean, sigma] with sigma > 0",
+                        )
+                        .at(g.span),
+                    );
+                    return None;
                 }
-                None => None,
-            };
-            Yield::Floating {
-                init: init?,
-                range: range?,
-                gaussian,
             }
         }
-        _ => Yield::Fixed(ctx.quantity(yield_node, "`yield`")?),
+        None => None,
     };
-    Some(FitComponent { name, pdf, yield_ })
+    Some(Yield::Floating {
+        init: init?,
+        range: range?,
+        gaussian,
+    })
 }
 
 fn counting(node: &Node, ctx: &mut Ctx) -> Option<Counting> {

@@ -74,11 +74,23 @@ impl Spec {
             .collect()
     }
 
-    /// The PDFs of the fit: a scan fit's signal and background, or a plain fit's
+    /// The components of the fit with a yield of their own: a scan fit's backgrounds, or
+    /// a plain fit's components.
+    pub fn fit_components(&self) -> &[FitComponent] {
+        match (&self.model, &self.plain_fit) {
+            (Some(Model::Fit(f)), _) => &f.backgrounds,
+            (_, Some(p)) => &p.components,
+            _ => &[],
+        }
+    }
+
+    /// The PDFs of the fit: a scan fit's signal and backgrounds, or a plain fit's
     /// components.
     pub fn fit_pdfs(&self) -> Vec<&Pdf> {
         match (&self.model, &self.plain_fit) {
-            (Some(Model::Fit(f)), _) => vec![&f.signal, &f.background],
+            (Some(Model::Fit(f)), _) => std::iter::once(&f.signal)
+                .chain(f.backgrounds.iter().map(|c| &c.pdf))
+                .collect(),
             (_, Some(p)) => p.components.iter().map(|c| &c.pdf).collect(),
             _ => Vec::new(),
         }
@@ -360,7 +372,7 @@ pub struct PlainFit {
     pub span: Span,
 }
 
-/// One component of a plain fit.
+/// One component of a fit: a plain fit's, or a background of a scan fit.
 #[derive(Clone, Debug)]
 pub struct FitComponent {
     /// Its name (`signal`, `continuum`, …).
@@ -371,9 +383,19 @@ pub struct FitComponent {
     pub yield_: Yield,
 }
 
-/// A component's yield.
+/// A component's yield: events in the fit range (in a scan fit, per channel and window).
 #[derive(Clone, Debug)]
 pub enum Yield {
+    /// Free from zero up, starting from the events in the fit range (the default).
+    Free,
+    /// The input's weighted selected candidates in the fit range times its `scale`,
+    /// fixed or within a constraint.
+    FromInput {
+        /// The input (simulation).
+        input: Name,
+        /// Its relative uncertainty (a nuisance named `<component>.norm`).
+        uncertainty: Option<Nuisance>,
+    },
     /// A fixed number of events.
     Fixed(Spanned<f64>),
     /// Floating, optionally with a Gaussian constraint (mean, sigma).
@@ -584,8 +606,9 @@ pub struct Fit {
     pub window: Option<Width>,
     /// Signal PDF; its `sigma` is the resolution.
     pub signal: Pdf,
-    /// Background PDF.
-    pub background: Pdf,
+    /// The background components: `background:` is one named `background` with a free
+    /// yield.
+    pub backgrounds: Vec<FitComponent>,
     /// Signal efficiency.
     pub efficiency: Option<Efficiency>,
     /// Parameter of interest.

@@ -1,12 +1,14 @@
 //! ## What it does
 //! Finds references by name that lead nowhere: `scan.exclude` naming a veto that does not
-//! exist, `efficiency: from(X)` or a histogram PDF's `from: X` naming a missing input, a
-//! histogram's `without` naming neither a cut step nor a veto.
+//! exist, `efficiency: from(X)`, a histogram PDF's `from: X` or a yield's `from: X`
+//! naming a missing input, a histogram's `without` naming neither a cut step nor a veto,
+//! and a yield normalised from the data fitted (`yield: { from: data }`).
 //!
 //! ## Why is this bad?
 //! An exclusion that excludes nothing scans straight through a resonance; an efficiency
 //! from a missing sample cannot be computed; an N−1 distribution that leaves out no cut
-//! is silently the full selection's.
+//! is silently the full selection's; a background normalised to the data it is fitted
+//! to counts every signal candidate as background.
 //!
 //! ## Example
 //! ```yaml
@@ -23,7 +25,7 @@ use super::Rule;
 use crate::check::LintContext;
 use crate::diag::{Diagnostic, Severity, suggestion};
 use crate::expr::ExprKind;
-use crate::spec::{Efficiency, Model, Name, Param, Step};
+use crate::spec::{DATA_INPUT, Efficiency, Model, Name, Param, Step, Yield};
 
 pub const RULE: Rule = Rule {
     code: "SL025",
@@ -71,15 +73,32 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     );
     let mut input_refs = Vec::new();
     let efficiency = spec.model.as_ref().and_then(Model::efficiency);
-    let pdfs = match &spec.model {
-        Some(Model::Fit(f)) => vec![&f.signal, &f.background],
-        _ => vec![],
-    };
+    let pdfs = spec.fit_pdfs();
     if let Some(Efficiency::FromInput(name)) = efficiency {
         input_refs.push((name.value.clone(), name.span));
     }
     if let Some(input) = spec.plain_fit.as_ref().and_then(|p| p.input.as_ref()) {
         input_refs.push((input.value.clone(), input.span));
+    }
+    let fitted = spec
+        .plain_fit
+        .as_ref()
+        .and_then(|p| p.input.as_ref())
+        .map_or(DATA_INPUT, |i| i.value.as_str());
+    for c in spec.fit_components() {
+        if let Yield::FromInput { input, .. } = &c.yield_ {
+            input_refs.push((input.value.clone(), input.span));
+            if input.value == fitted {
+                out.push(
+                    RULE.diag(format!(
+                        "component `{}` takes its normalisation from `{fitted}`, the input fitted",
+                        c.name.value
+                    ))
+                    .at_labelled(input.span, "the data fitted")
+                    .with_help("a normalisation comes from simulation: name the simulated sample, or leave `yield` out to let it float"),
+                );
+            }
+        }
     }
     for pdf in pdfs {
         for (name, p) in &pdf.params {

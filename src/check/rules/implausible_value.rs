@@ -105,58 +105,51 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-    if let Some(plain) = &spec.plain_fit {
-        let floating = plain.components.iter().flat_map(|c| {
-            let yield_ = match &c.yield_ {
-                Yield::Floating { init, range, .. } => {
-                    Some((format!("{}.yield", c.name.value), init, range))
-                }
-                Yield::Fixed(_) => None,
-            };
-            c.pdf
-                .params
-                .iter()
-                .filter_map(|(name, p)| match p {
-                    Param::Floating { init, range } => {
-                        Some((format!("{}.{}", c.name.value, name.value), init, range))
-                    }
-                    Param::Fixed(_) => None,
-                })
-                .chain(yield_)
-        });
-        for (name, init, range) in floating {
-            if range.low.value <= range.high.value
-                && !(range.low.value <= init.value && init.value <= range.high.value)
-            {
-                flag(
-                    init.span,
-                    format!(
-                        "parameter `{name}` starts at {}, outside its range [{}, {}]",
-                        init.value, range.low.value, range.high.value
-                    ),
-                    "start the fit inside the range",
-                );
+    let yields = spec
+        .fit_components()
+        .iter()
+        .filter_map(|c| match &c.yield_ {
+            Yield::Floating { init, range, .. } => {
+                Some((format!("{}.yield", c.name.value), init, range))
             }
+            Yield::Fixed(_) | Yield::Free | Yield::FromInput { .. } => None,
+        });
+    let floating = spec
+        .fit_pdfs()
+        .into_iter()
+        .flat_map(|pdf| &pdf.params)
+        .filter_map(|(name, p)| match p {
+            Param::Floating { init, range } => Some((name.value.clone(), init, range)),
+            Param::Fixed(_) => None,
+        })
+        .chain(yields);
+    for (name, init, range) in floating {
+        if range.low.value <= range.high.value
+            && !(range.low.value <= init.value && init.value <= range.high.value)
+        {
+            flag(
+                init.span,
+                format!(
+                    "parameter `{name}` starts at {}, outside its range [{}, {}]",
+                    init.value, range.low.value, range.high.value
+                ),
+                "start the fit inside the range",
+            );
         }
     }
-    let Some(model) = &spec.model else { return };
-    let poi = &model.poi().range;
-    let reach = poi.low.value.abs().max(poi.high.value.abs());
-    if reach.is_nan() || reach > MAX_POI {
-        flag(
-            poi.span,
-            format!(
-                "the POI range [{:e}, {:e}] reaches beyond ±{MAX_POI:e}",
-                poi.low.value, poi.high.value
-            ),
-            "give a range a few times wider than the expected limit",
-        );
-    }
-    let (nuisances, pdfs) = match model {
-        Model::Fit(f) => (&f.nuisances, vec![&f.signal, &f.background]),
-        Model::Counting(c) => (&c.nuisances, Vec::new()),
+    let normalisations = spec
+        .fit_components()
+        .iter()
+        .filter_map(|c| match &c.yield_ {
+            Yield::FromInput { uncertainty, .. } => uncertainty.as_ref(),
+            _ => None,
+        });
+    let nuisances = match &spec.model {
+        Some(Model::Fit(f)) => f.nuisances.as_slice(),
+        Some(Model::Counting(c)) => c.nuisances.as_slice(),
+        None => &[],
     };
-    for n in nuisances {
+    for n in nuisances.iter().chain(normalisations) {
         let r = n.relative.value;
         let max = if n.constraint.value == "lognormal" {
             MAX_LOGNORMAL_RELATIVE
@@ -177,6 +170,19 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                 },
             );
         }
+    }
+    let Some(model) = &spec.model else { return };
+    let poi = &model.poi().range;
+    let reach = poi.low.value.abs().max(poi.high.value.abs());
+    if reach.is_nan() || reach > MAX_POI {
+        flag(
+            poi.span,
+            format!(
+                "the POI range [{:e}, {:e}] reaches beyond ±{MAX_POI:e}",
+                poi.low.value, poi.high.value
+            ),
+            "give a range a few times wider than the expected limit",
+        );
     }
     // The exact counting methods integrate the combined width.
     let method = spec.limits.as_ref().map(|l| l.method.value.as_str());
@@ -211,23 +217,6 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                 ),
                 help,
             );
-        }
-    }
-    for pdf in pdfs {
-        for (name, param) in &pdf.params {
-            if let Param::Floating { init, range } = param
-                && range.low.value <= range.high.value
-                && !(range.low.value <= init.value && init.value <= range.high.value)
-            {
-                flag(
-                    init.span,
-                    format!(
-                        "parameter `{}` starts at {}, outside its range [{}, {}]",
-                        name.value, init.value, range.low.value, range.high.value
-                    ),
-                    "start the fit inside the range",
-                );
-            }
         }
     }
 }

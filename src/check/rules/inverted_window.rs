@@ -22,7 +22,7 @@ use super::Rule;
 use crate::check::{LintContext, sites::sites};
 use crate::diag::{Diagnostic, Severity};
 use crate::expr::{ExprKind, eval_const};
-use crate::spec::{Interval, Model, Param};
+use crate::spec::{Interval, Model, Param, Yield};
 
 pub const RULE: Rule = Rule {
     code: "SL007",
@@ -40,29 +40,28 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             .iter()
             .map(|v| (&v.window, format!("veto `{}`", v.name.value))),
     );
-    let (observable, poi, pdfs, sidebands) = match &spec.model {
-        Some(Model::Fit(f)) => (
-            Some(&f.observable),
-            Some(&f.poi),
-            vec![&f.signal, &f.background],
+    let (observable, poi, sidebands) = match &spec.model {
+        Some(Model::Fit(f)) => (Some(&f.observable), Some(&f.poi), &[][..]),
+        Some(Model::Counting(c)) => (Some(&c.observable), Some(&c.poi), c.sidebands.as_slice()),
+        None => (
+            spec.plain_fit.as_ref().map(|p| &p.observable),
+            None,
             &[][..],
         ),
-        Some(Model::Counting(c)) => (
-            Some(&c.observable),
-            Some(&c.poi),
-            vec![],
-            c.sidebands.as_slice(),
-        ),
-        None => (None, None, vec![], &[][..]),
     };
     intervals.extend(observable.map(|o| (&o.range, "the observable range".to_string())));
     intervals.extend(poi.map(|p| (&p.range, format!("the range of `{}`", p.name.value))));
     intervals.extend(sidebands.iter().map(|s| (s, "a sideband".to_string())));
-    for pdf in pdfs {
+    for pdf in spec.fit_pdfs() {
         for (name, p) in &pdf.params {
             if let Param::Floating { range, .. } = p {
                 intervals.push((range, format!("the range of parameter `{}`", name.value)));
             }
+        }
+    }
+    for c in spec.fit_components() {
+        if let Yield::Floating { range, .. } = &c.yield_ {
+            intervals.push((range, format!("the range of `{}.yield`", c.name.value)));
         }
     }
     intervals.extend(
