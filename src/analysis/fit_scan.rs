@@ -339,6 +339,42 @@ impl FitScan<'_> {
         })
     }
 
+    /// The median local significance of `events` generated signal events at `m` (an
+    /// injection's): √q₀ of the Asimov data of the background fitted without signal (to
+    /// the sidebands while blinded) plus a POI giving those events' expected selected
+    /// candidates, Σ_c events·ε_c over Σ_c scale_c·ε_c. One POI for all channels only.
+    pub fn expected_significance(&self, m: f64, sigma: f64, events: f64) -> Result<f64, String> {
+        if self.fit.poi.per_channel.value {
+            return Err("channels with their own POIs have no one significance".into());
+        }
+        let all: Vec<usize> = (0..self.common.channels.len()).collect();
+        let active = self.fitted(m, &all, &|_| Ok(sigma));
+        let (signal, per_poi) = active.iter().fold((0.0, 0.0), |(s, p), &c| {
+            let e = self.common.efficiency[c].at(m, None);
+            (s + events * e, p + self.common.scale[c] * e)
+        });
+        if !(per_poi > 0.0) {
+            return Err(format!("no channel is open at {m}"));
+        }
+        let (model, params, mut generating) = match self.common.unblind {
+            true => {
+                let (likelihood, params) = self.model_at(m, sigma, &active)?;
+                let fit =
+                    background_only_fit(&likelihood, &params, 0).map_err(|e| e.to_string())?;
+                (likelihood, params, fit.values)
+            }
+            false => {
+                let blinded = self.blinded_expectation(m, sigma, &active)?;
+                (blinded.expected, blinded.params, blinded.generating)
+            }
+        };
+        generating[0] = signal / per_poi;
+        let asimov = Model::asimov(&model, &generating);
+        discovery_q0(&asimov, &params, 0)
+            .map(f64::sqrt)
+            .map_err(|e| e.to_string())
+    }
+
     /// The fit window at `m` with the vetoed windows cut out.
     fn model_ranges(&self, m: f64, sigma: f64) -> Result<Vec<(f64, f64)>, String> {
         let range = (

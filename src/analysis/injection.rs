@@ -27,6 +27,10 @@ pub struct Injected {
     pub seed: u64,
     /// Selected candidates added, per channel.
     pub selected: Vec<u64>,
+    /// Fit scans: the median local significance of the injected events at their mass
+    /// (Asimov, against the data without them; one POI for all channels).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_significance: Option<f64>,
 }
 
 /// The data with `events` generated events of `signal` at (`mass`, `ctau`) added. The

@@ -369,6 +369,7 @@ fn context<'a>(
                 events: inject.events.value,
                 seed: inject.seed.value,
                 selected,
+                expected_significance: None,
             };
             (std::borrow::Cow::Owned(candidates), Some(injected))
         }
@@ -497,6 +498,7 @@ pub fn statistics(
         return Ok(None);
     };
     let context = context(spec, model, inputs, base)?;
+    let mut injected = context.injected.clone();
     let points = grid::grid(spec).map_err(|e| failure(e.span, e.message))?;
     let points: Vec<f64> = points
         .into_iter()
@@ -515,6 +517,10 @@ pub fn statistics(
         Model::Fit(fit) => {
             let scan = fit_scan(spec, fit, &context, limits.cl.value, unblind);
             let scan_points = scan.run(&points, &sigma);
+            if let Some(injected) = &mut injected {
+                injected.expected_significance =
+                    injected_significance(&scan, inputs, injected, &sigma)?;
+            }
             fit_figures = representative_fits(&scan, &points, &sigma, &scan_points);
             (scan_points, Box::new(scan))
         }
@@ -584,9 +590,36 @@ pub fn statistics(
         scan: scan_points,
         global_significance,
         global_significance_toys: global_toys,
-        injected: context.injected.clone(),
+        injected,
         fit_figures,
     }))
+}
+
+/// The median local significance of an injection at its mass, against the data as they
+/// were before it (None where the model has one POI per channel).
+fn injected_significance(
+    scan: &fit_scan::FitScan,
+    inputs: &[InputCandidates],
+    injected: &injection::Injected,
+    sigma: &(dyn Fn(f64) -> Result<f64, String> + Sync),
+) -> Result<Option<f64>, Diagnostic> {
+    if scan.fit.poi.per_channel.value {
+        return Ok(None);
+    }
+    let span = scan.fit.observable.var.span;
+    let original = inputs
+        .iter()
+        .find(|i| i.name == crate::spec::DATA_INPUT)
+        .ok_or_else(|| failure(span, "no data input"))?;
+    let before = fit_scan::FitScan {
+        common: scan.common.on(&original.candidates),
+        ..*scan
+    };
+    let m = injected.mass;
+    sigma(m)
+        .and_then(|s| before.expected_significance(m, s, injected.events as f64))
+        .map(Some)
+        .map_err(|e| failure(span, format!("the injection's expected significance: {e}")))
 }
 
 /// The error of a scan in which no hypothesis got a limit, with the reason.

@@ -9,9 +9,10 @@ use std::path::Path;
 use super::grid;
 use crate::diag::Span;
 use crate::io::point_table::{self, PointRow};
+use crate::io::root::RootReader;
 use crate::spec::{
-    DATA_INPUT, Efficiency, Generated, GeneratedAt, GeneratedEvents, Model, ParamValue, Source,
-    Spec,
+    DATA_INPUT, Efficiency, Generated, GeneratedAt, GeneratedEvents, Model, Name, ParamValue,
+    Source, Spec,
 };
 
 /// Where a scan's efficiencies come from.
@@ -172,10 +173,12 @@ pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Ref
                 }
                 Source::Files {
                     generated: Some(generated),
+                    files,
+                    tree,
                     ..
                 } => EfficiencySource::Files {
                     input: name.value.clone(),
-                    points: generated_points(generated, &channels, base)?,
+                    points: generated_points(generated, files, tree.as_ref(), &channels, base)?,
                 },
             }
         }
@@ -431,9 +434,12 @@ fn check_distinct(
     Ok(())
 }
 
-/// The points a signal sample from files was generated at, with their event counts.
+/// The points a signal sample from files was generated at, with their event counts
+/// (`files`: its entries, `tree`: the tree its candidates are in).
 fn generated_points(
     generated: &Generated,
+    files: &[Name],
+    tree: Option<&Name>,
     channels: &[String],
     base: &Path,
 ) -> Result<Vec<GeneratedPoint>, Refusal> {
@@ -519,6 +525,36 @@ fn generated_points(
                     ),
                 ));
             }
+        }
+        (GeneratedEvents::InTree(counted), Some(masses)) => {
+            if tree.is_some_and(|t| t.value == counted.value) {
+                return Err(refuse(
+                    counted.span,
+                    format!("`{}` is the tree of the candidates, which holds only the events reconstructed", counted.value),
+                )
+                .help("name a tree with one entry per generated event"));
+            }
+            for (k, (mass, entry)) in masses.iter().zip(files).enumerate() {
+                let paths = crate::io::files::expand(base, std::iter::once(entry.value.as_str()))
+                    .map_err(|e| refuse(entry.span, e.message))?;
+                let mut events = 0u64;
+                for path in paths {
+                    let counted_tree =
+                        RootReader::tree(&path, Some(&counted.value)).map_err(|e| {
+                            refuse(counted.span, format!("{}: {}", path.display(), e.message))
+                        })?;
+                    events += counted_tree.entries;
+                }
+                let ctau = entry_ctau.as_ref().map(|c| c[k]);
+                add(&mut points, *mass, ctau, events as f64);
+            }
+        }
+        (GeneratedEvents::InTree(counted), None) => {
+            return Err(refuse(
+                counted.span,
+                "events counted in a tree need the mass of each `files` entry: with the mass in a column, an entry's files may hold several masses",
+            )
+            .help("give each `files` entry its `mass`, or list the events per mass in `generated.events`"));
         }
         (GeneratedEvents::Table(file), _) => {
             let rows = point_table::read(&base.join(&file.value), &["events"], &[])

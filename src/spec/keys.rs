@@ -226,10 +226,22 @@ pub const GENERATED: Kind = Kind::Object(&[
     ),
     opt(
         "events",
-        Kind::OneOf(&[Kind::Count, Kind::Dict(&Kind::Count), Kind::Str]),
-        "events generated at each point: a number (every point), mass -> number, or a CSV/JSON table (mass, ctau, channel, events)",
+        Kind::OneOf(&[
+            Kind::Count,
+            Kind::Dict(&Kind::Count),
+            Kind::Str,
+            GENERATED_EVENTS_TREE,
+        ]),
+        "events generated at each point: a number (every point), mass -> number, a CSV/JSON table (mass, ctau, channel, events), or `{ tree: NAME }`",
     ),
 ]);
+
+/// `generated.events: { tree: NAME }`: counted in the files.
+pub const GENERATED_EVENTS_TREE: Kind = Kind::Object(&[req(
+    "tree",
+    Kind::Str,
+    "a tree of each `files` entry's ROOT files with one entry per generated event; its entries are the events generated at the entry's mass",
+)]);
 
 const MVA: Kind = Kind::Object(&[
     req("model", Kind::Str, "model file, relative to the spec"),

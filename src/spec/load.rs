@@ -865,13 +865,18 @@ fn generated(
     })
 }
 
-/// `generated.events`: a number, mass → number, or a table file.
+/// `generated.events`: a number, mass → number, a table file, or `{ tree: NAME }`.
 fn generated_events(node: &Node, ctx: &mut Ctx) -> Option<GeneratedEvents> {
     let count = |node: &Node, ctx: &mut Ctx| {
         ctx.count(node, "generated events")
             .map(|c| Spanned::new(c.value as f64, c.span))
     };
     match &node.kind {
+        NodeKind::Map(entries) if entries.iter().any(|(k, _)| k.as_scalar() == Some("tree")) => {
+            let m = ctx.map(node, &keys::GENERATED_EVENTS_TREE, "`generated.events`")?;
+            ctx.string(m.get("tree")?, "`tree`")
+                .map(GeneratedEvents::InTree)
+        }
         NodeKind::Map(entries) => {
             let mut out = Vec::new();
             for (k, v) in entries {

@@ -234,6 +234,9 @@ pub enum GeneratedEvents {
     Table(Name),
     /// One number per `files` entry (summed over entries of one point).
     PerEntry(Vec<Spanned<f64>>),
+    /// The entries of this tree in each `files` entry's files (one per generated event,
+    /// e.g. an event-based tree written before any selection).
+    InTree(Name),
 }
 
 /// A toy generator parameter value.

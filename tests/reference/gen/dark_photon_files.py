@@ -13,7 +13,8 @@ branches `__experiment__`, `__run__`, `__event__`, `__candidate__`, `__ncandidat
   data's luminosity (stacked against the data in the search's histogram);
 - analyses/data/dark_photon/signal_mA<m>.root: one signal sample per mass point, 3000
   events generated each (12% leave no candidate), a true candidate with the detector
-  resolution and sometimes a combinatorial one, event weights around 1.
+  resolution and sometimes a combinatorial one, event weights around 1; a second tree,
+  `generated`, has one entry per generated event.
 
 Then computes with numpy, independently of searchlight, what the search must find on
 these files: the signal efficiency at each mass point (the spec's selection and best
@@ -107,11 +108,17 @@ def fake_candidate(rng, n):
     }
 
 
-def write(path, columns):
+def write(path, columns, generated=None):
+    """The candidates as the tree `variables`; for a signal sample also `generated`, one
+    entry per generated event (its generated mass), as an event-based ntuple written
+    before any reconstruction would hold it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with uproot.recreate(path) as f:
         f.mktree("variables", {k: v.dtype for k, v in columns.items()})
         f["variables"].extend(columns)
+        if generated is not None:
+            f.mktree("generated", {"mcM": np.float64})
+            f["generated"].extend({"mcM": generated})
 
 
 def data(rng):
@@ -176,7 +183,7 @@ def main():
     efficiencies = []
     for mass in MASSES:
         columns = signal(rng, mass)
-        write(FILES / f"signal_mA{mass}.root", columns)
+        write(FILES / f"signal_mA{mass}.root", columns, generated=np.full(GENERATED, mass))
         entry = {"mass": mass}
         for suffix, truth_matched in (("", False), ("_truth_matched", True)):
             w = columns["__weight__"][select(columns, truth_matched)]
