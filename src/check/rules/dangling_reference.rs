@@ -2,13 +2,13 @@
 //! Finds references by name that lead nowhere: `scan.exclude` naming a veto that does not
 //! exist, `efficiency: from(X)`, a histogram PDF's `from: X` or a yield's `from: X`
 //! naming a missing input, a histogram's `without` naming neither a cut step nor a veto,
-//! and a yield normalised from the data fitted (`yield: { from: data }`).
+//! and a template or a yield taken from the data fitted (`from: data`).
 //!
 //! ## Why is this bad?
 //! An exclusion that excludes nothing scans straight through a resonance; an efficiency
 //! from a missing sample cannot be computed; an N−1 distribution that leaves out no cut
-//! is silently the full selection's; a background normalised to the data it is fitted
-//! to counts every signal candidate as background.
+//! is silently the full selection's; a background shaped or normalised by the data it is
+//! fitted to absorbs every signal candidate (and reads the blinded region).
 //!
 //! ## Example
 //! ```yaml
@@ -106,6 +106,15 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                 && let ExprKind::Name(input) = &e.expr.kind
             {
                 input_refs.push((input.clone(), e.span));
+                if input == fitted {
+                    out.push(
+                        RULE.diag(format!(
+                            "a `histogram` PDF takes its shape from `{fitted}`, the input fitted"
+                        ))
+                        .at_labelled(e.span, "the data fitted")
+                        .with_help("a template comes from another sample (simulation, a control sample): the data's own histogram fits anything, a signal included, and reads the blinded region"),
+                    );
+                }
             }
         }
     }
