@@ -353,7 +353,7 @@ impl FitScan<'_> {
             let e = self.common.efficiency[c].at(m, None);
             (s + events * e, p + self.common.scale[c] * e)
         });
-        if !(per_poi > 0.0) {
+        if per_poi.is_nan() || per_poi <= 0.0 {
             return Err(format!("no channel is open at {m}"));
         }
         let (model, params, mut generating) = match self.common.unblind {
