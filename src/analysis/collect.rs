@@ -27,6 +27,9 @@ pub struct ChannelCandidates {
     pub ctau: Vec<f64>,
     /// `decayMode` (signal toys; empty otherwise).
     pub mode: Vec<f64>,
+    /// The signal sample's varied weights: up and down of each weight variation in spec
+    /// order (empty otherwise).
+    pub variations: Vec<Vec<f64>>,
 }
 
 /// Selected candidates of one input, per channel in spec order.
@@ -86,7 +89,7 @@ impl TruthColumns {
 }
 
 /// Fills [`Candidates`] from the evaluator's selections, whose first output is the
-/// observable.
+/// observable and the others the varied weights.
 pub struct Collector {
     truth: Option<TruthColumns>,
     /// What has been collected.
@@ -134,7 +137,9 @@ impl Collector {
                 t.mode.as_deref().map(column),
             )
         });
+        let varied = &selected.outputs[1..];
         for (c, out) in self.candidates.channels.iter_mut().enumerate() {
+            out.variations.resize(varied.len(), Vec::new());
             for i in 0..rows.len() {
                 let member = selected.members.get(c).is_none_or(|m| m[i]);
                 if !(selected.alive[i] && member) {
@@ -146,6 +151,9 @@ impl Collector {
                     out.mass.push(mass[i]);
                     out.ctau.extend(ctau.as_ref().map(|t| t[i]));
                     out.mode.extend(mode.as_ref().map(|m| m[i]));
+                }
+                for (column, values) in out.variations.iter_mut().zip(varied) {
+                    column.push(values[i]);
                 }
             }
         }

@@ -12,7 +12,7 @@ use super::count_model::CountModel;
 use super::efficiency;
 use super::global_toys::Rescan;
 use super::{ScanInputs, ScanPoint, channel_groups, window_ranges};
-use crate::spec::{Counting, efficiency_uncertainties};
+use crate::spec::{Counting, SystematicKind, efficiency_uncertainties};
 use crate::stats::counting::{Background, Efficiency, bayes_upper, cls_upper, on_off_p_value};
 use crate::stats::feldman_cousins::feldman_cousins_each;
 use crate::stats::poisson;
@@ -213,6 +213,12 @@ impl CountScan<'_> {
             .iter()
             .map(|&c| self.common.scale[c] * self.common.efficiency[c].at(m, ctau))
             .sum();
+        // The systematics' relative widths at this hypothesis add in quadrature.
+        let gaussian = self
+            .systematic_widths(m, ctau, active, efficiency)
+            .into_iter()
+            .fold(gaussian * gaussian, |sum, w| sum + w * w)
+            .sqrt();
         Window {
             // The signal window of the data is read only when unblinded.
             observed: if self.common.unblind {
@@ -232,6 +238,64 @@ impl CountScan<'_> {
                 lognormal,
             },
         }
+    }
+
+    /// The relative widths `systematics` give the summed signal efficiency `efficiency`
+    /// of channels `active` at `m`: a weight variation's larger relative change (up or
+    /// down; the exact counting methods take symmetric widths), the efficiencies' own
+    /// uncertainties added in quadrature over the channels.
+    fn systematic_widths(
+        &self,
+        m: f64,
+        ctau: Option<f64>,
+        active: &[usize],
+        efficiency: f64,
+    ) -> Vec<f64> {
+        let mut weight_variation = 0;
+        let mut widths = Vec::new();
+        for s in self.common.systematics {
+            let acts = |c: usize| {
+                s.channels.is_empty()
+                    || s.channels
+                        .iter()
+                        .any(|n| n.value == self.common.channels[c])
+            };
+            match &s.kind {
+                SystematicKind::Weight { .. } => {
+                    let k = weight_variation;
+                    weight_variation += 1;
+                    let varied = |up: bool| -> f64 {
+                        active
+                            .iter()
+                            .map(|&c| {
+                                let table = &self.common.efficiency[c];
+                                let (hi, lo) = table.varied_at(m, ctau, k);
+                                let e = match (acts(c), up) {
+                                    (false, _) => table.at(m, ctau),
+                                    (true, true) => hi,
+                                    (true, false) => lo,
+                                };
+                                self.common.scale[c] * e
+                            })
+                            .sum()
+                    };
+                    let change = |e: f64| (e / efficiency - 1.0).abs();
+                    widths.push(change(varied(true)).max(change(varied(false))));
+                }
+                SystematicKind::McStat => {
+                    let variance: f64 = active
+                        .iter()
+                        .filter(|&&c| acts(c))
+                        .map(|&c| {
+                            (self.common.scale[c] * self.common.efficiency[c].uncertainty_at(m, ctau))
+                                .powi(2)
+                        })
+                        .sum();
+                    widths.push(variance.sqrt() / efficiency);
+                }
+            }
+        }
+        widths
     }
 
     /// The upper limits for each of `counts` in window `w`.

@@ -29,6 +29,20 @@ pub struct Point {
     /// Binomial uncertainty from the size of the signal sample (with weights, its normal
     /// approximation √(((1−2ε)Σw² + ε²N)/N²)), or the given one.
     pub uncertainty: f64,
+    /// The efficiency under each weight variation (`systematics`), in spec order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub variations: Vec<Varied>,
+}
+
+/// The efficiency at a point under one weight variation.
+#[derive(Clone, Debug, Serialize)]
+pub struct Varied {
+    /// The systematic.
+    pub name: String,
+    /// With the weights at +1σ.
+    pub up: f64,
+    /// With the weights at −1σ.
+    pub down: f64,
 }
 
 /// A channel's efficiencies over the grid.
@@ -40,10 +54,13 @@ pub struct Table {
     pub points: Vec<Point>,
 }
 
-/// Measures efficiencies from the selected candidates of signal toy `generator`.
+/// Measures efficiencies from the selected candidates of signal toy `generator` (and
+/// under each weight variation named in `variations`, whose varied weights the candidates
+/// carry).
 pub fn from_toy(
     candidates: &Candidates,
     channel_names: &[String],
+    variations: &[String],
     generator: &str,
     params: &Params,
     events: u64,
@@ -79,7 +96,7 @@ pub fn from_toy(
         .collect();
     // The toy's candidates off the grid (truth mass 0: not from the signal decay) count
     // at no point, as the generator's truth defines.
-    measure(candidates, channel_names, &grid, None, |c, mass, ctau| {
+    measure(candidates, channel_names, variations, &grid, None, |c, mass, ctau| {
         modes[c]
             .iter()
             .filter_map(|&mode| truth::generated(generator, params, events, mass, ctau, mode))
@@ -88,10 +105,11 @@ pub fn from_toy(
 }
 
 /// Measures efficiencies from the selected candidates of a signal sample read from
-/// files, generated at `points`.
+/// files, generated at `points` (and under each weight variation, as [`from_toy`]).
 pub fn from_files(
     candidates: &Candidates,
     channel_names: &[String],
+    variations: &[String],
     points: &[GeneratedPoint],
     input: &str,
 ) -> Result<Vec<Table>, String> {
@@ -112,6 +130,7 @@ pub fn from_files(
     measure(
         candidates,
         channel_names,
+        variations,
         &grid,
         Some(input),
         |c, mass, ctau| {
@@ -144,6 +163,7 @@ pub fn given(points: &[GivenPoint], channel_names: &[String]) -> Vec<Table> {
                     generated: None,
                     efficiency: p.efficiency,
                     uncertainty: p.uncertainty,
+                    variations: Vec::new(),
                 })
                 .collect();
             points.sort_by(|a, b| {
@@ -161,11 +181,13 @@ pub fn given(points: &[GivenPoint], channel_names: &[String]) -> Vec<Table> {
 }
 
 /// Selected candidates of each channel at each point of `grid` (by lifetime, then mass)
-/// over `generated(channel, mass, ctau)`; a candidate generated off the grid is an error
-/// naming `refuse_off_grid` (the input), or counts nowhere when that is None.
+/// over `generated(channel, mass, ctau)`, and with the varied weights of each of
+/// `variations`; a candidate generated off the grid is an error naming `refuse_off_grid`
+/// (the input), or counts nowhere when that is None.
 fn measure(
     candidates: &Candidates,
     channel_names: &[String],
+    variations: &[String],
     grid: &[(f64, Option<f64>)],
     refuse_off_grid: Option<&str>,
     generated: impl Fn(usize, f64, Option<f64>) -> f64,
@@ -190,6 +212,8 @@ fn measure(
         .map(|(index, (c, name))| {
             let mut sum = vec![0.0; grid.len()];
             let mut sum_sq = vec![0.0; grid.len()];
+            // Per variation, up then down.
+            let mut varied = vec![vec![0.0; grid.len()]; 2 * variations.len()];
             for i in 0..c.x.len() {
                 let ctau = lifetimes.then(|| c.ctau.get(i).copied().unwrap_or(f64::NAN));
                 let Some(k) = point_of(c.mass[i], ctau) else {
@@ -204,6 +228,19 @@ fn measure(
                 };
                 sum[k] += c.weight[i];
                 sum_sq[k] += c.weight[i] * c.weight[i];
+                for (v, column) in varied.iter_mut().zip(&c.variations) {
+                    v[k] += column[i];
+                }
+            }
+            if let Some((v, _)) = varied
+                .iter()
+                .enumerate()
+                .find(|(_, v)| v.iter().any(|s| !s.is_finite()))
+            {
+                return Err(format!(
+                    "systematic `{}`: a selected candidate of channel `{name}` has a varied weight that is not a finite number",
+                    variations[v / 2]
+                ));
             }
             let points = grid
                 .iter()
@@ -216,6 +253,7 @@ fn measure(
                     let variance = ((1.0 - 2.0 * efficiency) * sum_sq[k]
                         + efficiency * efficiency * generated)
                         / (generated * generated);
+                    let ratio = |s: f64| if generated > 0.0 { (0.0 + s) / generated } else { 0.0 };
                     Point {
                         mass,
                         ctau,
@@ -223,6 +261,15 @@ fn measure(
                         generated: Some(generated),
                         efficiency,
                         uncertainty: if generated > 0.0 { variance.max(0.0).sqrt() } else { 0.0 },
+                        variations: variations
+                            .iter()
+                            .enumerate()
+                            .map(|(v, name)| Varied {
+                                name: name.clone(),
+                                up: ratio(varied[2 * v][k]),
+                                down: ratio(varied[2 * v + 1][k]),
+                            })
+                            .collect(),
                     }
                 })
                 .collect();
@@ -238,15 +285,39 @@ impl Table {
     /// The efficiency at mass `m` (and lifetime `ctau`): linear between grid masses,
     /// the nearest grid value beyond them.
     pub fn at(&self, m: f64, ctau: Option<f64>) -> f64 {
+        self.interpolate(m, ctau, |p| p.efficiency)
+    }
+
+    /// The efficiency's uncertainty at `m`, interpolated as [`Table::at`].
+    pub fn uncertainty_at(&self, m: f64, ctau: Option<f64>) -> f64 {
+        self.interpolate(m, ctau, |p| p.uncertainty)
+    }
+
+    /// The efficiency under weight variation `k` at `m` (up, down), interpolated as
+    /// [`Table::at`].
+    pub fn varied_at(&self, m: f64, ctau: Option<f64>, k: usize) -> (f64, f64) {
+        let of = |up: bool| {
+            self.interpolate(m, ctau, |p| {
+                p.variations
+                    .get(k)
+                    .map_or(p.efficiency, |v| if up { v.up } else { v.down })
+            })
+        };
+        (of(true), of(false))
+    }
+
+    /// `value` of the points at lifetime `ctau`, linear in mass between them and the
+    /// nearest beyond them; 0 without points.
+    fn interpolate(&self, m: f64, ctau: Option<f64>, value: impl Fn(&Point) -> f64) -> f64 {
         let points: Vec<&Point> = self.points.iter().filter(|p| p.ctau == ctau).collect();
         let (Some(first), Some(last)) = (points.first(), points.last()) else {
             return 0.0;
         };
         if m <= first.mass {
-            return first.efficiency;
+            return value(first);
         }
         if m >= last.mass {
-            return last.efficiency;
+            return value(last);
         }
         let k = points
             .windows(2)
@@ -254,7 +325,7 @@ impl Table {
             .unwrap_or(0);
         let (a, b) = (points[k], points[k + 1]);
         let f = (m - a.mass) / (b.mass - a.mass);
-        (1.0 - f) * a.efficiency + f * b.efficiency
+        (1.0 - f) * value(a) + f * value(b)
     }
 
     /// The table of a signal generated at one lifetime, as a table in mass only (for
@@ -296,6 +367,7 @@ mod tests {
             generated: None,
             efficiency,
             uncertainty: 0.0,
+            variations: Vec::new(),
         };
         let table = Table {
             channel: "c".into(),

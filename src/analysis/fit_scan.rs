@@ -14,9 +14,10 @@ use super::components::{ChannelContext, Parameters};
 use super::global_toys::Rescan;
 use super::pdf::{CompiledPdf, compile};
 use super::{ScanInputs, ScanPoint, channel_groups, window_ranges};
-use crate::spec::{Fit, Spec};
+use crate::spec::{Fit, Spec, SystematicKind};
+use crate::stats::interpolation::Code4;
 use crate::stats::asymptotic::{Cls, Model, background_only_fit, discovery_q0};
-use crate::stats::likelihood::{Channel, Component, Data, Likelihood, Value};
+use crate::stats::likelihood::{Channel, Component, Constraint, Data, Likelihood, Value};
 use crate::stats::minuit::{Bounds, ParamSpec, Settings, minimize};
 
 /// Everything a fit scan needs besides the hypotheses.
@@ -232,12 +233,15 @@ impl FitScan<'_> {
         let signal_params = params.of_pdf(&compiled.signal, |p| format!("signal.{p}[{name}]"));
         let per_poi = self.common.scale[c] * self.common.efficiency[c].at(m, None);
         let theta = compiled.nuisances.clone();
+        let systematics = self.systematics(m, c, params)?;
         let mut components = vec![Component {
             name: "signal".into(),
             shape: context.shape(&compiled.signal)?,
             params: signal_params,
             yield_: Value::Derived(Arc::new(move |p: &[f64]| {
-                p[0] * per_poi * theta.iter().map(|&k| p[k]).product::<f64>()
+                p[0] * per_poi
+                    * theta.iter().map(|&k| p[k]).product::<f64>()
+                    * systematics.iter().map(|s| s.at(p)).product::<f64>()
             })),
         }];
         components.extend(context.components(
@@ -295,6 +299,61 @@ impl FitScan<'_> {
 }
 
 impl FitScan<'_> {
+    /// The factors `systematics` put on the signal yield of channel `c` at `m`: a weight
+    /// variation's efficiency ratios interpolated by HistFactory's code 4 in its α
+    /// (shared by the channels, a unit Gaussian constraint), the MC-statistical
+    /// uncertainty a θ of the channel's own.
+    fn systematics(
+        &self,
+        m: f64,
+        c: usize,
+        params: &mut Parameters,
+    ) -> Result<Vec<SignalFactor>, String> {
+        let channel = &self.common.channels[c];
+        let table = &self.common.efficiency[c];
+        let nominal = table.at(m, None);
+        let mut weight_variation = 0;
+        let mut factors = Vec::new();
+        for s in &self.spec.systematics {
+            let acts = s.channels.is_empty() || s.channels.iter().any(|n| n.value == *channel);
+            match &s.kind {
+                SystematicKind::Weight { .. } => {
+                    let (up, down) = table.varied_at(m, None, weight_variation);
+                    weight_variation += 1;
+                    if !acts {
+                        continue;
+                    }
+                    let (hi, lo) = (up / nominal, down / nominal);
+                    if !(hi > 0.0 && lo > 0.0 && hi.is_finite() && lo.is_finite()) {
+                        return Err(format!(
+                            "systematic `{}` gives channel `{channel}` the efficiencies {up} and {down} against {nominal}",
+                            s.name.value
+                        ));
+                    }
+                    let alpha = params.bind(
+                        ParamSpec::new(&s.name.value, 0.0, 1.0, Bounds::Both(-5.0, 5.0)),
+                        |param| {
+                            Some(Constraint::Gaussian {
+                                param,
+                                mean: 0.0,
+                                sigma: 1.0,
+                            })
+                        },
+                    );
+                    factors.push(SignalFactor::Interpolated(alpha, Code4::new(hi, lo)));
+                }
+                SystematicKind::McStat => {
+                    let relative = table.uncertainty_at(m, None) / nominal;
+                    if acts && relative > 0.0 {
+                        let name = format!("{}[{channel}]", s.name.value);
+                        factors.push(SignalFactor::Scaled(params.nuisance(&name, relative, false)));
+                    }
+                }
+            }
+        }
+        Ok(factors)
+    }
+
     /// Blinded: the model of the whole fit window with Asimov data of the background
     /// alone as fitted to the sidebands (no data of the blinded window is read).
     pub fn blinded_expectation(
@@ -411,6 +470,23 @@ impl FitScan<'_> {
             params[0].fixed = true;
         }
         Ok((likelihood, params, blinded))
+    }
+}
+
+/// A factor on the signal yield from a systematic.
+enum SignalFactor {
+    /// Code-4 interpolation in the parameter at this index.
+    Interpolated(usize, Code4),
+    /// The parameter at this index.
+    Scaled(usize),
+}
+
+impl SignalFactor {
+    fn at(&self, p: &[f64]) -> f64 {
+        match self {
+            SignalFactor::Interpolated(k, code4) => code4.at(p[*k]),
+            SignalFactor::Scaled(k) => p[*k],
+        }
     }
 }
 

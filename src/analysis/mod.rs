@@ -194,6 +194,8 @@ pub struct ScanInputs<'a> {
     pub vetoed: Vec<(f64, f64)>,
     /// Every input's candidates (for PDFs built from a sample: `histogram`).
     pub inputs: &'a [InputCandidates],
+    /// The spec's systematics on the signal efficiency.
+    pub systematics: &'a [crate::spec::Systematic],
     /// Confidence level.
     pub cl: f64,
     /// Whether the signal region of the data may be looked at.
@@ -227,7 +229,7 @@ impl<'a> ScanInputs<'a> {
 
 impl<'a> Context<'a> {
     /// The scan inputs for signal yields of `per_unit` × each channel's factors.
-    fn scan_inputs(&'a self, spec: &Spec, per_unit: f64, cl: f64, unblind: bool) -> ScanInputs<'a> {
+    fn scan_inputs(&'a self, spec: &'a Spec, per_unit: f64, cl: f64, unblind: bool) -> ScanInputs<'a> {
         ScanInputs {
             data: &self.data,
             efficiency: &self.efficiency,
@@ -236,6 +238,7 @@ impl<'a> Context<'a> {
             endpoints: self.endpoints.clone(),
             vetoed: self.vetoed.clone(),
             inputs: self.inputs,
+            systematics: &spec.systematics,
             cl,
             unblind,
         }
@@ -326,16 +329,20 @@ fn context<'a>(
             .find(|i| i.name == name)
             .ok_or_else(|| failure(span, format!("no candidates of input `{name}`")))
     };
+    let variations: Vec<String> = spec
+        .weight_variations()
+        .map(|(s, _, _)| s.name.value.clone())
+        .collect();
     let mut efficiency = match &source {
         EfficiencySource::Toy(name) => {
             let signal = candidates_of(name)?;
             let Some((generator, params, events)) = &signal.toy else {
                 return Err(failure(span, format!("input `{name}` is not a toy")));
             };
-            efficiency::from_toy(&signal.candidates, &channels, generator, params, *events)
+            efficiency::from_toy(&signal.candidates, &channels, &variations, generator, params, *events)
         }
         EfficiencySource::Files { input, points } => {
-            efficiency::from_files(&candidates_of(input)?.candidates, &channels, points, input)
+            efficiency::from_files(&candidates_of(input)?.candidates, &channels, &variations, points, input)
         }
         EfficiencySource::Given(points) => Ok(efficiency::given(points, &channels)),
     }

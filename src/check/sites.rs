@@ -57,6 +57,16 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
             role: "the weight of one input",
         }));
     }
+    // Weight variations are evaluated on the signal sample's candidates.
+    let signal = spec.efficiency_input().map_or(Scope::Data, Scope::Input);
+    for (_, up, down) in spec.weight_variations() {
+        out.extend([up, down].map(|expr| Site {
+            expr,
+            scope: signal,
+            want: Want::Num,
+            role: "a varied weight",
+        }));
+    }
     out.extend(
         spec.variables
             .iter()

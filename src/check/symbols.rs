@@ -132,13 +132,14 @@ impl<'a> LintContext<'a> {
             Some(s) => (s.columns, s.file_columns, s.declared_dims),
             None => (None, None, HashMap::new()),
         };
-        // Inputs with their own cuts or weight resolve them against their own columns;
+        // Inputs with expressions of their own resolve them against their own columns;
         // the data input's are the fields above (`column` falls back to them).
         let input_schemas = spec
             .inputs
             .iter()
-            .map(|i| {
-                let own = !i.cuts.is_empty() || i.weight.is_some();
+            .enumerate()
+            .map(|(k, i)| {
+                let own = spec.has_own_expressions(k);
                 (own && !data.is_some_and(|d| std::ptr::eq(d, i))).then(|| Schema::of(i, &base_dir))
             })
             .collect();

@@ -7,7 +7,9 @@ use crate::diag::{Diagnostic, codes};
 use crate::exec::cutflow::Cutflow;
 use crate::pipeline::{Completed, complete, execute, provenance};
 use crate::report::figures;
-use crate::report::results::{Provenance, cutflow_markdown, write_atomically};
+use crate::report::results::{
+    Provenance, cutflow_markdown, systematics_markdown, write_atomically,
+};
 use crate::shard::Shard;
 use crate::shard::partial::{Header, InputPart, Partial};
 use crate::spec::Spec;
@@ -203,6 +205,11 @@ fn write_outputs(spec: &Spec, out: &Path, completed: &Completed) -> std::io::Res
         !completed.provenance.unblinded && crate::analysis::blinding::hidden(spec).is_some();
     figures::histograms(out, title, &completed.cutflows, &spec.scales(), blinded)
         .map_err(std::io::Error::other)?;
+    if let Some(table) = completed.statistics.as_ref().and_then(|outcome| {
+        systematics_markdown(name, &spec.systematics, &outcome.efficiency)
+    }) {
+        write_atomically(&out.join("systematics.md"), table.as_bytes())?;
+    }
     // results.json last: its presence marks a complete output directory.
     write_atomically(
         &out.join("cutflow.md"),

@@ -307,10 +307,22 @@ pub fn execute(
         (None, Some(p)) => Some(&p.observable.var.expr),
         (None, None) => None,
     };
+    // The signal sample's outputs add its varied weights, up and down per variation.
+    let signal = spec.efficiency_input();
     let programs: Vec<Program> = spec
         .inputs
         .iter()
-        .map(|input| Program::compile(&query.for_input(input, hidden), &Vec::from_iter(observable)))
+        .enumerate()
+        .map(|(i, input)| {
+            let mut outputs = Vec::from_iter(observable);
+            if observable.is_some() && signal == Some(i) {
+                outputs.extend(
+                    spec.weight_variations()
+                        .flat_map(|(_, up, down)| [&up.expr, &down.expr]),
+                );
+            }
+            Program::compile(&query.for_input(input, hidden), &outputs)
+        })
         .collect();
     // Every input is opened (metadata only) first: shards divide all of them.
     let mut opened = Vec::new();

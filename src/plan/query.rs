@@ -319,7 +319,7 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
         .inputs
         .iter()
         .enumerate()
-        .filter(|(_, input)| !input.cuts.is_empty() || input.weight.is_some())
+        .filter(|(i, _)| spec.has_own_expressions(*i))
         .map(|(i, input)| InputOwn {
             input: input.name.value.clone(),
             steps: input

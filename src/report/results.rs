@@ -195,4 +195,79 @@ pub fn cutflow_markdown(analysis: &str, cutflows: &[(String, Cutflow)], scales: 
     out
 }
 
+/// The systematics table as Markdown: per channel, the relative change of the signal
+/// efficiency under each systematic (+1σ / −1σ) at every point of the efficiency's grid;
+/// None without systematics.
+pub fn systematics_markdown(
+    analysis: &str,
+    systematics: &[crate::spec::Systematic],
+    efficiency: &[crate::analysis::efficiency::Table],
+) -> Option<String> {
+    use crate::spec::SystematicKind;
+    if systematics.is_empty() {
+        return None;
+    }
+    let percent = |x: f64| format!("{:+.2}%", 100.0 * x);
+    let mut out = format!(
+        "# Systematic uncertainties of {analysis}
+
+Relative change of the signal efficiency at +1σ / −1σ.
+"
+    );
+    for table in efficiency {
+        let masses: Vec<String> = table
+            .points
+            .iter()
+            .map(|p| match p.ctau {
+                Some(t) => format!("m = {}, cτ = {t}", p.mass),
+                None => format!("m = {}", p.mass),
+            })
+            .collect();
+        out.push_str(&format!(
+            "
+## channel {}
+
+| source | {} |
+|---|{}
+",
+            table.channel,
+            masses.join(" | "),
+            "---:|".repeat(masses.len())
+        ));
+        let mut weight_variation = 0;
+        for s in systematics {
+            let acts = s.channels.is_empty() || s.channels.iter().any(|c| c.value == table.channel);
+            let cells: Vec<String> = match &s.kind {
+                SystematicKind::Weight { .. } => {
+                    let k = weight_variation;
+                    weight_variation += 1;
+                    table
+                        .points
+                        .iter()
+                        .map(|p| match p.variations.get(k) {
+                            Some(v) if acts && p.efficiency > 0.0 => format!(
+                                "{} / {}",
+                                percent(v.up / p.efficiency - 1.0),
+                                percent(v.down / p.efficiency - 1.0)
+                            ),
+                            _ => "—".into(),
+                        })
+                        .collect()
+                }
+                SystematicKind::McStat => table
+                    .points
+                    .iter()
+                    .map(|p| match acts && p.efficiency > 0.0 {
+                        true => format!("±{:.2}%", 100.0 * p.uncertainty / p.efficiency),
+                        false => "—".into(),
+                    })
+                    .collect(),
+            };
+            out.push_str(&format!("| {} | {} |
+", s.name.value, cells.join(" | ")));
+        }
+    }
+    Some(out)
+}
+
 pub use crate::io::stale::write_atomically;

@@ -119,6 +119,10 @@ pub fn merge(partials: Vec<(String, Partial)>) -> Result<Merged, String> {
                 a.mass.extend(b.mass);
                 a.ctau.extend(b.ctau);
                 a.mode.extend(b.mode);
+                a.variations.resize(b.variations.len(), Vec::new());
+                for (u, v) in a.variations.iter_mut().zip(b.variations) {
+                    u.extend(v);
+                }
             }
         }
         for (name, record) in p.header.provenance.inputs {

@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 /// Leading bytes of every partial file.
 pub const MAGIC: &[u8] = b"SEARCHLIGHT-PARTIAL\n";
 /// Version of the file format; partials of another version are refused.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The file a shard's partial result is written to, in the run's output directory.
 pub fn file_name(shard: Shard) -> String {
@@ -94,6 +94,10 @@ impl Partial {
                 for column in [&c.x, &c.weight, &c.mass, &c.ctau, &c.mode] {
                     out.f64s(column);
                 }
+                out.u64(c.variations.len() as u64);
+                for column in &c.variations {
+                    out.f64s(column);
+                }
             }
         }
         let digest = Sha256::digest(&out.0);
@@ -140,6 +144,9 @@ impl Partial {
                             mass: r.f64s()?,
                             ctau: r.f64s()?,
                             mode: r.f64s()?,
+                            variations: (0..r.count(8)?)
+                                .map(|_| r.f64s())
+                                .collect::<Result<_, String>>()?,
                         })
                     })
                     .collect::<Result<_, String>>()?;

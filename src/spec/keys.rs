@@ -624,7 +624,34 @@ pub const ROOT: &[Key] = &[
     opt("scan", SCAN, "scan over hypotheses"),
     opt("limits", LIMITS, "upper limits"),
     opt("blinding", BLINDING, "blinding policy"),
+    opt(
+        "systematics",
+        Kind::Dict(&SYSTEMATIC),
+        "named sources of systematic uncertainty on the signal efficiency, each a nuisance of the scan",
+    ),
 ];
+
+/// A source of systematic uncertainty.
+const SYSTEMATIC: Kind = Kind::Object(&[
+    opt(
+        "weight",
+        Kind::Object(&[
+            req("up", Kind::Expr, "the signal sample's weight at +1 sigma"),
+            req("down", Kind::Expr, "the signal sample's weight at -1 sigma"),
+        ]),
+        "a weight variation: the weight of each signal candidate at +-1 sigma (replacing its weight)",
+    ),
+    opt(
+        "efficiency",
+        Kind::Enum(&["mc_stat"]),
+        "`mc_stat`: the efficiency's own statistical uncertainty, a nuisance per channel",
+    ),
+    opt(
+        "channels",
+        Kind::List(&Kind::Str),
+        "the channels it acts in (default: every channel)",
+    ),
+]);
 
 /// The table of an `Object` or `Open` kind.
 pub fn fields(kind: &Kind) -> &'static [Key] {

@@ -387,6 +387,10 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
         .into_iter()
         .filter_map(|(k, v)| veto(k, v, ctx))
         .collect();
+    let systematics: Vec<Systematic> = merged(docs, "systematics", ctx)
+        .into_iter()
+        .filter_map(|(k, v)| systematic(k, v, ctx))
+        .collect();
     let histograms: Vec<Histogram> = merged(docs, "histograms", ctx)
         .into_iter()
         .filter_map(|(k, v)| histogram(k, v, ctx))
@@ -505,6 +509,7 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
         scan,
         limits,
         blinding: blinding?,
+        systematics,
     })
 }
 
@@ -1055,6 +1060,56 @@ fn step(node: &Node, ctx: &mut Ctx) -> Option<Step> {
             None
         }
     }
+}
+
+fn systematic(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Systematic> {
+    let name = ctx.identifier(key, "a systematic's name")?;
+    let what = format!("systematic `{}`", name.value);
+    let m = ctx.map(node, entry_kind("systematics"), &what)?;
+    let channels = match m.get("channels") {
+        Some(c) => ctx
+            .list(c, "`channels`")?
+            .iter()
+            .filter_map(|s| ctx.string(s, "a channel name"))
+            .collect(),
+        None => Vec::new(),
+    };
+    let kind = match (m.get("weight"), m.get("efficiency")) {
+        (Some(w), None) => {
+            let kind = match keys::find(keys::fields(entry_kind("systematics")), "weight") {
+                Some(k) => &k.kind,
+                None => unreachable!("`weight` is a key of a systematic"),
+            };
+            let w = ctx.map(w, kind, "`weight`")?;
+            let up = w.get("up").and_then(|v| ctx.expr(v, "the weight at +1 sigma"));
+            let down = w.get("down").and_then(|v| ctx.expr(v, "the weight at -1 sigma"));
+            SystematicKind::Weight {
+                up: up?,
+                down: down?,
+            }
+        }
+        (None, Some(e)) => {
+            ctx.word(e, &["mc_stat"], "`efficiency`")?;
+            SystematicKind::McStat
+        }
+        _ => {
+            ctx.report(
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    format!("{what} needs exactly one of `weight` and `efficiency`"),
+                )
+                .at(m.span)
+                .with_help("`weight: { up: EXPR, down: EXPR }` (a weight variation) or `efficiency: mc_stat`"),
+            );
+            return None;
+        }
+    };
+    Some(Systematic {
+        name,
+        kind,
+        channels,
+        span: m.span,
+    })
 }
 
 fn veto(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Veto> {

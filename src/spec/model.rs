@@ -63,6 +63,8 @@ pub struct Spec {
     pub limits: Option<Limits>,
     /// `blinding:`.
     pub blinding: Blinding,
+    /// `systematics:`, in spec order.
+    pub systematics: Vec<Systematic>,
 }
 
 impl Spec {
@@ -410,6 +412,61 @@ pub enum Yield {
         /// Gaussian constraint.
         gaussian: Option<(Spanned<f64>, Spanned<f64>)>,
     },
+}
+
+/// A named source of systematic uncertainty on the signal efficiency.
+#[derive(Clone, Debug)]
+pub struct Systematic {
+    /// Its name (the nuisance parameter's).
+    pub name: Name,
+    /// What it varies.
+    pub kind: SystematicKind,
+    /// The channels it acts in (empty: every channel).
+    pub channels: Vec<Name>,
+    /// Span of its entry.
+    pub span: Span,
+}
+
+/// What a systematic varies.
+#[derive(Clone, Debug)]
+pub enum SystematicKind {
+    /// The weight of each candidate of the signal sample, replaced by `up` and `down`.
+    Weight {
+        /// The weight at +1σ.
+        up: SpecExpr,
+        /// The weight at −1σ.
+        down: SpecExpr,
+    },
+    /// The efficiency's own uncertainty (the signal sample's size, or the given one).
+    McStat,
+}
+
+impl Spec {
+    /// The weight variations, as (systematic, up, down).
+    pub fn weight_variations(&self) -> impl Iterator<Item = (&Systematic, &SpecExpr, &SpecExpr)> {
+        self.systematics.iter().filter_map(|s| match &s.kind {
+            SystematicKind::Weight { up, down } => Some((s, up, down)),
+            SystematicKind::McStat => None,
+        })
+    }
+
+    /// Whether input `i` has expressions of its own, resolved against its own columns:
+    /// its `cuts` or `weight`, or (the signal sample) the weight variations.
+    pub fn has_own_expressions(&self, i: usize) -> bool {
+        let input = &self.inputs[i];
+        !input.cuts.is_empty()
+            || input.weight.is_some()
+            || (self.efficiency_input() == Some(i) && self.weight_variations().next().is_some())
+    }
+
+    /// The input the signal efficiency is measured on (`efficiency: from(INPUT)`), which
+    /// weight variations vary.
+    pub fn efficiency_input(&self) -> Option<usize> {
+        let Some(Efficiency::FromInput(name)) = self.model.as_ref()?.efficiency() else {
+            return None;
+        };
+        self.inputs.iter().position(|i| i.name.value == name.value)
+    }
 }
 
 /// The statistical model.

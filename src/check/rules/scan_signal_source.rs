@@ -8,7 +8,8 @@
 //! SHA-256, or does not cover the spec's channels; a fit scan whose signal is generated
 //! at several lifetimes (fit scans are in mass only); and a `histogram` signal PDF from
 //! files that do not state their generated masses (its template cannot be moved to each
-//! hypothesis).
+//! hypothesis); `systematics` without a scan whose efficiency they can act on (a weight
+//! variation needs an efficiency measured on a sample, `from(INPUT)`).
 //!
 //! ## Why is this bad?
 //! `run` reads and selects every input and then has to refuse the scan: the finding
@@ -37,7 +38,7 @@ use super::Rule;
 use crate::check::LintContext;
 use crate::check::efficiency_source::resolve;
 use crate::diag::{Diagnostic, Severity};
-use crate::spec::{Efficiency, Model, Source};
+use crate::spec::{Efficiency, Model, Source, SystematicKind};
 
 pub const RULE: Rule = Rule {
     code: "SL035",
@@ -49,7 +50,24 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let spec = ctx.spec;
-    let (Some(model), Some(_)) = (&spec.model, &spec.scan) else {
+    let scan = spec.model.as_ref().zip(spec.scan.as_ref());
+    for s in &spec.systematics {
+        let weighted = matches!(s.kind, SystematicKind::Weight { .. });
+        let reason = match (scan, weighted) {
+            (None, _) => Some("systematics act on a scan's signal efficiency; this spec has no scan"),
+            (Some(_), true) if spec.efficiency_input().is_none() => Some(
+                "a weight variation varies the signal sample the efficiency is measured on; this efficiency is not measured (`efficiency: from(INPUT)`)",
+            ),
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            out.push(
+                RULE.diag(format!("systematic `{}`: {reason}", s.name.value))
+                    .at_labelled(s.name.span, "here"),
+            );
+        }
+    }
+    let Some((model, _)) = scan else {
         return;
     };
     let dangling = match model.efficiency() {
