@@ -2267,3 +2267,143 @@ fn generated_events_are_counted_in_a_tree_of_the_signal_files() {
         );
     }
 }
+
+/// `systematics`: a weight variation of the signal sample and the efficiency's
+/// MC-statistical uncertainty, measured with the selection and turned into nuisances of
+/// the scan (tests/reference/gen/dark_photon_files.py computes the varied efficiencies
+/// with numpy and one counting window's limits with them with pyhf).
+#[test]
+fn systematics_of_the_signal_efficiency_act_as_nuisances() {
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/reference/run/dark_photon_files.json").unwrap(),
+    )
+    .unwrap();
+    let dir = temp("systematics");
+    let with = |spec: &str, systematics: &str| format!("{spec}\nsystematics:\n{systematics}");
+    let muon_id = "  muon_id:\n    weight: { up: \"__weight__ * (1 + 0.2 * (1 - muid_min))\", down: \"__weight__ * (1 - 0.2 * (1 - muid_min))\" }\n";
+    let mc_stat = "  signal_mc_stat: { efficiency: mc_stat }\n";
+    let spec = dark_photon_spec("[2.0, 2.05]");
+    let r = run_spec(&dir, "both", &with(&spec, &format!("{muon_id}{mc_stat}")));
+    for (point, e) in r["efficiency"][0]["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(reference["efficiency"].as_array().unwrap())
+    {
+        let varied = &point["variations"][0];
+        assert_eq!(varied["name"], "muon_id");
+        for (k, side) in ["up", "down"].iter().enumerate() {
+            let (a, b) = (
+                varied[side].as_f64().unwrap(),
+                e["muon_id"][k].as_f64().unwrap(),
+            );
+            assert!(
+                (a - b).abs() <= 1e-12 * b,
+                "{side} at {}: {a} vs numpy {b}",
+                e["mass"]
+            );
+        }
+    }
+    let table = std::fs::read_to_string(dir.join("both/systematics.md")).unwrap();
+    assert!(
+        table.contains("| muon_id | +1.1") && table.contains("| signal_mc_stat | ±2.5"),
+        "{table}"
+    );
+    let plain = run_spec(&dir, "plain", &spec);
+    let median = |r: &Value| -> Vec<f64> {
+        r["scan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["expected"][2].as_f64().unwrap())
+            .collect()
+    };
+    for (a, b) in median(&r).iter().zip(median(&plain)) {
+        assert!(*a > b && *a < 1.01 * b, "{a} with systematics, {b} without");
+    }
+    // A variation that varies nothing changes no limit; one by a constant factor κ up
+    // and 1/κ down is the log-normal nuisance of that κ (code 4 differs from κ^α only
+    // inside ±1σ).
+    let none = run_spec(
+        &dir,
+        "none",
+        &with(
+            &spec,
+            "  nothing: { weight: { up: __weight__, down: __weight__ } }\n",
+        ),
+    );
+    for (a, b) in median(&none).iter().zip(median(&plain)) {
+        assert!((a - b).abs() <= 1e-6 * b, "{a} vs {b}");
+    }
+    let factor = run_spec(
+        &dir,
+        "factor",
+        &with(
+            &spec,
+            "  scale: { weight: { up: __weight__ * 1.3, down: __weight__ / 1.3 } }\n",
+        ),
+    );
+    let lognormal = run_spec(
+        &dir,
+        "lognormal",
+        &spec.replace(
+            "  poi: { name: n_sig",
+            "  nuisances: { scale: { constraint: lognormal, relative: 0.3 } }\n  poi: { name: n_sig",
+        ),
+    );
+    for (a, b) in median(&factor).iter().zip(median(&lognormal)) {
+        assert!((a - b).abs() <= 2e-3 * b, "code 4 {a} vs log-normal {b}");
+    }
+    // One counting window at 1.0 GeV, against pyhf with the systematics as a Gaussian
+    // width on the signal.
+    let window = &reference["window"];
+    let narrow = dark_photon_spec("[1.0, 1.005]");
+    let (head, rest) = narrow.split_once("fit:").unwrap();
+    let (_, tail) = rest.split_once("scan:").unwrap();
+    let counting = format!(
+        "{head}counting:\n  observable: {{ var: M, range: [0.3, 7.0] }}\n  resolution: 0.002 + 0.004 * m_A\n  window: 2 sigma\n  sidebands: [[-6, -3], [3, 6]]\n  efficiency: from(signal)\n  poi: {{ name: xsec, range: [0, 50] }}\n\nscan:{tail}"
+    )
+    .replace("n_sig / 10", "xsec");
+    let r = run_spec(
+        &dir,
+        "counting",
+        &with(&counting, &format!("{muon_id}{mc_stat}")),
+    );
+    let ours = r["scan"][0]["expected"].as_array().unwrap();
+    for (a, b) in ours
+        .iter()
+        .zip(window["expected_with_systematics"].as_array().unwrap())
+    {
+        let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+        assert!((a - b).abs() <= 1e-4 * b, "expected {a} vs pyhf {b}");
+    }
+    // What lint refuses.
+    for (systematics, message) in [
+        (
+            "  x: { weight: { up: nosuch, down: __weight__ } }\n",
+            "unknown name `nosuch`",
+        ),
+        (
+            "  x: { efficiency: mc_stat, channels: [K+] }\n",
+            "not a channel",
+        ),
+        (
+            "  x: { efficiency: mc_stat, weight: { up: __weight__, down: __weight__ } }\n",
+            "exactly one of",
+        ),
+    ] {
+        let path = dir.join("bad.yaml");
+        std::fs::write(&path, with(&spec, systematics)).unwrap();
+        let o = run(&["lint", path.to_str().unwrap()], &dir);
+        assert_eq!(o.status.code(), Some(1), "{systematics}");
+        assert!(common::text(&o).contains(message), "{}", common::text(&o));
+    }
+    let given = with(
+        &spec.replace("efficiency: from(signal)", "efficiency: 0.3"),
+        muon_id,
+    );
+    std::fs::write(dir.join("given.yaml"), given).unwrap();
+    let o = run(&["lint", dir.join("given.yaml").to_str().unwrap()], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(common::text(&o).contains("SL035"), "{}", common::text(&o));
+}

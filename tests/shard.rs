@@ -397,13 +397,15 @@ fn submit_chains_the_merge_after_the_array_job() {
 /// each shard adds the entry's mass to the rows it owns, and the merged efficiencies and
 /// limits are the single process's bytes.
 #[test]
-fn a_signal_sample_from_files_merges_to_the_single_process_bytes() {
+fn a_signal_sample_from_files_with_systematics_merges_to_the_single_process_bytes() {
     let dir = scratch("signal-files");
     let data = std::fs::canonicalize("analyses/data").unwrap();
     std::os::unix::fs::symlink(data, dir.join("data")).unwrap();
+    // With a weight variation, whose varied weights the partials carry.
     let spec = std::fs::read_to_string("analyses/dark_photon_files.yaml")
         .unwrap()
-        .replace("range: [0.5, 6.0]", "range: [0.9, 1.2]");
+        .replace("range: [0.5, 6.0]", "range: [0.9, 1.2]")
+        + "\nsystematics:\n  muon_id: { weight: { up: \"__weight__ * (1 + 0.2 * (1 - muid_min))\", down: \"__weight__ * (1 - 0.2 * (1 - muid_min))\" } }\n  signal_mc_stat: { efficiency: mc_stat }\n";
     std::fs::write(dir.join("spec.yaml"), spec).unwrap();
     let o = searchlight_in(&dir, &["run", "spec.yaml", "-o", "whole"]);
     assert!(o.status.success(), "{}", text(&o));

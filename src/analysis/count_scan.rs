@@ -287,8 +287,9 @@ impl CountScan<'_> {
                         .iter()
                         .filter(|&&c| acts(c))
                         .map(|&c| {
-                            (self.common.scale[c] * self.common.efficiency[c].uncertainty_at(m, ctau))
-                                .powi(2)
+                            (self.common.scale[c]
+                                * self.common.efficiency[c].uncertainty_at(m, ctau))
+                            .powi(2)
                         })
                         .sum();
                     widths.push(variance.sqrt() / efficiency);

@@ -96,12 +96,19 @@ pub fn from_toy(
         .collect();
     // The toy's candidates off the grid (truth mass 0: not from the signal decay) count
     // at no point, as the generator's truth defines.
-    measure(candidates, channel_names, variations, &grid, None, |c, mass, ctau| {
-        modes[c]
-            .iter()
-            .filter_map(|&mode| truth::generated(generator, params, events, mass, ctau, mode))
-            .sum()
-    })
+    measure(
+        candidates,
+        channel_names,
+        variations,
+        &grid,
+        None,
+        |c, mass, ctau| {
+            modes[c]
+                .iter()
+                .filter_map(|&mode| truth::generated(generator, params, events, mass, ctau, mode))
+                .sum()
+        },
+    )
 }
 
 /// Measures efficiencies from the selected candidates of a signal sample read from

@@ -15,8 +15,8 @@ use super::global_toys::Rescan;
 use super::pdf::{CompiledPdf, compile};
 use super::{ScanInputs, ScanPoint, channel_groups, window_ranges};
 use crate::spec::{Fit, Spec, SystematicKind};
-use crate::stats::interpolation::Code4;
 use crate::stats::asymptotic::{Cls, Model, background_only_fit, discovery_q0};
+use crate::stats::interpolation::Code4;
 use crate::stats::likelihood::{Channel, Component, Constraint, Data, Likelihood, Value};
 use crate::stats::minuit::{Bounds, ParamSpec, Settings, minimize};
 
@@ -346,7 +346,9 @@ impl FitScan<'_> {
                     let relative = table.uncertainty_at(m, None) / nominal;
                     if acts && relative > 0.0 {
                         let name = format!("{}[{channel}]", s.name.value);
-                        factors.push(SignalFactor::Scaled(params.nuisance(&name, relative, false)));
+                        factors.push(SignalFactor::Scaled(
+                            params.nuisance(&name, relative, false),
+                        ));
                     }
                 }
             }

@@ -229,7 +229,13 @@ impl<'a> ScanInputs<'a> {
 
 impl<'a> Context<'a> {
     /// The scan inputs for signal yields of `per_unit` × each channel's factors.
-    fn scan_inputs(&'a self, spec: &'a Spec, per_unit: f64, cl: f64, unblind: bool) -> ScanInputs<'a> {
+    fn scan_inputs(
+        &'a self,
+        spec: &'a Spec,
+        per_unit: f64,
+        cl: f64,
+        unblind: bool,
+    ) -> ScanInputs<'a> {
         ScanInputs {
             data: &self.data,
             efficiency: &self.efficiency,
@@ -339,11 +345,22 @@ fn context<'a>(
             let Some((generator, params, events)) = &signal.toy else {
                 return Err(failure(span, format!("input `{name}` is not a toy")));
             };
-            efficiency::from_toy(&signal.candidates, &channels, &variations, generator, params, *events)
+            efficiency::from_toy(
+                &signal.candidates,
+                &channels,
+                &variations,
+                generator,
+                params,
+                *events,
+            )
         }
-        EfficiencySource::Files { input, points } => {
-            efficiency::from_files(&candidates_of(input)?.candidates, &channels, &variations, points, input)
-        }
+        EfficiencySource::Files { input, points } => efficiency::from_files(
+            &candidates_of(input)?.candidates,
+            &channels,
+            &variations,
+            points,
+            input,
+        ),
         EfficiencySource::Given(points) => Ok(efficiency::given(points, &channels)),
     }
     .map_err(|m| failure(span, m))?;

@@ -205,9 +205,11 @@ fn write_outputs(spec: &Spec, out: &Path, completed: &Completed) -> std::io::Res
         !completed.provenance.unblinded && crate::analysis::blinding::hidden(spec).is_some();
     figures::histograms(out, title, &completed.cutflows, &spec.scales(), blinded)
         .map_err(std::io::Error::other)?;
-    if let Some(table) = completed.statistics.as_ref().and_then(|outcome| {
-        systematics_markdown(name, &spec.systematics, &outcome.efficiency)
-    }) {
+    if let Some(table) = completed
+        .statistics
+        .as_ref()
+        .and_then(|outcome| systematics_markdown(name, &spec.systematics, &outcome.efficiency))
+    {
         write_atomically(&out.join("systematics.md"), table.as_bytes())?;
     }
     // results.json last: its presence marks a complete output directory.

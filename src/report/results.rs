@@ -263,8 +263,12 @@ Relative change of the signal efficiency at +1σ / −1σ.
                     })
                     .collect(),
             };
-            out.push_str(&format!("| {} | {} |
-", s.name.value, cells.join(" | ")));
+            out.push_str(&format!(
+                "| {} | {} |
+",
+                s.name.value,
+                cells.join(" | ")
+            ));
         }
     }
     Some(out)

@@ -119,7 +119,10 @@ pub fn merge(partials: Vec<(String, Partial)>) -> Result<Merged, String> {
                 a.mass.extend(b.mass);
                 a.ctau.extend(b.ctau);
                 a.mode.extend(b.mode);
-                a.variations.resize(b.variations.len(), Vec::new());
+                // A shard that selected nothing of the input has no varied weights.
+                if a.variations.len() < b.variations.len() {
+                    a.variations.resize(b.variations.len(), Vec::new());
+                }
                 for (u, v) in a.variations.iter_mut().zip(b.variations) {
                     u.extend(v);
                 }

@@ -1081,11 +1081,15 @@ fn systematic(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Systematic> {
                 None => unreachable!("`weight` is a key of a systematic"),
             };
             let w = ctx.map(w, kind, "`weight`")?;
-            let up = w.get("up").and_then(|v| ctx.expr(v, "the weight at +1 sigma"));
-            let down = w.get("down").and_then(|v| ctx.expr(v, "the weight at -1 sigma"));
+            let up = w
+                .get("up")
+                .and_then(|v| ctx.expr(v, "the weight at +1 sigma"));
+            let down = w
+                .get("down")
+                .and_then(|v| ctx.expr(v, "the weight at -1 sigma"));
             SystematicKind::Weight {
-                up: up?,
-                down: down?,
+                up: Box::new(up?),
+                down: Box::new(down?),
             }
         }
         (None, Some(e)) => {

@@ -433,9 +433,9 @@ pub enum SystematicKind {
     /// The weight of each candidate of the signal sample, replaced by `up` and `down`.
     Weight {
         /// The weight at +1σ.
-        up: SpecExpr,
+        up: Box<SpecExpr>,
         /// The weight at −1σ.
-        down: SpecExpr,
+        down: Box<SpecExpr>,
     },
     /// The efficiency's own uncertainty (the signal sample's size, or the given one).
     McStat,
@@ -445,7 +445,7 @@ impl Spec {
     /// The weight variations, as (systematic, up, down).
     pub fn weight_variations(&self) -> impl Iterator<Item = (&Systematic, &SpecExpr, &SpecExpr)> {
         self.systematics.iter().filter_map(|s| match &s.kind {
-            SystematicKind::Weight { up, down } => Some((s, up, down)),
+            SystematicKind::Weight { up, down } => Some((s, &**up, &**down)),
             SystematicKind::McStat => None,
         })
     }

@@ -54,7 +54,9 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     for s in &spec.systematics {
         let weighted = matches!(s.kind, SystematicKind::Weight { .. });
         let reason = match (scan, weighted) {
-            (None, _) => Some("systematics act on a scan's signal efficiency; this spec has no scan"),
+            (None, _) => {
+                Some("systematics act on a scan's signal efficiency; this spec has no scan")
+            }
             (Some(_), true) if spec.efficiency_input().is_none() => Some(
                 "a weight variation varies the signal sample the efficiency is measured on; this efficiency is not measured (`efficiency: from(INPUT)`)",
             ),

@@ -19,9 +19,10 @@ branches `__experiment__`, `__run__`, `__event__`, `__candidate__`, `__ncandidat
 Then computes with numpy, independently of searchlight, what the search must find on
 these files: the signal efficiency at each mass point (the spec's selection and best
 candidate, weighted selected over generated; also with the signal input's own cut
-`isSignal == 1` first) and, for one counting window at 1.0 GeV,
-the sideband count and pyhf's asymptotic CLs expected limits for that window, written
-to tests/reference/run/dark_photon_files.json.
+`isSignal == 1` first, and with a muon-ID weight variation) and, for one counting window
+at 1.0 GeV, the sideband count and pyhf's asymptotic CLs expected limits for that
+window, without and with the systematics as a Gaussian width on the signal, written to
+tests/reference/run/dark_photon_files.json.
 
 Run: /tmp/peers/bin/python tests/reference/gen/dark_photon_files.py
 """
@@ -190,6 +191,11 @@ def main():
             eff = w.sum() / GENERATED
             unc = np.sqrt(max(((1 - 2 * eff) * (w**2).sum() + eff**2 * GENERATED) / GENERATED**2, 0))
             entry.update({f"selected{suffix}": float(w.sum()), f"efficiency{suffix}": float(eff), f"uncertainty{suffix}": float(unc)})
+        # A muon-ID weight variation: the weight times 1 +- 0.2 (1 - min muonID).
+        keep = select(columns)
+        muid = np.minimum(columns[MUON_ID[0]], columns[MUON_ID[1]])[keep]
+        w = columns["__weight__"][keep]
+        entry["muon_id"] = [float((w * (1 + 0.2 * (1 - muid))).sum() / GENERATED), float((w * (1 - 0.2 * (1 - muid))).sum() / GENERATED)]
         efficiencies.append(entry)
     # One counting window at 1.0 GeV: +-2 sigma, sidebands 3-6 sigma, 10 /fb.
     mass, luminosity = 1.0, 10.0
@@ -215,6 +221,19 @@ def main():
     _, expected = pyhf.infer.intervals.upper_limits.toms748_scan(
         workspace.data(model), model, 0, 50, level=0.05, rtol=1e-8, test_stat="qtilde", calctype="asymptotics"
     )
+    # The same window with the systematics of the search's systematics test: the muon-ID
+    # variation's larger relative change and the efficiency's MC-statistical uncertainty
+    # in quadrature, a Gaussian width on the signal (pyhf histosys).
+    e = next(e for e in efficiencies if e["mass"] == mass)
+    variation = max(abs(v / e["efficiency"] - 1) for v in e["muon_id"])
+    width = float(np.hypot(variation, e["uncertainty"] / e["efficiency"]))
+    signal_sample = spec["channels"][0]["samples"][0]
+    signal_sample["modifiers"].append({"name": "efficiency", "type": "histosys", "data": {"hi_data": [eff * luminosity * (1 + width)], "lo_data": [eff * luminosity * (1 - width)]}})
+    workspace = pyhf.Workspace(spec)
+    model = workspace.model()
+    _, expected_systematics = pyhf.infer.intervals.upper_limits.toms748_scan(
+        workspace.data(model), model, 0, 50, level=0.05, rtol=1e-8, test_stat="qtilde", calctype="asymptotics"
+    )
     reference = {
         "generated": GENERATED,
         "efficiency": efficiencies,
@@ -224,6 +243,8 @@ def main():
             "sideband_events": n_sb,
             "background": background,
             "expected": [float(e) for e in expected],
+            "systematic_width": width,
+            "expected_with_systematics": [float(e) for e in expected_systematics],
         },
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
