@@ -2306,7 +2306,8 @@ fn systematics_of_the_signal_efficiency_act_as_nuisances() {
     }
     let table = std::fs::read_to_string(dir.join("both/systematics.md")).unwrap();
     assert!(
-        table.contains("| muon_id | +1.1") && table.contains("| signal_mc_stat | ±2.5"),
+        table.contains("| mass | muon_id | signal_mc_stat |")
+            && table.contains("| 2 | +1.16% / -1.16% | ±2.50% |"),
         "{table}"
     );
     let plain = run_spec(&dir, "plain", &spec);

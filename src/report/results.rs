@@ -195,9 +195,9 @@ pub fn cutflow_markdown(analysis: &str, cutflows: &[(String, Cutflow)], scales: 
     out
 }
 
-/// The systematics table as Markdown: per channel, the relative change of the signal
-/// efficiency under each systematic (+1σ / −1σ) at every point of the efficiency's grid;
-/// None without systematics.
+/// The systematics table as Markdown: per channel, a row per point of the efficiency's
+/// grid with the relative change of the signal efficiency under each systematic
+/// (+1σ / −1σ); None without systematics.
 pub fn systematics_markdown(
     analysis: &str,
     systematics: &[crate::spec::Systematic],
@@ -209,66 +209,54 @@ pub fn systematics_markdown(
     }
     let percent = |x: f64| format!("{:+.2}%", 100.0 * x);
     let mut out = format!(
-        "# Systematic uncertainties of {analysis}
-
-Relative change of the signal efficiency at +1σ / −1σ.
-"
+        "# Systematic uncertainties of {analysis}\n\nRelative change of the signal efficiency at +1σ / −1σ.\n"
     );
     for table in efficiency {
-        let masses: Vec<String> = table
-            .points
-            .iter()
-            .map(|p| match p.ctau {
-                Some(t) => format!("m = {}, cτ = {t}", p.mass),
-                None => format!("m = {}", p.mass),
-            })
-            .collect();
+        let lifetimes = table.points.iter().any(|p| p.ctau.is_some());
+        let names: Vec<&str> = systematics.iter().map(|s| s.name.value.as_str()).collect();
+        let (head, rule) = match lifetimes {
+            true => ("| mass | cτ |", "|---:|---:|"),
+            false => ("| mass |", "|---:|"),
+        };
         out.push_str(&format!(
-            "
-## channel {}
-
-| source | {} |
-|---|{}
-",
+            "\n## channel {}\n\n{head} {} |\n{rule}{}\n",
             table.channel,
-            masses.join(" | "),
-            "---:|".repeat(masses.len())
+            names.join(" | "),
+            "---:|".repeat(names.len())
         ));
-        let mut weight_variation = 0;
-        for s in systematics {
-            let acts = s.channels.is_empty() || s.channels.iter().any(|c| c.value == table.channel);
-            let cells: Vec<String> = match &s.kind {
-                SystematicKind::Weight { .. } => {
-                    let k = weight_variation;
-                    weight_variation += 1;
-                    table
-                        .points
-                        .iter()
-                        .map(|p| match p.variations.get(k) {
-                            Some(v) if acts && p.efficiency > 0.0 => format!(
-                                "{} / {}",
-                                percent(v.up / p.efficiency - 1.0),
-                                percent(v.down / p.efficiency - 1.0)
-                            ),
-                            _ => "—".into(),
-                        })
-                        .collect()
-                }
-                SystematicKind::McStat => table
-                    .points
-                    .iter()
-                    .map(|p| match acts && p.efficiency > 0.0 {
-                        true => format!("±{:.2}%", 100.0 * p.uncertainty / p.efficiency),
-                        false => "—".into(),
-                    })
-                    .collect(),
+        for p in &table.points {
+            let mut weight_variation = 0;
+            let cells: Vec<String> = systematics
+                .iter()
+                .map(|s| {
+                    let acts = (s.channels.is_empty()
+                        || s.channels.iter().any(|c| c.value == table.channel))
+                        && p.efficiency > 0.0;
+                    match &s.kind {
+                        SystematicKind::Weight { .. } => {
+                            let k = weight_variation;
+                            weight_variation += 1;
+                            match p.variations.get(k) {
+                                Some(v) if acts => format!(
+                                    "{} / {}",
+                                    percent(v.up / p.efficiency - 1.0),
+                                    percent(v.down / p.efficiency - 1.0)
+                                ),
+                                _ => "—".into(),
+                            }
+                        }
+                        SystematicKind::McStat if acts => {
+                            format!("±{:.2}%", 100.0 * p.uncertainty / p.efficiency)
+                        }
+                        SystematicKind::McStat => "—".into(),
+                    }
+                })
+                .collect();
+            let at = match p.ctau {
+                Some(t) => format!("| {} | {t} |", p.mass),
+                None => format!("| {} |", p.mass),
             };
-            out.push_str(&format!(
-                "| {} | {} |
-",
-                s.name.value,
-                cells.join(" | ")
-            ));
+            out.push_str(&format!("{at} {} |\n", cells.join(" | ")));
         }
     }
     Some(out)

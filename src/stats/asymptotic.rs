@@ -102,6 +102,22 @@ fn profile_settings() -> Settings {
     }
 }
 
+/// `params` with the start values that lie on a two-sided bound moved inside it by a
+/// thousandth of the range.
+fn inside_bounds(params: &[ParamSpec]) -> Vec<ParamSpec> {
+    params
+        .iter()
+        .map(|p| {
+            let mut p = p.clone();
+            if let Bounds::Both(lo, hi) = p.bounds {
+                let margin = 1e-3 * (hi - lo);
+                p.value = p.value.clamp(lo + margin, hi - margin);
+            }
+            p
+        })
+        .collect()
+}
+
 /// min over nuisances of −ln L with the POI fixed at `mu`, started from `start`.
 fn conditional<M: Model>(likelihood: &M, params: &[ParamSpec], poi: usize, mu: f64) -> FitResult {
     let mut fixed = params.to_vec();
@@ -272,7 +288,12 @@ impl<'a, M: Model> Cls<'a, M> {
     /// q_{μ,A}: the test statistic on the background-only Asimov data, whose best fit
     /// is the generating point.
     pub fn q_asimov(&self, mu: f64) -> Result<f64, ClsError> {
-        let fit = conditional(&self.asimov, &self.params, self.poi, mu);
+        let mut fit = conditional(&self.asimov, &self.params, self.poi, mu);
+        if fit.status != Status::Converged {
+            // The generating point may hold nuisances on their bounds, where the bound
+            // transform is flat: a second start just inside them.
+            fit = conditional(&self.asimov, &inside_bounds(&self.params), self.poi, mu);
+        }
         check("Asimov", &fit)?;
         Ok((2.0 * (fit.fval - self.asimov_minimum)).max(0.0))
     }
