@@ -687,6 +687,26 @@ fit:
     }
     let svg = std::fs::read_to_string(dir.join("plots/fit_all.svg")).unwrap();
     assert!(svg.contains("mumu") && svg.contains("signal"));
+    // The normalisation's impacts on the signal yield: refits with θ fixed at θ̂ ± σ̂
+    // (post-fit; σ̂ is each tool's own HESSE error, which agree to 2e-3) and θ̂ ± 0.10.
+    let (fitted, o) = fit_json(&dir, &spec, &["--impacts", "signal.yield", "-o", "plots"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let impact = &fitted["impacts"]["impacts"][0];
+    assert_eq!(impact["name"], "mumu.norm");
+    let theirs = &expected["impacts_of_theta_on_ns"];
+    for (key, tolerance) in [("postfit", 1e-2), ("prefit", 1e-3)] {
+        for k in 0..2 {
+            let (a, b) = (
+                impact[key][k].as_f64().unwrap(),
+                theirs[key][k].as_f64().unwrap(),
+            );
+            assert!(
+                (a - b).abs() <= tolerance * b.abs(),
+                "{key}[{k}]: {a} vs iminuit {b}"
+            );
+        }
+    }
+    assert!(dir.join("plots/impacts_signal_yield.svg").exists());
     // A normalisation from the data fitted is refused by lint.
     let circular = spec.replace("yield: { from: mumu,", "yield: { from: data,");
     std::fs::write(dir.join("circular.yaml"), circular).unwrap();

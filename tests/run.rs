@@ -2408,3 +2408,79 @@ fn systematics_of_the_signal_efficiency_act_as_nuisances() {
     assert_eq!(o.status.code(), Some(1));
     assert!(common::text(&o).contains("SL035"), "{}", common::text(&o));
 }
+
+/// `fit --impacts`: a nuisance on the signal yield fixed at θ̂ ± σ₀ moves the fitted yield
+/// by exactly the factor it puts on it, μ̂ (1/(1 ± r) − 1) for a Gaussian θ of width r and
+/// μ̂ (κ^∓1 − 1) for a weight variation by κ; blinded, the impacts are those of Asimov
+/// data with a signal at the median expected limit.
+#[test]
+fn impacts_of_signal_yield_nuisances_are_the_refits_shifts() {
+    let dir = temp("impacts");
+    let spec = dark_photon_spec("[2.4, 2.6]").replace(
+        "  poi: { name: n_sig",
+        "  nuisances: { tracking: { constraint: gaussian, relative: 0.1 } }\n  poi: { name: n_sig",
+    ) + "\nsystematics:\n  scale: { weight: { up: __weight__ * 1.3, down: __weight__ / 1.3 } }\n  nothing: { weight: { up: __weight__, down: __weight__ } }\n";
+    let impacts = |spec: &str, extra: &[&str]| -> Value {
+        let path = dir.join("impacts.yaml");
+        std::fs::write(&path, spec).unwrap();
+        let mut args = vec![
+            "fit",
+            path.to_str().unwrap(),
+            "--mass",
+            "2.5",
+            "--impacts",
+            "--json",
+        ];
+        args.extend(extra);
+        let o = run(&args, &dir);
+        assert!(o.status.success(), "{}", common::text(&o));
+        serde_json::from_slice::<Value>(&o.stdout).unwrap()["impacts"].clone()
+    };
+    let unblinded = impacts(
+        &spec.replace("unblind: false", "unblind: true"),
+        &["--unblind"],
+    );
+    assert!(unblinded.get("asimov").is_none());
+    let mu = unblinded["value"].as_f64().unwrap();
+    assert!(mu > 0.0);
+    let of = |r: &Value, name: &str| -> Value {
+        r["impacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let tracking = of(&unblinded, "tracking");
+    for (k, factor) in [1.1, 0.9].iter().enumerate() {
+        let (got, want) = (
+            tracking["prefit"][k].as_f64().unwrap(),
+            mu * (1.0 / factor - 1.0),
+        );
+        assert!(
+            (got - want).abs() <= 1e-3 * want.abs(),
+            "tracking {k}: {got} vs {want}"
+        );
+    }
+    let scale = of(&unblinded, "scale");
+    for (k, factor) in [1.3f64, 1.0 / 1.3].iter().enumerate() {
+        let (got, want) = (
+            scale["prefit"][k].as_f64().unwrap(),
+            mu * (1.0 / factor - 1.0),
+        );
+        assert!(
+            (got - want).abs() <= 1e-3 * want.abs(),
+            "scale {k}: {got} vs {want}"
+        );
+    }
+    let nothing = of(&unblinded, "nothing");
+    assert!(nothing["postfit"][0].as_f64().unwrap().abs() < 1e-6 * mu);
+    // Ranked by the larger post-fit shift: the 30% variation first.
+    assert_eq!(unblinded["impacts"][0]["name"], "scale");
+    let plots = dir.join("plots");
+    let blinded = impacts(&spec, &["-o", plots.to_str().unwrap()]);
+    let at = blinded["asimov"].as_f64().unwrap();
+    assert!((blinded["value"].as_f64().unwrap() - at).abs() < 1e-3 * at);
+    assert!(plots.join("impacts_n_sig.svg").exists());
+}

@@ -785,6 +785,93 @@ pub struct FitReport {
     /// The POI's profile likelihood, when asked for (unblinded fits only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub profile: Vec<crate::stats::minuit::ProfilePoint>,
+    /// The constrained nuisances' impacts on the POI, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impacts: Option<ImpactsReport>,
+}
+
+/// What `searchlight fit` asks of a scan fit.
+#[derive(Clone, Copy, Debug)]
+pub struct FitRequest<'a> {
+    /// The hypothesis.
+    pub mass: f64,
+    /// One channel (default: every channel sharing the POI).
+    pub channel: Option<&'a str>,
+    /// The signal region may be looked at.
+    pub unblind: bool,
+    /// Points of the POI's profile likelihood (0: none).
+    pub profile_points: usize,
+    /// The impacts of the constrained nuisances on the POI.
+    pub impacts: bool,
+}
+
+/// Impacts on the POI (parameter 0) of the fit `best` of `likelihood`, on Asimov data
+/// generated at POI `asimov` when given.
+fn impacts_on(
+    likelihood: &crate::stats::likelihood::Likelihood,
+    params: &[crate::stats::minuit::ParamSpec],
+    best: &crate::stats::minuit::FitResult,
+    asimov: Option<f64>,
+) -> Result<ImpactsReport, String> {
+    if !best.status.is_valid() {
+        return Err(format!("the fit did not converge ({:?})", best.status));
+    }
+    let impacts = crate::stats::impacts::impacts(
+        likelihood,
+        params,
+        0,
+        best,
+        crate::stats::minuit::Settings::default(),
+    )?;
+    Ok(ImpactsReport { asimov, impacts })
+}
+
+/// Blinded: the model of the whole window with Asimov data of the background fitted to
+/// the sidebands plus a signal at the median expected limit, its parameters, its fit and
+/// that POI value (impacts before unblinding, without reading the signal region).
+fn expected_impacts(
+    scan: &fit_scan::FitScan,
+    mass: f64,
+    sigma: f64,
+    active: &[usize],
+) -> Result<
+    (
+        crate::stats::likelihood::Likelihood,
+        Vec<crate::stats::minuit::ParamSpec>,
+        crate::stats::minuit::FitResult,
+        f64,
+    ),
+    String,
+> {
+    use crate::stats::asymptotic::{Cls, Model as Asimov};
+    let blinded = scan.blinded_expectation(mass, sigma, active)?;
+    let cls = Cls::expected_only(&blinded.expected, &blinded.params, 0, &blinded.generating);
+    let mu = cls
+        .upper_limits(scan.common.cl, false)
+        .map_err(|e| e.to_string())?
+        .expected[2];
+    let mut generating = blinded.generating.clone();
+    generating[0] = mu;
+    let asimov = Asimov::asimov(&blinded.expected, &generating);
+    let mut params = blinded.params.clone();
+    for (p, v) in params.iter_mut().zip(&generating) {
+        p.value = *v;
+    }
+    let best =
+        crate::stats::minuit::minimize(&asimov, &params, crate::stats::minuit::Settings::default());
+    Ok((asimov, params, best, mu))
+}
+
+/// The impacts `searchlight fit --impacts` reports.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImpactsReport {
+    /// Blinded: the POI value of the Asimov data fitted (the median expected limit);
+    /// absent when the data were fitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asimov: Option<f64>,
+    /// The impacts.
+    #[serde(flatten)]
+    pub impacts: crate::stats::impacts::Impacts,
 }
 
 /// One fit of the data at hypothesis `mass` over `channel` (or all channels sharing the
@@ -796,11 +883,15 @@ pub fn fit_at(
     spec: &Spec,
     base: &Path,
     inputs: &[InputCandidates],
-    mass: f64,
-    channel: Option<&str>,
-    unblind: bool,
-    profile_points: usize,
+    request: &FitRequest,
 ) -> Result<FitReport, Diagnostic> {
+    let FitRequest {
+        mass,
+        channel,
+        unblind,
+        profile_points,
+        impacts,
+    } = *request;
     let Some(Model::Fit(fit)) = &spec.model else {
         return Err(failure(
             spec.analysis.name.span,
@@ -860,7 +951,18 @@ pub fn fit_at(
             )
         })
         .collect();
+    let impacts =
+        match impacts {
+            false => None,
+            true if unblind => Some(impacts_on(&likelihood, &params, &result, None)),
+            true => Some(expected_impacts(&scan, mass, sigma, &active).and_then(
+                |(asimov, params, best, mu)| impacts_on(&asimov, &params, &best, Some(mu)),
+            )),
+        }
+        .transpose()
+        .map_err(|m| failure(span, format!("impacts: {m}")))?;
     Ok(FitReport {
+        impacts,
         status: result.status,
         nll: result.fval,
         parameters,

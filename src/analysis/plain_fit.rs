@@ -43,6 +43,9 @@ pub struct PlainFitReport {
     pub correlation: Vec<Vec<f64>>,
     /// Free parameters that ended at a bound.
     pub at_limit: Vec<String>,
+    /// The constrained parameters' impacts on the parameter asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impacts: Option<crate::stats::impacts::Impacts>,
     /// The fit binned for a plot (not in the JSON).
     #[serde(skip)]
     pub figure: Figure,
@@ -64,13 +67,15 @@ const PLOT_BINS: usize = 50;
 
 /// Fits the spec's plain fit to the selected candidates of its input (`hidden`: blinding
 /// hides data, which a plain fit of `data` then refuses), in `channel` (needed when the
-/// spec has several); MINOS intervals of every free parameter with `minos`.
+/// spec has several); MINOS intervals of every free parameter with `minos`, the impacts
+/// of the constrained parameters on the parameter `impacts_on`.
 pub fn plain_fit(
     spec: &Spec,
     inputs: &[InputCandidates],
     hidden: bool,
     channel: Option<&str>,
     minos: bool,
+    impacts_on: Option<&str>,
 ) -> Result<PlainFitReport, Diagnostic> {
     let Some(plain) = &spec.plain_fit else {
         return Err(failure(
@@ -213,6 +218,33 @@ pub fn plain_fit(
             )
         })
         .collect();
+    let impacts = impacts_on
+        .map(|name| {
+            let free = || {
+                params
+                    .iter()
+                    .filter(|p| !p.fixed)
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let index = params
+                .iter()
+                .position(|p| p.name == name && !p.fixed)
+                .ok_or_else(|| {
+                    failure(plain.span, format!("no free parameter named `{name}`"))
+                        .with_help(format!("--impacts takes one of {}", free()))
+                })?;
+            if !result.status.is_valid() {
+                return Err(failure(
+                    plain.span,
+                    format!("impacts: the fit did not converge ({:?})", result.status),
+                ));
+            }
+            crate::stats::impacts::impacts(&likelihood, &params, index, &result, settings)
+                .map_err(|m| failure(plain.span, format!("impacts: {m}")))
+        })
+        .transpose()?;
     let covariance = result.covariance.rows();
     let correlation = covariance
         .iter()
@@ -261,6 +293,7 @@ pub fn plain_fit(
         covariance,
         correlation,
         at_limit: result.at_limit,
+        impacts,
         figure,
     })
 }

@@ -37,6 +37,11 @@ pub struct Args {
     /// MINOS intervals of every free parameter (plain fits).
     #[arg(long)]
     minos: bool,
+    /// The impacts of the constrained nuisances on the POI (scan fits; blinded: on Asimov
+    /// data with a signal at the median expected limit) or on the named parameter (plain
+    /// fits), ranked; with -o also as a plot.
+    #[arg(long, value_name = "PARAMETER", num_args = 0..=1, default_missing_value = "")]
+    impacts: Option<String>,
     /// Write the fit plot (SVG and PNG, with pulls) into this directory (plain fits).
     #[arg(short = 'o', long)]
     output: Option<PathBuf>,
@@ -54,6 +59,12 @@ pub fn run(args: &Args) -> Status {
             eprintln!("error: --mass and --profile belong to scan fits; this spec has a plain fit");
             return Status::Failure;
         }
+        if args.impacts.as_deref() == Some("") {
+            eprintln!(
+                "error: a plain fit has no POI: name the parameter, e.g. --impacts signal.yield"
+            );
+            return Status::Failure;
+        }
         let fitted = match on_candidates(args, &prepared, |candidates| {
             plain_fit(
                 spec,
@@ -61,6 +72,7 @@ pub fn run(args: &Args) -> Status {
                 prepared.hidden.is_some(),
                 args.channel.as_deref(),
                 args.minos,
+                args.impacts.as_deref().filter(|p| !p.is_empty()),
             )
         }) {
             Ok(r) => r,
@@ -72,16 +84,15 @@ pub fn run(args: &Args) -> Status {
                 .as_ref()
                 .map(|p| crate::expr::print(&p.observable.var.expr))
                 .unwrap_or_default();
-            match figures::plain_fit(out, spec.analysis.display_title(), &observable, &fitted) {
-                Ok(files) => {
-                    for f in files {
-                        eprintln!("wrote {}", f.display());
-                    }
+            let title = spec.analysis.display_title();
+            let written = figures::plain_fit(out, title, &observable, &fitted).and_then(|mut f| {
+                if let Some(impacts) = &fitted.impacts {
+                    f.extend(figures::impacts(out, title, impacts)?);
                 }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return Status::Failure;
-                }
+                Ok(f)
+            });
+            if let Err(status) = report_written(written) {
+                return status;
             }
         }
         print_report(args.json, &fitted, print_plain);
@@ -104,10 +115,14 @@ pub fn run(args: &Args) -> Status {
             }
         },
     };
-    if args.minos || args.output.is_some() {
+    if args.minos || (args.output.is_some() && args.impacts.is_none()) {
         eprintln!(
-            "error: --minos and -o belong to plain fits (`fit.components`); this spec has a scan fit"
+            "error: --minos and -o (but for --impacts) belong to plain fits (`fit.components`); this spec has a scan fit"
         );
+        return Status::Failure;
+    }
+    if args.impacts.as_deref().is_some_and(|p| !p.is_empty()) {
+        eprintln!("error: a scan fit's impacts are on its POI: give --impacts without a value");
         return Status::Failure;
     }
     if args.profile > 0 && !prepared.unblinded {
@@ -122,15 +137,27 @@ pub fn run(args: &Args) -> Status {
             spec,
             &prepared.base,
             candidates,
-            mass,
-            args.channel.as_deref(),
-            prepared.unblinded,
-            args.profile,
+            &analysis::FitRequest {
+                mass,
+                channel: args.channel.as_deref(),
+                unblind: prepared.unblinded,
+                profile_points: args.profile,
+                impacts: args.impacts.is_some(),
+            },
         )
     }) {
         Ok(r) => r,
         Err(status) => return status,
     };
+    if let (Some(out), Some(impacts)) = (&args.output, &fitted.impacts)
+        && let Err(status) = report_written(figures::impacts(
+            out,
+            spec.analysis.display_title(),
+            &impacts.impacts,
+        ))
+    {
+        return status;
+    }
     print_report(args.json, &fitted, print_table);
     if fitted.status.is_valid() {
         Status::Ok
@@ -165,6 +192,47 @@ where
         report(&[d], &prepared.sources);
         Status::Failure
     })
+}
+
+/// Prints the files written, or why they could not be.
+fn report_written(written: Result<Vec<PathBuf>, String>) -> Result<(), Status> {
+    match written {
+        Ok(files) => {
+            for f in files {
+                eprintln!("wrote {}", f.display());
+            }
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(Status::Failure)
+        }
+    }
+}
+
+/// The impacts as a table, largest first.
+fn print_impacts(impacts: &crate::stats::impacts::Impacts, asimov: Option<f64>) {
+    let on = match asimov {
+        Some(mu) => format!(
+            " (Asimov data with {} = {mu:.4e}, the median expected limit)",
+            impacts.poi
+        ),
+        None => String::new(),
+    };
+    println!(
+        "  impacts on {} = {:.4e} ± {:.4e}{on}:",
+        impacts.poi, impacts.value, impacts.error
+    );
+    println!(
+        "    {:<28} {:>7} {:>7} {:>23} {:>23}",
+        "nuisance", "pull", "constr", "post-fit +1σ / −1σ", "pre-fit +1σ / −1σ"
+    );
+    for i in &impacts.impacts {
+        println!(
+            "    {:<28} {:>+7.3} {:>7.3} {:>+11.3e} {:>+11.3e} {:>+11.3e} {:>+11.3e}",
+            i.name, i.pull, i.constraint, i.postfit[0], i.postfit[1], i.prefit[0], i.prefit[1]
+        );
+    }
 }
 
 /// The report as JSON (shape in CLI.md) or as text.
@@ -220,6 +288,9 @@ fn print_plain(fitted: &PlainFitReport) {
             println!("    {name:<26} {}", cells.join(" "));
         }
     }
+    if let Some(impacts) = &fitted.impacts {
+        print_impacts(impacts, None);
+    }
 }
 
 fn print_table(fitted: &FitReport) {
@@ -246,5 +317,8 @@ fn print_table(fitted: &FitReport) {
             };
             println!("    {:>14.6e} {:>10.4}{note}", point.value, point.delta);
         }
+    }
+    if let Some(report) = &fitted.impacts {
+        print_impacts(&report.impacts, report.asimov);
     }
 }

@@ -192,6 +192,21 @@ pub fn plain_fit(
     )
 }
 
+/// Writes the impacts plot of a fit into `out` as `impacts_<poi>.svg` and `.png`.
+pub fn impacts(
+    out: &Path,
+    title: &str,
+    impacts: &crate::stats::impacts::Impacts,
+) -> Result<Vec<PathBuf>, String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let title = format!("{title}: impacts on {}", impacts.poi);
+    super::plots::impacts(
+        &out.join(format!("impacts_{}", slug(&impacts.poi.replace('.', "_")))),
+        &title,
+        impacts,
+    )
+}
+
 /// Writes, for every histogram that a scaled input fills (`inputs.<name>.scale`), one
 /// plot per channel of the scaled inputs stacked (expected events: weighted contents ×
 /// scale) against the data, as `hist_<name>_<channel>.svg` and `.png`. `blinded`: the

@@ -652,3 +652,137 @@ fn draw_stacked<DB: DrawingBackend>(
         .map_err(e)?;
     root.present().map_err(e)
 }
+
+/// Impacts at `stem`.svg/.png: per constrained nuisance (largest first, at most
+/// [`IMPACT_ROWS`]), its pull (θ̂ − θ₀)/σ₀ with the constraint σ̂/σ₀ as error bar on the
+/// left, and the POI's shifts with the nuisance fixed at θ̂ ± σ̂ as bars on the right.
+pub fn impacts(
+    stem: &Path,
+    title: &str,
+    impacts: &crate::stats::impacts::Impacts,
+) -> Result<Vec<PathBuf>, String> {
+    if impacts.impacts.is_empty() {
+        return Ok(Vec::new());
+    }
+    write_both(
+        stem,
+        |a| draw_impacts(a, title, impacts),
+        |a| draw_impacts(a, title, impacts),
+    )
+}
+
+/// The most nuisances an impact plot shows.
+const IMPACT_ROWS: usize = 30;
+
+fn draw_impacts<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    title: &str,
+    impacts: &crate::stats::impacts::Impacts,
+) -> Result<(), String> {
+    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    root.fill(&WHITE).map_err(e)?;
+    let rows: Vec<&crate::stats::impacts::Impact> =
+        impacts.impacts.iter().take(IMPACT_ROWS).collect();
+    let n = rows.len() as f64;
+    let root = root
+        .titled(title, ("sans-serif", caption_size(title, 20)))
+        .map_err(e)?;
+    let (left, right) = root.split_horizontally(SIZE.0 * 11 / 20);
+    let reach = rows
+        .iter()
+        .map(|r| (r.pull.abs() + r.constraint).max(1.0))
+        .fold(1.0f64, f64::max)
+        .ceil();
+    let reach = finite_bound(reach)?;
+    let y_label = |y: &f64| {
+        let k = (n - 0.5 - y).round();
+        if (y - (n - 0.5 - k)).abs() < 1e-6 && k >= 0.0 && (k as usize) < rows.len() {
+            rows[k as usize].name.clone()
+        } else {
+            String::new()
+        }
+    };
+    let mut pulls = ChartBuilder::on(&left)
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(190)
+        .build_cartesian_2d(-reach..reach, 0.0..n)
+        .map_err(e)?;
+    pulls
+        .configure_mesh()
+        .x_desc("pull (θ − θ₀)/σ₀, constraint σ/σ₀")
+        .y_labels(rows.len() * 2 + 1)
+        .y_label_formatter(&y_label)
+        .label_style(("sans-serif", 13))
+        .light_line_style(WHITE)
+        .draw()
+        .map_err(e)?;
+    for band in [2.0, 1.0] {
+        let shade = if band == 2.0 { 0.12 } else { 0.2 };
+        pulls
+            .draw_series(std::iter::once(Rectangle::new(
+                [(-band, 0.0), (band, n)],
+                BLACK.mix(shade).filled(),
+            )))
+            .map_err(e)?;
+    }
+    for (k, r) in rows.iter().enumerate() {
+        let y = n - 0.5 - k as f64;
+        pulls
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(r.pull - r.constraint, y), (r.pull + r.constraint, y)],
+                BLACK.stroke_width(2),
+            )))
+            .map_err(e)?;
+        pulls
+            .draw_series(std::iter::once(Circle::new((r.pull, y), 4, BLACK.filled())))
+            .map_err(e)?;
+    }
+    let largest = rows
+        .iter()
+        .flat_map(|r| r.postfit.iter().chain(&r.prefit))
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    let largest = finite_bound(if largest > 0.0 { 1.1 * largest } else { 1.0 })?;
+    let mut shifts = ChartBuilder::on(&right)
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(10)
+        .build_cartesian_2d(-largest..largest, 0.0..n)
+        .map_err(e)?;
+    shifts
+        .configure_mesh()
+        .x_desc(format!(
+            "Δ{} with the nuisance at ±1σ post-fit (red +, blue −; boxes pre-fit)",
+            impacts.poi
+        ))
+        .x_labels(5)
+        .x_label_formatter(&|v: &f64| match v.abs() < 1e-9 * largest {
+            true => "0".into(),
+            false => format!("{v:.1e}"),
+        })
+        .y_labels(0)
+        .label_style(("sans-serif", 13))
+        .light_line_style(WHITE)
+        .draw()
+        .map_err(e)?;
+    for (k, r) in rows.iter().enumerate() {
+        let y = n - 0.5 - k as f64;
+        for (shift, color) in [(r.postfit[0], RED), (r.postfit[1], BLUE)] {
+            shifts
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y - 0.3), (shift, y + 0.3)],
+                    color.mix(0.6).filled(),
+                )))
+                .map_err(e)?;
+        }
+        for shift in r.prefit {
+            shifts
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y - 0.35), (shift, y + 0.35)],
+                    BLACK.stroke_width(1),
+                )))
+                .map_err(e)?;
+        }
+    }
+    root.present().map_err(e)
+}

@@ -5,6 +5,7 @@ pub mod asymptotic;
 pub mod counting;
 pub mod feldman_cousins;
 pub mod histfactory;
+pub mod impacts;
 pub mod interpolation;
 pub mod kernels;
 pub mod likelihood;

@@ -9,6 +9,10 @@ its selected candidates with the yield 0.5 * sum of weights in the range times t
 theta constrained by a Gaussian of width 0.10 around 1. Densities and the extended
 unbinned likelihood are written here with numpy, independently of searchlight.
 
+Also the impacts of theta on the signal yield: the shifts of the fitted yield when the
+fit is repeated with theta fixed at its value +- its HESSE error (post-fit) and +- 0.10
+(pre-fit).
+
 Writes tests/reference/fits/template_fit_iminuit.json.
 
 Run: /tmp/peers/bin/python tests/reference/gen/template_fit_iminuit.py
@@ -68,8 +72,27 @@ def main():
     m.migrad()
     m.hesse()
     assert m.valid, m
+    # Impacts of theta on ns: refits with theta fixed at its value +- its HESSE error
+    # (post-fit) and +- the constraint's 0.10 (pre-fit), every other parameter free.
+    def shift(theta):
+        refit = Minuit(nll, ns=m.values["ns"], mu=m.values["mu"], sigma=m.values["sigma"], theta=theta)
+        refit.errordef = Minuit.LIKELIHOOD
+        for name in ("ns", "mu", "sigma"):
+            refit.limits[name] = m.limits[name]
+        refit.fixed["theta"] = True
+        refit.tol = 1e-6
+        refit.migrad()
+        assert refit.valid, refit
+        return float(refit.values["ns"] - m.values["ns"])
+
+    theta, error = m.values["theta"], m.errors["theta"]
+    impacts = {
+        "postfit": [shift(theta + error), shift(theta - error)],
+        "prefit": [shift(theta + RELATIVE), shift(theta - RELATIVE)],
+    }
     reference = {
         "iminuit": iminuit.__version__,
+        "impacts_of_theta_on_ns": impacts,
         "events": int(len(x)),
         "mumu_expected": float(expected_mc),
         "values": {k: float(m.values[k]) for k in m.parameters},
