@@ -2231,6 +2231,36 @@ fn a_scan_fit_takes_simulated_backgrounds_at_their_normalisation() {
         fit["parameters"]["n_sig"]["error"].as_f64().unwrap(),
     );
     assert!((n - 50.0).abs() < 3.0 * error, "fitted {n} ± {error}");
+    // The same uncertainty as a nuisance of the spec acting on the component's yield
+    // (`on: mumu`) is the same likelihood.
+    let on = simulated
+        .replace("yield: { from: mumu, relative: 0.05 }", "yield: { from: mumu }")
+        .replace(
+            "  poi: { name: n_sig",
+            "  nuisances: { mumu_xsec: { constraint: gaussian, relative: 0.05, on: mumu } }\n  poi: { name: n_sig",
+        );
+    std::fs::write(&spec, on.replace("unblind: false", "unblind: true")).unwrap();
+    let o = run(
+        &[
+            "fit",
+            spec.to_str().unwrap(),
+            "--mass",
+            "2.5",
+            "--unblind",
+            "--json",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", common::text(&o));
+    let again: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let n_again = again["parameters"]["n_sig"]["value"].as_f64().unwrap();
+    assert!((n_again - n).abs() < 1e-6 * n, "{n_again} vs {n}");
+    assert!(
+        (again["parameters"]["mumu_xsec"]["value"].as_f64().unwrap()
+            - norm["value"].as_f64().unwrap())
+        .abs()
+            < 1e-6
+    );
 }
 
 /// `generated.events: { tree: NAME }`: the events generated at each `files` entry's mass
@@ -2483,4 +2513,85 @@ fn impacts_of_signal_yield_nuisances_are_the_refits_shifts() {
     let at = blinded["asimov"].as_f64().unwrap();
     assert!((blinded["value"].as_f64().unwrap() - at).abs() < 1e-3 * at);
     assert!(plots.join("impacts_n_sig.svg").exists());
+}
+
+/// Nuisances on the signal's shape (`on: signal.sigma`, `on: signal.mean`): the scan's
+/// fit at one hypothesis agrees with iminuit on the same likelihood
+/// (tests/reference/gen/shape_nuisances_iminuit.py), and lint refuses nuisances on what
+/// the model does not have or cannot constrain (SL037).
+#[test]
+fn nuisances_on_the_signal_shape_agree_with_iminuit() {
+    let dir = temp("shape-nuisances");
+    let spec = dark_photon_spec("[2.4, 2.6]").replace("unblind: false", "unblind: true");
+    let with = |nuisances: &str| {
+        spec.replace(
+            "  poi: { name: n_sig",
+            &format!("  nuisances:\n{nuisances}  poi: {{ name: n_sig"),
+        )
+    };
+    let path = dir.join("shape.yaml");
+    std::fs::write(
+        &path,
+        with("    resolution: { constraint: gaussian, relative: 0.1, on: signal.sigma }\n    energy_scale: { constraint: gaussian, relative: 0.002, on: signal.mean }\n"),
+    )
+    .unwrap();
+    let o = run(
+        &[
+            "fit",
+            path.to_str().unwrap(),
+            "--mass",
+            "2.5",
+            "--unblind",
+            "--json",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", common::text(&o));
+    let fit: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/reference/fits/shape_nuisances_iminuit.json").unwrap(),
+    )
+    .unwrap();
+    for (theirs, ours) in [
+        ("n_sig", "n_sig"),
+        ("theta_res", "resolution"),
+        ("theta_scale", "energy_scale"),
+        ("c1", "background.c1[all]"),
+        ("nb", "background.yield[all]"),
+    ] {
+        let p = &fit["parameters"][ours];
+        let (value, error) = (p["value"].as_f64().unwrap(), p["error"].as_f64().unwrap());
+        let want = reference["values"][theirs].as_f64().unwrap();
+        let want_error = reference["errors"][theirs].as_f64().unwrap();
+        assert!(
+            (value - want).abs() <= 1e-4 * want.abs(),
+            "{ours}: {value} vs {want}"
+        );
+        assert!(
+            (error - want_error).abs() <= 1e-2 * want_error,
+            "{ours}: error {error} vs {want_error}"
+        );
+    }
+    for (nuisance, message) in [
+        ("on: signal.width", "no shape parameter `width`"),
+        ("on: continuum", "no component `continuum`"),
+        ("on: background", "floats"),
+        ("on: background.c1", "floats"),
+        ("channels: [K+]", "not a channel"),
+    ] {
+        std::fs::write(
+            &path,
+            with(&format!(
+                "    x: {{ constraint: gaussian, relative: 0.1, {nuisance} }}\n"
+            )),
+        )
+        .unwrap();
+        let o = run(&["lint", path.to_str().unwrap()], &dir);
+        assert_eq!(o.status.code(), Some(1), "{nuisance}");
+        let text = common::text(&o);
+        assert!(
+            text.contains("SL037") && text.contains(message),
+            "{nuisance}: {text}"
+        );
+    }
 }

@@ -51,6 +51,44 @@ impl Parameters {
     }
 }
 
+/// A nuisance θ multiplying a component's yield (`parameter` None) or one of its shape
+/// parameters, in one channel.
+#[derive(Clone, Debug)]
+pub struct Scaling {
+    /// The component (`signal` for a scan's signal).
+    pub component: String,
+    /// The shape parameter, or None for the yield.
+    pub parameter: Option<String>,
+    /// θ's index.
+    pub theta: usize,
+}
+
+/// `value` × p[θ].
+pub fn scaled(value: Value, theta: usize) -> Value {
+    Value::Derived(std::sync::Arc::new(move |p: &[f64]| value.at(p) * p[theta]))
+}
+
+/// `values` (the shape parameters of `pdf` of component `component`) with the scalings
+/// of its parameters applied.
+pub fn scale_parameters(
+    mut values: Vec<Value>,
+    pdf: &CompiledPdf,
+    component: &str,
+    scalings: &[Scaling],
+) -> Result<Vec<Value>, String> {
+    let names = pdf.shape.parameter_names();
+    for s in scalings.iter().filter(|s| s.component == component) {
+        let Some(parameter) = &s.parameter else {
+            continue;
+        };
+        let k = names.iter().position(|n| n == parameter).ok_or_else(|| {
+            format!("`{component}` has no parameter `{parameter}` for a nuisance to scale")
+        })?;
+        values[k] = scaled(values[k].clone(), s.theta);
+    }
+    Ok(values)
+}
+
 /// Where one channel's components are built: the fit's inputs, the channel, the
 /// hypothesis (NaN in plain fits) and the fit domain and ranges.
 pub struct ChannelContext<'a> {
@@ -68,6 +106,8 @@ pub struct ChannelContext<'a> {
     pub ranges: &'a [(f64, f64)],
     /// Suffix of the per-channel parameters' names (`[K+]` in scans, empty in plain fits).
     pub suffix: String,
+    /// The nuisances that multiply yields and shape parameters in this channel.
+    pub scalings: &'a [Scaling],
 }
 
 impl ChannelContext<'_> {
@@ -143,7 +183,12 @@ impl ChannelContext<'_> {
         for (c, pdf) in components.iter().zip(compiled) {
             let name = &c.name.value;
             let suffix = &self.suffix;
-            let values = params.of_pdf(pdf, |param| format!("{name}.{param}{suffix}"));
+            let values = scale_parameters(
+                params.of_pdf(pdf, |param| format!("{name}.{param}{suffix}")),
+                pdf,
+                name,
+                self.scalings,
+            )?;
             let label = format!("{name}.yield{suffix}");
             let yield_ = match &c.yield_ {
                 Yield::Free => Value::Free(params.bind(
@@ -196,6 +241,11 @@ impl ChannelContext<'_> {
                     }
                 }
             };
+            let yield_ = self
+                .scalings
+                .iter()
+                .filter(|s| s.component == *name && s.parameter.is_none())
+                .fold(yield_, |y, s| scaled(y, s.theta));
             built.push(Component {
                 name: name.clone(),
                 shape: self.shape(pdf)?,

@@ -208,11 +208,17 @@ impl CountScan<'_> {
         } else {
             0.0
         };
-        let (gaussian, lognormal) = efficiency_uncertainties(&self.counting.nuisances);
-        let efficiency: f64 = active
-            .iter()
-            .map(|&c| self.common.scale[c] * self.common.efficiency[c].at(m, ctau))
-            .sum();
+        let part = |c: usize| self.common.scale[c] * self.common.efficiency[c].at(m, ctau);
+        let efficiency: f64 = active.iter().map(|&c| part(c)).sum();
+        // A nuisance of some channels only is that share of the summed efficiency's.
+        let (gaussian, lognormal) = efficiency_uncertainties(&self.counting.nuisances, |n| {
+            let acted: f64 = active
+                .iter()
+                .filter(|&&c| n.acts_in(&self.common.channels[c]))
+                .map(|&c| part(c))
+                .sum();
+            acted / efficiency
+        });
         // The systematics' relative widths at this hypothesis add in quadrature.
         let gaussian = self
             .systematic_widths(m, ctau, active, efficiency)

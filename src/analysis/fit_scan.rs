@@ -10,11 +10,11 @@ use rayon::prelude::*;
 
 use super::blinding;
 use super::collect::Candidates;
-use super::components::{ChannelContext, Parameters};
+use super::components::{ChannelContext, Parameters, Scaling, scale_parameters};
 use super::global_toys::Rescan;
 use super::pdf::{CompiledPdf, compile};
 use super::{ScanInputs, ScanPoint, channel_groups, window_ranges};
-use crate::spec::{Fit, Spec, SystematicKind};
+use crate::spec::{Fit, NuisanceTarget, Spec, SystematicKind};
 use crate::stats::asymptotic::{Cls, Model, background_only_fit, discovery_q0};
 use crate::stats::interpolation::Code4;
 use crate::stats::likelihood::{Channel, Component, Constraint, Data, Likelihood, Value};
@@ -136,7 +136,7 @@ impl FitScan<'_> {
             }
         };
         let mut compiled = Compiled {
-            nuisances: Arc::default(),
+            nuisances: Vec::new(),
             signal: compile(self.spec, &self.fit.signal, m, sigma, domain)?,
             backgrounds: self
                 .fit
@@ -171,19 +171,18 @@ impl FitScan<'_> {
             ),
             |_| None,
         );
-        compiled.nuisances = Arc::new(
-            self.fit
-                .nuisances
-                .iter()
-                .map(|n| {
-                    params.nuisance(
-                        &n.name.value,
-                        n.relative.value,
-                        n.constraint.value == "lognormal",
-                    )
-                })
-                .collect(),
-        );
+        compiled.nuisances = self
+            .fit
+            .nuisances
+            .iter()
+            .map(|n| {
+                params.nuisance(
+                    &n.name.value,
+                    n.relative.value,
+                    n.constraint.value == "lognormal",
+                )
+            })
+            .collect();
         let channels = active
             .iter()
             .map(|&c| self.channel(m, c, &ranges, &compiled, &mut params, true))
@@ -221,6 +220,30 @@ impl FitScan<'_> {
                 .collect(),
             false => Vec::new(),
         };
+        // The spec's nuisances acting here: on the signal yield, or scaling another yield
+        // or a shape parameter.
+        let mut theta = Vec::new();
+        let mut scalings = Vec::new();
+        for (n, &index) in self.fit.nuisances.iter().zip(&compiled.nuisances) {
+            if !n.acts_in(name) {
+                continue;
+            }
+            let (component, parameter) = match n.target() {
+                NuisanceTarget::SignalYield => {
+                    theta.push(index);
+                    continue;
+                }
+                NuisanceTarget::Yield(component) => (component, None),
+                NuisanceTarget::Parameter(component, parameter) => {
+                    (component, Some(parameter.to_owned()))
+                }
+            };
+            scalings.push(Scaling {
+                component: component.to_owned(),
+                parameter,
+                theta: index,
+            });
+        }
         let context = ChannelContext {
             spec: self.spec,
             inputs: self.common.inputs,
@@ -229,10 +252,15 @@ impl FitScan<'_> {
             domain: compiled.domain,
             ranges: &ranges,
             suffix: format!("[{name}]"),
+            scalings: &scalings,
         };
-        let signal_params = params.of_pdf(&compiled.signal, |p| format!("signal.{p}[{name}]"));
+        let signal_params = scale_parameters(
+            params.of_pdf(&compiled.signal, |p| format!("signal.{p}[{name}]")),
+            &compiled.signal,
+            "signal",
+            &scalings,
+        )?;
         let per_poi = self.common.scale[c] * self.common.efficiency[c].at(m, None);
-        let theta = compiled.nuisances.clone();
         let systematics = self.systematics(m, c, params)?;
         let mut components = vec![Component {
             name: "signal".into(),
@@ -493,9 +521,9 @@ impl SignalFactor {
 }
 
 /// A fit's PDFs compiled at one hypothesis, over the fit window's `domain`, and the
-/// parameters of the nuisances on the signal yield.
+/// parameters of the spec's nuisances (in spec order).
 struct Compiled {
-    nuisances: Arc<Vec<usize>>,
+    nuisances: Vec<usize>,
     signal: CompiledPdf,
     backgrounds: Vec<CompiledPdf>,
     domain: (f64, f64),

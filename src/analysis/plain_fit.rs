@@ -177,6 +177,7 @@ pub fn plain_fit(
         domain: range,
         ranges: &ranges,
         suffix: String::new(),
+        scalings: &[],
     };
     let components = context
         .components(&plain.components, &compiled, w.iter().sum(), &mut params)

@@ -375,6 +375,16 @@ const NUISANCE: Kind = Kind::Object(&[
         "constraint term (default gaussian)",
     ),
     req("relative", Kind::Quantity, "relative uncertainty"),
+    opt(
+        "on",
+        Kind::Str,
+        "what it multiplies: the signal yield (default), a component's yield (`mumu`), or a fixed shape parameter (`signal.sigma`, `signal.mean`); fits only",
+    ),
+    opt(
+        "channels",
+        Kind::List(&Kind::Str),
+        "the channels it acts in (default: every channel)",
+    ),
 ]);
 
 /// `efficiency: { table: … }`.

@@ -1320,10 +1320,24 @@ fn nuisances(node: Option<&Node>, parent: &'static Kind, ctx: &mut Ctx) -> Vec<N
                 None => Spanned::new("gaussian".into(), m.span),
             };
             let relative = ctx.quantity(m.get("relative")?, "`relative`")?;
+            let on = match m.get("on") {
+                Some(o) => Some(ctx.string(o, "`on`")?),
+                None => None,
+            };
+            let channels = match m.get("channels") {
+                Some(c) => ctx
+                    .list(c, "`channels`")?
+                    .iter()
+                    .filter_map(|s| ctx.string(s, "a channel name"))
+                    .collect(),
+                None => Vec::new(),
+            };
             Some(Nuisance {
                 name,
                 constraint,
                 relative,
+                on,
+                channels,
             })
         })
         .collect()
@@ -1545,6 +1559,8 @@ fn component_yield(component: &Name, node: &Node, ctx: &mut Ctx) -> Option<Yield
                 name: Spanned::new(format!("{}.norm", component.value), component.span),
                 constraint: constraint.unwrap_or_else(|| Spanned::new("gaussian".into(), y.span)),
                 relative: ctx.quantity(r, "`relative`")?,
+                on: None,
+                channels: Vec::new(),
             }),
             (None, Some(c)) => {
                 ctx.report(

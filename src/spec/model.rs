@@ -637,18 +637,56 @@ pub struct Nuisance {
     pub constraint: Name,
     /// Relative uncertainty.
     pub relative: Spanned<f64>,
+    /// What it multiplies (`on`): the signal yield when absent, else a component's yield
+    /// (`mumu`) or a fixed shape parameter (`signal.sigma`).
+    pub on: Option<Name>,
+    /// The channels it acts in (empty: every channel).
+    pub channels: Vec<Name>,
+}
+
+/// What a nuisance multiplies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NuisanceTarget<'a> {
+    /// The signal yield.
+    SignalYield,
+    /// The yield of the fit component of this name.
+    Yield(&'a str),
+    /// A shape parameter: (component or `signal`, parameter).
+    Parameter(&'a str, &'a str),
+}
+
+impl Nuisance {
+    /// What it multiplies.
+    pub fn target(&self) -> NuisanceTarget<'_> {
+        match self.on.as_ref().map(|o| o.value.as_str()) {
+            None | Some("signal") => NuisanceTarget::SignalYield,
+            Some(on) => match on.split_once('.') {
+                Some((component, parameter)) => NuisanceTarget::Parameter(component, parameter),
+                None => NuisanceTarget::Yield(on),
+            },
+        }
+    }
+
+    /// Whether it acts in the channel named `channel`.
+    pub fn acts_in(&self, channel: &str) -> bool {
+        self.channels.is_empty() || self.channels.iter().any(|c| c.value == channel)
+    }
 }
 
 /// The relative uncertainties of a signal efficiency from `nuisances`: the Gaussian
 /// ones added in quadrature (additive, as HistFactory's histosys), and the log-normal
 /// ones as one log-normal whose ln κ is theirs added in quadrature (κ^θ multiply
-/// exactly). Returns (Gaussian, log-normal) relative widths.
-pub fn efficiency_uncertainties(nuisances: &[Nuisance]) -> (f64, f64) {
+/// exactly), each scaled by `share` (the fraction of the efficiency in the channels it
+/// acts in). Returns (Gaussian, log-normal) relative widths.
+pub fn efficiency_uncertainties(
+    nuisances: &[Nuisance],
+    share: impl Fn(&Nuisance) -> f64,
+) -> (f64, f64) {
     let sum = |kind: &str, f: &dyn Fn(f64) -> f64| -> f64 {
         nuisances
             .iter()
             .filter(|n| n.constraint.value == kind)
-            .map(|n| f(n.relative.value).powi(2))
+            .map(|n| f(share(n) * n.relative.value).powi(2))
             .sum::<f64>()
             .sqrt()
     };

@@ -62,20 +62,6 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let without = spec.histograms.iter().flat_map(|h| &h.without);
     let what = "neither a cut step nor a veto";
     unknown(out, without, &cuts, "without", what, "no such cut");
-    let channels: Vec<&str> = spec
-        .channels
-        .iter()
-        .map(|c| c.name.value.as_str())
-        .collect();
-    let acted_in = spec.systematics.iter().flat_map(|s| &s.channels);
-    unknown(
-        out,
-        acted_in,
-        &channels,
-        "channels",
-        "not a channel",
-        "no such channel",
-    );
     let filled = spec.histograms.iter().flat_map(|h| &h.inputs);
     unknown(
         out,

@@ -187,7 +187,7 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     // The exact counting methods integrate the combined width.
     let method = spec.limits.as_ref().map(|l| l.method.value.as_str());
     if let (Model::Counting(counting), Some(method)) = (model, method) {
-        let (gaussian, lognormal) = efficiency_uncertainties(&counting.nuisances);
+        let (gaussian, lognormal) = efficiency_uncertainties(&counting.nuisances, |_| 1.0);
         let caps = match method {
             "cls-exact" => Some((
                 MAX_GAUSSIAN_RELATIVE,

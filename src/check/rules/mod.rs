@@ -25,6 +25,7 @@ mod mva_feature_mismatch;
 mod mva_hash_mismatch;
 mod mva_model_missing;
 mod mva_unpinned;
+mod nuisance_target;
 mod overlapping_channels;
 mod overlapping_vetoes;
 mod scan_grid;
@@ -115,6 +116,7 @@ pub const ALL: &[Rule] = &[
     sideband_overlaps_window::RULE,
     scan_signal_source::RULE,
     input_files::RULE,
+    nuisance_target::RULE,
 ];
 
 /// The rule with this code or name.
