@@ -31,7 +31,23 @@ def main():
     assert medians == [p["expected"][2] for p in points], "table 1 holds the expected limits"
     masses = [v["value"] for v in first["independent_variables"][0]["values"]]
     assert masses == [p["mass"] for p in points]
-    print(f"hepdata-validator accepts {len(docs) - 1} tables; table 1 matches results.json ({len(points)} points)")
+    # The first channel's efficiency table holds its measured efficiencies and, as
+    # errors, the statistical uncertainty and every weight variation.
+    efficiency = results["efficiency"][0]
+    measured = [p for p in efficiency["points"] if p.get("generated") is not None]
+    entry = next((d for d in docs[1:] if d["name"] == f"Signal efficiency, {efficiency['channel']}"), None)
+    if measured:
+        assert entry is not None, "an efficiency table per channel"
+        table = yaml.safe_load((directory / entry["data_file"]).read_text())
+        values = table["dependent_variables"][0]["values"]
+        assert len(values) == len(measured)
+        for v, p in zip(values, measured):
+            assert abs(v["value"] - p["efficiency"]) <= 1e-5 * p["efficiency"], (v, p)
+            labels = [e["label"] for e in v.get("errors", [])]
+            for variation in p.get("variations", []):
+                if variation["up"] != p["efficiency"] or variation["down"] != p["efficiency"]:
+                    assert f"sys {variation['name']}" in labels, (labels, variation)
+    print(f"hepdata-validator accepts {len(docs) - 1} tables; table 1 and the efficiencies match results.json ({len(points)} points)")
 
 
 if __name__ == "__main__":

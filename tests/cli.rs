@@ -305,6 +305,10 @@ fn hepdata_export_writes_one_table_per_channel_with_yaml_1_1_floats() {
         "provenance": {"canonical_sha256": "abc"},
         "scan": [point("K+", 0.5, "ok"), point("K+", 0.6, "failed: no minimum"), point("K_S0", 0.5, "ok")],
         "cutflow": {"K+": [{"step": "input", "weighted": 10.0}, {"step": "Mbc > 5.27", "weighted": 4.0}]},
+        "efficiency": [{"channel": "K+", "points": [{
+            "mass": 0.5, "generated": 1000.0, "selected": 300.0, "efficiency": 0.3,
+            "uncertainty": 0.0145, "variations": [{"name": "pid", "up": 0.31, "down": 0.29}],
+        }]}],
     });
     std::fs::write(&results, doc.to_string()).unwrap();
     let out = dir.join("hep");
@@ -317,8 +321,14 @@ fn hepdata_export_writes_one_table_per_channel_with_yaml_1_1_floats() {
     ]);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     let submission = std::fs::read_to_string(out.join("submission.yaml")).unwrap();
-    // Limits and reinterpreted limits for two channels, and the cutflow.
-    assert_eq!(submission.matches("data_file").count(), 5, "{submission}");
+    // Limits and reinterpreted limits for two channels, the efficiency with its
+    // statistical and systematic errors, and the cutflow.
+    assert_eq!(submission.matches("data_file").count(), 6, "{submission}");
+    let efficiency = std::fs::read_to_string(out.join("table_5.yaml")).unwrap();
+    assert!(
+        efficiency.contains("\"symerror\": 0.0145") && efficiency.contains("sys pid"),
+        "{efficiency}"
+    );
     assert!(submission.contains("1 scan points whose fit failed are not listed"));
     let table = std::fs::read_to_string(out.join("table_1.yaml")).unwrap();
     assert!(table.contains("\"value\": 3.0e-5"), "{table}");

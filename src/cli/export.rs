@@ -92,13 +92,15 @@ pub fn run(args: &Args) -> Status {
 struct Table {
     name: String,
     description: String,
-    /// HEPData's `observables` keyword: `LIMIT`, or `N` for event counts.
+    /// HEPData's `observables` keyword: `LIMIT`, `EFF` for efficiencies, or `N` for
+    /// event counts.
     observable: &'static str,
     data: Value,
 }
 
 fn write(results: &Value, dir: &Path) -> std::io::Result<usize> {
     let mut tables = limit_tables(results);
+    tables.extend(efficiency_tables(results));
     tables.extend(cutflow_table(results));
     std::fs::create_dir_all(dir)?;
     let analysis = results["analysis"].as_str().unwrap_or("analysis");
@@ -301,6 +303,75 @@ fn significant(x: f64, digits: usize) -> f64 {
     format!("{x:.*e}", digits.saturating_sub(1))
         .parse()
         .unwrap_or(x)
+}
+
+/// The signal efficiency per channel at its generated points, with its statistical
+/// uncertainty and the change under each systematic weight variation as errors (measured
+/// efficiencies only; given ones are the spec's).
+fn efficiency_tables(results: &Value) -> Vec<Table> {
+    let mut out = Vec::new();
+    for table in results["efficiency"].as_array().into_iter().flatten() {
+        let points: Vec<&Value> = table["points"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| number(&p["generated"]).is_some())
+            .collect();
+        if points.is_empty() {
+            continue;
+        }
+        let channel = table["channel"].as_str().unwrap_or("all");
+        let lifetimes = points.iter().any(|p| number(&p["ctau"]).is_some());
+        let values: Vec<Value> = points
+            .iter()
+            .map(|p| {
+                let e = number(&p["efficiency"]).unwrap_or(0.0);
+                let mut errors: Vec<Value> = number(&p["uncertainty"])
+                    .filter(|u| *u > 0.0)
+                    .map(|u| json!({"symerror": significant(u, 4), "label": "stat (signal sample size)"}))
+                    .into_iter()
+                    .collect();
+                for v in p["variations"].as_array().into_iter().flatten() {
+                    let (up, down) = (
+                        number(&v["up"]).unwrap_or(e) - e,
+                        number(&v["down"]).unwrap_or(e) - e,
+                    );
+                    if up != 0.0 || down != 0.0 {
+                        errors.push(json!({
+                            "asymerror": {"plus": significant(up, 4), "minus": significant(down, 4)},
+                            "label": format!("sys {}", v["name"].as_str().unwrap_or("")),
+                        }));
+                    }
+                }
+                match errors.is_empty() {
+                    true => json!({"value": significant(e, 6)}),
+                    false => json!({"value": significant(e, 6), "errors": errors}),
+                }
+            })
+            .collect();
+        let mut independent = vec![json!({
+            "header": {"name": "generated mass", "units": "GeV"},
+            "values": points.iter().map(|p| json!({"value": number(&p["mass"]).unwrap_or(0.0)})).collect::<Vec<_>>(),
+        })];
+        if lifetimes {
+            independent.push(json!({
+                "header": {"name": "generated c tau", "units": "cm"},
+                "values": points.iter().map(|p| json!({"value": number(&p["ctau"]).unwrap_or(0.0)})).collect::<Vec<_>>(),
+            }));
+        }
+        out.push(Table {
+            observable: "EFF",
+            name: format!("Signal efficiency, {channel}"),
+            description: format!(
+                "Signal efficiency in channel {channel} at each generated point (selected over generated), with its statistical uncertainty and the change under each systematic weight variation."
+            ),
+            data: json!({
+                "independent_variables": independent,
+                "dependent_variables": [{"header": {"name": "signal efficiency"}, "values": values}],
+            }),
+        });
+    }
+    out
 }
 
 /// The cutflow of the data, per channel.
