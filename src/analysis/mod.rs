@@ -788,6 +788,9 @@ pub struct FitReport {
     /// The constrained nuisances' impacts on the POI, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub impacts: Option<ImpactsReport>,
+    /// The goodness of fit, when asked for (on 40 bins per channel of the data fitted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goodness_of_fit: Option<crate::stats::gof::GoodnessOfFit>,
 }
 
 /// What `searchlight fit` asks of a scan fit.
@@ -803,7 +806,12 @@ pub struct FitRequest<'a> {
     pub profile_points: usize,
     /// The impacts of the constrained nuisances on the POI.
     pub impacts: bool,
+    /// Pseudo-experiments of the goodness-of-fit test (0: none).
+    pub gof_toys: usize,
 }
+
+/// The seed of goodness-of-fit pseudo-experiments (fixed: a fit's p-value is reproducible).
+pub const GOF_SEED: u64 = 20261207;
 
 /// Impacts on the POI (parameter 0) of the fit `best` of `likelihood`, on Asimov data
 /// generated at POI `asimov` when given.
@@ -891,6 +899,7 @@ pub fn fit_at(
         unblind,
         profile_points,
         impacts,
+        gof_toys,
     } = *request;
     let Some(Model::Fit(fit)) = &spec.model else {
         return Err(failure(
@@ -961,8 +970,28 @@ pub fn fit_at(
         }
         .transpose()
         .map_err(|m| failure(span, format!("impacts: {m}")))?;
+    // On the plot's bins of each channel (blinded: of its sidebands, the data fitted).
+    let goodness_of_fit = (gof_toys > 0)
+        .then(|| {
+            let bins: Vec<Vec<(f64, f64)>> = likelihood
+                .channels
+                .iter()
+                .map(|c| fit_scan::plot_bins(&c.ranges, 40))
+                .collect();
+            crate::stats::gof::goodness_of_fit(
+                &likelihood,
+                &params,
+                &result,
+                &bins,
+                gof_toys,
+                GOF_SEED,
+            )
+            .map_err(|m| failure(span, format!("goodness of fit: {m}")))
+        })
+        .transpose()?;
     Ok(FitReport {
         impacts,
+        goodness_of_fit,
         status: result.status,
         nll: result.fval,
         parameters,

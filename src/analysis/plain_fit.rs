@@ -46,6 +46,9 @@ pub struct PlainFitReport {
     /// The constrained parameters' impacts on the parameter asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub impacts: Option<crate::stats::impacts::Impacts>,
+    /// The goodness of fit, when asked for (on the plot's bins).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goodness_of_fit: Option<crate::stats::gof::GoodnessOfFit>,
     /// The fit binned for a plot (not in the JSON).
     #[serde(skip)]
     pub figure: Figure,
@@ -68,7 +71,8 @@ const PLOT_BINS: usize = 50;
 /// Fits the spec's plain fit to the selected candidates of its input (`hidden`: blinding
 /// hides data, which a plain fit of `data` then refuses), in `channel` (needed when the
 /// spec has several); MINOS intervals of every free parameter with `minos`, the impacts
-/// of the constrained parameters on the parameter `impacts_on`.
+/// of the constrained parameters on the parameter `impacts_on`, the goodness of fit from
+/// `gof_toys` pseudo-experiments (0: none).
 pub fn plain_fit(
     spec: &Spec,
     inputs: &[InputCandidates],
@@ -76,6 +80,7 @@ pub fn plain_fit(
     channel: Option<&str>,
     minos: bool,
     impacts_on: Option<&str>,
+    gof_toys: usize,
 ) -> Result<PlainFitReport, Diagnostic> {
     let Some(plain) = &spec.plain_fit else {
         return Err(failure(
@@ -270,6 +275,19 @@ pub fn plain_fit(
                 .sum()
         })
         .collect();
+    let goodness_of_fit = (gof_toys > 0)
+        .then(|| {
+            crate::stats::gof::goodness_of_fit(
+                &likelihood,
+                &params,
+                &result,
+                std::slice::from_ref(&bins),
+                gof_toys,
+                super::GOF_SEED,
+            )
+            .map_err(|m| failure(plain.span, format!("goodness of fit: {m}")))
+        })
+        .transpose()?;
     let expected = likelihood.channels[0].expected_in_bins(&result.values, &bins);
     let figure = Figure {
         components: likelihood.channels[0]
@@ -295,6 +313,7 @@ pub fn plain_fit(
         correlation,
         at_limit: result.at_limit,
         impacts,
+        goodness_of_fit,
         figure,
     })
 }

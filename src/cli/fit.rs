@@ -42,6 +42,10 @@ pub struct Args {
     /// fits), ranked; with -o also as a plot.
     #[arg(long, value_name = "PARAMETER", num_args = 0..=1, default_missing_value = "")]
     impacts: Option<String>,
+    /// The goodness of fit: the saturated deviance of the binned data and its p-value from
+    /// N pseudo-experiments drawn from the fit and refitted.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    gof: usize,
     /// Write the fit plot (SVG and PNG, with pulls) into this directory (plain fits).
     #[arg(short = 'o', long)]
     output: Option<PathBuf>,
@@ -73,6 +77,7 @@ pub fn run(args: &Args) -> Status {
                 args.channel.as_deref(),
                 args.minos,
                 args.impacts.as_deref().filter(|p| !p.is_empty()),
+                args.gof,
             )
         }) {
             Ok(r) => r,
@@ -143,6 +148,7 @@ pub fn run(args: &Args) -> Status {
                 unblind: prepared.unblinded,
                 profile_points: args.profile,
                 impacts: args.impacts.is_some(),
+                gof_toys: args.gof,
             },
         )
     }) {
@@ -291,6 +297,24 @@ fn print_plain(fitted: &PlainFitReport) {
     if let Some(impacts) = &fitted.impacts {
         print_impacts(impacts, None);
     }
+    print_gof(fitted.goodness_of_fit.as_ref());
+}
+
+/// The goodness-of-fit line, when computed.
+fn print_gof(gof: Option<&crate::stats::gof::GoodnessOfFit>) {
+    if let Some(g) = gof {
+        println!(
+            "  goodness of fit: saturated deviance {:.3} on {} bins, p = {:.3} from {} pseudo-experiments{}",
+            g.statistic,
+            g.bins,
+            g.p_value,
+            g.toys,
+            match g.failed {
+                0 => String::new(),
+                n => format!(" ({n} failed fits left out)"),
+            }
+        );
+    }
 }
 
 fn print_table(fitted: &FitReport) {
@@ -321,4 +345,5 @@ fn print_table(fitted: &FitReport) {
     if let Some(report) = &fitted.impacts {
         print_impacts(&report.impacts, report.asimov);
     }
+    print_gof(fitted.goodness_of_fit.as_ref());
 }

@@ -4,6 +4,7 @@
 pub mod asymptotic;
 pub mod counting;
 pub mod feldman_cousins;
+pub mod gof;
 pub mod histfactory;
 pub mod impacts;
 pub mod interpolation;
