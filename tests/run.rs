@@ -2464,7 +2464,21 @@ fn impacts_of_signal_yield_nuisances_are_the_refits_shifts() {
         args.extend(extra);
         let o = run(&args, &dir);
         assert!(o.status.success(), "{}", common::text(&o));
-        serde_json::from_slice::<Value>(&o.stdout).unwrap()["impacts"].clone()
+        let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+        // With --gof, the sidebands' (blinded) or the window's goodness of fit.
+        if extra.contains(&"--gof") {
+            let gof = &report["goodness_of_fit"];
+            assert_eq!(
+                gof["toys"].as_u64().unwrap() + gof["failed"].as_u64().unwrap(),
+                30
+            );
+            assert!(
+                (0.0..=1.0).contains(&gof["p_value"].as_f64().unwrap()),
+                "{gof}"
+            );
+            assert!(gof["statistic"].as_f64().unwrap() > 0.0);
+        }
+        report["impacts"].clone()
     };
     let unblinded = impacts(
         &spec.replace("unblind: false", "unblind: true"),
@@ -2509,7 +2523,7 @@ fn impacts_of_signal_yield_nuisances_are_the_refits_shifts() {
     // Ranked by the larger post-fit shift: the 30% variation first.
     assert_eq!(unblinded["impacts"][0]["name"], "scale");
     let plots = dir.join("plots");
-    let blinded = impacts(&spec, &["-o", plots.to_str().unwrap()]);
+    let blinded = impacts(&spec, &["-o", plots.to_str().unwrap(), "--gof", "30"]);
     let at = blinded["asimov"].as_f64().unwrap();
     assert!((blinded["value"].as_f64().unwrap() - at).abs() < 1e-3 * at);
     assert!(plots.join("impacts_n_sig.svg").exists());
