@@ -50,6 +50,33 @@ fn unbinned(name: &str, range: (f64, f64), x: Vec<f64>, components: Vec<Componen
     }
 }
 
+/// A Gaussian of width `sigma` (yield p[0], mean p[1]) over an exponential (yield p[2],
+/// slope p[3]) fitted to `x` over `range`.
+fn gauss_over_exponential(range: (f64, f64), x: Vec<f64>, sigma: f64) -> Likelihood {
+    Likelihood::new(
+        vec![unbinned(
+            "c",
+            range,
+            x,
+            vec![
+                component(
+                    "signal",
+                    Shape::Gaussian,
+                    vec![Value::Free(1), Value::Fixed(sigma)],
+                    Value::Free(0),
+                ),
+                component(
+                    "background",
+                    Shape::Exponential,
+                    vec![Value::Free(3)],
+                    Value::Free(2),
+                ),
+            ],
+        )],
+        vec![],
+    )
+}
+
 /// Fits, then compares values, errors and the requested MINOS intervals with iminuit:
 /// once with numerical derivatives (the likelihood seen as a plain function) and once
 /// with its analytic gradient.
@@ -404,28 +431,7 @@ fn pull_study_gives_unbiased_yields_and_unit_width_pulls() {
                 x.push(v);
             }
         }
-        let likelihood = Likelihood::new(
-            vec![unbinned(
-                "toy",
-                range,
-                x,
-                vec![
-                    component(
-                        "signal",
-                        Shape::Gaussian,
-                        vec![Value::Free(1), Value::Fixed(0.5)],
-                        Value::Free(0),
-                    ),
-                    component(
-                        "background",
-                        Shape::Exponential,
-                        vec![Value::Free(3)],
-                        Value::Free(2),
-                    ),
-                ],
-            )],
-            vec![],
-        );
+        let likelihood = gauss_over_exponential(range, x, 0.5);
         let params = vec![
             param("ns", 100.0, 15.0, None, None),
             param("mu", 5.0, 0.05, None, None),
@@ -728,30 +734,7 @@ fn goodness_of_fit_p_values_are_uniform_for_data_from_the_model() {
     use rand::{Rng, SeedableRng};
     use searchlight::stats::gof::goodness_of_fit;
     let range = (0.0, 4.0);
-    let model = |x: Vec<f64>| {
-        Likelihood::new(
-            vec![unbinned(
-                "c",
-                range,
-                x,
-                vec![
-                    component(
-                        "signal",
-                        Shape::Gaussian,
-                        vec![Value::Free(1), Value::Fixed(0.2)],
-                        Value::Free(0),
-                    ),
-                    component(
-                        "background",
-                        Shape::Exponential,
-                        vec![Value::Free(3)],
-                        Value::Free(2),
-                    ),
-                ],
-            )],
-            vec![],
-        )
-    };
+
     let params = vec![
         param("ns", 100.0, 10.0, Some(0.0), None),
         param("mu", 2.0, 0.02, Some(1.0), Some(3.0)),
@@ -776,7 +759,7 @@ fn goodness_of_fit_p_values_are_uniform_for_data_from_the_model() {
                 x.push(v);
             }
         }
-        let likelihood = model(x);
+        let likelihood = gauss_over_exponential(range, x, 0.2);
         let best = minimize(&likelihood, &params, Settings::default());
         assert!(best.status.is_valid());
         let bins: Vec<(f64, f64)> = (0..20)

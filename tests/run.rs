@@ -2205,21 +2205,24 @@ fn a_scan_fit_takes_simulated_backgrounds_at_their_normalisation() {
     assert_ne!(r["scan"], shorthand["scan"]);
     // Unblinded at the 50 signal events produced at 2.5 GeV: the normalisation stays
     // near its prediction and the fitted signal covers the produced one.
-    let spec = dir.join("simulated_unblinded.yaml");
-    std::fs::write(&spec, simulated.replace("unblind: false", "unblind: true")).unwrap();
-    let o = run(
-        &[
-            "fit",
-            spec.to_str().unwrap(),
-            "--mass",
-            "2.5",
-            "--unblind",
-            "--json",
-        ],
-        &dir,
-    );
-    assert!(o.status.success(), "{}", common::text(&o));
-    let fit: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let fit_at_2p5 = |text: &str| -> Value {
+        let spec = dir.join("simulated_unblinded.yaml");
+        std::fs::write(&spec, text.replace("unblind: false", "unblind: true")).unwrap();
+        let o = run(
+            &[
+                "fit",
+                spec.to_str().unwrap(),
+                "--mass",
+                "2.5",
+                "--unblind",
+                "--json",
+            ],
+            &dir,
+        );
+        assert!(o.status.success(), "{}", common::text(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let fit = fit_at_2p5(&simulated);
     assert_eq!(fit["status"], "converged");
     let norm = &fit["parameters"]["mumu.norm"];
     assert!(
@@ -2239,20 +2242,7 @@ fn a_scan_fit_takes_simulated_backgrounds_at_their_normalisation() {
             "  poi: { name: n_sig",
             "  nuisances: { mumu_xsec: { constraint: gaussian, relative: 0.05, on: mumu } }\n  poi: { name: n_sig",
         );
-    std::fs::write(&spec, on.replace("unblind: false", "unblind: true")).unwrap();
-    let o = run(
-        &[
-            "fit",
-            spec.to_str().unwrap(),
-            "--mass",
-            "2.5",
-            "--unblind",
-            "--json",
-        ],
-        &dir,
-    );
-    assert!(o.status.success(), "{}", common::text(&o));
-    let again: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let again = fit_at_2p5(&on);
     let n_again = again["parameters"]["n_sig"]["value"].as_f64().unwrap();
     assert!((n_again - n).abs() < 1e-6 * n, "{n_again} vs {n}");
     assert!(
