@@ -115,6 +115,11 @@ fn nuisances_of(model: &Model) -> &[crate::spec::Nuisance] {
 /// Why `component.parameter` of `pdf` cannot carry a nuisance, if it cannot.
 fn parameter_problem(pdf: &Pdf, component: &str, parameter: &str) -> Option<String> {
     let signature = pdfs::pdf(&pdf.pdf.value)?;
+    if signature.name == "histogram" {
+        return Some(format!(
+            "`{component}` is a `histogram` template: it has no shape parameter to scale"
+        ));
+    }
     if !signature.accepts(parameter)
         || matches!(parameter, "from" | "bins" | "interpolation" | "order")
     {
