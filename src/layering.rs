@@ -17,6 +17,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("mva", 2),
     ("expr", 1),
     ("stats", 1),
+    ("corrections", 1),
     ("io", 1),
     ("diag", 0),
     ("physics", 0),

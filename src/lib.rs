@@ -11,6 +11,7 @@ pub mod allocator;
 pub mod analysis;
 pub mod check;
 pub mod cli;
+pub mod corrections;
 pub mod diag;
 pub mod exec;
 pub mod expr;
