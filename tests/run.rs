@@ -2599,3 +2599,80 @@ fn nuisances_on_the_signal_shape_agree_with_iminuit() {
         );
     }
 }
+
+/// `corrections`: a correctionlib muon-ID correction on the signal files, as the signal
+/// weight and, through `muon_id_sf(up)` and `(down)`, as a weight variation; the
+/// efficiencies against correctionlib and numpy on the same files (tests/reference/gen/
+/// corrected_efficiency.py). A candidate outside a binning with `flow: error` refuses
+/// the run, leaving no results.
+#[test]
+fn corrections_weight_the_signal_files_as_correctionlib_does() {
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/reference/run/corrected_efficiency.json").unwrap(),
+    )
+    .unwrap();
+    let dir = temp("corrections");
+    let file = std::fs::canonicalize("tests/reference/corrections/muon_id_sf.json").unwrap();
+    let spec = format!(
+        "{}\ncorrections:\n  muon_id_sf:\n    file: {}\n    inputs: [muid_min, M]\n    keys: {{ syst: nominal }}\n\nsystematics:\n  muon_id: {{ weight: {{ up: __weight__ * muon_id_sf(up), down: __weight__ * muon_id_sf(down) }} }}\n",
+        dark_photon_spec("[2.0, 2.05]").replace(
+            "  signal:\n    tree: variables\n",
+            "  signal:\n    tree: variables\n    weight: __weight__ * muon_id_sf\n",
+        ),
+        file.display()
+    );
+    let r = run_spec(&dir, "corrected", &spec);
+    let points = r["efficiency"][0]["points"].as_array().unwrap();
+    let expected = reference["efficiency"].as_array().unwrap();
+    assert_eq!(points.len(), expected.len());
+    for (p, e) in points.iter().zip(expected) {
+        assert_eq!(p["mass"], e["mass"]);
+        let close = |a: &Value, b: &Value, what: &str| {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            assert!(
+                (a - b).abs() <= 1e-12 * b,
+                "{what} at {}: {a} vs correctionlib {b}",
+                e["mass"]
+            );
+        };
+        close(&p["efficiency"], &e["nominal"], "nominal");
+        close(&p["variations"][0]["up"], &e["up"], "up");
+        close(&p["variations"][0]["down"], &e["down"], "down");
+    }
+    // The same correction with `flow: error` and its mass axis cut short: the weight is
+    // evaluated on every candidate (the cutflow's weighted rows start before the cuts).
+    let strict = dir.join("strict.json");
+    std::fs::write(
+        &strict,
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("\"high\": 7.0", "\"high\": 3.0")
+            .replace("\"clamp\"", "\"error\""),
+    )
+    .unwrap();
+    let refused = dir.join("refused.yaml");
+    std::fs::write(
+        &refused,
+        spec.replace(&file.display().to_string(), &strict.display().to_string()),
+    )
+    .unwrap();
+    let out = dir.join("refused");
+    let o = run(
+        &[
+            "run",
+            refused.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    let text = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        text.contains("SL212")
+            && text.contains("is outside the binning")
+            && text.contains("`muon_id_sf`"),
+        "{text}"
+    );
+    assert!(!out.join("results.json").exists());
+}

@@ -5,6 +5,7 @@
 //! of problem. This stage knows nothing of how an analysis is executed.
 
 pub mod basf2;
+pub mod corrections;
 pub mod efficiency_source;
 pub mod grid;
 pub mod intervals;

@@ -79,6 +79,13 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
                 .map(|f| data(f, Want::Num, "an MVA feature")),
         );
     }
+    for c in &spec.corrections {
+        out.extend(
+            c.inputs
+                .iter()
+                .map(|f| data(f, Want::Num, "a correction input")),
+        );
+    }
     for step in &spec.selection {
         match step {
             Step::Cut { cut, .. } => out.push(data(cut, Want::Bool, "a selection cut")),

@@ -41,6 +41,8 @@ pub enum Symbol {
     Alias(usize),
     /// The MVA at this index of `spec.mva`.
     Mva(usize),
+    /// The correction at this index of `spec.corrections` (`NAME` or `NAME(VALUE)`).
+    Correction(usize),
     /// A physical constant.
     Constant(f64),
     /// The scan hypothesis parameter.
@@ -247,6 +249,9 @@ impl<'a> LintContext<'a> {
                 if let Some(i) = self.spec.mva.iter().position(|m| m.name.value == name) {
                     return Some(Symbol::Mva(i));
                 }
+                if let Some(i) = self.correction_index(name) {
+                    return Some(Symbol::Correction(i));
+                }
                 if let Some(c) = self.column(scope, name, || super::basf2::dim_of_name(name)) {
                     return Some(c);
                 }
@@ -297,6 +302,12 @@ impl<'a> LintContext<'a> {
     /// The column a non-builtin call refers to in `scope`.
     pub fn resolve_call_in(&self, call: &Expr, scope: Scope) -> Option<Symbol> {
         match &call.kind {
+            ExprKind::Call(name, _)
+                if matches!(scope, Scope::Data | Scope::Input(_))
+                    && self.correction_index(name).is_some() =>
+            {
+                self.correction_index(name).map(Symbol::Correction)
+            }
             ExprKind::Call(name, _) if function(name).is_none() => {
                 self.column(scope, &crate::expr::mangle(&print(call)), || {
                     super::basf2::dim(call)
@@ -304,6 +315,14 @@ impl<'a> LintContext<'a> {
             }
             _ => None,
         }
+    }
+
+    /// The index of the correction named `name`.
+    fn correction_index(&self, name: &str) -> Option<usize> {
+        self.spec
+            .corrections
+            .iter()
+            .position(|c| c.name.value == name)
     }
 
     /// Every name visible in `scope`, for "did you mean".
@@ -319,6 +338,7 @@ impl<'a> LintContext<'a> {
             Scope::Data | Scope::Input(_) => {
                 names.extend(self.spec.variables.iter().map(|v| v.name.value.clone()));
                 names.extend(self.spec.mva.iter().map(|m| m.name.value.clone()));
+                names.extend(self.spec.corrections.iter().map(|c| c.name.value.clone()));
                 if let Some(cols) = &self.columns {
                     names.extend(cols.values().map(|c| c.var.to_string()));
                 }
@@ -372,7 +392,7 @@ impl<'a> LintContext<'a> {
                 ..Info::unknown()
             },
             Symbol::Alias(i) => self.alias_info(i).unwrap_or_else(Info::unknown),
-            Symbol::Mva(_) => Info {
+            Symbol::Mva(_) | Symbol::Correction(_) => Info {
                 ty: Ty::Num,
                 dim: Some(Dim::NONE),
                 discrete: Some(false),

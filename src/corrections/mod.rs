@@ -35,22 +35,26 @@ impl std::fmt::Display for LoadError {
 /// The corrections of a file: correctionlib JSON when its name ends in `.json` or
 /// `.json.gz`, otherwise a Belle II CSV table (one correction named after the file).
 pub fn load(path: &Path) -> Result<Vec<Correction>, LoadError> {
-    let shown = path.display();
-    let bytes =
-        std::fs::read(path).map_err(|e| LoadError::Io(format!("cannot read {shown}: {e}")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| LoadError::Io(format!("cannot read {}: {e}", path.display())))?;
+    parse(path, &bytes).map_err(LoadError::Format)
+}
+
+/// The corrections of the contents `bytes` of file `path` (as [`load`]).
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<Correction>, String> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    let format = |m: String| LoadError::Format(format!("{shown}: {m}"));
+    let format = |m: String| format!("{}: {m}", path.display());
     if name.ends_with(".json.gz") {
-        let text = gunzip(&bytes).map_err(format)?;
+        let text = gunzip(bytes).map_err(format)?;
         parse_correctionlib(&text).map_err(format)
     } else if name.ends_with(".json") {
-        parse_correctionlib(&bytes).map_err(format)
+        parse_correctionlib(bytes).map_err(format)
     } else {
         let stem = name.split('.').next().unwrap_or("table");
-        belle2_csv::read(stem, &bytes)
+        belle2_csv::read(stem, bytes)
             .map(|c| vec![c])
             .map_err(format)
     }

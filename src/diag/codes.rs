@@ -53,6 +53,10 @@ pub const PARTIAL: &str = "SL210";
 pub const NO_LIMIT: &str = "SL211";
 /// An MVA model file that cannot be loaded or evaluated (corrupt, unsupported objective).
 pub const BAD_MVA: &str = "SL209";
+/// A correction that cannot be used: its file (unreadable, not a valid correctionlib
+/// file or table, a changed pinned file), its inputs or keys; or, at run time, a
+/// candidate outside a binning with `flow: error`.
+pub const BAD_CORRECTION: &str = "SL212";
 
 /// Every code above with what it means and what to do, for `lint --explain`: a code
 /// without an entry fails `tests` (`every_code_is_explained`).
@@ -152,6 +156,10 @@ pub const EXPLANATIONS: &[(&str, &str)] = &[
     (
         NO_LIMIT,
         "No upper limit exists: the counting inputs admit none at this confidence level, or no hypothesis of the scan got a limit (the message gives the most common reason).",
+    ),
+    (
+        BAD_CORRECTION,
+        "A data/MC correction (`corrections:`) that cannot be used. At lint time: its file is missing, unreadable, not a correctionlib schema-v2 file or a Belle II table (the message names the node or line at fault), or differs from its pinned sha256; the file has no correction of that name; `inputs` does not list one expression per numeric input; a string input has no value in `keys`, or a value its categories lack. At run time: a candidate's inputs fall outside a binning with `flow: error`, or hit a category key the correction lacks; limit the inputs (`clip(p, 0.2, 4.99)`) or use a correction with `flow: clamp`.",
     ),
 ];
 

@@ -171,6 +171,13 @@ pub fn compute<'a>(node: &Node, out: &mut [f64], arg: &dyn Fn(NodeId) -> Arg<'a>
             let columns: Vec<&[f64]> = values.iter().map(|v| &**v).collect();
             out.copy_from_slice(&m.forest.predict(&columns, 0, m.margin));
         }
+        Node::Correction(c, inputs) => {
+            let args: Vec<Arg> = inputs.iter().map(|&a| arg(a)).collect();
+            let mut x = vec![0.0; c.correction.inputs.len()];
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = c.evaluate(args.iter().map(|a| a.at(i)), &mut x);
+            }
+        }
     }
 }
 

@@ -414,6 +414,13 @@ pub fn execute(
             }
             None => exec::run(program, EventChunks::new(tables)).map_err(io_failure)?,
         };
+        if let Some(m) = program.correction_failure() {
+            return Err(Diagnostic::error(
+                codes::BAD_CORRECTION,
+                format!("input `{}`: {m}", input.name.value),
+            )
+            .with_help("limit the input in the expression (`clip(p, 0.2, 4.99)`) or use a correction that clamps"));
+        }
         executed.records.insert(input.name.value.clone(), record);
         executed.cutflows.push((input.name.value.clone(), cutflow));
     }

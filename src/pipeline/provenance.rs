@@ -1,5 +1,5 @@
 //! A run's provenance: the spec's bytes and canonical meaning (SHA-256), the analysis
-//! repository's commit and dirty state, the MVA models' hashes, the searchlight version
+//! repository's commit and dirty state, the MVA models' and correction files' hashes, the searchlight version
 //! and platform; the inputs' records are added by [`super::execute`].
 
 use super::file_hash;
@@ -32,6 +32,17 @@ pub fn provenance(
         analysis_repository: repository_state(base),
         unblinded: unblind,
         mva: mva_hashes(spec, base)?,
+        corrections: spec
+            .corrections
+            .iter()
+            .map(|c| {
+                let hash = file_hash(&base.join(&c.file.value))?;
+                Ok((
+                    c.name.value.clone(),
+                    json!({ "file": c.file.value, "sha256": hash }),
+                ))
+            })
+            .collect::<Result<_, Diagnostic>>()?,
         searchlight_version: env!("CARGO_PKG_VERSION").into(),
         searchlight_commit: env!("SEARCHLIGHT_GIT_COMMIT").into(),
         platform: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),

@@ -6,7 +6,7 @@
 //! The scalar semantics of every node live here ([`Node::scalar`]), so that the passes
 //! that compute at plan time and the executor's block kernels agree to the bit.
 
-use super::binding::{Binding, Bindings, MvaBinding};
+use super::binding::{Binding, Bindings, CorrectionBinding, MvaBinding};
 use crate::expr::{BinOp, CmpOp, Expr, ExprKind, UnaryOp, function, print};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -131,6 +131,8 @@ pub enum Node {
     Call(String, Vec<NodeId>),
     /// A classifier's output from its features.
     Mva(Arc<MvaBinding>, Vec<NodeId>),
+    /// A correction's value from its numeric inputs.
+    Correction(Arc<CorrectionBinding>, Vec<NodeId>),
 }
 
 impl Node {
@@ -143,7 +145,7 @@ impl Node {
             Node::Window {
                 value, low, high, ..
             } => vec![*value, *low, *high],
-            Node::Call(_, args) | Node::Mva(_, args) => args.clone(),
+            Node::Call(_, args) | Node::Mva(_, args) | Node::Correction(_, args) => args.clone(),
         }
     }
 
@@ -169,6 +171,9 @@ impl Node {
                 Node::Call(name.clone(), args.iter().map(|&a| f(a)).collect())
             }
             Node::Mva(m, args) => Node::Mva(m.clone(), args.iter().map(|&a| f(a)).collect()),
+            Node::Correction(c, args) => {
+                Node::Correction(c.clone(), args.iter().map(|&a| f(a)).collect())
+            }
         }
     }
 
@@ -176,7 +181,7 @@ impl Node {
     /// classifiers, which are not functions of scalars alone.
     pub fn scalar(&self, args: &[f64]) -> Option<f64> {
         Some(match self {
-            Node::Column(_) | Node::Mva(..) => return None,
+            Node::Column(_) | Node::Mva(..) | Node::Correction(..) => return None,
             Node::Constant(c) => *c,
             Node::Unary(u, _) => u.apply(args[0]),
             Node::Binary(op, ..) => binary(*op, args[0], args[1]),
@@ -196,12 +201,13 @@ impl Node {
 }
 
 /// Nodes are equal when they compute the same thing: numbers by bit pattern, classifiers
-/// by identity.
+/// and corrections by identity.
 impl PartialEq for Node {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (Node::Constant(a), Node::Constant(b)) => a.to_bits() == b.to_bits(),
             (Node::Mva(a, x), Node::Mva(b, y)) => Arc::ptr_eq(a, b) && x == y,
+            (Node::Correction(a, x), Node::Correction(b, y)) => Arc::ptr_eq(a, b) && x == y,
             (Node::Column(a), Node::Column(b)) => a == b,
             (Node::Unary(u, x), Node::Unary(v, y)) => u == v && x == y,
             (Node::Binary(o, a, b), Node::Binary(p, c, d)) => o == p && a == c && b == d,
@@ -240,6 +246,7 @@ impl Hash for Node {
             Node::Window { negated, .. } => negated.hash(state),
             Node::Call(name, _) => name.hash(state),
             Node::Mva(m, _) => Arc::as_ptr(m).hash(state),
+            Node::Correction(c, _) => Arc::as_ptr(c).hash(state),
         }
         self.operands().hash(state);
     }
@@ -300,6 +307,9 @@ impl Dag {
             ),
             Node::Call(name, args) => format!("{name}({})", list(args)),
             Node::Mva(_, args) => format!("mva({})", list(args)),
+            Node::Correction(c, args) => {
+                format!("correction {}({})", c.correction.name, list(args))
+            }
         }
     }
 }
@@ -348,6 +358,10 @@ impl<'a> Lowering<'a> {
             Some(Binding::Mva(m)) => {
                 let features = m.features.iter().map(|f| self.lower(f)).collect();
                 self.dag.push(Node::Mva(m.clone(), features))
+            }
+            Some(Binding::Correction(c)) => {
+                let inputs = c.inputs.iter().map(|f| self.lower(f)).collect();
+                self.dag.push(Node::Correction(c.clone(), inputs))
             }
             // The planner resolved every name of a lint-clean analysis.
             None => unreachable!("planner resolved `{key}`"),

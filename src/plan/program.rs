@@ -162,6 +162,15 @@ pub struct Program {
 }
 
 impl Program {
+    /// Why a correction could not be evaluated on some candidate, if one failed (a value
+    /// outside a binning with `flow: error`): the run's results are then refused.
+    pub fn correction_failure(&self) -> Option<String> {
+        self.dag.nodes.iter().find_map(|n| match n {
+            super::dag::Node::Correction(c, _) => c.failure(),
+            _ => None,
+        })
+    }
+
     /// Compiles `query`, with `outputs` as extra values to compute for the surviving
     /// candidates.
     pub fn compile(query: &Query, outputs: &[&Expr]) -> Program {

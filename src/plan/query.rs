@@ -1,7 +1,7 @@
 //! The executable form of a checked analysis: the columns to read, how every name binds,
 //! and the ordered steps, vetoes and channels.
 
-use super::binding::{Binding, Bindings, MvaBinding};
+use super::binding::{Binding, Bindings, CorrectionBinding, MvaBinding};
 use crate::check::sites::visit_resolvable;
 use crate::check::{LintContext, Scope, Symbol, sites::sites};
 use crate::diag::{Diagnostic, codes};
@@ -218,6 +218,9 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
                 }
                 _ => return,
             };
+            if bindings.contains_key(&key) {
+                return;
+            }
             let binding = match symbol {
                 Some(Symbol::Column(_) | Symbol::FileColumn(_)) => Binding::Column(mangle(&key)),
                 Some(Symbol::Alias(i)) => {
@@ -231,6 +234,20 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
                         return;
                     }
                 },
+                Some(Symbol::Correction(i)) => {
+                    let entry = &spec.corrections[i];
+                    match crate::check::corrections::resolve(ctx, entry, e) {
+                        Ok(r) => Binding::Correction(std::sync::Arc::new(CorrectionBinding::new(
+                            r.correction,
+                            entry.inputs.iter().map(|x| x.expr.clone()).collect(),
+                            r.slots,
+                        ))),
+                        Err(d) => {
+                            failure = Some(d);
+                            return;
+                        }
+                    }
+                }
                 _ => return,
             };
             bindings.insert(key, binding);

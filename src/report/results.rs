@@ -32,6 +32,10 @@ pub struct Provenance {
     pub inputs: Map<String, Value>,
     /// Each MVA: its model file and the file's SHA-256.
     pub mva: Map<String, Value>,
+    /// Each correction: its file and the file's SHA-256 (empty when results written by
+    /// an earlier searchlight lack it).
+    #[serde(default)]
+    pub corrections: Map<String, Value>,
 }
 
 /// One row of the JSON cutflow, with efficiencies, and with `scale` (the input's

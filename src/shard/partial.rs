@@ -353,6 +353,7 @@ mod tests {
                     platform: "p".into(),
                     inputs: Default::default(),
                     mva: Default::default(),
+                    corrections: Default::default(),
                 },
             },
             inputs: vec![InputPart {

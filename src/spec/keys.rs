@@ -263,6 +263,39 @@ const MVA: Kind = Kind::Object(&[
     ),
 ]);
 
+const CORRECTION: Kind = Kind::Object(&[
+    req(
+        "file",
+        Kind::Str,
+        "correctionlib JSON (.json, .json.gz) or Belle II CSV table, relative to the spec",
+    ),
+    opt(
+        "sha256",
+        Kind::Str,
+        "pinned SHA-256 of the file; a changed file is an error",
+    ),
+    opt(
+        "correction",
+        Kind::Str,
+        "the correction's name in a correctionlib file (default: the entry's name)",
+    ),
+    req(
+        "inputs",
+        Kind::List(&Kind::Expr),
+        "expressions of the correction's numeric inputs, in its order",
+    ),
+    opt(
+        "keys",
+        Kind::Dict(&Kind::Str),
+        "the value of each string input (a table's `variation` defaults to nominal)",
+    ),
+    opt(
+        "vary",
+        Kind::Str,
+        "the string input `NAME(VALUE)` replaces (default: the only one)",
+    ),
+]);
+
 const BEST_CANDIDATE: Kind = Kind::Object(&[
     req("by", Kind::Expr, "ranking expression"),
     opt(
@@ -608,6 +641,11 @@ pub const ROOT: &[Key] = &[
         "mva",
         Kind::Dict(&MVA),
         "classifiers, usable by name in expressions",
+    ),
+    opt(
+        "corrections",
+        Kind::Dict(&CORRECTION),
+        "data/MC corrections (correctionlib, Belle II tables), usable by name in expressions",
     ),
     opt(
         "selection",

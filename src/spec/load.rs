@@ -377,6 +377,10 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
         .into_iter()
         .filter_map(|(k, v)| mva(k, v, ctx))
         .collect();
+    let corrections = merged(docs, "corrections", ctx)
+        .into_iter()
+        .filter_map(|(k, v)| correction_entry(k, v, ctx))
+        .collect();
     let mut selection = Vec::new();
     for (_, value) in occurrences(docs, "selection") {
         for item in ctx.list(value, "`selection`").unwrap_or_default() {
@@ -500,6 +504,7 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
         inputs,
         variables,
         mva,
+        corrections,
         selection,
         vetoes,
         histograms,
@@ -1008,6 +1013,47 @@ fn mva(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Mva> {
         sha256,
         features: features?,
         output,
+    })
+}
+
+fn correction_entry(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<CorrectionEntry> {
+    let name = ctx.identifier(key, "a correction name")?;
+    let what = format!("correction `{}`", name.value);
+    let m = ctx.map(node, entry_kind("corrections"), &what)?;
+    let file = m.get("file").and_then(|v| ctx.string(v, "`file`"));
+    let sha256 = m.get("sha256").and_then(|v| ctx.string(v, "`sha256`"));
+    let correction = m
+        .get("correction")
+        .and_then(|v| ctx.string(v, "`correction`"));
+    let inputs = m
+        .get("inputs")
+        .and_then(|v| ctx.list(v, "`inputs`"))
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|f| ctx.expr(f, "a correction input"))
+                .collect()
+        });
+    let mut keys = Vec::new();
+    if let Some(v) = m.get("keys") {
+        for (k, v) in ctx.dict(v, "`keys`").unwrap_or_default() {
+            if let (Some(k), Some(v)) = (
+                ctx.string(k, "a string input's name"),
+                ctx.string(v, "a key"),
+            ) {
+                keys.push((k, v));
+            }
+        }
+    }
+    let vary = m.get("vary").and_then(|v| ctx.string(v, "`vary`"));
+    Some(CorrectionEntry {
+        name,
+        file: file?,
+        sha256,
+        correction,
+        inputs: inputs?,
+        keys,
+        vary,
     })
 }
 

@@ -45,6 +45,8 @@ pub struct Spec {
     pub variables: Vec<Variable>,
     /// `mva:` classifiers.
     pub mva: Vec<Mva>,
+    /// `corrections:` data/MC corrections.
+    pub corrections: Vec<CorrectionEntry>,
     /// `selection:` steps, in order: each is one cutflow row.
     pub selection: Vec<Step>,
     /// `vetoes:` windows removed from the data.
@@ -284,6 +286,26 @@ pub struct Mva {
     pub features: Vec<SpecExpr>,
     /// `probability` or `margin`.
     pub output: Name,
+}
+
+/// A data/MC correction whose value is usable as a variable: `NAME` with its keys,
+/// `NAME(VALUE)` with the varied string input set to VALUE.
+#[derive(Clone, Debug)]
+pub struct CorrectionEntry {
+    /// Name in expressions.
+    pub name: Name,
+    /// The file, relative to the spec.
+    pub file: Name,
+    /// Pinned SHA-256 of the file.
+    pub sha256: Option<Name>,
+    /// The correction's name in the file (None: the entry's name, or a table's only one).
+    pub correction: Option<Name>,
+    /// Expressions of the numeric inputs, in the correction's order.
+    pub inputs: Vec<SpecExpr>,
+    /// The value of each string input, by input name.
+    pub keys: Vec<(Name, Name)>,
+    /// The string input a call varies.
+    pub vary: Option<Name>,
 }
 
 /// One selection step.

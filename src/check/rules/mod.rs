@@ -10,6 +10,7 @@ use crate::expr::ExprKind;
 mod alias_cycle;
 mod asymptotic_small_counts;
 mod cl_out_of_range;
+mod correction_file;
 mod cut_always_passes;
 mod cut_never_passes;
 mod dangling_reference;
@@ -117,6 +118,7 @@ pub const ALL: &[Rule] = &[
     scan_signal_source::RULE,
     input_files::RULE,
     nuisance_target::RULE,
+    correction_file::RULE,
 ];
 
 /// The rule with this code or name.

@@ -1,0 +1,75 @@
+//! ## What it does
+//! Opens the file of each entry of `corrections:` and checks it as `run` would use it: a
+//! readable correctionlib (schema v2) file or Belle II table, matching its pinned
+//! `sha256`, holding the named correction; one expression in `inputs` per numeric input;
+//! every string input given a value its categories have (`keys`, or the call's
+//! `NAME(VALUE)` for the varied one).
+//!
+//! ## Why is this bad?
+//! `run` refuses such a correction (`SL212`) after reading the data; a missing key or a
+//! misordered input list would otherwise surface only then, or never.
+//!
+//! ## Example
+//! ```yaml
+//! corrections:
+//!   muid: { file: corrections/muid.json, inputs: [p] }   # the correction takes p, cosTheta and syst
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//! corrections:
+//!   muid: { file: corrections/muid.json, inputs: [p, cosTheta], keys: { syst: nominal } }
+//! ```
+
+use super::{Rule, visit_resolvable};
+use crate::check::corrections::{open, resolve};
+use crate::check::sites::sites;
+use crate::check::{LintContext, Symbol};
+use crate::diag::{Diagnostic, Severity};
+use crate::expr::ExprKind;
+
+pub const RULE: Rule = Rule {
+    code: "SL038",
+    name: "correction-file",
+    severity: Severity::Error,
+    summary: "a correction whose file, inputs or keys `run` would refuse",
+    check,
+};
+
+fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
+    let mut usable = Vec::new();
+    for e in &ctx.spec.corrections {
+        match open(ctx, e) {
+            Ok(_) => usable.push(true),
+            Err(d) => {
+                usable.push(false);
+                out.push(Diagnostic {
+                    code: RULE.code,
+                    ..d
+                });
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for site in sites(ctx.spec) {
+        visit_resolvable(&site.expr.expr, &mut |e| {
+            let symbol = match &e.kind {
+                ExprKind::Name(n) => ctx.resolve(n, site.scope),
+                ExprKind::Call(..) => ctx.resolve_call_in(e, site.scope),
+                _ => None,
+            };
+            let Some(Symbol::Correction(i)) = symbol else {
+                return;
+            };
+            if !usable[i] || !seen.insert(crate::expr::print(e)) {
+                return;
+            }
+            if let Err(d) = resolve(ctx, &ctx.spec.corrections[i], e) {
+                out.push(Diagnostic {
+                    code: RULE.code,
+                    ..d
+                });
+            }
+        });
+    }
+}
