@@ -19,6 +19,10 @@ impl Pass for ShareSubexpressions {
     fn run(program: &mut Program) -> String {
         let old = std::mem::take(&mut program.dag);
         let mut dag = Dag::default();
+        // Classifier and correction nodes hash and compare by the identity of their
+        // binding, never its contents, so a correction's failure record (interior
+        // mutability) cannot change a key.
+        #[allow(clippy::mutable_key_type)]
         let mut seen = HashMap::new();
         let mut map: Vec<NodeId> = Vec::with_capacity(old.nodes.len());
         for node in &old.nodes {
