@@ -24,7 +24,12 @@ fn temp(name: &str) -> PathBuf {
 /// The reference spec, unblinded, scanning [2.0, 3.0], with `extra` added to the data toy.
 fn spec(dir: &Path, extra: &str) -> PathBuf {
     let text = std::fs::read_to_string("analyses/b_to_h_invisible.yaml").unwrap();
+    let corrections = std::fs::canonicalize("analyses/corrections").unwrap();
     let text = text
+        .replace(
+            "file: corrections/",
+            &format!("file: {}/", corrections.display()),
+        )
         .replace("seed: 31 }", &format!("seed: 31{extra} }}"))
         .replace("range: [0.1, 5.0]", "range: [2.0, 3.0]")
         .replace(
@@ -194,7 +199,12 @@ fn global_significance_from_pseudo_experiments_agrees_with_gross_vitells() {
 fn alp_spec(dir: &Path, extra: &str, range: &str) -> PathBuf {
     let text = std::fs::read_to_string("analyses/b_to_k_alp.yaml").unwrap();
     let models = std::fs::canonicalize("analyses/models").unwrap();
+    let corrections = std::fs::canonicalize("analyses/corrections").unwrap();
     let mut text = text
+        .replace(
+            "file: corrections/",
+            &format!("file: {}/", corrections.display()),
+        )
         .replace("model: models/", &format!("model: {}/", models.display()))
         .replace("seed: 11 }", &format!("seed: 11{extra} }}"))
         .replace(", coupling: 1e-5 }", " }")

@@ -177,3 +177,32 @@ fn partial_reader_corpus_reads_or_is_refused() {
     }
     assert!(read >= 3, "the corpus's real partials read");
 }
+
+#[test]
+fn correction_file_corpus_loads_or_is_refused() {
+    use searchlight::corrections::{InputKind, parse_correctionlib, parse_table};
+    let files = inputs("correction_file");
+    assert!(files.len() >= 30, "the correction corpus is committed");
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        let outcome = std::panic::catch_unwind(|| {
+            let mut loaded = parse_correctionlib(&bytes).unwrap_or_default();
+            loaded.extend(parse_table("table", &bytes));
+            for c in loaded {
+                let mut fixed = c.clone();
+                for i in (0..c.inputs.len()).filter(|&i| c.inputs[i].kind == InputKind::Str) {
+                    if let Some(f) = ["nominal", "up", "sys_up"]
+                        .iter()
+                        .find_map(|k| fixed.fix(i, k).ok())
+                    {
+                        fixed = f;
+                    }
+                }
+                for v in [0.0, f64::NAN, -1.5, 1e300, f64::INFINITY, 0.37] {
+                    let _ = fixed.evaluate(&vec![v; c.inputs.len()]);
+                }
+            }
+        });
+        assert!(outcome.is_ok(), "{} panicked", path.display());
+    }
+}

@@ -322,7 +322,7 @@ fn a_bookkeeping_column_used_by_a_cut_is_required_in_every_file() {
 
 /// The B → h + invisible reference spec made small: fewer events and a short scan.
 fn small_scan_spec(dir: &Path) -> PathBuf {
-    let text = std::fs::read_to_string("analyses/b_to_h_invisible.yaml").unwrap();
+    let text = common::reference_spec("b_to_h_invisible");
     let text = text
         .replace("events: 1000000", "events: 60000")
         .replace("events: 200000", "events: 40000")
@@ -537,8 +537,7 @@ fn fit_prints_parameters_with_errors_as_json() {
 #[test]
 fn counting_scans_give_exact_limits_per_channel_and_lifetime() {
     let base = temp("count");
-    let text = std::fs::read_to_string("analyses/dark_higgs_idm.yaml")
-        .unwrap()
+    let text = common::reference_spec("dark_higgs_idm")
         .replace("events: 100000, seed: 21", "events: 40000, seed: 21")
         .replace("events: 100000, seed: 22", "events: 40000, seed: 22")
         .replace("range: [0.22, 4.0]", "range: [1.0, 1.03]");
@@ -1396,7 +1395,7 @@ fn blinded_reference_searches_show_no_data_in_their_signal_regions() {
         ),
     ];
     for (search, observable, edits) in searches {
-        let mut text = std::fs::read_to_string(format!("analyses/{search}.yaml")).unwrap();
+        let mut text = common::reference_spec(search);
         for (from, to) in edits {
             assert!(text.contains(from), "{search}: {from}");
             text = text.replace(from, to);

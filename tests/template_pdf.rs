@@ -20,7 +20,7 @@ fn histogram_variant(name: &str) -> std::path::PathBuf {
             std::fs::copy(entry.path(), dir.join(sub).join(entry.file_name())).unwrap();
         }
     }
-    let spec = std::fs::read_to_string("analyses/b_to_k_alp.yaml").unwrap();
+    let spec = common::reference_spec("b_to_k_alp");
     let start = spec
         .find("  signal:\n    pdf: double_crystal_ball")
         .unwrap();

@@ -146,7 +146,12 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Correction, String> {
     let strides: Vec<usize> = (0..axes.len())
         .map(|k| axes[k + 1..].iter().map(|e| e.len() - 1).product())
         .collect();
-    let total: usize = axes.iter().map(|e| e.len() - 1).product();
+    // Every cell once: no more cells than rows (checked before allocating the grid).
+    let total = axes
+        .iter()
+        .try_fold(1usize, |t, e| t.checked_mul(e.len() - 1))
+        .filter(|&t| t <= rows.len())
+        .ok_or("the rows do not cover every combination of the bins (a grid with holes)")?;
     let mut grid: Vec<Option<[f64; 5]>> = vec![None; total];
     for (bins, values) in &rows {
         let index: usize = bins

@@ -115,12 +115,18 @@ const LEVELS: &[&[(&str, Binary)]] = &[
     &[("^", Binary::Pow)],
 ];
 
-/// Nesting deeper than this is refused.
+/// Nesting deeper than this is refused (evaluation recurses once per level).
 const MAX_DEPTH: usize = 200;
+
+/// Longer formulas are refused (which bounds the depth of the tree before it is checked).
+const MAX_LENGTH: usize = 4096;
 
 impl Formula {
     /// Parses `text`; the error names the position.
     pub fn parse(text: &str) -> Result<Formula, String> {
+        if text.len() > MAX_LENGTH {
+            return Err(format!("longer than {MAX_LENGTH} characters"));
+        }
         let mut p = Parser {
             text: text.as_bytes(),
             at: 0,
@@ -131,7 +137,19 @@ impl Formula {
         if p.at != p.text.len() {
             return Err(p.error("unexpected text"));
         }
+        if f.depth() > MAX_DEPTH {
+            return Err(format!("nested deeper than {MAX_DEPTH} operations"));
+        }
         Ok(f)
+    }
+
+    /// The depth of the tree (its evaluation's recursion).
+    fn depth(&self) -> usize {
+        match self {
+            Formula::Literal(_) | Formula::Variable(_) | Formula::Parameter(_) => 1,
+            Formula::Unary(_, a) => 1 + a.depth(),
+            Formula::Binary(_, a, b) => 1 + a.depth().max(b.depth()),
+        }
     }
 
     /// The largest variable index used, if any.

@@ -419,7 +419,7 @@ pub fn execute(
                 codes::BAD_CORRECTION,
                 format!("input `{}`: {m}", input.name.value),
             )
-            .with_help("limit the input in the expression (`clip(p, 0.2, 4.99)`) or use a correction that clamps"));
+            .with_help("limit the input with `clip`, or use a correction that clamps"));
         }
         executed.records.insert(input.name.value.clone(), record);
         executed.cutflows.push((input.name.value.clone(), cutflow));

@@ -21,11 +21,22 @@ pub fn text(o: &std::process::Output) -> String {
     )
 }
 
+/// The reference spec `analyses/{name}.yaml` with its correction files' paths made
+/// absolute, so that it runs from any directory.
+pub fn reference_spec(name: &str) -> String {
+    let corrections = std::fs::canonicalize("analyses/corrections").unwrap();
+    std::fs::read_to_string(format!("analyses/{name}.yaml"))
+        .unwrap()
+        .replace(
+            "file: corrections/",
+            &format!("file: {}/", corrections.display()),
+        )
+}
+
 /// The dark-Higgs reference spec, unblinded, on a smaller toy and a short scan, with the
 /// limit method replaced.
 pub fn small_counting_spec(method: &str) -> String {
-    std::fs::read_to_string("analyses/dark_higgs_idm.yaml")
-        .unwrap()
+    reference_spec("dark_higgs_idm")
         .replace("  - common/displaced_vetoes.yaml", "  []")
         .replace("events: 100000, seed: 21", "events: 20000, seed: 21")
         .replace("events: 100000, seed: 22", "events: 20000, seed: 22")
