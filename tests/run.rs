@@ -2675,3 +2675,67 @@ fn corrections_weight_the_signal_files_as_correctionlib_does() {
     );
     assert!(!out.join("results.json").exists());
 }
+
+/// A column variation: both muons' muonID shifted by ±0.005 before the selection, the
+/// selection rerun on the signal files; its efficiencies against numpy on the same files
+/// (tests/reference/gen/corrected_efficiency.py), its cutflow in results.json, and a
+/// variation of something that is not a column refused by lint.
+#[test]
+fn column_variations_rerun_the_selection_as_numpy_does() {
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/reference/run/corrected_efficiency.json").unwrap(),
+    )
+    .unwrap();
+    let dir = temp("column-variation");
+    let shift = |sign: &str| {
+        format!(
+            "      daughter(0, muonID): daughter(0, muonID) {sign} 0.005\n      daughter(1, muonID): daughter(1, muonID) {sign} 0.005\n"
+        )
+    };
+    let spec = format!(
+        "{}\nsystematics:\n  muid_shift:\n    columns:\n      up:\n{}      down:\n{}",
+        dark_photon_spec("[2.0, 2.05]"),
+        shift("+").replace("      d", "        d"),
+        shift("-").replace("      d", "        d"),
+    );
+    let r = run_spec(&dir, "shifted", &spec);
+    let points = r["efficiency"][0]["points"].as_array().unwrap();
+    for (p, e) in points
+        .iter()
+        .zip(reference["efficiency"].as_array().unwrap())
+    {
+        let varied = &p["variations"][0];
+        assert_eq!(varied["name"], "muid_shift");
+        for (side, key) in [("up", "muid_shift_up"), ("down", "muid_shift_down")] {
+            let (a, b) = (varied[side].as_f64().unwrap(), e[key].as_f64().unwrap());
+            assert!(
+                (a - b).abs() <= 1e-12 * b,
+                "{side} at {}: {a} vs numpy {b}",
+                e["mass"]
+            );
+        }
+    }
+    assert!(
+        r["cutflows"]["signal (muid_shift up)"].is_object(),
+        "{}",
+        r["cutflows"]
+    );
+    let table = std::fs::read_to_string(dir.join("shifted/systematics.md")).unwrap();
+    assert!(table.contains("| mass | muid_shift |"), "{table}");
+    // An alias is not a column: its columns are what a variation replaces.
+    let alias = dir.join("alias.yaml");
+    std::fs::write(
+        &alias,
+        spec.replace(
+            "systematics:\n  muid_shift:\n    columns:\n      up:\n",
+            "systematics:\n  muid_shift:\n    columns:\n      up:\n        muid_min: muid_min + 0.01\n",
+        ),
+    )
+    .unwrap();
+    let o = run(&["lint", alias.to_str().unwrap()], &dir);
+    let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && text.contains("SL035") && text.contains("is not a column"),
+        "{text}"
+    );
+}

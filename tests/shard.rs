@@ -401,11 +401,12 @@ fn a_signal_sample_from_files_with_systematics_merges_to_the_single_process_byte
     let dir = scratch("signal-files");
     let data = std::fs::canonicalize("analyses/data").unwrap();
     std::os::unix::fs::symlink(data, dir.join("data")).unwrap();
-    // With a weight variation, whose varied weights the partials carry.
+    // With a weight variation, whose varied weights the partials carry, and a column
+    // variation, whose reruns of the selection they carry as inputs of their own.
     let spec = std::fs::read_to_string("analyses/dark_photon_files.yaml")
         .unwrap()
         .replace("range: [0.5, 6.0]", "range: [0.9, 1.2]")
-        + "\nsystematics:\n  muon_id: { weight: { up: \"__weight__ * (1 + 0.2 * (1 - muid_min))\", down: \"__weight__ * (1 - 0.2 * (1 - muid_min))\" } }\n  signal_mc_stat: { efficiency: mc_stat }\n";
+        + "\nsystematics:\n  muon_id: { weight: { up: \"__weight__ * (1 + 0.2 * (1 - muid_min))\", down: \"__weight__ * (1 - 0.2 * (1 - muid_min))\" } }\n  signal_mc_stat: { efficiency: mc_stat }\n  muid_shift:\n    columns:\n      up: { M: M * 1.001, chiProb: chiProb * 0.5 }\n      down: { M: M * 0.999, chiProb: chiProb * 2 }\n";
     std::fs::write(dir.join("spec.yaml"), spec).unwrap();
     let o = searchlight_in(&dir, &["run", "spec.yaml", "-o", "whole"]);
     assert!(o.status.success(), "{}", text(&o));

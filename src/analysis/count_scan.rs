@@ -257,7 +257,7 @@ impl CountScan<'_> {
         active: &[usize],
         efficiency: f64,
     ) -> Vec<f64> {
-        let mut weight_variation = 0;
+        let mut variation = 0;
         let mut widths = Vec::new();
         for s in self.common.systematics {
             let acts = |c: usize| {
@@ -267,9 +267,9 @@ impl CountScan<'_> {
                         .any(|n| n.value == self.common.channels[c])
             };
             match &s.kind {
-                SystematicKind::Weight { .. } => {
-                    let k = weight_variation;
-                    weight_variation += 1;
+                SystematicKind::Weight { .. } | SystematicKind::Columns { .. } => {
+                    let k = variation;
+                    variation += 1;
                     let varied = |up: bool| -> f64 {
                         active
                             .iter()

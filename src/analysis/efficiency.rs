@@ -29,19 +29,20 @@ pub struct Point {
     /// Binomial uncertainty from the size of the signal sample (with weights, its normal
     /// approximation √(((1−2ε)Σw² + ε²N)/N²)), or the given one.
     pub uncertainty: f64,
-    /// The efficiency under each weight variation (`systematics`), in spec order.
+    /// The efficiency under each weight or column variation (`systematics`), in spec
+    /// order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub variations: Vec<Varied>,
 }
 
-/// The efficiency at a point under one weight variation.
+/// The efficiency at a point under one weight or column variation.
 #[derive(Clone, Debug, Serialize)]
 pub struct Varied {
     /// The systematic.
     pub name: String,
-    /// With the weights at +1σ.
+    /// At +1σ.
     pub up: f64,
-    /// With the weights at −1σ.
+    /// At −1σ.
     pub down: f64,
 }
 
@@ -286,6 +287,40 @@ fn measure(
             })
         })
         .collect()
+}
+
+/// Adds to each point of `tables` the efficiencies under each column variation
+/// (`columns`: name, the tables measured up, down), placing every variation in the order
+/// of the spec's `systematics`.
+pub fn add_column_variations(
+    tables: &mut [Table],
+    spec: &crate::spec::Spec,
+    columns: &[(String, Vec<Table>, Vec<Table>)],
+) {
+    if columns.is_empty() {
+        return;
+    }
+    for (c, table) in tables.iter_mut().enumerate() {
+        for (k, point) in table.points.iter_mut().enumerate() {
+            let mut weights = std::mem::take(&mut point.variations).into_iter();
+            point.variations = spec
+                .systematics
+                .iter()
+                .filter_map(|s| match &s.kind {
+                    crate::spec::SystematicKind::Weight { .. } => weights.next(),
+                    crate::spec::SystematicKind::Columns { .. } => {
+                        let (name, up, down) = columns.iter().find(|v| v.0 == s.name.value)?;
+                        Some(Varied {
+                            name: name.clone(),
+                            up: up[c].points[k].efficiency,
+                            down: down[c].points[k].efficiency,
+                        })
+                    }
+                    crate::spec::SystematicKind::McStat => None,
+                })
+                .collect();
+        }
+    }
 }
 
 impl Table {

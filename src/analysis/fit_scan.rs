@@ -340,14 +340,14 @@ impl FitScan<'_> {
         let channel = &self.common.channels[c];
         let table = &self.common.efficiency[c];
         let nominal = table.at(m, None);
-        let mut weight_variation = 0;
+        let mut variation = 0;
         let mut factors = Vec::new();
         for s in &self.spec.systematics {
             let acts = s.channels.is_empty() || s.channels.iter().any(|n| n.value == *channel);
             match &s.kind {
-                SystematicKind::Weight { .. } => {
-                    let (up, down) = table.varied_at(m, None, weight_variation);
-                    weight_variation += 1;
+                SystematicKind::Weight { .. } | SystematicKind::Columns { .. } => {
+                    let (up, down) = table.varied_at(m, None, variation);
+                    variation += 1;
                     if !acts {
                         continue;
                     }

@@ -39,6 +39,12 @@ pub struct InputCandidates {
     pub toy: Option<(String, Params, u64)>,
 }
 
+/// The name under which the candidates and cutflow of `input` under column variation
+/// `systematic` (`side`: up or down) are kept: `signal (energy_scale up)`.
+pub fn variation_label(input: &str, systematic: &str, side: &str) -> String {
+    format!("{input} ({systematic} {side})")
+}
+
 /// A derived limit from a reinterpretation formula.
 #[derive(Clone, Debug, Serialize)]
 pub struct Reinterpreted {
@@ -339,31 +345,48 @@ fn context<'a>(
         .weight_variations()
         .map(|(s, _, _)| s.name.value.clone())
         .collect();
-    let mut efficiency = match &source {
-        EfficiencySource::Toy(name) => {
-            let signal = candidates_of(name)?;
-            let Some((generator, params, events)) = &signal.toy else {
-                return Err(failure(span, format!("input `{name}` is not a toy")));
+    // The efficiency tables from the candidates of `name` (the signal sample, or a column
+    // variation's rerun of it), with the weight variations `variations`.
+    let measure = |name: &str, variations: &[String]| match &source {
+        EfficiencySource::Toy(signal) => {
+            let Some((generator, params, events)) = &candidates_of(signal)?.toy else {
+                return Err(failure(span, format!("input `{signal}` is not a toy")));
             };
             efficiency::from_toy(
-                &signal.candidates,
+                &candidates_of(name)?.candidates,
                 &channels,
-                &variations,
+                variations,
                 generator,
                 params,
                 *events,
             )
+            .map_err(|m| failure(span, m))
         }
         EfficiencySource::Files { input, points } => efficiency::from_files(
-            &candidates_of(input)?.candidates,
+            &candidates_of(name)?.candidates,
             &channels,
-            &variations,
+            variations,
             points,
             input,
-        ),
+        )
+        .map_err(|m| failure(span, m)),
         EfficiencySource::Given(points) => Ok(efficiency::given(points, &channels)),
-    }
-    .map_err(|m| failure(span, m))?;
+    };
+    let mut efficiency = match signal_name {
+        Some(name) => {
+            let mut tables = measure(name, &variations)?;
+            // The column variations' efficiencies join the weight variations', in the
+            // order of `systematics`.
+            let mut columns = Vec::new();
+            for (s, ..) in spec.column_variations() {
+                let side = |side: &str| measure(&variation_label(name, &s.name.value, side), &[]);
+                columns.push((s.name.value.clone(), side("up")?, side("down")?));
+            }
+            efficiency::add_column_variations(&mut tables, spec, &columns);
+            tables
+        }
+        None => measure("", &[])?,
+    };
     let (data_candidates, injected) = match injection_of(spec) {
         None => (std::borrow::Cow::Borrowed(&data.candidates), None),
         Some(inject) => {

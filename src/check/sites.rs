@@ -67,6 +67,22 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
             role: "a varied weight",
         }));
     }
+    for (_, up, down) in spec.column_variations() {
+        for (column, value) in up.iter().chain(down) {
+            out.push(Site {
+                expr: column,
+                scope: signal,
+                want: Want::Num,
+                role: "a varied column",
+            });
+            out.push(Site {
+                expr: value,
+                scope: signal,
+                want: Want::Num,
+                role: "a column's varied value",
+            });
+        }
+    }
     out.extend(
         spec.variables
             .iter()

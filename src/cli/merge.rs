@@ -85,15 +85,23 @@ pub fn run(args: &Args) -> Status {
         return status;
     }
     let observable = spec.model.is_some();
-    let candidates: Vec<InputCandidates> = spec
+    // Parts are the spec's inputs and, after the signal sample, its column variations'
+    // reruns (named after it).
+    let candidates: Vec<InputCandidates> = merged
         .inputs
         .iter()
-        .zip(&merged.inputs)
         .filter(|_| observable)
-        .map(|(input, part)| InputCandidates {
+        .map(|part| InputCandidates {
             name: part.name.clone(),
             candidates: part.candidates.clone(),
-            toy: toy_of(input),
+            toy: spec
+                .inputs
+                .iter()
+                .find(|i| {
+                    part.name == i.name.value
+                        || part.name.starts_with(&format!("{} (", i.name.value))
+                })
+                .and_then(toy_of),
         })
         .collect();
     let pool = match thread_pool(args.threads) {

@@ -34,8 +34,8 @@ pub mod load;
 pub mod progress;
 pub mod provenance;
 
-use crate::analysis::InputCandidates;
 use crate::analysis::collect::{self, TruthColumns};
+use crate::analysis::{InputCandidates, variation_label};
 use crate::check::{LintContext, LintOptions, lint};
 use crate::diag::Spanned;
 use crate::diag::{Diagnostic, Severity, SourceMap, codes};
@@ -324,12 +324,39 @@ pub fn execute(
             Program::compile(&query.for_input(input, hidden), &outputs)
         })
         .collect();
+    // Each column variation reruns the signal sample's selection with its columns
+    // replaced, over the same events: one program per variation and side.
+    let mut variants: Vec<(String, Program)> = Vec::new();
+    if let (Some(i), Some(observable)) = (signal, observable) {
+        let input = &spec.inputs[i];
+        for (systematic, up, down) in spec.column_variations() {
+            for (side, replacements) in [("up", up), ("down", down)] {
+                let replacements: Vec<_> = replacements
+                    .iter()
+                    .map(|(c, v)| (c.expr.clone(), v.expr.clone()))
+                    .collect();
+                let mut varied = query.with_columns(&replacements).for_input(input, None);
+                varied.histograms.clear();
+                variants.push((
+                    variation_label(&input.name.value, &systematic.name.value, side),
+                    Program::compile(&varied, &[observable]),
+                ));
+            }
+        }
+    }
     // Every input is opened (metadata only) first: shards divide all of them.
     let mut opened = Vec::new();
-    for (input, program) in spec.inputs.iter().zip(&programs) {
+    for (i, (input, program)) in spec.inputs.iter().zip(&programs).enumerate() {
         let toy = toy_of(input);
         let truth = truth_columns(input, toy.as_ref());
-        let extra: Vec<String> = truth.iter().flat_map(TruthColumns::to_read).collect();
+        let mut extra: Vec<String> = truth.iter().flat_map(TruthColumns::to_read).collect();
+        if signal == Some(i) {
+            for c in variants.iter().flat_map(|(_, p)| &p.columns) {
+                if !program.columns.contains(c) && !extra.contains(c) {
+                    extra.push(c.clone());
+                }
+            }
+        }
         opened.push((
             input,
             toy,
@@ -363,8 +390,8 @@ pub fn execute(
     for (index, ((input, toy, truth, o), work)) in
         opened.into_iter().zip(layout.assign(shard)).enumerate()
     {
-        let record = match o.toy_record {
-            Some(record) => record,
+        let record = match &o.toy_record {
+            Some(record) => record.clone(),
             None => {
                 let files = o
                     .files
@@ -378,53 +405,90 @@ pub fn execute(
                 json!({ "files": files })
             }
         };
-        let total = o
-            .readers
-            .iter()
-            .zip(&work)
-            .map(|(r, w)| w.chunks.clone().map(|c| r.chunk_rows(c)).sum::<u64>())
-            .sum();
         let program = &programs[index];
-        let mut progress = progress::Progress::new(&input.name.value, total);
-        let added = entry_columns(input, &o.entries);
-        let tables = progress.track(o.readers.iter().zip(&work).zip(added).flat_map(
-            |((r, w), added)| {
-                slice::owned_events(r, w.chunks.clone()).map(move |table| {
-                    table.map(|mut t| {
-                        for (name, value) in &added {
-                            t.push_constant(name, *value);
-                        }
-                        t
-                    })
-                })
-            },
-        ));
-        let cutflow = match observable {
-            Some(_) => {
-                let mut collector = collect::Collector::new(program.channels.len(), truth);
-                let cutflow =
-                    exec::run_with(program, EventChunks::new(tables), |s| collector.take(s))
-                        .map_err(io_failure)?;
+        let name = &input.name.value;
+        let (cutflow, candidates) = run_program(
+            input,
+            name,
+            program,
+            &o,
+            &work,
+            truth.clone(),
+            observable.is_some(),
+        )?;
+        if let Some(candidates) = candidates {
+            executed.candidates.push(InputCandidates {
+                name: name.clone(),
+                candidates,
+                toy: toy.clone(),
+            });
+        }
+        executed.cutflows.push((name.clone(), cutflow));
+        if signal == Some(index) {
+            for (label, program) in &variants {
+                let (cutflow, candidates) =
+                    run_program(input, label, program, &o, &work, truth.clone(), true)?;
                 executed.candidates.push(InputCandidates {
-                    name: input.name.value.clone(),
-                    candidates: collector.candidates,
-                    toy,
+                    name: label.clone(),
+                    candidates: candidates.unwrap_or_default(),
+                    toy: toy.clone(),
                 });
-                cutflow
+                executed.cutflows.push((label.clone(), cutflow));
             }
-            None => exec::run(program, EventChunks::new(tables)).map_err(io_failure)?,
-        };
-        if let Some(m) = program.correction_failure() {
-            return Err(Diagnostic::error(
-                codes::BAD_CORRECTION,
-                format!("input `{}`: {m}", input.name.value),
-            )
-            .with_help("limit the input with `clip`, or use a correction that clamps"));
         }
         executed.records.insert(input.name.value.clone(), record);
-        executed.cutflows.push((input.name.value.clone(), cutflow));
     }
     Ok(executed)
+}
+
+/// Runs `program` over the events of `input` that `work` assigns (from `o`'s readers),
+/// collecting the selected candidates when `collect`; `label` names it in the progress
+/// line and errors.
+fn run_program(
+    input: &Input,
+    label: &str,
+    program: &Program,
+    o: &Opened,
+    work: &[crate::shard::FileWork],
+    truth: Option<TruthColumns>,
+    collect: bool,
+) -> Result<(Cutflow, Option<collect::Candidates>), Diagnostic> {
+    let total = o
+        .readers
+        .iter()
+        .zip(work)
+        .map(|(r, w)| w.chunks.clone().map(|c| r.chunk_rows(c)).sum::<u64>())
+        .sum();
+    let mut progress = progress::Progress::new(label, total);
+    let added = entry_columns(input, &o.entries);
+    let tables = progress.track(o.readers.iter().zip(work).zip(added).flat_map(
+        |((r, w), added)| {
+            slice::owned_events(r, w.chunks.clone()).map(move |table| {
+                table.map(|mut t| {
+                    for (name, value) in &added {
+                        t.push_constant(name, *value);
+                    }
+                    t
+                })
+            })
+        },
+    ));
+    let (cutflow, candidates) = if collect {
+        let mut collector = collect::Collector::new(program.channels.len(), truth);
+        let cutflow = exec::run_with(program, EventChunks::new(tables), |s| collector.take(s))
+            .map_err(io_failure)?;
+        (cutflow, Some(collector.candidates))
+    } else {
+        let cutflow = exec::run(program, EventChunks::new(tables)).map_err(io_failure)?;
+        (cutflow, None)
+    };
+    if let Some(m) = program.correction_failure() {
+        return Err(
+            Diagnostic::error(codes::BAD_CORRECTION, format!("input `{label}`: {m}"))
+                .with_help("limit the input with `clip`, or use a correction that clamps"),
+        );
+    }
+    Ok((cutflow, candidates))
 }
 
 /// A whole run of a spec (every event of every input): what `run` writes and `verify`

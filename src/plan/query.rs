@@ -126,6 +126,24 @@ pub struct Query {
 }
 
 impl Query {
+    /// The query with columns replaced, as a column variation runs the selection: each
+    /// `(column, value)` binds the column's name to `value`, in which the column itself
+    /// still reads the file. Columns the query does not read are left alone.
+    pub fn with_columns(&self, replacements: &[(Expr, Expr)]) -> Query {
+        let mut query = self.clone();
+        for (column, value) in replacements {
+            let key = print(column);
+            let Some(original) = self.bindings.get(&key).cloned() else {
+                continue;
+            };
+            let nominal = format!("{key}#nominal");
+            let value = rename(value, &key, &nominal);
+            query.bindings.insert(nominal, original);
+            query.bindings.insert(key, Binding::Alias(Box::new(value)));
+        }
+        query
+    }
+
     /// The query as run over `input`: its columns stored in other units than GeV, cm
     /// and ns (its `units`) converted as they are read, and, for blinded data, `hidden`.
     pub fn for_input(&self, input: &crate::spec::Input, hidden: Option<&Expr>) -> Query {
@@ -362,4 +380,47 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
         weight: None,
         hidden: None,
     })
+}
+
+/// `e` with every occurrence of the name or basf2 call `key` (canonical text) renamed `to`.
+fn rename(e: &Expr, key: &str, to: &str) -> Expr {
+    let named = match &e.kind {
+        ExprKind::Name(n) => n == key,
+        ExprKind::Call(name, _) if crate::expr::function(name).is_none() => print(e) == key,
+        _ => false,
+    };
+    if named {
+        return Expr {
+            kind: ExprKind::Name(to.to_string()),
+            span: e.span,
+        };
+    }
+    let r = |x: &Expr| Box::new(rename(x, key, to));
+    let kind = match &e.kind {
+        ExprKind::Number(..) | ExprKind::Name(_) | ExprKind::Raw(_) => e.kind.clone(),
+        ExprKind::Call(name, args) => ExprKind::Call(
+            name.clone(),
+            args.iter().map(|a| rename(a, key, to)).collect(),
+        ),
+        ExprKind::Unary(op, x) => ExprKind::Unary(*op, r(x)),
+        ExprKind::Binary(op, a, b) => ExprKind::Binary(*op, r(a), r(b)),
+        ExprKind::Compare(first, rest) => ExprKind::Compare(
+            r(first),
+            rest.iter()
+                .map(|(op, x)| (*op, rename(x, key, to)))
+                .collect(),
+        ),
+        ExprKind::Window {
+            value,
+            low,
+            high,
+            negated,
+        } => ExprKind::Window {
+            value: r(value),
+            low: r(low),
+            high: r(high),
+            negated: *negated,
+        },
+    };
+    Expr { kind, span: e.span }
 }

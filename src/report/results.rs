@@ -229,7 +229,7 @@ pub fn systematics_markdown(
             "---:|".repeat(names.len())
         ));
         for p in &table.points {
-            let mut weight_variation = 0;
+            let mut variation = 0;
             let cells: Vec<String> = systematics
                 .iter()
                 .map(|s| {
@@ -237,9 +237,9 @@ pub fn systematics_markdown(
                         || s.channels.iter().any(|c| c.value == table.channel))
                         && p.efficiency > 0.0;
                     match &s.kind {
-                        SystematicKind::Weight { .. } => {
-                            let k = weight_variation;
-                            weight_variation += 1;
+                        SystematicKind::Weight { .. } | SystematicKind::Columns { .. } => {
+                            let k = variation;
+                            variation += 1;
                             match p.variations.get(k) {
                                 Some(v) if acts => format!(
                                     "{} / {}",

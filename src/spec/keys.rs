@@ -690,6 +690,22 @@ const SYSTEMATIC: Kind = Kind::Object(&[
         "a weight variation: the weight of each signal candidate at +-1 sigma (replacing its weight)",
     ),
     opt(
+        "columns",
+        Kind::Object(&[
+            req(
+                "up",
+                Kind::Dict(&Kind::Expr),
+                "column -> its value at +1 sigma (an expression, may use the column)",
+            ),
+            req(
+                "down",
+                Kind::Dict(&Kind::Expr),
+                "column -> its value at -1 sigma",
+            ),
+        ]),
+        "a column variation: columns of the signal sample replaced at +-1 sigma (energy scale, smearing), the whole selection rerun",
+    ),
+    opt(
         "efficiency",
         Kind::Enum(&["mc_stat"]),
         "`mc_stat`: the efficiency's own statistical uncertainty, a nuisance per channel",

@@ -1120,8 +1120,34 @@ fn systematic(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Systematic> {
             .collect(),
         None => Vec::new(),
     };
-    let kind = match (m.get("weight"), m.get("efficiency")) {
-        (Some(w), None) => {
+    let kind = match (m.get("weight"), m.get("efficiency"), m.get("columns")) {
+        (None, None, Some(c)) => {
+            let kind = match keys::find(keys::fields(entry_kind("systematics")), "columns") {
+                Some(k) => &k.kind,
+                None => unreachable!("`columns` is a key of a systematic"),
+            };
+            let c = ctx.map(c, kind, "`columns`")?;
+            let mut side = |key: &str| -> Option<Vec<(SpecExpr, SpecExpr)>> {
+                let entries = ctx.dict(c.get(key)?, &format!("`columns.{key}`"))?;
+                let pairs: Vec<Option<(SpecExpr, SpecExpr)>> = entries
+                    .iter()
+                    .map(|(column, value)| {
+                        Some((
+                            ctx.expr(column, "a varied column")?,
+                            ctx.expr(value, "a column's varied value")?,
+                        ))
+                    })
+                    .collect();
+                pairs.into_iter().collect()
+            };
+            let up = side("up");
+            let down = side("down");
+            SystematicKind::Columns {
+                up: up?,
+                down: down?,
+            }
+        }
+        (Some(w), None, None) => {
             let kind = match keys::find(keys::fields(entry_kind("systematics")), "weight") {
                 Some(k) => &k.kind,
                 None => unreachable!("`weight` is a key of a systematic"),
@@ -1138,7 +1164,7 @@ fn systematic(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Systematic> {
                 down: Box::new(down?),
             }
         }
-        (None, Some(e)) => {
+        (None, Some(e), None) => {
             ctx.word(e, &["mc_stat"], "`efficiency`")?;
             SystematicKind::McStat
         }
@@ -1146,10 +1172,10 @@ fn systematic(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Systematic> {
             ctx.report(
                 Diagnostic::error(
                     codes::INVALID_VALUE,
-                    format!("{what} needs exactly one of `weight` and `efficiency`"),
+                    format!("{what} needs exactly one of `weight`, `columns` and `efficiency`"),
                 )
                 .at(m.span)
-                .with_help("`weight: { up: EXPR, down: EXPR }` (a weight variation) or `efficiency: mc_stat`"),
+                .with_help("`weight: { up: EXPR, down: EXPR }` (a weight variation), `columns: { up: { COLUMN: EXPR }, down: { COLUMN: EXPR } }` (a column variation) or `efficiency: mc_stat`"),
             );
             return None;
         }

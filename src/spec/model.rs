@@ -459,8 +459,27 @@ pub enum SystematicKind {
         /// The weight at −1σ.
         down: Box<SpecExpr>,
     },
+    /// Columns of the signal sample replaced by expressions (of them), up and down:
+    /// (column as written, its replacement).
+    Columns {
+        /// The replacements at +1σ.
+        up: Vec<(SpecExpr, SpecExpr)>,
+        /// The replacements at −1σ.
+        down: Vec<(SpecExpr, SpecExpr)>,
+    },
     /// The efficiency's own uncertainty (the signal sample's size, or the given one).
     McStat,
+}
+
+impl SystematicKind {
+    /// Whether it varies the efficiency measured on the signal sample (a weight or a
+    /// column variation), giving an up and a down efficiency at every point.
+    pub fn is_variation(&self) -> bool {
+        matches!(
+            self,
+            SystematicKind::Weight { .. } | SystematicKind::Columns { .. }
+        )
+    }
 }
 
 impl Spec {
@@ -468,7 +487,24 @@ impl Spec {
     pub fn weight_variations(&self) -> impl Iterator<Item = (&Systematic, &SpecExpr, &SpecExpr)> {
         self.systematics.iter().filter_map(|s| match &s.kind {
             SystematicKind::Weight { up, down } => Some((s, &**up, &**down)),
-            SystematicKind::McStat => None,
+            _ => None,
+        })
+    }
+
+    /// The column variations, as (systematic, up, down).
+    #[allow(clippy::type_complexity)]
+    pub fn column_variations(
+        &self,
+    ) -> impl Iterator<
+        Item = (
+            &Systematic,
+            &[(SpecExpr, SpecExpr)],
+            &[(SpecExpr, SpecExpr)],
+        ),
+    > {
+        self.systematics.iter().filter_map(|s| match &s.kind {
+            SystematicKind::Columns { up, down } => Some((s, &up[..], &down[..])),
+            _ => None,
         })
     }
 
@@ -478,7 +514,8 @@ impl Spec {
         let input = &self.inputs[i];
         !input.cuts.is_empty()
             || input.weight.is_some()
-            || (self.efficiency_input() == Some(i) && self.weight_variations().next().is_some())
+            || (self.efficiency_input() == Some(i)
+                && self.systematics.iter().any(|s| s.kind.is_variation()))
     }
 
     /// The input the signal efficiency is measured on (`efficiency: from(INPUT)`), which

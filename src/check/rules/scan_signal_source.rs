@@ -9,7 +9,8 @@
 //! at several lifetimes (fit scans are in mass only); and a `histogram` signal PDF from
 //! files that do not state their generated masses (its template cannot be moved to each
 //! hypothesis); `systematics` without a scan whose efficiency they can act on (a weight
-//! variation needs an efficiency measured on a sample, `from(INPUT)`).
+//! or column variation needs an efficiency measured on a sample, `from(INPUT)`); a column
+//! variation of something that is not a column of the signal sample.
 //!
 //! ## Why is this bad?
 //! `run` reads and selects every input and then has to refuse the scan: the finding
@@ -38,7 +39,7 @@ use super::Rule;
 use crate::check::LintContext;
 use crate::check::efficiency_source::resolve;
 use crate::diag::{Diagnostic, Severity};
-use crate::spec::{Efficiency, Model, Source, SystematicKind};
+use crate::spec::{Efficiency, Model, Source};
 
 pub const RULE: Rule = Rule {
     code: "SL035",
@@ -52,13 +53,13 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let spec = ctx.spec;
     let scan = spec.model.as_ref().zip(spec.scan.as_ref());
     for s in &spec.systematics {
-        let weighted = matches!(s.kind, SystematicKind::Weight { .. });
+        let weighted = s.kind.is_variation();
         let reason = match (scan, weighted) {
             (None, _) => {
                 Some("systematics act on a scan's signal efficiency; this spec has no scan")
             }
             (Some(_), true) if spec.efficiency_input().is_none() => Some(
-                "a weight variation varies the signal sample the efficiency is measured on; this efficiency is not measured (`efficiency: from(INPUT)`)",
+                "a weight or column variation varies the signal sample the efficiency is measured on; this efficiency is not measured (`efficiency: from(INPUT)`)",
             ),
             _ => None,
         };
@@ -67,6 +68,32 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                 RULE.diag(format!("systematic `{}`: {reason}", s.name.value))
                     .at_labelled(s.name.span, "here"),
             );
+        }
+    }
+    // A column variation replaces columns of the signal sample, not derived values.
+    let signal = spec
+        .efficiency_input()
+        .map_or(crate::check::Scope::Data, crate::check::Scope::Input);
+    for (s, up, down) in spec.column_variations() {
+        for (column, _) in up.iter().chain(down) {
+            let symbol = match &column.expr.kind {
+                crate::expr::ExprKind::Name(n) => ctx.resolve(n, signal),
+                crate::expr::ExprKind::Call(..) => ctx.resolve_call_in(&column.expr, signal),
+                _ => None,
+            };
+            if !matches!(
+                symbol,
+                Some(crate::check::Symbol::Column(_) | crate::check::Symbol::FileColumn(_))
+            ) {
+                out.push(
+                    RULE.diag(format!(
+                        "systematic `{}`: `{}` is not a column of the signal sample",
+                        s.name.value, column.text
+                    ))
+                    .at_labelled(column.span, "not a column")
+                    .with_help("a column variation replaces columns read from the input; vary a variable through the columns it is made of"),
+                );
+            }
         }
     }
     let Some((model, _)) = scan else {

@@ -8,7 +8,8 @@ Writes
   `down`;
 - tests/reference/run/corrected_efficiency.json: per signal file (mass point), the
   selected signal weight times the correction over the generated events, with the
-  correction at nominal, up and down.
+  correction at nominal, up and down; and, without the correction, the efficiency with
+  both muons' muonID shifted by +-0.005 before the selection (a column variation).
 
 The selection is the search's (dark_photon_files.select), on the ROOT files read with
 uproot.
@@ -76,6 +77,11 @@ def main():
         point = {"mass": mass}
         for syst in ("nominal", "up", "down"):
             point[syst] = float((w * sf.evaluate(muid, m, syst)).sum() / GENERATED)
+        for side, shift in (("muid_shift_up", 0.005), ("muid_shift_down", -0.005)):
+            shifted = dict(columns)
+            for branch in MUON_ID:
+                shifted[branch] = columns[branch] + shift
+            point[side] = float(columns["__weight__"][select(shifted)].sum() / GENERATED)
         points.append(point)
     out = ROOT / "run" / "corrected_efficiency.json"
     out.write_text(json.dumps({"generator": f"correctionlib {correctionlib.__version__}, uproot {uproot.__version__}",
