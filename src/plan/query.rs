@@ -127,18 +127,30 @@ pub struct Query {
 
 impl Query {
     /// The query with columns replaced, as a column variation runs the selection: each
-    /// `(column, value)` binds the column's name to `value`, in which the column itself
-    /// still reads the file. Columns the query does not read are left alone.
+    /// `(column, value)` binds the column's name to `value`, in which every replaced
+    /// column reads its nominal value from the file. Columns the query does not read are
+    /// left alone.
     pub fn with_columns(&self, replacements: &[(Expr, Expr)]) -> Query {
         let mut query = self.clone();
+        let keys: Vec<String> = replacements
+            .iter()
+            .map(|(column, _)| print(column))
+            .filter(|key| self.bindings.contains_key(key))
+            .collect();
+        let nominal = |key: &str| format!("{key}#nominal");
+        for key in &keys {
+            query
+                .bindings
+                .insert(nominal(key), self.bindings[key].clone());
+        }
         for (column, value) in replacements {
             let key = print(column);
-            let Some(original) = self.bindings.get(&key).cloned() else {
+            if !keys.contains(&key) {
                 continue;
-            };
-            let nominal = format!("{key}#nominal");
-            let value = rename(value, &key, &nominal);
-            query.bindings.insert(nominal, original);
+            }
+            let value = keys
+                .iter()
+                .fold(value.clone(), |v, k| rename(&v, k, &nominal(k)));
             query.bindings.insert(key, Binding::Alias(Box::new(value)));
         }
         query
