@@ -2,7 +2,7 @@
 //! correctionlib's semantics (binnings, multi-binnings, categories, formulas, formula
 //! references and transforms).
 
-use super::formula::Formula;
+use super::formula::Compiled;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -198,7 +198,7 @@ pub(crate) enum Content {
     },
     /// A formula whose variables are input indices, with its parameters.
     Formula {
-        formula: Arc<Formula>,
+        formula: Arc<Compiled>,
         parameters: Vec<f64>,
     },
     /// `content` evaluated with `input` replaced by the value of `rule` (rounded when

@@ -276,7 +276,7 @@ impl Context<'_> {
             ));
         }
         Ok(Content::Formula {
-            formula: Arc::new(f),
+            formula: Arc::new(f.compile()),
             parameters,
         })
     }

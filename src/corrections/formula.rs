@@ -187,71 +187,149 @@ impl Formula {
         }
     }
 
-    /// The value for `variables` and `parameters` (indices checked at load).
-    pub fn evaluate(&self, variables: &[f64], parameters: &[f64]) -> f64 {
-        match self {
-            Formula::Literal(x) => *x,
-            Formula::Variable(i) => variables[*i],
-            Formula::Parameter(i) => parameters[*i],
-            Formula::Unary(op, a) => {
-                let x = a.evaluate(variables, parameters);
-                match op {
-                    Unary::Negative => -x,
-                    Unary::Log => x.ln(),
-                    Unary::Log10 => x.log10(),
-                    Unary::Exp => x.exp(),
-                    Unary::Erf => libc_math::erf(x),
-                    Unary::Sqrt => x.sqrt(),
-                    Unary::Abs => x.abs(),
-                    Unary::Cos => x.cos(),
-                    Unary::Sin => x.sin(),
-                    Unary::Tan => x.tan(),
-                    Unary::Acos => x.acos(),
-                    Unary::Asin => x.asin(),
-                    Unary::Atan => x.atan(),
-                    Unary::Cosh => x.cosh(),
-                    Unary::Sinh => x.sinh(),
-                    Unary::Tanh => x.tanh(),
-                    Unary::Acosh => libc_math::acosh(x),
-                    Unary::Asinh => libc_math::asinh(x),
-                    Unary::Atanh => libc_math::atanh(x),
+    /// The formula as a postfix program, evaluated without recursion.
+    pub fn compile(&self) -> Compiled {
+        fn emit(f: &Formula, ops: &mut Vec<Op>, depth: usize, max: &mut usize) {
+            *max = (*max).max(depth);
+            match f {
+                Formula::Literal(x) => ops.push(Op::Literal(*x)),
+                Formula::Variable(i) => ops.push(Op::Variable(*i)),
+                Formula::Parameter(i) => ops.push(Op::Parameter(*i)),
+                Formula::Unary(op, a) => {
+                    emit(a, ops, depth, max);
+                    ops.push(Op::Unary(*op));
+                }
+                Formula::Binary(op, a, b) => {
+                    emit(a, ops, depth, max);
+                    emit(b, ops, depth + 1, max);
+                    ops.push(Op::Binary(*op));
                 }
             }
-            Formula::Binary(op, a, b) => {
-                let l = a.evaluate(variables, parameters);
-                let r = b.evaluate(variables, parameters);
-                let truth = |c: bool| if c { 1.0 } else { 0.0 };
-                match op {
-                    Binary::Or => truth(l != 0.0 || r != 0.0),
-                    Binary::And => truth(l != 0.0 && r != 0.0),
-                    Binary::Equal => truth(l == r),
-                    Binary::NotEqual => truth(l != r),
-                    Binary::Greater => truth(l > r),
-                    Binary::Less => truth(l < r),
-                    Binary::GreaterEq => truth(l >= r),
-                    Binary::LessEq => truth(l <= r),
-                    Binary::Minus => l - r,
-                    Binary::Plus => l + r,
-                    Binary::Div => l / r,
-                    Binary::Times => l * r,
-                    Binary::Pow => l.powf(r),
-                    Binary::Atan2 => l.atan2(r),
-                    // std::max and std::min: the first argument unless the second is
-                    // strictly beyond it (so a NaN second argument is ignored).
-                    Binary::Max => {
-                        if l < r {
-                            r
-                        } else {
-                            l
-                        }
-                    }
-                    Binary::Min => {
-                        if r < l {
-                            r
-                        } else {
-                            l
-                        }
-                    }
+        }
+        let mut ops = Vec::new();
+        let mut max = 0;
+        emit(self, &mut ops, 1, &mut max);
+        Compiled { ops, stack: max }
+    }
+}
+
+/// One step of a compiled formula.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Op {
+    Literal(f64),
+    Variable(usize),
+    Parameter(usize),
+    Unary(Unary),
+    Binary(Binary),
+}
+
+/// A formula as a postfix program: operands before their operator, left before right,
+/// as correctionlib evaluates its tree.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Compiled {
+    ops: Vec<Op>,
+    /// The deepest the value stack goes.
+    stack: usize,
+}
+
+impl Compiled {
+    /// The value for `variables` and `parameters` (indices checked at load).
+    pub fn evaluate(&self, variables: &[f64], parameters: &[f64]) -> f64 {
+        let mut small = [0.0; 32];
+        let mut large = Vec::new();
+        let stack: &mut [f64] = if self.stack <= small.len() {
+            &mut small
+        } else {
+            large.resize(self.stack, 0.0);
+            &mut large
+        };
+        let mut top = 0;
+        for op in &self.ops {
+            match *op {
+                Op::Literal(x) => {
+                    stack[top] = x;
+                    top += 1;
+                }
+                Op::Variable(i) => {
+                    stack[top] = variables[i];
+                    top += 1;
+                }
+                Op::Parameter(i) => {
+                    stack[top] = parameters[i];
+                    top += 1;
+                }
+                Op::Unary(op) => stack[top - 1] = op.apply(stack[top - 1]),
+                Op::Binary(op) => {
+                    top -= 1;
+                    stack[top - 1] = op.apply(stack[top - 1], stack[top]);
+                }
+            }
+        }
+        stack[0]
+    }
+}
+
+impl Unary {
+    /// The function, as correctionlib computes it.
+    fn apply(self, x: f64) -> f64 {
+        match self {
+            Unary::Negative => -x,
+            Unary::Log => x.ln(),
+            Unary::Log10 => x.log10(),
+            Unary::Exp => x.exp(),
+            Unary::Erf => libc_math::erf(x),
+            Unary::Sqrt => x.sqrt(),
+            Unary::Abs => x.abs(),
+            Unary::Cos => x.cos(),
+            Unary::Sin => x.sin(),
+            Unary::Tan => x.tan(),
+            Unary::Acos => x.acos(),
+            Unary::Asin => x.asin(),
+            Unary::Atan => x.atan(),
+            Unary::Cosh => x.cosh(),
+            Unary::Sinh => x.sinh(),
+            Unary::Tanh => x.tanh(),
+            Unary::Acosh => libc_math::acosh(x),
+            Unary::Asinh => libc_math::asinh(x),
+            Unary::Atanh => libc_math::atanh(x),
+        }
+    }
+}
+
+impl Binary {
+    /// The operator, as correctionlib computes it: comparisons and connectives give 1 or
+    /// 0 (a NaN operand of `&&`/`||` counts as true, being non-zero).
+    fn apply(self, l: f64, r: f64) -> f64 {
+        let truth = |c: bool| if c { 1.0 } else { 0.0 };
+        match self {
+            Binary::Or => truth(l != 0.0 || r != 0.0),
+            Binary::And => truth(l != 0.0 && r != 0.0),
+            Binary::Equal => truth(l == r),
+            Binary::NotEqual => truth(l != r),
+            Binary::Greater => truth(l > r),
+            Binary::Less => truth(l < r),
+            Binary::GreaterEq => truth(l >= r),
+            Binary::LessEq => truth(l <= r),
+            Binary::Minus => l - r,
+            Binary::Plus => l + r,
+            Binary::Div => l / r,
+            Binary::Times => l * r,
+            Binary::Pow => l.powf(r),
+            Binary::Atan2 => l.atan2(r),
+            // std::max and std::min: the first argument unless the second is strictly
+            // beyond it (so a NaN second argument is ignored).
+            Binary::Max => {
+                if l < r {
+                    r
+                } else {
+                    l
+                }
+            }
+            Binary::Min => {
+                if r < l {
+                    r
+                } else {
+                    l
                 }
             }
         }
@@ -494,6 +572,7 @@ mod tests {
     fn eval(text: &str, x: f64) -> f64 {
         Formula::parse(text)
             .unwrap()
+            .compile()
             .evaluate(&[x, 2.0], &[10.0, 0.5])
     }
 
