@@ -2738,4 +2738,20 @@ fn column_variations_rerun_the_selection_as_numpy_does() {
         !o.status.success() && text.contains("SL035") && text.contains("is not a column"),
         "{text}"
     );
+    // A column nothing reads: the variation would change nothing.
+    let unread = dir.join("unread.yaml");
+    std::fs::write(
+        &unread,
+        spec.replace(
+            "systematics:\n  muid_shift:\n    columns:\n      up:\n",
+            "systematics:\n  muid_shift:\n    columns:\n      up:\n        isSignal: isSignal + 1\n",
+        ),
+    )
+    .unwrap();
+    let o = run(&["lint", unread.to_str().unwrap()], &dir);
+    let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && text.contains("which no expression of the analysis reads"),
+        "{text}"
+    );
 }

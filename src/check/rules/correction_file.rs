@@ -1,5 +1,6 @@
 //! ## What it does
-//! Opens the file of each entry of `corrections:` and checks it as `run` would use it: a
+//! Opens the file of each entry of `corrections:` and checks it as `run` would use it (and
+//! that its name is not a variable's or an MVA's, which would hide it): a
 //! readable correctionlib (schema v2) file or Belle II table, matching its pinned
 //! `sha256`, holding the named correction; one expression in `inputs` per numeric input;
 //! every string input given a value its categories have (`keys`, or the call's
@@ -39,6 +40,23 @@ pub const RULE: Rule = Rule {
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let mut usable = Vec::new();
     for e in &ctx.spec.corrections {
+        let spec = ctx.spec;
+        let taken = if spec.variables.iter().any(|v| v.name.value == e.name.value) {
+            Some("a variable")
+        } else if spec.mva.iter().any(|m| m.name.value == e.name.value) {
+            Some("an MVA")
+        } else {
+            None
+        };
+        if let Some(what) = taken {
+            out.push(
+                RULE.diag(format!(
+                    "correction `{}` has the name of {what}, which expressions would read instead",
+                    e.name.value
+                ))
+                .at_labelled(e.name.span, "name taken"),
+            );
+        }
         match open(ctx, e) {
             Ok(_) => usable.push(true),
             Err(d) => {

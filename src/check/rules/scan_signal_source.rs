@@ -10,7 +10,8 @@
 //! files that do not state their generated masses (its template cannot be moved to each
 //! hypothesis); `systematics` without a scan whose efficiency they can act on (a weight
 //! or column variation needs an efficiency measured on a sample, `from(INPUT)`); a column
-//! variation of something that is not a column of the signal sample.
+//! variation of something that is not a column of the signal sample, or of a column no
+//! expression reads.
 //!
 //! ## Why is this bad?
 //! `run` reads and selects every input and then has to refuse the scan: the finding
@@ -74,8 +75,35 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let signal = spec
         .efficiency_input()
         .map_or(crate::check::Scope::Data, crate::check::Scope::Input);
+    // The names and basf2 calls the analysis reads, besides the variations themselves.
+    let mut read = std::collections::HashSet::new();
+    for site in crate::check::sites::sites(spec)
+        .into_iter()
+        .filter(|s| !matches!(s.role, "a varied column" | "a column's varied value"))
+    {
+        super::visit_resolvable(&site.expr.expr, &mut |e| match &e.kind {
+            crate::expr::ExprKind::Name(n) => {
+                read.insert(n.clone());
+            }
+            crate::expr::ExprKind::Call(..) => {
+                read.insert(crate::expr::print(e));
+            }
+            _ => {}
+        });
+    }
     for (s, up, down) in spec.column_variations() {
         for (column, _) in up.iter().chain(down) {
+            if !read.contains(&crate::expr::print(&column.expr)) {
+                out.push(
+                    RULE.diag(format!(
+                        "systematic `{}` varies `{}`, which no expression of the analysis reads: it would change nothing",
+                        s.name.value, column.text
+                    ))
+                    .at_labelled(column.span, "never read")
+                    .with_help("vary the columns the selection reads, as they are written there (`daughter(1, daughter(0, E))`, not an alias of it)"),
+                );
+                continue;
+            }
             let symbol = match &column.expr.kind {
                 crate::expr::ExprKind::Name(n) => ctx.resolve(n, signal),
                 crate::expr::ExprKind::Call(..) => ctx.resolve_call_in(&column.expr, signal),
