@@ -126,7 +126,7 @@ fn out_of_range_missing_keys_and_nan_inputs() {
     for x in [-60.0, -10.000000000000002] {
         let e = error.evaluate(&[x]).unwrap_err();
         assert_eq!(e.problem, Problem::OutOfRange);
-        assert!(error.describe(&e).contains("outside the binning"));
+        assert!(error.describe(&e).contains("lies outside its bins"));
     }
     assert!(error.evaluate(&[f64::NAN]).unwrap().is_nan());
     let int = find("category_int");

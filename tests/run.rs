@@ -2669,7 +2669,7 @@ fn corrections_weight_the_signal_files_as_correctionlib_does() {
     assert!(!o.status.success());
     assert!(
         text.contains("SL212")
-            && text.contains("is outside the binning")
+            && text.contains("lies outside its bins")
             && text.contains("`muon_id_sf`"),
         "{text}"
     );

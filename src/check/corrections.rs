@@ -84,10 +84,11 @@ pub fn open(
             .iter()
             .map(|&i| correction.inputs[i].name.as_str())
             .collect();
+        let span = e.inputs.first().map_or(e.name.span, |i| i.span);
         return Err(fail(
-            e.name.span,
+            span,
             format!(
-                "correction `{}` takes {} numeric inputs ({}) but `inputs` lists {}",
+                "correction `{}` takes {} numeric input(s) ({}) but `inputs` lists {}",
                 e.name.value,
                 numeric.len(),
                 names.join(", "),

@@ -79,8 +79,9 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Correction, String> {
             variables.len()
         ));
     }
-    // Per row: each variable's (min, max), and the value with its four uncertainties.
-    type Row = (Vec<(f64, f64)>, [f64; 5]);
+    // Per row: its line, each variable's (min, max), and the value with its four
+    // uncertainties.
+    type Row = (usize, Vec<(f64, f64)>, [f64; 5]);
     let mut rows: Vec<Row> = Vec::new();
     for (r, record) in reader.records().enumerate() {
         let line = r + 2;
@@ -120,7 +121,15 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Correction, String> {
                 COLUMNS[k + 1].0
             ));
         }
-        rows.push((bins, values));
+        // A correction factor is not negative, nor at −1σ.
+        let lowest = values[0] - values[2].hypot(values[4]);
+        if lowest < 0.0 {
+            return Err(format!(
+                "line {line}: the value {} minus its downward uncertainties is {lowest}, and a correction factor cannot be negative",
+                values[0]
+            ));
+        }
+        rows.push((line, bins, values));
     }
     if rows.is_empty() {
         return Err("the table has no rows".into());
@@ -128,14 +137,14 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Correction, String> {
     // Each variable's edges, from its bins.
     let mut axes = Vec::new();
     for (v, (var, ..)) in variables.iter().enumerate() {
-        let mut bins: Vec<(f64, f64)> = rows.iter().map(|(b, _)| b[v]).collect();
+        let mut bins: Vec<(f64, f64)> = rows.iter().map(|(_, b, _)| b[v]).collect();
         bins.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
         bins.dedup();
         let mut edges = vec![bins[0].0];
         for w in bins.windows(2) {
             if w[0].1 != w[1].0 {
                 return Err(format!(
-                    "`{var}` bins [{}, {}) and [{}, {}) do not meet: the rows must tile a grid",
+                    "`{var}` bins [{}, {}) and [{}, {}) overlap or leave a gap: the rows must tile a grid",
                     w[0].0, w[0].1, w[1].0, w[1].1
                 ));
             }
@@ -152,25 +161,29 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Correction, String> {
         .try_fold(1usize, |t, e| t.checked_mul(e.len() - 1))
         .filter(|&t| t <= rows.len())
         .ok_or("the rows do not cover every combination of the bins (a grid with holes)")?;
-    let mut grid: Vec<Option<[f64; 5]>> = vec![None; total];
-    for (bins, values) in &rows {
+    let mut grid: Vec<Option<(usize, [f64; 5])>> = vec![None; total];
+    for (line, bins, values) in &rows {
         let index: usize = bins
             .iter()
             .zip(&axes)
             .zip(&strides)
             .map(|((b, edges), s)| edges.partition_point(|&e| e < b.0) * s)
             .sum();
-        if grid[index].replace(*values).is_some() {
+        if let Some((first, _)) = grid[index].replace((*line, *values)) {
             let at: Vec<String> = variables
                 .iter()
                 .zip(bins)
                 .map(|((var, ..), (lo, hi))| format!("{var} in [{lo}, {hi})"))
                 .collect();
-            return Err(format!("two rows for the bin {}", at.join(", ")));
+            return Err(format!(
+                "lines {first} and {line} are both the bin {}",
+                at.join(", ")
+            ));
         }
     }
     let cells: Vec<[f64; 5]> = grid
         .into_iter()
+        .map(|cell| cell.map(|(_, values)| values))
         .collect::<Option<_>>()
         .ok_or("the rows do not cover every combination of the bins (a grid with holes)")?;
     let pick: [fn(&[f64; 5]) -> f64; 7] = [

@@ -239,17 +239,16 @@ impl Correction {
         let input = &self.inputs[e.input].name;
         match e.problem {
             Problem::OutOfRange => format!(
-                "input `{input}` = {} is outside the binning of correction `{}` (flow: error)",
-                e.value, self.name
+                "its input `{input}` = {} lies outside its bins, which it refuses (flow: error; bins include their lower edge, not their upper one)",
+                e.value
             ),
             Problem::MissingKey => format!(
-                "input `{input}` = {} is no key of correction `{}` and it has no default",
-                e.value, self.name
+                "its input `{input}` = {} is none of its keys and it has no default",
+                e.value
             ),
-            Problem::NotInteger => format!(
-                "integer input `{input}` of correction `{}` has the value {}",
-                self.name, e.value
-            ),
+            Problem::NotInteger => {
+                format!("its integer input `{input}` has the value {}", e.value)
+            }
         }
     }
 

@@ -168,7 +168,10 @@ fn formula(json: &Json, inputs: &[Input]) -> Result<Formula, String> {
         && k >= variables.len()
     {
         return Err(format!(
-            "formula `{expression}` uses variable {k} but `variables` lists {}",
+            "formula `{expression}` uses variable {} but `variables` lists only {}",
+            ["x", "y", "z", "t"]
+                .get(k)
+                .map_or(format!("x[{k}]"), |v| v.to_string()),
             variables.len()
         ));
     }

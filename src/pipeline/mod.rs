@@ -483,10 +483,11 @@ fn run_program(
         (cutflow, None)
     };
     if let Some(m) = program.correction_failure() {
-        return Err(
-            Diagnostic::error(codes::BAD_CORRECTION, format!("input `{label}`: {m}"))
-                .with_help("limit the input with `clip`, or use a correction that clamps"),
-        );
+        return Err(Diagnostic::error(
+            codes::BAD_CORRECTION,
+            format!("{m}, on a candidate of `{label}`"),
+        )
+        .with_help("every candidate of the input reaches its weight, before any cut: keep the input inside the bins with `clip` (below the last upper edge, e.g. `clip(p, 0.5, 3.999)`, quoted in a flow list), or use a correction that clamps"));
     }
     Ok((cutflow, candidates))
 }

@@ -26,6 +26,8 @@ pub enum Binding {
 /// A correction (string inputs fixed) and the expressions of its numeric inputs.
 #[derive(Debug)]
 pub struct CorrectionBinding {
+    /// The spec entry's name (`NAME` or `NAME(VALUE)` as written).
+    pub name: String,
     /// The correction.
     pub correction: crate::corrections::Correction,
     /// The expressions of its numeric inputs.
@@ -40,11 +42,13 @@ pub struct CorrectionBinding {
 impl CorrectionBinding {
     /// A binding that has not failed.
     pub fn new(
+        name: String,
         correction: crate::corrections::Correction,
         inputs: Vec<Expr>,
         slots: Vec<usize>,
     ) -> Self {
         CorrectionBinding {
+            name,
             correction,
             inputs,
             slots,
@@ -76,7 +80,13 @@ impl CorrectionBinding {
     /// What went wrong, if an evaluation failed.
     pub fn failure(&self) -> Option<String> {
         let failure = self.failure.lock().unwrap_or_else(|p| p.into_inner());
-        failure.as_ref().map(|e| self.correction.describe(e))
+        failure.as_ref().map(|e| {
+            format!(
+                "correction `{}`: {}",
+                self.name,
+                self.correction.describe(e)
+            )
+        })
     }
 }
 

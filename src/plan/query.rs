@@ -268,6 +268,7 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
                     let entry = &spec.corrections[i];
                     match crate::check::corrections::resolve(ctx, entry, e) {
                         Ok(r) => Binding::Correction(std::sync::Arc::new(CorrectionBinding::new(
+                            key.clone(),
                             r.correction,
                             entry.inputs.iter().map(|x| x.expr.clone()).collect(),
                             r.slots,

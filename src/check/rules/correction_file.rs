@@ -83,10 +83,17 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                 return;
             }
             if let Err(d) = resolve(ctx, &ctx.spec.corrections[i], e) {
-                out.push(Diagnostic {
+                let d = Diagnostic {
                     code: RULE.code,
                     ..d
-                });
+                };
+                // Every `NAME(VALUE)` meets the same fault of the entry (`vary`).
+                if !out
+                    .iter()
+                    .any(|o| o.message == d.message && o.span == d.span)
+                {
+                    out.push(d);
+                }
             }
         });
     }
