@@ -232,6 +232,15 @@ impl Ctx {
                 span: node.span,
             }),
             Err(d) => {
+                // `[clip(x, 0, 1)]` is three YAML items: name the cause.
+                let opened = text.matches('(').count();
+                let unbalanced = opened != text.matches(')').count();
+                let plain = matches!(node.kind, NodeKind::Scalar(_, Style::Plain));
+                let d = if unbalanced && plain {
+                    d.with_help("YAML splits a `[a, b]` list and a `{ k: v }` map at commas: quote an expression that has commas, `[\"clip(x, 0, 1)\"]`")
+                } else {
+                    d
+                };
                 self.report(d);
                 None
             }
