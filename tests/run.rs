@@ -2755,3 +2755,48 @@ fn column_variations_rerun_the_selection_as_numpy_does() {
         "{text}"
     );
 }
+
+/// A nuisance whose width is an expression of the scan parameter takes at each
+/// hypothesis the width a constant one would have there: at m_A = 2 GeV, `0.05 * m_A` is
+/// the constant 0.1 to the bit, and above it widens the limits; lint checks the width at
+/// both ends of the scan.
+#[test]
+fn nuisance_widths_may_depend_on_the_hypothesis() {
+    let dir = temp("mass-dependent-nuisance");
+    let spec = dark_photon_spec("[2.0, 2.05]");
+    let with = |relative: &str| {
+        spec.replace(
+            "  poi: { name: n_sig",
+            &format!(
+                "  nuisances: {{ acceptance: {{ constraint: gaussian, relative: \"{relative}\" }} }}\n  poi: {{ name: n_sig"
+            ),
+        )
+    };
+    let expected = |r: &Value| -> Vec<f64> {
+        r["scan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["expected"][2].as_f64().unwrap())
+            .collect()
+    };
+    let varying = expected(&run_spec(&dir, "varying", &with("0.05 * m_A")));
+    let constant = expected(&run_spec(&dir, "constant", &with("0.1")));
+    assert_eq!(
+        varying[0].to_bits(),
+        constant[0].to_bits(),
+        "{varying:?} {constant:?}"
+    );
+    assert!(
+        varying[1..].iter().zip(&constant[1..]).all(|(v, c)| v > c),
+        "{varying:?} {constant:?}"
+    );
+    let wide = dir.join("wide.yaml");
+    std::fs::write(&wide, with("0.25 * m_A")).unwrap();
+    let o = run(&["lint", wide.to_str().unwrap()], &dir);
+    let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && text.contains("SL033") && text.contains("at an end of the scan"),
+        "{text}"
+    );
+}

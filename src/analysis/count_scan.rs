@@ -26,6 +26,8 @@ pub const DEFAULT_TOYS: usize = 1000;
 
 /// Everything a counting scan needs besides the hypotheses.
 pub struct CountScan<'a> {
+    /// The spec (nuisance widths that depend on the hypothesis).
+    pub spec: &'a crate::spec::Spec,
     /// Its `counting:`.
     pub counting: &'a Counting,
     /// Method name (`cls-exact`, `bayesian`, `feldman-cousins`, `cls-asymptotic`,
@@ -217,7 +219,7 @@ impl CountScan<'_> {
                 .filter(|&&c| n.acts_in(&self.common.channels[c]))
                 .map(|&c| part(c))
                 .sum();
-            acted / efficiency
+            acted / efficiency * super::relative_at(self.spec, n, m)
         });
         // The systematics' relative widths at this hypothesis add in quadrature.
         let gaussian = self

@@ -176,13 +176,16 @@ impl FitScan<'_> {
             .nuisances
             .iter()
             .map(|n| {
-                params.nuisance(
-                    &n.name.value,
-                    n.relative.value,
-                    n.constraint.value == "lognormal",
-                )
+                let relative = super::relative_at(self.spec, n, m);
+                if !(relative > 0.0 && relative.is_finite()) {
+                    return Err(format!(
+                        "nuisance `{}` has the relative width {relative} at this hypothesis",
+                        n.name.value
+                    ));
+                }
+                Ok(params.nuisance(&n.name.value, relative, n.constraint.value == "lognormal"))
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         let channels = active
             .iter()
             .map(|&c| self.channel(m, c, &ranges, &compiled, &mut params, true))

@@ -39,6 +39,15 @@ pub struct InputCandidates {
     pub toy: Option<(String, Params, u64)>,
 }
 
+/// The relative width of nuisance `n` at hypothesis `m`: its constant, or its expression
+/// of the scan parameter evaluated there (NaN if that fails; lint checks the names).
+pub fn relative_at(spec: &Spec, n: &crate::spec::Nuisance, m: f64) -> f64 {
+    match &n.relative_at {
+        Some(e) => crate::check::grid::eval_at(spec, e, m, None).unwrap_or(f64::NAN),
+        None => n.relative.value,
+    }
+}
+
 /// The name under which the candidates and cutflow of `input` under column variation
 /// `systematic` (`side`: up or down) are kept: `signal (energy_scale up)`.
 pub fn variation_label(input: &str, systematic: &str, side: &str) -> String {
@@ -574,6 +583,7 @@ pub fn statistics(
         Model::Counting(counting) => {
             let luminosity = spec.analysis.luminosity.as_ref().map_or(1.0, |l| l.value);
             let scan = count_scan::CountScan {
+                spec,
                 counting,
                 method: limits.method.value.clone(),
                 toys: limits.toys.as_ref().map_or(count_scan::DEFAULT_TOYS, |t| {

@@ -154,6 +154,18 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
     {
         out.push(model(e, false, false, "the efficiency"));
     }
+    let nuisances = match &spec.model {
+        Some(Model::Fit(f)) => f.nuisances.as_slice(),
+        Some(Model::Counting(c)) => c.nuisances.as_slice(),
+        None => &[],
+    };
+    for n in nuisances {
+        out.extend(
+            n.relative_at
+                .iter()
+                .map(|e| model(e, false, false, "a nuisance's relative width")),
+        );
+    }
     if let Some(scan) = &spec.scan {
         out.push(model(&scan.step, true, false, "the scan step"));
     }

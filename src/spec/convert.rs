@@ -289,6 +289,33 @@ impl Ctx {
         None
     }
 
+    /// A constant number in base units (as [`Ctx::quantity`]), or an expression of
+    /// something known only later (the scan hypothesis): `(value, None)` for a constant,
+    /// `(NaN, Some(expression))` otherwise; names the expression uses are resolved by lint.
+    pub fn quantity_or_expr(
+        &mut self,
+        node: &Node,
+        what: &str,
+    ) -> Option<(Spanned<f64>, Option<SpecExpr>)> {
+        if let NodeKind::Scalar(s, Style::Plain) = &node.kind
+            && s.parse::<f64>().is_ok()
+        {
+            return self.quantity(node, what).map(|v| (v, None));
+        }
+        if !matches!(node.kind, NodeKind::Scalar(..)) || node.is_null() {
+            self.wrong_type(node, "a number or an expression", what);
+            return None;
+        }
+        let e = self.expr(node, what)?;
+        let experiment = self.experiment.clone();
+        match expr::eval_const(&e.expr, &|n: &str| {
+            physics::constant_in(n, experiment.as_deref())
+        }) {
+            Ok(v) => self.finite(v, node.span, what).map(|v| (v, None)),
+            Err(_) => Some((Spanned::new(f64::NAN, node.span), Some(e))),
+        }
+    }
+
     /// A whole number ≥ 0 that fits in 64 bits.
     pub fn count(&mut self, node: &Node, what: &str) -> Option<Spanned<u64>> {
         let q = self.quantity(node, what)?;

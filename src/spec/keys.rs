@@ -407,7 +407,11 @@ const NUISANCE: Kind = Kind::Object(&[
         Kind::Enum(&["gaussian", "lognormal"]),
         "constraint term (default gaussian)",
     ),
-    req("relative", Kind::Quantity, "relative uncertainty"),
+    req(
+        "relative",
+        Kind::Expr,
+        "relative uncertainty: a number, or an expression of the scan parameter (its width at each hypothesis)",
+    ),
     opt(
         "on",
         Kind::Str,

@@ -1391,7 +1391,7 @@ fn nuisances(node: Option<&Node>, parent: &'static Kind, ctx: &mut Ctx) -> Vec<N
                 Some(c) => ctx.word(c, &["gaussian", "lognormal"], "constraint")?,
                 None => Spanned::new("gaussian".into(), m.span),
             };
-            let relative = ctx.quantity(m.get("relative")?, "`relative`")?;
+            let (relative, relative_at) = ctx.quantity_or_expr(m.get("relative")?, "`relative`")?;
             let on = match m.get("on") {
                 Some(o) => Some(ctx.string(o, "`on`")?),
                 None => None,
@@ -1408,6 +1408,7 @@ fn nuisances(node: Option<&Node>, parent: &'static Kind, ctx: &mut Ctx) -> Vec<N
                 name,
                 constraint,
                 relative,
+                relative_at,
                 on,
                 channels,
             })
@@ -1631,6 +1632,7 @@ fn component_yield(component: &Name, node: &Node, ctx: &mut Ctx) -> Option<Yield
                 name: Spanned::new(format!("{}.norm", component.value), component.span),
                 constraint: constraint.unwrap_or_else(|| Spanned::new("gaussian".into(), y.span)),
                 relative: ctx.quantity(r, "`relative`")?,
+                relative_at: None,
                 on: None,
                 channels: Vec::new(),
             }),

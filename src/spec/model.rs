@@ -694,8 +694,11 @@ pub struct Nuisance {
     pub name: Name,
     /// `gaussian` or `lognormal`.
     pub constraint: Name,
-    /// Relative uncertainty.
+    /// Relative uncertainty (NaN when it depends on the hypothesis).
     pub relative: Spanned<f64>,
+    /// The relative uncertainty as an expression of the scan parameter, when it is not a
+    /// constant: evaluated at each hypothesis.
+    pub relative_at: Option<SpecExpr>,
     /// What it multiplies (`on`): the signal yield when absent, else a component's yield
     /// (`mumu`) or a fixed shape parameter (`signal.sigma`).
     pub on: Option<Name>,
@@ -735,17 +738,18 @@ impl Nuisance {
 /// The relative uncertainties of a signal efficiency from `nuisances`: the Gaussian
 /// ones added in quadrature (additive, as HistFactory's histosys), and the log-normal
 /// ones as one log-normal whose ln κ is theirs added in quadrature (κ^θ multiply
-/// exactly), each scaled by `share` (the fraction of the efficiency in the channels it
-/// acts in). Returns (Gaussian, log-normal) relative widths.
+/// exactly), each of relative width `width(n)` as it acts (its relative uncertainty at
+/// the hypothesis times the fraction of the efficiency in the channels it acts in).
+/// Returns (Gaussian, log-normal) relative widths.
 pub fn efficiency_uncertainties(
     nuisances: &[Nuisance],
-    share: impl Fn(&Nuisance) -> f64,
+    width: impl Fn(&Nuisance) -> f64,
 ) -> (f64, f64) {
     let sum = |kind: &str, f: &dyn Fn(f64) -> f64| -> f64 {
         nuisances
             .iter()
             .filter(|n| n.constraint.value == kind)
-            .map(|n| f(share(n) * n.relative.value).powi(2))
+            .map(|n| f(width(n)).powi(2))
             .sum::<f64>()
             .sqrt()
     };

@@ -149,27 +149,46 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         Some(Model::Counting(c)) => c.nuisances.as_slice(),
         None => &[],
     };
-    for n in nuisances.iter().chain(normalisations) {
-        let r = n.relative.value;
-        let max = if n.constraint.value == "lognormal" {
-            MAX_LOGNORMAL_RELATIVE
-        } else {
-            MAX_GAUSSIAN_RELATIVE
-        };
-        if !(r > 0.0 && r <= max) {
-            flag(
-                n.relative.span,
-                format!(
-                    "nuisance `{}`: a {} relative width of {r} is outside (0, {max}]",
-                    n.name.value, n.constraint.value
-                ),
-                if r > max && n.constraint.value != "lognormal" {
-                    "wider uncertainties are log-normal: `constraint: lognormal`"
-                } else {
-                    "a relative uncertainty is a positive fraction; leave a nuisance out rather than give it no width"
-                },
-            );
+    // A width that depends on the hypothesis is checked at both ends of the scan.
+    let ends: Vec<f64> = spec
+        .scan
+        .as_ref()
+        .map(|s| vec![s.range.low.value, s.range.high.value])
+        .unwrap_or_default();
+    let widths = |n: &crate::spec::Nuisance| -> Vec<f64> {
+        match &n.relative_at {
+            Some(e) => ends
+                .iter()
+                .filter_map(|&m| crate::check::grid::eval_at(spec, e, m, None).ok())
+                .collect(),
+            None => vec![n.relative.value],
         }
+    };
+    for n in nuisances.iter().chain(normalisations) {
+        let Some(r) = widths(n)
+            .into_iter()
+            .find(|r| !(*r > 0.0 && *r <= max_relative(n)))
+        else {
+            continue;
+        };
+        let max = max_relative(n);
+        let at = if n.relative_at.is_some() {
+            " at an end of the scan"
+        } else {
+            ""
+        };
+        flag(
+            n.relative.span,
+            format!(
+                "nuisance `{}`: a {} relative width of {r}{at} is outside (0, {max}]",
+                n.name.value, n.constraint.value
+            ),
+            if r > max && n.constraint.value != "lognormal" {
+                "wider uncertainties are log-normal: `constraint: lognormal`"
+            } else {
+                "a relative uncertainty is a positive fraction; leave a nuisance out rather than give it no width"
+            },
+        );
     }
     let Some(model) = &spec.model else { return };
     let poi = &model.poi().range;
@@ -187,7 +206,8 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     // The exact counting methods integrate the combined width.
     let method = spec.limits.as_ref().map(|l| l.method.value.as_str());
     if let (Model::Counting(counting), Some(method)) = (model, method) {
-        let (gaussian, lognormal) = efficiency_uncertainties(&counting.nuisances, |_| 1.0);
+        let widest = |n: &crate::spec::Nuisance| widths(n).into_iter().fold(0.0, f64::max);
+        let (gaussian, lognormal) = efficiency_uncertainties(&counting.nuisances, widest);
         let caps = match method {
             "cls-exact" => Some((
                 MAX_GAUSSIAN_RELATIVE,
@@ -218,5 +238,14 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                 help,
             );
         }
+    }
+}
+
+/// The widest relative width a nuisance of its constraint may have.
+fn max_relative(n: &crate::spec::Nuisance) -> f64 {
+    if n.constraint.value == "lognormal" {
+        MAX_LOGNORMAL_RELATIVE
+    } else {
+        MAX_GAUSSIAN_RELATIVE
     }
 }
