@@ -2800,3 +2800,56 @@ fn nuisance_widths_may_depend_on_the_hypothesis() {
         "{text}"
     );
 }
+
+/// An asymmetric nuisance on the signal yield, `relative: { up, down }`, is HistFactory's
+/// normsys: the same model as a weight variation by the same factors (κ up, κ down), which
+/// reaches it by another path (efficiency ratios measured on the signal files).
+#[test]
+fn asymmetric_nuisances_are_the_normsys_of_their_factors() {
+    let dir = temp("asymmetric-nuisance");
+    let spec = dark_photon_spec("[2.0, 2.05]");
+    let expected = |r: &Value| -> Vec<f64> {
+        r["scan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["expected"][2].as_f64().unwrap())
+            .collect()
+    };
+    let variation = expected(&run_spec(
+        &dir,
+        "variation",
+        &format!(
+            "{spec}\nsystematics:\n  scale: {{ weight: {{ up: __weight__ * 1.3, down: __weight__ * 0.8 }} }}\n"
+        ),
+    ));
+    let asymmetric = expected(&run_spec(
+        &dir,
+        "asymmetric",
+        &spec.replace(
+            "  poi: { name: n_sig",
+            "  nuisances: { scale: { relative: { up: 0.3, down: 0.2 } } }\n  poi: { name: n_sig",
+        ),
+    ));
+    let plain = expected(&run_spec(&dir, "plain", &spec));
+    for ((a, v), p) in asymmetric.iter().zip(&variation).zip(&plain) {
+        assert!((a - v).abs() <= 1e-6 * v, "asymmetric {a} vs variation {v}");
+        assert!(a > p, "{a} with the nuisance, {p} without");
+    }
+    // Only the signal yield takes one.
+    let on_mumu = dir.join("on_mumu.yaml");
+    std::fs::write(
+        &on_mumu,
+        spec.replace(
+            "  poi: { name: n_sig",
+            "  nuisances: { scale: { relative: { up: 0.3, down: 0.2 }, on: signal.sigma } }\n  poi: { name: n_sig",
+        ),
+    )
+    .unwrap();
+    let o = run(&["lint", on_mumu.to_str().unwrap()], &dir);
+    let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && text.contains("acts on the signal yield only"),
+        "{text}"
+    );
+}

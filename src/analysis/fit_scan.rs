@@ -137,6 +137,7 @@ impl FitScan<'_> {
         };
         let mut compiled = Compiled {
             nuisances: Vec::new(),
+            asymmetric: Vec::new(),
             signal: compile(self.spec, &self.fit.signal, m, sigma, domain)?,
             backgrounds: self
                 .fit
@@ -171,21 +172,40 @@ impl FitScan<'_> {
             ),
             |_| None,
         );
-        compiled.nuisances = self
-            .fit
-            .nuisances
-            .iter()
-            .map(|n| {
-                let relative = super::relative_at(self.spec, n, m);
-                if !(relative > 0.0 && relative.is_finite()) {
-                    return Err(format!(
-                        "nuisance `{}` has the relative width {relative} at this hypothesis",
-                        n.name.value
-                    ));
-                }
-                Ok(params.nuisance(&n.name.value, relative, n.constraint.value == "lognormal"))
-            })
-            .collect::<Result<_, _>>()?;
+        for n in &self.fit.nuisances {
+            let (up, down) = super::widths_at(self.spec, n, m);
+            if !(up > 0.0 && up.is_finite() && down > 0.0 && down < 1.0) {
+                return Err(format!(
+                    "nuisance `{}` has the relative widths +{up} / -{down} at this hypothesis",
+                    n.name.value
+                ));
+            }
+            if n.down.is_some() {
+                // An asymmetric width: α ~ N(0, 1), the factor interpolated from 1 − down
+                // to 1 + up by HistFactory's code 4 (pyhf's normsys).
+                let alpha = params.bind(
+                    ParamSpec::new(&n.name.value, 0.0, 1.0, Bounds::Both(-5.0, 5.0)),
+                    |param| {
+                        Some(Constraint::Gaussian {
+                            param,
+                            mean: 0.0,
+                            sigma: 1.0,
+                        })
+                    },
+                );
+                compiled.nuisances.push(alpha);
+                compiled
+                    .asymmetric
+                    .push(Some(Code4::new(1.0 + up, 1.0 - down)));
+            } else {
+                compiled.nuisances.push(params.nuisance(
+                    &n.name.value,
+                    up,
+                    n.constraint.value == "lognormal",
+                ));
+                compiled.asymmetric.push(None);
+            }
+        }
         let channels = active
             .iter()
             .map(|&c| self.channel(m, c, &ranges, &compiled, &mut params, true))
@@ -226,18 +246,35 @@ impl FitScan<'_> {
         // The spec's nuisances acting here: on the signal yield, or scaling another yield
         // or a shape parameter.
         let mut theta = Vec::new();
+        let mut asymmetric = Vec::new();
         let mut scalings = Vec::new();
-        for (n, &index) in self.fit.nuisances.iter().zip(&compiled.nuisances) {
+        for ((n, &index), code4) in self
+            .fit
+            .nuisances
+            .iter()
+            .zip(&compiled.nuisances)
+            .zip(&compiled.asymmetric)
+        {
             if !n.acts_in(name) {
                 continue;
             }
-            let (component, parameter) = match n.target() {
-                NuisanceTarget::SignalYield => {
+            let (component, parameter) = match (n.target(), code4) {
+                (NuisanceTarget::SignalYield, None) => {
                     theta.push(index);
                     continue;
                 }
-                NuisanceTarget::Yield(component) => (component, None),
-                NuisanceTarget::Parameter(component, parameter) => {
+                (NuisanceTarget::SignalYield, Some(code4)) => {
+                    asymmetric.push(SignalFactor::Interpolated(index, code4.clone()));
+                    continue;
+                }
+                (_, Some(_)) => {
+                    return Err(format!(
+                        "nuisance `{}`: an asymmetric width acts on the signal yield only",
+                        n.name.value
+                    ));
+                }
+                (NuisanceTarget::Yield(component), None) => (component, None),
+                (NuisanceTarget::Parameter(component, parameter), None) => {
                     (component, Some(parameter.to_owned()))
                 }
             };
@@ -264,7 +301,8 @@ impl FitScan<'_> {
             &scalings,
         )?;
         let per_poi = self.common.scale[c] * self.common.efficiency[c].at(m, None);
-        let systematics = self.systematics(m, c, params)?;
+        let mut systematics = self.systematics(m, c, params)?;
+        systematics.extend(asymmetric);
         let mut components = vec![Component {
             name: "signal".into(),
             shape: context.shape(&compiled.signal)?,
@@ -527,6 +565,9 @@ impl SignalFactor {
 /// parameters of the spec's nuisances (in spec order).
 struct Compiled {
     nuisances: Vec<usize>,
+    /// Per nuisance, for an asymmetric one (on the signal yield): its code-4 factor in
+    /// the parameter at the same index of `nuisances`.
+    asymmetric: Vec<Option<Code4>>,
     signal: CompiledPdf,
     backgrounds: Vec<CompiledPdf>,
     domain: (f64, f64),

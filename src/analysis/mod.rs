@@ -39,13 +39,24 @@ pub struct InputCandidates {
     pub toy: Option<(String, Params, u64)>,
 }
 
-/// The relative width of nuisance `n` at hypothesis `m`: its constant, or its expression
-/// of the scan parameter evaluated there (NaN if that fails; lint checks the names).
-pub fn relative_at(spec: &Spec, n: &crate::spec::Nuisance, m: f64) -> f64 {
-    match &n.relative_at {
+/// The relative widths (up, down) of nuisance `n` at hypothesis `m`: its constants, or
+/// its expressions of the scan parameter evaluated there (NaN if that fails; lint checks
+/// the names); equal unless it is asymmetric.
+pub fn widths_at(spec: &Spec, n: &crate::spec::Nuisance, m: f64) -> (f64, f64) {
+    let at = |value: &crate::diag::Spanned<f64>, e: &Option<crate::spec::SpecExpr>| match e {
         Some(e) => crate::check::grid::eval_at(spec, e, m, None).unwrap_or(f64::NAN),
-        None => n.relative.value,
-    }
+        None => value.value,
+    };
+    let up = at(&n.relative, &n.relative_at);
+    let down = n.down.as_ref().map_or(up, |(v, e)| at(v, e));
+    (up, down)
+}
+
+/// The relative width of nuisance `n` at hypothesis `m` where widths are symmetric (the
+/// counting methods): the larger of an asymmetric one's.
+pub fn relative_at(spec: &Spec, n: &crate::spec::Nuisance, m: f64) -> f64 {
+    let (up, down) = widths_at(spec, n, m);
+    up.max(down)
 }
 
 /// The name under which the candidates and cutflow of `input` under column variation

@@ -401,6 +401,20 @@ const POI: Kind = Kind::Object(&[
     ),
 ]);
 
+/// An asymmetric relative uncertainty.
+pub const ASYMMETRIC: Kind = Kind::Object(&[
+    req(
+        "up",
+        Kind::Expr,
+        "relative change at +1 sigma (a number or an expression of the scan parameter)",
+    ),
+    req(
+        "down",
+        Kind::Expr,
+        "relative change at -1 sigma, as a positive fraction below 1",
+    ),
+]);
+
 const NUISANCE: Kind = Kind::Object(&[
     opt(
         "constraint",
@@ -409,8 +423,8 @@ const NUISANCE: Kind = Kind::Object(&[
     ),
     req(
         "relative",
-        Kind::Expr,
-        "relative uncertainty: a number, or an expression of the scan parameter (its width at each hypothesis)",
+        Kind::OneOf(&[Kind::Expr, ASYMMETRIC]),
+        "relative uncertainty: a number, or an expression of the scan parameter (its width at each hypothesis); `{ up, down }` for an asymmetric one",
     ),
     opt(
         "on",

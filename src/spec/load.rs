@@ -1391,7 +1391,17 @@ fn nuisances(node: Option<&Node>, parent: &'static Kind, ctx: &mut Ctx) -> Vec<N
                 Some(c) => ctx.word(c, &["gaussian", "lognormal"], "constraint")?,
                 None => Spanned::new("gaussian".into(), m.span),
             };
-            let (relative, relative_at) = ctx.quantity_or_expr(m.get("relative")?, "`relative`")?;
+            let relative = m.get("relative")?;
+            let (relative, relative_at, down) = if let NodeKind::Map(_) = relative.kind {
+                let r = ctx.map(relative, &keys::ASYMMETRIC, "`relative`")?;
+                let up = ctx.quantity_or_expr(r.get("up")?, "`relative.up`");
+                let down = ctx.quantity_or_expr(r.get("down")?, "`relative.down`");
+                let (up, up_at) = up?;
+                (up, up_at, Some(down?))
+            } else {
+                let (relative, relative_at) = ctx.quantity_or_expr(relative, "`relative`")?;
+                (relative, relative_at, None)
+            };
             let on = match m.get("on") {
                 Some(o) => Some(ctx.string(o, "`on`")?),
                 None => None,
@@ -1409,6 +1419,7 @@ fn nuisances(node: Option<&Node>, parent: &'static Kind, ctx: &mut Ctx) -> Vec<N
                 constraint,
                 relative,
                 relative_at,
+                down,
                 on,
                 channels,
             })
@@ -1628,14 +1639,15 @@ fn component_yield(component: &Name, node: &Node, ctx: &mut Ctx) -> Option<Yield
             None => None,
         };
         let uncertainty = match (y.get("relative"), constraint) {
-            (Some(r), constraint) => Some(Nuisance {
+            (Some(r), constraint) => Some(Box::new(Nuisance {
                 name: Spanned::new(format!("{}.norm", component.value), component.span),
                 constraint: constraint.unwrap_or_else(|| Spanned::new("gaussian".into(), y.span)),
                 relative: ctx.quantity(r, "`relative`")?,
                 relative_at: None,
+                down: None,
                 on: None,
                 channels: Vec::new(),
-            }),
+            })),
             (None, Some(c)) => {
                 ctx.report(
                     Diagnostic::error(

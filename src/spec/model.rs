@@ -421,7 +421,7 @@ pub enum Yield {
         /// The input (simulation).
         input: Name,
         /// Its relative uncertainty (a nuisance named `<component>.norm`).
-        uncertainty: Option<Nuisance>,
+        uncertainty: Option<Box<Nuisance>>,
     },
     /// A fixed number of events.
     Fixed(Spanned<f64>),
@@ -699,6 +699,9 @@ pub struct Nuisance {
     /// The relative uncertainty as an expression of the scan parameter, when it is not a
     /// constant: evaluated at each hypothesis.
     pub relative_at: Option<SpecExpr>,
+    /// For an asymmetric uncertainty (`relative: { up, down }`), the downward one, as
+    /// `relative` and `relative_at` (which then hold the upward one).
+    pub down: Option<(Spanned<f64>, Option<SpecExpr>)>,
     /// What it multiplies (`on`): the signal yield when absent, else a component's yield
     /// (`mumu`) or a fixed shape parameter (`signal.sigma`).
     pub on: Option<Name>,

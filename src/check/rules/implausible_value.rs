@@ -141,7 +141,7 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         .fit_components()
         .iter()
         .filter_map(|c| match &c.yield_ {
-            Yield::FromInput { uncertainty, .. } => uncertainty.as_ref(),
+            Yield::FromInput { uncertainty, .. } => uncertainty.as_deref(),
             _ => None,
         });
     let nuisances = match &spec.model {
@@ -155,23 +155,32 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         .as_ref()
         .map(|s| vec![s.range.low.value, s.range.high.value])
         .unwrap_or_default();
-    let widths = |n: &crate::spec::Nuisance| -> Vec<f64> {
-        match &n.relative_at {
-            Some(e) => ends
-                .iter()
-                .filter_map(|&m| crate::check::grid::eval_at(spec, e, m, None).ok())
-                .collect(),
-            None => vec![n.relative.value],
+    let at = |value: &crate::diag::Spanned<f64>, e: &Option<crate::spec::SpecExpr>| match e {
+        Some(e) => ends
+            .iter()
+            .filter_map(|&m| crate::check::grid::eval_at(spec, e, m, None).ok())
+            .collect(),
+        None => vec![value.value],
+    };
+    // Every width (up, and down for an asymmetric one, which must stay below 1).
+    let widths = |n: &crate::spec::Nuisance| -> Vec<(f64, f64)> {
+        let mut out: Vec<(f64, f64)> = at(&n.relative, &n.relative_at)
+            .into_iter()
+            .map(|r| (r, max_relative(n)))
+            .collect();
+        if let Some((value, e)) = &n.down {
+            let max = max_relative(n).min(0.99);
+            out.extend(at(value, e).into_iter().map(|r| (r, max)));
         }
+        out
     };
     for n in nuisances.iter().chain(normalisations) {
-        let Some(r) = widths(n)
+        let Some((r, max)) = widths(n)
             .into_iter()
-            .find(|r| !(*r > 0.0 && *r <= max_relative(n)))
+            .find(|&(r, max)| !(r > 0.0 && r <= max))
         else {
             continue;
         };
-        let max = max_relative(n);
         let at = if n.relative_at.is_some() {
             " at an end of the scan"
         } else {
@@ -206,7 +215,7 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     // The exact counting methods integrate the combined width.
     let method = spec.limits.as_ref().map(|l| l.method.value.as_str());
     if let (Model::Counting(counting), Some(method)) = (model, method) {
-        let widest = |n: &crate::spec::Nuisance| widths(n).into_iter().fold(0.0, f64::max);
+        let widest = |n: &crate::spec::Nuisance| widths(n).into_iter().fold(0.0, |a, w| w.0.max(a));
         let (gaussian, lognormal) = efficiency_uncertainties(&counting.nuisances, widest);
         let caps = match method {
             "cls-exact" => Some((
