@@ -590,6 +590,17 @@ fn run_spec(dir: &Path, name: &str, text: &str) -> Value {
     serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap()
 }
 
+/// Lints `text` written as `dir/name.yaml`: whether it passed, and what it printed.
+fn lint_spec(dir: &Path, name: &str, text: &str) -> (bool, String) {
+    let spec = dir.join(format!("{name}.yaml"));
+    std::fs::write(&spec, text).unwrap();
+    let o = run(&["lint", spec.to_str().unwrap()], dir);
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr),
+    )
+}
+
 /// Events after each step of the data's only channel.
 fn data_events(results: &Value) -> Vec<u64> {
     let flow = results["cutflows"]["data"].as_object().unwrap();
@@ -2723,35 +2734,29 @@ fn column_variations_rerun_the_selection_as_numpy_does() {
     let table = std::fs::read_to_string(dir.join("shifted/systematics.md")).unwrap();
     assert!(table.contains("| mass | muid_shift |"), "{table}");
     // An alias is not a column: its columns are what a variation replaces.
-    let alias = dir.join("alias.yaml");
-    std::fs::write(
-        &alias,
-        spec.replace(
+    let (passed, text) = lint_spec(
+        &dir,
+        "alias",
+        &spec.replace(
             "systematics:\n  muid_shift:\n    columns:\n      up:\n",
             "systematics:\n  muid_shift:\n    columns:\n      up:\n        muid_min: muid_min + 0.01\n",
         ),
-    )
-    .unwrap();
-    let o = run(&["lint", alias.to_str().unwrap()], &dir);
-    let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    );
     assert!(
-        !o.status.success() && text.contains("SL035") && text.contains("is not a column"),
+        !passed && text.contains("SL035") && text.contains("is not a column"),
         "{text}"
     );
     // A column nothing reads: the variation would change nothing.
-    let unread = dir.join("unread.yaml");
-    std::fs::write(
-        &unread,
-        spec.replace(
+    let (passed, text) = lint_spec(
+        &dir,
+        "unread",
+        &spec.replace(
             "systematics:\n  muid_shift:\n    columns:\n      up:\n",
             "systematics:\n  muid_shift:\n    columns:\n      up:\n        isSignal: isSignal + 1\n",
         ),
-    )
-    .unwrap();
-    let o = run(&["lint", unread.to_str().unwrap()], &dir);
-    let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    );
     assert!(
-        !o.status.success() && text.contains("which no expression of the analysis reads"),
+        !passed && text.contains("which no expression of the analysis reads"),
         "{text}"
     );
 }
@@ -2791,12 +2796,9 @@ fn nuisance_widths_may_depend_on_the_hypothesis() {
         varying[1..].iter().zip(&constant[1..]).all(|(v, c)| v > c),
         "{varying:?} {constant:?}"
     );
-    let wide = dir.join("wide.yaml");
-    std::fs::write(&wide, with("0.25 * m_A")).unwrap();
-    let o = run(&["lint", wide.to_str().unwrap()], &dir);
-    let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    let (passed, text) = lint_spec(&dir, "wide", &with("0.25 * m_A"));
     assert!(
-        !o.status.success() && text.contains("SL033") && text.contains("at an end of the scan"),
+        !passed && text.contains("SL033") && text.contains("at an end of the scan"),
         "{text}"
     );
 }
@@ -2837,19 +2839,16 @@ fn asymmetric_nuisances_are_the_normsys_of_their_factors() {
         assert!(a > p, "{a} with the nuisance, {p} without");
     }
     // Only the signal yield takes one.
-    let on_mumu = dir.join("on_mumu.yaml");
-    std::fs::write(
-        &on_mumu,
-        spec.replace(
+    let (passed, text) = lint_spec(
+        &dir,
+        "on_sigma",
+        &spec.replace(
             "  poi: { name: n_sig",
             "  nuisances: { scale: { relative: { up: 0.3, down: 0.2 }, on: signal.sigma } }\n  poi: { name: n_sig",
         ),
-    )
-    .unwrap();
-    let o = run(&["lint", on_mumu.to_str().unwrap()], &dir);
-    let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    );
     assert!(
-        !o.status.success() && text.contains("acts on the signal yield only"),
+        !passed && text.contains("acts on the signal yield only"),
         "{text}"
     );
 }

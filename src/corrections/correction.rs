@@ -257,6 +257,9 @@ impl Correction {
     pub fn fix(&self, input: usize, key: &str) -> Result<Correction, String> {
         fn walk(c: &Content, input: usize, key: &str) -> Result<Content, String> {
             let walk_box = |b: &Content| walk(b, input, key).map(Box::new);
+            let walk_all = |v: &[Content]| -> Result<Vec<Content>, String> {
+                v.iter().map(|c| walk(c, input, key)).collect()
+            };
             Ok(match c {
                 Content::Value(_) | Content::Formula { .. } => c.clone(),
                 Content::Category {
@@ -288,10 +291,7 @@ impl Correction {
                 } => Content::Category {
                     input: *i,
                     keys: keys.clone(),
-                    content: content
-                        .iter()
-                        .map(|c| walk(c, input, key))
-                        .collect::<Result<_, _>>()?,
+                    content: walk_all(content)?,
                     default: default.as_deref().map(walk_box).transpose()?,
                 },
                 Content::Binning {
@@ -302,10 +302,7 @@ impl Correction {
                 } => Content::Binning {
                     input: *i,
                     axis: axis.clone(),
-                    content: content
-                        .iter()
-                        .map(|c| walk(c, input, key))
-                        .collect::<Result<_, _>>()?,
+                    content: walk_all(content)?,
                     flow: fix_flow(flow, input, key)?,
                 },
                 Content::MultiBinning {
@@ -318,10 +315,7 @@ impl Correction {
                     inputs: inputs.clone(),
                     axes: axes.clone(),
                     strides: strides.clone(),
-                    content: content
-                        .iter()
-                        .map(|c| walk(c, input, key))
-                        .collect::<Result<_, _>>()?,
+                    content: walk_all(content)?,
                     flow: fix_flow(flow, input, key)?,
                 },
                 Content::Transform {
