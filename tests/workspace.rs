@@ -111,20 +111,34 @@ fn malformed_workspaces_are_refused_with_a_reason() {
 /// background, no efficiency uncertainty and blinded (Asimov) observations.
 #[test]
 fn counting_window_model_matches_pyhf() {
-    use searchlight::analysis::count_model::CountModel;
+    use searchlight::analysis::count_model::{CountModel, Modifier};
     let text = std::fs::read_to_string("tests/reference/limits/counting_window_pyhf.json").unwrap();
     let reference: Value = serde_json::from_str(&text).unwrap();
     for w in reference["windows"].as_array().unwrap() {
         let number = |key: &str| w[key].as_f64().unwrap();
         let (n_sideband, ratio) = (number("sideband_events"), number("ratio"));
         let efficiency = number("efficiency");
+        let mut modifiers = Vec::new();
+        if number("relative_uncertainty") > 0.0 {
+            modifiers.push(Modifier::Histosys {
+                name: "signal_efficiency".into(),
+                relative: number("relative_uncertainty"),
+            });
+        }
+        let lognormal = number("lognormal_uncertainty");
+        if lognormal > 0.0 {
+            modifiers.push(Modifier::Normsys {
+                name: "signal_efficiency_lognormal".into(),
+                hi: 1.0 + lognormal,
+                lo: 1.0 / (1.0 + lognormal),
+            });
+        }
         let window = CountModel {
             observed: w["observed_events"].as_u64(),
             background: n_sideband * ratio,
             background_error: n_sideband.sqrt() * ratio,
             efficiency,
-            efficiency_error: efficiency * number("relative_uncertainty"),
-            efficiency_lognormal: number("lognormal_uncertainty"),
+            modifiers,
         };
         let (observed, expected) = window
             .cls_limits("xsec", number("cl"), None)

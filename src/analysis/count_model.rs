@@ -3,12 +3,14 @@
 //! measured in the sidebands.
 //!
 //! - Signal: the efficiency × normalisation (events per unit POI) with a `normfactor`
-//!   (the POI) and, when the spec gives Gaussian efficiency or luminosity uncertainties,
-//!   one `histosys` with symmetric ±σ variations: with pyhf's default `code4p`
-//!   interpolation a symmetric variation is exactly linear, so this is the
-//!   Gaussian-constrained relative uncertainty the exact methods integrate over; log-normal
-//!   ones are one `normsys` with factors κ and 1/κ (pyhf's default code-4 interpolation:
-//!   κ^α beyond |α| = 1, a polynomial inside).
+//!   (the POI) and one modifier per source of uncertainty: a Gaussian nuisance a
+//!   symmetric `histosys` (with pyhf's default `code4p` interpolation exactly linear, the
+//!   Gaussian-constrained relative uncertainty), a log-normal one a `normsys` with κ and
+//!   1/κ, an asymmetric one a `normsys` with 1 + up and 1 − down, a weight or column
+//!   variation a `normsys` with its efficiency ratios (code 4: κ^α beyond |α| = 1, a
+//!   polynomial inside), the efficiency's MC-statistical uncertainty a `staterror`, a
+//!   Gaussian nuisance named `luminosity` or `lumi` pyhf's `lumi` (a factor λ ~ N(1, σ),
+//!   the same linear Gaussian as a histosys).
 //! - Background: the sideband estimate b = n_sb · r (r the window-to-sideband width
 //!   ratio) with a `shapesys` of σ = √n_sb · r; pyhf turns it into the Poisson constraint
 //!   Pois(n_sb | γ·n_sb) — exactly the sideband measurement (the "on/off" problem).
@@ -26,8 +28,93 @@ use crate::stats::asymptotic::Cls;
 use crate::stats::histfactory;
 use crate::stats::toys::upper_limits_toys;
 
+/// One source of uncertainty on a window's signal, as a HistFactory modifier.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Modifier {
+    /// A Gaussian relative uncertainty: linear in α ~ N(0, 1) (symmetric `histosys`).
+    Histosys {
+        /// The nuisance's name.
+        name: String,
+        /// Relative width.
+        relative: f64,
+    },
+    /// Factors κ at ±1σ, interpolated by code 4 (`normsys`): a log-normal nuisance
+    /// (κ, 1/κ), an asymmetric one, a weight or column variation.
+    Normsys {
+        /// The source's name.
+        name: String,
+        /// κ at +1σ.
+        hi: f64,
+        /// κ at −1σ.
+        lo: f64,
+    },
+    /// The efficiency's MC-statistical uncertainty (`staterror`).
+    Staterror {
+        /// Relative width.
+        relative: f64,
+    },
+    /// The luminosity's Gaussian uncertainty (`lumi`): a nuisance named `luminosity` or
+    /// `lumi`.
+    Lumi {
+        /// Relative width.
+        relative: f64,
+    },
+}
+
+impl Modifier {
+    /// The pyhf modifier on a sample of `nominal` events.
+    fn json(&self, nominal: f64) -> Value {
+        match self {
+            Modifier::Histosys { name, relative } => json!({
+                "name": name,
+                "type": "histosys",
+                "data": {
+                    "hi_data": [nominal * (1.0 + relative)],
+                    "lo_data": [nominal * (1.0 - relative)],
+                },
+            }),
+            Modifier::Normsys { name, hi, lo } => json!({
+                "name": name,
+                "type": "normsys",
+                "data": {"hi": hi, "lo": lo},
+            }),
+            Modifier::Staterror { relative } => json!({
+                "name": "staterror_window",
+                "type": "staterror",
+                "data": [nominal * relative],
+            }),
+            Modifier::Lumi { .. } => json!({"name": "lumi", "type": "lumi", "data": null}),
+        }
+    }
+
+    /// The modifier written in results.json (`efficiency_modifiers`), or None.
+    pub fn from_json(v: &Value) -> Option<Modifier> {
+        let number = |k: &str| v[k].as_f64().filter(|x| x.is_finite());
+        let name = || v["name"].as_str().map(str::to_string);
+        Some(match v["type"].as_str()? {
+            "histosys" => Modifier::Histosys {
+                name: name()?,
+                relative: number("relative")?,
+            },
+            "normsys" => Modifier::Normsys {
+                name: name()?,
+                hi: number("hi")?,
+                lo: number("lo")?,
+            },
+            "staterror" => Modifier::Staterror {
+                relative: number("relative")?,
+            },
+            "lumi" => Modifier::Lumi {
+                relative: number("relative")?,
+            },
+            _ => return None,
+        })
+    }
+}
+
 /// What one window of a counting scan measured.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct CountModel {
     /// Events in the window (None while blinded).
     pub observed: Option<u64>,
@@ -37,40 +124,38 @@ pub struct CountModel {
     pub background_error: f64,
     /// Signal events per unit POI.
     pub efficiency: f64,
-    /// Standard deviation of `efficiency` (Gaussian).
-    pub efficiency_error: f64,
-    /// Relative log-normal uncertainty r of `efficiency` (κ = 1 + r; 0 for none).
-    pub efficiency_lognormal: f64,
+    /// Its uncertainties, one modifier per source.
+    pub modifiers: Vec<Modifier>,
 }
 
 impl CountModel {
     /// The pyhf workspace of this window with the POI named `poi`.
     pub fn workspace(&self, poi: &str) -> Value {
         let mut signal_modifiers = vec![json!({"name": poi, "type": "normfactor", "data": null})];
-        if self.efficiency_error > 0.0 {
-            signal_modifiers.push(json!({
-                "name": "signal_efficiency",
-                "type": "histosys",
-                "data": {
-                    "hi_data": [self.efficiency + self.efficiency_error],
-                    "lo_data": [self.efficiency - self.efficiency_error],
-                },
-            }));
-        }
-        if self.efficiency_lognormal > 0.0 {
-            let kappa = 1.0 + self.efficiency_lognormal;
-            signal_modifiers.push(json!({
-                "name": "signal_efficiency_lognormal",
-                "type": "normsys",
-                "data": {"hi": kappa, "lo": 1.0 / kappa},
-            }));
-        }
+        signal_modifiers.extend(self.modifiers.iter().map(|m| m.json(self.efficiency)));
         let mut background_modifiers = Vec::new();
         if self.background > 0.0 && self.background_error > 0.0 {
             background_modifiers.push(json!({
                 "name": "sideband_background",
                 "type": "shapesys",
                 "data": [self.background_error],
+            }));
+        }
+        let mut parameters = vec![json!({
+            "name": poi,
+            "bounds": [[0.0, self.poi_ceiling()]],
+            "inits": [self.poi_start()],
+        })];
+        if let Some(relative) = self.modifiers.iter().find_map(|m| match m {
+            Modifier::Lumi { relative } => Some(*relative),
+            _ => None,
+        }) {
+            parameters.push(json!({
+                "name": "lumi",
+                "auxdata": [1.0],
+                "sigmas": [relative],
+                "bounds": [[(1.0 - 5.0 * relative).max(0.0), 1.0 + 5.0 * relative]],
+                "inits": [1.0],
             }));
         }
         let observed = match self.observed {
@@ -91,11 +176,7 @@ impl CountModel {
                 "name": "counting",
                 "config": {
                     "poi": poi,
-                    "parameters": [{
-                        "name": poi,
-                        "bounds": [[0.0, self.poi_ceiling()]],
-                        "inits": [self.poi_start()],
-                    }],
+                    "parameters": parameters,
                 },
             }],
         })
@@ -148,8 +229,10 @@ mod tests {
             background: 2.0,
             background_error: 2.0_f64 / 3.0_f64.sqrt(),
             efficiency: 50.0,
-            efficiency_error: 5.0,
-            efficiency_lognormal: 0.0,
+            modifiers: vec![Modifier::Histosys {
+                name: "efficiency".into(),
+                relative: 0.1,
+            }],
         }
     }
 

@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 
 use super::collect::Candidates;
-use super::count_model::CountModel;
+use super::count_model::{CountModel, Modifier as CountModifier};
 use super::efficiency;
 use super::global_toys::Rescan;
 use super::{ScanInputs, ScanPoint, channel_groups, window_ranges};
@@ -79,6 +79,8 @@ struct Window {
     ratio: f64,
     background: Background,
     efficiency: Efficiency,
+    /// The efficiency's uncertainties, one per source (the binned model's modifiers).
+    modifiers: Vec<CountModifier>,
 }
 
 impl Window {
@@ -100,8 +102,7 @@ impl Window {
             background: self.background.value,
             background_error: self.background.sigma,
             efficiency: self.efficiency.value,
-            efficiency_error: self.efficiency.value * self.efficiency.gaussian,
-            efficiency_lognormal: self.efficiency.lognormal,
+            modifiers: self.modifiers.clone(),
         }
     }
 }
@@ -213,20 +214,58 @@ impl CountScan<'_> {
         let part = |c: usize| self.common.scale[c] * self.common.efficiency[c].at(m, ctau);
         let efficiency: f64 = active.iter().map(|&c| part(c)).sum();
         // A nuisance of some channels only is that share of the summed efficiency's.
-        let (gaussian, lognormal) = efficiency_uncertainties(&self.counting.nuisances, |n| {
+        // The fraction of the summed efficiency in the channels nuisance `n` acts in.
+        let share = |n: &crate::spec::Nuisance| -> f64 {
             let acted: f64 = active
                 .iter()
                 .filter(|&&c| n.acts_in(&self.common.channels[c]))
                 .map(|&c| part(c))
                 .sum();
-            acted / efficiency * super::relative_at(self.spec, n, m)
+            acted / efficiency
+        };
+        let (gaussian, lognormal) = efficiency_uncertainties(&self.counting.nuisances, |n| {
+            share(n) * super::relative_at(self.spec, n, m)
         });
-        // The systematics' relative widths at this hypothesis add in quadrature.
-        let gaussian = self
-            .systematic_widths(m, ctau, active, efficiency)
-            .into_iter()
+        let mut modifiers: Vec<CountModifier> = Vec::new();
+        for n in &self.counting.nuisances {
+            let (up, down) = super::widths_at(self.spec, n, m);
+            let (up, down) = (share(n) * up, share(n) * down);
+            if up == 0.0 && down == 0.0 {
+                continue;
+            }
+            let name = n.name.value.clone();
+            modifiers.push(match (&n.down, n.constraint.value.as_str()) {
+                (Some(_), _) => CountModifier::Normsys {
+                    name,
+                    hi: 1.0 + up,
+                    lo: 1.0 - down,
+                },
+                (None, "lognormal") => CountModifier::Normsys {
+                    name,
+                    hi: 1.0 + up,
+                    lo: 1.0 / (1.0 + up),
+                },
+                // pyhf's lumi modifier (one per workspace) for the luminosity.
+                (None, _) if matches!(name.as_str(), "luminosity" | "lumi") => {
+                    CountModifier::Lumi { relative: up }
+                }
+                (None, _) => CountModifier::Histosys { name, relative: up },
+            });
+        }
+        // The systematics' relative widths at this hypothesis add in quadrature for the
+        // exact methods (symmetric: a variation's larger relative change).
+        let systematics = self.systematic_modifiers(m, ctau, active, efficiency);
+        let gaussian = systematics
+            .iter()
+            .map(|s| match s {
+                CountModifier::Normsys { hi, lo, .. } => (hi - 1.0).abs().max((lo - 1.0).abs()),
+                CountModifier::Histosys { relative, .. }
+                | CountModifier::Staterror { relative }
+                | CountModifier::Lumi { relative } => *relative,
+            })
             .fold(gaussian * gaussian, |sum, w| sum + w * w)
             .sqrt();
+        modifiers.extend(systematics);
         Window {
             // The signal window of the data is read only when unblinded.
             observed: if self.common.unblind {
@@ -245,22 +284,24 @@ impl CountScan<'_> {
                 gaussian,
                 lognormal,
             },
+            modifiers,
         }
     }
 
-    /// The relative widths `systematics` give the summed signal efficiency `efficiency`
-    /// of channels `active` at `m`: a weight variation's larger relative change (up or
-    /// down; the exact counting methods take symmetric widths), the efficiencies' own
-    /// uncertainties added in quadrature over the channels.
-    fn systematic_widths(
+    /// The modifiers `systematics` give the summed signal efficiency `efficiency` of
+    /// channels `active` at `m`: a weight or column variation its efficiency ratios up and
+    /// down (`normsys`), the efficiencies' own uncertainties one `staterror` (added in
+    /// quadrature over the channels and the sources).
+    fn systematic_modifiers(
         &self,
         m: f64,
         ctau: Option<f64>,
         active: &[usize],
         efficiency: f64,
-    ) -> Vec<f64> {
+    ) -> Vec<CountModifier> {
         let mut variation = 0;
-        let mut widths = Vec::new();
+        let mut modifiers = Vec::new();
+        let mut mc_variance = 0.0;
         for s in self.common.systematics {
             let acts = |c: usize| {
                 s.channels.is_empty()
@@ -287,11 +328,14 @@ impl CountScan<'_> {
                             })
                             .sum()
                     };
-                    let change = |e: f64| (e / efficiency - 1.0).abs();
-                    widths.push(change(varied(true)).max(change(varied(false))));
+                    modifiers.push(CountModifier::Normsys {
+                        name: s.name.value.clone(),
+                        hi: varied(true) / efficiency,
+                        lo: varied(false) / efficiency,
+                    });
                 }
                 SystematicKind::McStat => {
-                    let variance: f64 = active
+                    mc_variance += active
                         .iter()
                         .filter(|&&c| acts(c))
                         .map(|&c| {
@@ -299,12 +343,16 @@ impl CountScan<'_> {
                                 * self.common.efficiency[c].uncertainty_at(m, ctau))
                             .powi(2)
                         })
-                        .sum();
-                    widths.push(variance.sqrt() / efficiency);
+                        .sum::<f64>();
                 }
             }
         }
-        widths
+        if mc_variance > 0.0 {
+            modifiers.push(CountModifier::Staterror {
+                relative: mc_variance.sqrt() / efficiency,
+            });
+        }
+        modifiers
     }
 
     /// The upper limits for each of `counts` in window `w`.
@@ -340,6 +388,7 @@ impl CountScan<'_> {
         point.efficiency_error = Some(w.efficiency.value * w.efficiency.gaussian);
         point.efficiency_lognormal =
             (w.efficiency.lognormal > 0.0).then_some(w.efficiency.lognormal);
+        point.efficiency_modifiers = w.modifiers.clone();
         if self.common.unblind {
             point.observed_events = Some(w.observed);
             point.local_significance = w.significance();

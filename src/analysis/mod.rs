@@ -117,6 +117,10 @@ pub struct ScanPoint {
     /// spec gives log-normal ones.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub efficiency_lognormal: Option<f64>,
+    /// Counting: the efficiency's uncertainties, one per source, as the window's binned
+    /// model takes them (`export pyhf`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub efficiency_modifiers: Vec<count_model::Modifier>,
     /// `ok`, or `failed: …` with the reason; failed points carry no limit.
     pub status: String,
     /// Limits on model parameters from `limits.reinterpret`.
@@ -163,6 +167,7 @@ impl ScanPoint {
             efficiency: None,
             efficiency_error: None,
             efficiency_lognormal: None,
+            efficiency_modifiers: Vec::new(),
             status: "not run".into(),
             reinterpreted: BTreeMap::new(),
         }

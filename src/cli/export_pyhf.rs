@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::analysis::count_model::CountModel;
+use crate::analysis::count_model::{CountModel, Modifier};
 use crate::report::results::write_atomically;
 
 /// Why nothing was exported.
@@ -32,13 +32,39 @@ impl From<std::io::Error> for Error {
 /// The window model of a scan point, None when the point has no usable window.
 fn window(point: &Value) -> Option<CountModel> {
     let number = |key: &str| point[key].as_f64().filter(|x| x.is_finite());
+    let efficiency = number("efficiency")?;
+    let modifiers = match point["efficiency_modifiers"].as_array() {
+        Some(list) => list
+            .iter()
+            .map(Modifier::from_json)
+            .collect::<Option<Vec<_>>>()?,
+        // Results of earlier versions: one Gaussian and one log-normal width.
+        None => {
+            let error = number("efficiency_error")?;
+            let lognormal = number("efficiency_lognormal").unwrap_or(0.0);
+            let mut m = Vec::new();
+            if error > 0.0 {
+                m.push(Modifier::Histosys {
+                    name: "signal_efficiency".into(),
+                    relative: error / efficiency,
+                });
+            }
+            if lognormal > 0.0 {
+                m.push(Modifier::Normsys {
+                    name: "signal_efficiency_lognormal".into(),
+                    hi: 1.0 + lognormal,
+                    lo: 1.0 / (1.0 + lognormal),
+                });
+            }
+            m
+        }
+    };
     let model = CountModel {
         observed: point["observed_events"].as_u64(),
         background: number("background")?,
         background_error: number("background_error")?,
-        efficiency: number("efficiency")?,
-        efficiency_error: number("efficiency_error")?,
-        efficiency_lognormal: number("efficiency_lognormal").unwrap_or(0.0),
+        efficiency,
+        modifiers,
     };
     (point["status"] == "ok" && model.efficiency > 0.0).then_some(model)
 }

@@ -221,14 +221,16 @@ def main():
     _, expected = pyhf.infer.intervals.upper_limits.toms748_scan(
         workspace.data(model), model, 0, 50, level=0.05, rtol=1e-8, test_stat="qtilde", calctype="asymptotics"
     )
-    # The same window with the systematics of the search's systematics test: the muon-ID
-    # variation's larger relative change and the efficiency's MC-statistical uncertainty
-    # in quadrature, a Gaussian width on the signal (pyhf histosys).
+    # The same window with the systematics of the search's systematics test, one pyhf
+    # modifier per source as searchlight's window model has them: the muon-ID variation a
+    # normsys with its efficiency ratios up and down, the efficiency's MC-statistical
+    # uncertainty a staterror.
     e = next(e for e in efficiencies if e["mass"] == mass)
     variation = max(abs(v / e["efficiency"] - 1) for v in e["muon_id"])
     width = float(np.hypot(variation, e["uncertainty"] / e["efficiency"]))
     signal_sample = spec["channels"][0]["samples"][0]
-    signal_sample["modifiers"].append({"name": "efficiency", "type": "histosys", "data": {"hi_data": [eff * luminosity * (1 + width)], "lo_data": [eff * luminosity * (1 - width)]}})
+    signal_sample["modifiers"].append({"name": "muon_id", "type": "normsys", "data": {"hi": e["muon_id"][0] / e["efficiency"], "lo": e["muon_id"][1] / e["efficiency"]}})
+    signal_sample["modifiers"].append({"name": "staterror_window", "type": "staterror", "data": [e["uncertainty"] * luminosity]})
     workspace = pyhf.Workspace(spec)
     model = workspace.model()
     _, expected_systematics = pyhf.infer.intervals.upper_limits.toms748_scan(
