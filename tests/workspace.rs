@@ -108,7 +108,8 @@ fn malformed_workspaces_are_refused_with_a_reason() {
 /// A cut-and-count window's binned model (what `export pyhf` writes and the
 /// `cls-asymptotic` counting method uses) gives pyhf's limits on the same model written
 /// independently in Python (tests/reference/gen/counting_window_pyhf.py), including zero
-/// background, no efficiency uncertainty and blinded (Asimov) observations.
+/// background, no efficiency uncertainty, blinded (Asimov) observations, and one modifier
+/// per source (histosys, lumi, normsys, staterror together).
 #[test]
 fn counting_window_model_matches_pyhf() {
     use searchlight::analysis::count_model::{CountModel, Modifier};
@@ -118,14 +119,23 @@ fn counting_window_model_matches_pyhf() {
         let number = |key: &str| w[key].as_f64().unwrap();
         let (n_sideband, ratio) = (number("sideband_events"), number("ratio"));
         let efficiency = number("efficiency");
-        let mut modifiers = Vec::new();
-        if number("relative_uncertainty") > 0.0 {
+        // One modifier per source, or the one Gaussian and one log-normal width.
+        let mut modifiers: Vec<Modifier> = w["modifiers"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .map(|m| Modifier::from_json(m).unwrap())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let width = |key: &str| w[key].as_f64().unwrap_or(0.0);
+        if width("relative_uncertainty") > 0.0 {
             modifiers.push(Modifier::Histosys {
                 name: "signal_efficiency".into(),
-                relative: number("relative_uncertainty"),
+                relative: width("relative_uncertainty"),
             });
         }
-        let lognormal = number("lognormal_uncertainty");
+        let lognormal = width("lognormal_uncertainty");
         if lognormal > 0.0 {
             modifiers.push(Modifier::Normsys {
                 name: "signal_efficiency_lognormal".into(),
