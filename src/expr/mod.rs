@@ -204,6 +204,17 @@ impl Expr {
         }
     }
 
+    /// The text a name or a basf2 variable with arguments (a call that is not a built-in
+    /// function) is known by — the name, or the call printed canonically — if this node
+    /// is one of them.
+    pub fn name_key(&self) -> Option<String> {
+        match &self.kind {
+            ExprKind::Name(name) => Some(name.clone()),
+            ExprKind::Call(name, _) if functions::function(name).is_none() => Some(print(self)),
+            _ => None,
+        }
+    }
+
     /// The bare name, if this node is one.
     pub fn as_name(&self) -> Option<&str> {
         match &self.kind {

@@ -7,7 +7,7 @@
 //! that compute at plan time and the executor's block kernels agree to the bit.
 
 use super::binding::{Binding, Bindings, CorrectionBinding, MvaBinding};
-use crate::expr::{BinOp, CmpOp, Expr, ExprKind, UnaryOp, function, print};
+use crate::expr::{BinOp, CmpOp, Expr, ExprKind, UnaryOp};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -333,15 +333,6 @@ impl<'a> Lowering<'a> {
         }
     }
 
-    /// The key of a name, or of a basf2 call the planner resolved to a binding.
-    fn name_key(e: &Expr) -> Option<String> {
-        match &e.kind {
-            ExprKind::Name(name) => Some(name.clone()),
-            ExprKind::Call(name, _) if function(name).is_none() => Some(print(e)),
-            _ => None,
-        }
-    }
-
     fn named(&mut self, key: String) -> NodeId {
         if let Some(&id) = self.named.get(&key) {
             return id;
@@ -372,7 +363,7 @@ impl<'a> Lowering<'a> {
 
     /// Lowers `e` and returns the node of its value.
     pub fn lower(&mut self, e: &Expr) -> NodeId {
-        if let Some(key) = Self::name_key(e) {
+        if let Some(key) = e.name_key() {
             return self.named(key);
         }
         let node = match &e.kind {

@@ -397,12 +397,7 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
 
 /// `e` with every occurrence of the name or basf2 call `key` (canonical text) renamed `to`.
 fn rename(e: &Expr, key: &str, to: &str) -> Expr {
-    let named = match &e.kind {
-        ExprKind::Name(n) => n == key,
-        ExprKind::Call(name, _) if crate::expr::function(name).is_none() => print(e) == key,
-        _ => false,
-    };
-    if named {
+    if e.name_key().as_deref() == Some(key) {
         return Expr {
             kind: ExprKind::Name(to.to_string()),
             span: e.span,

@@ -81,19 +81,11 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         .into_iter()
         .filter(|s| !matches!(s.role, "a varied column" | "a column's varied value"))
     {
-        super::visit_resolvable(&site.expr.expr, &mut |e| match &e.kind {
-            crate::expr::ExprKind::Name(n) => {
-                read.insert(n.clone());
-            }
-            crate::expr::ExprKind::Call(..) => {
-                read.insert(crate::expr::print(e));
-            }
-            _ => {}
-        });
+        super::visit_resolvable(&site.expr.expr, &mut |e| read.extend(e.name_key()));
     }
     for (s, up, down) in spec.column_variations() {
         for (column, _) in up.iter().chain(down) {
-            if !read.contains(&crate::expr::print(&column.expr)) {
+            if !column.expr.name_key().is_some_and(|k| read.contains(&k)) {
                 out.push(
                     RULE.diag(format!(
                         "systematic `{}` varies `{}`, which no expression of the analysis reads: it would change nothing",
