@@ -145,6 +145,19 @@ impl Ctx {
         }
     }
 
+    /// The strings of a sequence; an item that is not one is reported and left out.
+    pub fn strings(&mut self, node: &Node, what: &str, item: &str) -> Option<Vec<Name>> {
+        let items = self.list(node, what)?;
+        Some(items.iter().filter_map(|s| self.string(s, item)).collect())
+    }
+
+    /// The expressions of a sequence; an item that does not parse is reported and left
+    /// out.
+    pub fn exprs(&mut self, node: &Node, what: &str, item: &str) -> Option<Vec<SpecExpr>> {
+        let items = self.list(node, what)?;
+        Some(items.iter().filter_map(|e| self.expr(e, item)).collect())
+    }
+
     /// A scalar as a string.
     pub fn string(&mut self, node: &Node, what: &str) -> Option<Name> {
         match &node.kind {

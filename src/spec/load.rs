@@ -691,11 +691,7 @@ fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
         }
     };
     let cuts = match m.get("cuts") {
-        Some(list) => ctx
-            .list(list, "`cuts`")?
-            .iter()
-            .filter_map(|c| ctx.expr(c, "a cut"))
-            .collect(),
+        Some(list) => ctx.exprs(list, "`cuts`", "a cut")?,
         None => Vec::new(),
     };
     let weight = match m.get("weight") {
@@ -995,13 +991,7 @@ fn mva(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Mva> {
     let sha256 = m.get("sha256").and_then(|v| ctx.string(v, "`sha256`"));
     let features = m
         .get("features")
-        .and_then(|v| ctx.list(v, "`features`"))
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|f| ctx.expr(f, "a feature"))
-                .collect()
-        });
+        .and_then(|v| ctx.exprs(v, "`features`", "a feature"));
     let output = match m.get("output") {
         Some(v) => ctx.word(v, &["probability", "margin"], "MVA output")?,
         None => Spanned::new("probability".to_string(), m.span),
@@ -1027,13 +1017,7 @@ fn correction_entry(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Correction
         .and_then(|v| ctx.string(v, "`correction`"));
     let inputs = m
         .get("inputs")
-        .and_then(|v| ctx.list(v, "`inputs`"))
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|f| ctx.expr(f, "a correction input"))
-                .collect()
-        });
+        .and_then(|v| ctx.exprs(v, "`inputs`", "a correction input"));
     let mut keys = Vec::new();
     if let Some(v) = m.get("keys") {
         for (k, v) in ctx.dict(v, "`keys`").unwrap_or_default() {
@@ -1113,11 +1097,7 @@ fn systematic(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Systematic> {
     let what = format!("systematic `{}`", name.value);
     let m = ctx.map(node, entry_kind("systematics"), &what)?;
     let channels = match m.get("channels") {
-        Some(c) => ctx
-            .list(c, "`channels`")?
-            .iter()
-            .filter_map(|s| ctx.string(s, "a channel name"))
-            .collect(),
+        Some(c) => ctx.strings(c, "`channels`", "a channel name")?,
         None => Vec::new(),
     };
     let kind = match (m.get("weight"), m.get("efficiency"), m.get("columns")) {
@@ -1257,19 +1237,11 @@ fn histogram(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Histogram> {
         return None;
     }
     let without = match m.get("without") {
-        Some(w) => ctx
-            .list(w, "`without`")?
-            .iter()
-            .filter_map(|s| ctx.string(s, "a step or veto name"))
-            .collect(),
+        Some(w) => ctx.strings(w, "`without`", "a step or veto name")?,
         None => Vec::new(),
     };
     let inputs = match m.get("inputs") {
-        Some(list) => ctx
-            .list(list, "`inputs`")?
-            .iter()
-            .filter_map(|s| ctx.string(s, "an input name"))
-            .collect(),
+        Some(list) => ctx.strings(list, "`inputs`", "an input name")?,
         None => Vec::new(),
     };
     Some(Histogram {
@@ -1407,11 +1379,7 @@ fn nuisances(node: Option<&Node>, parent: &'static Kind, ctx: &mut Ctx) -> Vec<N
                 None => None,
             };
             let channels = match m.get("channels") {
-                Some(c) => ctx
-                    .list(c, "`channels`")?
-                    .iter()
-                    .filter_map(|s| ctx.string(s, "a channel name"))
-                    .collect(),
+                Some(c) => ctx.strings(c, "`channels`", "a channel name")?,
                 None => Vec::new(),
             };
             Some(Nuisance {
@@ -1740,13 +1708,7 @@ fn scan(node: &Node, ctx: &mut Ctx) -> Option<Scan> {
     let step = m.get("step").and_then(|v| ctx.expr(v, "`step`"));
     let exclude = m
         .get("exclude")
-        .and_then(|v| ctx.list(v, "`exclude`"))
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|i| ctx.string(i, "a veto name"))
-                .collect()
-        })
+        .and_then(|v| ctx.strings(v, "`exclude`", "a veto name"))
         .unwrap_or_default();
     Some(Scan {
         parameter: parameter?,
