@@ -21,12 +21,21 @@ pub struct Resolved {
     pub slots: Vec<usize>,
 }
 
-/// Reads and checks the file of entry `e` and picks its correction (errors at the
-/// entry's keys). Does not fix string inputs.
-pub fn open(
-    ctx: &LintContext,
-    e: &CorrectionEntry,
-) -> Result<(Correction, Vec<usize>), Diagnostic> {
+/// A correction entry's correction, string inputs not fixed, and the correction input
+/// each of its listed expressions feeds.
+pub type Opened = (Correction, Vec<usize>);
+
+/// The correction of entry `i` of `spec.corrections` and the correction input each of
+/// its listed expressions feeds, string inputs not fixed; its file is read and checked
+/// once per [`LintContext`] (errors at the entry's keys).
+pub fn open<'c>(ctx: &'c LintContext, i: usize) -> Result<&'c Opened, &'c Diagnostic> {
+    ctx.corrections
+        .get_or_init(|| ctx.spec.corrections.iter().map(|e| read(ctx, e)).collect())[i]
+        .as_ref()
+}
+
+/// Reads and checks the file of entry `e` and picks its correction.
+fn read(ctx: &LintContext, e: &CorrectionEntry) -> Result<Opened, Diagnostic> {
     let fail = |span: Span, m: String| Diagnostic::error(codes::BAD_CORRECTION, m).at(span);
     let path = ctx.base_dir.join(&e.file.value);
     let bytes =
@@ -134,13 +143,11 @@ fn varied_input(e: &CorrectionEntry, c: &Correction, at: Span) -> Result<usize, 
     }
 }
 
-/// Entry `e` as the expression `use_` (`NAME`, or `NAME(VALUE)`) evaluates it.
-pub fn resolve(
-    ctx: &LintContext,
-    e: &CorrectionEntry,
-    use_: &Expr,
-) -> Result<Resolved, Diagnostic> {
-    let (correction, slots) = open(ctx, e)?;
+/// Entry `i` of `spec.corrections` as the expression `use_` (`NAME`, or `NAME(VALUE)`)
+/// evaluates it.
+pub fn resolve(ctx: &LintContext, i: usize, use_: &Expr) -> Result<Resolved, Diagnostic> {
+    let e = &ctx.spec.corrections[i];
+    let (correction, slots) = open(ctx, i).map_err(Clone::clone)?;
     let fail = |span: Span, m: String| Diagnostic::error(codes::BAD_CORRECTION, m).at(span);
     // The value of each string input: the call's for the varied one, else `keys`, else
     // a table's `nominal`.
@@ -151,7 +158,7 @@ pub fn resolve(
                     kind: ExprKind::Name(word),
                     ..
                 },
-            ] => Some((varied_input(e, &correction, use_.span)?, word.clone())),
+            ] => Some((varied_input(e, correction, use_.span)?, word.clone())),
             _ => {
                 return Err(fail(
                     use_.span,
@@ -186,13 +193,12 @@ pub fn resolve(
         && !e.file.value.ends_with(".json")
         && !e.file.value.ends_with(".json.gz");
     let mut fixed = correction.clone();
-    for i in 0..correction.inputs.len() {
-        let input = &correction.inputs[i];
+    for (k, input) in correction.inputs.iter().enumerate() {
         if input.kind != InputKind::Str {
             continue;
         }
         let (value, span) = match &variant {
-            Some((v, word)) if *v == i => (word.clone(), use_.span),
+            Some((v, word)) if *v == k => (word.clone(), use_.span),
             _ => match e.keys.iter().find(|(k, _)| k.value == input.name) {
                 Some((_, v)) => (v.value.clone(), v.span),
                 None if is_table => (TABLE_VARIATIONS[0].to_string(), e.name.span),
@@ -207,7 +213,7 @@ pub fn resolve(
                 }
             },
         };
-        fixed = fixed.fix(i, &value).map_err(|m| {
+        fixed = fixed.fix(k, &value).map_err(|m| {
             fail(
                 span,
                 format!(
@@ -219,6 +225,6 @@ pub fn resolve(
     }
     Ok(Resolved {
         correction: fixed,
-        slots,
+        slots: slots.clone(),
     })
 }

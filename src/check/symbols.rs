@@ -119,6 +119,10 @@ pub struct LintContext<'a> {
     input_schemas: Vec<Option<Schema>>,
     alias_info: RefCell<HashMap<usize, Option<Info>>>,
     mva_ranges: std::cell::OnceCell<Vec<Option<(f64, f64)>>>,
+    /// The correction of each entry of `spec.corrections`, its file read once
+    /// ([`super::corrections::open`]).
+    pub(super) corrections:
+        std::cell::OnceCell<Vec<Result<super::corrections::Opened, crate::diag::Diagnostic>>>,
 }
 
 impl<'a> LintContext<'a> {
@@ -155,6 +159,7 @@ impl<'a> LintContext<'a> {
             input_schemas,
             alias_info: RefCell::default(),
             mva_ranges: std::cell::OnceCell::new(),
+            corrections: std::cell::OnceCell::new(),
         }
     }
 

@@ -265,12 +265,15 @@ pub fn build(ctx: &LintContext) -> Result<Query, Diagnostic> {
                     }
                 },
                 Some(Symbol::Correction(i)) => {
-                    let entry = &spec.corrections[i];
-                    match crate::check::corrections::resolve(ctx, entry, e) {
+                    match crate::check::corrections::resolve(ctx, i, e) {
                         Ok(r) => Binding::Correction(std::sync::Arc::new(CorrectionBinding::new(
                             key.clone(),
                             r.correction,
-                            entry.inputs.iter().map(|x| x.expr.clone()).collect(),
+                            spec.corrections[i]
+                                .inputs
+                                .iter()
+                                .map(|x| x.expr.clone())
+                                .collect(),
                             r.slots,
                         ))),
                         Err(d) => {

@@ -39,7 +39,7 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let mut usable = Vec::new();
-    for e in &ctx.spec.corrections {
+    for (i, e) in ctx.spec.corrections.iter().enumerate() {
         let spec = ctx.spec;
         let taken = if spec.variables.iter().any(|v| v.name.value == e.name.value) {
             Some("a variable")
@@ -57,13 +57,13 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                 .at_labelled(e.name.span, "name taken"),
             );
         }
-        match open(ctx, e) {
+        match open(ctx, i) {
             Ok(_) => usable.push(true),
             Err(d) => {
                 usable.push(false);
                 out.push(Diagnostic {
                     code: RULE.code,
-                    ..d
+                    ..d.clone()
                 });
             }
         }
@@ -82,7 +82,7 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             if !usable[i] || !seen.insert(crate::expr::print(e)) {
                 return;
             }
-            if let Err(d) = resolve(ctx, &ctx.spec.corrections[i], e) {
+            if let Err(d) = resolve(ctx, i, e) {
                 let d = Diagnostic {
                     code: RULE.code,
                     ..d
