@@ -31,18 +31,18 @@ pub fn provenance(
         canonical_sha256: canonical,
         analysis_repository: repository_state(base),
         unblinded: unblind,
-        mva: mva_hashes(spec, base)?,
-        corrections: spec
-            .corrections
-            .iter()
-            .map(|c| {
-                let hash = file_hash(&base.join(&c.file.value))?;
-                Ok((
-                    c.name.value.clone(),
-                    json!({ "file": c.file.value, "sha256": hash }),
-                ))
-            })
-            .collect::<Result<_, Diagnostic>>()?,
+        mva: file_hashes(
+            base,
+            "model",
+            spec.mva.iter().map(|m| (&m.name.value, &m.model.value)),
+        )?,
+        corrections: file_hashes(
+            base,
+            "file",
+            spec.corrections
+                .iter()
+                .map(|c| (&c.name.value, &c.file.value)),
+        )?,
         searchlight_version: env!("CARGO_PKG_VERSION").into(),
         searchlight_commit: env!("SEARCHLIGHT_GIT_COMMIT").into(),
         platform: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
@@ -72,16 +72,17 @@ fn repository_state(dir: &Path) -> Value {
     }
 }
 
-/// Each MVA's model file (as written in the spec) and its SHA-256.
-fn mva_hashes(spec: &Spec, base: &Path) -> Result<Map<String, Value>, Diagnostic> {
-    spec.mva
-        .iter()
-        .map(|m| {
-            let hash = file_hash(&base.join(&m.model.value))?;
-            Ok((
-                m.name.value.clone(),
-                json!({ "model": m.model.value, "sha256": hash }),
-            ))
+/// Each named file (as written in the spec, under `key`) and its SHA-256: the MVA models,
+/// the correction files.
+fn file_hashes<'a>(
+    base: &Path,
+    key: &str,
+    files: impl Iterator<Item = (&'a String, &'a String)>,
+) -> Result<Map<String, Value>, Diagnostic> {
+    files
+        .map(|(name, file)| {
+            let hash = file_hash(&base.join(file))?;
+            Ok((name.clone(), json!({ key: file, "sha256": hash })))
         })
         .collect()
 }

@@ -1102,10 +1102,7 @@ fn systematic(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Systematic> {
     };
     let kind = match (m.get("weight"), m.get("efficiency"), m.get("columns")) {
         (None, None, Some(c)) => {
-            let kind = match keys::find(keys::fields(entry_kind("systematics")), "columns") {
-                Some(k) => &k.kind,
-                None => unreachable!("`columns` is a key of a systematic"),
-            };
+            let kind = sub_kind(entry_kind("systematics"), "columns");
             let c = ctx.map(c, kind, "`columns`")?;
             let mut side = |key: &str| -> Option<Vec<(SpecExpr, SpecExpr)>> {
                 let entries = ctx.dict(c.get(key)?, &format!("`columns.{key}`"))?;
@@ -1128,10 +1125,7 @@ fn systematic(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Systematic> {
             }
         }
         (Some(w), None, None) => {
-            let kind = match keys::find(keys::fields(entry_kind("systematics")), "weight") {
-                Some(k) => &k.kind,
-                None => unreachable!("`weight` is a key of a systematic"),
-            };
+            let kind = sub_kind(entry_kind("systematics"), "weight");
             let w = ctx.map(w, kind, "`weight`")?;
             let up = w
                 .get("up")
