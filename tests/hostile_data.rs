@@ -126,7 +126,12 @@ fn every_hostile_file_gets_a_coded_error_and_no_results() {
             .iter()
             .position(|l| l.starts_with("error[SL") || l.starts_with('×'))
             .unwrap_or_else(|| panic!("{name}: no message\n{stderr}"));
-        let mut first = lines[start].trim_start_matches('×').trim().to_string();
+        let line = lines[start].trim_start_matches('×').trim();
+        let mut first = match line.strip_prefix("error[") {
+            Some(rest) => rest.split_once("]: ").map_or(line, |(_, m)| m),
+            None => line,
+        }
+        .to_string();
         for more in lines[start + 1..].iter().map_while(|l| l.strip_prefix('│')) {
             // miette wraps at spaces and after path separators.
             if !first.ends_with('/') {

@@ -124,7 +124,7 @@ fn counting_window_model_matches_pyhf() {
             .as_array()
             .map(|list| {
                 list.iter()
-                    .map(|m| Modifier::from_json(m).unwrap())
+                    .map(|m| serde_json::from_value::<Modifier>(m.clone()).unwrap())
                     .collect()
             })
             .unwrap_or_default();

@@ -29,7 +29,7 @@ use crate::stats::histfactory;
 use crate::stats::toys::upper_limits_toys;
 
 /// One source of uncertainty on a window's signal, as a HistFactory modifier.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Modifier {
     /// A Gaussian relative uncertainty: linear in α ~ N(0, 1) (symmetric `histosys`).
@@ -86,30 +86,6 @@ impl Modifier {
             }),
             Modifier::Lumi { .. } => json!({"name": "lumi", "type": "lumi", "data": null}),
         }
-    }
-
-    /// The modifier written in results.json (`efficiency_modifiers`), or None.
-    pub fn from_json(v: &Value) -> Option<Modifier> {
-        let number = |k: &str| v[k].as_f64().filter(|x| x.is_finite());
-        let name = || v["name"].as_str().map(str::to_string);
-        Some(match v["type"].as_str()? {
-            "histosys" => Modifier::Histosys {
-                name: name()?,
-                relative: number("relative")?,
-            },
-            "normsys" => Modifier::Normsys {
-                name: name()?,
-                hi: number("hi")?,
-                lo: number("lo")?,
-            },
-            "staterror" => Modifier::Staterror {
-                relative: number("relative")?,
-            },
-            "lumi" => Modifier::Lumi {
-                relative: number("relative")?,
-            },
-            _ => return None,
-        })
     }
 }
 

@@ -3,14 +3,14 @@
 //! for a signal toy in the channel's decay mode, for a sample from files as the spec says
 //! — or efficiencies given by the spec; linear interpolation between grid masses.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::collect::Candidates;
 use crate::check::efficiency_source::{GeneratedPoint, GivenPoint, same_generated, same_point};
 use crate::toy::{Params, truth};
 
 /// The efficiency of one channel at one grid point.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Point {
     /// Generated mass.
     pub mass: f64,
@@ -25,29 +25,38 @@ pub struct Point {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub generated: Option<f64>,
     /// selected / generated.
+    #[serde(deserialize_with = "nan_from_null")]
     pub efficiency: f64,
     /// Binomial uncertainty from the size of the signal sample (with weights, its normal
     /// approximation √(((1−2ε)Σw² + ε²N)/N²)), or the given one.
+    #[serde(deserialize_with = "nan_from_null")]
     pub uncertainty: f64,
     /// The efficiency under each weight or column variation (`systematics`), in spec
     /// order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variations: Vec<Varied>,
 }
 
 /// The efficiency at a point under one weight or column variation.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Varied {
     /// The systematic.
     pub name: String,
     /// At +1σ.
+    #[serde(deserialize_with = "nan_from_null")]
     pub up: f64,
     /// At −1σ.
+    #[serde(deserialize_with = "nan_from_null")]
     pub down: f64,
 }
 
+/// Reads back a number that JSON holds as null because it was not finite.
+fn nan_from_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
 /// A channel's efficiencies over the grid.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Table {
     /// Channel name.
     pub channel: String,

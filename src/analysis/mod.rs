@@ -18,7 +18,7 @@ mod template;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::check::efficiency_source::{self, EfficiencySource};
 use crate::check::grid;
@@ -66,7 +66,7 @@ pub fn variation_label(input: &str, systematic: &str, side: &str) -> String {
 }
 
 /// A derived limit from a reinterpretation formula.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Reinterpreted {
     /// From the observed limit.
     pub observed: Option<f64>,
@@ -75,7 +75,7 @@ pub struct Reinterpreted {
 }
 
 /// One hypothesis of the scan.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ScanPoint {
     /// Hypothesis mass.
     pub mass: f64,
@@ -119,12 +119,12 @@ pub struct ScanPoint {
     pub efficiency_lognormal: Option<f64>,
     /// Counting: the efficiency's uncertainties, one per source, as the window's binned
     /// model takes them (`export pyhf`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub efficiency_modifiers: Vec<count_model::Modifier>,
     /// `ok`, or `failed: …` with the reason; failed points carry no limit.
     pub status: String,
     /// Limits on model parameters from `limits.reinterpret`.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reinterpreted: BTreeMap<String, Reinterpreted>,
 }
 

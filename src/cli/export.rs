@@ -1,20 +1,12 @@
-//! `searchlight export {hepdata,pyhf} RESULTS -o DIR`. pyhf: see `export_pyhf`.
-//! HEPData: a submission from a run's
-//! results.json — one table of upper limits against the scanned mass per channel (and
-//! lifetime), with the expected ±1σ/±2σ bands as asymmetric errors and the observed
-//! limit when unblinded, the reinterpreted limits likewise, and the cutflow of the data.
-//!
-//! HEPData reads YAML; every document here is written in YAML flow style, which is JSON
-//! syntax except for numbers: YAML 1.1 readers (PyYAML, which HEPData uses) take `1e-5`
-//! for a string, so floats are always written with a decimal point and a signed
-//! exponent (`1.0e-5`). `scripts/check_hepdata.py` validates
-//! the output with hepdata-validator (run by `.ci/run`).
+//! `searchlight export {hepdata,pyhf} RESULTS -o DIR`: a run's results as a HEPData
+//! submission (`report::hepdata`) or its counting windows as pyhf workspaces
+//! (`report::pyhf`).
 
-use super::Status;
+use super::{Status, fail};
 use crate::diag::codes;
-use crate::report::results::write_atomically;
-use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use crate::report::results::read_results;
+use crate::report::{hepdata, pyhf};
+use std::path::PathBuf;
 
 /// Arguments of `export`.
 #[derive(clap::Args, Debug)]
@@ -40,36 +32,22 @@ enum Target {
 
 /// Writes the export.
 pub fn run(args: &Args) -> Status {
-    let results: Value =
-        match crate::io::regular::read_to_string(&args.results, crate::io::regular::MAX_WHOLE_FILE)
-            .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
-        {
-            Ok(v) => v,
-            Err(e) => {
-                eprintln!(
-                    "error[{}]: cannot read {}: {e}",
-                    codes::IO,
-                    args.results.display()
-                );
-                return Status::Failure;
-            }
-        };
+    let results = match read_results(&args.results) {
+        Ok(results) => results,
+        Err(e) => return fail(codes::IO, e.to_string()),
+    };
     let written = match args.format {
-        Target::Hepdata => {
-            write(&results, &args.output).map(|n| format!("a HEPData submission of {n} tables"))
-        }
-        Target::Pyhf => match super::export_pyhf::write(&results, &args.output) {
+        Target::Hepdata => hepdata::write(&results, &args.output)
+            .map(|n| format!("a HEPData submission of {n} tables")),
+        Target::Pyhf => match pyhf::write(&results, &args.output) {
             Ok(n) => Ok(format!("{n} pyhf workspaces and index.json")),
-            Err(super::export_pyhf::Error::NotCounting) => {
-                eprintln!(
-                    "error[{}]: {} has no cut-and-count scan: `export pyhf` writes the one-bin models of counting searches; the fit searches' unbinned models have no HistFactory form",
+            Err(e @ pyhf::ExportError::NotCounting) => {
+                return fail(
                     codes::NOT_SUPPORTED,
-                    args.results.display()
+                    format!("{}: {e}", args.results.display()),
                 );
-                return Status::Failure;
             }
-            Err(super::export_pyhf::Error::Io(e)) => Err(e),
+            Err(pyhf::ExportError::Io(e)) => Err(e),
         },
     };
     match written {
@@ -77,347 +55,9 @@ pub fn run(args: &Args) -> Status {
             println!("wrote {what} to {}", args.output.display());
             Status::Ok
         }
-        Err(e) => {
-            eprintln!(
-                "error[{}]: cannot write {}: {e}",
-                codes::OUTPUT,
-                args.output.display()
-            );
-            Status::Failure
-        }
-    }
-}
-
-/// A table: its submission entry and its data document.
-struct Table {
-    name: String,
-    description: String,
-    /// HEPData's `observables` keyword: `LIMIT`, `EFF` for efficiencies, or `N` for
-    /// event counts.
-    observable: &'static str,
-    data: Value,
-}
-
-fn write(results: &Value, dir: &Path) -> std::io::Result<usize> {
-    let mut tables = limit_tables(results);
-    tables.extend(efficiency_tables(results));
-    tables.extend(cutflow_table(results));
-    std::fs::create_dir_all(dir)?;
-    let analysis = results["analysis"].as_str().unwrap_or("analysis");
-    let mut submission = vec![json!({
-        "comment": format!(
-            "Upper limits and cutflow of `{analysis}`, exported by searchlight {} from a run with provenance {}.",
-            env!("CARGO_PKG_VERSION"),
-            results["provenance"]["canonical_sha256"].as_str().unwrap_or("unknown")
+        Err(e) => fail(
+            codes::OUTPUT,
+            format!("cannot write {}: {e}", args.output.display()),
         ),
-    })];
-    for (i, t) in tables.iter().enumerate() {
-        let file = format!("table_{}.yaml", i + 1);
-        write_atomically(&dir.join(&file), format!("{}\n", flow(&t.data)).as_bytes())?;
-        submission.push(json!({
-            "name": t.name,
-            "description": t.description,
-            "keywords": [{"name": "observables", "values": [t.observable]}],
-            "data_file": file,
-        }));
-    }
-    let text: Vec<String> = submission.iter().map(flow).collect();
-    write_atomically(
-        &dir.join("submission.yaml"),
-        format!("{}\n", text.join("\n---\n")).as_bytes(),
-    )?;
-    Ok(tables.len())
-}
-
-/// A value in YAML flow style (see the module comment on numbers).
-fn flow(v: &Value) -> String {
-    match v {
-        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => i.to_string(),
-            (None, Some(x)) => yaml_float(x),
-            _ => n.to_string(),
-        },
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(flow).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Object(map) => format!(
-            "{{{}}}",
-            map.iter()
-                .map(|(k, v)| format!("{}: {}", Value::String(k.clone()), flow(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        other => other.to_string(),
-    }
-}
-
-/// The shortest exact decimal form of `x`, with a decimal point in the mantissa and a
-/// signed exponent, as YAML 1.1 requires of floats.
-fn yaml_float(x: f64) -> String {
-    let text = format!("{x:?}");
-    let Some((mantissa, exponent)) = text.split_once('e') else {
-        return text;
-    };
-    let mantissa = if mantissa.contains('.') {
-        mantissa.to_string()
-    } else {
-        format!("{mantissa}.0")
-    };
-    let exponent = if exponent.starts_with('-') {
-        exponent.to_string()
-    } else {
-        format!("+{exponent}")
-    };
-    format!("{mantissa}e{exponent}")
-}
-
-fn number(v: &Value) -> Option<f64> {
-    v.as_f64().filter(|x| x.is_finite())
-}
-
-/// One limits table per channel and lifetime (points that failed are left out and
-/// counted in the description).
-fn limit_tables(results: &Value) -> Vec<Table> {
-    let poi = results["poi"].as_str().unwrap_or("poi");
-    let cl = results["cl"].as_f64().unwrap_or(0.0);
-    let method = results["method"].as_str().unwrap_or("");
-    // Groups in the order the scan lists them.
-    let mut groups: Vec<(String, Vec<&Value>)> = Vec::new();
-    for p in results["scan"].as_array().into_iter().flatten() {
-        let mut key = p["channel"].as_str().unwrap_or("combined").to_string();
-        if let Some(ctau) = number(&p["ctau"]) {
-            key.push_str(&format!(", ctau = {ctau} cm"));
-        }
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, points)) => points.push(p),
-            None => groups.push((key, vec![p])),
-        }
-    }
-    let mut out = Vec::new();
-    for (group, points) in &groups {
-        let ok: Vec<&Value> = points
-            .iter()
-            .copied()
-            .filter(|p| {
-                p["status"] == "ok" && p["expected"].as_array().is_some_and(|e| e.len() == 5)
-            })
-            .collect();
-        let failed = points.len() - ok.len();
-        let note = if failed > 0 {
-            format!(" {failed} scan points whose fit failed are not listed.")
-        } else {
-            String::new()
-        };
-        out.push(Table {
-            observable: "LIMIT",
-            name: format!("Upper limits on {poi}, {group}"),
-            description: format!(
-                "{:.0}% CL upper limits on {poi} ({method}) against the mass hypothesis, {group}: expected median with the ±1σ and ±2σ bands as errors, and the observed limit where unblinded.{note}",
-                cl * 100.0
-            ),
-            data: limits_data(&ok, poi, cl, |p| &p["expected"], |p| &p["observed"]),
-        });
-        let reinterpreted: Vec<&str> = ok
-            .first()
-            .and_then(|p| p["reinterpreted"].as_object())
-            .map(|m| m.keys().map(String::as_str).collect())
-            .unwrap_or_default();
-        for name in reinterpreted {
-            out.push(Table {
-                observable: "LIMIT",
-                name: format!("Upper limits on {name}, {group}"),
-                description: format!(
-                    "The limits on {poi} reinterpreted as {:.0}% CL upper limits on {name}, {group}.{note}",
-                    cl * 100.0
-                ),
-                data: limits_data(
-                    &ok,
-                    name,
-                    cl,
-                    |p| &p["reinterpreted"][name]["expected"],
-                    |p| &p["reinterpreted"][name]["observed"],
-                ),
-            });
-        }
-    }
-    out
-}
-
-fn limits_data(
-    points: &[&Value],
-    quantity: &str,
-    cl: f64,
-    expected: impl Fn(&Value) -> &Value,
-    observed: impl Fn(&Value) -> &Value,
-) -> Value {
-    let masses: Vec<Value> = points
-        .iter()
-        .map(|p| json!({"value": number(&p["mass"]).unwrap_or(0.0)}))
-        .collect();
-    let band: Vec<Value> = points
-        .iter()
-        .map(|p| {
-            let e: Vec<f64> = expected(p)
-                .as_array()
-                .map(|a| a.iter().map(|v| v.as_f64().unwrap_or(0.0)).collect())
-                .unwrap_or_else(|| vec![0.0; 5]);
-            // A band of zero width (a discrete expected count) is no error: HEPData
-            // rejects all-zero uncertainties.
-            let errors: Vec<Value> = [(1, 3, "expected 1 sigma"), (0, 4, "expected 2 sigma")]
-                .into_iter()
-                .filter(|&(lo, hi, _)| e[lo] != e[2] || e[hi] != e[2])
-                .map(|(lo, hi, label)| {
-                    json!({"asymerror": {"plus": e[hi] - e[2], "minus": e[lo] - e[2]}, "label": label})
-                })
-                .collect();
-            if errors.is_empty() {
-                json!({ "value": e[2] })
-            } else {
-                json!({ "value": e[2], "errors": errors })
-            }
-        })
-        .collect();
-    let qualifiers = json!([{"name": "CL", "value": format!("{cl}")}]);
-    let mut dependent = vec![json!({
-        "header": {"name": format!("expected upper limit on {quantity}")},
-        "qualifiers": qualifiers,
-        "values": band,
-    })];
-    if points.iter().all(|p| number(observed(p)).is_some()) && !points.is_empty() {
-        dependent.push(json!({
-            "header": {"name": format!("observed upper limit on {quantity}")},
-            "qualifiers": qualifiers,
-            "values": points.iter().map(|p| json!({"value": number(observed(p))})).collect::<Vec<_>>(),
-        }));
-    }
-    json!({
-        "independent_variables": [{"header": {"name": "mass hypothesis", "units": "GeV"}, "values": masses}],
-        "dependent_variables": dependent,
-    })
-}
-
-/// `x` rounded to `digits` significant digits (weighted sums carry rounding noise in
-/// their last digits, which a table should not print).
-fn significant(x: f64, digits: usize) -> f64 {
-    format!("{x:.*e}", digits.saturating_sub(1))
-        .parse()
-        .unwrap_or(x)
-}
-
-/// The signal efficiency per channel at its generated points, with its statistical
-/// uncertainty and the change under each systematic weight variation as errors (measured
-/// efficiencies only; given ones are the spec's).
-fn efficiency_tables(results: &Value) -> Vec<Table> {
-    let mut out = Vec::new();
-    for table in results["efficiency"].as_array().into_iter().flatten() {
-        let points: Vec<&Value> = table["points"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|p| number(&p["generated"]).is_some())
-            .collect();
-        if points.is_empty() {
-            continue;
-        }
-        let channel = table["channel"].as_str().unwrap_or("all");
-        let lifetimes = points.iter().any(|p| number(&p["ctau"]).is_some());
-        let values: Vec<Value> = points
-            .iter()
-            .map(|p| {
-                let e = number(&p["efficiency"]).unwrap_or(0.0);
-                let mut errors: Vec<Value> = number(&p["uncertainty"])
-                    .filter(|u| *u > 0.0)
-                    .map(|u| json!({"symerror": significant(u, 4), "label": "stat (signal sample size)"}))
-                    .into_iter()
-                    .collect();
-                for v in p["variations"].as_array().into_iter().flatten() {
-                    let (up, down) = (
-                        number(&v["up"]).unwrap_or(e) - e,
-                        number(&v["down"]).unwrap_or(e) - e,
-                    );
-                    if up != 0.0 || down != 0.0 {
-                        errors.push(json!({
-                            "asymerror": {"plus": significant(up, 4), "minus": significant(down, 4)},
-                            "label": format!("sys {}", v["name"].as_str().unwrap_or("")),
-                        }));
-                    }
-                }
-                match errors.is_empty() {
-                    true => json!({"value": significant(e, 6)}),
-                    false => json!({"value": significant(e, 6), "errors": errors}),
-                }
-            })
-            .collect();
-        let mut independent = vec![json!({
-            "header": {"name": "generated mass", "units": "GeV"},
-            "values": points.iter().map(|p| json!({"value": number(&p["mass"]).unwrap_or(0.0)})).collect::<Vec<_>>(),
-        })];
-        if lifetimes {
-            independent.push(json!({
-                "header": {"name": "generated c tau", "units": "cm"},
-                "values": points.iter().map(|p| json!({"value": number(&p["ctau"]).unwrap_or(0.0)})).collect::<Vec<_>>(),
-            }));
-        }
-        out.push(Table {
-            observable: "EFF",
-            name: format!("Signal efficiency, {channel}"),
-            description: format!(
-                "Signal efficiency in channel {channel} at each generated point (selected over generated), with its statistical uncertainty and the change under each systematic weight variation."
-            ),
-            data: json!({
-                "independent_variables": independent,
-                "dependent_variables": [{"header": {"name": "signal efficiency"}, "values": values}],
-            }),
-        });
-    }
-    out
-}
-
-/// The cutflow of the data, per channel.
-fn cutflow_table(results: &Value) -> Option<Table> {
-    let channels = results["cutflow"].as_object()?;
-    let (_, first) = channels.iter().next()?;
-    let steps: Vec<Value> = first
-        .as_array()?
-        .iter()
-        .map(|r| json!({"value": r["step"].as_str().unwrap_or("")}))
-        .collect();
-    let dependent: Vec<Value> = channels
-        .iter()
-        .filter(|(_, rows)| rows.as_array().is_some_and(|r| r.len() == steps.len()))
-        .map(|(channel, rows)| {
-            json!({
-                "header": {"name": "events"},
-                "qualifiers": [{"name": "channel", "value": channel}],
-                "values": rows.as_array().into_iter().flatten()
-                    .map(|r| json!({"value": r["weighted"].as_f64().map(|w| significant(w, 6))}))
-                    .collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    Some(Table {
-        observable: "N",
-        name: "Cutflow".into(),
-        description: "Events of the data sample after each selection step and veto, per channel."
-            .into(),
-        data: json!({
-            "independent_variables": [{"header": {"name": "selection step"}, "values": steps}],
-            "dependent_variables": dependent,
-        }),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::yaml_float;
-
-    #[test]
-    fn floats_read_as_floats_in_yaml_1_1() {
-        assert_eq!(yaml_float(1e-5), "1.0e-5");
-        assert_eq!(yaml_float(3.6e-8), "3.6e-8");
-        assert_eq!(yaml_float(1e21), "1.0e+21");
-        assert_eq!(yaml_float(0.25), "0.25");
-        assert_eq!(yaml_float(5.0), "5.0");
     }
 }

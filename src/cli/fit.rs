@@ -1,11 +1,11 @@
 //! `searchlight fit`: one fit of the data at one hypothesis, with errors.
 
-use super::Status;
 use super::prepare::{prepare, report, thread_pool};
+use super::{Status, fail};
 use crate::analysis::plain_fit::{PlainFitReport, plain_fit};
 use crate::analysis::{self, FitReport, InputCandidates};
 use crate::check::grid;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, codes};
 use crate::pipeline::{Prepared, execute};
 use crate::report::figures;
 use crate::shard::Shard;
@@ -60,14 +60,16 @@ pub fn run(args: &Args) -> Status {
     let spec = &prepared.spec;
     if spec.plain_fit.is_some() {
         if args.mass.is_some() || args.profile > 0 {
-            eprintln!("error: --mass and --profile belong to scan fits; this spec has a plain fit");
-            return Status::Failure;
+            return fail(
+                codes::USAGE,
+                "--mass and --profile belong to scan fits; this spec has a plain fit",
+            );
         }
         if args.impacts.as_deref() == Some("") {
-            eprintln!(
-                "error: a plain fit has no POI: name the parameter, e.g. --impacts signal.yield"
+            return fail(
+                codes::USAGE,
+                "a plain fit has no POI: name the parameter, e.g. --impacts signal.yield",
             );
-            return Status::Failure;
         }
         let fitted = match on_candidates(args, &prepared, |candidates| {
             plain_fit(
@@ -115,27 +117,31 @@ pub fn run(args: &Args) -> Status {
         {
             Some(m) => m,
             None => {
-                eprintln!("error: give the hypothesis with --mass (the spec has no scan grid)");
-                return Status::Failure;
+                return fail(
+                    codes::USAGE,
+                    "give the hypothesis with --mass (the spec has no scan grid)",
+                );
             }
         },
     };
     if args.minos || (args.output.is_some() && args.impacts.is_none()) {
-        eprintln!(
-            "error: --minos and -o (but for --impacts) belong to plain fits (`fit.components`); this spec has a scan fit"
+        return fail(
+            codes::USAGE,
+            "--minos and -o (but for --impacts) belong to plain fits (`fit.components`); this spec has a scan fit",
         );
-        return Status::Failure;
     }
     if args.impacts.as_deref().is_some_and(|p| !p.is_empty()) {
-        eprintln!("error: a scan fit's impacts are on its POI: give --impacts without a value");
-        return Status::Failure;
+        return fail(
+            codes::USAGE,
+            "a scan fit's impacts are on its POI: give --impacts without a value",
+        );
     }
     if args.profile > 0 && !prepared.unblinded {
-        eprintln!(
-            "error: --profile scans the signal yield, which a blinded fit holds at 0; it needs \
-             `blinding: {{ unblind: true }}` in the spec and --unblind"
+        return fail(
+            codes::USAGE,
+            "--profile scans the signal yield, which a blinded fit holds at 0; it needs \
+             `blinding: { unblind: true }` in the spec and --unblind",
         );
-        return Status::Failure;
     }
     let fitted = match on_candidates(args, &prepared, |candidates| {
         analysis::fit_at(
@@ -209,10 +215,7 @@ fn report_written(written: Result<Vec<PathBuf>, String>) -> Result<(), Status> {
             }
             Ok(())
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            Err(Status::Failure)
-        }
+        Err(e) => Err(fail(codes::OUTPUT, e)),
     }
 }
 

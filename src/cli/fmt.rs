@@ -1,21 +1,11 @@
-//! `searchlight fmt SPEC... [--check]`: rewrites every expression (cuts, aliases, MVA
-//! features, model formulas) in a spec in its canonical form (the printer `plan` and
-//! `diff` use), touching nothing else: comments, key order, quoting, layout and
-//! constants stay as written.
-//!
-//! Only scalars that stand verbatim in the file are rewritten, in place, and the result
-//! is accepted only when it parses to the same canonical tree as the original (an edit
-//! that would change the meaning or break the YAML is left out). Formatting is
-//! idempotent, since printing a parsed canonical expression gives it back.
+//! `searchlight fmt SPEC... [--check]`: rewrites every expression of each spec in its
+//! canonical form (`spec::format`), touching nothing else.
 
-use super::Status;
-use crate::diag::{Diagnostic, SourceMap};
-use crate::expr::{parse_text, print};
+use super::{Status, failed};
+use crate::diag::{Diagnostic, codes};
 use crate::report::results::write_atomically;
-use crate::spec::canonical::document as canonical_document;
-use crate::spec::keys::{self, Kind};
-use crate::spec::yaml::{self, Node, NodeKind};
-use std::path::{Path, PathBuf};
+use crate::spec::format::format_text;
+use std::path::PathBuf;
 
 /// Arguments of `fmt`.
 #[derive(clap::Args, Debug)]
@@ -28,30 +18,27 @@ pub struct Args {
     check: bool,
 }
 
-/// One rewrite: the byte range of an expression and its canonical text.
-struct Edit {
-    start: usize,
-    end: usize,
-    text: String,
-}
-
 /// Formats or checks each spec.
 pub fn run(args: &Args) -> Status {
-    let (mut unformatted, mut failed) = (0, false);
+    let (mut unformatted, mut any_failed) = (0, false);
     for path in &args.specs {
         let text = match crate::io::regular::read_to_string(path, crate::spec::MAX_SPEC_BYTES) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error[SL201]: cannot read {}: {e}", path.display());
-                failed = true;
+                failed(Diagnostic::error(
+                    codes::IO,
+                    format!("cannot read {}: {e}", path.display()),
+                ));
+                any_failed = true;
                 continue;
             }
         };
         let formatted = match format_text(path, &text) {
             Ok(f) => f,
             Err(d) => {
-                eprintln!("error[{}]: {}: {}", d.code, path.display(), d.message);
-                failed = true;
+                let message = format!("{}: {}", path.display(), d.message);
+                failed(Diagnostic::error(d.code, message));
+                any_failed = true;
                 continue;
             }
         };
@@ -65,94 +52,20 @@ pub fn run(args: &Args) -> Status {
                 println!("  - {}\n  + {}", old.trim(), new.trim());
             }
         } else if let Err(e) = write_atomically(path, formatted.as_bytes()) {
-            eprintln!("error[SL207]: cannot write {}: {e}", path.display());
-            failed = true;
+            failed(Diagnostic::error(
+                codes::OUTPUT,
+                format!("cannot write {}: {e}", path.display()),
+            ));
+            any_failed = true;
         } else {
             println!("formatted {}", path.display());
         }
     }
-    if failed {
+    if any_failed {
         Status::Failure
     } else if args.check && unformatted > 0 {
         Status::Findings
     } else {
         Status::Ok
     }
-}
-
-/// The text of a spec with every expression in canonical form.
-pub fn format_text(path: &Path, text: &str) -> Result<String, Diagnostic> {
-    let mut sources = SourceMap::new();
-    let id = sources.add(path.to_path_buf(), text.to_string());
-    let node = yaml::parse(id, sources.file(id))?;
-    let mut edits = Vec::new();
-    if let NodeKind::Map(entries) = &node.kind {
-        for (key, value) in entries {
-            if let Some(name) = key.as_scalar() {
-                collect(value, keys::section_kind(name), &mut edits);
-            }
-        }
-    }
-    let meaning = canonical_document(path, text)
-        .map_err(|e| Diagnostic::error(crate::diag::codes::YAML_SYNTAX, e))?;
-    let keeps_meaning =
-        |candidate: &str| canonical_document(path, candidate).ok() == Some(meaning.clone());
-    let all = apply(text, edits.iter());
-    if keeps_meaning(&all) {
-        return Ok(all);
-    }
-    // Some edit does not survive in its place: keep each one that does on its own.
-    let safe: Vec<&Edit> = edits
-        .iter()
-        .filter(|e| keeps_meaning(&apply(text, std::iter::once(*e))))
-        .collect();
-    Ok(apply(text, safe.into_iter()))
-}
-
-/// Expression scalars whose canonical text differs from what is written.
-fn collect(node: &Node, kind: Option<&Kind>, edits: &mut Vec<Edit>) {
-    match &node.kind {
-        NodeKind::Scalar(text, _) => {
-            // Cuts, aliases and features; constants (`772e6`, `[0.100, 0.159]`) stay as
-            // their authors wrote them.
-            let (Some(Kind::Expr), Some(start), Ok(expr)) =
-                (kind, node.verbatim_at, parse_text(text))
-            else {
-                return;
-            };
-            let canonical = print(&expr);
-            if canonical != *text {
-                edits.push(Edit {
-                    start,
-                    end: start + text.len(),
-                    text: canonical,
-                });
-            }
-        }
-        NodeKind::Seq(items) => {
-            for item in items {
-                collect(item, keys::item_kind(kind), edits);
-            }
-        }
-        NodeKind::Map(entries) => {
-            for (key, value) in entries {
-                if let Some(k) = key.as_scalar() {
-                    collect(value, keys::child_kind(kind, k), edits);
-                }
-            }
-        }
-    }
-}
-
-/// `text` with the edits applied (they do not overlap; applied from the end).
-fn apply<'e>(text: &str, edits: impl Iterator<Item = &'e Edit>) -> String {
-    let mut edits: Vec<&Edit> = edits.collect();
-    edits.sort_by_key(|e| std::cmp::Reverse(e.start));
-    let mut out = text.to_string();
-    for e in edits {
-        if text.get(e.start..e.end).is_some() {
-            out.replace_range(e.start..e.end, &e.text);
-        }
-    }
-    out
 }

@@ -1,6 +1,7 @@
 //! `searchlight generate`: write a toy Monte Carlo sample to a Parquet file.
 
-use super::Status;
+use super::{Status, fail};
+use crate::diag::codes;
 use crate::io::parquet::ParquetWriter;
 use crate::toy::{self, GENERATORS, Params};
 use std::path::PathBuf;
@@ -48,27 +49,24 @@ fn parse_params(list: &[String]) -> Result<Params, String> {
 
 /// Generates the sample; exit 2 on bad arguments or I/O failure.
 pub fn run(args: &Args) -> Status {
-    let fail = |message: String| {
-        eprintln!("error: {message}");
-        Status::Failure
-    };
+    let usage = |message: String| fail(codes::USAGE, message);
     if toy::generator(&args.toy).is_none() {
         let names: Vec<&str> = GENERATORS.iter().map(|g| g.name).collect();
-        return fail(format!(
+        return usage(format!(
             "unknown toy `{}`; generators: {}",
             args.toy,
             names.join(", ")
         ));
     }
     if args.output.extension().is_none_or(|e| e != "parquet") {
-        return fail(format!(
+        return usage(format!(
             "{}: only Parquet output (.parquet) is supported",
             args.output.display()
         ));
     }
     let params = match parse_params(&args.params) {
         Ok(p) => p,
-        Err(e) => return fail(e),
+        Err(e) => return usage(e),
     };
     let start = std::time::Instant::now();
     let mut writer: Option<ParquetWriter> = None;
@@ -80,14 +78,14 @@ pub fn run(args: &Args) -> Status {
         w.write(&table)
     });
     let rows = match result {
-        Err(e) => return fail(e),
-        Ok(Err(e)) => return fail(e.message),
+        Err(e) => return fail(codes::TOY, e),
+        Ok(Err(e)) => return fail(e.code, e.message),
         Ok(Ok(())) => match writer {
             Some(w) => match w.finish() {
                 Ok(rows) => rows,
-                Err(e) => return fail(e.message),
+                Err(e) => return fail(e.code, e.message),
             },
-            None => return fail("no events requested".into()),
+            None => return usage("no events requested".into()),
         },
     };
     let secs = start.elapsed().as_secs_f64();

@@ -1,7 +1,7 @@
 //! `searchlight limit counting` (an upper limit for one Poisson count) and
 //! `searchlight limit workspace` (asymptotic CLs on a pyhf JSON workspace).
 
-use super::Status;
+use super::{Status, fail};
 use crate::diag::codes;
 use crate::stats::asymptotic::{Cls, UpperLimits};
 use crate::stats::counting::{Background, CountingError, Efficiency, bayes_upper, cls_upper};
@@ -124,18 +124,11 @@ pub fn run(args: &Args) -> Status {
 }
 
 fn workspace(w: &Workspace) -> Status {
-    let fail = |code: &str, message: String| {
-        eprintln!("error[{code}]: {message}");
-        Status::Failure
-    };
     if !(w.cl > 0.0 && w.cl < 1.0) {
-        return fail(
-            codes::INVALID_VALUE,
-            "--cl must lie in (0, 1), e.g. 0.95".into(),
-        );
+        return fail(codes::INVALID_VALUE, "--cl must lie in (0, 1), e.g. 0.95");
     }
     if w.calculator == Calculator::Toys && w.toys < 10 {
-        return fail(codes::INVALID_VALUE, "--toys must be at least 10".into());
+        return fail(codes::INVALID_VALUE, "--toys must be at least 10");
     }
     let text = match crate::io::regular::read_to_string(
         &w.workspace,
@@ -287,8 +280,7 @@ fn counting(c: &Counting) -> Status {
                 CountingError::OutOfDomain(_) => codes::INVALID_VALUE,
                 CountingError::NoLimit(_) => codes::NO_LIMIT,
             };
-            eprintln!("error[{code}]: {e}");
-            return Status::Failure;
+            return fail(code, e.to_string());
         }
     };
     if c.json {

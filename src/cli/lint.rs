@@ -153,12 +153,12 @@ fn explain(code: &str) -> Status {
                 println!("{c}\n\n{text}");
                 Status::Ok
             }
-            None => {
-                eprintln!(
-                    "error: no code `{code}`; `searchlight lint --list-rules` lists the lint rules, docs/reliability.md the others"
-                );
-                Status::Failure
-            }
+            None => super::fail(
+                crate::diag::codes::USAGE,
+                format!(
+                    "no code `{code}`; `searchlight lint --list-rules` lists the lint rules, docs/reliability.md the others"
+                ),
+            ),
         },
     }
 }

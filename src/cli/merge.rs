@@ -1,13 +1,12 @@
 //! `searchlight merge`: combine the partial results of a sharded run, then run the
 //! statistics stage and write the outputs exactly as a single-process `run` would.
 
-use super::Status;
 use super::prepare::{prepare, report, thread_pool};
-use super::run::{finish, remove_previous_results};
-use crate::analysis::{self, InputCandidates};
+use super::run::{clear, finish};
+use super::{Status, fail};
 use crate::diag::codes;
+use crate::pipeline::outputs::complete_merged;
 use crate::pipeline::provenance::spec_hash;
-use crate::pipeline::{Completed, Prepared, toy_of};
 use crate::shard::merge::merge;
 use crate::shard::partial::Partial;
 use std::path::{Path, PathBuf};
@@ -30,8 +29,7 @@ pub struct Args {
 }
 
 fn refuse(message: impl std::fmt::Display) -> Status {
-    eprintln!("error[{}]: {message}", codes::PARTIAL);
-    Status::Failure
+    fail(codes::PARTIAL, message.to_string())
 }
 
 /// Merges the partials; 1 for analysis errors, 2 for unusable partials or I/O failures.
@@ -60,18 +58,11 @@ pub fn run(args: &Args) -> Status {
             spec_path.display()
         ));
     }
-    let Prepared {
-        spec,
-        sources,
-        base,
-        query: _,
-        unblinded: _,
-        hidden: _,
-    } = match prepare(&spec_path, merged.provenance.unblinded) {
+    let prepared = match prepare(&spec_path, merged.provenance.unblinded) {
         Ok(p) => p,
         Err(status) => return status,
     };
-    if spec_hash(&spec, &sources) != merged.provenance.spec_sha256 {
+    if spec_hash(&prepared.spec, &prepared.sources) != merged.provenance.spec_sha256 {
         return refuse(format!(
             "{} has changed since the shards ran (its SHA-256 differs from the partials')",
             spec_path.display()
@@ -80,52 +71,19 @@ pub fn run(args: &Args) -> Status {
     let out = args
         .output
         .clone()
-        .unwrap_or_else(|| Path::new("results").join(&spec.analysis.name.value));
-    if let Err(status) = remove_previous_results(&out) {
+        .unwrap_or_else(|| Path::new("results").join(&prepared.spec.analysis.name.value));
+    if let Err(status) = clear(&out) {
         return status;
     }
-    let observable = spec.model.is_some();
-    // Parts are the spec's inputs and, after the signal sample, its column variations'
-    // reruns (named after it).
-    let candidates: Vec<InputCandidates> = merged
-        .inputs
-        .iter()
-        .filter(|_| observable)
-        .map(|part| InputCandidates {
-            name: part.name.clone(),
-            candidates: part.candidates.clone(),
-            toy: spec
-                .inputs
-                .iter()
-                .find(|i| {
-                    part.name == i.name.value
-                        || part.name.starts_with(&format!("{} (", i.name.value))
-                })
-                .and_then(toy_of),
-        })
-        .collect();
     let pool = match thread_pool(args.threads) {
         Ok(p) => p,
         Err(status) => return status,
     };
-    let statistics = match pool
-        .install(|| analysis::statistics(&spec, &base, &candidates, merged.provenance.unblinded))
-    {
-        Ok(s) => s,
+    match pool.install(|| complete_merged(&prepared, merged)) {
+        Ok(completed) => finish(&prepared.spec, &out, &completed),
         Err(d) => {
-            report(&[d], &sources);
-            return Status::Failure;
+            report(&[d], &prepared.sources);
+            Status::Failure
         }
-    };
-    let cutflows: Vec<_> = merged
-        .inputs
-        .into_iter()
-        .map(|p| (p.name, p.cutflow))
-        .collect();
-    let completed = Completed {
-        cutflows,
-        statistics,
-        provenance: merged.provenance,
-    };
-    finish(&spec, &out, &completed)
+    }
 }

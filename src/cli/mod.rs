@@ -4,9 +4,7 @@
 //! input-format failure.
 
 mod diff;
-mod diff_run;
 mod export;
-mod export_pyhf;
 mod fit;
 mod fmt;
 mod generate;
@@ -22,7 +20,6 @@ mod submit;
 mod verify;
 
 use clap::{Parser, Subcommand};
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// Declarative dark-sector searches: one YAML file from ntuples to upper limits.
@@ -76,6 +73,18 @@ pub enum Status {
     Failure = 2,
 }
 
+/// Prints an error that has no place in a spec (a command-line argument, a file named
+/// on the command line) as a coded diagnostic; returns the failure status.
+pub(crate) fn fail(code: &'static str, message: impl Into<String>) -> Status {
+    failed(crate::diag::Diagnostic::error(code, message))
+}
+
+/// Prints a diagnostic that has no place in a spec; returns the failure status.
+pub(crate) fn failed(diagnostic: crate::diag::Diagnostic) -> Status {
+    prepare::report(&[diagnostic], &crate::diag::SourceMap::new());
+    Status::Failure
+}
+
 /// Runs the command line and returns the exit code.
 pub fn main() -> ExitCode {
     crate::io::guard::install_quiet_hook();
@@ -93,18 +102,13 @@ pub fn main() -> ExitCode {
     };
     // A misspelt cap would silently run the default loops; say so before any work.
     if let Err(name) = crate::simd::level_from_env() {
-        let d = crate::diag::Diagnostic::error(
+        let status = fail(
             crate::diag::codes::INVALID_VALUE,
             format!(
                 "SEARCHLIGHT_SIMD is `{name}`: expected `baseline`, `avx2` or `avx512` (or unset)"
             ),
         );
-        let color = std::io::stderr().is_terminal();
-        eprint!(
-            "{}",
-            crate::diag::render::human(&[d], &crate::diag::SourceMap::new(), color)
-        );
-        return ExitCode::from(Status::Failure as u8);
+        return ExitCode::from(status as u8);
     }
     let status = match cli.command {
         Command::Run(args) => run::run(&args),

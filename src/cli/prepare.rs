@@ -2,7 +2,7 @@
 //! pipeline and printing why it cannot run, diagnostics on stderr, the worker threads.
 
 use super::Status;
-use crate::diag::{Diagnostic, SourceMap, render};
+use crate::diag::{Diagnostic, SourceMap, codes, render};
 use crate::pipeline::{self, Prepared, complete};
 use serde_json::Value;
 use std::io::IsTerminal;
@@ -34,18 +34,24 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Status> 
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()
-        .map_err(|e| {
-            eprintln!("error: cannot start worker threads: {e}");
-            Status::Failure
-        })
+        .map_err(|e| super::fail(codes::IO, format!("cannot start worker threads: {e}")))
 }
 
 /// Runs a spec whole (as `run` would, without writing anything) and returns its
 /// results.json document as a file would hold it; prints why when it cannot.
 pub fn results_of(spec: &Path, unblind: bool, threads: Option<usize>) -> Result<Value, Status> {
     let prepared = prepare(spec, unblind)?;
+    results_of_prepared(spec, &prepared, threads)
+}
+
+/// [`results_of`] for a spec already prepared.
+pub fn results_of_prepared(
+    spec: &Path,
+    prepared: &Prepared,
+    threads: Option<usize>,
+) -> Result<Value, Status> {
     let pool = thread_pool(threads)?;
-    match pool.install(|| complete(spec, &prepared, false)) {
+    match pool.install(|| complete(spec, prepared, false)) {
         Ok(completed) => {
             let text = serde_json::to_string(&completed.results(&prepared.spec))
                 .expect("results serialise");

@@ -1,17 +1,13 @@
 //! `searchlight run`: read every input once, evaluate the selection, write the outputs.
 
-use super::Status;
 use super::prepare::{prepare, report, thread_pool};
+use super::{Status, fail};
 use crate::analysis::Outcome;
-use crate::diag::{Diagnostic, codes};
+use crate::diag::codes;
 use crate::exec::cutflow::Cutflow;
-use crate::pipeline::{Completed, complete, execute, provenance};
-use crate::report::figures;
-use crate::report::results::{
-    Provenance, cutflow_markdown, systematics_markdown, write_atomically,
-};
+use crate::pipeline::outputs::{remove_previous_results, write_partial};
+use crate::pipeline::{Completed, complete, complete_shard};
 use crate::shard::Shard;
-use crate::shard::partial::{Header, InputPart, Partial};
 use crate::spec::Spec;
 use std::path::{Path, PathBuf};
 
@@ -50,7 +46,7 @@ pub fn run(args: &Args) -> Status {
         .output
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&spec.analysis.name.value));
-    if let Err(status) = remove_previous_results(&out) {
+    if let Err(status) = clear(&out) {
         return status;
     }
     let pool = match thread_pool(args.threads) {
@@ -59,26 +55,24 @@ pub fn run(args: &Args) -> Status {
     };
     let status = match args.shard {
         Some(shard) => {
-            let outcome = pool.install(|| {
-                let executed = execute(
-                    spec,
-                    &prepared.query,
-                    prepared.hidden.as_ref(),
-                    &prepared.base,
-                    shard,
-                    args.column_cache,
-                )?;
-                let provenance = provenance::provenance(
-                    &args.spec,
-                    spec,
-                    &prepared.sources,
-                    &prepared.base,
-                    prepared.unblinded,
-                )?;
-                Ok::<_, Diagnostic>((executed, provenance))
-            });
-            match outcome {
-                Ok((executed, provenance)) => write_partial(&out, shard, provenance, executed),
+            match pool.install(|| complete_shard(&args.spec, &prepared, shard, args.column_cache)) {
+                Ok((partial, notes)) => {
+                    print_notes(&notes);
+                    match write_partial(&out, &partial) {
+                        Ok(path) => {
+                            eprintln!(
+                                "shard {shard}: wrote {} (merge all {} with `searchlight merge`)",
+                                path.display(),
+                                shard.count
+                            );
+                            Status::Ok
+                        }
+                        Err(e) => fail(
+                            codes::OUTPUT,
+                            format!("cannot write a partial to {}: {e}", out.display()),
+                        ),
+                    }
+                }
                 Err(d) => {
                     report(&[d], &prepared.sources);
                     Status::Failure
@@ -102,123 +96,36 @@ pub fn run(args: &Args) -> Status {
     status
 }
 
-/// Removes an earlier results.json from `out`: it would look like the result of this run
-/// if this run failed. The new one is written last, when everything worked. The earlier
-/// run's figures go too, so none is left beside results of a run that draws other ones.
-pub(super) fn remove_previous_results(out: &Path) -> Result<(), Status> {
-    crate::report::figures::remove_previous(out);
-    match std::fs::remove_file(out.join("results.json")) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            eprintln!(
-                "error[{}]: cannot replace {}: {e}",
-                codes::OUTPUT,
-                out.join("results.json").display()
-            );
-            Err(Status::Failure)
-        }
-        _ => Ok(()),
+/// Removes an earlier run's results from `out` (`remove_previous_results`).
+pub(super) fn clear(out: &Path) -> Result<(), Status> {
+    remove_previous_results(out).map_err(|e| {
+        fail(
+            codes::OUTPUT,
+            format!("cannot replace {}: {e}", out.join("results.json").display()),
+        )
+    })
+}
+
+/// Prints notes from opening the inputs.
+pub(super) fn print_notes(notes: &[String]) {
+    for note in notes {
+        eprintln!("{note}");
     }
 }
 
 /// Writes the outputs of a complete run (or merge) and summarises them on stderr.
 pub(super) fn finish(spec: &Spec, out: &Path, completed: &Completed) -> Status {
-    match write_outputs(spec, out, completed) {
+    print_notes(&completed.notes);
+    match completed.write(spec, out) {
         Ok(()) => {
             summarize(out, &completed.cutflows, completed.statistics.as_ref());
             Status::Ok
         }
-        Err(e) => {
-            eprintln!(
-                "error[{}]: cannot write results to {}: {e}",
-                codes::OUTPUT,
-                out.display()
-            );
-            Status::Failure
-        }
+        Err(e) => fail(
+            codes::OUTPUT,
+            format!("cannot write results to {}: {e}", out.display()),
+        ),
     }
-}
-
-fn write_partial(
-    out: &Path,
-    shard: Shard,
-    mut provenance: Provenance,
-    executed: crate::pipeline::Executed,
-) -> Status {
-    provenance.inputs = executed.records;
-    // Candidates are collected for every input, in the cutflows' order, or for none
-    // (a spec without a model).
-    let mut candidates = executed.candidates.into_iter();
-    let inputs = executed
-        .cutflows
-        .into_iter()
-        .map(|(name, cutflow)| InputPart {
-            candidates: candidates.next().map(|c| c.candidates).unwrap_or_default(),
-            name,
-            cutflow,
-        })
-        .collect();
-    let partial = Partial {
-        header: Header {
-            shard: shard.index,
-            shards: shard.count,
-            layout_sha256: executed.layout_sha256,
-            provenance,
-        },
-        inputs,
-    };
-    let path = out.join(crate::shard::partial::file_name(shard));
-    let written =
-        std::fs::create_dir_all(out).and_then(|()| write_atomically(&path, &partial.to_bytes()));
-    match written {
-        Ok(()) => {
-            eprintln!(
-                "shard {shard}: wrote {} (merge all {} with `searchlight merge`)",
-                path.display(),
-                shard.count
-            );
-            Status::Ok
-        }
-        Err(e) => {
-            eprintln!(
-                "error[{}]: cannot write {}: {e}",
-                codes::OUTPUT,
-                path.display()
-            );
-            Status::Failure
-        }
-    }
-}
-
-fn write_outputs(spec: &Spec, out: &Path, completed: &Completed) -> std::io::Result<()> {
-    std::fs::create_dir_all(out)?;
-    let name = &spec.analysis.name.value;
-    let title = spec.analysis.display_title();
-    if let Some(outcome) = &completed.statistics {
-        let parameter = spec
-            .scan
-            .as_ref()
-            .map_or("mass", |s| s.parameter.value.as_str());
-        figures::write(out, title, &format!("{parameter} [GeV]"), outcome)
-            .map_err(std::io::Error::other)?;
-    }
-    let blinded =
-        !completed.provenance.unblinded && crate::analysis::blinding::hidden(spec).is_some();
-    figures::histograms(out, title, &completed.cutflows, &spec.scales(), blinded)
-        .map_err(std::io::Error::other)?;
-    if let Some(table) = completed
-        .statistics
-        .as_ref()
-        .and_then(|outcome| systematics_markdown(name, &spec.systematics, &outcome.efficiency))
-    {
-        write_atomically(&out.join("systematics.md"), table.as_bytes())?;
-    }
-    // results.json last: its presence marks a complete output directory.
-    write_atomically(
-        &out.join("cutflow.md"),
-        cutflow_markdown(name, &completed.cutflows, &spec.scales()).as_bytes(),
-    )?;
-    let json = serde_json::to_string_pretty(&completed.results(spec)).expect("results serialise");
-    write_atomically(&out.join("results.json"), format!("{json}\n").as_bytes())
 }
 
 fn summarize(out: &Path, cutflows: &[(String, Cutflow)], statistics: Option<&Outcome>) {

@@ -1,11 +1,11 @@
 //! `searchlight submit {slurm,condor}`: write the batch jobs of a sharded run (the shards
 //! and a merge that waits for all of them) and submit them; `--dry-run` only prints them.
 
-use super::Status;
 use super::prepare::prepare;
-use crate::shard::batch::BatchJob;
+use super::{Status, fail};
+use crate::diag::codes;
+use crate::shard::batch::{self, BatchJob};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The batch systems.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,8 +56,7 @@ pub struct Args {
 /// Writes and submits (or prints) the jobs; 2 when submission fails.
 pub fn run(args: &Args) -> Status {
     if args.shards == 0 || args.cpus == 0 {
-        eprintln!("error: --shards and --cpus must be at least 1");
-        return Status::Failure;
+        return fail(codes::USAGE, "--shards and --cpus must be at least 1");
     }
     let prepared = match prepare(&args.spec, args.unblind) {
         Ok(p) => p,
@@ -71,8 +70,10 @@ pub fn run(args: &Args) -> Status {
     let (searchlight, workdir) = match (std::env::current_exe(), std::env::current_dir()) {
         (Ok(exe), Ok(dir)) => (exe, dir),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: cannot find this executable or the working directory: {e}");
-            return Status::Failure;
+            return fail(
+                codes::IO,
+                format!("cannot find this executable or the working directory: {e}"),
+            );
         }
     };
     let job = BatchJob {
@@ -91,48 +92,20 @@ pub fn run(args: &Args) -> Status {
         cache: std::env::var("SEARCHLIGHT_CACHE").ok(),
     };
     if let Err(e) = job.check() {
-        eprintln!("error[{}]: {e}", crate::diag::codes::INVALID_VALUE);
-        return Status::Failure;
+        return fail(codes::INVALID_VALUE, e);
     }
-    let dir = output.join(match args.system {
-        System::Slurm => "slurm",
-        System::Condor => "condor",
-    });
-    let (files, commands): (Vec<(&str, String)>, Vec<Vec<String>>) = match args.system {
-        System::Slurm => {
-            let (shards, merge) = job.slurm();
-            (
-                vec![("shards.sbatch", shards), ("merge.sbatch", merge)],
-                vec![
-                    words(&["sbatch", "--parsable", "shards.sbatch"]),
-                    words(&[
-                        "sbatch",
-                        "--parsable",
-                        "--dependency=afterok:<shards job>",
-                        "--kill-on-invalid-dep=yes",
-                        "merge.sbatch",
-                    ]),
-                ],
-            )
-        }
-        System::Condor => {
-            let (shards, merge, dag) = job.condor();
-            (
-                vec![
-                    ("shards.sub", shards),
-                    ("merge.sub", merge),
-                    ("searchlight.dag", dag),
-                ],
-                vec![words(&["condor_submit_dag", "searchlight.dag"])],
-            )
-        }
+    let system = match args.system {
+        System::Slurm => batch::System::Slurm,
+        System::Condor => batch::System::Condor,
     };
+    let dir = output.join(system.folder());
+    let jobs = job.jobs(system);
     if args.dry_run {
-        for (file, text) in &files {
+        for (file, text) in &jobs.files {
             println!("# {}\n{text}", dir.join(file).display());
         }
         println!("# submitted from {} with:", dir.display());
-        for c in &commands {
+        for c in &jobs.commands {
             println!("{}", c.join(" "));
         }
         return Status::Ok;
@@ -140,23 +113,17 @@ pub fn run(args: &Args) -> Status {
     let written = std::fs::create_dir_all(dir.join("logs"))
         .and_then(|()| std::fs::create_dir_all(output.join("partials")))
         .and_then(|()| {
-            files
+            jobs.files
                 .iter()
                 .try_for_each(|(file, text)| std::fs::write(dir.join(file), text))
         });
     if let Err(e) = written {
-        eprintln!(
-            "error[{}]: cannot write the jobs to {}: {e}",
-            crate::diag::codes::OUTPUT,
-            dir.display()
+        return fail(
+            codes::OUTPUT,
+            format!("cannot write the jobs to {}: {e}", dir.display()),
         );
-        return Status::Failure;
     }
-    let outcome = match args.system {
-        System::Slurm => submit_slurm(&dir),
-        System::Condor => submit(&dir, &commands[0]).map(|out| out.trim().to_owned()),
-    };
-    match outcome {
+    match batch::submit(system, &dir, &jobs) {
         Ok(what) => {
             println!("{what}");
             println!(
@@ -167,57 +134,6 @@ pub fn run(args: &Args) -> Status {
             );
             Status::Ok
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            Status::Failure
-        }
+        Err(e) => fail(codes::IO, e),
     }
-}
-
-fn words(w: &[&str]) -> Vec<String> {
-    w.iter().map(|s| (*s).to_owned()).collect()
-}
-
-/// Runs a submit command in `dir`; its standard output.
-fn submit(dir: &Path, command: &[String]) -> Result<String, String> {
-    let output = Command::new(&command[0])
-        .args(&command[1..])
-        .current_dir(dir)
-        .output()
-        .map_err(|e| {
-            format!(
-                "cannot run {}: {e} (is this a submit host? `--dry-run` prints the jobs)",
-                command[0]
-            )
-        })?;
-    if !output.status.success() {
-        return Err(format!(
-            "{} failed: {}",
-            command.join(" "),
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
-fn submit_slurm(dir: &Path) -> Result<String, String> {
-    // `--parsable` prints `id` or `id;cluster`.
-    let id = |out: String| out.trim().split(';').next().unwrap_or_default().to_owned();
-    let shards = id(submit(
-        dir,
-        &words(&["sbatch", "--parsable", "shards.sbatch"]),
-    )?);
-    let merge = id(submit(
-        dir,
-        &words(&[
-            "sbatch",
-            "--parsable",
-            &format!("--dependency=afterok:{shards}"),
-            "--kill-on-invalid-dep=yes",
-            "merge.sbatch",
-        ]),
-    )?);
-    Ok(format!(
-        "submitted the shards as Slurm job {shards} and the merge as job {merge} (after all shards succeed)"
-    ))
 }

@@ -57,6 +57,8 @@ pub const BAD_MVA: &str = "SL209";
 /// file or table, a changed pinned file), its inputs or keys; or, at run time, a
 /// candidate outside a binning with `flow: error`.
 pub const BAD_CORRECTION: &str = "SL212";
+/// Command-line arguments that do not fit together or with the spec.
+pub const USAGE: &str = "SL213";
 
 /// Every code above with what it means and what to do, for `lint --explain`: a code
 /// without an entry fails `tests` (`every_code_is_explained`).
@@ -160,6 +162,10 @@ pub const EXPLANATIONS: &[(&str, &str)] = &[
     (
         BAD_CORRECTION,
         "A data/MC correction (`corrections:`) that cannot be used. At lint time: its file is missing, unreadable, not a correctionlib schema-v2 file or a Belle II table (the message names the node or line at fault), or differs from its pinned sha256; the file has no correction of that name; `inputs` does not list one expression per numeric input; a string input has no value in `keys`, or a value its categories lack. At run time: a candidate's inputs fall outside a binning with `flow: error`, or hit a category key the correction lacks; limit the inputs (`clip(p, 0.2, 4.99)`) or use a correction with `flow: clamp`.",
+    ),
+    (
+        USAGE,
+        "Command-line arguments that contradict each other or the spec: an option of scan fits given for a plain fit, a hypothesis missing where the spec has no grid, an input or channel the spec does not have, a count that must be positive. The message names the argument; `searchlight <command> --help` lists them.",
     ),
 ];
 

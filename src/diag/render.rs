@@ -111,6 +111,20 @@ pub fn human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     for d in diags {
+        // Without a place in a spec (a command-line argument, a file named on the
+        // command line) the one-line form says everything.
+        if d.span.is_none() {
+            let severity = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "note",
+            };
+            out.push_str(&format!("{severity}[{}]: {}\n", d.code, d.message));
+            if let Some(help) = &d.help {
+                out.push_str(&format!("  help: {help}\n"));
+            }
+            continue;
+        }
         let report = to_miette(d, sources);
         if handler.render_report(&mut out, report.as_ref()).is_err() {
             out.push_str(&format!("{}: {}\n", d.code, d.message));

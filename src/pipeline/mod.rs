@@ -31,8 +31,11 @@
 //! ```
 
 pub mod load;
+pub mod outputs;
 pub mod progress;
 pub mod provenance;
+pub mod skim;
+pub mod verify;
 
 use crate::analysis::collect::{self, TruthColumns};
 use crate::analysis::{InputCandidates, variation_label};
@@ -45,12 +48,13 @@ use crate::io::IoError;
 use crate::io::source::NtupleReader;
 use crate::plan::program::Program;
 use crate::plan::query::{self, Query};
-use crate::report::results::Provenance;
+use crate::report::results::{InputFile, InputRecord, Provenance, ToyRecord};
 use crate::shard::{FileLayout, InputLayout, Layout, Shard, slice};
 use crate::spec::{GeneratedAt, Input, LoadOptions, Name, ParamValue, Source, Spec};
 use crate::toy::{self, Params, truth};
 use load::{Loaded, base_dir, load};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A spec ready to execute.
@@ -160,7 +164,10 @@ pub struct Opened {
     pub entries: Vec<usize>,
     /// A toy's provenance record (generator, version, events, seed, parameters); None
     /// for file inputs, whose record is their files' hashes.
-    pub toy_record: Option<Value>,
+    pub toy_record: Option<ToyRecord>,
+    /// What the user should know about how the input was opened (a toy generated, a
+    /// cached toy refused), for the caller to print.
+    pub notes: Vec<String>,
 }
 
 /// Opens an input: its readers (ROOT or Parquet, projected onto the query's columns),
@@ -173,6 +180,7 @@ pub fn open_input(
     column_cache: bool,
 ) -> Result<Opened, Diagnostic> {
     let mut tree = None;
+    let mut notes = Vec::new();
     let (files, toy_record) = match &input.source {
         Source::Toy {
             generator,
@@ -192,27 +200,27 @@ pub fn open_input(
             )
             .map_err(io_failure)?;
             if let Some(reason) = &toy.refused {
-                eprintln!(
+                notes.push(format!(
                     "note: the cached toy input `{}` was not used ({reason}); generated again",
                     input.name.value
-                );
+                ));
             }
             if toy.fresh {
-                eprintln!(
+                notes.push(format!(
                     "generated toy input `{}` ({} events) into {}",
                     input.name.value,
                     events.value,
                     toy.path.display()
-                );
+                ));
             }
-            let record = json!({
-                "toy": generator.value,
-                "generator_version": toy::cache::GENERATOR_VERSION,
-                "events": events.value,
-                "seed": seed.value,
-                "parameters": params.0.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<Map<_, _>>(),
-                "sha256": toy.sha256,
-            });
+            let record = ToyRecord {
+                toy: generator.value.clone(),
+                generator_version: toy::cache::GENERATOR_VERSION,
+                events: events.value,
+                seed: seed.value,
+                parameters: params.0.iter().cloned().collect(),
+                sha256: toy.sha256,
+            };
             let path = toy.path;
             (vec![(path, 0)], Some(record))
         }
@@ -250,6 +258,7 @@ pub fn open_input(
         files,
         entries,
         toy_record,
+        notes,
     })
 }
 
@@ -283,7 +292,9 @@ pub struct Executed {
     pub cutflows: Vec<(String, Cutflow)>,
     /// Provenance record per input: a toy's generator settings, or the files with their
     /// SHA-256 (null for files another shard hashes).
-    pub records: Map<String, Value>,
+    pub records: BTreeMap<String, InputRecord>,
+    /// Notes from opening the inputs (`Opened::notes`), for the caller to print.
+    pub notes: Vec<String>,
     /// The candidates the statistics stage needs, per input.
     pub candidates: Vec<InputCandidates>,
     /// Fingerprint of the chunk layout the shards divide.
@@ -383,7 +394,11 @@ pub fn execute(
     };
     let mut executed = Executed {
         cutflows: Vec::new(),
-        records: Map::new(),
+        records: BTreeMap::new(),
+        notes: opened
+            .iter_mut()
+            .flat_map(|(_, _, _, o)| std::mem::take(&mut o.notes))
+            .collect(),
         candidates: Vec::new(),
         layout_sha256: layout.digest(),
     };
@@ -391,18 +406,21 @@ pub fn execute(
         opened.into_iter().zip(layout.assign(shard)).enumerate()
     {
         let record = match &o.toy_record {
-            Some(record) => record.clone(),
+            Some(record) => InputRecord::Toy(record.clone()),
             None => {
                 let files = o
                     .files
                     .iter()
                     .zip(&work)
                     .map(|(p, w)| {
-                        let hash = if w.hash { Some(input_hash(p)?) } else { None };
-                        Ok(json!({"path": p.display().to_string(), "sha256": hash}))
+                        let sha256 = if w.hash { Some(input_hash(p)?) } else { None };
+                        Ok(InputFile {
+                            path: p.display().to_string(),
+                            sha256,
+                        })
                     })
                     .collect::<Result<Vec<_>, Diagnostic>>()?;
-                json!({ "files": files })
+                InputRecord::Files { files }
             }
         };
         let program = &programs[index];
@@ -501,6 +519,8 @@ pub struct Completed {
     pub statistics: Option<crate::analysis::Outcome>,
     /// The provenance record, with every input's.
     pub provenance: Provenance,
+    /// Notes from opening the inputs, for the caller to print.
+    pub notes: Vec<String>,
 }
 
 impl Completed {
@@ -553,7 +573,35 @@ pub fn complete(
         cutflows: executed.cutflows,
         statistics,
         provenance,
+        notes: executed.notes,
     })
+}
+
+/// Runs a prepared spec (read from `path`) over one shard of its inputs: the shard's
+/// partial result for `searchlight merge`, and notes from opening the inputs.
+pub fn complete_shard(
+    path: &Path,
+    prepared: &Prepared,
+    shard: Shard,
+    column_cache: bool,
+) -> Result<(crate::shard::partial::Partial, Vec<String>), Diagnostic> {
+    let mut executed = execute(
+        &prepared.spec,
+        &prepared.query,
+        prepared.hidden.as_ref(),
+        &prepared.base,
+        shard,
+        column_cache,
+    )?;
+    let provenance = provenance::provenance(
+        path,
+        &prepared.spec,
+        &prepared.sources,
+        &prepared.base,
+        prepared.unblinded,
+    )?;
+    let notes = std::mem::take(&mut executed.notes);
+    Ok((outputs::partial(shard, provenance, executed), notes))
 }
 
 /// A toy input's generator parameters as the generators take them.

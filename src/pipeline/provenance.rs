@@ -4,10 +4,11 @@
 
 use super::file_hash;
 use crate::diag::{Diagnostic, SourceMap};
-use crate::report::results::Provenance;
+use crate::report::results::{CorrectionFile, ModelFile, Provenance};
 use crate::spec::Spec;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The provenance of a run of `spec` (given as `path`), without its inputs.
@@ -33,20 +34,20 @@ pub fn provenance(
         unblinded: unblind,
         mva: file_hashes(
             base,
-            "model",
             spec.mva.iter().map(|m| (&m.name.value, &m.model.value)),
+            |model, sha256| ModelFile { model, sha256 },
         )?,
         corrections: file_hashes(
             base,
-            "file",
             spec.corrections
                 .iter()
                 .map(|c| (&c.name.value, &c.file.value)),
+            |file, sha256| CorrectionFile { file, sha256 },
         )?,
         searchlight_version: env!("CARGO_PKG_VERSION").into(),
         searchlight_commit: env!("SEARCHLIGHT_GIT_COMMIT").into(),
         platform: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
-        inputs: Map::new(),
+        inputs: BTreeMap::new(),
     })
 }
 
@@ -72,17 +73,17 @@ fn repository_state(dir: &Path) -> Value {
     }
 }
 
-/// Each named file (as written in the spec, under `key`) and its SHA-256: the MVA models,
-/// the correction files.
-fn file_hashes<'a>(
+/// Each named file (as written in the spec) and its SHA-256 as `record` makes them: the
+/// MVA models, the correction files.
+fn file_hashes<'a, R>(
     base: &Path,
-    key: &str,
     files: impl Iterator<Item = (&'a String, &'a String)>,
-) -> Result<Map<String, Value>, Diagnostic> {
+    record: impl Fn(String, String) -> R,
+) -> Result<BTreeMap<String, R>, Diagnostic> {
     files
         .map(|(name, file)| {
             let hash = file_hash(&base.join(file))?;
-            Ok((name.clone(), json!({ key: file, "sha256": hash })))
+            Ok((name.clone(), record(file.clone(), hash)))
         })
         .collect()
 }

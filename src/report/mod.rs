@@ -2,6 +2,9 @@
 //! figures. Every file is written atomically (temporary file + rename) and results.json
 //! last, so a directory whose results.json exists is complete.
 
+pub mod compare;
 pub mod figures;
+pub mod hepdata;
 pub mod plots;
+pub mod pyhf;
 pub mod results;

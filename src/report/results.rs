@@ -1,17 +1,22 @@
 //! results.json (shape in `../shared/design/CLI.md`) and cutflow.md.
 
-use crate::analysis::Outcome;
+use crate::analysis::{Outcome, ScanPoint, efficiency};
 use crate::exec::cutflow::{ChannelFlow, Cutflow};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 /// Format version of results.json.
 pub const RESULTS_VERSION: u32 = 1;
 
 /// Where a result came from: everything needed to reproduce it, and nothing that varies
 /// between equivalent runs (no thread count, no timestamps, no host names).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+///
+/// Read back, a missing field is empty: a hash that is not there matches no file.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Provenance {
-    /// The spec as given to `run` (relative to the working directory), for `verify`.
+    /// The spec as given to `run` (relative to the working directory), for `verify`
+    /// (empty in results written before `verify` existed).
     pub spec: String,
     /// SHA-256 of the spec file's bytes followed by each included fragment's.
     pub spec_sha256: String,
@@ -28,14 +33,157 @@ pub struct Provenance {
     pub searchlight_commit: String,
     /// Operating system and architecture.
     pub platform: String,
-    /// Each input: a toy's generator, version, events, seed and parameters, or files with hashes.
-    pub inputs: Map<String, Value>,
+    /// Each input: a toy's generator settings, or files with hashes.
+    pub inputs: BTreeMap<String, InputRecord>,
     /// Each MVA: its model file and the file's SHA-256.
-    pub mva: Map<String, Value>,
+    pub mva: BTreeMap<String, ModelFile>,
     /// Each correction: its file and the file's SHA-256 (empty when results written by
     /// an earlier searchlight lack it).
+    pub corrections: BTreeMap<String, CorrectionFile>,
+}
+
+/// What an input was made from.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum InputRecord {
+    /// Files, in order, each with its SHA-256.
+    Files {
+        /// The files.
+        files: Vec<InputFile>,
+    },
+    /// A toy generated into the cache.
+    Toy(ToyRecord),
+}
+
+/// One file of an input.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct InputFile {
+    /// As matched by the spec's `files` entry.
+    pub path: String,
+    /// SHA-256 of its bytes; null in a shard's partial when another shard hashes it.
+    pub sha256: Option<String>,
+}
+
+/// A toy input's settings (fields in the order results.json has always listed them).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ToyRecord {
+    /// Events generated.
+    pub events: u64,
+    /// The toy generators' version (`toy::cache::GENERATOR_VERSION`).
+    pub generator_version: u32,
+    /// Generator parameters.
+    pub parameters: BTreeMap<String, Vec<f64>>,
+    /// Random seed.
+    pub seed: u64,
+    /// SHA-256 of the generated file.
+    pub sha256: String,
+    /// The generator.
+    pub toy: String,
+}
+
+/// An MVA's model file and its SHA-256.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ModelFile {
+    /// As written in the spec.
+    pub model: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+}
+
+/// A correction's file and its SHA-256.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CorrectionFile {
+    /// As written in the spec.
+    pub file: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+}
+
+/// results.json read back (`export`, `verify`, `diff --run`): the parts a reader uses,
+/// typed by the same structures that wrote them. Keys an older or newer version adds
+/// are ignored; a part that is missing is empty.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct RunResults {
+    /// The spec's `analysis.name`.
     #[serde(default)]
-    pub corrections: Map<String, Value>,
+    pub analysis: String,
+    /// Where it came from.
+    #[serde(default)]
+    pub provenance: Provenance,
+    /// The data's cutflow (the first input's without data) by channel; absent without inputs.
+    #[serde(default)]
+    pub cutflow: Option<BTreeMap<String, Vec<CutflowRow>>>,
+    /// The POI, confidence level and limit method (absent without a model).
+    pub poi: Option<String>,
+    /// Confidence level.
+    pub cl: Option<f64>,
+    /// Limit method.
+    pub method: Option<String>,
+    /// Whether the signal region of the data was hidden.
+    #[serde(default)]
+    pub blinded: bool,
+    /// The scan, one entry per hypothesis.
+    #[serde(default)]
+    pub scan: Vec<ScanPoint>,
+    /// Signal efficiencies per channel.
+    #[serde(default)]
+    pub efficiency: Vec<efficiency::Table>,
+}
+
+/// One row of a cutflow as results.json holds it.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct CutflowRow {
+    /// The step's label.
+    pub step: String,
+    /// Events that pass it.
+    #[serde(default)]
+    pub events: u64,
+    /// Their weighted sum (null when undefined).
+    pub weighted: Option<f64>,
+}
+
+/// Why a results.json cannot be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// It is not a results.json of this format.
+    #[error("{path} is not a searchlight results.json: {source}")]
+    Format {
+        /// The file.
+        path: String,
+        /// Where and why.
+        source: serde_json::Error,
+    },
+}
+
+/// Reads a results.json written by `run`, typed.
+pub fn read_results(path: &std::path::Path) -> Result<RunResults, ReadError> {
+    let document = read_results_document(path)?;
+    serde_json::from_value(document).map_err(|source| ReadError::Format {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Reads a results.json as a JSON document (`verify` compares every leaf).
+pub fn read_results_document(path: &std::path::Path) -> Result<Value, ReadError> {
+    let shown = path.display().to_string();
+    let text = crate::io::regular::read_to_string(path, crate::io::regular::MAX_WHOLE_FILE)
+        .map_err(|source| ReadError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+    serde_json::from_str(&text).map_err(|source| ReadError::Format {
+        path: shown,
+        source,
+    })
 }
 
 /// One row of the JSON cutflow, with efficiencies, and with `scale` (the input's

@@ -1,6 +1,6 @@
 //! Batch-system job descriptions for a sharded run: a Slurm job array plus a merge job,
-//! or an HTCondor submit file plus a merge and the DAGMan DAG that orders them. Pure
-//! text; `searchlight submit` writes and submits it.
+//! or an HTCondor submit file plus a merge and the DAGMan DAG that orders them. The
+//! job files are pure text; `submit` runs the batch system's submit commands.
 //!
 //! Every job runs in the directory `submit` was called from (a shared filesystem is
 //! assumed, as on Belle II and most HEP sites), runs the same searchlight binary, reads
@@ -10,7 +10,8 @@
 
 use super::Shard;
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// What to run and with which resources.
 #[derive(Clone, Debug)]
@@ -298,6 +299,126 @@ fn wall_seconds(t: &str) -> u64 {
         [] => (0, 0, 0),
     };
     ((days * 24 + h) * 60 + m) * 60 + s
+}
+
+/// The batch systems.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum System {
+    /// A Slurm job array (`sbatch --array`) and a merge job (`--dependency=afterok`).
+    Slurm,
+    /// An HTCondor cluster of shard jobs and a merge job, ordered by a DAGMan DAG.
+    Condor,
+}
+
+impl System {
+    /// The folder of the output directory that holds its job files and logs.
+    pub fn folder(self) -> &'static str {
+        match self {
+            System::Slurm => "slurm",
+            System::Condor => "condor",
+        }
+    }
+}
+
+/// A run's jobs for one batch system: the files to write into the job folder, and the
+/// commands (run in that folder) that submit them.
+pub struct Jobs {
+    /// File name and text of each job file.
+    pub files: Vec<(&'static str, String)>,
+    /// The submit commands, as a user would type them (`<shards job>` stands for the
+    /// array job's id).
+    pub commands: Vec<Vec<String>>,
+}
+
+impl BatchJob {
+    /// The job files and submit commands for `system`.
+    pub fn jobs(&self, system: System) -> Jobs {
+        match system {
+            System::Slurm => {
+                let (shards, merge) = self.slurm();
+                Jobs {
+                    files: vec![("shards.sbatch", shards), ("merge.sbatch", merge)],
+                    commands: vec![
+                        words(&["sbatch", "--parsable", "shards.sbatch"]),
+                        words(&[
+                            "sbatch",
+                            "--parsable",
+                            "--dependency=afterok:<shards job>",
+                            "--kill-on-invalid-dep=yes",
+                            "merge.sbatch",
+                        ]),
+                    ],
+                }
+            }
+            System::Condor => {
+                let (shards, merge, dag) = self.condor();
+                Jobs {
+                    files: vec![
+                        ("shards.sub", shards),
+                        ("merge.sub", merge),
+                        ("searchlight.dag", dag),
+                    ],
+                    commands: vec![words(&["condor_submit_dag", "searchlight.dag"])],
+                }
+            }
+        }
+    }
+}
+
+fn words(w: &[&str]) -> Vec<String> {
+    w.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// Submits jobs written to `dir` (`Jobs::files`); says what was submitted.
+pub fn submit(system: System, dir: &Path, jobs: &Jobs) -> Result<String, String> {
+    match system {
+        System::Slurm => submit_slurm(dir),
+        System::Condor => run_in(dir, &jobs.commands[0]).map(|out| out.trim().to_owned()),
+    }
+}
+
+/// Runs a submit command in `dir`; its standard output.
+fn run_in(dir: &Path, command: &[String]) -> Result<String, String> {
+    let output = Command::new(&command[0])
+        .args(&command[1..])
+        .current_dir(dir)
+        .output()
+        .map_err(|e| {
+            format!(
+                "cannot run {}: {e} (is this a submit host? `--dry-run` prints the jobs)",
+                command[0]
+            )
+        })?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed: {}",
+            command.join(" "),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn submit_slurm(dir: &Path) -> Result<String, String> {
+    // `--parsable` prints `id` or `id;cluster`.
+    let id = |out: String| out.trim().split(';').next().unwrap_or_default().to_owned();
+    let shards = id(run_in(
+        dir,
+        &words(&["sbatch", "--parsable", "shards.sbatch"]),
+    )?);
+    let merge = id(run_in(
+        dir,
+        &words(&[
+            "sbatch",
+            "--parsable",
+            &format!("--dependency=afterok:{shards}"),
+            "--kill-on-invalid-dep=yes",
+            "merge.sbatch",
+        ]),
+    )?);
+    Ok(format!(
+        "submitted the shards as Slurm job {shards} and the merge as job {merge} (after all shards succeed)"
+    ))
 }
 
 #[cfg(test)]

@@ -4,8 +4,7 @@
 //! A set that is not exactly the shards of one run is refused.
 
 use super::partial::{InputPart, Partial};
-use crate::report::results::Provenance;
-use serde_json::Value;
+use crate::report::results::{InputRecord, Provenance};
 
 /// The merged selection.
 #[derive(Debug)]
@@ -139,15 +138,12 @@ pub fn merge(partials: Vec<(String, Partial)>) -> Result<Merged, String> {
         }
     }
     for (name, record) in &merged.header.provenance.inputs {
-        let unhashed = record["files"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|f| f["sha256"].is_null());
-        if let Some(f) = unhashed {
+        if let InputRecord::Files { files } = record
+            && let Some(f) = files.iter().find(|f| f.sha256.is_none())
+        {
             return Err(format!(
-                "input `{name}`: no shard recorded the hash of {}",
-                f["path"]
+                "input `{name}`: no shard recorded the hash of \"{}\"",
+                f.path
             ));
         }
     }
@@ -158,21 +154,18 @@ pub fn merge(partials: Vec<(String, Partial)>) -> Result<Merged, String> {
 }
 
 /// Fills the file hashes `into` lacks from `other`; any other difference is an error.
-fn combine_records(into: &mut Value, other: Value) -> Result<(), String> {
-    // (`get_mut`, not indexing: indexing a JSON object mutably inserts the key.)
-    if let (Some(a), Some(b)) = (
-        into.get_mut("files").and_then(Value::as_array_mut),
-        other.get("files").and_then(Value::as_array),
-    ) && a.len() == b.len()
+fn combine_records(into: &mut InputRecord, other: InputRecord) -> Result<(), String> {
+    if let (InputRecord::Files { files: a }, InputRecord::Files { files: b }) = (&mut *into, &other)
+        && a.len() == b.len()
     {
         for (x, y) in a.iter_mut().zip(b) {
-            if x["path"] != y["path"] {
-                return Err(format!("files {} and {} differ", x["path"], y["path"]));
+            if x.path != y.path {
+                return Err(format!("files \"{}\" and \"{}\" differ", x.path, y.path));
             }
-            match (x["sha256"].is_null(), y["sha256"].is_null()) {
-                (true, false) => x["sha256"] = y["sha256"].clone(),
-                (false, false) if x["sha256"] != y["sha256"] => {
-                    return Err(format!("two hashes of {}", x["path"]));
+            match (&x.sha256, &y.sha256) {
+                (None, Some(_)) => x.sha256.clone_from(&y.sha256),
+                (Some(p), Some(q)) if p != q => {
+                    return Err(format!("two hashes of \"{}\"", x.path));
                 }
                 _ => {}
             }

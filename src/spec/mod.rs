@@ -7,6 +7,8 @@
 
 pub mod canonical;
 mod convert;
+pub mod diff;
+pub mod format;
 pub mod keys;
 mod load;
 pub mod model;
