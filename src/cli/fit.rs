@@ -2,12 +2,12 @@
 
 use super::prepare::{prepare, report, thread_pool};
 use super::{Status, fail};
-use crate::analysis::plain_fit::{PlainFitReport, plain_fit};
-use crate::analysis::{self, FitReport, InputCandidates};
+use crate::analysis::plain_fit::plain_fit;
+use crate::analysis::{self, InputCandidates};
 use crate::check::grid;
 use crate::diag::{Diagnostic, codes};
 use crate::pipeline::{Prepared, execute};
-use crate::report::figures;
+use crate::report::{figures, fit_text};
 use crate::shard::Shard;
 use std::path::PathBuf;
 
@@ -102,7 +102,7 @@ pub fn run(args: &Args) -> Status {
                 return status;
             }
         }
-        print_report(args.json, &fitted, print_plain);
+        print_report(args.json, &fitted, fit_text::plain_fit);
         return if fitted.status.is_valid() {
             Status::Ok
         } else {
@@ -170,7 +170,7 @@ pub fn run(args: &Args) -> Status {
     {
         return status;
     }
-    print_report(args.json, &fitted, print_table);
+    print_report(args.json, &fitted, fit_text::scan_fit);
     if fitted.status.is_valid() {
         Status::Ok
     } else {
@@ -219,134 +219,14 @@ fn report_written(written: Result<Vec<PathBuf>, String>) -> Result<(), Status> {
     }
 }
 
-/// The impacts as a table, largest first.
-fn print_impacts(impacts: &crate::stats::impacts::Impacts, asimov: Option<f64>) {
-    let on = match asimov {
-        Some(mu) => format!(
-            " (Asimov data with {} = {mu:.4e}, the median expected limit)",
-            impacts.poi
-        ),
-        None => String::new(),
-    };
-    println!(
-        "  impacts on {} = {:.4e} ± {:.4e}{on}:",
-        impacts.poi, impacts.value, impacts.error
-    );
-    println!(
-        "    {:<28} {:>7} {:>7} {:>23} {:>23}",
-        "nuisance", "pull", "constr", "post-fit +1σ / −1σ", "pre-fit +1σ / −1σ"
-    );
-    for i in &impacts.impacts {
-        println!(
-            "    {:<28} {:>+7.3} {:>7.3} {:>+11.3e} {:>+11.3e} {:>+11.3e} {:>+11.3e}",
-            i.name, i.pull, i.constraint, i.postfit[0], i.postfit[1], i.prefit[0], i.prefit[1]
-        );
-    }
-}
-
 /// The report as JSON (shape in CLI.md) or as text.
-fn print_report<T: serde::Serialize>(json: bool, report: &T, text: fn(&T)) {
+fn print_report<T: serde::Serialize>(json: bool, report: &T, text: fn(&T) -> String) {
     if json {
         println!(
             "{}",
             serde_json::to_string_pretty(report).expect("the report serialises")
         );
     } else {
-        text(report);
+        print!("{}", text(report));
     }
-}
-
-/// One line per parameter (value, HESSE error, MINOS interval when computed), then the
-/// parameters that ended at a bound.
-fn print_parameters(
-    order: &[String],
-    parameters: &std::collections::BTreeMap<String, analysis::FittedParameter>,
-    at_limit: &[String],
-) {
-    for name in order {
-        let p = &parameters[name];
-        let minos = p.minos.map_or(String::new(), |[lo, hi]| {
-            format!("  minos [{lo:+.4e}, {hi:+.4e}]")
-        });
-        println!(
-            "  {name:<28} {:>14.6e} ± {:<12.4e}{minos}",
-            p.value, p.error
-        );
-    }
-    if !at_limit.is_empty() {
-        println!("  at a bound: {}", at_limit.join(", "));
-    }
-}
-
-fn print_plain(fitted: &PlainFitReport) {
-    println!(
-        "fit of {} ({}): {} candidates (sum of weights {}), {:?}, EDM {:.2e}, -2 ln L = {:.6}",
-        fitted.input,
-        fitted.channel,
-        fitted.events,
-        fitted.sum_of_weights,
-        fitted.status,
-        fitted.edm,
-        fitted.minus_two_ln_l
-    );
-    print_parameters(&fitted.order, &fitted.parameters, &fitted.at_limit);
-    if fitted.order.len() > 1 {
-        println!("  correlations:");
-        for (name, row) in fitted.order.iter().zip(&fitted.correlation) {
-            let cells: Vec<String> = row.iter().map(|c| format!("{c:+.3}")).collect();
-            println!("    {name:<26} {}", cells.join(" "));
-        }
-    }
-    if let Some(impacts) = &fitted.impacts {
-        print_impacts(impacts, None);
-    }
-    print_gof(fitted.goodness_of_fit.as_ref());
-}
-
-/// The goodness-of-fit line, when computed.
-fn print_gof(gof: Option<&crate::stats::gof::GoodnessOfFit>) {
-    if let Some(g) = gof {
-        println!(
-            "  goodness of fit: saturated deviance {:.3} on {} bins, p = {:.3} from {} pseudo-experiments{}",
-            g.statistic,
-            g.bins,
-            g.p_value,
-            g.toys,
-            match g.failed {
-                0 => String::new(),
-                n => format!(" ({n} failed fits left out)"),
-            }
-        );
-    }
-}
-
-fn print_table(fitted: &FitReport) {
-    println!(
-        "fit at {} over {}: {:?}, -ln L = {:.6}{}",
-        fitted.mass,
-        fitted.channels.join(", "),
-        fitted.status,
-        fitted.nll,
-        if fitted.blinded {
-            " (blinded: signal yield held at 0, background fitted to the sidebands)"
-        } else {
-            ""
-        }
-    );
-    print_parameters(&fitted.order, &fitted.parameters, &fitted.at_limit);
-    if !fitted.profile.is_empty() {
-        println!("  profile of {}: value, Δ(−ln L)", fitted.order[0]);
-        for point in &fitted.profile {
-            let note = if point.valid {
-                ""
-            } else {
-                "  (fit not converged)"
-            };
-            println!("    {:>14.6e} {:>10.4}{note}", point.value, point.delta);
-        }
-    }
-    if let Some(report) = &fitted.impacts {
-        print_impacts(&report.impacts, report.asimov);
-    }
-    print_gof(fitted.goodness_of_fit.as_ref());
 }

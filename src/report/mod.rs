@@ -4,6 +4,7 @@
 
 pub mod compare;
 pub mod figures;
+pub mod fit_text;
 pub mod hepdata;
 pub mod plots;
 pub mod pyhf;
