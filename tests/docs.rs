@@ -34,3 +34,16 @@ fn spec_doc_has_the_current_key_reference() {
     let expected = format!("{head}{BEGIN}{}{END}{tail}", keys::reference_markdown());
     check_or_update("docs/spec.md", &expected);
 }
+
+/// Every PDF of the catalogue is named, in backticks, in docs/spec.md.
+#[test]
+fn spec_doc_names_every_pdf() {
+    let doc = std::fs::read_to_string("docs/spec.md").unwrap();
+    for pdf in searchlight::stats::pdfs::PDFS {
+        assert!(
+            doc.contains(&format!("`{}`", pdf.name)),
+            "docs/spec.md does not name the `{}` PDF",
+            pdf.name
+        );
+    }
+}

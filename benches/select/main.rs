@@ -169,6 +169,7 @@ fn main() {
     let query = searchlight::plan::query::build(&ctx).unwrap();
     let program = searchlight::plan::program::Program::compile(&query, &[]);
     let names: Vec<&str> = program
+        .plan
         .columns
         .iter()
         .map(String::as_str)

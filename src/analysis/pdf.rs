@@ -6,6 +6,7 @@ use crate::check::grid::eval_at;
 use crate::spec::{Param, Pdf, Spec};
 use crate::stats::likelihood::Value;
 use crate::stats::minuit::{Bounds, ParamSpec};
+use crate::stats::pdfs;
 use crate::stats::shape::Shape;
 
 /// One compiled parameter.
@@ -119,19 +120,6 @@ fn histogram_source(
     })
 }
 
-/// Defaults of optional parameters: no tail for a double-sided Crystal Ball side that is
-/// not given, the square-root ARGUS power, zero for missing polynomial coefficients.
-fn default_of(pdf: &str, param: &str) -> Option<f64> {
-    match (pdf, param) {
-        ("double_crystal_ball", "alpha_low" | "alpha_high") => Some(1e3),
-        ("double_crystal_ball", "n_low" | "n_high") => Some(2.0),
-        ("argus", "p") => Some(0.5),
-        ("chebychev", _) => Some(0.0),
-        ("bernstein", _) => Some(1.0),
-        _ => None,
-    }
-}
-
 /// Compiles `pdf` at hypothesis `mass` with resolution `sigma`; polynomials are mapped
 /// over `domain` (the fit window).
 pub fn compile(
@@ -148,51 +136,38 @@ pub fn compile(
             .find(|(n, _)| n.value == param)
             .map(|(_, p)| p)
     };
-    let order = |prefix: &str, first: usize| -> Result<usize, String> {
-        if let Some(Param::Fixed(e)) = value_of("order") {
+    let signature =
+        pdfs::pdf(name).ok_or_else(|| format!("the `{name}` PDF is not available in fits yet"))?;
+    let Some(build) = signature.shape else {
+        let source = histogram_source(spec, pdf, mass, sigma)?;
+        let placeholder = crate::stats::shape::Template {
+            low: domain.0,
+            high: domain.1,
+            contents: Vec::new(),
+            linear: source.linear,
+            variances: None,
+        };
+        return Ok(CompiledPdf {
+            shape: Shape::Template(placeholder),
+            params: Vec::new(),
+            histogram: Some(source),
+        });
+    };
+    // A polynomial's order: given, or the largest coefficient index written.
+    let order = match (value_of("order"), signature.numbered) {
+        (Some(Param::Fixed(e)), _) => {
             let v = eval_at(spec, e, mass, Some(sigma)).map_err(|e| e.message)?;
-            return Ok(v.max(0.0) as usize);
+            v.max(0.0) as usize
         }
-        let numbered = pdf
+        (_, Some((prefix, _))) => pdf
             .params
             .iter()
             .filter_map(|(n, _)| n.value.strip_prefix(prefix)?.parse::<usize>().ok())
-            .max();
-        Ok(numbered.unwrap_or(first.saturating_sub(1)))
+            .max()
+            .unwrap_or(0),
+        _ => 0,
     };
-    let shape = match name {
-        "gaussian" => Shape::Gaussian,
-        "crystal_ball" => Shape::CrystalBall,
-        "double_crystal_ball" => Shape::DoubleCrystalBall,
-        "exponential" => Shape::Exponential,
-        "argus" => Shape::Argus,
-        "breit_wigner" => Shape::BreitWigner,
-        "voigtian" => Shape::Voigtian,
-        "chebychev" => Shape::Chebychev {
-            order: order("c", 1)?,
-            domain,
-        },
-        "bernstein" => Shape::Bernstein {
-            order: order("b", 0)?,
-            domain,
-        },
-        "histogram" => {
-            let source = histogram_source(spec, pdf, mass, sigma)?;
-            let placeholder = crate::stats::shape::Template {
-                low: domain.0,
-                high: domain.1,
-                contents: Vec::new(),
-                linear: source.linear,
-                variances: None,
-            };
-            return Ok(CompiledPdf {
-                shape: Shape::Template(placeholder),
-                params: Vec::new(),
-                histogram: Some(source),
-            });
-        }
-        other => return Err(format!("the `{other}` PDF is not available in fits yet")),
-    };
+    let shape = build(order, domain);
     let params = shape
         .parameter_names()
         .iter()
@@ -206,7 +181,8 @@ pub fn compile(
                 low: range.low.value,
                 high: range.high.value,
             }),
-            None => default_of(name, param)
+            None => signature
+                .default_of(param)
                 .map(Compiled::Fixed)
                 .ok_or_else(|| format!("the `{name}` PDF needs `{param}`")),
         })

@@ -79,7 +79,7 @@ pub fn run(args: &Args) -> Status {
                 serde_json::to_string_pretty(&graph).expect("plan serialises")
             )
         }
-        Format::Dot => print!("{}", crate::plan::graph::dot(&ctx)),
+        Format::Dot => print!("{}", crate::plan::graph::dot(&ctx, &program)),
     }
     Status::Ok
 }

@@ -196,6 +196,7 @@ impl<'t> ChunkValues<'t> {
     pub fn new(program: &Program, table: &'t Table, range: std::ops::Range<usize>) -> Self {
         let rows = range.len();
         let columns = program
+            .plan
             .dag
             .nodes
             .iter()
@@ -223,7 +224,7 @@ impl<'t> ChunkValues<'t> {
         ChunkValues {
             columns,
             kept,
-            block: vec![None; program.dag.nodes.len()],
+            block: vec![None; program.plan.dag.nodes.len()],
             free: Vec::new(),
             rows,
         }
@@ -237,7 +238,9 @@ impl<'t> ChunkValues<'t> {
     /// Node `id` over rows `range`.
     pub fn arg(&self, program: &Program, id: NodeId, range: std::ops::Range<usize>) -> Arg<'_> {
         match program.storage[id] {
-            Storage::Constant => Arg::Scalar(program.dag.nodes[id].constant().expect("a constant")),
+            Storage::Constant => {
+                Arg::Scalar(program.plan.dag.nodes[id].constant().expect("a constant"))
+            }
             Storage::Column => Arg::Slice(&self.columns[id][range]),
             Storage::Chunk => Arg::Slice(&self.kept[id][range]),
             Storage::Block => Arg::Slice(self.block[id].as_deref().expect("computed before use")),
@@ -260,7 +263,7 @@ impl<'t> ChunkValues<'t> {
                 Storage::Chunk => &mut out[range.clone()],
                 _ => &mut out[..],
             };
-            compute(&program.dag.nodes[id], target, &|o| {
+            compute(&program.plan.dag.nodes[id], target, &|o| {
                 self.arg(program, o, range.clone())
             });
             match program.storage[id] {
@@ -295,7 +298,7 @@ impl<'t> ChunkValues<'t> {
             Storage::Chunk => std::mem::take(&mut self.kept[id]),
             Storage::Column => self.columns[id].to_vec(),
             Storage::Constant => {
-                vec![program.dag.nodes[id].constant().expect("a constant"); self.rows]
+                vec![program.plan.dag.nodes[id].constant().expect("a constant"); self.rows]
             }
             Storage::Block | Storage::Fused => unreachable!("chunk values are kept"),
         }

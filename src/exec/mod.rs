@@ -12,7 +12,8 @@ use crate::expr::{BinOp, CmpOp};
 use crate::io::IoError;
 use crate::io::table::Table;
 use crate::plan::dag::{self, Node, NodeId};
-use crate::plan::program::{Action, Program, StepOp, Storage};
+use crate::plan::logical::StepOp;
+use crate::plan::program::{Action, Program, Storage};
 use crate::simd::multiversioned;
 use cutflow::{ChannelFlow, Cutflow, Row};
 use eval::{Arg, BLOCK, ChunkValues};
@@ -331,28 +332,30 @@ multiversioned! {
 
 fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResult {
     let n = rows.len();
-    let steps = program.steps.len() as Depth;
+    let steps = program.plan.steps.len() as Depth;
     let mut values = ChunkValues::new(program, table, rows.clone());
     let events = Events::of(table, rows.clone());
     // Each candidate's weight: an input's weight expression (computed in the first phase)
     // or the `__weight__` column.
-    let mut weight_values: Option<Vec<f64>> = match program.weight {
+    let mut weight_values: Option<Vec<f64>> = match program.plan.weight {
         Some(_) => Some(vec![f64::NAN; n]),
         None => table
             .column("__weight__")
             .map(|c| c.range_to_f64(rows.clone())),
     };
     let mut members: Vec<Vec<bool>> = program
+        .plan
         .channels
         .iter()
         .map(|c| vec![c.1.is_none(); n])
         .collect();
     let mut member_undefined = vec![0u64; members.len()];
-    let mut hidden = vec![false; if program.hidden.is_some() { n } else { 0 }];
+    let mut hidden = vec![false; if program.plan.hidden.is_some() { n } else { 0 }];
     let mut histograms: Vec<Vec<Histogram>> = members
         .iter()
         .map(|_| {
             program
+                .plan
                 .histograms
                 .iter()
                 .map(|h| {
@@ -368,7 +371,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
         })
         .collect();
     // N−1 histograms need every cut on every candidate: no early stop, pass bits kept.
-    let n_minus_1 = program.histograms.iter().any(|h| h.needs.is_some());
+    let n_minus_1 = program.plan.histograms.iter().any(|h| h.needs.is_some());
     let mut progress = Progress {
         depth: vec![0; n],
         passed: if n_minus_1 { vec![0; n] } else { Vec::new() },
@@ -427,7 +430,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
                         alive = if program.storage[id] == Storage::Fused {
                             progress.apply_fused_cut(
                                 k as Depth,
-                                &program.dag.nodes,
+                                &program.plan.dag.nodes,
                                 id,
                                 |o| values.arg(program, o, range.clone()),
                                 range.clone(),
@@ -447,7 +450,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
                     Action::Keep => {}
                     Action::Fill(h) => {
                         let read = read();
-                        let needs = program.histograms[h].needs;
+                        let needs = program.plan.histograms[h].needs;
                         for (c, m) in members.iter().enumerate() {
                             let histogram = &mut histograms[c][h];
                             // The candidates of the channel that passed every step (or,
@@ -490,7 +493,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
                 highest,
                 n: keep,
                 ..
-            } = &program.steps[k]
+            } = &program.plan.steps[k]
             else {
                 unreachable!("phases end at best-candidate steps")
             };
@@ -522,7 +525,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
         .map(|(c, m)| shown.get(c).unwrap_or(m))
         .zip(member_undefined)
         .zip(histograms)
-        .zip(&program.channels)
+        .zip(&program.plan.channels)
         .map(|(((m, undefined), histograms), (name, _))| ChannelFlow {
             name: name.clone(),
             rows: count(program, &progress, m, undefined, &events, weights),
@@ -540,15 +543,15 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
         .collect();
     let alive = progress.depth.iter().map(|&d| d == steps).collect();
     // Two outputs may be one node (an alias that is just a classifier's name).
-    let mut outputs: Vec<Vec<f64>> = Vec::with_capacity(program.outputs.len());
-    for (i, &o) in program.outputs.iter().enumerate() {
-        let value = match program.outputs[..i].iter().position(|&p| p == o) {
+    let mut outputs: Vec<Vec<f64>> = Vec::with_capacity(program.plan.outputs.len());
+    for (i, &o) in program.plan.outputs.iter().enumerate() {
+        let value = match program.plan.outputs[..i].iter().position(|&p| p == o) {
             Some(earlier) => outputs[earlier].clone(),
             None => values.take_chunk(program, o),
         };
         outputs.push(value);
     }
-    let computed = program.weight.and(weight_values);
+    let computed = program.plan.weight.and(weight_values);
     (
         Cutflow { channels: flows },
         alive,
@@ -570,9 +573,9 @@ fn count(
     events: &Events,
     weights: Option<&[f64]>,
 ) -> Vec<Row> {
-    let levels = program.steps.len() + 1;
+    let levels = program.plan.steps.len() + 1;
     let mut rows: Vec<Row> = std::iter::once("input")
-        .chain(program.steps.iter().map(StepOp::label))
+        .chain(program.plan.steps.iter().map(StepOp::label))
         .map(|step| Row {
             step: step.to_string(),
             ..Row::default()

@@ -238,9 +238,10 @@ pub fn open_input(
     };
     let (files, entries): (Vec<PathBuf>, Vec<usize>) = files.into_iter().unzip();
     let needed: Vec<String> = program
+        .plan
         .columns
         .iter()
-        .chain(extra.iter().filter(|c| !program.columns.contains(c)))
+        .chain(extra.iter().filter(|c| !program.plan.columns.contains(c)))
         .cloned()
         .collect();
     let mut readers =
@@ -362,8 +363,8 @@ pub fn execute(
         let truth = truth_columns(input, toy.as_ref());
         let mut extra: Vec<String> = truth.iter().flat_map(TruthColumns::to_read).collect();
         if signal == Some(i) {
-            for c in variants.iter().flat_map(|(_, p)| &p.columns) {
-                if !program.columns.contains(c) && !extra.contains(c) {
+            for c in variants.iter().flat_map(|(_, p)| &p.plan.columns) {
+                if !program.plan.columns.contains(c) && !extra.contains(c) {
                     extra.push(c.clone());
                 }
             }
@@ -492,7 +493,7 @@ fn run_program(
         },
     ));
     let (cutflow, candidates) = if collect {
-        let mut collector = collect::Collector::new(program.channels.len(), truth);
+        let mut collector = collect::Collector::new(program.plan.channels.len(), truth);
         let cutflow = exec::run_with(program, EventChunks::new(tables), |s| collector.take(s))
             .map_err(io_failure)?;
         (cutflow, Some(collector.candidates))

@@ -2,6 +2,8 @@
 //! derived columns, the ordered filters, vetoes, histograms, the channel split and the statistics
 //! stages — for tools (JSON) and for drawing (Graphviz DOT).
 
+use super::dag::NodeId;
+use super::program::{Program, Storage};
 use super::text::columns_read;
 use crate::check::{LintContext, grid};
 use crate::expr::print;
@@ -76,7 +78,7 @@ fn quote(s: &str) -> String {
 }
 
 /// The graph in Graphviz DOT.
-pub fn dot(ctx: &LintContext) -> String {
+pub fn dot(ctx: &LintContext, program: &Program) -> String {
     let spec = ctx.spec;
     let mut out = String::from(
         "digraph analysis {\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\"];\n",
@@ -202,6 +204,55 @@ pub fn dot(ctx: &LintContext) -> String {
             );
         }
     }
+    values(&mut out, ctx, program);
     out.push_str("}\n");
     out
+}
+
+/// The optimised graph of per-candidate values the evaluator computes (after folding,
+/// sharing, pruning and fusing), each value drawn once however many results read it,
+/// with an edge from each value to the step, veto, channel or histogram that reads it.
+fn values(out: &mut String, ctx: &LintContext, program: &Program) {
+    let plan = &program.plan;
+    out.push_str(
+        "  subgraph cluster_values {\n    label=\"values per candidate (optimised)\";\n    style=dotted;\n",
+    );
+    for id in 0..plan.dag.nodes.len() {
+        let (shape, style) = match program.storage[id] {
+            Storage::Column => ("cylinder", "solid"),
+            Storage::Constant => ("plaintext", "solid"),
+            Storage::Fused => ("ellipse", "dashed"),
+            Storage::Block | Storage::Chunk => ("ellipse", "solid"),
+        };
+        out.push_str(&format!(
+            "    v{id} [shape={shape}, style={style}, label={}];\n",
+            quote(&format!("%{id} = {}", plan.dag.describe(id)))
+        ));
+    }
+    out.push_str("  }\n");
+    for (id, node) in plan.dag.nodes.iter().enumerate() {
+        for o in node.operands() {
+            out.push_str(&format!("  v{o} -> v{id};\n"));
+        }
+    }
+    let selection = ctx.spec.selection.len();
+    let reader = |out: &mut String, value: NodeId, target: String| {
+        out.push_str(&format!("  v{value} -> {target} [color=gray];\n"));
+    };
+    for (k, step) in plan.steps.iter().enumerate() {
+        let target = if k < selection {
+            format!("step{k}")
+        } else {
+            format!("veto{}", k - selection)
+        };
+        reader(out, step.node(), target);
+    }
+    for (c, (_, cut)) in plan.channels.iter().enumerate() {
+        if let Some(cut) = cut {
+            reader(out, *cut, format!("channel{c}"));
+        }
+    }
+    for (h, histogram) in plan.histograms.iter().enumerate() {
+        reader(out, histogram.value, format!("histogram{h}"));
+    }
 }

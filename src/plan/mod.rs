@@ -7,6 +7,7 @@
 pub mod binding;
 pub mod dag;
 pub mod graph;
+pub mod logical;
 pub mod passes;
 pub mod program;
 pub mod query;

@@ -1,61 +1,14 @@
-//! The optimized dataflow program the evaluator runs: a [`Dag`] of per-candidate values
-//! and, referring to its nodes, the channel memberships, the ordered selection steps
-//! (cuts, best-candidate choices, vetoes), the histograms and the extra outputs a caller
-//! asks for (a fit observable, a skim's derived columns). [`Program::compile`] lowers a
-//! [`Query`] and runs the optimizer passes of [`super::passes`] in order; each records
-//! what it changed, which `searchlight plan` prints.
+//! The program the evaluator runs: the optimised [`LogicalPlan`] and its schedule — where
+//! each node's values live ([`Storage`]) and the phases of tasks over a chunk's blocks.
+//! [`Program::compile`] lowers a [`Query`], runs the logical passes, lowers the plan to a
+//! schedule and runs the physical passes ([`super::passes`]); each records what it
+//! changed, which `searchlight plan` prints.
 
-use super::dag::{Dag, Lowering, Node, NodeId};
+use super::dag::NodeId;
+use super::logical::{LogicalPlan, StepOp};
 use super::passes;
-use super::query::{EVENT_COLUMNS, HistogramPlan, Query, StepPlan};
+use super::query::Query;
 use crate::expr::Expr;
-
-/// A selection step over nodes.
-#[derive(Clone, Debug)]
-pub enum StepOp {
-    /// Keep candidates whose condition is true.
-    Filter {
-        /// Cutflow label.
-        label: String,
-        /// The condition (vetoes: `value not in [low, high]`).
-        cut: NodeId,
-    },
-    /// Keep the `n` best candidates of each event.
-    Best {
-        /// Cutflow label.
-        label: String,
-        /// Ranking.
-        rank: NodeId,
-        /// Keep the highest (else the lowest).
-        highest: bool,
-        /// How many per event.
-        n: usize,
-    },
-}
-
-impl StepOp {
-    /// The cutflow label.
-    pub fn label(&self) -> &str {
-        match self {
-            StepOp::Filter { label, .. } | StepOp::Best { label, .. } => label,
-        }
-    }
-
-    /// The node the step reads.
-    pub fn node(&self) -> NodeId {
-        match self {
-            StepOp::Filter { cut, .. } => *cut,
-            StepOp::Best { rank, .. } => *rank,
-        }
-    }
-
-    fn node_mut(&mut self) -> &mut NodeId {
-        match self {
-            StepOp::Filter { cut, .. } => cut,
-            StepOp::Best { rank, .. } => rank,
-        }
-    }
-}
 
 /// Where a node's values live while a chunk is evaluated (decided by the fusion pass).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,19 +65,6 @@ pub struct Phase {
     pub then_best: Option<usize>,
 }
 
-/// A histogram over a node.
-#[derive(Clone, Debug)]
-pub struct HistogramOp {
-    /// Binning and names.
-    pub plan: HistogramPlan,
-    /// The filled value.
-    pub value: NodeId,
-    /// For an N−1 histogram, the cut steps (bit k: step k) a candidate must pass: every
-    /// cut and veto but those left out, no best-candidate step. `None`: the candidates
-    /// that pass every step.
-    pub needs: Option<u64>,
-}
-
 /// What one optimizer pass did.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct PassReport {
@@ -134,30 +74,17 @@ pub struct PassReport {
     pub summary: String,
 }
 
-/// The compiled program.
+/// The compiled program: the optimised logical plan and its schedule.
 #[derive(Clone, Debug)]
 pub struct Program {
-    /// The values.
-    pub dag: Dag,
-    /// Branches to read: the bookkeeping columns, then every column a node reads.
-    pub columns: Vec<String>,
-    /// Channels: name and membership condition (None: everything).
-    pub channels: Vec<(String, Option<NodeId>)>,
-    /// The condition of the candidates blinding hides ([`Query::hidden`](super::query::Query::hidden)).
-    pub hidden: Option<NodeId>,
-    /// Each candidate's weight, when an expression gives it ([`Query::weight`](super::query::Query::weight)).
-    pub weight: Option<NodeId>,
-    /// Steps and then vetoes, in order.
-    pub steps: Vec<StepOp>,
-    /// Histograms.
-    pub histograms: Vec<HistogramOp>,
-    /// Values the caller asked for, defined on the surviving candidates.
-    pub outputs: Vec<NodeId>,
+    /// The optimised logical plan.
+    pub plan: LogicalPlan,
     /// Storage of every node.
     pub storage: Vec<Storage>,
     /// The execution schedule.
     pub phases: Vec<Phase>,
-    /// The passes that ran, in order.
+    /// The passes that ran, in order: the logical rewrites, the scheduling, the physical
+    /// refinements.
     pub passes: Vec<PassReport>,
 }
 
@@ -165,7 +92,7 @@ impl Program {
     /// Why a correction could not be evaluated on some candidate, if one failed (a value
     /// outside a binning with `flow: error`): the run's results are then refused.
     pub fn correction_failure(&self) -> Option<String> {
-        self.dag.nodes.iter().find_map(|n| match n {
+        self.plan.dag.nodes.iter().find_map(|n| match n {
             super::dag::Node::Correction(c, _) => c.failure(),
             _ => None,
         })
@@ -177,173 +104,201 @@ impl Program {
         Program::compile_with(query, outputs, true)
     }
 
-    /// [`Program::compile`], with the rewriting passes (folding, sharing) only when
-    /// `rewrite` is true: both compute identical results.
+    /// [`Program::compile`], with the rewriting passes (folding, sharing, fusing cuts)
+    /// only when `rewrite` is true: both compute identical results.
     pub fn compile_with(query: &Query, outputs: &[&Expr], rewrite: bool) -> Program {
-        let mut lowering = Lowering::new(&query.bindings);
-        let channels = query
-            .channels
-            .iter()
-            .map(|c| (c.name.clone(), c.cut.as_ref().map(|e| lowering.lower(e))))
-            .collect();
-        let hidden = query.hidden.as_ref().map(|e| lowering.lower(e));
-        let weight = query.weight.as_ref().map(|e| lowering.lower(e));
-        let mut steps: Vec<StepOp> = query
-            .steps
-            .iter()
-            .map(|s| match s {
-                StepPlan::Filter { label, cut } => StepOp::Filter {
-                    label: label.clone(),
-                    cut: lowering.lower(cut),
-                },
-                StepPlan::Best {
-                    label,
-                    by,
-                    highest,
-                    n,
-                } => StepOp::Best {
-                    label: label.clone(),
-                    rank: lowering.lower(by),
-                    highest: *highest,
-                    n: *n,
-                },
-            })
-            .collect();
-        for v in &query.vetoes {
-            let value = lowering.lower(&v.var);
-            let low = lowering.dag.push(Node::Constant(v.low));
-            let high = lowering.dag.push(Node::Constant(v.high));
-            let cut = lowering.dag.push(Node::Window {
-                value,
-                low,
-                high,
-                negated: true,
-            });
-            steps.push(StepOp::Filter {
-                label: v.label.clone(),
-                cut,
-            });
+        passes::optimize(LogicalPlan::lower(query, outputs), rewrite)
+    }
+
+    /// Checks the schedule against the plan: every node is stored as its kind allows and
+    /// computed at most once, after its operands and before its readers; a block buffer
+    /// is read only in its phase, before it is given back, and every one is given back;
+    /// a fused node is read only by a cut, its operands ready; each action reads the
+    /// node of its result; the steps run in order, each once; the outputs are kept.
+    pub fn validate(&self) -> Result<(), String> {
+        let plan = &self.plan;
+        self.plan.validate()?;
+        let nodes = &plan.dag.nodes;
+        if self.storage.len() != nodes.len() {
+            return Err(format!(
+                "{} storage entries for {} nodes",
+                self.storage.len(),
+                nodes.len()
+            ));
         }
-        let histograms = query
-            .histograms
-            .iter()
-            .map(|h| HistogramOp {
-                plan: h.clone(),
-                value: lowering.lower(&h.var),
-                needs: (!h.without.is_empty()).then(|| {
-                    steps
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, s)| {
-                            matches!(s, StepOp::Filter { label, .. } if !h.without.contains(label))
-                        })
-                        .fold(0u64, |bits, (k, _)| bits | 1 << k)
-                }),
-            })
-            .collect();
-        let outputs = outputs.iter().map(|e| lowering.lower(e)).collect();
-        let mut program = Program {
-            dag: lowering.dag,
-            columns: Vec::new(),
-            channels,
-            hidden,
-            weight,
-            steps,
-            histograms,
-            outputs,
-            storage: Vec::new(),
-            phases: Vec::new(),
-            passes: Vec::new(),
-        };
-        passes::optimize(&mut program, rewrite);
-        program
-    }
-
-    /// Every node the program's results read directly.
-    pub fn roots(&self) -> Vec<NodeId> {
-        let mut roots: Vec<NodeId> = self.channels.iter().filter_map(|c| c.1).collect();
-        roots.extend(self.hidden);
-        roots.extend(self.weight);
-        roots.extend(self.steps.iter().map(StepOp::node));
-        roots.extend(self.histograms.iter().map(|h| h.value));
-        roots.extend(&self.outputs);
-        roots
-    }
-
-    /// Renumbers every root by `map` (after a pass rebuilt the graph).
-    pub fn remap_roots(&mut self, map: &[NodeId]) {
-        for c in &mut self.channels {
-            if let Some(id) = &mut c.1 {
-                *id = map[*id];
+        for (id, (node, storage)) in nodes.iter().zip(&self.storage).enumerate() {
+            let fits = match node {
+                super::dag::Node::Column(_) => *storage == Storage::Column,
+                super::dag::Node::Constant(_) => *storage == Storage::Constant,
+                _ => !matches!(storage, Storage::Column | Storage::Constant),
+            };
+            if !fits {
+                return Err(format!(
+                    "node %{id} ({}) stored as {storage:?}",
+                    plan.dag.describe(id)
+                ));
             }
         }
-        if let Some(id) = &mut self.hidden {
-            *id = map[*id];
-        }
-        if let Some(id) = &mut self.weight {
-            *id = map[*id];
-        }
-        for s in &mut self.steps {
-            let id = s.node_mut();
-            *id = map[*id];
-        }
-        for h in &mut self.histograms {
-            h.value = map[h.value];
-        }
-        for o in &mut self.outputs {
-            *o = map[*o];
-        }
-    }
-
-    /// The bookkeeping columns and the columns the graph reads, in order.
-    pub fn columns_of(dag: &Dag) -> Vec<String> {
-        let mut columns: Vec<String> = EVENT_COLUMNS.iter().map(|c| c.to_string()).collect();
-        for node in &dag.nodes {
-            if let Node::Column(b) = node
-                && !columns.contains(b)
-            {
-                columns.push(b.clone());
+        let mut kept = vec![false; nodes.len()];
+        let mut next_step = 0;
+        for (k, phase) in self.phases.iter().enumerate() {
+            let mut live = vec![false; nodes.len()];
+            for task in &phase.tasks {
+                for &id in &task.compute {
+                    if kept[id] || live[id] {
+                        return Err(format!("phase {k} computes %{id} a second time"));
+                    }
+                    if let Some(o) = nodes[id]
+                        .operands()
+                        .into_iter()
+                        .find(|&o| !self.ready(o, &kept, &live, false))
+                    {
+                        return Err(format!("phase {k} computes %{id} before its operand %{o}"));
+                    }
+                    match self.storage[id] {
+                        Storage::Block => live[id] = true,
+                        Storage::Chunk => kept[id] = true,
+                        other => {
+                            return Err(format!("phase {k} computes %{id}, stored as {other:?}"));
+                        }
+                    }
+                }
+                let expected: Vec<NodeId> = match task.action {
+                    Action::Member(c) => {
+                        plan.channels.get(c).and_then(|c| c.1).into_iter().collect()
+                    }
+                    Action::Hide => plan.hidden.into_iter().collect(),
+                    Action::Weigh => plan.weight.into_iter().collect(),
+                    Action::Cut(s) => {
+                        if s != next_step
+                            || !matches!(plan.steps.get(s), Some(StepOp::Filter { .. }))
+                        {
+                            return Err(format!(
+                                "phase {k} applies step {s} out of order (next: {next_step})"
+                            ));
+                        }
+                        next_step += 1;
+                        vec![plan.steps[s].node()]
+                    }
+                    Action::Fill(h) => plan
+                        .histograms
+                        .get(h)
+                        .map(|h| h.value)
+                        .into_iter()
+                        .collect(),
+                    Action::Keep => task.reads.clone(),
+                };
+                if task.reads != expected {
+                    return Err(format!(
+                        "phase {k}: {:?} reads {:?}, not {expected:?}",
+                        task.action, task.reads
+                    ));
+                }
+                let fused_ok = matches!(task.action, Action::Cut(_));
+                if let Some(r) = task
+                    .reads
+                    .iter()
+                    .find(|&&r| !self.ready(r, &kept, &live, fused_ok))
+                {
+                    return Err(format!(
+                        "phase {k}: {:?} reads %{r} before it is computed",
+                        task.action
+                    ));
+                }
+                for &id in &task.release {
+                    if self.storage[id] != Storage::Block || !live[id] {
+                        return Err(format!(
+                            "phase {k} gives back %{id}, not a live block buffer"
+                        ));
+                    }
+                    live[id] = false;
+                }
+            }
+            if let Some(id) = live.iter().position(|&l| l) {
+                return Err(format!(
+                    "phase {k} ends with the block buffer of %{id} not given back"
+                ));
+            }
+            if let Some(b) = phase.then_best {
+                let rank_kept = plan.steps.get(b).is_some_and(|s| {
+                    matches!(s, StepOp::Best { .. }) && self.ready(s.node(), &kept, &live, false)
+                });
+                if b != next_step || !rank_kept {
+                    return Err(format!(
+                        "phase {k} ends with best-candidate step {b} out of order or unranked"
+                    ));
+                }
+                next_step += 1;
             }
         }
-        columns
+        if next_step != plan.steps.len() {
+            return Err(format!(
+                "{} of {} steps are applied",
+                next_step,
+                plan.steps.len()
+            ));
+        }
+        if let Some(o) = plan
+            .outputs
+            .iter()
+            .find(|&&o| !self.ready(o, &kept, &[], false))
+        {
+            return Err(format!("output %{o} is not kept for the caller"));
+        }
+        Ok(())
+    }
+
+    /// Whether node `id`'s values can be read: a column or number, a value kept for the
+    /// chunk or a live block buffer, or (`fused`: by a cut) a fused node whose operands
+    /// are ready.
+    fn ready(&self, id: NodeId, kept: &[bool], live: &[bool], fused: bool) -> bool {
+        match self.storage[id] {
+            Storage::Column | Storage::Constant => true,
+            Storage::Chunk => kept[id],
+            Storage::Block => live.get(id).copied().unwrap_or(false),
+            Storage::Fused => {
+                fused
+                    && self.plan.dag.nodes[id]
+                        .operands()
+                        .into_iter()
+                        .all(|o| self.ready(o, kept, live, true))
+            }
+        }
     }
 
     /// True when a node reads column `branch` (a bookkeeping column the analysis uses is
     /// required like any other).
     pub fn reads(&self, branch: &str) -> bool {
-        self.dag
-            .nodes
-            .iter()
-            .any(|n| matches!(n, Node::Column(b) if b == branch))
+        self.plan.reads(branch)
     }
 
     /// The program as JSON: passes, nodes (operation and storage) and phases.
     pub fn json(&self) -> serde_json::Value {
         use serde_json::json;
         let action = |a: &Action| match *a {
-            Action::Member(c) => json!({"channel": self.channels[c].0}),
+            Action::Member(c) => json!({"channel": self.plan.channels[c].0}),
             Action::Hide => json!("hide"),
             Action::Weigh => json!("weigh"),
-            Action::Cut(s) => json!({"cut": self.steps[s].label()}),
+            Action::Cut(s) => json!({"cut": self.plan.steps[s].label()}),
             Action::Keep => json!("keep"),
             Action::Fill(h) => json!({
-                "fill": self.histograms[h].plan.name,
-                "without": self.histograms[h].plan.without,
+                "fill": self.plan.histograms[h].plan.name,
+                "without": self.plan.histograms[h].plan.without,
             }),
         };
         json!({
             "passes": self.passes,
-            "columns": self.columns,
-            "nodes": (0..self.dag.nodes.len()).map(|id| json!({
+            "columns": self.plan.columns,
+            "nodes": (0..self.plan.dag.nodes.len()).map(|id| json!({
                 "id": id,
-                "op": self.dag.describe(id),
+                "op": self.plan.dag.describe(id),
                 "storage": format!("{:?}", self.storage[id]).to_lowercase(),
             })).collect::<Vec<_>>(),
             "phases": self.phases.iter().map(|p| json!({
                 "tasks": p.tasks.iter().map(|t| json!({
                     "compute": t.compute, "action": action(&t.action),
                 })).collect::<Vec<_>>(),
-                "then_best": p.then_best.map(|b| self.steps[b].label()),
+                "then_best": p.then_best.map(|b| self.plan.steps[b].label()),
             })).collect::<Vec<_>>(),
         })
     }
@@ -355,11 +310,11 @@ impl Program {
             out += &format!("  {:<28} {}\n", p.pass, p.summary);
         }
         out += "nodes:\n";
-        for id in 0..self.dag.nodes.len() {
+        for id in 0..self.plan.dag.nodes.len() {
             out += &format!(
                 "  %{id:<4} {:<9} {}\n",
                 format!("{:?}", self.storage[id]).to_lowercase(),
-                self.dag.describe(id)
+                self.plan.dag.describe(id)
             );
         }
         out += "phases (each a pass over a chunk's blocks):\n";
@@ -367,13 +322,13 @@ impl Program {
             out += &format!("  phase {k}\n");
             for t in &phase.tasks {
                 let what = match t.action {
-                    Action::Member(c) => format!("channel {}", self.channels[c].0),
+                    Action::Member(c) => format!("channel {}", self.plan.channels[c].0),
                     Action::Hide => "hide (blinded signal region)".to_string(),
                     Action::Weigh => "weigh".to_string(),
-                    Action::Cut(s) => format!("cut `{}`", self.steps[s].label()),
+                    Action::Cut(s) => format!("cut `{}`", self.plan.steps[s].label()),
                     Action::Keep => "keep".to_string(),
                     Action::Fill(h) => {
-                        let plan = &self.histograms[h].plan;
+                        let plan = &self.plan.histograms[h].plan;
                         if plan.without.is_empty() {
                             format!("fill {}", plan.name)
                         } else {
@@ -385,7 +340,7 @@ impl Program {
                 out += &format!("    compute [{}] -> {what}\n", nodes.join(" "));
             }
             if let Some(b) = phase.then_best {
-                out += &format!("    then best candidate `{}`\n", self.steps[b].label());
+                out += &format!("    then best candidate `{}`\n", self.plan.steps[b].label());
             }
         }
         out

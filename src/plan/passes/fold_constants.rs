@@ -5,24 +5,24 @@
 //! per candidate. Results are identical: the folded value is what [`Node::scalar`]
 //! computes for every candidate.
 
-use super::Pass;
+use super::LogicalPass;
 use crate::plan::dag::Node;
-use crate::plan::program::Program;
+use crate::plan::logical::LogicalPlan;
 
 /// The pass.
 pub struct FoldConstants;
 
-impl Pass for FoldConstants {
+impl LogicalPass for FoldConstants {
     const NAME: &'static str = "fold-constants";
 
-    fn run(program: &mut Program) -> String {
+    fn run(plan: &mut LogicalPlan) -> String {
         let mut folded = 0;
-        for id in 0..program.dag.nodes.len() {
-            let node = &program.dag.nodes[id];
+        for id in 0..plan.dag.nodes.len() {
+            let node = &plan.dag.nodes[id];
             let args: Option<Vec<f64>> = node
                 .operands()
                 .iter()
-                .map(|&o| program.dag.nodes[o].constant())
+                .map(|&o| plan.dag.nodes[o].constant())
                 .collect();
             let value = match (node, args) {
                 (Node::Constant(_), _) => None,
@@ -30,7 +30,7 @@ impl Pass for FoldConstants {
                 _ => None,
             };
             if let Some(v) = value {
-                program.dag.nodes[id] = Node::Constant(v);
+                plan.dag.nodes[id] = Node::Constant(v);
                 folded += 1;
             }
         }

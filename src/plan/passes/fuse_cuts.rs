@@ -8,7 +8,7 @@
 //! -1` reads the column `x8` and moves the candidates that pass to the next step in one
 //! loop; `cut: -1.5 < x9 < 1.5` does the same with both bounds.
 
-use super::Pass;
+use super::PhysicalPass;
 use crate::expr::BinOp;
 use crate::plan::dag::Node;
 use crate::plan::program::{Action, Program, Storage};
@@ -16,7 +16,7 @@ use crate::plan::program::{Action, Program, Storage};
 /// The pass.
 pub struct FuseCuts;
 
-impl Pass for FuseCuts {
+impl PhysicalPass for FuseCuts {
     const NAME: &'static str = "fuse-cuts";
 
     fn run(program: &mut Program) -> String {
@@ -28,12 +28,12 @@ impl Pass for FuseCuts {
             let cut = task.reads[0];
             // The condition's nodes, which must be the last computed in this task (the
             // condition itself last) and given back after it: nothing else reads them.
-            let nodes = match program.dag.nodes[cut] {
+            let nodes = match program.plan.dag.nodes[cut] {
                 Node::Compare(..) | Node::Window { .. } => vec![cut],
                 // Two comparisons, neither an operand of the other.
                 Node::Binary(BinOp::And, a, b)
                     if [(a, b), (b, a)].iter().all(|&(c, other)| {
-                        matches!(program.dag.nodes[c], Node::Compare(_, x, y) if x != other && y != other)
+                        matches!(program.plan.dag.nodes[c], Node::Compare(_, x, y) if x != other && y != other)
                     }) && a != b =>
                 {
                     vec![a, b, cut]

@@ -10,18 +10,18 @@
 //! with the cut `d1 < 2.5` computes `x2 * x2`, `x3 * x3`, their sum, the root and the
 //! comparison on 1024 rows at a time, in buffers that are reused by the next cut.
 
-use super::Pass;
 use crate::plan::dag::{Node, NodeId};
-use crate::plan::program::{Action, Phase, Program, StepOp, Storage, Task};
+use crate::plan::logical::{LogicalPlan, StepOp};
+use crate::plan::program::{Action, Phase, Program, Storage, Task};
 
-/// The pass.
-pub struct FuseElementwise;
+/// The lowering's name in `searchlight plan`.
+pub const NAME: &str = "fuse-elementwise";
 
 /// A phase's tasks before scheduling: the action and the nodes it reads.
 type Plan = Vec<(Vec<(Action, Vec<NodeId>)>, Option<usize>)>;
 
 /// The phases' actions in order, with their root nodes.
-fn actions(program: &Program) -> Plan {
+fn actions(program: &LogicalPlan) -> Plan {
     let mut phases = Vec::new();
     // Weights, and what blinding hides, first: the channels' undefined memberships count
     // only the candidates it shows.
@@ -57,10 +57,10 @@ fn actions(program: &Program) -> Plan {
     phases
 }
 
-impl Pass for FuseElementwise {
-    const NAME: &'static str = "fuse-elementwise";
-
-    fn run(program: &mut Program) -> String {
+/// The schedule of `plan`, and what it decided in a few words.
+pub fn schedule(plan: LogicalPlan) -> (Program, String) {
+    {
+        let program = &plan;
         let dag = &program.dag;
         let mut storage: Vec<Storage> = dag
             .nodes
@@ -130,14 +130,18 @@ impl Pass for FuseElementwise {
             count(Storage::Block),
             count(Storage::Chunk)
         );
-        program.storage = storage;
-        program.phases = phases;
-        summary
+        let program = Program {
+            plan,
+            storage,
+            phases,
+            passes: Vec::new(),
+        };
+        (program, summary)
     }
 }
 
 /// Fills each task's `release`: the block buffers whose last reader is that task.
-fn release_after_last_use(program: &Program, storage: &[Storage], tasks: &mut [Task]) {
+fn release_after_last_use(program: &LogicalPlan, storage: &[Storage], tasks: &mut [Task]) {
     let mut last = vec![None; storage.len()];
     for (t, task) in tasks.iter().enumerate() {
         for &id in task.compute.iter().chain(&task.reads) {

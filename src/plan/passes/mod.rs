@@ -1,8 +1,12 @@
-//! The optimizer passes, run in this order by [`optimize`]. Each is a named rule that
-//! keeps every result identical to the unoptimized graph's, bit for bit: passes only
-//! compute at plan time what the evaluator would compute with the same scalar function
+//! The optimizer, run in this order by [`optimize`]: logical passes rewrite the
+//! [`LogicalPlan`]'s graph (`fold-constants`, `share-common-subexpressions`,
+//! `prune-columns`); `fuse-elementwise` lowers it to a schedule (phases, storage); physical
+//! passes refine the schedule (`fuse-cuts`). Each is a named rule that keeps every result
+//! identical to the unoptimized graph's, bit for bit: passes only compute at plan time what
+//! the evaluator would compute with the same scalar function
 //! ([`super::dag::Node::scalar`]), merge nodes that compute the same thing, drop what no
-//! result reads, and decide where values are stored.
+//! result reads, and decide where values are stored. In debug builds the plan or program
+//! is validated after every pass.
 
 mod fold_constants;
 mod fuse_cuts;
@@ -10,10 +14,20 @@ mod fuse_elementwise;
 mod prune_columns;
 mod share_subexpressions;
 
+use super::logical::LogicalPlan;
 use super::program::{PassReport, Program};
 
-/// A named rewrite of a program.
-pub trait Pass {
+/// A named rewrite of the logical plan.
+pub trait LogicalPass {
+    /// The name `searchlight plan` prints.
+    const NAME: &'static str;
+
+    /// Rewrites `plan`; returns what changed, in a few words.
+    fn run(plan: &mut LogicalPlan) -> String;
+}
+
+/// A named refinement of the schedule.
+pub trait PhysicalPass {
     /// The name `searchlight plan` prints.
     const NAME: &'static str;
 
@@ -21,26 +35,58 @@ pub trait Pass {
     fn run(program: &mut Program) -> String;
 }
 
-fn apply<P: Pass>(program: &mut Program) {
+/// In debug builds (and so in every test), a pass that leaves an invalid plan or
+/// program stops the process naming the pass.
+fn checked(pass: &str, valid: Result<(), String>) {
+    if cfg!(debug_assertions)
+        && let Err(e) = valid
+    {
+        panic!("optimizer pass {pass} left an invalid program: {e}");
+    }
+}
+
+fn logical<P: LogicalPass>(plan: &mut LogicalPlan, reports: &mut Vec<PassReport>) {
+    let summary = P::run(plan);
+    checked(P::NAME, plan.validate());
+    reports.push(PassReport {
+        pass: P::NAME,
+        summary,
+    });
+}
+
+fn physical<P: PhysicalPass>(program: &mut Program) {
     let summary = P::run(program);
+    checked(P::NAME, program.validate());
     program.passes.push(PassReport {
         pass: P::NAME,
         summary,
     });
 }
 
-/// Runs the passes, in order; with `rewrite` false only the ones the evaluator needs
-/// (the graph as lowered, for comparing results with and without the rewrites).
-pub fn optimize(program: &mut Program, rewrite: bool) {
+/// Optimises `plan` and schedules it: the logical passes in order, the lowering to a
+/// schedule (`fuse-elementwise`), then the physical passes, the result checked after
+/// each. With `rewrite` false only what the evaluator needs runs (pruning and
+/// scheduling: the graph as lowered, for comparing results with and without the
+/// rewrites).
+pub fn optimize(mut plan: LogicalPlan, rewrite: bool) -> Program {
+    checked("lowering", plan.validate());
+    let mut reports = Vec::new();
     if rewrite {
-        apply::<fold_constants::FoldConstants>(program);
-        apply::<share_subexpressions::ShareSubexpressions>(program);
+        logical::<fold_constants::FoldConstants>(&mut plan, &mut reports);
+        logical::<share_subexpressions::ShareSubexpressions>(&mut plan, &mut reports);
     }
-    apply::<prune_columns::PruneColumns>(program);
-    apply::<fuse_elementwise::FuseElementwise>(program);
+    logical::<prune_columns::PruneColumns>(&mut plan, &mut reports);
+    let (mut program, summary) = fuse_elementwise::schedule(plan);
+    checked(fuse_elementwise::NAME, program.validate());
+    reports.push(PassReport {
+        pass: fuse_elementwise::NAME,
+        summary,
+    });
+    program.passes = reports;
     if rewrite {
-        apply::<fuse_cuts::FuseCuts>(program);
+        physical::<fuse_cuts::FuseCuts>(&mut program);
     }
+    program
 }
 
 #[cfg(test)]
@@ -100,7 +146,55 @@ mod tests {
     }
 
     fn count(p: &Program, f: impl Fn(&Node) -> bool) -> usize {
-        p.dag.nodes.iter().filter(|n| f(n)).count()
+        p.plan.dag.nodes.iter().filter(|n| f(n)).count()
+    }
+
+    #[test]
+    fn the_validator_refuses_broken_schedules() {
+        let p = Program::compile(
+            &query(
+                &["abs(x - y) < 1", "y > 2"],
+                &["x + y < 3", "z > 0"],
+                Some("z"),
+            ),
+            &[&expr("x * y")],
+        );
+        assert_eq!(p.validate(), Ok(()));
+        let broken = |what: &str, edit: &dyn Fn(&mut Program)| {
+            let mut q = p.clone();
+            edit(&mut q);
+            assert!(q.validate().is_err(), "{what} passes");
+        };
+        broken("a node computed before its operands", &|q| {
+            let task = q
+                .phases
+                .iter_mut()
+                .flat_map(|p| &mut p.tasks)
+                .find(|t| t.compute.len() > 1)
+                .unwrap();
+            task.compute.reverse();
+        });
+        broken("a buffer never given back", &|q| {
+            let task = q
+                .phases
+                .iter_mut()
+                .flat_map(|p| &mut p.tasks)
+                .find(|t| !t.release.is_empty())
+                .unwrap();
+            task.release.pop();
+        });
+        broken("steps out of order", &|q| {
+            let last = q.phases.len() - 1;
+            q.phases.swap(0, last);
+        });
+        broken("an output not kept", &|q| {
+            let o = q.plan.outputs[0];
+            q.storage[o] = Storage::Block;
+        });
+        broken("an operand after its node", &|q| {
+            let n = q.plan.dag.nodes.len();
+            q.plan.outputs.push(n);
+        });
     }
 
     #[test]
@@ -149,8 +243,9 @@ mod tests {
         assert_eq!(count(&p, |n| matches!(n, Node::Column(c) if c == "x")), 1);
         // The shared `abs(x) < 1` is computed by the first channel and read by the step.
         assert_eq!(
-            p.steps[0].node(),
-            p.dag
+            p.plan.steps[0].node(),
+            p.plan
+                .dag
                 .nodes
                 .iter()
                 .position(|n| matches!(n, Node::Compare(..)))
@@ -162,7 +257,7 @@ mod tests {
     fn unused_aliases_leave_their_columns_unread() {
         let p = Program::compile(&query(&[], &["x > 0"], None), &[]);
         assert!(p.reads("x") && !p.reads("w") && !p.reads("y"));
-        assert_eq!(&p.columns[4..], ["x"]);
+        assert_eq!(&p.plan.columns[4..], ["x"]);
         let with_output = Program::compile(&query(&[], &["x > 0"], None), &[&expr("unused")]);
         assert!(with_output.reads("w"));
     }
@@ -173,6 +268,7 @@ mod tests {
         assert_eq!(p.phases.len(), 2);
         assert_eq!(p.phases[0].then_best, Some(1));
         let sum = p
+            .plan
             .dag
             .nodes
             .iter()
@@ -182,6 +278,7 @@ mod tests {
         // Without a later reader a value lives in a block buffer.
         let p = Program::compile(&query(&[], &["x + y > 0"], None), &[]);
         let sum = p
+            .plan
             .dag
             .nodes
             .iter()

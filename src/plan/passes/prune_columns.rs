@@ -5,20 +5,20 @@
 //! is often the largest cost of a run. *Example*: `variables: {pt2: px ** 2 + py ** 2}`
 //! that no step uses leaves `px` and `py` unread.
 
-use super::Pass;
+use super::LogicalPass;
 use crate::plan::dag::{Dag, NodeId};
-use crate::plan::program::Program;
+use crate::plan::logical::LogicalPlan;
 
 /// The pass.
 pub struct PruneColumns;
 
-impl Pass for PruneColumns {
+impl LogicalPass for PruneColumns {
     const NAME: &'static str = "prune-columns";
 
-    fn run(program: &mut Program) -> String {
-        let branches = |p: &Program| p.columns.len() - crate::plan::query::EVENT_COLUMNS.len();
-        let live = program.dag.reachable(program.roots());
-        let old = std::mem::take(&mut program.dag);
+    fn run(plan: &mut LogicalPlan) -> String {
+        let branches = |p: &LogicalPlan| p.columns.len() - crate::plan::query::EVENT_COLUMNS.len();
+        let live = plan.dag.reachable(plan.roots());
+        let old = std::mem::take(&mut plan.dag);
         let mut dag = Dag::default();
         let mut map: Vec<NodeId> = vec![usize::MAX; old.nodes.len()];
         for (id, node) in old.nodes.iter().enumerate() {
@@ -27,12 +27,12 @@ impl Pass for PruneColumns {
             }
         }
         let removed = old.nodes.len() - dag.nodes.len();
-        program.dag = dag;
-        program.remap_roots(&map);
-        program.columns = Program::columns_of(&program.dag);
+        plan.dag = dag;
+        plan.remap_roots(&map);
+        plan.columns = LogicalPlan::columns_of(&plan.dag);
         format!(
             "{removed} unused node(s) removed; {} column(s) read besides the bookkeeping ones",
-            branches(program)
+            branches(plan)
         )
     }
 }

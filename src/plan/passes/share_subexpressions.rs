@@ -5,19 +5,19 @@
 //! candidate. *Example*: channels `abs(K_PDG) == 321 and x < 1` and
 //! `abs(K_PDG) == 310 and x < 1` share `abs(K_PDG)` and `x < 1`.
 
-use super::Pass;
+use super::LogicalPass;
 use crate::plan::dag::{Dag, NodeId};
-use crate::plan::program::Program;
+use crate::plan::logical::LogicalPlan;
 use std::collections::HashMap;
 
 /// The pass.
 pub struct ShareSubexpressions;
 
-impl Pass for ShareSubexpressions {
+impl LogicalPass for ShareSubexpressions {
     const NAME: &'static str = "share-common-subexpressions";
 
-    fn run(program: &mut Program) -> String {
-        let old = std::mem::take(&mut program.dag);
+    fn run(plan: &mut LogicalPlan) -> String {
+        let old = std::mem::take(&mut plan.dag);
         let mut dag = Dag::default();
         // Classifier and correction nodes hash and compare by the identity of their
         // binding, never its contents, so a correction's failure record (interior
@@ -31,8 +31,8 @@ impl Pass for ShareSubexpressions {
             map.push(id);
         }
         let shared = old.nodes.len() - dag.nodes.len();
-        program.dag = dag;
-        program.remap_roots(&map);
+        plan.dag = dag;
+        plan.remap_roots(&map);
         format!("{shared} node(s) merged into equal ones")
     }
 }
