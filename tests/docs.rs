@@ -47,3 +47,19 @@ fn spec_doc_names_every_pdf() {
         );
     }
 }
+
+/// Every built-in function of the expression language is named in docs/spec.md.
+#[test]
+fn spec_doc_names_every_function() {
+    let doc = std::fs::read_to_string("docs/spec.md").unwrap();
+    let words: std::collections::HashSet<&str> = doc
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .collect();
+    for f in searchlight::expr::FUNCTIONS {
+        assert!(
+            words.contains(f.name),
+            "docs/spec.md does not name the function `{}`",
+            f.name
+        );
+    }
+}

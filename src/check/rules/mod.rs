@@ -163,6 +163,14 @@ pub fn markdown() -> String {
             }
         }
     }
+    out.push_str(
+        "\n# Other codes\n\nErrors of the spec's structure (`SL1xx`) and of files, runs and the \
+         command line (`SL2xx`); `--explain CODE` prints the same text.\n\n\
+         | code | meaning |\n|---|---|\n",
+    );
+    for (code, text) in crate::diag::codes::EXPLANATIONS {
+        out.push_str(&format!("| {code} | {} |\n", text.replace('|', "\\|")));
+    }
     out
 }
 
