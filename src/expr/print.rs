@@ -1,5 +1,5 @@
 //! [`Expr`] → canonical text. Parentheses appear only where precedence needs them, so that
-//! `parse(print(e)) == e` for every tree (property-tested in `tests/expr_roundtrip.rs`).
+//! `parse(print(e)) == e` for every tree (property-tested in `tests/it/expr_roundtrip.rs`).
 
 use super::{BinOp, Expr, ExprKind, UnaryOp};
 

@@ -2,7 +2,7 @@
 //! and AVX-512 and chosen at run time ([`crate::simd`]). They use
 //! [`crate::stats::vecmath`]'s branch-free `exp` and `ln` and no fused multiply–add, so
 //! every version computes bit-identical results: a fit gives the same numbers on any
-//! x86-64 machine (`tests/run.rs` checks a scan's results.json at every level).
+//! x86-64 machine (`tests/it/run.rs` checks a scan's results.json at every level).
 
 use crate::simd::multiversioned;
 use crate::stats::vecmath::{exp, ln};

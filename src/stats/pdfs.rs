@@ -3,6 +3,10 @@
 
 use super::shape::Shape;
 
+/// Builds a PDF's shape from the polynomial order (the largest coefficient index given)
+/// and the domain polynomials are mapped over.
+pub type BuildShape = fn(usize, (f64, f64)) -> Shape;
+
 /// A PDF's name, parameters, and the shape it builds.
 #[derive(Clone, Copy, Debug)]
 pub struct PdfSignature {
@@ -17,15 +21,14 @@ pub struct PdfSignature {
     pub numbered: Option<(&'static str, f64)>,
     /// The value of each optional shape parameter not given.
     pub defaults: &'static [(&'static str, f64)],
-    /// The shape, given the polynomial order (the largest coefficient index given) and
-    /// the domain polynomials are mapped over; None for `histogram`, filled from an input.
-    pub shape: Option<fn(usize, (f64, f64)) -> Shape>,
+    /// The shape; None for `histogram`, filled from an input.
+    pub shape: Option<BuildShape>,
     /// What it is.
     pub doc: &'static str,
 }
 
 /// Every PDF: adding one is its shape in `stats::shape` and one entry here (the tests
-/// below fit and integrate every entry, `tests/docs.rs` checks docs/spec.md names it).
+/// below fit and integrate every entry, `tests/it/docs.rs` checks docs/spec.md names it).
 pub const PDFS: &[PdfSignature] = &[
     PdfSignature {
         name: "gaussian",

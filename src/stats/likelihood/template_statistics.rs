@@ -7,7 +7,7 @@
 //! ν β − n + n ln(n/(νβ)) + (β − 1)² ν²/(2V), is minimised over β in closed form (the
 //! positive root of β² + (νV/ν² − 1)β − nV/ν² = 0), so no parameter per bin is added to
 //! the fit. This is iminuit's `Template(method="jsc")` up to its factor 2 (χ² against
-//! −ln L), which `tests/fits.rs` checks.
+//! −ln L), which `tests/it/fits.rs` checks.
 
 use std::sync::Arc;
 

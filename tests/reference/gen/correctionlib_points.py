@@ -1,5 +1,5 @@
 """Reference values of correctionlib corrections, for the bit-for-bit check of
-searchlight's native evaluator (tests/corrections.rs).
+searchlight's native evaluator (tests/it/corrections.rs).
 
 Writes tests/reference/corrections/cases.json: a correction set with one correction per
 node type (binning with each flow, uniform binning, multibinning mixing both axis kinds,
@@ -188,7 +188,7 @@ for k, (name, specs, key) in enumerate(cases):
     })
 
 # Points outside a binning with flow "error": correctionlib refuses them (so does
-# searchlight, tests/corrections.rs).
+# searchlight, tests/it/corrections.rs).
 for point in [-60.0, -10.000000000000002]:
     try:
         evaluator["binning_error"].evaluate(point)

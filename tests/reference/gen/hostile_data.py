@@ -1,7 +1,7 @@
 """Writes the hostile data and model corpus in tests/corpus/bad_data/ from the committed
 good files: truncated, bit-flipped, wrong magic, empty and mislabelled ROOT and Parquet
 files, and truncated or corrupted XGBoost, LightGBM and TMVA models. Standard library only;
-deterministic. tests/hostile_data.rs runs each through `searchlight run`.
+deterministic. tests/it/hostile_data.rs runs each through `searchlight run`.
 
 Run: python3 tests/reference/gen/hostile_data.py
 """

@@ -1,4 +1,4 @@
-"""Reference models and predictions for the BDT evaluator (tests/mva.rs).
+"""Reference models and predictions for the BDT evaluator (tests/it/mva.rs).
 
 Trains small XGBoost and LightGBM models on data with NaN and exact zeros (so that
 default directions and every LightGBM missing type occur), saves them in their own

@@ -1,4 +1,4 @@
-"""Reference values for the ROOT TTree reader (tests/root.rs).
+"""Reference values for the ROOT TTree reader (tests/it/root_reader.rs).
 
 Writes small TTrees with uproot (`f.mktree`: uproot >= 5.7 writes RNTuple for
 `f[name] = {...}`) covering every supported branch type, several baskets per branch,

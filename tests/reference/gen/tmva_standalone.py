@@ -1,4 +1,4 @@
-"""Reference scores for the TMVA weight-file loader (tests/mva.rs), from TMVA itself.
+"""Reference scores for the TMVA weight-file loader (tests/it/mva.rs), from TMVA itself.
 
 ROOT is not installable here (no PyPI wheel, no Debian package), so the peer is the
 standalone C++ reader TMVA writes next to every weight file at training time

@@ -1,6 +1,6 @@
 """Reference values of the Voigt profile (scipy.special.voigt_profile, whose gamma is the
 Lorentzian half width: RooVoigtian's width / 2) and of its integrals over fit ranges
-(scipy.integrate.quad, with the peak as a break point), for tests/shapes.rs.
+(scipy.integrate.quad, with the peak as a break point), for tests/it/shapes.rs.
 
 Run: /tmp/peers/bin/python tests/reference/gen/voigt_scipy.py > tests/reference/shapes/voigt.json
 """

@@ -5,7 +5,7 @@
 //! results.json. The diagnostics are snapshotted. NaN and ±inf values are not errors:
 //! they are counted as undefined in the cutflow and never pass a cut (last test).
 
-mod common;
+use crate::common;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,9 +1,8 @@
 //! The `histogram` PDF end to end: the B → K a search with its signal shape taken from
 //! the signal toy's selected candidates instead of a double-sided Crystal Ball.
 
-mod common;
-
-use common::{searchlight_in, text};
+use crate::common;
+use crate::common::{searchlight_in, text};
 
 /// The reference spec with a histogram signal, on smaller toys, in a directory with
 /// copies of its MVA models and included fragments.

@@ -2,8 +2,7 @@
 //! results.json and cutflow.md byte for byte, for any shard count, thread count and
 //! order of the partials; sets of partials that are not exactly one run's are refused.
 
-mod common;
-use common::{searchlight_in, small_counting_spec, text};
+use crate::common::{searchlight_in, small_counting_spec, text};
 use searchlight::io::parquet::ParquetWriter;
 use searchlight::io::table::{Column, ColumnData, Table};
 use std::path::{Path, PathBuf};

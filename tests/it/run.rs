@@ -1,7 +1,7 @@
 //! `searchlight run`: cutflows against numpy, determinism across thread counts, outputs and
 //! failures.
 
-mod common;
+use crate::common;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -842,7 +842,7 @@ fn a_tmva_model_cuts_and_skims_like_tmvas_reader() {
 
 /// `export pyhf` writes each counting window as a workspace from which `limit workspace`
 /// recomputes exactly the limits of a `cls-asymptotic` run (scripts/check_pyhf.py then
-/// checks pyhf itself in .ci/run; tests/workspace.rs checks the model against pyhf).
+/// checks pyhf itself in .ci/run; tests/it/workspace.rs checks the model against pyhf).
 #[test]
 fn exported_pyhf_workspaces_reproduce_an_asymptotic_counting_run() {
     let dir = temp("pyhf");
@@ -932,7 +932,7 @@ fn undefined_observables_are_reported_in_the_notes() {
 
 /// `cls-toys` in a cut-and-count scan: each window's limits from pseudo-experiments of
 /// its one-bin model (the calculator of `limit workspace --calculator toys`, checked
-/// against pyhf in tests/toys.rs), identical for any thread count (every point has its
+/// against pyhf in tests/it/toys.rs), identical for any thread count (every point has its
 /// own seed), and near the exact CLs limits of the same windows: with 100 toys the
 /// tail probability that sets a limit is known to ~±30%, and the toys randomise the
 /// auxiliary measurements of background and efficiency where the exact method averages

@@ -3,8 +3,8 @@
 //! and a read-only directory are clear errors with no results.json; SIGINT stops a run
 //! with exit code 130, a message, and no results.
 
-mod common;
-use common::text;
+use crate::common;
+use crate::common::text;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

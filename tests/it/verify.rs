@@ -2,8 +2,7 @@
 //! result is reported quantity by quantity (exit 1); a changed input file or MVA model
 //! is refused before rerunning (exit 2).
 
-mod common;
-use common::{searchlight_in, text};
+use crate::common::{searchlight_in, text};
 use std::path::{Path, PathBuf};
 
 /// A working directory with a spec that reads a Parquet file and cuts on a BDT.

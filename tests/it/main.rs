@@ -1,0 +1,30 @@
+//! The integration tests, one binary (each file a module): linked once instead of once per file.
+
+mod asymptotic;
+mod cli;
+mod closure;
+mod common;
+mod corpus;
+mod corrections;
+mod coverage;
+mod diff;
+mod docs;
+mod expr_roundtrip;
+mod faults;
+mod fits;
+mod fmt;
+mod fuzz_replay;
+mod hostile_data;
+mod limits;
+mod mva;
+mod parquet_reader;
+mod root_reader;
+mod run;
+mod shapes;
+mod shard;
+mod template_pdf;
+mod toy;
+mod toys;
+mod tutorial;
+mod verify;
+mod workspace;
