@@ -1,6 +1,6 @@
 //! Fit speed: an extended unbinned Gaussian + ARGUS fit of 1 million Mbc values (MIGRAD
 //! and HESSE), and — when `PEERS_PYTHON` names a Python with iminuit
-//! (../shared/tools/peers-venv.sh) — iminuit with a numpy cost function on the same
+//! (scripts/peers-venv.sh) — iminuit with a numpy cost function on the same
 //! sample from the same start values, side by side. Run with `cargo bench --bench fit`.
 
 use rand::{Rng, SeedableRng};

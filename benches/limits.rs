@@ -1,6 +1,6 @@
 //! Upper limits on pyhf workspaces: searchlight's `limit workspace` machinery (asymptotic
 //! CLs, q̃μ) against pyhf with its default numpy backend on the same workspaces, when
-//! `PEERS_PYTHON` names a Python with pyhf (../shared/tools/peers-venv.sh). Then the exact
+//! `PEERS_PYTHON` names a Python with pyhf (scripts/peers-venv.sh). Then the exact
 //! counting methods: the dark-Higgs reference scan end to end (5188 exact-CLs windows),
 //! and single limits from 0 to 10⁵ events.
 //! Run with `cargo bench --bench limits`.

@@ -2,7 +2,7 @@
 //! one thread, against xgboost `inplace_predict` (nthread=1) and lightgbm
 //! `predict(num_threads=1)` on the same models and rows; plus the two-thread scaling of
 //! ours (rows split in halves with rayon). Needs `PEERS_PYTHON` (a Python with xgboost and
-//! lightgbm: ../shared/tools/peers-venv.sh). Run with `cargo bench --bench mva`.
+//! lightgbm: scripts/peers-venv.sh). Run with `cargo bench --bench mva`.
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! Parquet read throughput: the same five columns of the same toy file read by
 //! searchlight's reader, and — when `PEERS_PYTHON` names a Python with pyarrow and polars
-//! (../shared/tools/peers-venv.sh) — by pyarrow and polars, side by side.
+//! (scripts/peers-venv.sh) — by pyarrow and polars, side by side.
 //! Run with `cargo bench --bench parquet_read`.
 
 mod common;

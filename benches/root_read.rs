@@ -3,7 +3,7 @@
 //! two threads and by uproot (`arrays()` to numpy), side by side; plus three zlib
 //! inflate backends (libdeflate, used by the reader; zlib-rs and miniz_oxide) on the
 //! same bytes. Needs `PEERS_PYTHON` (a Python with uproot and pyarrow, from
-//! ../shared/tools/peers-venv.sh). Run with `cargo bench --bench root_read`.
+//! scripts/peers-venv.sh). Run with `cargo bench --bench root_read`.
 
 mod common;
 

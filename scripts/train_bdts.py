@@ -13,7 +13,7 @@ version, the models' SHA-256), and training is single-threaded and seeded, so re
 this script reproduces the files byte for byte.
 
 usage: python scripts/train_bdts.py [path/to/searchlight]
-       (a Python with xgboost and pyarrow: ../shared/tools/peers-venv.sh)
+       (a Python with xgboost and pyarrow: scripts/peers-venv.sh)
 """
 
 import hashlib

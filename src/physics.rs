@@ -1,5 +1,5 @@
 //! Physical constants shared by the toy Monte Carlo and the checker: PDG 2025 masses and
-//! the two B factories' beams (see `../shared/design/PHYSICS.md`). Masses in GeV.
+//! the two B factories' beams. Masses in GeV.
 
 /// A named constant usable in spec expressions (`m_Bp - m_Kp`).
 #[derive(Clone, Copy, Debug)]

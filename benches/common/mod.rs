@@ -20,7 +20,7 @@ pub const COLUMNS: [&str; 5] = [
 /// `None` (after saying what the benchmark needs) when no peer Python is configured.
 pub fn peer_setup(bench: &str, needs: &str) -> Option<(std::ffi::OsString, std::path::PathBuf)> {
     let Some(python) = std::env::var_os("PEERS_PYTHON") else {
-        println!("set PEERS_PYTHON to a Python with {needs} (../shared/tools/peers-venv.sh)");
+        println!("set PEERS_PYTHON to a Python with {needs} (scripts/peers-venv.sh)");
         return None;
     };
     let dir =

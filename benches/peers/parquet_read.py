@@ -2,7 +2,7 @@
 with the median seconds of each (to numpy arrays, one thread and all threads).
 
 usage: python parquet_read.py FILE COLUMN...   (run by `cargo bench --bench parquet_read`
-when PEERS_PYTHON points at a Python with the peers: ../shared/tools/peers-venv.sh)
+when PEERS_PYTHON points at a Python with the peers: scripts/peers-venv.sh)
 """
 import json
 import os

@@ -4,7 +4,7 @@ the median seconds and the histogram, so the bench can check both did the same w
 Threads: POLARS_MAX_THREADS (set by the bench before Python starts).
 
 usage: python select_polars.py FILE   (run by `cargo bench --bench select` when
-PEERS_PYTHON points at a Python with the peers: ../shared/tools/peers-venv.sh)
+PEERS_PYTHON points at a Python with the peers: scripts/peers-venv.sh)
 """
 import json
 import statistics

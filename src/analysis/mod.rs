@@ -809,7 +809,7 @@ pub struct FittedParameter {
     pub minos: Option<[f64; 2]>,
 }
 
-/// The result of `searchlight fit` (shape in CLI.md).
+/// The result of `searchlight fit` (shape in docs/cli.md).
 #[derive(Clone, Debug, Serialize)]
 pub struct FitReport {
     /// `converged`, `covariance_forced_positive`, `call_limit` or `failed`.

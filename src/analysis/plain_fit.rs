@@ -16,7 +16,7 @@ use crate::spec::{DATA_INPUT, Spec};
 use crate::stats::likelihood::{Channel, Data, Likelihood};
 use crate::stats::minuit::{self, Settings};
 
-/// What `searchlight fit` reports of a plain fit (shape in CLI.md).
+/// What `searchlight fit` reports of a plain fit (shape in docs/cli.md).
 #[derive(Clone, Debug, Serialize)]
 pub struct PlainFitReport {
     /// The input fitted.

@@ -22,7 +22,7 @@ pub struct Args {
     /// The hypothesis (default: the first point of the scan).
     #[arg(long)]
     mass: Option<f64>,
-    /// Print the result as JSON (shape in CLI.md) on stdout.
+    /// Print the result as JSON (shape in docs/cli.md) on stdout.
     #[arg(long)]
     json: bool,
     /// Worker threads (default: all cores); results do not depend on it.
@@ -219,7 +219,7 @@ fn report_written(written: Result<Vec<PathBuf>, String>) -> Result<(), Status> {
     }
 }
 
-/// The report as JSON (shape in CLI.md) or as text.
+/// The report as JSON (shape in docs/cli.md) or as text.
 fn print_report<T: serde::Serialize>(json: bool, report: &T, text: fn(&T) -> String) {
     if json {
         println!(

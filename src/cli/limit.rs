@@ -68,7 +68,7 @@ struct Workspace {
 enum Method {
     /// Flat-prior Bayesian, uncertainties marginalised.
     Bayes,
-    /// Feldman–Cousins (known background and efficiency).
+    /// Feldman–Cousins (uncertainties integrated out when given).
     Fc,
     /// Exact CLs, uncertainties integrated out (Cousins–Highland).
     Cls,

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 pub enum Format {
     /// Source snippets with labelled spans.
     Human,
-    /// A JSON list of findings (CLI.md).
+    /// A JSON list of findings (docs/cli.md).
     Json,
     /// SARIF 2.1.0, for code-scanning annotations.
     Sarif,

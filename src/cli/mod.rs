@@ -1,6 +1,6 @@
 //! The command line: one file per subcommand; parsing, output and exit codes only.
 //!
-//! Exit codes (CLI.md): 0 success, 1 the analysis or lint found errors, 2 usage, I/O or
+//! Exit codes (docs/cli.md): 0 success, 1 the analysis or lint found errors, 2 usage, I/O or
 //! input-format failure.
 
 mod diff;
@@ -42,7 +42,7 @@ enum Command {
     Schema(schema::Args),
     /// Fit the data at one hypothesis and print the parameters with errors.
     Fit(fit::Args),
-    /// Upper limits: `limit counting` for a Poisson count.
+    /// Upper limits: `limit counting` for a Poisson count, `limit workspace` for a pyhf workspace.
     Limit(limit::Args),
     /// Write the selected candidates of an input, with derived columns, to Parquet.
     Skim(skim::Args),
@@ -90,14 +90,17 @@ pub fn main() -> ExitCode {
     crate::io::guard::install_quiet_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        // `--help` and `--version` print to stdout; a rejected argument is a usage error
+        // with its code, as every other error.
+        Err(e) if e.use_stderr() => {
+            let text = e.render().to_string();
+            let coded = format!("error[{}]:", crate::diag::codes::USAGE);
+            eprint!("{}", text.replacen("error:", &coded, 1));
+            return ExitCode::from(Status::Failure as u8);
+        }
         Err(e) => {
-            let code = if e.use_stderr() {
-                Status::Failure
-            } else {
-                Status::Ok
-            };
             let _ = e.print();
-            return ExitCode::from(code as u8);
+            return ExitCode::from(Status::Ok as u8);
         }
     };
     // A misspelt cap would silently run the default loops; say so before any work.

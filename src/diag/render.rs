@@ -1,4 +1,4 @@
-//! Output formats for diagnostics: human (miette snippets), JSON (CLI.md contract), SARIF 2.1.0.
+//! Output formats for diagnostics: human (miette snippets), JSON (docs/cli.md), SARIF 2.1.0.
 
 use super::{Diagnostic, Severity, SourceMap, Span};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
@@ -53,7 +53,7 @@ pub fn locate<'a>(d: &'a Diagnostic, sources: &SourceMap) -> Located<'a> {
     }
 }
 
-/// Diagnostics as the JSON list of CLI.md.
+/// Diagnostics as the JSON list of docs/cli.md.
 pub fn json(diags: &[Diagnostic], sources: &SourceMap) -> String {
     let list: Vec<Located> = diags.iter().map(|d| locate(d, sources)).collect();
     serde_json::to_string_pretty(&list).expect("diagnostics serialise")

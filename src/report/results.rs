@@ -1,4 +1,4 @@
-//! results.json (shape in `../shared/design/CLI.md`) and cutflow.md.
+//! results.json (shape in docs/cli.md) and cutflow.md.
 
 use crate::analysis::{Outcome, ScanPoint, efficiency};
 use crate::exec::cutflow::{ChannelFlow, Cutflow};

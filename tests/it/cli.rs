@@ -145,7 +145,7 @@ fn show_columns_names_the_resolved_branches() {
 #[test]
 fn help_lists_only_working_commands() {
     let help = String::from_utf8_lossy(&run(&["--help"]).stdout).to_string();
-    // Every command of ../shared/design/CLI.md, each working and tested.
+    // Every command of docs/cli.md, each working and tested.
     for cmd in [
         "run", "lint", "plan", "fmt", "diff", "verify", "generate", "skim", "fit", "limit",
         "export", "merge", "submit", "schema",

@@ -3,7 +3,7 @@ two that searchlight's likelihood can also express directly (normfactor, normsys
 lumi: a two-channel six-bin model and a low-count one-bin model), and three that only
 the workspace reader can (shapesys; histosys with staterror and lumi; shapefactor).
 
-Run: python tests/reference/gen/asymptotic_pyhf.py   (in a venv from peers-venv.sh)
+Run: python tests/reference/gen/asymptotic_pyhf.py   (in a venv from scripts/peers-venv.sh)
 """
 
 import json

@@ -14,8 +14,7 @@ Writes
 The selection is the search's (dark_photon_files.select), on the ROOT files read with
 uproot.
 
-Run: /tmp/peers/bin/python tests/reference/gen/corrected_efficiency.py (the peers venv,
-tools/peers-venv.sh, with correctionlib==2.9.0 added).
+Run: scripts/peers-venv.sh /tmp/peers && /tmp/peers/bin/python tests/reference/gen/corrected_efficiency.py
 """
 
 import json

@@ -14,8 +14,7 @@ The numbers in the file are written as Python's shortest round-trip decimals, wh
 correctionlib reads with rapidjson's not-always-correctly-rounded conversion (about one in
 ten a ulp off), so the check covers the reading of numbers too.
 
-Run: /tmp/clib/bin/python tests/reference/gen/correctionlib_points.py
-(a venv with correctionlib==2.9.0 and numpy).
+Run: scripts/peers-venv.sh /tmp/peers && /tmp/peers/bin/python tests/reference/gen/correctionlib_points.py
 """
 
 import hashlib

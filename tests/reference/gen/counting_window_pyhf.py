@@ -6,7 +6,7 @@ background from a sideband count with a shapesys, one bin; and windows with one 
 per source, as a scan point's `efficiency_modifiers` lists them: histosys, normsys (a
 variation's ratios up and down), staterror and lumi together.
 
-Run: python tests/reference/gen/counting_window_pyhf.py   (in a venv from peers-venv.sh)
+Run: python tests/reference/gen/counting_window_pyhf.py   (in a venv from scripts/peers-venv.sh)
 """
 
 import json

@@ -7,7 +7,7 @@ tests read the samples and compare values, Hesse errors and MINOS intervals.
 Densities are written here independently of searchlight (numpy/scipy), normalised over
 the fit range numerically with scipy.integrate.quad or analytically.
 
-Run: python tests/reference/gen/fits_iminuit.py   (in a venv from peers-venv.sh)
+Run: python tests/reference/gen/fits_iminuit.py   (in a venv from scripts/peers-venv.sh)
 """
 
 import json

@@ -1,7 +1,7 @@
 """Writes the Parquet reference files the reader is tested against, with pyarrow, and the
 values pyarrow reads back from them (expected.json).
 
-Run: ../shared/tools/peers-venv.sh /tmp/peers && /tmp/peers/bin/python tests/reference/gen/parquet_files.py
+Run: scripts/peers-venv.sh /tmp/peers && /tmp/peers/bin/python tests/reference/gen/parquet_files.py
 Outputs are committed; `cargo test` needs no Python.
 """
 import json

@@ -3,7 +3,7 @@ of asymptotic_pyhf.json: a low-count one-bin model, a one-bin model with a shape
 (Poisson auxiliary measurement) and the two-channel model (normsys, lumi). Toys are
 random: searchlight's test compares within the statistical errors of both.
 
-Run: python tests/reference/gen/toys_pyhf.py   (in a venv from peers-venv.sh)
+Run: python tests/reference/gen/toys_pyhf.py   (in a venv from scripts/peers-venv.sh)
 """
 
 import json
