@@ -9,7 +9,7 @@
 
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use rayon::prelude::*;
-use searchlight::io::table::{ColumnData, Table};
+use searchlight::io::table::{ColumnData, ColumnTable};
 use std::ops::Range;
 use std::path::Path;
 
@@ -53,7 +53,7 @@ const BLOCK: usize = 4096;
 /// The benchmark's query over chunks of rows of a table in memory, by hand, chunks
 /// spread over the current rayon pool: the 100-bin histogram of `d3 = x6 + 2 x7` for the
 /// rows passing the five cuts.
-pub fn hand_written_query(table: &Table, chunks: &[Range<usize>]) -> Vec<u64> {
+pub fn hand_written_query(table: &ColumnTable, chunks: &[Range<usize>]) -> Vec<u64> {
     let columns: Vec<&[f64]> = (0..10)
         .map(|i| {
             table

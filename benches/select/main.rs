@@ -21,7 +21,7 @@ use searchlight::check::LintContext;
 use searchlight::diag::SourceMap;
 use searchlight::exec::Piece;
 use searchlight::io::parquet::{ParquetReader, ParquetWriter};
-use searchlight::io::table::{Column, ColumnData, Table};
+use searchlight::io::table::{Column, ColumnData, ColumnTable};
 use searchlight::spec::{LoadOptions, load_file};
 use std::ops::Range;
 use std::path::Path;
@@ -59,7 +59,7 @@ fn write_input(path: &Path, rows: usize) {
     let mut done = 0;
     while done < rows {
         let n = (rows - done).min(1 << 20);
-        let table = Table {
+        let table = ColumnTable {
             columns: (0..COLUMNS)
                 .map(|i| Column {
                     name: format!("x{i}"),

@@ -184,7 +184,7 @@ impl CountModel {
             return Err("no signal efficiency in this window".into());
         }
         let text = self.workspace(poi).to_string();
-        let model = histfactory::from_json(&text, None)?;
+        let model = histfactory::from_json(&text, None).map_err(|e| e.to_string())?;
         let limits = match toys {
             None => Cls::new(&model, &model.params, model.poi)
                 .and_then(|cls| cls.upper_limits(cl, self.observed.is_some())),

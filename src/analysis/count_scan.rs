@@ -146,7 +146,7 @@ impl CountScan<'_> {
             .common
             .efficiency
             .first()
-            .map(efficiency::Table::lifetimes)
+            .map(efficiency::EfficiencyTable::lifetimes)
             .unwrap_or_else(|| vec![None]);
         let mut jobs = Vec::new();
         let mut index = 0u64;

@@ -57,7 +57,7 @@ fn nan_from_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error
 
 /// A channel's efficiencies over the grid.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Table {
+pub struct EfficiencyTable {
     /// Channel name.
     pub channel: String,
     /// Grid points, by lifetime then mass.
@@ -74,7 +74,7 @@ pub fn from_toy(
     generator: &str,
     params: &Params,
     events: u64,
-) -> Result<Vec<Table>, String> {
+) -> Result<Vec<EfficiencyTable>, String> {
     let masses = params
         .many("masses")?
         .ok_or_else(|| format!("the signal toy `{generator}` has no `masses` grid"))?;
@@ -129,7 +129,7 @@ pub fn from_files(
     variations: &[String],
     points: &[GeneratedPoint],
     input: &str,
-) -> Result<Vec<Table>, String> {
+) -> Result<Vec<EfficiencyTable>, String> {
     let mut grid: Vec<(f64, Option<f64>)> = Vec::new();
     for p in points {
         if !grid
@@ -166,7 +166,7 @@ pub fn from_files(
 }
 
 /// Tables of efficiencies given by the spec.
-pub fn given(points: &[GivenPoint], channel_names: &[String]) -> Vec<Table> {
+pub fn given(points: &[GivenPoint], channel_names: &[String]) -> Vec<EfficiencyTable> {
     channel_names
         .iter()
         .map(|name| {
@@ -189,7 +189,7 @@ pub fn given(points: &[GivenPoint], channel_names: &[String]) -> Vec<Table> {
                     .total_cmp(&b.ctau.unwrap_or(0.0))
                     .then(a.mass.total_cmp(&b.mass))
             });
-            Table {
+            EfficiencyTable {
                 channel: name.clone(),
                 points,
             }
@@ -208,7 +208,7 @@ fn measure(
     grid: &[(f64, Option<f64>)],
     refuse_off_grid: Option<&str>,
     generated: impl Fn(usize, f64, Option<f64>) -> f64,
-) -> Result<Vec<Table>, String> {
+) -> Result<Vec<EfficiencyTable>, String> {
     let lifetimes = grid.first().is_some_and(|g| g.1.is_some());
     // Grid indices by mass, for a binary search of each candidate's point.
     let mut by_mass: Vec<usize> = (0..grid.len()).collect();
@@ -290,7 +290,7 @@ fn measure(
                     }
                 })
                 .collect();
-            Ok(Table {
+            Ok(EfficiencyTable {
                 channel: name.clone(),
                 points,
             })
@@ -302,9 +302,9 @@ fn measure(
 /// (`columns`: name, the tables measured up, down), placing every variation in the order
 /// of the spec's `systematics`.
 pub fn add_column_variations(
-    tables: &mut [Table],
+    tables: &mut [EfficiencyTable],
     spec: &crate::spec::Spec,
-    columns: &[(String, Vec<Table>, Vec<Table>)],
+    columns: &[(String, Vec<EfficiencyTable>, Vec<EfficiencyTable>)],
 ) {
     if columns.is_empty() {
         return;
@@ -332,20 +332,20 @@ pub fn add_column_variations(
     }
 }
 
-impl Table {
+impl EfficiencyTable {
     /// The efficiency at mass `m` (and lifetime `ctau`): linear between grid masses,
     /// the nearest grid value beyond them.
     pub fn at(&self, m: f64, ctau: Option<f64>) -> f64 {
         self.interpolate(m, ctau, |p| p.efficiency)
     }
 
-    /// The efficiency's uncertainty at `m`, interpolated as [`Table::at`].
+    /// The efficiency's uncertainty at `m`, interpolated as [`EfficiencyTable::at`].
     pub fn uncertainty_at(&self, m: f64, ctau: Option<f64>) -> f64 {
         self.interpolate(m, ctau, |p| p.uncertainty)
     }
 
     /// The efficiency under weight variation `k` at `m` (up, down), interpolated as
-    /// [`Table::at`].
+    /// [`EfficiencyTable::at`].
     pub fn varied_at(&self, m: f64, ctau: Option<f64>, k: usize) -> (f64, f64) {
         let of = |up: bool| {
             self.interpolate(m, ctau, |p| {
@@ -420,7 +420,7 @@ mod tests {
             uncertainty: 0.0,
             variations: Vec::new(),
         };
-        let table = Table {
+        let table = EfficiencyTable {
             channel: "c".into(),
             points: vec![point(1.0, 0.2), point(2.0, 0.4)],
         };

@@ -8,7 +8,7 @@ use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
 
 use super::collect::Candidates;
-use super::efficiency::Table;
+use super::efficiency::EfficiencyTable;
 use crate::check::efficiency_source::same_generated;
 
 /// What an injection added to the data (in results.json).
@@ -41,7 +41,7 @@ pub struct Injected {
 pub fn inject(
     data: &Candidates,
     signal: &Candidates,
-    efficiency: &[Table],
+    efficiency: &[EfficiencyTable],
     joint: bool,
     mass: f64,
     ctau: Option<f64>,

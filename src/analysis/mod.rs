@@ -186,7 +186,7 @@ pub struct Outcome {
     /// True when the signal region of the data was not looked at.
     pub blinded: bool,
     /// Signal efficiencies per channel.
-    pub efficiency: Vec<efficiency::Table>,
+    pub efficiency: Vec<efficiency::EfficiencyTable>,
     /// The scan.
     pub scan: Vec<ScanPoint>,
     /// Global significance of the largest excess (null while blinded): from
@@ -214,7 +214,7 @@ pub struct ScanInputs<'a> {
     /// Selected data candidates, per channel.
     pub data: &'a Candidates,
     /// Signal efficiencies, per channel.
-    pub efficiency: &'a [efficiency::Table],
+    pub efficiency: &'a [efficiency::EfficiencyTable],
     /// Channel names.
     pub channels: Vec<String>,
     /// Signal events per unit POI and unit efficiency, per channel.
@@ -311,8 +311,15 @@ pub fn window_ranges(
     pieces
 }
 
+/// What the statistics stage cannot do with this spec and these inputs (`SL206`).
 fn failure(span: Span, message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(codes::NOT_SUPPORTED, message.into()).at(span)
+}
+
+/// A command-line choice (`fit --channel`, `--impacts`) the spec does not
+/// offer (`SL213`).
+fn usage(span: Span, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(codes::USAGE, message.into()).at(span)
 }
 
 /// What the statistics of a spec are computed from: the data candidates, efficiencies,
@@ -321,7 +328,7 @@ struct Context<'a> {
     data: std::borrow::Cow<'a, Candidates>,
     injected: Option<injection::Injected>,
     inputs: &'a [InputCandidates],
-    efficiency: Vec<efficiency::Table>,
+    efficiency: Vec<efficiency::EfficiencyTable>,
     channels: Vec<String>,
     endpoints: Vec<Option<f64>>,
     vetoed: Vec<(f64, f64)>,
@@ -951,7 +958,7 @@ pub fn fit_at(
         gof_toys,
     } = *request;
     let Some(Model::Fit(fit)) = &spec.model else {
-        return Err(failure(
+        return Err(usage(
             spec.analysis.name.span,
             "`fit` needs a spec with a `fit:` model",
         ));
@@ -964,7 +971,7 @@ pub fn fit_at(
                 .iter()
                 .position(|c| c == name)
                 .ok_or_else(|| {
-                    failure(
+                    usage(
                         spec.analysis.name.span,
                         format!("no channel named `{name}`"),
                     )

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::components::{ChannelContext, Parameters};
 use super::pdf::{Compiled, compile};
-use super::{FittedParameter, InputCandidates, failure, window_ranges};
+use super::{FittedParameter, InputCandidates, failure, usage, window_ranges};
 use crate::diag::Diagnostic;
 use crate::spec::{DATA_INPUT, Spec};
 use crate::stats::likelihood::{Channel, Data, Likelihood};
@@ -83,7 +83,7 @@ pub fn plain_fit(
     gof_toys: usize,
 ) -> Result<PlainFitReport, Diagnostic> {
     let Some(plain) = &spec.plain_fit else {
-        return Err(failure(
+        return Err(usage(
             spec.analysis.name.span,
             "the spec has no plain fit (`fit.components`)",
         ));
@@ -114,13 +114,13 @@ pub fn plain_fit(
         (None, [only]) => (0, *only),
         (None, _) => {
             return Err(
-                failure(plain.span, "the spec has several channels: choose one")
+                usage(plain.span, "the spec has several channels: choose one")
                     .with_help(format!("--channel with one of {}", channels.join(", "))),
             );
         }
         (Some(name), _) => {
             let index = channels.iter().position(|c| *c == name).ok_or_else(|| {
-                failure(plain.span, format!("no channel named `{name}`"))
+                usage(plain.span, format!("no channel named `{name}`"))
                     .with_help(format!("channels: {}", channels.join(", ")))
             })?;
             (index, name)
@@ -238,7 +238,7 @@ pub fn plain_fit(
                 .iter()
                 .position(|p| p.name == name && !p.fixed)
                 .ok_or_else(|| {
-                    failure(plain.span, format!("no free parameter named `{name}`"))
+                    usage(plain.span, format!("no free parameter named `{name}`"))
                         .with_help(format!("--impacts takes one of {}", free()))
                 })?;
             if !result.status.is_valid() {

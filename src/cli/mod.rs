@@ -9,6 +9,7 @@ mod fit;
 mod fmt;
 mod generate;
 mod limit;
+mod limit_workspace;
 mod lint;
 mod merge;
 mod plan;

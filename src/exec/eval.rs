@@ -8,11 +8,11 @@
 //! false if either side is false and otherwise undefined if either is, `or` is true if
 //! either side is true and otherwise undefined if either is. A cut keeps a candidate only
 //! when it is true (1.0); the cutflow counts the undefined ones. The scalar semantics are
-//! [`Node::scalar`]'s; the loops here call the same functions.
+//! [`DagNode::scalar`]'s; the loops here call the same functions.
 
 use crate::expr::{BinOp, CmpOp};
-use crate::io::table::Table;
-use crate::plan::dag::{self, Node, NodeId, Unary};
+use crate::io::table::ColumnTable;
+use crate::plan::dag::{self, DagNode, NodeId, Unary};
 use crate::plan::program::{Program, Storage};
 use crate::simd::multiversioned;
 use std::borrow::Cow;
@@ -112,25 +112,25 @@ macro_rules! each {
 pub(crate) use each;
 
 /// Computes `node` for the rows of a block into `out`, reading operands with `arg`.
-pub fn compute<'a>(node: &Node, out: &mut [f64], arg: &dyn Fn(NodeId) -> Arg<'a>) {
+pub fn compute<'a>(node: &DagNode, out: &mut [f64], arg: &dyn Fn(NodeId) -> Arg<'a>) {
     match node {
-        Node::Column(_) | Node::Constant(_) => unreachable!("read in place, never computed"),
-        Node::Unary(u, x) => {
+        DagNode::Column(_) | DagNode::Constant(_) => unreachable!("read in place, never computed"),
+        DagNode::Unary(u, x) => {
             let x = arg(*x);
             each!(*u, Unary, [Neg, Not, IsNan, Abs, Sqrt, Exp, Log, Log10, Sin, Cos, Tan],
                 U => map1(out, x, |v| U.apply(v)))
         }
-        Node::Binary(op, a, b) => {
+        DagNode::Binary(op, a, b) => {
             let (a, b) = (arg(*a), arg(*b));
             each!(*op, BinOp, [Or, And, Add, Sub, Mul, Div, Pow],
                 OP => map2(out, a, b, |x, y| dag::binary(OP, x, y)))
         }
-        Node::Compare(op, a, b) => {
+        DagNode::Compare(op, a, b) => {
             let (a, b) = (arg(*a), arg(*b));
             each!(*op, CmpOp, [Lt, Le, Gt, Ge, Eq, Ne],
                 OP => map2(out, a, b, |x, y| dag::compare(OP, x, y)))
         }
-        Node::Window {
+        DagNode::Window {
             value,
             low,
             high,
@@ -149,7 +149,7 @@ pub fn compute<'a>(node: &Node, out: &mut [f64], arg: &dyn Fn(NodeId) -> Arg<'a>
                 }
             }
         }
-        Node::Call(name, args) => {
+        DagNode::Call(name, args) => {
             let args: Vec<Arg> = args.iter().map(|&a| arg(a)).collect();
             let mut row = vec![0.0; args.len()];
             for (i, o) in out.iter_mut().enumerate() {
@@ -159,7 +159,7 @@ pub fn compute<'a>(node: &Node, out: &mut [f64], arg: &dyn Fn(NodeId) -> Arg<'a>
                 *o = dag::call(name, &row);
             }
         }
-        Node::Mva(m, features) => {
+        DagNode::Mva(m, features) => {
             let n = out.len();
             let values: Vec<Cow<[f64]>> = features
                 .iter()
@@ -171,7 +171,7 @@ pub fn compute<'a>(node: &Node, out: &mut [f64], arg: &dyn Fn(NodeId) -> Arg<'a>
             let columns: Vec<&[f64]> = values.iter().map(|v| &**v).collect();
             out.copy_from_slice(&m.forest.predict(&columns, 0, m.margin));
         }
-        Node::Correction(c, inputs) => {
+        DagNode::Correction(c, inputs) => {
             let args: Vec<Arg> = inputs.iter().map(|&a| arg(a)).collect();
             let mut x = vec![0.0; c.correction.inputs.len()];
             for (i, o) in out.iter_mut().enumerate() {
@@ -193,7 +193,7 @@ pub struct ChunkValues<'t> {
 
 impl<'t> ChunkValues<'t> {
     /// Storage for `program`'s nodes over rows `range` of `table`.
-    pub fn new(program: &Program, table: &'t Table, range: std::ops::Range<usize>) -> Self {
+    pub fn new(program: &Program, table: &'t ColumnTable, range: std::ops::Range<usize>) -> Self {
         let rows = range.len();
         let columns = program
             .plan
@@ -201,7 +201,7 @@ impl<'t> ChunkValues<'t> {
             .nodes
             .iter()
             .map(|node| match node {
-                Node::Column(branch) => match table.column(branch) {
+                DagNode::Column(branch) => match table.column(branch) {
                     Some(column) => match column.as_f64() {
                         Some(v) => Cow::Borrowed(&v[range.clone()]),
                         None => Cow::Owned(column.range_to_f64(range.clone())),
@@ -323,7 +323,7 @@ mod tests {
 
     #[test]
     fn nan_never_passes_a_cut() {
-        let table = Table {
+        let table = ColumnTable {
             columns: vec![Column {
                 name: "x".into(),
                 data: ColumnData::F64(vec![1.0, f64::NAN, 7.0]),

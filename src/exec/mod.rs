@@ -10,8 +10,8 @@ pub mod histogram;
 
 use crate::expr::{BinOp, CmpOp};
 use crate::io::IoError;
-use crate::io::table::Table;
-use crate::plan::dag::{self, Node, NodeId};
+use crate::io::table::ColumnTable;
+use crate::plan::dag::{self, DagNode, NodeId};
 use crate::plan::logical::StepOp;
 use crate::plan::program::{Action, Program, Storage};
 use crate::simd::multiversioned;
@@ -32,14 +32,14 @@ const WINDOW: usize = 8;
 #[derive(Clone, Debug)]
 pub struct Piece {
     /// The table.
-    pub table: Arc<Table>,
+    pub table: Arc<ColumnTable>,
     /// The rows of this piece.
     pub rows: Range<usize>,
 }
 
 impl Piece {
     /// All rows of `table` (which must hold whole events).
-    pub fn whole(table: Table) -> Piece {
+    pub fn whole(table: ColumnTable) -> Piece {
         let rows = 0..table.rows();
         Piece {
             table: Arc::new(table),
@@ -104,7 +104,7 @@ pub fn run_with(
         }
     }
     if total.channels.is_empty() {
-        total = run_chunk(program, &Table::default(), 0..0).0;
+        total = run_chunk(program, &ColumnTable::default(), 0..0).0;
     }
     Ok(total)
 }
@@ -133,7 +133,7 @@ enum Events {
 
 impl Events {
     /// The events of rows `rows` of `table` (starts counted from `rows.start`).
-    fn of(table: &Table, rows: Range<usize>) -> Events {
+    fn of(table: &ColumnTable, rows: Range<usize>) -> Events {
         let n = rows.len();
         let col = |name: &str| table.column(name).map(|c| c.range_to_f64(rows.clone()));
         let (Some(e), Some(r), Some(v)) = (col("__experiment__"), col("__run__"), col("__event__"))
@@ -180,14 +180,14 @@ fn steps_passed(d: Depth) -> usize {
 /// the step that removed it could not be evaluated. A step's cutflow row counts the
 /// candidates whose depth exceeds its index, so one pass over the candidates gives every
 /// row.
-struct Progress {
+struct Survival {
     depth: Vec<Depth>,
     /// Bit k set when the candidate passes cut step k, whatever it failed before; kept
     /// only for N−1 histograms (empty otherwise).
     passed: Vec<u64>,
 }
 
-impl Progress {
+impl Survival {
     /// Applies filter step `k`, whose condition for row `i` of the block `range` is
     /// `cut(i)` (1, 0 or NaN); returns how many candidates pass.
     #[inline(always)]
@@ -222,14 +222,14 @@ impl Progress {
     fn apply_fused_cut<'a>(
         &mut self,
         k: Depth,
-        nodes: &[Node],
+        nodes: &[DagNode],
         id: NodeId,
         arg: impl Fn(NodeId) -> Arg<'a>,
         range: Range<usize>,
     ) -> Depth {
         let n = range.len();
         match nodes[id] {
-            Node::Compare(op, a, b) => match (arg(a), arg(b)) {
+            DagNode::Compare(op, a, b) => match (arg(a), arg(b)) {
                 (Arg::Slice(x), Arg::Scalar(y)) => self.cut_by_number(k, op, &x[..n], y, range),
                 // `c < x` is `x > c`, NaN included.
                 (Arg::Scalar(y), Arg::Slice(x)) => {
@@ -242,7 +242,7 @@ impl Progress {
                 }
                 (x, y) => self.apply_cut(k, |i| dag::compare(op, x.at(i), y.at(i)), range),
             },
-            Node::Window {
+            DagNode::Window {
                 value,
                 low,
                 high,
@@ -258,8 +258,8 @@ impl Progress {
                     range,
                 ),
             },
-            Node::Binary(BinOp::And, first, second) => {
-                let (&Node::Compare(op1, a1, b1), &Node::Compare(op2, a2, b2)) =
+            DagNode::Binary(BinOp::And, first, second) => {
+                let (&DagNode::Compare(op1, a1, b1), &DagNode::Compare(op2, a2, b2)) =
                     (&nodes[first], &nodes[second])
                 else {
                     unreachable!("fuse-cuts fuses `and` of two comparisons only")
@@ -330,7 +330,7 @@ multiversioned! {
     }
 }
 
-fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResult {
+fn run_chunk(program: &Program, table: &ColumnTable, rows: Range<usize>) -> ChunkResult {
     let n = rows.len();
     let steps = program.plan.steps.len() as Depth;
     let mut values = ChunkValues::new(program, table, rows.clone());
@@ -372,7 +372,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
         .collect();
     // N−1 histograms need every cut on every candidate: no early stop, pass bits kept.
     let n_minus_1 = program.plan.histograms.iter().any(|h| h.needs.is_some());
-    let mut progress = Progress {
+    let mut progress = Survival {
         depth: vec![0; n],
         passed: if n_minus_1 { vec![0; n] } else { Vec::new() },
     };
@@ -567,7 +567,7 @@ fn run_chunk(program: &Program, table: &Table, rows: Range<usize>) -> ChunkResul
 /// (weights None: every event weighs 1).
 fn count(
     program: &Program,
-    progress: &Progress,
+    progress: &Survival,
     member: &[bool],
     member_undefined: u64,
     events: &Events,
@@ -710,11 +710,11 @@ const MAX_CHUNK_ROWS: usize = 1 << 17;
 /// table are carried into the next one.
 pub struct EventChunks<I> {
     inner: I,
-    pending: Option<Table>,
+    pending: Option<ColumnTable>,
     ready: std::collections::VecDeque<Piece>,
 }
 
-impl<I: Iterator<Item = Result<Table, IoError>>> EventChunks<I> {
+impl<I: Iterator<Item = Result<ColumnTable, IoError>>> EventChunks<I> {
     /// Wraps a sequence of tables.
     pub fn new(inner: I) -> Self {
         EventChunks {
@@ -726,7 +726,7 @@ impl<I: Iterator<Item = Result<Table, IoError>>> EventChunks<I> {
 
     /// Queues `table` (whole events, starting where `events` says) in pieces of at most
     /// [`MAX_CHUNK_ROWS`] rows, cut at event starts; the pieces share the table.
-    fn queue(&mut self, table: Table, events: Events) {
+    fn queue(&mut self, table: ColumnTable, events: Events) {
         let n = table.rows();
         let table = Arc::new(table);
         let mut cuts: Vec<usize> = (1..n.div_ceil(MAX_CHUNK_ROWS))
@@ -751,7 +751,7 @@ impl<I: Iterator<Item = Result<Table, IoError>>> EventChunks<I> {
     }
 }
 
-impl<I: Iterator<Item = Result<Table, IoError>>> Iterator for EventChunks<I> {
+impl<I: Iterator<Item = Result<ColumnTable, IoError>>> Iterator for EventChunks<I> {
     type Item = Result<Piece, IoError>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -801,7 +801,7 @@ mod tests {
 
     /// A table of `events` events of 1–3 rows (event numbers from `first`), with the row's
     /// global index as `x`.
-    fn table(first: u32, events: u32, offset: usize) -> Table {
+    fn table(first: u32, events: u32, offset: usize) -> ColumnTable {
         let (mut event, mut x) = (Vec::new(), Vec::new());
         for e in first..first + events {
             for _ in 0..1 + e % 3 {
@@ -814,7 +814,7 @@ mod tests {
             data,
         };
         let n = event.len();
-        Table {
+        ColumnTable {
             columns: vec![
                 column("__experiment__", ColumnData::I32(vec![0; n])),
                 column("__run__", ColumnData::I32(vec![1; n])),

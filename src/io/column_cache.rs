@@ -24,7 +24,7 @@
 //! the columns read, uncompressed: delete the directory to reclaim the space.
 
 use super::fresh_read::read_values_at;
-use super::table::{Column, ColumnData, MappedF64, Table};
+use super::table::{Column, ColumnData, ColumnTable, MappedF64};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -188,7 +188,7 @@ impl ColumnCache {
 
     /// Chunk `chunk`'s columns of `signature` (names and storage types, in order), when
     /// every one is stored intact.
-    pub fn load(&self, chunk: usize, signature: &[(&str, &str)]) -> Option<Table> {
+    pub fn load(&self, chunk: usize, signature: &[(&str, &str)]) -> Option<ColumnTable> {
         // Columns are read side by side: the evaluator's threads wait for the chunk.
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -247,12 +247,12 @@ impl ColumnCache {
             })
             .collect::<Option<Vec<_>>>()?;
         self.remember_verified(verified.into_inner().unwrap_or_else(|e| e.into_inner()));
-        Some(Table { columns })
+        Some(ColumnTable { columns })
     }
 
     /// Stores chunk `chunk`'s columns; failures (a full disk, a read-only cache) only
     /// mean the next run decodes again.
-    pub fn store(&self, chunk: usize, table: &Table) {
+    pub fn store(&self, chunk: usize, table: &ColumnTable) {
         if std::fs::create_dir_all(&self.dir).is_err() {
             return;
         }
@@ -284,12 +284,12 @@ impl ColumnCache {
 mod tests {
     use super::*;
 
-    fn table() -> Table {
+    fn table() -> ColumnTable {
         let column = |name: &str, data| Column {
             name: name.into(),
             data,
         };
-        Table {
+        ColumnTable {
             columns: vec![
                 column(
                     "x",

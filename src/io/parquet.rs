@@ -7,7 +7,7 @@
 
 use super::IoError;
 use super::guard;
-use super::table::{Column, ColumnData, Table};
+use super::table::{Column, ColumnData, ColumnTable};
 use crate::diag::{codes, did_you_mean};
 use parquet::basic::{Compression, LogicalType, Repetition, Type as Physical, ZstdLevel};
 use parquet::column::reader::ColumnReader;
@@ -59,7 +59,7 @@ fn field(c: &Column) -> Type {
 
 impl ParquetWriter {
     /// Starts a zstd-compressed file whose columns are those of `like`.
-    pub fn create(path: &Path, like: &Table) -> Result<Self, IoError> {
+    pub fn create(path: &Path, like: &ColumnTable) -> Result<Self, IoError> {
         let fields = like.columns.iter().map(|c| Arc::new(field(c))).collect();
         let schema = Type::group_type_builder("schema")
             .with_fields(fields)
@@ -90,7 +90,7 @@ impl ParquetWriter {
     }
 
     /// Appends a table as one row group.
-    pub fn write(&mut self, table: &Table) -> Result<(), IoError> {
+    pub fn write(&mut self, table: &ColumnTable) -> Result<(), IoError> {
         let path = self.path.clone();
         let err = |e: parquet::errors::ParquetError| {
             IoError::new(codes::IO, format!("cannot write {}: {e}", path.display()))
@@ -316,11 +316,11 @@ impl ParquetReader {
     }
 
     /// The projected columns of row group `g`.
-    pub fn read_row_group(&self, g: usize) -> Result<Table, IoError> {
+    pub fn read_row_group(&self, g: usize) -> Result<ColumnTable, IoError> {
         guard::contain(|| self.decode_row_group(g)).map_err(|panic| corrupt(&self.path, panic))?
     }
 
-    fn decode_row_group(&self, g: usize) -> Result<Table, IoError> {
+    fn decode_row_group(&self, g: usize) -> Result<ColumnTable, IoError> {
         let group = self
             .reader
             .get_row_group(g)
@@ -363,12 +363,12 @@ impl ParquetReader {
                 data,
             });
         }
-        Ok(Table { columns })
+        Ok(ColumnTable { columns })
     }
 
     /// All projected rows (small files and tests; analyses stream row groups).
-    pub fn read_all(&self) -> Result<Table, IoError> {
-        let empty = Table {
+    pub fn read_all(&self) -> Result<ColumnTable, IoError> {
+        let empty = ColumnTable {
             columns: self
                 .projection
                 .iter()
@@ -378,7 +378,7 @@ impl ParquetReader {
                 })
                 .collect(),
         };
-        Table::concat(
+        ColumnTable::concat(
             empty,
             (0..self.row_groups()).map(|g| self.read_row_group(g)),
         )

@@ -6,7 +6,7 @@ use super::IoError;
 use super::column_cache::ColumnCache;
 use super::parquet::ParquetReader;
 use super::root::RootReader;
-use super::table::Table;
+use super::table::ColumnTable;
 use crate::diag::codes;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -170,7 +170,7 @@ impl NtupleReader {
     }
 
     /// The projected columns of chunk `i`.
-    pub fn read_chunk(&self, i: usize) -> Result<Table, IoError> {
+    pub fn read_chunk(&self, i: usize) -> Result<ColumnTable, IoError> {
         let Some(cache) = &self.cache else {
             return self.decode_chunk(i);
         };
@@ -182,7 +182,7 @@ impl NtupleReader {
         Ok(table)
     }
 
-    fn decode_chunk(&self, i: usize) -> Result<Table, IoError> {
+    fn decode_chunk(&self, i: usize) -> Result<ColumnTable, IoError> {
         match &self.decoder {
             Decoder::Parquet(r) => r.read_row_group(i),
             Decoder::Root(r) => r.read_chunk(i),

@@ -227,12 +227,12 @@ pub struct Column {
 
 /// Columns of equal length.
 #[derive(Clone, Debug, PartialEq, Default)]
-pub struct Table {
+pub struct ColumnTable {
     /// The columns, in schema order.
     pub columns: Vec<Column>,
 }
 
-impl Table {
+impl ColumnTable {
     /// Number of rows.
     pub fn rows(&self) -> usize {
         self.columns.first().map_or(0, |c| c.data.len())
@@ -247,8 +247,8 @@ impl Table {
     }
 
     /// Splits off the rows from `at` on into a new table.
-    pub fn split_off(&mut self, at: usize) -> Table {
-        Table {
+    pub fn split_off(&mut self, at: usize) -> ColumnTable {
+        ColumnTable {
             columns: self
                 .columns
                 .iter_mut()
@@ -262,9 +262,9 @@ impl Table {
 
     /// `empty` (the columns, without rows) followed by every chunk, in order.
     pub fn concat<E>(
-        empty: Table,
-        chunks: impl IntoIterator<Item = Result<Table, E>>,
-    ) -> Result<Table, E> {
+        empty: ColumnTable,
+        chunks: impl IntoIterator<Item = Result<ColumnTable, E>>,
+    ) -> Result<ColumnTable, E> {
         let mut table = empty;
         for chunk in chunks {
             table.append(chunk?);
@@ -282,7 +282,7 @@ impl Table {
     }
 
     /// Appends the rows of `other`, which has the same columns in the same order.
-    pub fn append(&mut self, other: Table) {
+    pub fn append(&mut self, other: ColumnTable) {
         if self.columns.is_empty() {
             *self = other;
             return;

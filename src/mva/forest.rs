@@ -27,7 +27,7 @@ const ZERO: f64 = 1e-35;
 
 /// A split or a leaf.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Node {
+pub struct TreeNode {
     /// Threshold of a split; value of a leaf.
     pub value: f64,
     /// Feature index (0 for leaves).
@@ -40,10 +40,10 @@ pub struct Node {
     pub flags: u8,
 }
 
-impl Node {
+impl TreeNode {
     /// A leaf holding `value` (its self-links are set by [`Forest::finish`]).
     pub fn leaf(value: f64) -> Self {
-        Node {
+        TreeNode {
             value,
             feature: 0,
             lo: 0,
@@ -54,7 +54,7 @@ impl Node {
 
     /// A split on `feature` at `threshold`.
     pub fn split(feature: u32, threshold: f64, lo: u32, hi: u32, flags: u8) -> Self {
-        Node {
+        TreeNode {
             value: threshold,
             feature,
             lo,
@@ -114,7 +114,7 @@ pub enum Link {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Forest {
     /// All nodes.
-    pub nodes: Vec<Node>,
+    pub nodes: Vec<TreeNode>,
     /// Root node of each tree.
     pub roots: Vec<u32>,
     /// Output group (class) of each tree.
@@ -247,14 +247,19 @@ impl Forest {
     /// `rows × num_groups` values, row-major.
     pub fn margins(&self, columns: &[&[f64]], out: &mut [f64]) {
         if self.simple {
-            self.margins_with(columns, out, Node::next_less);
+            self.margins_with(columns, out, TreeNode::next_less);
         } else {
-            self.margins_with(columns, out, Node::next_general);
+            self.margins_with(columns, out, TreeNode::next_general);
         }
     }
 
     #[inline(always)]
-    fn margins_with(&self, columns: &[&[f64]], out: &mut [f64], next: impl Fn(&Node, f64) -> u32) {
+    fn margins_with(
+        &self,
+        columns: &[&[f64]],
+        out: &mut [f64],
+        next: impl Fn(&TreeNode, f64) -> u32,
+    ) {
         let rows = columns.first().map_or(0, |c| c.len());
         let f = self.num_features;
         let g = self.num_groups;
@@ -309,7 +314,7 @@ impl Forest {
         depth: u32,
         block: &[f64],
         at: &mut [u32; BLOCK],
-        next: &impl Fn(&Node, f64) -> u32,
+        next: &impl Fn(&TreeNode, f64) -> u32,
     ) {
         let f = self.num_features;
         assert_eq!(block.len(), BLOCK * f);
@@ -422,7 +427,7 @@ mod tests {
 
     #[test]
     fn splits_follow_each_formats_rules_for_ties_and_missing_values() {
-        let split = |flags| Node::split(0, 1.0, 1, 2, flags);
+        let split = |flags| TreeNode::split(0, 1.0, 1, 2, flags);
         assert_eq!(split(0).next_less(1.0), 2, "XGBoost: x < t goes low");
         assert_eq!(split(0).next_general(1.0), 2);
         assert_eq!(
@@ -438,7 +443,7 @@ mod tests {
             1,
             "0 <= 1"
         );
-        let zero = Node {
+        let zero = TreeNode {
             value: -1.0,
             ..split(ZERO_IS_MISSING | DEFAULT_LO)
         };
@@ -451,9 +456,9 @@ mod tests {
     fn a_stump_forest_sums_and_links() {
         let mut forest = Forest::new(1, 1, Link::Sigmoid { scale: 1.0 });
         forest.nodes = vec![
-            Node::split(0, 0.5, 1, 2, 0),
-            Node::leaf(-1.0),
-            Node::leaf(2.0),
+            TreeNode::split(0, 0.5, 1, 2, 0),
+            TreeNode::leaf(-1.0),
+            TreeNode::leaf(2.0),
         ];
         forest.roots = vec![0, 0];
         forest.groups = vec![0, 0];

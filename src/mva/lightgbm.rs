@@ -5,7 +5,7 @@
 //! turns NaN into 0, *Zero* treats NaN and 0 as missing, *NaN* treats NaN as missing;
 //! missing values follow the default-left bit (bit 1). Sums are in double precision.
 
-use super::forest::{DEFAULT_LO, Forest, LESS_EQUAL, Link, NAN_AS_ZERO, Node, ZERO_IS_MISSING};
+use super::forest::{DEFAULT_LO, Forest, LESS_EQUAL, Link, NAN_AS_ZERO, TreeNode, ZERO_IS_MISSING};
 
 /// Parses a model; errors say what is wrong with the file.
 pub fn load(text: &str) -> Result<(Forest, Vec<String>), String> {
@@ -99,7 +99,7 @@ fn add_tree(forest: &mut Forest, block: &str) -> Result<(), String> {
     forest.roots.push(offset);
     let internal = num_leaves - 1;
     if internal == 0 {
-        forest.nodes.push(Node::leaf(leaves[0]));
+        forest.nodes.push(TreeNode::leaf(leaves[0]));
         return Ok(());
     }
     let feature: Vec<u32> = values(block, "split_feature")?;
@@ -147,7 +147,7 @@ fn add_tree(forest: &mut Forest, block: &str) -> Result<(), String> {
             2 => 0,
             other => return Err(format!("unknown missing type {other}")),
         };
-        forest.nodes.push(Node::split(
+        forest.nodes.push(TreeNode::split(
             feature[i],
             threshold[i],
             child(left[i])?,
@@ -155,6 +155,6 @@ fn add_tree(forest: &mut Forest, block: &str) -> Result<(), String> {
             flags,
         ));
     }
-    forest.nodes.extend(leaves.into_iter().map(Node::leaf));
+    forest.nodes.extend(leaves.into_iter().map(TreeNode::leaf));
     Ok(())
 }

@@ -13,7 +13,7 @@ pub mod tmva;
 pub mod xgboost;
 
 use forest::Forest;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A loaded model.
 #[derive(Clone, Debug)]
@@ -24,19 +24,69 @@ pub struct Model {
     pub feature_names: Vec<String>,
 }
 
+/// Why a model cannot be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum MvaError {
+    /// The file cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The model file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not text.
+    #[error("{} is not a text model file", path.display())]
+    NotText {
+        /// The model file.
+        path: PathBuf,
+    },
+    /// The format is not one this build evaluates.
+    #[error("model format `{0}` cannot be evaluated")]
+    UnknownFormat(String),
+    /// The file is not a valid model of its format (or not text at all).
+    #[error("{}: {message}", path.display())]
+    Invalid {
+        /// The model file.
+        path: PathBuf,
+        /// What is wrong, where.
+        message: String,
+    },
+}
+
+impl MvaError {
+    /// The diagnostic code: `SL201` for a file that cannot be read, `SL209` otherwise.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MvaError::Read { .. } => crate::diag::codes::IO,
+            _ => crate::diag::codes::BAD_MVA,
+        }
+    }
+}
+
 /// Loads a model file of `format` (`xgboost`, `lightgbm`, `tmva`).
-pub fn load(path: &Path, format: &str) -> Result<Model, String> {
-    let bytes = crate::io::regular::read(path, crate::io::regular::MAX_WHOLE_FILE)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("{} is not a text model file", path.display()))?;
+pub fn load(path: &Path, format: &str) -> Result<Model, MvaError> {
+    let bytes =
+        crate::io::regular::read(path, crate::io::regular::MAX_WHOLE_FILE).map_err(|source| {
+            MvaError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
+    let invalid = |message: String| MvaError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = String::from_utf8(bytes).map_err(|_| MvaError::NotText {
+        path: path.to_path_buf(),
+    })?;
     let (forest, feature_names) = match format {
         "xgboost" => xgboost::load(&text),
         "lightgbm" => lightgbm::load(&text),
         "tmva" => tmva::load(&text),
-        other => Err(format!("model format `{other}` cannot be evaluated")),
+        other => return Err(MvaError::UnknownFormat(other.to_string())),
     }
-    .map_err(|e| format!("{}: {e}", path.display()))?;
+    .map_err(invalid)?;
     Ok(Model {
         forest,
         feature_names,

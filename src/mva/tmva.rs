@@ -18,7 +18,7 @@
 //! input-variable transformations, Fisher-discriminant cuts (`NCoef > 0`), automatic
 //! preselection cuts, and regression or multi-class forests.
 
-use super::forest::{Forest, Link, Node};
+use super::forest::{Forest, Link, TreeNode};
 use roxmltree::{Document, Node as Element};
 
 /// What `TMVA::Reader` returns for an event with a NaN input.
@@ -196,7 +196,7 @@ fn add_node(forest: &mut Forest, node: Element, leaf: Leaf, depth: usize) -> Res
             Leaf::Response => attribute(node, "res"),
         }
         .map_err(|e| format!("{}: {e}", here()))?;
-        forest.nodes.push(Node::leaf(f64::from(value)));
+        forest.nodes.push(TreeNode::leaf(f64::from(value)));
         return Ok(());
     }
     if node.attribute("NCoef").is_some_and(|n| n.trim() != "0") {
@@ -222,7 +222,7 @@ fn add_node(forest: &mut Forest, node: Element, leaf: Leaf, depth: usize) -> Res
     };
     let (left, right) = (daughter("l")?, daughter("r")?);
     let at = forest.nodes.len();
-    forest.nodes.push(Node::leaf(0.0));
+    forest.nodes.push(TreeNode::leaf(0.0));
     let left_at = forest.nodes.len() as u32;
     add_node(forest, left, leaf, depth + 1)?;
     let right_at = forest.nodes.len() as u32;
@@ -234,7 +234,7 @@ fn add_node(forest: &mut Forest, node: Element, leaf: Leaf, depth: usize) -> Res
     } else {
         (right_at, left_at)
     };
-    forest.nodes[at] = Node::split(feature, f64::from(cut), lo, hi, 0);
+    forest.nodes[at] = TreeNode::split(feature, f64::from(cut), lo, hi, 0);
     Ok(())
 }
 

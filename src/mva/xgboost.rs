@@ -5,7 +5,7 @@
 //! summed in single precision onto `base_score`, which is stored as a probability for
 //! the logistic objectives (so it enters as its logit) and as a margin otherwise.
 
-use super::forest::{DEFAULT_LO, Forest, Link, Node};
+use super::forest::{DEFAULT_LO, Forest, Link, TreeNode};
 use serde_json::Value;
 
 /// Parses a model; errors say what is wrong with the file.
@@ -145,7 +145,7 @@ fn add_tree(forest: &mut Forest, tree: &Value) -> Result<(), String> {
             .as_i64()
             .ok_or_else(|| format!("node {i}: bad child"))?;
         if l == -1 {
-            forest.nodes.push(Node::leaf(value));
+            forest.nodes.push(TreeNode::leaf(value));
             continue;
         }
         let r = right[i]
@@ -170,7 +170,7 @@ fn add_tree(forest: &mut Forest, tree: &Value) -> Result<(), String> {
             };
         forest
             .nodes
-            .push(Node::split(feature, value, child(l)?, child(r)?, flags));
+            .push(TreeNode::split(feature, value, child(l)?, child(r)?, flags));
     }
     Ok(())
 }

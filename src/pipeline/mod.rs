@@ -478,7 +478,7 @@ fn run_program(
         .zip(work)
         .map(|(r, w)| w.chunks.clone().map(|c| r.chunk_rows(c)).sum::<u64>())
         .sum();
-    let mut progress = progress::Progress::new(label, total);
+    let mut progress = progress::ProgressLine::new(label, total);
     let added = entry_columns(input, &o.entries);
     let tables = progress.track(o.readers.iter().zip(work).zip(added).flat_map(
         |((r, w), added)| {

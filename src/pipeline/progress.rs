@@ -3,12 +3,12 @@
 //! erased when the input is done, so it never mixes with the run's output.
 
 use crate::io::IoError;
-use crate::io::table::Table;
+use crate::io::table::ColumnTable;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-/// Progress through the rows of one input.
-pub struct Progress {
+/// The progress line of reading one input, on a terminal.
+pub struct ProgressLine {
     label: String,
     total: u64,
     done: u64,
@@ -16,10 +16,10 @@ pub struct Progress {
     enabled: bool,
 }
 
-impl Progress {
-    /// Progress of `total` rows of input `label`.
+impl ProgressLine {
+    /// The line for `total` rows of input `label`.
     pub fn new(label: &str, total: u64) -> Self {
-        Progress {
+        ProgressLine {
             label: label.to_string(),
             total,
             done: 0,
@@ -31,8 +31,8 @@ impl Progress {
     /// Passes chunks through, counting their rows.
     pub fn track<'a>(
         &'a mut self,
-        chunks: impl Iterator<Item = Result<Table, IoError>> + 'a,
-    ) -> impl Iterator<Item = Result<Table, IoError>> + 'a {
+        chunks: impl Iterator<Item = Result<ColumnTable, IoError>> + 'a,
+    ) -> impl Iterator<Item = Result<ColumnTable, IoError>> + 'a {
         chunks.inspect(move |chunk| {
             if let Ok(t) = chunk {
                 self.advance(t.rows() as u64);
@@ -65,7 +65,7 @@ impl Progress {
     }
 }
 
-impl Drop for Progress {
+impl Drop for ProgressLine {
     fn drop(&mut self) {
         if self.enabled && self.shown.is_some() {
             let mut err = std::io::stderr().lock();

@@ -8,7 +8,7 @@ use crate::exec::{self, EventChunks};
 use crate::expr::{Expr, ExprKind};
 use crate::io::parquet::ParquetWriter;
 use crate::io::source::NtupleReader;
-use crate::io::table::{Column, ColumnData, Table};
+use crate::io::table::{Column, ColumnData, ColumnTable};
 use crate::plan::program::Program;
 use crate::spec::Input;
 use std::path::Path;
@@ -46,7 +46,7 @@ pub fn skim(
     notes.append(&mut opened.notes);
     let readers = opened.readers;
     let total = readers.iter().map(NtupleReader::rows).sum();
-    let mut progress = crate::pipeline::progress::Progress::new(&input.name.value, total);
+    let mut progress = crate::pipeline::progress::ProgressLine::new(&input.name.value, total);
     let tables = progress.track(
         readers
             .iter()
@@ -61,7 +61,7 @@ pub fn skim(
                     && selected.hidden.get(i).is_none_or(|h| !h)
             })
             .collect();
-        let mut out = Table::default();
+        let mut out = ColumnTable::default();
         for c in &selected.piece.table.columns {
             out.columns.push(Column {
                 name: c.name.clone(),

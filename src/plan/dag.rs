@@ -1,9 +1,9 @@
 //! The dataflow graph of an analysis's per-candidate values: every column read, constant,
-//! operator, function and classifier is one [`Node`], operands before their users, so the
+//! operator, function and classifier is one [`DagNode`], operands before their users, so the
 //! node list is a topological order. Expressions are lowered into it with their aliases
 //! inlined; the optimizer passes in [`super::passes`] then rewrite it.
 //!
-//! The scalar semantics of every node live here ([`Node::scalar`]), so that the passes
+//! The scalar semantics of every node live here ([`DagNode::scalar`]), so that the passes
 //! that compute at plan time and the executor's block kernels agree to the bit.
 
 use super::binding::{Binding, Bindings, CorrectionBinding, MvaBinding};
@@ -105,7 +105,7 @@ pub use crate::expr::semantics::{FALSE, TRUE, binary, call, compare, truth, wind
 
 /// One value per candidate.
 #[derive(Clone, Debug)]
-pub enum Node {
+pub enum DagNode {
     /// An input column (branch name).
     Column(String),
     /// A number.
@@ -135,44 +135,46 @@ pub enum Node {
     Correction(Arc<CorrectionBinding>, Vec<NodeId>),
 }
 
-impl Node {
+impl DagNode {
     /// The operands, in order.
     pub fn operands(&self) -> Vec<NodeId> {
         match self {
-            Node::Column(_) | Node::Constant(_) => Vec::new(),
-            Node::Unary(_, x) => vec![*x],
-            Node::Binary(_, a, b) | Node::Compare(_, a, b) => vec![*a, *b],
-            Node::Window {
+            DagNode::Column(_) | DagNode::Constant(_) => Vec::new(),
+            DagNode::Unary(_, x) => vec![*x],
+            DagNode::Binary(_, a, b) | DagNode::Compare(_, a, b) => vec![*a, *b],
+            DagNode::Window {
                 value, low, high, ..
             } => vec![*value, *low, *high],
-            Node::Call(_, args) | Node::Mva(_, args) | Node::Correction(_, args) => args.clone(),
+            DagNode::Call(_, args) | DagNode::Mva(_, args) | DagNode::Correction(_, args) => {
+                args.clone()
+            }
         }
     }
 
     /// The same node with every operand mapped by `f`.
-    pub fn map_operands(&self, f: impl Fn(NodeId) -> NodeId) -> Node {
+    pub fn map_operands(&self, f: impl Fn(NodeId) -> NodeId) -> DagNode {
         match self {
-            Node::Column(_) | Node::Constant(_) => self.clone(),
-            Node::Unary(u, x) => Node::Unary(*u, f(*x)),
-            Node::Binary(op, a, b) => Node::Binary(*op, f(*a), f(*b)),
-            Node::Compare(op, a, b) => Node::Compare(*op, f(*a), f(*b)),
-            Node::Window {
+            DagNode::Column(_) | DagNode::Constant(_) => self.clone(),
+            DagNode::Unary(u, x) => DagNode::Unary(*u, f(*x)),
+            DagNode::Binary(op, a, b) => DagNode::Binary(*op, f(*a), f(*b)),
+            DagNode::Compare(op, a, b) => DagNode::Compare(*op, f(*a), f(*b)),
+            DagNode::Window {
                 value,
                 low,
                 high,
                 negated,
-            } => Node::Window {
+            } => DagNode::Window {
                 value: f(*value),
                 low: f(*low),
                 high: f(*high),
                 negated: *negated,
             },
-            Node::Call(name, args) => {
-                Node::Call(name.clone(), args.iter().map(|&a| f(a)).collect())
+            DagNode::Call(name, args) => {
+                DagNode::Call(name.clone(), args.iter().map(|&a| f(a)).collect())
             }
-            Node::Mva(m, args) => Node::Mva(m.clone(), args.iter().map(|&a| f(a)).collect()),
-            Node::Correction(c, args) => {
-                Node::Correction(c.clone(), args.iter().map(|&a| f(a)).collect())
+            DagNode::Mva(m, args) => DagNode::Mva(m.clone(), args.iter().map(|&a| f(a)).collect()),
+            DagNode::Correction(c, args) => {
+                DagNode::Correction(c.clone(), args.iter().map(|&a| f(a)).collect())
             }
         }
     }
@@ -181,20 +183,20 @@ impl Node {
     /// classifiers, which are not functions of scalars alone.
     pub fn scalar(&self, args: &[f64]) -> Option<f64> {
         Some(match self {
-            Node::Column(_) | Node::Mva(..) | Node::Correction(..) => return None,
-            Node::Constant(c) => *c,
-            Node::Unary(u, _) => u.apply(args[0]),
-            Node::Binary(op, ..) => binary(*op, args[0], args[1]),
-            Node::Compare(op, ..) => compare(*op, args[0], args[1]),
-            Node::Window { negated, .. } => window(args[0], args[1], args[2], *negated),
-            Node::Call(name, _) => call(name, args),
+            DagNode::Column(_) | DagNode::Mva(..) | DagNode::Correction(..) => return None,
+            DagNode::Constant(c) => *c,
+            DagNode::Unary(u, _) => u.apply(args[0]),
+            DagNode::Binary(op, ..) => binary(*op, args[0], args[1]),
+            DagNode::Compare(op, ..) => compare(*op, args[0], args[1]),
+            DagNode::Window { negated, .. } => window(args[0], args[1], args[2], *negated),
+            DagNode::Call(name, _) => call(name, args),
         })
     }
 
     /// The constant's value, if this is one.
     pub fn constant(&self) -> Option<f64> {
         match self {
-            Node::Constant(c) => Some(*c),
+            DagNode::Constant(c) => Some(*c),
             _ => None,
         }
     }
@@ -202,51 +204,51 @@ impl Node {
 
 /// Nodes are equal when they compute the same thing: numbers by bit pattern, classifiers
 /// and corrections by identity.
-impl PartialEq for Node {
+impl PartialEq for DagNode {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
-            (Node::Constant(a), Node::Constant(b)) => a.to_bits() == b.to_bits(),
-            (Node::Mva(a, x), Node::Mva(b, y)) => Arc::ptr_eq(a, b) && x == y,
-            (Node::Correction(a, x), Node::Correction(b, y)) => Arc::ptr_eq(a, b) && x == y,
-            (Node::Column(a), Node::Column(b)) => a == b,
-            (Node::Unary(u, x), Node::Unary(v, y)) => u == v && x == y,
-            (Node::Binary(o, a, b), Node::Binary(p, c, d)) => o == p && a == c && b == d,
-            (Node::Compare(o, a, b), Node::Compare(p, c, d)) => o == p && a == c && b == d,
+            (DagNode::Constant(a), DagNode::Constant(b)) => a.to_bits() == b.to_bits(),
+            (DagNode::Mva(a, x), DagNode::Mva(b, y)) => Arc::ptr_eq(a, b) && x == y,
+            (DagNode::Correction(a, x), DagNode::Correction(b, y)) => Arc::ptr_eq(a, b) && x == y,
+            (DagNode::Column(a), DagNode::Column(b)) => a == b,
+            (DagNode::Unary(u, x), DagNode::Unary(v, y)) => u == v && x == y,
+            (DagNode::Binary(o, a, b), DagNode::Binary(p, c, d)) => o == p && a == c && b == d,
+            (DagNode::Compare(o, a, b), DagNode::Compare(p, c, d)) => o == p && a == c && b == d,
             (
-                Node::Window {
+                DagNode::Window {
                     value: a,
                     low: b,
                     high: c,
                     negated: n,
                 },
-                Node::Window {
+                DagNode::Window {
                     value: d,
                     low: e,
                     high: f,
                     negated: m,
                 },
             ) => (a, b, c, n) == (d, e, f, m),
-            (Node::Call(f, x), Node::Call(g, y)) => f == g && x == y,
+            (DagNode::Call(f, x), DagNode::Call(g, y)) => f == g && x == y,
             _ => false,
         }
     }
 }
 
-impl Eq for Node {}
+impl Eq for DagNode {}
 
-impl Hash for Node {
+impl Hash for DagNode {
     fn hash<H: Hasher>(&self, state: &mut H) {
         std::mem::discriminant(self).hash(state);
         match self {
-            Node::Column(b) => b.hash(state),
-            Node::Constant(c) => c.to_bits().hash(state),
-            Node::Unary(u, _) => u.hash(state),
-            Node::Binary(op, ..) => op.symbol().hash(state),
-            Node::Compare(op, ..) => op.symbol().hash(state),
-            Node::Window { negated, .. } => negated.hash(state),
-            Node::Call(name, _) => name.hash(state),
-            Node::Mva(m, _) => Arc::as_ptr(m).hash(state),
-            Node::Correction(c, _) => Arc::as_ptr(c).hash(state),
+            DagNode::Column(b) => b.hash(state),
+            DagNode::Constant(c) => c.to_bits().hash(state),
+            DagNode::Unary(u, _) => u.hash(state),
+            DagNode::Binary(op, ..) => op.symbol().hash(state),
+            DagNode::Compare(op, ..) => op.symbol().hash(state),
+            DagNode::Window { negated, .. } => negated.hash(state),
+            DagNode::Call(name, _) => name.hash(state),
+            DagNode::Mva(m, _) => Arc::as_ptr(m).hash(state),
+            DagNode::Correction(c, _) => Arc::as_ptr(c).hash(state),
         }
         self.operands().hash(state);
     }
@@ -256,12 +258,12 @@ impl Hash for Node {
 #[derive(Clone, Debug, Default)]
 pub struct Dag {
     /// Every node; operands precede their users.
-    pub nodes: Vec<Node>,
+    pub nodes: Vec<DagNode>,
 }
 
 impl Dag {
     /// Appends a node and returns its id.
-    pub fn push(&mut self, node: Node) -> NodeId {
+    pub fn push(&mut self, node: DagNode) -> NodeId {
         self.nodes.push(node);
         self.nodes.len() - 1
     }
@@ -290,13 +292,13 @@ impl Dag {
                 .join(", ")
         };
         match &self.nodes[id] {
-            Node::Column(b) => format!("column {b}"),
-            Node::Constant(c) => format!("constant {}", crate::expr::format_number(*c)),
-            Node::Unary(Unary::Neg, x) => format!("-%{x}"),
-            Node::Unary(u, x) => format!("{}(%{x})", u.name()),
-            Node::Binary(op, a, b) => format!("%{a} {} %{b}", op.symbol()),
-            Node::Compare(op, a, b) => format!("%{a} {} %{b}", op.symbol()),
-            Node::Window {
+            DagNode::Column(b) => format!("column {b}"),
+            DagNode::Constant(c) => format!("constant {}", crate::expr::format_number(*c)),
+            DagNode::Unary(Unary::Neg, x) => format!("-%{x}"),
+            DagNode::Unary(u, x) => format!("{}(%{x})", u.name()),
+            DagNode::Binary(op, a, b) => format!("%{a} {} %{b}", op.symbol()),
+            DagNode::Compare(op, a, b) => format!("%{a} {} %{b}", op.symbol()),
+            DagNode::Window {
                 value,
                 low,
                 high,
@@ -305,9 +307,9 @@ impl Dag {
                 "%{value} {}in [%{low}, %{high}]",
                 if *negated { "not " } else { "" }
             ),
-            Node::Call(name, args) => format!("{name}({})", list(args)),
-            Node::Mva(_, args) => format!("mva({})", list(args)),
-            Node::Correction(c, args) => {
+            DagNode::Call(name, args) => format!("{name}({})", list(args)),
+            DagNode::Mva(_, args) => format!("mva({})", list(args)),
+            DagNode::Correction(c, args) => {
                 format!("correction {}({})", c.correction.name, list(args))
             }
         }
@@ -338,21 +340,21 @@ impl<'a> Lowering<'a> {
             return id;
         }
         let id = match self.bindings.get(&key) {
-            Some(Binding::Column(branch)) => self.dag.push(Node::Column(branch.clone())),
+            Some(Binding::Column(branch)) => self.dag.push(DagNode::Column(branch.clone())),
             Some(Binding::ScaledColumn(branch, factor)) => {
-                let column = self.dag.push(Node::Column(branch.clone()));
-                let factor = self.dag.push(Node::Constant(*factor));
-                self.dag.push(Node::Binary(BinOp::Mul, column, factor))
+                let column = self.dag.push(DagNode::Column(branch.clone()));
+                let factor = self.dag.push(DagNode::Constant(*factor));
+                self.dag.push(DagNode::Binary(BinOp::Mul, column, factor))
             }
-            Some(Binding::Constant(c)) => self.dag.push(Node::Constant(*c)),
+            Some(Binding::Constant(c)) => self.dag.push(DagNode::Constant(*c)),
             Some(Binding::Alias(e)) => self.lower(e),
             Some(Binding::Mva(m)) => {
                 let features = m.features.iter().map(|f| self.lower(f)).collect();
-                self.dag.push(Node::Mva(m.clone(), features))
+                self.dag.push(DagNode::Mva(m.clone(), features))
             }
             Some(Binding::Correction(c)) => {
                 let inputs = c.inputs.iter().map(|f| self.lower(f)).collect();
-                self.dag.push(Node::Correction(c.clone(), inputs))
+                self.dag.push(DagNode::Correction(c.clone(), inputs))
             }
             // The planner resolved every name of a lint-clean analysis.
             None => unreachable!("planner resolved `{key}`"),
@@ -367,15 +369,15 @@ impl<'a> Lowering<'a> {
             return self.named(key);
         }
         let node = match &e.kind {
-            ExprKind::Number(v, unit) => Node::Constant(v * unit.map_or(1.0, |u| u.to_base())),
+            ExprKind::Number(v, unit) => DagNode::Constant(v * unit.map_or(1.0, |u| u.to_base())),
             // A basf2 argument that is not a number has no value.
-            ExprKind::Raw(_) => Node::Constant(f64::NAN),
+            ExprKind::Raw(_) => DagNode::Constant(f64::NAN),
             ExprKind::Name(_) => unreachable!("names are handled above"),
             ExprKind::Call(name, args) => {
                 let args: Vec<NodeId> = args.iter().map(|a| self.lower(a)).collect();
                 match Unary::of_function(name) {
-                    Some(u) if args.len() == 1 => Node::Unary(u, args[0]),
-                    _ => Node::Call(name.clone(), args),
+                    Some(u) if args.len() == 1 => DagNode::Unary(u, args[0]),
+                    _ => DagNode::Call(name.clone(), args),
                 }
             }
             ExprKind::Unary(op, x) => {
@@ -384,18 +386,18 @@ impl<'a> Lowering<'a> {
                     UnaryOp::Neg => Unary::Neg,
                     UnaryOp::Not => Unary::Not,
                 };
-                Node::Unary(u, x)
+                DagNode::Unary(u, x)
             }
             // `x ** 2` is the square `x * x`: exact (`powf` is not always), several
             // times faster, and what numpy computes for it.
             ExprKind::Binary(BinOp::Pow, a, b) if matches!(b.kind, ExprKind::Number(v, None) if v == 2.0) =>
             {
                 let a = self.lower(a);
-                Node::Binary(BinOp::Mul, a, a)
+                DagNode::Binary(BinOp::Mul, a, a)
             }
             ExprKind::Binary(op, a, b) => {
                 let (a, b) = (self.lower(a), self.lower(b));
-                Node::Binary(*op, a, b)
+                DagNode::Binary(*op, a, b)
             }
             ExprKind::Compare(first, rest) => {
                 // `a < b <= c` is `(a < b) and (b <= c)`.
@@ -403,10 +405,10 @@ impl<'a> Lowering<'a> {
                 let mut chain = None;
                 for (op, x) in rest {
                     let right = self.lower(x);
-                    let c = self.dag.push(Node::Compare(*op, left, right));
+                    let c = self.dag.push(DagNode::Compare(*op, left, right));
                     chain = Some(match chain {
                         None => c,
-                        Some(prev) => self.dag.push(Node::Binary(BinOp::And, prev, c)),
+                        Some(prev) => self.dag.push(DagNode::Binary(BinOp::And, prev, c)),
                     });
                     left = right;
                 }
@@ -417,7 +419,7 @@ impl<'a> Lowering<'a> {
                 low,
                 high,
                 negated,
-            } => Node::Window {
+            } => DagNode::Window {
                 value: self.lower(value),
                 low: self.lower(low),
                 high: self.lower(high),

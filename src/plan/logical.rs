@@ -5,7 +5,7 @@
 //! of [`super::passes`] rewrite it (fold, share, prune) and [`super::program::Program`]
 //! schedules it for the evaluator.
 
-use super::dag::{Dag, Lowering, Node, NodeId};
+use super::dag::{Dag, DagNode, Lowering, NodeId};
 use super::query::{EVENT_COLUMNS, HistogramPlan, Query, StepPlan};
 use crate::expr::Expr;
 
@@ -126,9 +126,9 @@ impl LogicalPlan {
             .collect();
         for v in &query.vetoes {
             let value = lowering.lower(&v.var);
-            let low = lowering.dag.push(Node::Constant(v.low));
-            let high = lowering.dag.push(Node::Constant(v.high));
-            let cut = lowering.dag.push(Node::Window {
+            let low = lowering.dag.push(DagNode::Constant(v.low));
+            let high = lowering.dag.push(DagNode::Constant(v.high));
+            let cut = lowering.dag.push(DagNode::Window {
                 value,
                 low,
                 high,
@@ -209,7 +209,7 @@ impl LogicalPlan {
     pub fn columns_of(dag: &Dag) -> Vec<String> {
         let mut columns: Vec<String> = EVENT_COLUMNS.iter().map(|c| c.to_string()).collect();
         for node in &dag.nodes {
-            if let Node::Column(b) = node
+            if let DagNode::Column(b) = node
                 && !columns.contains(b)
             {
                 columns.push(b.clone());
@@ -224,7 +224,7 @@ impl LogicalPlan {
         self.dag
             .nodes
             .iter()
-            .any(|n| matches!(n, Node::Column(b) if b == branch))
+            .any(|n| matches!(n, DagNode::Column(b) if b == branch))
     }
 
     /// Checks the graph's invariants: every operand precedes its node, every result reads
@@ -235,7 +235,7 @@ impl LogicalPlan {
             if let Some(o) = node.operands().into_iter().find(|&o| o >= id) {
                 return Err(format!("node %{id} reads %{o}, which does not precede it"));
             }
-            if let Node::Column(branch) = node
+            if let DagNode::Column(branch) = node
                 && !self.columns.is_empty()
                 && !self.columns.contains(branch)
             {

@@ -93,7 +93,7 @@ impl Program {
     /// outside a binning with `flow: error`): the run's results are then refused.
     pub fn correction_failure(&self) -> Option<String> {
         self.plan.dag.nodes.iter().find_map(|n| match n {
-            super::dag::Node::Correction(c, _) => c.failure(),
+            super::dag::DagNode::Correction(c, _) => c.failure(),
             _ => None,
         })
     }
@@ -128,8 +128,8 @@ impl Program {
         }
         for (id, (node, storage)) in nodes.iter().zip(&self.storage).enumerate() {
             let fits = match node {
-                super::dag::Node::Column(_) => *storage == Storage::Column,
-                super::dag::Node::Constant(_) => *storage == Storage::Constant,
+                super::dag::DagNode::Column(_) => *storage == Storage::Column,
+                super::dag::DagNode::Constant(_) => *storage == Storage::Constant,
                 _ => !matches!(storage, Storage::Column | Storage::Constant),
             };
             if !fits {

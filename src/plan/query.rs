@@ -196,7 +196,7 @@ fn mva_binding(ctx: &LintContext, i: usize) -> Result<Binding, Diagnostic> {
     let m = &ctx.spec.mva[i];
     let path = ctx.base_dir.join(&m.model.value);
     let model = crate::mva::load(&path, &m.format.value).map_err(|e| {
-        Diagnostic::error(codes::BAD_MVA, format!("MVA `{}`: {e}", m.name.value)).at(m.model.span)
+        Diagnostic::error(e.code(), format!("MVA `{}`: {e}", m.name.value)).at(m.model.span)
     })?;
     if model.forest.num_groups != 1 {
         return Err(Diagnostic::error(

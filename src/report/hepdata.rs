@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use std::path::Path;
 
 /// A table: its submission entry and its data document.
-struct Table {
+struct HepdataTable {
     name: String,
     description: String,
     /// HEPData's `observables` keyword: `LIMIT`, `EFF` for efficiencies, or `N` for
@@ -111,7 +111,7 @@ fn finite(x: Option<f64>) -> Option<f64> {
 
 /// One limits table per channel and lifetime (points that failed are left out and
 /// counted in the description).
-fn limit_tables(results: &RunResults) -> Vec<Table> {
+fn limit_tables(results: &RunResults) -> Vec<HepdataTable> {
     let poi = results.poi.as_deref().unwrap_or("poi");
     let cl = results.cl.unwrap_or(0.0);
     let method = results.method.as_deref().unwrap_or("");
@@ -140,7 +140,7 @@ fn limit_tables(results: &RunResults) -> Vec<Table> {
         } else {
             String::new()
         };
-        out.push(Table {
+        out.push(HepdataTable {
             observable: "LIMIT",
             name: format!("Upper limits on {poi}, {group}"),
             description: format!(
@@ -154,7 +154,7 @@ fn limit_tables(results: &RunResults) -> Vec<Table> {
             .map(|p| p.reinterpreted.keys().map(String::as_str).collect())
             .unwrap_or_default();
         for name in reinterpreted {
-            out.push(Table {
+            out.push(HepdataTable {
                 observable: "LIMIT",
                 name: format!("Upper limits on {name}, {group}"),
                 description: format!(
@@ -235,7 +235,7 @@ fn significant(x: f64, digits: usize) -> f64 {
 /// The signal efficiency per channel at its generated points, with its statistical
 /// uncertainty and the change under each systematic weight variation as errors (measured
 /// efficiencies only; given ones are the spec's).
-fn efficiency_tables(results: &RunResults) -> Vec<Table> {
+fn efficiency_tables(results: &RunResults) -> Vec<HepdataTable> {
     let mut out = Vec::new();
     for table in &results.efficiency {
         let points: Vec<&efficiency::Point> = table
@@ -285,7 +285,7 @@ fn efficiency_tables(results: &RunResults) -> Vec<Table> {
                 "values": points.iter().map(|p| json!({"value": finite(p.ctau).unwrap_or(0.0)})).collect::<Vec<_>>(),
             }));
         }
-        out.push(Table {
+        out.push(HepdataTable {
             observable: "EFF",
             name: format!("Signal efficiency, {channel}"),
             description: format!(
@@ -301,7 +301,7 @@ fn efficiency_tables(results: &RunResults) -> Vec<Table> {
 }
 
 /// The cutflow of the data, per channel.
-fn cutflow_table(results: &RunResults) -> Option<Table> {
+fn cutflow_table(results: &RunResults) -> Option<HepdataTable> {
     let channels = results.cutflow.as_ref()?;
     let (_, first) = channels.iter().next()?;
     let steps: Vec<Value> = first.iter().map(|r| json!({"value": r.step})).collect();
@@ -318,7 +318,7 @@ fn cutflow_table(results: &RunResults) -> Option<Table> {
             })
         })
         .collect();
-    Some(Table {
+    Some(HepdataTable {
         observable: "N",
         name: "Cutflow".into(),
         description: "Events of the data sample after each selection step and veto, per channel."

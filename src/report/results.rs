@@ -127,7 +127,7 @@ pub struct RunResults {
     pub scan: Vec<ScanPoint>,
     /// Signal efficiencies per channel.
     #[serde(default)]
-    pub efficiency: Vec<efficiency::Table>,
+    pub efficiency: Vec<efficiency::EfficiencyTable>,
 }
 
 /// One row of a cutflow as results.json holds it.
@@ -353,7 +353,7 @@ pub fn cutflow_markdown(analysis: &str, cutflows: &[(String, Cutflow)], scales: 
 pub fn systematics_markdown(
     analysis: &str,
     systematics: &[crate::spec::Systematic],
-    efficiency: &[crate::analysis::efficiency::Table],
+    efficiency: &[crate::analysis::efficiency::EfficiencyTable],
 ) -> Option<String> {
     use crate::spec::SystematicKind;
     if systematics.is_empty() {

@@ -7,25 +7,25 @@
 
 use crate::io::IoError;
 use crate::io::source::NtupleReader;
-use crate::io::table::Table;
+use crate::io::table::ColumnTable;
 use std::ops::Range;
 
 /// An event's identity.
 type EventKey = (f64, f64, f64);
 
-fn key(table: &Table, i: usize) -> Option<EventKey> {
+fn key(table: &ColumnTable, i: usize) -> Option<EventKey> {
     let col = |name| table.column(name).map(|c| c.get_f64(i));
     Some((col("__experiment__")?, col("__run__")?, col("__event__")?))
 }
 
 /// Number of leading rows of `table` that belong to the event `k`.
-fn leading(table: &Table, k: EventKey) -> usize {
+fn leading(table: &ColumnTable, k: EventKey) -> usize {
     (0..table.rows())
         .take_while(|&i| key(table, i) == Some(k))
         .count()
 }
 
-fn last_key(table: &Table) -> Option<EventKey> {
+fn last_key(table: &ColumnTable) -> Option<EventKey> {
     table.rows().checked_sub(1).and_then(|i| key(table, i))
 }
 
@@ -38,7 +38,7 @@ struct Prefetch<'r> {
     limit: usize,
     /// The chunk number of `decoded[0]`.
     first: usize,
-    decoded: std::collections::VecDeque<Result<Table, IoError>>,
+    decoded: std::collections::VecDeque<Result<ColumnTable, IoError>>,
 }
 
 impl<'r> Prefetch<'r> {
@@ -53,7 +53,7 @@ impl<'r> Prefetch<'r> {
 
     /// Chunk `i`, decoding it and the next ones (up to one per thread) in parallel when
     /// it is not decoded yet.
-    fn read(&mut self, i: usize) -> Result<Table, IoError> {
+    fn read(&mut self, i: usize) -> Result<ColumnTable, IoError> {
         use rayon::prelude::*;
         if (self.first..self.first + self.decoded.len()).contains(&i) {
             self.decoded.drain(..i - self.first);
@@ -76,7 +76,7 @@ impl<'r> Prefetch<'r> {
 pub fn owned_events(
     reader: &NtupleReader,
     chunks: Range<usize>,
-) -> impl Iterator<Item = Result<Table, IoError>> + '_ {
+) -> impl Iterator<Item = Result<ColumnTable, IoError>> + '_ {
     let all = reader.chunks();
     let mut prefetch = Prefetch::new(reader, chunks.end);
     let mut next = chunks.start;

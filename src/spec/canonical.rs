@@ -6,7 +6,7 @@
 use crate::diag::SourceMap;
 use crate::expr::{CmpOp, Expr, ExprKind, parse_text, print};
 use crate::spec::keys::{self, Kind};
-use crate::spec::yaml::{self, Node, NodeKind};
+use crate::spec::yaml::{self, NodeKind, YamlNode};
 use serde_json::{Map, Value};
 use std::path::Path;
 
@@ -76,7 +76,7 @@ pub fn document(path: &Path, text: &str) -> Result<Value, String> {
     ))
 }
 
-fn sequence(node: &Node) -> Vec<&Node> {
+fn sequence(node: &YamlNode) -> Vec<&YamlNode> {
     match &node.kind {
         NodeKind::Seq(items) => items.iter().collect(),
         _ => vec![node],
@@ -85,7 +85,7 @@ fn sequence(node: &Node) -> Vec<&Node> {
 
 /// A node as a canonical value: expressions (and constant quantities) printed
 /// canonically, mappings with sorted keys.
-fn canonical(node: &Node, kind: Option<&Kind>) -> Value {
+fn canonical(node: &YamlNode, kind: Option<&Kind>) -> Value {
     match &node.kind {
         NodeKind::Scalar(text, _) => match (keys::is_expression(kind), parse_text(text)) {
             (true, Ok(e)) => Value::String(print(&normalized(e))),

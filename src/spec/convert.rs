@@ -3,7 +3,7 @@
 
 use super::keys::{self, Key, Kind};
 use super::model::{Interval, Name, SpecExpr, Width};
-use super::yaml::{Node, NodeKind, Style};
+use super::yaml::{NodeKind, Style, YamlNode};
 use crate::diag::{Diagnostic, Span, Spanned, codes, suggestion};
 use crate::expr::{self, Origin};
 use crate::physics;
@@ -20,7 +20,7 @@ pub struct Ctx {
 /// A mapping node checked against its key table.
 pub struct Map<'n> {
     /// Entries in source order.
-    pub entries: &'n [(Node, Node)],
+    pub entries: &'n [(YamlNode, YamlNode)],
     /// Span of the mapping.
     pub span: Span,
     table: &'static [Key],
@@ -28,7 +28,7 @@ pub struct Map<'n> {
 
 impl<'n> Map<'n> {
     /// The value of a key of the table, if present.
-    pub fn get(&self, key: &str) -> Option<&'n Node> {
+    pub fn get(&self, key: &str) -> Option<&'n YamlNode> {
         debug_assert!(
             keys::find(self.table, key).is_some(),
             "key `{key}` is missing from its table"
@@ -40,7 +40,7 @@ impl<'n> Map<'n> {
     }
 
     /// Entries whose keys are not in the table (the user-named extras of an `Open` kind).
-    pub fn extras(&self) -> impl Iterator<Item = &'n (Node, Node)> + '_ {
+    pub fn extras(&self) -> impl Iterator<Item = &'n (YamlNode, YamlNode)> + '_ {
         self.entries
             .iter()
             .filter(|(k, _)| keys::find(self.table, k.as_scalar().unwrap_or_default()).is_none())
@@ -66,7 +66,7 @@ impl Ctx {
         self.diags.push(d);
     }
 
-    fn wrong_type(&mut self, node: &Node, expected: &str, what: &str) {
+    fn wrong_type(&mut self, node: &YamlNode, expected: &str, what: &str) {
         self.report(
             Diagnostic::error(
                 codes::WRONG_TYPE,
@@ -78,7 +78,7 @@ impl Ctx {
 
     /// Checks that `node` is a mapping whose keys are in `kind`'s table (unless `kind` is
     /// open) and that required keys are present.
-    pub fn map<'n>(&mut self, node: &'n Node, kind: &Kind, what: &str) -> Option<Map<'n>> {
+    pub fn map<'n>(&mut self, node: &'n YamlNode, kind: &Kind, what: &str) -> Option<Map<'n>> {
         let NodeKind::Map(entries) = &node.kind else {
             self.wrong_type(node, "a mapping", what);
             return None;
@@ -122,7 +122,11 @@ impl Ctx {
     }
 
     /// Entries of a mapping from user-chosen names.
-    pub fn dict<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [(Node, Node)]> {
+    pub fn dict<'n>(
+        &mut self,
+        node: &'n YamlNode,
+        what: &str,
+    ) -> Option<&'n [(YamlNode, YamlNode)]> {
         match &node.kind {
             NodeKind::Map(entries) => Some(entries),
             _ if node.is_null() => Some(&[]),
@@ -134,7 +138,7 @@ impl Ctx {
     }
 
     /// Items of a sequence.
-    pub fn list<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [Node]> {
+    pub fn list<'n>(&mut self, node: &'n YamlNode, what: &str) -> Option<&'n [YamlNode]> {
         match &node.kind {
             NodeKind::Seq(items) => Some(items),
             _ if node.is_null() => Some(&[]),
@@ -146,20 +150,20 @@ impl Ctx {
     }
 
     /// The strings of a sequence; an item that is not one is reported and left out.
-    pub fn strings(&mut self, node: &Node, what: &str, item: &str) -> Option<Vec<Name>> {
+    pub fn strings(&mut self, node: &YamlNode, what: &str, item: &str) -> Option<Vec<Name>> {
         let items = self.list(node, what)?;
         Some(items.iter().filter_map(|s| self.string(s, item)).collect())
     }
 
     /// The expressions of a sequence; an item that does not parse is reported and left
     /// out.
-    pub fn exprs(&mut self, node: &Node, what: &str, item: &str) -> Option<Vec<SpecExpr>> {
+    pub fn exprs(&mut self, node: &YamlNode, what: &str, item: &str) -> Option<Vec<SpecExpr>> {
         let items = self.list(node, what)?;
         Some(items.iter().filter_map(|e| self.expr(e, item)).collect())
     }
 
     /// A scalar as a string.
-    pub fn string(&mut self, node: &Node, what: &str) -> Option<Name> {
+    pub fn string(&mut self, node: &YamlNode, what: &str) -> Option<Name> {
         match &node.kind {
             NodeKind::Scalar(s, _) if !node.is_null() => Some(Spanned::new(s.clone(), node.span)),
             _ => {
@@ -172,7 +176,7 @@ impl Ctx {
     /// A name that may reach file names, paths or job scripts (the analysis, inputs,
     /// channels, histograms, classifiers, vetoes, nuisances, reinterpretations):
     /// [`IDENTIFIER`]'s characters only.
-    pub fn identifier(&mut self, node: &Node, what: &str) -> Option<Name> {
+    pub fn identifier(&mut self, node: &YamlNode, what: &str) -> Option<Name> {
         let s = self.string(node, what)?;
         if is_identifier(&s.value) {
             return Some(s);
@@ -196,7 +200,7 @@ impl Ctx {
     }
 
     /// A scalar from a fixed set of words.
-    pub fn word(&mut self, node: &Node, allowed: &[&str], what: &str) -> Option<Name> {
+    pub fn word(&mut self, node: &YamlNode, allowed: &[&str], what: &str) -> Option<Name> {
         let s = self.string(node, what)?;
         if allowed.contains(&s.value.as_str()) {
             return Some(s);
@@ -215,7 +219,7 @@ impl Ctx {
     }
 
     /// `true` or `false`.
-    pub fn boolean(&mut self, node: &Node, what: &str) -> Option<Spanned<bool>> {
+    pub fn boolean(&mut self, node: &YamlNode, what: &str) -> Option<Spanned<bool>> {
         match &node.kind {
             NodeKind::Scalar(s, Style::Plain) if s == "true" || s == "false" => {
                 Some(Spanned::new(s == "true", node.span))
@@ -228,7 +232,7 @@ impl Ctx {
     }
 
     /// An expression of the language.
-    pub fn expr(&mut self, node: &Node, what: &str) -> Option<SpecExpr> {
+    pub fn expr(&mut self, node: &YamlNode, what: &str) -> Option<SpecExpr> {
         let NodeKind::Scalar(text, _) = &node.kind else {
             self.wrong_type(node, "an expression", what);
             return None;
@@ -261,7 +265,7 @@ impl Ctx {
     }
 
     /// A constant number in base units: `5.27`, `"20 MeV"`, `"m_Bp - m_Kp"`.
-    pub fn quantity(&mut self, node: &Node, what: &str) -> Option<Spanned<f64>> {
+    pub fn quantity(&mut self, node: &YamlNode, what: &str) -> Option<Spanned<f64>> {
         if let NodeKind::Scalar(s, Style::Plain) = &node.kind
             && let Ok(v) = s.parse::<f64>()
         {
@@ -307,7 +311,7 @@ impl Ctx {
     /// `(NaN, Some(expression))` otherwise; names the expression uses are resolved by lint.
     pub fn quantity_or_expr(
         &mut self,
-        node: &Node,
+        node: &YamlNode,
         what: &str,
     ) -> Option<(Spanned<f64>, Option<SpecExpr>)> {
         if let NodeKind::Scalar(s, Style::Plain) = &node.kind
@@ -330,7 +334,7 @@ impl Ctx {
     }
 
     /// A whole number ≥ 0 that fits in 64 bits.
-    pub fn count(&mut self, node: &Node, what: &str) -> Option<Spanned<u64>> {
+    pub fn count(&mut self, node: &YamlNode, what: &str) -> Option<Spanned<u64>> {
         let q = self.quantity(node, what)?;
         if q.value >= 0.0 && q.value.fract() == 0.0 && q.value < 1.8e19 {
             return Some(Spanned::new(q.value as u64, q.span));
@@ -346,7 +350,7 @@ impl Ctx {
     }
 
     /// A whole number from 0 to `max`.
-    pub fn count_at_most(&mut self, node: &Node, what: &str, max: u64) -> Option<Spanned<u64>> {
+    pub fn count_at_most(&mut self, node: &YamlNode, what: &str, max: u64) -> Option<Spanned<u64>> {
         let n = self.count(node, what)?;
         if n.value <= max {
             return Some(n);
@@ -362,7 +366,7 @@ impl Ctx {
     }
 
     /// `[low, high]`.
-    pub fn interval(&mut self, node: &Node, what: &str) -> Option<Interval> {
+    pub fn interval(&mut self, node: &YamlNode, what: &str) -> Option<Interval> {
         let items = match &node.kind {
             NodeKind::Seq(items) if items.len() == 2 => items,
             _ => {
@@ -380,7 +384,7 @@ impl Ctx {
     }
 
     /// `10 sigma` or an absolute quantity.
-    pub fn width(&mut self, node: &Node, what: &str) -> Option<Width> {
+    pub fn width(&mut self, node: &YamlNode, what: &str) -> Option<Width> {
         if let Some(text) = node.as_scalar()
             && let Some(multiple) = text.trim_end().strip_suffix("sigma")
         {

@@ -11,7 +11,7 @@ use crate::diag::{Diagnostic, SourceMap};
 use crate::expr::{parse_text, print};
 use crate::spec::canonical::document as canonical_document;
 use crate::spec::keys::{self, Kind};
-use crate::spec::yaml::{self, Node, NodeKind};
+use crate::spec::yaml::{self, NodeKind, YamlNode};
 use std::path::Path;
 
 /// One rewrite: the byte range of an expression and its canonical text.
@@ -51,7 +51,7 @@ pub fn format_text(path: &Path, text: &str) -> Result<String, Diagnostic> {
 }
 
 /// Expression scalars whose canonical text differs from what is written.
-fn collect(node: &Node, kind: Option<&Kind>, edits: &mut Vec<Edit>) {
+fn collect(node: &YamlNode, kind: Option<&Kind>, edits: &mut Vec<Edit>) {
     match &node.kind {
         NodeKind::Scalar(text, _) => {
             // Cuts, aliases and features; constants (`772e6`, `[0.100, 0.159]`) stay as

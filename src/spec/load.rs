@@ -3,7 +3,7 @@
 use super::convert::{Ctx, Map};
 use super::keys::{self, Kind};
 use super::model::*;
-use super::yaml::{self, Node, NodeKind, Style};
+use super::yaml::{self, NodeKind, Style, YamlNode};
 use crate::diag::{Diagnostic, FileId, SourceMap, Span, Spanned, codes};
 use crate::expr::ExprKind;
 use std::collections::HashMap;
@@ -89,7 +89,7 @@ fn load(
     boundary: Option<PathBuf>,
 ) -> Result<Spec, LoadError> {
     let mut ctx = Ctx::default();
-    let mut docs: Vec<(FileId, Node)> = Vec::new();
+    let mut docs: Vec<(FileId, YamlNode)> = Vec::new();
     let mut stack = Vec::new();
     gather(root, sources, &boundary, &mut stack, &mut docs, &mut ctx);
     if !ctx.diags.is_empty() {
@@ -108,7 +108,7 @@ fn gather(
     sources: &mut SourceMap,
     boundary: &Option<PathBuf>,
     stack: &mut Vec<FileId>,
-    docs: &mut Vec<(FileId, Node)>,
+    docs: &mut Vec<(FileId, YamlNode)>,
     ctx: &mut Ctx,
 ) {
     let node = match yaml::parse(file, sources.file(file)) {
@@ -246,7 +246,7 @@ fn open_include(
     }
 }
 
-fn top_level<'n>(doc: &'n Node, key: &str) -> Option<&'n Node> {
+fn top_level<'n>(doc: &'n YamlNode, key: &str) -> Option<&'n YamlNode> {
     match &doc.kind {
         NodeKind::Map(entries) => entries
             .iter()
@@ -257,7 +257,7 @@ fn top_level<'n>(doc: &'n Node, key: &str) -> Option<&'n Node> {
 }
 
 /// Occurrences of a top-level section across the files, in merge order.
-fn occurrences<'d>(docs: &'d [(FileId, Node)], key: &str) -> Vec<(&'d Node, &'d Node)> {
+fn occurrences<'d>(docs: &'d [(FileId, YamlNode)], key: &str) -> Vec<(&'d YamlNode, &'d YamlNode)> {
     docs.iter()
         .filter_map(|(_, doc)| match &doc.kind {
             NodeKind::Map(entries) => entries
@@ -270,7 +270,7 @@ fn occurrences<'d>(docs: &'d [(FileId, Node)], key: &str) -> Vec<(&'d Node, &'d 
 }
 
 /// The single occurrence of a section that may be written in one file only.
-fn single<'d>(docs: &'d [(FileId, Node)], key: &str, ctx: &mut Ctx) -> Option<&'d Node> {
+fn single<'d>(docs: &'d [(FileId, YamlNode)], key: &str, ctx: &mut Ctx) -> Option<&'d YamlNode> {
     let found = occurrences(docs, key);
     if let [(first, _), (second, _), ..] = found.as_slice() {
         ctx.report(
@@ -286,7 +286,11 @@ fn single<'d>(docs: &'d [(FileId, Node)], key: &str, ctx: &mut Ctx) -> Option<&'
 }
 
 /// Entries of a named section merged across files; a name defined twice is an error.
-fn merged<'d>(docs: &'d [(FileId, Node)], key: &str, ctx: &mut Ctx) -> Vec<&'d (Node, Node)> {
+fn merged<'d>(
+    docs: &'d [(FileId, YamlNode)],
+    key: &str,
+    ctx: &mut Ctx,
+) -> Vec<&'d (YamlNode, YamlNode)> {
     let mut seen: HashMap<&str, Span> = HashMap::new();
     let mut out = Vec::new();
     for (_, value) in occurrences(docs, key) {
@@ -325,7 +329,7 @@ fn entry_kind(section: &str) -> &'static Kind {
     }
 }
 
-fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
+fn build(root: FileId, docs: &[(FileId, YamlNode)], ctx: &mut Ctx) -> Option<Spec> {
     // Key checking of every file's top level: fragments may hold any section.
     for (file, doc) in docs {
         ctx.map(doc, &Kind::Open(keys::ROOT, &Kind::Str), "the spec");
@@ -518,7 +522,7 @@ fn build(root: FileId, docs: &[(FileId, Node)], ctx: &mut Ctx) -> Option<Spec> {
     })
 }
 
-fn version(doc: &Node, ctx: &mut Ctx) -> Option<Spanned<u32>> {
+fn version(doc: &YamlNode, ctx: &mut Ctx) -> Option<Spanned<u32>> {
     let Some(node) = top_level(doc, "searchlight") else {
         ctx.report(
             Diagnostic::error(
@@ -547,7 +551,7 @@ fn version(doc: &Node, ctx: &mut Ctx) -> Option<Spanned<u32>> {
     Some(Spanned::new(VERSION, v.span))
 }
 
-fn analysis(node: &Node, ctx: &mut Ctx) -> Option<Analysis> {
+fn analysis(node: &YamlNode, ctx: &mut Ctx) -> Option<Analysis> {
     let m = ctx.map(node, root_kind("analysis"), "`analysis`")?;
     let opt_str = |ctx: &mut Ctx, key: &str| {
         m.get(key)
@@ -590,7 +594,7 @@ fn analysis(node: &Node, ctx: &mut Ctx) -> Option<Analysis> {
 }
 
 /// `711 /fb`, `365 fb-1`, `0.4 /ab` → fb⁻¹.
-fn luminosity(node: &Node, ctx: &mut Ctx) -> Option<Spanned<f64>> {
+fn luminosity(node: &YamlNode, ctx: &mut Ctx) -> Option<Spanned<f64>> {
     let text = ctx.string(node, "`luminosity`")?;
     let compact: String = text.value.chars().filter(|c| !c.is_whitespace()).collect();
     let units = [
@@ -623,7 +627,7 @@ fn luminosity(node: &Node, ctx: &mut Ctx) -> Option<Spanned<f64>> {
     }
 }
 
-fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
+fn input(key: &YamlNode, node: &YamlNode, ctx: &mut Ctx) -> Option<Input> {
     let name = ctx.identifier(key, "an input name")?;
     let what = format!("input `{}`", name.value);
     let m = ctx.map(node, entry_kind("inputs"), &what)?;
@@ -720,7 +724,7 @@ fn input(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Input> {
     })
 }
 
-fn injection(node: &Node, ctx: &mut Ctx) -> Option<Injection> {
+fn injection(node: &YamlNode, ctx: &mut Ctx) -> Option<Injection> {
     let m = ctx.map(node, &keys::INJECT, "`inject`")?;
     let from = m.get("from").and_then(|v| ctx.string(v, "`from`"));
     let mass = m.get("mass").and_then(|v| ctx.quantity(v, "`mass`"));
@@ -748,7 +752,7 @@ struct FileEntry {
     events: Option<Spanned<f64>>,
 }
 
-fn file_entry(node: &Node, ctx: &mut Ctx) -> Option<FileEntry> {
+fn file_entry(node: &YamlNode, ctx: &mut Ctx) -> Option<FileEntry> {
     if !matches!(node.kind, NodeKind::Map(_)) {
         let path = ctx.string(node, "a file path")?;
         return Some(FileEntry {
@@ -776,7 +780,7 @@ fn file_entry(node: &Node, ctx: &mut Ctx) -> Option<FileEntry> {
 /// What a signal sample from files was generated at: `generated:` of the input and the
 /// `mass`, `ctau` and `events` of its `files` entries; None for other samples.
 fn generated(
-    node: Option<&Node>,
+    node: Option<&YamlNode>,
     entries: &[FileEntry],
     what: &str,
     span: Span,
@@ -872,8 +876,8 @@ fn generated(
 }
 
 /// `generated.events`: a number, mass → number, a table file, or `{ tree: NAME }`.
-fn generated_events(node: &Node, ctx: &mut Ctx) -> Option<GeneratedEvents> {
-    let count = |node: &Node, ctx: &mut Ctx| {
+fn generated_events(node: &YamlNode, ctx: &mut Ctx) -> Option<GeneratedEvents> {
+    let count = |node: &YamlNode, ctx: &mut Ctx| {
         ctx.count(node, "generated events")
             .map(|c| Spanned::new(c.value as f64, c.span))
     };
@@ -903,7 +907,7 @@ fn generated_events(node: &Node, ctx: &mut Ctx) -> Option<GeneratedEvents> {
 }
 
 /// `units: { column: unit }` of a file input, columns by branch name.
-fn column_units(node: &Node, ctx: &mut Ctx) -> Vec<(Name, Spanned<Option<crate::expr::Unit>>)> {
+fn column_units(node: &YamlNode, ctx: &mut Ctx) -> Vec<(Name, Spanned<Option<crate::expr::Unit>>)> {
     let Some(m) = ctx.map(node, &Kind::Dict(&Kind::Str), "`units`") else {
         return Vec::new();
     };
@@ -939,7 +943,7 @@ fn column_units(node: &Node, ctx: &mut Ctx) -> Vec<(Name, Spanned<Option<crate::
     units
 }
 
-fn toy_source(toy: &Node, m: &Map, what: &str, ctx: &mut Ctx) -> Option<Source> {
+fn toy_source(toy: &YamlNode, m: &Map, what: &str, ctx: &mut Ctx) -> Option<Source> {
     let generator = ctx.string(toy, "`toy`");
     let events = m
         .get("events")
@@ -980,7 +984,7 @@ fn toy_source(toy: &Node, m: &Map, what: &str, ctx: &mut Ctx) -> Option<Source> 
     })
 }
 
-fn mva(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Mva> {
+fn mva(key: &YamlNode, node: &YamlNode, ctx: &mut Ctx) -> Option<Mva> {
     let name = ctx.identifier(key, "an MVA name")?;
     let what = format!("MVA `{}`", name.value);
     let m = ctx.map(node, entry_kind("mva"), &what)?;
@@ -1006,7 +1010,7 @@ fn mva(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Mva> {
     })
 }
 
-fn correction_entry(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<CorrectionEntry> {
+fn correction_entry(key: &YamlNode, node: &YamlNode, ctx: &mut Ctx) -> Option<CorrectionEntry> {
     let name = ctx.identifier(key, "a correction name")?;
     let what = format!("correction `{}`", name.value);
     let m = ctx.map(node, entry_kind("corrections"), &what)?;
@@ -1041,7 +1045,7 @@ fn correction_entry(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Correction
     })
 }
 
-fn step(node: &Node, ctx: &mut Ctx) -> Option<Step> {
+fn step(node: &YamlNode, ctx: &mut Ctx) -> Option<Step> {
     let step_kind = match root_kind("selection") {
         Kind::List(inner) => *inner,
         other => other,
@@ -1092,7 +1096,7 @@ fn step(node: &Node, ctx: &mut Ctx) -> Option<Step> {
     }
 }
 
-fn systematic(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Systematic> {
+fn systematic(key: &YamlNode, node: &YamlNode, ctx: &mut Ctx) -> Option<Systematic> {
     let name = ctx.identifier(key, "a systematic's name")?;
     let what = format!("systematic `{}`", name.value);
     let m = ctx.map(node, entry_kind("systematics"), &what)?;
@@ -1162,7 +1166,7 @@ fn systematic(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Systematic> {
     })
 }
 
-fn veto(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Veto> {
+fn veto(key: &YamlNode, node: &YamlNode, ctx: &mut Ctx) -> Option<Veto> {
     let name = ctx.identifier(key, "a veto name")?;
     let m = ctx.map(
         node,
@@ -1192,7 +1196,7 @@ pub const MAX_TOTAL_BINS: u64 = 1_000_000;
 /// Most bins one histogram may have.
 pub const MAX_BINS: u64 = 100_000;
 
-fn histogram(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Histogram> {
+fn histogram(key: &YamlNode, node: &YamlNode, ctx: &mut Ctx) -> Option<Histogram> {
     let name = ctx.identifier(key, "a histogram name")?;
     let m = ctx.map(
         node,
@@ -1248,7 +1252,7 @@ fn histogram(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Histogram> {
     })
 }
 
-fn channel(key: &Node, node: &Node, ctx: &mut Ctx) -> Option<Channel> {
+fn channel(key: &YamlNode, node: &YamlNode, ctx: &mut Ctx) -> Option<Channel> {
     let name = ctx.identifier(key, "a channel name")?;
     let m = ctx.map(
         node,
@@ -1280,19 +1284,19 @@ fn sub_kind(parent: &'static Kind, key: &str) -> &'static Kind {
         .kind
 }
 
-fn observable(node: &Node, parent: &'static Kind, ctx: &mut Ctx) -> Option<Observable> {
+fn observable(node: &YamlNode, parent: &'static Kind, ctx: &mut Ctx) -> Option<Observable> {
     let m = ctx.map(node, sub_kind(parent, "observable"), "`observable`")?;
     let var = m.get("var").and_then(|v| ctx.expr(v, "the observable"));
     let range = ctx.interval(m.get("range")?, "`range`")?;
     Some(Observable { var: var?, range })
 }
 
-fn pdf(node: &Node, parent: &'static Kind, key: &str, ctx: &mut Ctx) -> Option<Pdf> {
+fn pdf(node: &YamlNode, parent: &'static Kind, key: &str, ctx: &mut Ctx) -> Option<Pdf> {
     pdf_of(node, sub_kind(parent, key), &format!("`{key}`"), ctx)
 }
 
 /// A PDF mapping of `kind` (a PDF, or a plain fit's component): its name and parameters.
-fn pdf_of(node: &Node, kind: &'static Kind, what: &str, ctx: &mut Ctx) -> Option<Pdf> {
+fn pdf_of(node: &YamlNode, kind: &'static Kind, what: &str, ctx: &mut Ctx) -> Option<Pdf> {
     let m = ctx.map(node, kind, what)?;
     let mut params = Vec::new();
     for (k, v) in m.extras() {
@@ -1326,7 +1330,7 @@ fn pdf_of(node: &Node, kind: &'static Kind, what: &str, ctx: &mut Ctx) -> Option
     })
 }
 
-fn poi(node: &Node, parent: &'static Kind, ctx: &mut Ctx) -> Option<Poi> {
+fn poi(node: &YamlNode, parent: &'static Kind, ctx: &mut Ctx) -> Option<Poi> {
     let m = ctx.map(node, sub_kind(parent, "poi"), "`poi`")?;
     let name = m.get("name").and_then(|v| ctx.string(v, "the POI name"));
     let per_channel = match m.get("per_channel") {
@@ -1341,7 +1345,7 @@ fn poi(node: &Node, parent: &'static Kind, ctx: &mut Ctx) -> Option<Poi> {
     })
 }
 
-fn nuisances(node: Option<&Node>, parent: &'static Kind, ctx: &mut Ctx) -> Vec<Nuisance> {
+fn nuisances(node: Option<&YamlNode>, parent: &'static Kind, ctx: &mut Ctx) -> Vec<Nuisance> {
     let Some(node) = node else { return Vec::new() };
     let kind = match sub_kind(parent, "nuisances") {
         Kind::Dict(inner) => *inner,
@@ -1389,7 +1393,7 @@ fn nuisances(node: Option<&Node>, parent: &'static Kind, ctx: &mut Ctx) -> Vec<N
         .collect()
 }
 
-fn efficiency(node: Option<&Node>, ctx: &mut Ctx) -> Option<Efficiency> {
+fn efficiency(node: Option<&YamlNode>, ctx: &mut Ctx) -> Option<Efficiency> {
     let node = node?;
     if let NodeKind::Map(_) = node.kind {
         let m = ctx.map(node, &keys::EFFICIENCY_TABLE, "`efficiency`")?;
@@ -1417,7 +1421,7 @@ enum FitSection {
     Plain(Box<PlainFit>),
 }
 
-fn fit(node: &Node, ctx: &mut Ctx) -> Option<FitSection> {
+fn fit(node: &YamlNode, ctx: &mut Ctx) -> Option<FitSection> {
     let kind = root_kind("fit");
     let m = ctx.map(node, kind, "`fit`")?;
     let observable = m.get("observable").and_then(|v| observable(v, kind, ctx));
@@ -1523,7 +1527,7 @@ fn fit(node: &Node, ctx: &mut Ctx) -> Option<FitSection> {
 
 /// The components of a fit (`scan`: the backgrounds of a scan fit, whose yields are free
 /// or from an input in every window).
-fn fit_components(node: &Node, scan: bool, ctx: &mut Ctx) -> Option<Vec<FitComponent>> {
+fn fit_components(node: &YamlNode, scan: bool, ctx: &mut Ctx) -> Option<Vec<FitComponent>> {
     let entries = ctx.dict(node, "`components`")?;
     if entries.is_empty() {
         ctx.report(
@@ -1539,7 +1543,12 @@ fn fit_components(node: &Node, scan: bool, ctx: &mut Ctx) -> Option<Vec<FitCompo
     parsed.into_iter().collect()
 }
 
-fn fit_component(key: &Node, node: &Node, scan: bool, ctx: &mut Ctx) -> Option<FitComponent> {
+fn fit_component(
+    key: &YamlNode,
+    node: &YamlNode,
+    scan: bool,
+    ctx: &mut Ctx,
+) -> Option<FitComponent> {
     let name = ctx.identifier(key, "a component name")?;
     if scan && name.value == "signal" {
         ctx.report(
@@ -1589,7 +1598,7 @@ fn fit_component(key: &Node, node: &Node, scan: bool, ctx: &mut Ctx) -> Option<F
 
 /// A component's `yield`: a number, floating (`{ init, range, gaussian }`) or from an
 /// input (`{ from, constraint, relative }`).
-fn component_yield(component: &Name, node: &Node, ctx: &mut Ctx) -> Option<Yield> {
+fn component_yield(component: &Name, node: &YamlNode, ctx: &mut Ctx) -> Option<Yield> {
     let NodeKind::Map(entries) = &node.kind else {
         return Some(Yield::Fixed(ctx.quantity(node, "`yield`")?));
     };
@@ -1661,7 +1670,7 @@ fn component_yield(component: &Name, node: &Node, ctx: &mut Ctx) -> Option<Yield
     })
 }
 
-fn counting(node: &Node, ctx: &mut Ctx) -> Option<Counting> {
+fn counting(node: &YamlNode, ctx: &mut Ctx) -> Option<Counting> {
     let kind = root_kind("counting");
     let m = ctx.map(node, kind, "`counting`")?;
     let observable = m.get("observable").and_then(|v| observable(v, kind, ctx));
@@ -1693,7 +1702,7 @@ fn counting(node: &Node, ctx: &mut Ctx) -> Option<Counting> {
     })
 }
 
-fn scan(node: &Node, ctx: &mut Ctx) -> Option<Scan> {
+fn scan(node: &YamlNode, ctx: &mut Ctx) -> Option<Scan> {
     let m = ctx.map(node, root_kind("scan"), "`scan`")?;
     let parameter = m
         .get("parameter")
@@ -1712,7 +1721,7 @@ fn scan(node: &Node, ctx: &mut Ctx) -> Option<Scan> {
     })
 }
 
-fn limits(node: &Node, ctx: &mut Ctx) -> Option<Limits> {
+fn limits(node: &YamlNode, ctx: &mut Ctx) -> Option<Limits> {
     let kind = root_kind("limits");
     let m = ctx.map(node, kind, "`limits`")?;
     let cl = m.get("cl").and_then(|v| ctx.quantity(v, "`cl`"));

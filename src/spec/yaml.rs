@@ -28,7 +28,7 @@ pub enum Style {
 
 /// One YAML node.
 #[derive(Clone, Debug)]
-pub struct Node {
+pub struct YamlNode {
     /// What it holds.
     pub kind: NodeKind,
     /// Where it was written (for a quoted scalar, including the quotes).
@@ -44,12 +44,12 @@ pub enum NodeKind {
     /// A scalar with its text.
     Scalar(String, Style),
     /// A sequence.
-    Seq(Vec<Node>),
+    Seq(Vec<YamlNode>),
     /// A mapping in source order; keys are scalars.
-    Map(Vec<(Node, Node)>),
+    Map(Vec<(YamlNode, YamlNode)>),
 }
 
-impl Node {
+impl YamlNode {
     /// Text of a scalar node.
     pub fn as_scalar(&self) -> Option<&str> {
         match &self.kind {
@@ -79,7 +79,7 @@ impl Node {
     fn count(&self) -> usize {
         match &self.kind {
             NodeKind::Scalar(..) => 1,
-            NodeKind::Seq(items) => 1 + items.iter().map(Node::count).sum::<usize>(),
+            NodeKind::Seq(items) => 1 + items.iter().map(YamlNode::count).sum::<usize>(),
             NodeKind::Map(entries) => {
                 1 + entries
                     .iter()
@@ -94,24 +94,24 @@ enum Frame {
     Seq {
         start: usize,
         anchor: usize,
-        items: Vec<Node>,
+        items: Vec<YamlNode>,
     },
     Map {
         start: usize,
         anchor: usize,
-        entries: Vec<(Node, Node)>,
-        key: Option<Node>,
+        entries: Vec<(YamlNode, YamlNode)>,
+        key: Option<YamlNode>,
     },
 }
 
 /// Parses one YAML document into a node tree. An empty document gives a null scalar.
-pub fn parse(file: FileId, source: &SourceFile) -> Result<Node, Diagnostic> {
+pub fn parse(file: FileId, source: &SourceFile) -> Result<YamlNode, Diagnostic> {
     let text = source.text.as_str();
     let byte = |char_index: usize| source.byte_of_char(char_index);
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut anchors: HashMap<usize, YamlNode> = HashMap::new();
     let mut nodes = 0usize;
-    let mut root: Option<Node> = None;
+    let mut root: Option<YamlNode> = None;
     let mut documents = 0;
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| {
@@ -141,7 +141,7 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Node, Diagnostic> {
             .at_labelled(here, "tagged value")
             .with_help("remove the tag; other files are included with `include:`"));
         }
-        let finished: Node = match event {
+        let finished: YamlNode = match event {
             Event::DocumentStart(_) => {
                 documents += 1;
                 if documents > 1 {
@@ -194,7 +194,7 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Node, Diagnostic> {
                     None => continue,
                 };
                 let (start, anchor, kind) = node;
-                let node = Node {
+                let node = YamlNode {
                     kind,
                     span: Span::new(file, start, end.max(start)),
                     verbatim_at: None,
@@ -212,7 +212,7 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Node, Diagnostic> {
                     Style::Quoted
                 };
                 let verbatim_at = verbatim_offset(text, start, end, &value, style);
-                let node = Node {
+                let node = YamlNode {
                     kind: NodeKind::Scalar(value.into_owned(), style),
                     span: here,
                     verbatim_at,
@@ -276,7 +276,7 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Node, Diagnostic> {
             None => root = Some(finished),
         }
     }
-    Ok(root.unwrap_or(Node {
+    Ok(root.unwrap_or(YamlNode {
         kind: NodeKind::Scalar(String::new(), Style::Plain),
         span: Span::new(file, 0, 0),
         verbatim_at: None,
@@ -304,7 +304,7 @@ mod tests {
     use super::*;
     use crate::diag::SourceMap;
 
-    fn load(text: &str) -> Result<Node, Diagnostic> {
+    fn load(text: &str) -> Result<YamlNode, Diagnostic> {
         let mut map = SourceMap::new();
         let id = map.add("t.yaml", text.to_string());
         parse(id, map.file(id))

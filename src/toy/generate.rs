@@ -2,7 +2,7 @@
 
 use super::rows::Rows;
 use super::{Process, generator};
-use crate::io::table::Table;
+use crate::io::table::ColumnTable;
 use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
 
@@ -101,14 +101,14 @@ pub fn generate<E>(
     events: u64,
     seed: u64,
     params: &Params,
-    mut sink: impl FnMut(Table) -> Result<(), E>,
+    mut sink: impl FnMut(ColumnTable) -> Result<(), E>,
 ) -> Result<Result<(), E>, String> {
     let (process, g) = process(name, events, params)?;
     let chunks = events.div_ceil(CHUNK_EVENTS);
     let mut start = 0;
     while start < chunks {
         let end = (start + WINDOW).min(chunks);
-        let tables: Vec<Table> = (start..end)
+        let tables: Vec<ColumnTable> = (start..end)
             .into_par_iter()
             .map(|chunk| {
                 let mut rng = chunk_rng(seed, name, chunk);
@@ -138,8 +138,8 @@ pub fn generate_table(
     events: u64,
     seed: u64,
     params: &Params,
-) -> Result<Table, String> {
-    let mut table = Table::default();
+) -> Result<ColumnTable, String> {
+    let mut table = ColumnTable::default();
     generate(name, events, seed, params, |t| {
         table.append(t);
         Ok::<(), ()>(())

@@ -2,7 +2,7 @@
 //! (`__event__`, `__candidate__`, `__ncandidates__`, …).
 
 use super::ColumnDecl;
-use crate::io::table::{Column, ColumnData, Table};
+use crate::io::table::{Column, ColumnData, ColumnTable};
 
 /// Rows of one chunk of events.
 pub struct Rows {
@@ -80,8 +80,8 @@ impl Rows {
     }
 
     /// The collected columns.
-    pub fn into_table(self) -> Table {
-        Table {
+    pub fn into_table(self) -> ColumnTable {
+        ColumnTable {
             columns: self
                 .decls
                 .iter()

@@ -542,8 +542,8 @@ fit:
 }
 
 fn write_mbc(dir: &std::path::Path) {
-    use searchlight::io::table::{Column, ColumnData, Table};
-    let table = Table {
+    use searchlight::io::table::{Column, ColumnData, ColumnTable};
+    let table = ColumnTable {
         columns: vec![Column {
             name: "Mbc".into(),
             data: ColumnData::F64(sample("gauss_argus.data")),

@@ -71,8 +71,8 @@ fn run(dir: &Path, spec: &str) -> Output {
 
 /// Writes f64 `columns` into `dir/name` as Parquet and returns its path.
 fn parquet_file(dir: &Path, name: &str, columns: &[(&str, Vec<f64>)]) -> PathBuf {
-    use searchlight::io::table::{Column, ColumnData, Table};
-    let table = Table {
+    use searchlight::io::table::{Column, ColumnData, ColumnTable};
+    let table = ColumnTable {
         columns: columns
             .iter()
             .map(|(n, v)| Column {

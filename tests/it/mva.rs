@@ -139,7 +139,7 @@ fn broken(name: &str, text: &str) -> String {
     } else {
         "lightgbm"
     };
-    let err = mva::load(&path, format).expect_err(name);
+    let err = mva::load(&path, format).expect_err(name).to_string();
     assert!(err.contains(name), "{err}");
     err
 }

@@ -776,7 +776,7 @@ fn counting_scans_have_local_and_global_significances() {
 /// reader scores above the cut (tests/reference/gen/tmva_standalone.py).
 #[test]
 fn a_tmva_model_cuts_and_skims_like_tmvas_reader() {
-    use searchlight::io::table::{Column, ColumnData, Table};
+    use searchlight::io::table::{Column, ColumnData, ColumnTable};
     let out = temp("tmva");
     let (dir, reference) = mva_reference("tmva_reference.json");
     let names: Vec<&str> = reference["features"]
@@ -790,7 +790,7 @@ fn a_tmva_model_cuts_and_skims_like_tmvas_reader() {
         .chunks_exact(8)
         .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
         .collect();
-    let table = Table {
+    let table = ColumnTable {
         columns: names
             .iter()
             .enumerate()
@@ -1157,7 +1157,7 @@ fn without_provenance(mut results: Value) -> Value {
 #[test]
 fn blinded_outputs_do_not_depend_on_the_data_in_the_signal_region() {
     use searchlight::io::parquet::ParquetReader;
-    use searchlight::io::table::{Column, ColumnData, Table};
+    use searchlight::io::table::{Column, ColumnData, ColumnTable};
     let dir = temp("blinding");
     // The selected data candidates of the toy, as a file an analyst could have written.
     let skim = dir.join("skim.parquet");
@@ -1199,7 +1199,7 @@ fn blinded_outputs_do_not_depend_on_the_data_in_the_signal_region() {
         .filter(|c| !["p_h", "m_h", "m_X", "tag_quality"].contains(&c.name.as_str()))
         .collect();
     let write = |name: &str, extra: &[usize]| {
-        let table = Table {
+        let table = ColumnTable {
             columns: inputs
                 .iter()
                 .map(|c| {
@@ -1498,10 +1498,10 @@ fn blinded_reference_searches_show_no_data_in_their_signal_regions() {
 
 #[test]
 fn declared_column_units_are_checked_and_converted() {
-    use searchlight::io::table::{Column, ColumnData, Table};
+    use searchlight::io::table::{Column, ColumnData, ColumnTable};
     let dir = temp("units");
     let mbc: Vec<f64> = (0..400).map(|i| 5.2 + 0.0002 * f64::from(i)).collect();
-    let table = Table {
+    let table = ColumnTable {
         columns: vec![
             Column {
                 name: "Mbc".into(),
@@ -1561,7 +1561,7 @@ const SIGNAL_MASSES: [f64; 5] = [0.5, 1.0, 2.0, 3.0, 4.0];
 const GENERATED_PER_MASS: u64 = 2000;
 
 fn signal_files(name: &str) -> SignalFiles {
-    use searchlight::io::table::{Column, ColumnData, Table};
+    use searchlight::io::table::{Column, ColumnData, ColumnTable};
     let dir = temp(name);
     // A small multiplicative congruential generator: the files do not depend on a crate.
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
@@ -1589,7 +1589,7 @@ fn signal_files(name: &str) -> SignalFiles {
                 data: ColumnData::F32(t.iter().map(|&x| x as f32).collect()),
             });
         }
-        Table { columns }
+        ColumnTable { columns }
     };
     let n = 3000;
     let data = table(

@@ -4,7 +4,7 @@
 
 use crate::common::{searchlight_in, small_counting_spec, text};
 use searchlight::io::parquet::ParquetWriter;
-use searchlight::io::table::{Column, ColumnData, Table};
+use searchlight::io::table::{Column, ColumnData, ColumnTable};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -48,7 +48,7 @@ fn write_candidates(path: &Path, first_event: u64, events: u64, seed: u64) {
         "x",
         "rank",
     ];
-    let table = Table {
+    let table = ColumnTable {
         columns: names
             .iter()
             .zip(cols)
@@ -63,7 +63,7 @@ fn write_candidates(path: &Path, first_event: u64, events: u64, seed: u64) {
     let sizes = [37, 50, 13, 20, 20, 64, 9];
     while start < table.rows() {
         let end = (start + sizes[k % sizes.len()]).min(table.rows());
-        let group = Table {
+        let group = ColumnTable {
             columns: table
                 .columns
                 .iter()

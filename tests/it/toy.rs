@@ -1,17 +1,17 @@
 //! The toy Monte Carlo: physics sanity, injected signal, determinism, Parquet round trip.
 
 use searchlight::io::parquet::{ParquetReader, ParquetWriter};
-use searchlight::io::table::Table;
+use searchlight::io::table::ColumnTable;
 use searchlight::physics::{constant, two_body_momentum};
 use searchlight::toy::{Params, generate_table};
 
-fn col(t: &Table, name: &str) -> Vec<f64> {
+fn col(t: &ColumnTable, name: &str) -> Vec<f64> {
     let c = t.column(name).unwrap_or_else(|| panic!("no column {name}"));
     (0..c.len()).map(|i| c.get_f64(i)).collect()
 }
 
 /// Values of `name` on rows where `keep` holds.
-fn select(t: &Table, name: &str, keep: impl Fn(usize) -> bool) -> Vec<f64> {
+fn select(t: &ColumnTable, name: &str, keep: impl Fn(usize) -> bool) -> Vec<f64> {
     col(t, name)
         .into_iter()
         .enumerate()
@@ -209,7 +209,7 @@ fn same_seed_same_bytes_for_any_thread_count() {
     assert_eq!(one, run(3));
     let dir = std::env::temp_dir().join(format!("searchlight-toy-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let write = |name: &str, t: &Table| {
+    let write = |name: &str, t: &ColumnTable| {
         let path = dir.join(name);
         let mut w = ParquetWriter::create(&path, t).unwrap();
         w.write(t).unwrap();

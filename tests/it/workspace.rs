@@ -101,7 +101,7 @@ fn malformed_workspaces_are_refused_with_a_reason() {
     ];
     for (text, message) in cases {
         let error = from_json(text, None).unwrap_err();
-        assert!(error.contains(message), "{error}");
+        assert!(error.to_string().contains(message), "{error}");
     }
 }
 

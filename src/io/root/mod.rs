@@ -17,7 +17,7 @@ mod tree;
 
 use super::IoError;
 use super::guard;
-use super::table::{Column, ColumnData, Table};
+use super::table::{Column, ColumnData, ColumnTable};
 use crate::diag::{codes, did_you_mean};
 use cursor::Cursor;
 use file::{Key, RootFile};
@@ -241,7 +241,7 @@ impl RootReader {
     }
 
     /// The projected columns of chunk `i`, its baskets decoded in parallel.
-    pub fn read_chunk(&self, i: usize) -> Result<Table, IoError> {
+    pub fn read_chunk(&self, i: usize) -> Result<ColumnTable, IoError> {
         let (start, end) = self.chunks[i];
         let tasks: Vec<(usize, &BasketRef)> = self
             .projection
@@ -287,17 +287,17 @@ impl RootReader {
                 ));
             }
         }
-        Ok(Table { columns })
+        Ok(ColumnTable { columns })
     }
 
     /// All projected entries (small files and tests; analyses stream chunks).
-    pub fn read_all(&self) -> Result<Table, IoError> {
-        Table::concat(self.empty(), (0..self.chunks()).map(|i| self.read_chunk(i)))
+    pub fn read_all(&self) -> Result<ColumnTable, IoError> {
+        ColumnTable::concat(self.empty(), (0..self.chunks()).map(|i| self.read_chunk(i)))
     }
 
     /// The projected columns, without rows.
-    fn empty(&self) -> Table {
-        Table {
+    fn empty(&self) -> ColumnTable {
+        ColumnTable {
             columns: self
                 .projection
                 .iter()

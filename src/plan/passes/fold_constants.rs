@@ -2,11 +2,11 @@
 //! *Why*: `2 * 0.1 GeV` or `sqrt(ECMS) / 2` written in a cut would otherwise be
 //! recomputed for every candidate. *Example*:
 //! `abs(x - 5.279 - 0.5 * 0.01) < 3 * 0.003` keeps one subtraction and one comparison
-//! per candidate. Results are identical: the folded value is what [`Node::scalar`]
+//! per candidate. Results are identical: the folded value is what [`DagNode::scalar`]
 //! computes for every candidate.
 
 use super::LogicalPass;
-use crate::plan::dag::Node;
+use crate::plan::dag::DagNode;
 use crate::plan::logical::LogicalPlan;
 
 /// The pass.
@@ -25,12 +25,12 @@ impl LogicalPass for FoldConstants {
                 .map(|&o| plan.dag.nodes[o].constant())
                 .collect();
             let value = match (node, args) {
-                (Node::Constant(_), _) => None,
+                (DagNode::Constant(_), _) => None,
                 (_, Some(args)) => node.scalar(&args),
                 _ => None,
             };
             if let Some(v) = value {
-                plan.dag.nodes[id] = Node::Constant(v);
+                plan.dag.nodes[id] = DagNode::Constant(v);
                 folded += 1;
             }
         }

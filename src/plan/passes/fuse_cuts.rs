@@ -10,7 +10,7 @@
 
 use super::PhysicalPass;
 use crate::expr::BinOp;
-use crate::plan::dag::Node;
+use crate::plan::dag::DagNode;
 use crate::plan::program::{Action, Program, Storage};
 
 /// The pass.
@@ -29,11 +29,11 @@ impl PhysicalPass for FuseCuts {
             // The condition's nodes, which must be the last computed in this task (the
             // condition itself last) and given back after it: nothing else reads them.
             let nodes = match program.plan.dag.nodes[cut] {
-                Node::Compare(..) | Node::Window { .. } => vec![cut],
+                DagNode::Compare(..) | DagNode::Window { .. } => vec![cut],
                 // Two comparisons, neither an operand of the other.
-                Node::Binary(BinOp::And, a, b)
+                DagNode::Binary(BinOp::And, a, b)
                     if [(a, b), (b, a)].iter().all(|&(c, other)| {
-                        matches!(program.plan.dag.nodes[c], Node::Compare(_, x, y) if x != other && y != other)
+                        matches!(program.plan.dag.nodes[c], DagNode::Compare(_, x, y) if x != other && y != other)
                     }) && a != b =>
                 {
                     vec![a, b, cut]

@@ -10,7 +10,7 @@
 //! with the cut `d1 < 2.5` computes `x2 * x2`, `x3 * x3`, their sum, the root and the
 //! comparison on 1024 rows at a time, in buffers that are reused by the next cut.
 
-use crate::plan::dag::{Node, NodeId};
+use crate::plan::dag::{DagNode, NodeId};
 use crate::plan::logical::{LogicalPlan, StepOp};
 use crate::plan::program::{Action, Phase, Program, Storage, Task};
 
@@ -66,8 +66,8 @@ pub fn schedule(plan: LogicalPlan) -> (Program, String) {
             .nodes
             .iter()
             .map(|node| match node {
-                Node::Column(_) => Storage::Column,
-                Node::Constant(_) => Storage::Constant,
+                DagNode::Column(_) => Storage::Column,
+                DagNode::Constant(_) => Storage::Constant,
                 _ => Storage::Block,
             })
             .collect();

@@ -4,7 +4,7 @@
 //! passes refine the schedule (`fuse-cuts`). Each is a named rule that keeps every result
 //! identical to the unoptimized graph's, bit for bit: passes only compute at plan time what
 //! the evaluator would compute with the same scalar function
-//! ([`super::dag::Node::scalar`]), merge nodes that compute the same thing, drop what no
+//! ([`super::dag::DagNode::scalar`]), merge nodes that compute the same thing, drop what no
 //! result reads, and decide where values are stored. In debug builds the plan or program
 //! is validated after every pass.
 
@@ -93,7 +93,7 @@ pub fn optimize(mut plan: LogicalPlan, rewrite: bool) -> Program {
 mod tests {
     use crate::expr::{Expr, parse_text};
     use crate::plan::binding::{Binding, Bindings};
-    use crate::plan::dag::{Node, Unary};
+    use crate::plan::dag::{DagNode, Unary};
     use crate::plan::program::{Program, Storage};
     use crate::plan::query::{ChannelPlan, Query, StepPlan};
 
@@ -145,7 +145,7 @@ mod tests {
         }
     }
 
-    fn count(p: &Program, f: impl Fn(&Node) -> bool) -> usize {
+    fn count(p: &Program, f: impl Fn(&DagNode) -> bool) -> usize {
         p.plan.dag.nodes.iter().filter(|n| f(n)).count()
     }
 
@@ -204,20 +204,20 @@ mod tests {
             &[],
         );
         assert_eq!(
-            count(&p, |n| matches!(n, Node::Constant(c) if *c == 1.0)),
+            count(&p, |n| matches!(n, DagNode::Constant(c) if *c == 1.0)),
             1
         );
         assert_eq!(
             count(&p, |n| matches!(
                 n,
-                Node::Binary(crate::expr::BinOp::Pow, ..)
+                DagNode::Binary(crate::expr::BinOp::Pow, ..)
             )),
             0
         );
         assert_eq!(
             count(
                 &p,
-                |n| matches!(n, Node::Binary(crate::expr::BinOp::Mul, a, b) if a == b)
+                |n| matches!(n, DagNode::Binary(crate::expr::BinOp::Mul, a, b) if a == b)
             ),
             1
         );
@@ -239,8 +239,11 @@ mod tests {
             ),
             &[],
         );
-        assert_eq!(count(&p, |n| matches!(n, Node::Unary(Unary::Abs, _))), 1);
-        assert_eq!(count(&p, |n| matches!(n, Node::Column(c) if c == "x")), 1);
+        assert_eq!(count(&p, |n| matches!(n, DagNode::Unary(Unary::Abs, _))), 1);
+        assert_eq!(
+            count(&p, |n| matches!(n, DagNode::Column(c) if c == "x")),
+            1
+        );
         // The shared `abs(x) < 1` is computed by the first channel and read by the step.
         assert_eq!(
             p.plan.steps[0].node(),
@@ -248,7 +251,7 @@ mod tests {
                 .dag
                 .nodes
                 .iter()
-                .position(|n| matches!(n, Node::Compare(..)))
+                .position(|n| matches!(n, DagNode::Compare(..)))
                 .unwrap()
         );
     }
@@ -272,7 +275,7 @@ mod tests {
             .dag
             .nodes
             .iter()
-            .position(|n| matches!(n, Node::Binary(crate::expr::BinOp::Add, ..)))
+            .position(|n| matches!(n, DagNode::Binary(crate::expr::BinOp::Add, ..)))
             .unwrap();
         assert_eq!(p.storage[sum], Storage::Chunk, "{}", p.text());
         // Without a later reader a value lives in a block buffer.
@@ -282,14 +285,14 @@ mod tests {
             .dag
             .nodes
             .iter()
-            .position(|n| matches!(n, Node::Binary(..)))
+            .position(|n| matches!(n, DagNode::Binary(..)))
             .unwrap();
         assert_eq!(p.storage[sum], Storage::Block);
     }
 
     /// Columns x, y, z, w of 81 rows with NaN, ±inf and 0.
-    fn table() -> crate::io::table::Table {
-        use crate::io::table::{Column, ColumnData, Table};
+    fn table() -> crate::io::table::ColumnTable {
+        use crate::io::table::{Column, ColumnData, ColumnTable};
         let values = [
             0.0,
             1.0,
@@ -303,7 +306,7 @@ mod tests {
         ];
         let column =
             |k: usize| ColumnData::F64((0..81).map(|i| values[(i * (k + 1) + k) % 9]).collect());
-        Table {
+        ColumnTable {
             columns: ["x", "y", "z", "w"]
                 .iter()
                 .enumerate()

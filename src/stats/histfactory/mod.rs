@@ -6,7 +6,7 @@
 
 mod workspace;
 
-pub use workspace::from_json;
+pub use workspace::{WorkspaceError, from_json};
 
 use crate::stats::asymptotic::Model;
 use crate::stats::interpolation::Code4;

@@ -87,9 +87,29 @@ fn setting<'a>(config: &'a Value, name: &str) -> Option<&'a Value> {
         .find(|p| p["name"] == name)
 }
 
+/// Why a workspace cannot be used (`SL208`).
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    /// The text is not JSON.
+    #[error("not JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The JSON is not a pyhf workspace this engine can build: what is missing or
+    /// inconsistent, where.
+    #[error("{0}")]
+    Invalid(String),
+}
+
 /// Reads a pyhf workspace; `measurement` picks one by name (default: the first).
-pub fn from_json(text_json: &str, measurement: Option<&str>) -> Result<HistFactory, String> {
-    let ws: Value = serde_json::from_str(text_json).map_err(|e| format!("not JSON: {e}"))?;
+pub fn from_json(
+    text_json: &str,
+    measurement: Option<&str>,
+) -> Result<HistFactory, WorkspaceError> {
+    let ws: Value = serde_json::from_str(text_json)?;
+    build(&ws, measurement).map_err(WorkspaceError::Invalid)
+}
+
+/// The model of a parsed workspace.
+fn build(ws: &Value, measurement: Option<&str>) -> Result<HistFactory, String> {
     let measurements = ws["measurements"]
         .as_array()
         .ok_or("the workspace has no `measurements` list")?;

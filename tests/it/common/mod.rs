@@ -49,7 +49,7 @@ pub fn small_counting_spec(method: &str) -> String {
 }
 
 /// Writes `table` as one Parquet file at `path`.
-pub fn write_parquet(path: &std::path::Path, table: &searchlight::io::table::Table) {
+pub fn write_parquet(path: &std::path::Path, table: &searchlight::io::table::ColumnTable) {
     let mut writer = searchlight::io::parquet::ParquetWriter::create(path, table).unwrap();
     writer.write(table).unwrap();
     writer.finish().unwrap();
