@@ -38,7 +38,6 @@ impl Drop for Partial {
 /// Blocks SIGINT and SIGTERM and starts the thread that handles them. Call first in
 /// `main`, before any other thread exists, so that every thread inherits the mask.
 /// (Child processes started with `std::process::Command` get an empty mask back.)
-#[cfg(unix)]
 pub fn install() {
     // SAFETY: plain libc calls on a zeroed, then initialised, local signal set.
     let set = unsafe {
@@ -63,7 +62,3 @@ pub fn install() {
         std::process::exit(128 + signal);
     });
 }
-
-/// Elsewhere the default handling stays.
-#[cfg(not(unix))]
-pub fn install() {}

@@ -7,6 +7,11 @@
 // noise at every `?` for no measurable gain.
 #![allow(clippy::result_large_err)]
 
+// Positional reads, signals, `O_NONBLOCK` opens and the C library's special functions:
+// searchlight runs where HEP computing runs, on Unix (Linux, macOS).
+#[cfg(not(unix))]
+compile_error!("searchlight builds on Unix (Linux, macOS) only");
+
 pub mod allocator;
 pub mod analysis;
 pub mod check;

@@ -3,7 +3,6 @@
 fn main() -> std::process::ExitCode {
     // Behave like other command-line tools when the reader of our output goes away
     // (`searchlight plan … | head`): end quietly instead of panicking on a broken pipe.
-    #[cfg(unix)]
     // SAFETY: restoring the default SIGPIPE disposition before any thread starts.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);

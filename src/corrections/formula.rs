@@ -339,19 +339,12 @@ impl Binary {
 /// The C library's functions where Rust's standard library computes its own
 /// (`asinh`, `acosh`, `atanh`) or has none (`erf`): correctionlib calls the C ones.
 mod libc_math {
-    #[cfg(unix)]
-    mod c {
-        unsafe extern "C" {
-            pub safe fn erf(x: f64) -> f64;
-            pub safe fn asinh(x: f64) -> f64;
-            pub safe fn acosh(x: f64) -> f64;
-            pub safe fn atanh(x: f64) -> f64;
-        }
+    unsafe extern "C" {
+        pub safe fn erf(x: f64) -> f64;
+        pub safe fn asinh(x: f64) -> f64;
+        pub safe fn acosh(x: f64) -> f64;
+        pub safe fn atanh(x: f64) -> f64;
     }
-    #[cfg(unix)]
-    pub use c::{acosh, asinh, atanh, erf};
-    #[cfg(not(unix))]
-    pub use libm::{acosh, asinh, atanh, erf};
 }
 
 struct Parser<'a> {

@@ -18,17 +18,9 @@ fn owner(name: &str) -> Option<i32> {
 
 /// Whether process `pid` exists (a process of another user counts as existing).
 fn alive(pid: i32) -> bool {
-    #[cfg(unix)]
-    {
-        // SAFETY: signal 0 only checks that the process can be signalled.
-        let r = unsafe { libc::kill(pid, 0) };
-        r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = pid;
-        true
-    }
+    // SAFETY: signal 0 only checks that the process can be signalled.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
 }
 
 /// Removes the temporary files in `dir` left by processes that no longer exist; returns

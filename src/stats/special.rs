@@ -1,11 +1,10 @@
 //! The standard normal distribution (CDF and quantile to double precision) and ln Γ.
 //!
-//! `erfc` and `lgamma_r` are the C library's on Unix (glibc's is several times faster than the `libm`
-//! crate's software port, and Gaussian normalisations dominate binned fits), the `libm`
-//! crate's elsewhere; the quantile is Wichura's algorithm AS 241 (PPND16, relative error
+//! `erfc` and `lgamma_r` are the C library's (glibc's is several times faster than the
+//! `libm` crate's software port, and Gaussian normalisations dominate binned fits); the
+//! quantile is Wichura's algorithm AS 241 (PPND16, relative error
 //! ~1e-16), written out here because it is 40 lines and statrs would bring nalgebra.
 
-#[cfg(unix)]
 mod c {
     unsafe extern "C" {
         /// The C99 complementary error function of the platform's libm, which Rust's
@@ -18,23 +17,14 @@ mod c {
 
 /// ln Γ(x) for x > 0 (accurate to a few ulp over the whole range).
 pub fn ln_gamma(x: f64) -> f64 {
-    #[cfg(unix)]
-    let value = {
-        let mut sign = 0;
-        // SAFETY: `sign` is a valid, exclusive pointer for the duration of the call.
-        unsafe { c::lgamma_r(x, &mut sign) }
-    };
-    #[cfg(not(unix))]
-    let value = libm::lgamma_r(x).0;
-    value
+    let mut sign = 0;
+    // SAFETY: `sign` is a valid, exclusive pointer for the duration of the call.
+    unsafe { c::lgamma_r(x, &mut sign) }
 }
 
 /// erfc(x) = 1 − erf(x), accurate for large x.
 pub fn erfc(x: f64) -> f64 {
-    #[cfg(unix)]
-    return c::erfc(x);
-    #[cfg(not(unix))]
-    return libm::erfc(x);
+    c::erfc(x)
 }
 
 /// Φ(x), the standard normal CDF, accurate in both tails.

@@ -5,20 +5,12 @@ use super::compression::decompress;
 use super::cursor::{Cursor, Result};
 use std::fs::File;
 use std::io::Read;
-#[cfg(not(unix))]
-use std::io::{Seek, SeekFrom};
 use std::path::Path;
-#[cfg(not(unix))]
-use std::sync::Mutex;
 
-/// An open ROOT file, shareable across threads: on Unix, baskets are read with
-/// positional reads (`pread`) that need no lock, so threads read and inflate in
-/// parallel; elsewhere a lock covers the seek and read.
+/// An open ROOT file, shareable across threads: baskets are read with positional reads
+/// (`pread`) that need no lock, so threads read and inflate in parallel.
 pub struct RootFile {
     file: File,
-    /// Serialises seek + read where positional reads are not available.
-    #[cfg(not(unix))]
-    lock: Mutex<()>,
     len: u64,
     /// File offset of the top directory's record.
     top: u64,
@@ -122,8 +114,6 @@ impl RootFile {
         }
         Ok(Ok(RootFile {
             file,
-            #[cfg(not(unix))]
-            lock: Mutex::new(()),
             len,
             top,
         }))
@@ -144,17 +134,8 @@ impl RootFile {
         Ok(out)
     }
 
-    #[cfg(unix)]
     fn read_exact_at(&self, out: &mut [u8], offset: u64) -> std::io::Result<()> {
         std::os::unix::fs::FileExt::read_exact_at(&self.file, out, offset)
-    }
-
-    #[cfg(not(unix))]
-    fn read_exact_at(&self, out: &mut [u8], offset: u64) -> std::io::Result<()> {
-        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-        let mut file = &self.file;
-        file.seek(SeekFrom::Start(offset))?;
-        file.read_exact(out)
     }
 
     /// The keys of the top directory.
