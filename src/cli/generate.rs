@@ -78,7 +78,7 @@ pub fn run(args: &Args) -> Status {
         w.write(&table)
     });
     let rows = match result {
-        Err(e) => return fail(codes::TOY, e),
+        Err(e) => return fail(e.code(), e.to_string()),
         Ok(Err(e)) => return fail(e.code, e.message),
         Ok(Ok(())) => match writer {
             Some(w) => match w.finish() {

@@ -32,7 +32,11 @@ fn missing_shards(indices: impl Iterator<Item = usize>, missing: usize, count: u
 }
 
 /// Merges `partials` (each with the file it was read from, for messages).
-pub fn merge(partials: Vec<(String, Partial)>) -> Result<Merged, String> {
+pub fn merge(partials: Vec<(String, Partial)>) -> Result<Merged, super::PartialError> {
+    merge_checked(partials).map_err(super::PartialError)
+}
+
+fn merge_checked(partials: Vec<(String, Partial)>) -> Result<Merged, String> {
     let Some((first_file, first)) = partials.first() else {
         return Err("no partial results given".into());
     };

@@ -19,6 +19,20 @@ pub mod slice;
 use sha2::{Digest, Sha256};
 use std::ops::Range;
 
+/// Partial results that cannot be read or merged (`SL210`): unreadable, corrupt or
+/// truncated, from another spec, input set or build, duplicate or missing; the message
+/// says which and where.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct PartialError(pub String);
+
+impl PartialError {
+    /// The diagnostic code, `SL210`.
+    pub fn code(&self) -> &'static str {
+        crate::diag::codes::PARTIAL
+    }
+}
+
 /// Shard `index` (1-based) of `count`; `1/1` is a whole run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shard {

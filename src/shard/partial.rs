@@ -107,7 +107,11 @@ impl Partial {
 
     /// Reads a partial from file bytes; the reason when they are not one (wrong magic or
     /// version, checksum mismatch, truncation, malformed contents).
-    pub fn from_bytes(bytes: &[u8]) -> Result<Partial, String> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Partial, super::PartialError> {
+        Partial::read(bytes).map_err(super::PartialError)
+    }
+
+    fn read(bytes: &[u8]) -> Result<Partial, String> {
         if !bytes.starts_with(MAGIC) {
             return Err(
                 "not a searchlight partial result (no SEARCHLIGHT-PARTIAL signature)".into(),

@@ -101,12 +101,7 @@ pub fn materialize(
         w.write(&table)
     });
     match outcome {
-        Err(message) => {
-            return Err(IoError {
-                code: crate::diag::codes::TOY,
-                message,
-            });
-        }
+        Err(e) => return Err(IoError::new(e.code(), e.to_string())),
         Ok(Err(e)) => return Err(e),
         Ok(Ok(())) => {}
     }

@@ -95,6 +95,19 @@ fn process(
     Ok((process, g))
 }
 
+/// A toy that cannot be generated as asked (`SL205`): an unknown generator, or
+/// parameters it does not take.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct ToyError(pub String);
+
+impl ToyError {
+    /// The diagnostic code, `SL205`.
+    pub fn code(&self) -> &'static str {
+        crate::diag::codes::TOY
+    }
+}
+
 /// Generates `events` events, handing each chunk's rows to `sink` in chunk order.
 pub fn generate<E>(
     name: &str,
@@ -102,8 +115,8 @@ pub fn generate<E>(
     seed: u64,
     params: &Params,
     mut sink: impl FnMut(ColumnTable) -> Result<(), E>,
-) -> Result<Result<(), E>, String> {
-    let (process, g) = process(name, events, params)?;
+) -> Result<Result<(), E>, ToyError> {
+    let (process, g) = process(name, events, params).map_err(ToyError)?;
     let chunks = events.div_ceil(CHUNK_EVENTS);
     let mut start = 0;
     while start < chunks {
@@ -138,7 +151,7 @@ pub fn generate_table(
     events: u64,
     seed: u64,
     params: &Params,
-) -> Result<ColumnTable, String> {
+) -> Result<ColumnTable, ToyError> {
     let mut table = ColumnTable::default();
     generate(name, events, seed, params, |t| {
         table.append(t);

@@ -17,7 +17,7 @@ mod rows;
 mod schemas;
 pub mod truth;
 
-pub use generate::{CHUNK_EVENTS, Params, generate, generate_table};
+pub use generate::{CHUNK_EVENTS, Params, ToyError, generate, generate_table};
 
 use crate::expr::{Dim, mangle};
 use crate::io::ColumnType;

@@ -112,11 +112,7 @@ impl RootFile {
                 "truncated: the header records {end} bytes, the file has {len}"
             )));
         }
-        Ok(Ok(RootFile {
-            file,
-            len,
-            top,
-        }))
+        Ok(Ok(RootFile { file, len, top }))
     }
 
     /// Reads `n` bytes at `offset`, refusing ranges past the end of the file.
