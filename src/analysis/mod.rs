@@ -24,7 +24,7 @@ use crate::check::efficiency_source::{self, EfficiencySource};
 use crate::check::grid;
 use crate::diag::{Diagnostic, Span, codes};
 use crate::expr::eval_const;
-use crate::spec::{Fit, Model, Spec};
+use crate::spec::{Fit, Model, PoiKind, Spec};
 use crate::toy::Params;
 use collect::Candidates;
 use std::path::Path;
@@ -263,7 +263,7 @@ impl<'a> Context<'a> {
     fn scan_inputs(
         &'a self,
         spec: &'a Spec,
-        per_unit: f64,
+        kind: PoiKind,
         cl: f64,
         unblind: bool,
     ) -> ScanInputs<'a> {
@@ -271,7 +271,7 @@ impl<'a> Context<'a> {
             data: &self.data,
             efficiency: &self.efficiency,
             channels: self.channels.clone(),
-            scale: signal_scale(spec, per_unit),
+            scale: signal_scale(spec, kind),
             endpoints: self.endpoints.clone(),
             vetoed: self.vetoed.clone(),
             inputs: self.inputs,
@@ -529,16 +529,19 @@ fn sigma_at(spec: &Spec, m: f64) -> Result<f64, String> {
     }
 }
 
-/// Signal events per unit POI and unit efficiency in each channel: `per_unit` (N_BB for
-/// fits, the luminosity for counting) × `bf_daughter` × `external_efficiency`.
-fn signal_scale(spec: &Spec, per_unit: f64) -> Vec<f64> {
+/// Signal events per unit POI and unit efficiency in each channel: the POI's
+/// normalisation there (N_BB, the luminosity, or 1: `Spec::poi_normalisation`) ×
+/// `bf_daughter` × `external_efficiency`.
+fn signal_scale(spec: &Spec, kind: PoiKind) -> Vec<f64> {
+    let per_unit =
+        |c: Option<&crate::spec::Channel>| spec.poi_normalisation(kind, c).map_or(1.0, |n| n.value);
     if spec.channels.is_empty() {
-        return vec![per_unit];
+        return vec![per_unit(None)];
     }
     spec.channels
         .iter()
         .map(|c| {
-            per_unit
+            per_unit(Some(c))
                 * c.bf_daughter.as_ref().map_or(1.0, |b| b.value)
                 * c.external_efficiency.as_ref().map_or(1.0, |e| e.value)
         })
@@ -556,12 +559,7 @@ fn fit_scan<'a>(
     fit_scan::FitScan {
         spec,
         fit,
-        common: context.scan_inputs(
-            spec,
-            spec.analysis.n_bb.as_ref().map_or(1.0, |n| n.value),
-            cl,
-            unblind,
-        ),
+        common: context.scan_inputs(spec, fit.poi_kind(), cl, unblind),
     }
 }
 
@@ -604,7 +602,6 @@ pub fn statistics(
             (scan_points, Box::new(scan))
         }
         Model::Counting(counting) => {
-            let luminosity = spec.analysis.luminosity.as_ref().map_or(1.0, |l| l.value);
             let scan = count_scan::CountScan {
                 spec,
                 counting,
@@ -612,7 +609,7 @@ pub fn statistics(
                 toys: limits.toys.as_ref().map_or(count_scan::DEFAULT_TOYS, |t| {
                     usize::try_from(t.value).unwrap_or(usize::MAX)
                 }),
-                common: context.scan_inputs(spec, luminosity, limits.cl.value, unblind),
+                common: context.scan_inputs(spec, model.poi_kind(), limits.cl.value, unblind),
             };
             (scan.run(&points, &sigma), Box::new(scan))
         }

@@ -374,6 +374,16 @@ const CHANNEL: Kind = Kind::Object(&[
         Kind::Quantity,
         "kinematic endpoint of the scanned mass, e.g. `m_Bp - m_Kp`",
     ),
+    opt(
+        "n_bb",
+        Kind::Quantity,
+        "this channel's number of parent B mesons or BB pairs (a data-taking period, B⁺ vs B⁰), instead of `analysis.n_bb`",
+    ),
+    opt(
+        "luminosity",
+        Kind::Str,
+        "this channel's integrated luminosity (a data-taking period, an experiment), instead of `analysis.luminosity`",
+    ),
 ]);
 
 const OBSERVABLE: Kind = Kind::Object(&[
@@ -394,6 +404,11 @@ const PDF: Kind = Kind::Open(
 const POI: Kind = Kind::Object(&[
     req("name", Kind::Str, "name of the parameter of interest"),
     req("range", Kind::Interval, "its allowed range"),
+    opt(
+        "kind",
+        Kind::Enum(crate::spec::model::POI_KINDS),
+        "what the POI is: `branching_fraction` (signal = POI × N_BB × …), `cross_section` (POI × luminosity in fb⁻¹ × …) or `yield` (POI × efficiency); default: branching_fraction in fits, cross_section in counting scans",
+    ),
     opt(
         "per_channel",
         Kind::Bool,

@@ -1268,6 +1268,8 @@ fn channel(key: &YamlNode, node: &YamlNode, ctx: &mut Ctx) -> Option<Channel> {
     let endpoint = m
         .get("endpoint")
         .and_then(|v| ctx.quantity(v, "`endpoint`"));
+    let n_bb = m.get("n_bb").and_then(|v| ctx.quantity(v, "`n_bb`"));
+    let luminosity = m.get("luminosity").and_then(|v| luminosity(v, ctx));
     let cut = ctx.expr(m.get("cut")?, "a channel cut")?;
     Some(Channel {
         name,
@@ -1275,6 +1277,8 @@ fn channel(key: &YamlNode, node: &YamlNode, ctx: &mut Ctx) -> Option<Channel> {
         bf_daughter,
         external_efficiency,
         endpoint,
+        n_bb,
+        luminosity,
     })
 }
 
@@ -1337,9 +1341,14 @@ fn poi(node: &YamlNode, parent: &'static Kind, ctx: &mut Ctx) -> Option<Poi> {
         Some(v) => ctx.boolean(v, "`per_channel`")?,
         None => Spanned::new(false, m.span),
     };
+    let kind = match m.get("kind") {
+        Some(v) => Some(ctx.word(v, crate::spec::model::POI_KINDS, "the POI's `kind`")?),
+        None => None,
+    };
     let range = ctx.interval(m.get("range")?, "`range`")?;
     Some(Poi {
         name: name?,
+        kind,
         range,
         per_channel,
     })

@@ -70,6 +70,25 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// The value that normalises a POI of `kind` in `channel` (None: a spec without
+    /// channels): N_BB or the luminosity in fb⁻¹ as the POI's kind says, the channel's
+    /// own first, else the analysis's; None for a yield or when neither is given.
+    pub fn poi_normalisation<'a>(
+        &'a self,
+        kind: PoiKind,
+        channel: Option<&'a Channel>,
+    ) -> Option<&'a Spanned<f64>> {
+        match kind {
+            PoiKind::BranchingFraction => channel
+                .and_then(|c| c.n_bb.as_ref())
+                .or(self.analysis.n_bb.as_ref()),
+            PoiKind::CrossSection => channel
+                .and_then(|c| c.luminosity.as_ref())
+                .or(self.analysis.luminosity.as_ref()),
+            PoiKind::Yield => None,
+        }
+    }
+
     /// The inputs with a `scale`, and their scales.
     pub fn scales(&self) -> Vec<(String, f64)> {
         self.inputs
@@ -383,6 +402,44 @@ pub struct Channel {
     pub external_efficiency: Option<Spanned<f64>>,
     /// Kinematic endpoint of the scanned mass in this channel, GeV.
     pub endpoint: Option<Spanned<f64>>,
+    /// This channel's number of parent B mesons or BB pairs (else `analysis.n_bb`).
+    pub n_bb: Option<Spanned<f64>>,
+    /// This channel's integrated luminosity in fb⁻¹ (else `analysis.luminosity`).
+    pub luminosity: Option<Spanned<f64>>,
+}
+
+/// What a POI can be: the factor between it and the signal events before efficiency.
+pub const POI_KINDS: &[&str] = &["branching_fraction", "cross_section", "yield"];
+
+/// What the POI is, and so what normalises the signal yield.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PoiKind {
+    /// Signal events = POI × N_BB (`n_bb`) × `bf_daughter` × ε.
+    BranchingFraction,
+    /// Signal events = POI × luminosity (fb⁻¹; a POI in fb) × `bf_daughter` × ε.
+    CrossSection,
+    /// Signal events = POI × `bf_daughter` × ε.
+    Yield,
+}
+
+impl PoiKind {
+    /// Its name in specs (`POI_KINDS`).
+    pub fn name(self) -> &'static str {
+        match self {
+            PoiKind::BranchingFraction => "branching_fraction",
+            PoiKind::CrossSection => "cross_section",
+            PoiKind::Yield => "yield",
+        }
+    }
+
+    /// The spec key whose value normalises the POI (`n_bb`, `luminosity`), if any.
+    pub fn normalisation_key(self) -> Option<&'static str> {
+        match self {
+            PoiKind::BranchingFraction => Some("n_bb"),
+            PoiKind::CrossSection => Some("luminosity"),
+            PoiKind::Yield => None,
+        }
+    }
 }
 
 /// A plain fit (`fit.components`): one input's selected candidates fitted by a sum of
@@ -568,6 +625,15 @@ impl Model {
         }
     }
 
+    /// What the POI is: as stated, else a branching fraction in fits and a cross section
+    /// in counting scans (each normalised by 1 when its `n_bb` or `luminosity` is absent).
+    pub fn poi_kind(&self) -> PoiKind {
+        match self {
+            Model::Fit(f) => f.poi_kind(),
+            Model::Counting(c) => c.poi.kind_or(PoiKind::CrossSection),
+        }
+    }
+
     /// Where the efficiency is stated (the observable when it is not).
     pub fn efficiency_span(&self) -> Span {
         match self.efficiency() {
@@ -681,10 +747,24 @@ impl Pdf {
 pub struct Poi {
     /// Its name (`br`).
     pub name: Name,
+    /// What it is (`POI_KINDS`); None: the model's default (`Model::poi_kind`).
+    pub kind: Option<Name>,
     /// Allowed range.
     pub range: Interval,
     /// One POI per channel instead of one shared by all channels.
     pub per_channel: Spanned<bool>,
+}
+
+impl Poi {
+    /// Its kind as stated, else `default`.
+    pub fn kind_or(&self, default: PoiKind) -> PoiKind {
+        match self.kind.as_ref().map(|k| k.value.as_str()) {
+            Some("branching_fraction") => PoiKind::BranchingFraction,
+            Some("cross_section") => PoiKind::CrossSection,
+            Some("yield") => PoiKind::Yield,
+            _ => default,
+        }
+    }
 }
 
 /// A constrained nuisance parameter.
@@ -779,6 +859,13 @@ pub struct Fit {
     pub poi: Poi,
     /// Constrained nuisances.
     pub nuisances: Vec<Nuisance>,
+}
+
+impl Fit {
+    /// What the POI is: as stated, else a branching fraction.
+    pub fn poi_kind(&self) -> PoiKind {
+        self.poi.kind_or(PoiKind::BranchingFraction)
+    }
 }
 
 /// `counting:`.

@@ -2852,3 +2852,92 @@ fn asymmetric_nuisances_are_the_normsys_of_their_factors() {
         "{text}"
     );
 }
+
+/// A POI stated as a cross section (`kind: cross_section`) is normalised by the
+/// luminosity in fits too: the dark-photon search's limits on σ × B are its limits on the
+/// produced signal events over 10 fb⁻¹, and `kind: yield` is the spec as it stands.
+#[test]
+fn a_cross_section_poi_is_the_yield_over_the_luminosity() {
+    let dir = temp("poi-kind-fit");
+    let spec = dark_photon_spec("[2.0, 2.05]");
+    let poi = "  poi: { name: n_sig, range: [0, 500] }";
+    assert!(spec.contains(poi));
+    let expected = |r: &Value| -> Vec<f64> {
+        r["scan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["expected"][2].as_f64().unwrap())
+            .collect()
+    };
+    let events = expected(&run_spec(&dir, "events", &spec));
+    let as_yield = expected(&run_spec(
+        &dir,
+        "yield",
+        &spec.replace(poi, "  poi: { name: n_sig, kind: yield, range: [0, 500] }"),
+    ));
+    let xsec = expected(&run_spec(
+        &dir,
+        "xsec",
+        &spec.replace(
+            poi,
+            "  poi: { name: n_sig, kind: cross_section, range: [0, 50] }",
+        ),
+    ));
+    assert_eq!(events, as_yield);
+    assert!(!events.is_empty());
+    for (n, x) in events.iter().zip(&xsec) {
+        assert!(
+            (x * 10.0 - n).abs() <= 1e-6 * n,
+            "σ×B {x} fb vs {n} events / 10 fb⁻¹"
+        );
+    }
+    // Stated without what normalises it, it is refused.
+    let (passed, text) = lint_spec(
+        &dir,
+        "no_luminosity",
+        &spec.replace("  luminosity: 10 /fb\n", "").replace(
+            poi,
+            "  poi: { name: n_sig, kind: cross_section, range: [0, 50] }",
+        ),
+    );
+    assert!(!passed && text.contains("SL039"), "{text}");
+}
+
+/// Channels may carry their own luminosity (data-taking periods, experiments): a counting
+/// window's signal per unit POI in a channel is that channel's luminosity × ε, the
+/// others keeping `analysis.luminosity`.
+#[test]
+fn a_channel_takes_its_own_luminosity() {
+    let dir = temp("poi-kind-channel");
+    let spec = common::small_counting_spec("cls-exact").replace(
+        "blinding: { unblind: true }",
+        "blinding: { unblind: false }",
+    );
+    let line = "  mumu: { cut: decayMode == 0, external_efficiency: 0.15 }";
+    assert!(spec.contains(line) && spec.contains("luminosity: 365 /fb"));
+    let per_poi = |r: &Value, channel: &str| -> Vec<f64> {
+        r["scan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["channel"] == channel && p["efficiency"].is_f64())
+            .map(|p| p["efficiency"].as_f64().unwrap())
+            .collect()
+    };
+    let shared = run_spec(&dir, "shared", &spec);
+    let own = run_spec(
+        &dir,
+        "own",
+        &spec.replace(
+            line,
+            "  mumu: { cut: decayMode == 0, external_efficiency: 0.15, luminosity: 0.5 /ab }",
+        ),
+    );
+    let (a, b) = (per_poi(&shared, "mumu"), per_poi(&own, "mumu"));
+    assert!(!a.is_empty() && a.len() == b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert!((y / x - 500.0 / 365.0).abs() <= 1e-12, "{y} vs {x}");
+    }
+    assert_eq!(per_poi(&shared, "pipi"), per_poi(&own, "pipi"));
+}

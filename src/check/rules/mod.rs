@@ -29,6 +29,7 @@ mod mva_unpinned;
 mod nuisance_target;
 mod overlapping_channels;
 mod overlapping_vetoes;
+mod poi_normalisation;
 mod scan_grid;
 mod scan_past_endpoint;
 mod scan_signal_source;
@@ -119,6 +120,7 @@ pub const ALL: &[Rule] = &[
     input_files::RULE,
     nuisance_target::RULE,
     correction_file::RULE,
+    poi_normalisation::RULE,
 ];
 
 /// The rule with this code or name.
