@@ -1,6 +1,8 @@
 //! Lint latency on the reference searches: the whole process (`searchlight lint SPEC`, what
-//! an editor or pre-commit hook pays) and the in-process load + lint. Median and 95th
-//! percentile over repeated runs. Run with `cargo bench --bench lint`.
+//! a pre-commit hook pays), the in-process load + lint, and the language server's
+//! diagnostics after an edit (`lsp::document::findings` on the edited text, what an
+//! editor waits for). Median and 95th percentile over repeated runs. Run with
+//! `cargo bench --bench lint`.
 
 use searchlight::check::{LintOptions, lint};
 use searchlight::diag::SourceMap;
@@ -25,8 +27,8 @@ fn main() {
         "analyses/b_to_h_invisible.yaml",
     ];
     println!(
-        "{:<34} {:>18} {:>18}",
-        "spec", "process median/p95", "in-process median"
+        "{:<34} {:>18} {:>18} {:>22}",
+        "spec", "process median/p95", "in-process median", "lsp edit median/p95"
     );
     for spec in specs {
         let path = Path::new(spec);
@@ -55,8 +57,23 @@ fn main() {
             in_process.push(start.elapsed());
             assert!(diags.is_empty());
         }
+        let text = std::fs::read_to_string(path).expect("reads");
+        let mut edits = Vec::new();
+        for i in 0..300 {
+            // An edit: a comment typed at the end, one more character each time.
+            let edited = format!("{text}# {}\n", "x".repeat(i % 40));
+            let start = Instant::now();
+            let findings = searchlight::lsp::document::findings(path, &edited);
+            edits.push(start.elapsed());
+            assert!(
+                findings.is_empty(),
+                "{spec}: {:?}",
+                findings.first().map(|f| &f.diagnostic.message)
+            );
+        }
         let (pm, p95) = stats(process);
         let (im, _) = stats(in_process);
-        println!("{spec:<34} {pm:>8.2} / {p95:>5.2} ms {im:>15.3} ms");
+        let (em, e95) = stats(edits);
+        println!("{spec:<34} {pm:>8.2} / {p95:>5.2} ms {im:>15.3} ms {em:>12.3} / {e95:>5.3} ms");
     }
 }

@@ -4,8 +4,9 @@
 
 /// Every top-level module and its layer; an edge must go to a strictly lower layer.
 const LAYERS: &[(&str, u8)] = &[
-    ("cli", 11),
+    ("cli", 12),
     ("pipeline", 10),
+    ("lsp", 11),
     ("shard", 9),
     ("report", 8),
     ("analysis", 7),

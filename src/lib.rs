@@ -22,6 +22,7 @@ pub mod exec;
 pub mod expr;
 pub mod interrupt;
 pub mod io;
+pub mod lsp;
 pub mod mva;
 pub mod physics;
 pub mod pipeline;

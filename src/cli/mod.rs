@@ -11,6 +11,7 @@ mod generate;
 mod limit;
 mod limit_workspace;
 mod lint;
+mod lsp;
 mod merge;
 mod plan;
 mod prepare;
@@ -59,6 +60,8 @@ enum Command {
     Merge(merge::Args),
     /// Submit a sharded run to a batch system: `slurm` (job array + merge) or `condor` (DAGMan).
     Submit(submit::Args),
+    /// Serve the language server protocol on stdin/stdout, for editors (diagnostics, hover, completion).
+    Lsp(lsp::Args),
     /// Export a run's results: `hepdata` (a HEPData submission) or `pyhf` (counting windows as workspaces).
     Export(export::Args),
 }
@@ -127,6 +130,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Export(args) => export::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
         Command::Merge(args) => merge::run(&args),
         Command::Submit(args) => submit::run(&args),
     };

@@ -124,13 +124,7 @@ pub fn differences(old: &Value, new: &Value, tolerance: f64) -> Vec<String> {
 }
 
 fn compare(old: &Value, new: &Value, path: String, tolerance: f64, out: &mut Vec<String>) {
-    let at = |key: &str| {
-        if path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{path}.{key}")
-        }
-    };
+    let at = |key: &str| crate::spec::diff::child_path(&path, key);
     match (old, new) {
         (Value::Object(a), Value::Object(b)) => {
             for (key, va) in a {

@@ -118,14 +118,17 @@ pub fn changes(old: &Value, new: &Value) -> Vec<Change> {
     out
 }
 
+/// The path of `key` below `path` in a JSON tree (`fit.poi.range`).
+pub fn child_path(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
 fn compare(old: &Value, new: &Value, path: &str, out: &mut Vec<Change>) {
-    let at = |key: &str| {
-        if path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{path}.{key}")
-        }
-    };
+    let at = |key: &str| child_path(path, key);
     match (old, new) {
         (Value::Object(a), Value::Object(b)) => {
             for (key, va) in a {

@@ -16,6 +16,7 @@ mod fmt;
 mod fuzz_replay;
 mod hostile_data;
 mod limits;
+mod lsp;
 mod mva;
 mod parquet_reader;
 mod root_reader;

@@ -1,0 +1,473 @@
+//! What the language server knows of one open spec, computed from its text alone: the
+//! linter's diagnostics, the key path at a position (for completion and hover), hover
+//! text, completions, the definition of a name, and `fmt`'s rewrite. Positions are the
+//! protocol's: 0-based lines and UTF-16 columns.
+
+use crate::check::{LintOptions, lint};
+use crate::diag::{Diagnostic, Severity, SourceMap, Span};
+use crate::expr::FUNCTIONS;
+use crate::pipeline::load::base_dir;
+use crate::spec::keys::{self, Kind};
+use crate::spec::{LoadError, Spec, load_str};
+use crate::stats::pdfs::PDFS;
+use std::path::Path;
+
+/// A position: 0-based line and UTF-16 column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// Line.
+    pub line: u32,
+    /// Column in UTF-16 code units.
+    pub column: u32,
+}
+
+/// A range of the document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Range {
+    /// First position.
+    pub start: Position,
+    /// Past the last.
+    pub end: Position,
+}
+
+/// A finding of the linter (or loader) at a range of this document.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// Where.
+    pub range: Range,
+    /// The diagnostic (code, severity, message with its help).
+    pub diagnostic: Diagnostic,
+    /// Related places in this document, with their messages.
+    pub related: Vec<(Range, String)>,
+}
+
+/// The position of byte `offset` of `text`.
+pub fn position_of(text: &str, offset: usize) -> Position {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char(text, offset)];
+    let line = before.matches('\n').count();
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[start..].encode_utf16().count();
+    Position {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: u32::try_from(column).unwrap_or(u32::MAX),
+    }
+}
+
+/// The byte offset of `position` in `text` (clamped to its line and to the text).
+pub fn offset_of(text: &str, position: Position) -> usize {
+    let mut start = 0;
+    for _ in 0..position.line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let line = text[start..].split('\n').next().unwrap_or("");
+    let mut units = 0;
+    for (i, c) in line.char_indices() {
+        if units >= position.column as usize {
+            return start + i;
+        }
+        units += c.len_utf16();
+    }
+    start + line.len()
+}
+
+fn floor_char(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Loads and lints `text` as the spec at `path` (its includes and files resolved from
+/// there): the findings in this document. A finding in an included file is reported at
+/// the document's first line, naming the file.
+pub fn findings(path: &Path, text: &str) -> Vec<Finding> {
+    let mut sources = SourceMap::new();
+    let diagnostics = match load_str(path, text, &mut sources) {
+        Ok(spec) => lint(&spec, &sources, base_dir(path), &LintOptions::default()),
+        Err(LoadError::Invalid(diagnostics)) => diagnostics,
+        Err(LoadError::Io(d)) => vec![d],
+    };
+    let root = sources.find(path);
+    let range_of = |span: Span| Range {
+        start: position_of(text, span.start),
+        end: position_of(text, span.end.max(span.start)),
+    };
+    let top = Range {
+        start: Position { line: 0, column: 0 },
+        end: Position { line: 0, column: 0 },
+    };
+    diagnostics
+        .into_iter()
+        .map(|mut d| {
+            let range = match d.span {
+                Some(span) if Some(span.file) == root => range_of(span),
+                Some(span) => {
+                    let file = sources.file(span.file).path.display().to_string();
+                    let (line, _) = sources.file(span.file).line_col(span.start);
+                    d.message = format!("{file}:{line}: {}", d.message);
+                    top
+                }
+                None => top,
+            };
+            if let Some(help) = &d.help {
+                d.message = format!("{}\nhelp: {help}", d.message);
+            }
+            let related = d
+                .related
+                .iter()
+                .filter(|r| Some(r.span.file) == root)
+                .map(|r| (range_of(r.span), r.message.clone()))
+                .collect();
+            Finding {
+                range,
+                diagnostic: d,
+                related,
+            }
+        })
+        .collect()
+}
+
+/// The keys from the document's root to the mapping the cursor at `position` writes
+/// into, from the block structure (indentation, `- ` items) and the open `{` of flow
+/// mappings on the cursor's line; works on half-typed documents.
+pub fn key_path(text: &str, position: Position) -> Vec<String> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let Some(current) = lines.get(position.line as usize) else {
+        return Vec::new();
+    };
+    let cursor = offset_of(
+        current,
+        Position {
+            line: 0,
+            column: position.column,
+        },
+    );
+    let before = &current[..cursor];
+    // The indentation the cursor writes at: its line's, or the cursor's on a blank line.
+    let mut indent = if before.trim().is_empty() {
+        before.len()
+    } else {
+        indentation(current)
+    };
+    let mut path = Vec::new();
+    for line in lines[..position.line as usize].iter().rev() {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let own = indentation(line);
+        if own >= indent {
+            continue;
+        }
+        let body = line.trim_start().trim_start_matches("- ");
+        if let Some((key, value)) = body.split_once(':')
+            && value.trim().is_empty()
+        {
+            path.push(key.trim().trim_matches('"').to_string());
+        }
+        indent = own;
+        if own == 0 {
+            break;
+        }
+    }
+    path.reverse();
+    // Keys of flow mappings still open before the cursor: `poi: { name: x, |`.
+    let mut open: Vec<Option<String>> = Vec::new();
+    let mut last_key: Option<String> = None;
+    let mut word = String::new();
+    for c in before.trim_start().trim_start_matches("- ").chars() {
+        match c {
+            '{' => open.push(last_key.take()),
+            '}' => {
+                open.pop();
+            }
+            ':' => last_key = Some(std::mem::take(&mut word).trim().to_string()),
+            ',' => word.clear(),
+            c if c.is_whitespace() && word.is_empty() => {}
+            c => word.push(c),
+        }
+    }
+    if !open.is_empty()
+        && let Some(Some(outer)) = open.first()
+        && path.last() != Some(outer)
+    {
+        // The line's own key opened the first brace (`poi: {`).
+        path.push(outer.clone());
+    }
+    path.extend(open.into_iter().skip(1).flatten());
+    path
+}
+
+fn indentation(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// The kind of the mapping at `path` (`[]` is the document).
+pub fn kind_at(path: &[String]) -> Option<&'static Kind> {
+    let (first, rest) = path.split_first()?;
+    let mut kind = keys::section_kind(first);
+    for key in rest {
+        kind = keys::child_kind(keys::item_kind(kind), key);
+    }
+    kind
+}
+
+/// The keys a mapping of `kind` (the document when None) may hold, with their meaning.
+pub fn keys_of(kind: Option<&'static Kind>) -> &'static [keys::Key] {
+    match kind {
+        None => keys::ROOT,
+        Some(Kind::List(inner)) => keys::fields(inner),
+        Some(k) => keys::fields(k),
+    }
+}
+
+/// One completion: the text and what it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Completion {
+    /// What to insert.
+    pub label: String,
+    /// A key, a function, a PDF, a variable or a word of a fixed set.
+    pub kind: CompletionKind,
+    /// Its meaning.
+    pub detail: String,
+}
+
+/// What a completion is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompletionKind {
+    /// A key of the mapping.
+    Key,
+    /// A built-in function.
+    Function,
+    /// A PDF.
+    Pdf,
+    /// A variable (alias) of the spec.
+    Variable,
+    /// A value of a fixed set.
+    Word,
+}
+
+/// Completions at `position`: after `key:` the values that key takes (its words, PDFs,
+/// functions and the spec's variables in expressions), else the keys of the mapping.
+pub fn completions(path: &Path, text: &str, position: Position) -> Vec<Completion> {
+    let line = text.split('\n').nth(position.line as usize).unwrap_or("");
+    let before = &line[..offset_of(
+        line,
+        Position {
+            line: 0,
+            column: position.column,
+        },
+    )];
+    let mut keys_path = key_path(text, position);
+    // In a value: `key: |` (the last key of the line before the cursor, no comma after).
+    let value_key = before
+        .rsplit_once(':')
+        .filter(|(_, after)| !after.contains(',') && !after.contains('{'))
+        .map(|(head, _)| {
+            head.rsplit(['{', ',', '-'])
+                .next()
+                .unwrap_or(head)
+                .trim()
+                .to_string()
+        })
+        .filter(|k| !k.is_empty());
+    let Some(key) = value_key else {
+        return keys_of(kind_at(&keys_path))
+            .iter()
+            .map(|k| Completion {
+                label: k.name.to_string(),
+                kind: CompletionKind::Key,
+                detail: k.doc.to_string(),
+            })
+            .collect();
+    };
+    if keys_path.last() == Some(&key) {
+        keys_path.pop();
+    }
+    keys_path.push(key.clone());
+    let kind = kind_at(&keys_path);
+    if key == "pdf" {
+        return PDFS
+            .iter()
+            .map(|p| Completion {
+                label: p.name.to_string(),
+                kind: CompletionKind::Pdf,
+                detail: p.doc.to_string(),
+            })
+            .collect();
+    }
+    match kind {
+        Some(Kind::Enum(words)) => words
+            .iter()
+            .map(|w| Completion {
+                label: w.to_string(),
+                kind: CompletionKind::Word,
+                detail: String::new(),
+            })
+            .collect(),
+        Some(Kind::Expr | Kind::Quantity | Kind::Width) => {
+            let mut out: Vec<Completion> = FUNCTIONS
+                .iter()
+                .map(|f| Completion {
+                    label: f.name.to_string(),
+                    kind: CompletionKind::Function,
+                    detail: f.doc.to_string(),
+                })
+                .collect();
+            if let Some(spec) = loaded(path, text) {
+                out.extend(spec.variables.iter().map(|v| Completion {
+                    label: v.name.value.clone(),
+                    kind: CompletionKind::Variable,
+                    detail: crate::expr::print(&v.expr.expr),
+                }));
+            }
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn loaded(path: &Path, text: &str) -> Option<Spec> {
+    load_str(path, text, &mut SourceMap::new()).ok()
+}
+
+/// The word (identifier characters) at byte `offset` of `text`, and its byte range.
+fn word_at(text: &str, offset: usize) -> Option<(&str, std::ops::Range<usize>)> {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let offset = floor_char(text, offset.min(text.len()));
+    let start = text[..offset]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_word(*c))
+        .last()
+        .map_or(offset, |(i, _)| i);
+    let end = text[offset..]
+        .char_indices()
+        .find(|(_, c)| !is_word(*c))
+        .map_or(text.len(), |(i, _)| offset + i);
+    (start < end).then(|| (&text[start..end], start..end))
+}
+
+/// What the word at `position` is, in Markdown: a key of the format (its meaning and
+/// value), a variable (its definition), a built-in function or a PDF.
+pub fn hover(path: &Path, text: &str, position: Position) -> Option<(String, Range)> {
+    let (word, bytes) = word_at(text, offset_of(text, position))?;
+    let range = Range {
+        start: position_of(text, bytes.start),
+        end: position_of(text, bytes.end),
+    };
+    let is_key = text[bytes.end..].starts_with(':');
+    if is_key {
+        let mut path_to = key_path(text, position);
+        if path_to.last().map(String::as_str) == Some(word) {
+            path_to.pop();
+        }
+        if let Some(key) = keys::find(keys_of(kind_at(&path_to)), word) {
+            let required = if key.required { " (required)" } else { "" };
+            return Some((format!("**`{word}`**{required}: {}", key.doc), range));
+        }
+    }
+    if let Some(spec) = loaded(path, text)
+        && let Some(v) = spec.variables.iter().find(|v| v.name.value == word)
+    {
+        return Some((
+            format!(
+                "variable **`{word}`** = `{}`",
+                crate::expr::print(&v.expr.expr)
+            ),
+            range,
+        ));
+    }
+    if let Some(f) = crate::expr::function(word) {
+        return Some((format!("function **`{word}`**: {}", f.doc), range));
+    }
+    if let Some(p) = crate::stats::pdfs::pdf(word) {
+        let mut parameters: Vec<&str> = p.required.to_vec();
+        parameters.extend(p.optional);
+        return Some((
+            format!(
+                "PDF **`{word}`**: {} (parameters: {})",
+                p.doc,
+                parameters.join(", ")
+            ),
+            range,
+        ));
+    }
+    None
+}
+
+/// Where the name at `position` is defined in this document: a variable's key.
+pub fn definition(path: &Path, text: &str, position: Position) -> Option<Range> {
+    let (word, _) = word_at(text, offset_of(text, position))?;
+    let spec = loaded(path, text)?;
+    let v = spec.variables.iter().find(|v| v.name.value == word)?;
+    Some(Range {
+        start: position_of(text, v.name.span.start),
+        end: position_of(text, v.name.span.end),
+    })
+}
+
+/// The document with every expression in canonical form (`fmt`), when that changes it
+/// and keeps its meaning; None otherwise.
+pub fn formatted(path: &Path, text: &str) -> Option<String> {
+    crate::spec::format::format_text(path, text)
+        .ok()
+        .filter(|f| f != text)
+}
+
+/// The protocol's severity number of a diagnostic (1 error, 2 warning, 3 information).
+pub fn severity_number(severity: Severity) -> u8 {
+    match severity {
+        Severity::Error => 1,
+        Severity::Warning => 2,
+        Severity::Info => 3,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pos(line: u32, column: u32) -> Position {
+        Position { line, column }
+    }
+
+    #[test]
+    fn positions_count_utf16_units() {
+        let text = "a: 1\nb: \"𝛾 → μμ\" # x\n"; // 𝛾 is two UTF-16 units
+        let offset = text.find('#').unwrap();
+        let p = position_of(text, offset);
+        assert_eq!(p, pos(1, 13));
+        assert_eq!(offset_of(text, p), offset);
+        assert_eq!(offset_of(text, pos(9, 0)), text.len());
+    }
+
+    #[test]
+    fn the_key_path_follows_blocks_items_and_open_braces() {
+        let text = "fit:\n  signal:\n    pdf: gaussian\n    \nselection:\n  - cut: x > 1\n    \nlimits: { cl: 0.9, \n";
+        assert_eq!(key_path(text, pos(3, 4)), ["fit", "signal"]);
+        assert_eq!(key_path(text, pos(2, 4)), ["fit", "signal"]);
+        assert_eq!(key_path(text, pos(6, 4)), ["selection"]);
+        assert_eq!(key_path(text, pos(7, 19)), ["limits"]);
+        assert_eq!(key_path(text, pos(0, 0)), Vec::<String>::new());
+    }
+
+    #[test]
+    fn completions_offer_the_keys_of_the_mapping_and_the_words_of_a_key() {
+        let path = Path::new("/nonexistent/spec.yaml");
+        let text = "limits: { cl: 0.9, method: \nfit:\n  poi: { name: br, kind: \n";
+        let words = |c: Vec<Completion>| c.into_iter().map(|c| c.label).collect::<Vec<_>>();
+        let methods = words(completions(path, text, pos(0, 27)));
+        assert!(
+            methods.contains(&"cls-asymptotic".to_string()),
+            "{methods:?}"
+        );
+        let kinds = words(completions(path, text, pos(2, 26)));
+        assert_eq!(kinds, ["branching_fraction", "cross_section", "yield"]);
+        let keys = words(completions(path, "fit:\n  \n", pos(1, 2)));
+        assert!(keys.contains(&"observable".to_string()), "{keys:?}");
+    }
+}
