@@ -399,15 +399,51 @@ pub fn hover(path: &Path, text: &str, position: Position) -> Option<(String, Ran
     None
 }
 
-/// Where the name at `position` is defined in this document: a variable's key.
-pub fn definition(path: &Path, text: &str, position: Position) -> Option<Range> {
+/// Where something is defined: a range of this document, or a file.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Definition {
+    /// A range of this document (a variable's key).
+    Here(Range),
+    /// A file (an included fragment, an MVA model, a correction file).
+    File(std::path::PathBuf),
+}
+
+/// Where the name at `position` is defined: a variable's key in this document, an MVA's
+/// model file or a correction's file; on an `include:` item, the fragment.
+pub fn definition(path: &Path, text: &str, position: Position) -> Option<Definition> {
+    let base = base_dir(path);
+    let line = text.split('\n').nth(position.line as usize).unwrap_or("");
+    if key_path(text, position).first().map(String::as_str) == Some("include")
+        || line.trim_start().starts_with("include:")
+    {
+        let item = line
+            .split(" #")
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .trim_start_matches("include:")
+            .trim()
+            .trim_start_matches(['-', '['])
+            .trim_end_matches(']')
+            .trim()
+            .trim_matches('"');
+        if !item.is_empty() && !item.contains(',') {
+            return Some(Definition::File(base.join(item)));
+        }
+    }
     let (word, _) = word_at(text, offset_of(text, position))?;
     let spec = loaded(path, text)?;
-    let v = spec.variables.iter().find(|v| v.name.value == word)?;
-    Some(Range {
-        start: position_of(text, v.name.span.start),
-        end: position_of(text, v.name.span.end),
-    })
+    if let Some(v) = spec.variables.iter().find(|v| v.name.value == word) {
+        return Some(Definition::Here(Range {
+            start: position_of(text, v.name.span.start),
+            end: position_of(text, v.name.span.end),
+        }));
+    }
+    if let Some(m) = spec.mva.iter().find(|m| m.name.value == word) {
+        return Some(Definition::File(base.join(&m.model.value)));
+    }
+    let c = spec.corrections.iter().find(|c| c.name.value == word)?;
+    Some(Definition::File(base.join(&c.file.value)))
 }
 
 /// The document with every expression in canonical form (`fmt`), when that changes it
@@ -469,5 +505,29 @@ mod tests {
         assert_eq!(kinds, ["branching_fraction", "cross_section", "yield"]);
         let keys = words(completions(path, "fit:\n  \n", pos(1, 2)));
         assert!(keys.contains(&"observable".to_string()), "{keys:?}");
+    }
+
+    #[test]
+    fn definitions_lead_to_fragments_models_and_variables() {
+        let at = |text: &str, needle: &str, shift: usize| {
+            position_of(text, text.find(needle).unwrap() + shift)
+        };
+        let path = Path::new("analyses/dark_higgs_idm.yaml");
+        let text = std::fs::read_to_string(path).unwrap();
+        assert_eq!(
+            definition(path, &text, at(&text, "common/displaced", 3)),
+            Some(Definition::File(
+                Path::new("analyses/common/displaced_vetoes.yaml").into()
+            ))
+        );
+        let path = Path::new("analyses/b_to_k_alp.yaml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let use_site = text.rfind("cs_bdt").unwrap();
+        assert_eq!(
+            definition(path, &text, position_of(&text, use_site + 1)),
+            Some(Definition::File(
+                Path::new("analyses/models/cs_bdt.json").into()
+            ))
+        );
     }
 }

@@ -2,11 +2,13 @@
 //! `lsp-server` transport). Full-document sync; on every change the spec is loaded and
 //! linted in-process and the findings published. Requests: hover (keys, variables,
 //! functions, PDFs), completion (keys of the mapping, values of a key), go to definition
-//! (variables), formatting (`fmt`). The analysis of a document is [`document`]'s.
+//! (variables, MVA models, correction files, included fragments), formatting (`fmt`). The analysis of a document is [`document`]'s.
 
 pub mod document;
 
-use document::{CompletionKind, Position, Range, completions, findings, severity_number};
+use document::{
+    CompletionKind, Definition, Position, Range, completions, findings, severity_number,
+};
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types as lsp;
 use serde_json::{Value, json};
@@ -157,8 +159,14 @@ fn answer(documents: &HashMap<String, String>, request: Request) -> Response {
                 .collect();
             json!(items)
         }
-        "textDocument/definition" => document::definition(&path, text, position)
-            .map_or(Value::Null, |range| json!({"uri": uri, "range": range_json(range)})),
+        "textDocument/definition" => match document::definition(&path, text, position) {
+            Some(Definition::Here(range)) => json!({"uri": uri, "range": range_json(range)}),
+            Some(Definition::File(file)) => {
+                let start = Position { line: 0, column: 0 };
+                json!({"uri": uri_of(&file), "range": range_json(Range { start, end: start })})
+            }
+            None => Value::Null,
+        },
         "textDocument/formatting" => match document::formatted(&path, text) {
             Some(formatted) => {
                 let end = document::position_of(text, text.len());
@@ -193,6 +201,20 @@ fn completion_kind(kind: CompletionKind) -> u32 {
         CompletionKind::Variable => 6, // Variable
         CompletionKind::Word => 12,    // Value
     }
+}
+
+/// The `file://` URI of a path (bytes outside the unreserved set percent-encoded).
+fn uri_of(path: &std::path::Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::from("file://");
+    for b in absolute.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The path of a `file://` URI (percent-decoded).
