@@ -246,6 +246,8 @@ pub enum CompletionKind {
     Pdf,
     /// A variable (alias) of the spec.
     Variable,
+    /// A column of the data input (a toy's declared variable or a file's branch).
+    Column,
     /// A value of a fixed set.
     Word,
 }
@@ -317,12 +319,13 @@ pub fn completions(path: &Path, text: &str, position: Position) -> Vec<Completio
                     detail: f.doc.to_string(),
                 })
                 .collect();
-            if let Some(spec) = loaded(path, text) {
+            if let Some((spec, sources)) = loaded_with_sources(path, text) {
                 out.extend(spec.variables.iter().map(|v| Completion {
                     label: v.name.value.clone(),
                     kind: CompletionKind::Variable,
                     detail: crate::expr::print(&v.expr.expr),
                 }));
+                out.extend(data_columns(&spec, &sources, path));
             }
             out
         }
@@ -332,6 +335,45 @@ pub fn completions(path: &Path, text: &str, position: Position) -> Vec<Completio
 
 fn loaded(path: &Path, text: &str) -> Option<Spec> {
     load_str(path, text, &mut SourceMap::new()).ok()
+}
+
+fn loaded_with_sources(path: &Path, text: &str) -> Option<(Spec, SourceMap)> {
+    let mut sources = SourceMap::new();
+    let spec = load_str(path, text, &mut sources).ok()?;
+    Some((spec, sources))
+}
+
+/// The columns of the data input: a toy's declared variables (as an analyst writes them,
+/// with their meaning, dimension and range), or the branches of its first file.
+fn data_columns(spec: &Spec, sources: &SourceMap, path: &Path) -> Vec<Completion> {
+    let ctx = crate::check::LintContext::new(spec, sources, base_dir(path));
+    let mut out: Vec<Completion> = ctx
+        .columns
+        .iter()
+        .flat_map(|c| c.values())
+        .map(|decl| Completion {
+            label: decl.var.to_string(),
+            kind: CompletionKind::Column,
+            detail: column_text(decl),
+        })
+        .collect();
+    let mut branches: Vec<&String> = ctx.file_columns.iter().flatten().collect();
+    branches.sort();
+    out.extend(branches.into_iter().map(|b| Completion {
+        label: b.clone(),
+        kind: CompletionKind::Column,
+        detail: "branch of the data files".into(),
+    }));
+    out.sort_by(|a, b| a.label.cmp(&b.label));
+    out
+}
+
+/// A toy column's meaning, dimension and range.
+fn column_text(decl: &crate::toy::ColumnDecl) -> String {
+    let range = decl
+        .range
+        .map_or(String::new(), |(lo, hi)| format!(", in [{lo}, {hi}]"));
+    format!("{} ({}{range})", decl.doc, decl.dim)
 }
 
 /// The word (identifier characters) at byte `offset` of `text`, and its byte range.
@@ -384,6 +426,9 @@ pub fn hover(path: &Path, text: &str, position: Position) -> Option<(String, Ran
     if let Some(f) = crate::expr::function(word) {
         return Some((format!("function **`{word}`**: {}", f.doc), range));
     }
+    if let Some(found) = column_hover(path, text, word, bytes.clone()) {
+        return Some((found, range));
+    }
     if let Some(p) = crate::stats::pdfs::pdf(word) {
         let mut parameters: Vec<&str> = p.required.to_vec();
         parameters.extend(p.optional);
@@ -397,6 +442,47 @@ pub fn hover(path: &Path, text: &str, position: Position) -> Option<(String, Ran
         ));
     }
     None
+}
+
+/// What the data column named at `bytes` is (`word`, or the basf2 call `word(…)` that
+/// starts there): a toy's declared variable with its branch, type, dimension and range,
+/// or a branch of the data files.
+fn column_hover(
+    path: &Path,
+    text: &str,
+    word: &str,
+    bytes: std::ops::Range<usize>,
+) -> Option<String> {
+    let written = match text[bytes.end..].strip_prefix('(') {
+        Some(rest) => {
+            let mut depth = 1;
+            let end = rest.char_indices().find_map(|(i, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    '\n' => return Some(None),
+                    _ => {}
+                }
+                (depth == 0).then_some(Some(i))
+            })??;
+            &text[bytes.start..bytes.end + 2 + end]
+        }
+        None => word,
+    };
+    let branch = crate::expr::mangle(written);
+    let (spec, sources) = loaded_with_sources(path, text)?;
+    let ctx = crate::check::LintContext::new(&spec, &sources, base_dir(path));
+    if let Some(decl) = ctx.columns.as_ref().and_then(|c| c.get(&branch)) {
+        return Some(format!(
+            "column **`{written}`**: {}; branch `{branch}`, {}",
+            column_text(decl),
+            decl.ty.name()
+        ));
+    }
+    ctx.file_columns
+        .as_ref()
+        .filter(|c| c.contains(&branch))
+        .map(|_| format!("column **`{written}`**: branch `{branch}` of the data files"))
 }
 
 /// Where something is defined: a range of this document, or a file.
@@ -529,5 +615,33 @@ mod tests {
                 Path::new("analyses/models/cs_bdt.json").into()
             ))
         );
+    }
+
+    #[test]
+    fn columns_of_toys_and_files_are_hovered_and_completed() {
+        let path = Path::new("analyses/dark_higgs_idm.yaml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let at = |needle: &str| position_of(&text, text.find(needle).unwrap() + 1);
+        let (hover_text, _) = hover(path, &text, at("dr < 60")).unwrap();
+        assert!(
+            hover_text.contains("column **`dr`**") && hover_text.contains("branch `dr`"),
+            "{hover_text}"
+        );
+        let columns: Vec<Completion> = completions(path, &text, at("dr < 60"))
+            .into_iter()
+            .filter(|c| c.kind == CompletionKind::Column)
+            .collect();
+        assert!(
+            columns.iter().any(|c| c.label == "missingEnergyOfEventCMS"),
+            "{columns:?}"
+        );
+        let path = Path::new("analyses/dark_photon_files.yaml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let offset = text.find("chiProb > 0.001").unwrap() + 2;
+        let (hover_text, _) = hover(path, &text, position_of(&text, offset)).unwrap();
+        assert!(hover_text.contains("of the data files"), "{hover_text}");
+        let offset = text.find("min(daughter(0, muonID)").unwrap() + 5;
+        let (hover_text, _) = hover(path, &text, position_of(&text, offset)).unwrap();
+        assert!(hover_text.contains("`daughter(0, muonID)`"), "{hover_text}");
     }
 }

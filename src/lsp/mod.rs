@@ -199,6 +199,7 @@ fn completion_kind(kind: CompletionKind) -> u32 {
         CompletionKind::Function => 3, // Function
         CompletionKind::Pdf => 7,      // Class
         CompletionKind::Variable => 6, // Variable
+        CompletionKind::Column => 5,   // Field
         CompletionKind::Word => 12,    // Value
     }
 }
