@@ -394,8 +394,76 @@ fn word_at(text: &str, offset: usize) -> Option<(&str, std::ops::Range<usize>)> 
 }
 
 /// What the word at `position` is, in Markdown: a key of the format (its meaning and
-/// value), a variable (its definition), a built-in function or a PDF.
+/// value), a variable (its definition), a built-in function, a PDF or a column of the
+/// data; on a selection step or veto, also its cutflow rows from the last run's
+/// results.json (`results/<analysis>/` beside the spec or in the working directory).
 pub fn hover(path: &Path, text: &str, position: Position) -> Option<(String, Range)> {
+    let found = hover_word(path, text, position);
+    let Some(cutflow) = cutflow_rows(path, text, position) else {
+        return found;
+    };
+    let line_range = |line: u32| Range {
+        start: Position { line, column: 0 },
+        end: Position { line, column: 0 },
+    };
+    Some(match found {
+        Some((markdown, range)) => (format!("{markdown}\n\n{cutflow}"), range),
+        None => (cutflow, line_range(position.line)),
+    })
+}
+
+/// The cutflow rows of the step or veto written on the cursor's line, from the last
+/// results.json of this analysis, as Markdown.
+fn cutflow_rows(path: &Path, text: &str, position: Position) -> Option<String> {
+    let spec = loaded(path, text)?;
+    let on_line = |span: Span| position_of(text, span.start).line == position.line;
+    let label = spec
+        .selection
+        .iter()
+        .find_map(|step| {
+            let (name, extra) = match step {
+                crate::spec::Step::Cut { name, cut } => (name, Some(cut.span)),
+                crate::spec::Step::BestCandidate { name, by, .. } => (name, Some(by.span)),
+            };
+            (on_line(name.span) || extra.is_some_and(on_line)).then(|| name.value.clone())
+        })
+        .or_else(|| {
+            spec.vetoes
+                .iter()
+                .find(|v| on_line(v.name.span) || on_line(v.var.span))
+                .map(|v| format!("veto {}", v.name.value))
+        })?;
+    let name = &spec.analysis.name.value;
+    let file = [base_dir(path), std::path::PathBuf::from(".")]
+        .into_iter()
+        .map(|dir| dir.join("results").join(name).join("results.json"))
+        .find(|f| f.is_file())?;
+    let results = crate::report::results::read_results(&file).ok()?;
+    let mut out = format!("cutflow of `{label}` in `{}`:", file.display());
+    for (channel, rows) in results.cutflow.iter().flatten() {
+        let Some(k) = rows.iter().position(|r| r.step == label) else {
+            continue;
+        };
+        let row = &rows[k];
+        let before = k.checked_sub(1).map(|j| rows[j].events);
+        let share = before.filter(|&b| b > 0).map_or(String::new(), |b| {
+            format!(
+                ", {:.1}% of the step before",
+                100.0 * row.events as f64 / b as f64
+            )
+        });
+        let weighted = row
+            .weighted
+            .map_or("undefined".to_string(), |w| format!("{w}"));
+        out.push_str(&format!(
+            "\n- `{channel}`: {} events (weighted {weighted}){share}",
+            row.events
+        ));
+    }
+    Some(out)
+}
+
+fn hover_word(path: &Path, text: &str, position: Position) -> Option<(String, Range)> {
     let (word, bytes) = word_at(text, offset_of(text, position))?;
     let range = Range {
         start: position_of(text, bytes.start),

@@ -199,3 +199,65 @@ fn an_editor_gets_diagnostics_hover_completion_definition_and_formatting() {
     assert!(status.success());
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Hovering a selection step shows its cutflow rows from the last run's results.json
+/// (`results/<analysis>/` beside the spec).
+#[test]
+fn a_step_hover_shows_its_cutflow_rows_from_the_last_run() {
+    let dir = std::env::temp_dir().join(format!("searchlight-lsp-cutflow-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("search.yaml");
+    let text = std::fs::read_to_string("analyses/dark_photon_files.yaml")
+        .unwrap()
+        .replace(
+            "data/dark_photon/",
+            &format!("{}/analyses/data/dark_photon/", env!("CARGO_MANIFEST_DIR")),
+        )
+        .replace("range: [0.5, 6.0]", "range: [2.0, 2.05]");
+    std::fs::write(&path, &text).unwrap();
+    let out = dir.join("results/belle2-dark-photon-files");
+    let run = Command::new(env!("CARGO_BIN_EXE_searchlight"))
+        .args(["run", path.to_str().unwrap(), "-o", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let uri = format!("file://{}", path.display());
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": at(&text, "cut: chiProb > 0.001", 12)}),
+    );
+    let shown = hover["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let results: Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let row = results["cutflow"]["all"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["step"] == "dimuon vertex fit")
+        .unwrap();
+    assert!(
+        shown.contains("cutflow of `dimuon vertex fit`")
+            && shown.contains(&format!("{} events", row["events"])),
+        "{shown}"
+    );
+    assert_eq!(client.request("shutdown", Value::Null), Value::Null);
+    client.notify("exit", Value::Null);
+    std::fs::remove_dir_all(dir).unwrap();
+}
