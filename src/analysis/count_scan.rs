@@ -211,7 +211,7 @@ impl CountScan<'_> {
         } else {
             0.0
         };
-        let part = |c: usize| self.common.scale[c] * self.common.efficiency[c].at(m, ctau);
+        let part = |c: usize| self.common.scale_at(c, m) * self.common.efficiency[c].at(m, ctau);
         let efficiency: f64 = active.iter().map(|&c| part(c)).sum();
         // A nuisance of some channels only is that share of the summed efficiency's.
         // The fraction of the summed efficiency in the channels nuisance `n` acts in.
@@ -324,7 +324,7 @@ impl CountScan<'_> {
                                     (true, true) => hi,
                                     (true, false) => lo,
                                 };
-                                self.common.scale[c] * e
+                                self.common.scale_at(c, m) * e
                             })
                             .sum()
                     };
@@ -339,7 +339,7 @@ impl CountScan<'_> {
                         .iter()
                         .filter(|&&c| acts(c))
                         .map(|&c| {
-                            (self.common.scale[c]
+                            (self.common.scale_at(c, m)
                                 * self.common.efficiency[c].uncertainty_at(m, ctau))
                             .powi(2)
                         })

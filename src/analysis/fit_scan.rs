@@ -149,7 +149,7 @@ impl FitScan<'_> {
         };
         let expected_per_poi: f64 = active
             .iter()
-            .map(|&c| self.common.scale[c] * self.common.efficiency[c].at(m, None))
+            .map(|&c| self.common.scale_at(c, m) * self.common.efficiency[c].at(m, None))
             .sum();
         if !(expected_per_poi > 0.0 && expected_per_poi.is_finite()) {
             return Err(format!(
@@ -300,7 +300,7 @@ impl FitScan<'_> {
             "signal",
             &scalings,
         )?;
-        let per_poi = self.common.scale[c] * self.common.efficiency[c].at(m, None);
+        let per_poi = self.common.scale_at(c, m) * self.common.efficiency[c].at(m, None);
         let mut systematics = self.systematics(m, c, params)?;
         systematics.extend(asymmetric);
         let mut components = vec![Component {
@@ -481,7 +481,7 @@ impl FitScan<'_> {
         let active = self.fitted(m, &all, &|_| Ok(sigma));
         let (signal, per_poi) = active.iter().fold((0.0, 0.0), |(s, p), &c| {
             let e = self.common.efficiency[c].at(m, None);
-            (s + events * e, p + self.common.scale[c] * e)
+            (s + events * e, p + self.common.scale_at(c, m) * e)
         });
         if per_poi.is_nan() || per_poi <= 0.0 {
             return Err(format!("no channel is open at {m}"));

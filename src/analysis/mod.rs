@@ -217,8 +217,11 @@ pub struct ScanInputs<'a> {
     pub efficiency: &'a [efficiency::EfficiencyTable],
     /// Channel names.
     pub channels: Vec<String>,
-    /// Signal events per unit POI and unit efficiency, per channel.
-    pub scale: Vec<f64>,
+    /// Signal events per unit POI and unit efficiency, per channel, before the nominal
+    /// prediction of a signal-strength POI (`scale_at`).
+    scale: Vec<f64>,
+    /// A signal-strength POI's nominal signal events at each hypothesis.
+    nominal: Option<std::sync::Arc<dyn Fn(f64) -> f64 + Send + Sync + 'a>>,
     /// Kinematic endpoint of the hypothesis per channel.
     pub endpoints: Vec<Option<f64>>,
     /// Windows of the observable removed by vetoes.
@@ -234,6 +237,11 @@ pub struct ScanInputs<'a> {
 }
 
 impl<'a> ScanInputs<'a> {
+    /// Signal events per unit POI and unit efficiency in channel `c` at hypothesis `m`.
+    pub fn scale_at(&self, c: usize, m: f64) -> f64 {
+        self.scale[c] * self.nominal.as_ref().map_or(1.0, |nominal| nominal(m))
+    }
+
     /// The same inputs with other data (pseudo-experiments).
     pub fn on<'b>(&self, data: &'b Candidates) -> ScanInputs<'b>
     where
@@ -263,15 +271,26 @@ impl<'a> Context<'a> {
     fn scan_inputs(
         &'a self,
         spec: &'a Spec,
+        poi: &'a crate::spec::Poi,
         kind: PoiKind,
         cl: f64,
         unblind: bool,
     ) -> ScanInputs<'a> {
+        let nominal = (kind == PoiKind::SignalStrength).then(|| {
+            let f: std::sync::Arc<dyn Fn(f64) -> f64 + Send + Sync + 'a> =
+                std::sync::Arc::new(move |m: f64| match &poi.nominal {
+                    Some((_, Some(e))) => grid::eval_at(spec, e, m, None).unwrap_or(f64::NAN),
+                    Some((v, None)) => v.value,
+                    None => f64::NAN,
+                });
+            f
+        });
         ScanInputs {
             data: &self.data,
             efficiency: &self.efficiency,
             channels: self.channels.clone(),
             scale: signal_scale(spec, kind),
+            nominal,
             endpoints: self.endpoints.clone(),
             vetoed: self.vetoed.clone(),
             inputs: self.inputs,
@@ -559,7 +578,7 @@ fn fit_scan<'a>(
     fit_scan::FitScan {
         spec,
         fit,
-        common: context.scan_inputs(spec, fit.poi_kind(), cl, unblind),
+        common: context.scan_inputs(spec, &fit.poi, fit.poi_kind(), cl, unblind),
     }
 }
 
@@ -609,7 +628,13 @@ pub fn statistics(
                 toys: limits.toys.as_ref().map_or(count_scan::DEFAULT_TOYS, |t| {
                     usize::try_from(t.value).unwrap_or(usize::MAX)
                 }),
-                common: context.scan_inputs(spec, model.poi_kind(), limits.cl.value, unblind),
+                common: context.scan_inputs(
+                    spec,
+                    model.poi(),
+                    model.poi_kind(),
+                    limits.cl.value,
+                    unblind,
+                ),
             };
             (scan.run(&points, &sigma), Box::new(scan))
         }

@@ -407,7 +407,12 @@ const POI: Kind = Kind::Object(&[
     opt(
         "kind",
         Kind::Enum(crate::spec::model::POI_KINDS),
-        "what the POI is: `branching_fraction` (signal = POI × N_BB × …), `cross_section` (POI × luminosity in fb⁻¹ × …) or `yield` (POI × efficiency); default: branching_fraction in fits, cross_section in counting scans",
+        "what the POI is: `branching_fraction` (signal = POI × N_BB × …), `cross_section` (POI × luminosity in fb⁻¹ × …), `yield` (POI × efficiency) or `signal_strength` (POI × `nominal` × …); default: branching_fraction in fits, cross_section in counting scans",
+    ),
+    opt(
+        "nominal",
+        Kind::Expr,
+        "for `kind: signal_strength`: the signal events before efficiency at POI = 1 (the model's prediction), a number or an expression of the scan parameter",
     ),
     opt(
         "per_channel",

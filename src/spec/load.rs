@@ -1345,10 +1345,15 @@ fn poi(node: &YamlNode, parent: &'static Kind, ctx: &mut Ctx) -> Option<Poi> {
         Some(v) => Some(ctx.word(v, crate::spec::model::POI_KINDS, "the POI's `kind`")?),
         None => None,
     };
+    let nominal = match m.get("nominal") {
+        Some(v) => Some(ctx.quantity_or_expr(v, "`nominal`")?),
+        None => None,
+    };
     let range = ctx.interval(m.get("range")?, "`range`")?;
     Some(Poi {
         name: name?,
         kind,
+        nominal,
         range,
         per_channel,
     })

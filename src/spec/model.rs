@@ -85,7 +85,7 @@ impl Spec {
             PoiKind::CrossSection => channel
                 .and_then(|c| c.luminosity.as_ref())
                 .or(self.analysis.luminosity.as_ref()),
-            PoiKind::Yield => None,
+            PoiKind::Yield | PoiKind::SignalStrength => None,
         }
     }
 
@@ -409,7 +409,12 @@ pub struct Channel {
 }
 
 /// What a POI can be: the factor between it and the signal events before efficiency.
-pub const POI_KINDS: &[&str] = &["branching_fraction", "cross_section", "yield"];
+pub const POI_KINDS: &[&str] = &[
+    "branching_fraction",
+    "cross_section",
+    "yield",
+    "signal_strength",
+];
 
 /// What the POI is, and so what normalises the signal yield.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -420,6 +425,9 @@ pub enum PoiKind {
     CrossSection,
     /// Signal events = POI × `bf_daughter` × ε.
     Yield,
+    /// Signal events = POI × `nominal`(m) × `bf_daughter` × ε: μ, the signal of a model
+    /// in units of its prediction.
+    SignalStrength,
 }
 
 impl PoiKind {
@@ -429,6 +437,7 @@ impl PoiKind {
             PoiKind::BranchingFraction => "branching_fraction",
             PoiKind::CrossSection => "cross_section",
             PoiKind::Yield => "yield",
+            PoiKind::SignalStrength => "signal_strength",
         }
     }
 
@@ -438,6 +447,7 @@ impl PoiKind {
             PoiKind::BranchingFraction => Some("n_bb"),
             PoiKind::CrossSection => Some("luminosity"),
             PoiKind::Yield => None,
+            PoiKind::SignalStrength => Some("nominal"),
         }
     }
 }
@@ -749,6 +759,9 @@ pub struct Poi {
     pub name: Name,
     /// What it is (`POI_KINDS`); None: the model's default (`Model::poi_kind`).
     pub kind: Option<Name>,
+    /// For a signal strength, the signal events before efficiency at POI = 1: a number,
+    /// or (the second) an expression of the scan parameter.
+    pub nominal: Option<(Spanned<f64>, Option<SpecExpr>)>,
     /// Allowed range.
     pub range: Interval,
     /// One POI per channel instead of one shared by all channels.
@@ -762,6 +775,7 @@ impl Poi {
             Some("branching_fraction") => PoiKind::BranchingFraction,
             Some("cross_section") => PoiKind::CrossSection,
             Some("yield") => PoiKind::Yield,
+            Some("signal_strength") => PoiKind::SignalStrength,
             _ => default,
         }
     }

@@ -2941,3 +2941,57 @@ fn a_channel_takes_its_own_luminosity() {
     }
     assert_eq!(per_poi(&shared, "pipi"), per_poi(&own, "pipi"));
 }
+
+/// A signal-strength POI (`kind: signal_strength`) scales the model's prediction
+/// `nominal`, here an expression of the hypothesis: a counting window's signal per unit
+/// POI is `nominal(m)` × ε where a cross section's is the luminosity × ε.
+#[test]
+fn a_signal_strength_scales_its_nominal_prediction() {
+    let dir = temp("poi-signal-strength");
+    let spec = common::small_counting_spec("cls-exact").replace(
+        "blinding: { unblind: true }",
+        "blinding: { unblind: false }",
+    );
+    let poi = "  poi: { name: xsec_br, range: [0, 20], per_channel: true }";
+    assert!(spec.contains(poi));
+    let per_poi = |r: &Value| -> Vec<(f64, f64)> {
+        r["scan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["channel"] == "mumu" && p["efficiency"].is_f64())
+            .map(|p| {
+                (
+                    p["mass"].as_f64().unwrap(),
+                    p["efficiency"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let xsec = per_poi(&run_spec(&dir, "xsec", &spec));
+    let strength = per_poi(&run_spec(
+        &dir,
+        "strength",
+        &spec.replace(
+            poi,
+            "  poi: { name: mu, kind: signal_strength, nominal: 40 + 10 * m_hp, range: [0, 20], per_channel: true }",
+        ),
+    ));
+    assert!(!xsec.is_empty() && xsec.len() == strength.len());
+    for ((m, x), (_, s)) in xsec.iter().zip(&strength) {
+        let expected = (40.0 + 10.0 * m) / 365.0;
+        assert!(
+            (s / x / expected - 1.0).abs() <= 1e-12,
+            "at {m}: {s} vs {x}"
+        );
+    }
+    let (passed, text) = lint_spec(
+        &dir,
+        "no_nominal",
+        &spec.replace(
+            poi,
+            "  poi: { name: mu, kind: signal_strength, range: [0, 20], per_channel: true }",
+        ),
+    );
+    assert!(!passed && text.contains("needs `nominal`"), "{text}");
+}

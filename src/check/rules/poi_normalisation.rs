@@ -1,8 +1,9 @@
 //! ## What it does
 //! Checks that the POI's stated `kind` has what normalises it: `n_bb` for a
 //! `branching_fraction`, `luminosity` for a `cross_section`, in `analysis` or in every
-//! channel; that a channel's own `n_bb` or `luminosity` is one its POI uses; and that a
-//! channel's `n_bb` is positive.
+//! channel, a positive `nominal` (at both ends of the scan) for a `signal_strength`; that
+//! a channel's own `n_bb` or `luminosity`, and `nominal`, are ones its POI uses; and that
+//! a channel's `n_bb` is positive.
 //!
 //! ## Why is this bad?
 //! Without its normalisation the POI silently becomes a number of signal events (the
@@ -41,7 +42,51 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let Some(model) = &spec.model else { return };
     let kind = model.poi_kind();
     let poi = model.poi();
-    if let (Some(stated), Some(key)) = (&poi.kind, kind.normalisation_key()) {
+    match (&poi.nominal, kind) {
+        (None, PoiKind::SignalStrength) => {
+            if let Some(stated) = &poi.kind {
+                out.push(
+                    RULE.diag("a signal strength needs the signal it is the strength of")
+                        .at_labelled(stated.span, "needs `nominal`")
+                        .with_help(
+                            "give `nominal`: the signal events before efficiency at POI = 1, e.g. `nominal: 12.5` or an expression of the scan parameter",
+                        ),
+                );
+            }
+        }
+        (Some((value, _)), k) if k != PoiKind::SignalStrength => out.push(
+            RULE.diag(format!(
+                "`nominal` is for a signal strength; this POI is a {}",
+                k.name().replace('_', " ")
+            ))
+            .at_labelled(value.span, "ignored")
+            .with_help("state `kind: signal_strength`, or leave `nominal` out"),
+        ),
+        (Some((value, expr)), _) => {
+            let ends = spec.scan.as_ref().map_or(vec![f64::NAN], |s| {
+                vec![s.range.low.value, s.range.high.value]
+            });
+            for m in ends {
+                let at = match expr {
+                    Some(e) => crate::check::grid::eval_at(spec, e, m, None).unwrap_or(f64::NAN),
+                    None => value.value,
+                };
+                if !(at > 0.0 && at.is_finite()) {
+                    out.push(
+                        RULE.diag(format!(
+                            "`nominal` is {at} at {m}: the signal the POI scales must be positive"
+                        ))
+                        .at_labelled(value.span, "at an end of the scan"),
+                    );
+                    break;
+                }
+            }
+        }
+        _ => {}
+    }
+    if let (Some(stated), Some(key)) = (&poi.kind, kind.normalisation_key())
+        && kind != PoiKind::SignalStrength
+    {
         let lacking: Vec<&str> = spec
             .channels
             .iter()
