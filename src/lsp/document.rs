@@ -656,7 +656,15 @@ mod tests {
             "{methods:?}"
         );
         let kinds = words(completions(path, text, pos(2, 26)));
-        assert_eq!(kinds, ["branching_fraction", "cross_section", "yield"]);
+        assert_eq!(
+            kinds,
+            [
+                "branching_fraction",
+                "cross_section",
+                "yield",
+                "signal_strength"
+            ]
+        );
         let keys = words(completions(path, "fit:\n  \n", pos(1, 2)));
         assert!(keys.contains(&"observable".to_string()), "{keys:?}");
     }
