@@ -720,4 +720,31 @@ mod tests {
         let (hover_text, _) = hover(path, &text, position_of(&text, offset)).unwrap();
         assert!(hover_text.contains("`daughter(0, muonID)`"), "{hover_text}");
     }
+
+    /// Every request at positions all over a spec (and past its ends, and in a
+    /// half-typed copy) answers without panicking.
+    #[test]
+    fn requests_anywhere_never_panic() {
+        let path = Path::new("analyses/b_to_h_invisible.yaml");
+        let whole = std::fs::read_to_string(path).unwrap();
+        let half = &whole[..floor_char(&whole, whole.len() / 2)];
+        for text in [
+            whole.as_str(),
+            half,
+            "",
+            "fit: { poi: {",
+            "\u{1F600}: é\n  - [",
+        ] {
+            let lines = text.split('\n').count() as u32;
+            for line in (0..lines + 2).step_by(5) {
+                for column in (0..90).step_by(11) {
+                    let p = pos(line, column);
+                    let _ = hover(path, text, p);
+                    let _ = completions(path, text, p);
+                    let _ = definition(path, text, p);
+                    let _ = key_path(text, p);
+                }
+            }
+        }
+    }
 }
