@@ -1342,7 +1342,7 @@ fn poi(node: &YamlNode, parent: &'static Kind, ctx: &mut Ctx) -> Option<Poi> {
         None => Spanned::new(false, m.span),
     };
     let kind = match m.get("kind") {
-        Some(v) => Some(ctx.word(v, crate::spec::model::POI_KINDS, "the POI's `kind`")?),
+        Some(v) => Some(ctx.word(v, crate::spec::model::POI_KINDS, "POI `kind`")?),
         None => None,
     };
     let nominal = match m.get("nominal") {

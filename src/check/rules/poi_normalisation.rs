@@ -68,18 +68,18 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
             });
             for m in ends {
                 let at = match expr {
-                    Some(e) => crate::check::grid::eval_at(spec, e, m, None).unwrap_or(f64::NAN),
-                    None => value.value,
+                    Some(e) => crate::check::grid::eval_at(spec, e, m, None),
+                    None => Ok(value.value),
                 };
-                if !(at > 0.0 && at.is_finite()) {
-                    out.push(
-                        RULE.diag(format!(
-                            "`nominal` is {at} at {m}: the signal the POI scales must be positive"
-                        ))
-                        .at_labelled(value.span, "at an end of the scan"),
-                    );
-                    break;
-                }
+                let problem = match at {
+                    Ok(v) if v > 0.0 && v.is_finite() => continue,
+                    Ok(v) => format!(
+                        "`nominal` is {v} at {m}: the signal the POI scales must be positive"
+                    ),
+                    Err(e) => format!("`nominal` cannot be evaluated at {m}: {}", e.message),
+                };
+                out.push(RULE.diag(problem).at_labelled(value.span, "at an end of the scan"));
+                break;
             }
         }
         _ => {}
