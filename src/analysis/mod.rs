@@ -639,7 +639,7 @@ pub fn statistics(
             (scan.run(&points, &sigma), Box::new(scan))
         }
     };
-    reinterpret(spec, &mut scan_points);
+    reinterpret(spec, base, &mut scan_points)?;
     scan_points
         .iter_mut()
         .for_each(ScanPoint::refuse_unusable_limits);
@@ -1115,25 +1115,48 @@ fn poi_profile(
     )
 }
 
-/// Applies `limits.reinterpret` formulas to every point's limits.
-fn reinterpret(spec: &Spec, points: &mut [ScanPoint]) {
+/// Adds each `limits.reinterpret` parameter's limits to every point: its formula (the
+/// channel's own, for a point of that channel) of the POI limit, the hypothesis, the
+/// constants and its tables interpolated at the hypothesis (`value` against `mass`, the
+/// point's channel's rows where the table has a `channel` column; outside a table's
+/// masses the point has no reinterpreted limit).
+fn reinterpret(spec: &Spec, base: &Path, points: &mut [ScanPoint]) -> Result<(), Diagnostic> {
     let (Some(limits), Some(model), Some(scan)) = (&spec.limits, &spec.model, &spec.scan) else {
-        return;
+        return Ok(());
     };
     let poi = &model.poi().name.value;
-    for point in points.iter_mut() {
-        for r in &limits.reinterpret {
+    for r in &limits.reinterpret {
+        let tables = r
+            .tables
+            .iter()
+            .map(|(name, file)| {
+                crate::io::point_table::read(&base.join(&file.value), &["value"], &[])
+                    .map(|rows| (name.value.as_str(), rows))
+                    .map_err(|e| Diagnostic::error(e.code, e.message).at(file.span))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        for point in points.iter_mut() {
+            let formula = point
+                .channel
+                .as_ref()
+                .and_then(|c| r.channels.iter().find(|(n, _)| &n.value == c))
+                .map_or(&r.formula, |(_, f)| f);
+            let table_value = |rows: &[crate::io::point_table::PointRow]| {
+                interpolate(rows, point.mass, point.channel.as_deref())
+            };
             let at = |value: f64| -> Option<f64> {
                 let env = |name: &str| {
                     if name == poi.as_str() {
                         Some(value)
                     } else if name == scan.parameter.value {
                         Some(point.mass)
+                    } else if let Some((_, rows)) = tables.iter().find(|(n, _)| *n == name) {
+                        Some(table_value(rows))
                     } else {
                         spec.constant(name)
                     }
                 };
-                eval_const(&r.formula.expr, &env)
+                eval_const(&formula.expr, &env)
                     .ok()
                     .filter(|v| v.is_finite())
             };
@@ -1149,6 +1172,24 @@ fn reinterpret(spec: &Spec, points: &mut [ScanPoint]) {
                 .reinterpreted
                 .insert(r.name.value.clone(), Reinterpreted { observed, expected });
         }
+    }
+    Ok(())
+}
+
+/// A table's `value` at `mass`, linear between its masses (the rows of `channel` where
+/// the table names channels); NaN outside them.
+fn interpolate(rows: &[crate::io::point_table::PointRow], mass: f64, channel: Option<&str>) -> f64 {
+    let mut points: Vec<(f64, f64)> = rows
+        .iter()
+        .filter(|r| r.channel.is_none() || r.channel.as_deref() == channel)
+        .filter_map(|r| Some((r.mass, r.values.first().copied().flatten()?)))
+        .collect();
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let above = points.partition_point(|&(m, _)| m < mass);
+    match (above.checked_sub(1).map(|i| points[i]), points.get(above)) {
+        (_, Some(&(m, v))) if m == mass => v,
+        (Some((m0, v0)), Some(&(m1, v1))) => v0 + (v1 - v0) * (mass - m0) / (m1 - m0),
+        _ => f64::NAN,
     }
 }
 

@@ -174,7 +174,8 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
             limits
                 .reinterpret
                 .iter()
-                .map(|r| model(&r.formula, false, true, "a reinterpretation formula")),
+                .flat_map(|r| std::iter::once(&r.formula).chain(r.channels.iter().map(|(_, f)| f)))
+                .map(|f| model(f, false, true, "a reinterpretation formula")),
         );
     }
     out

@@ -231,6 +231,16 @@ impl<'a> LintContext<'a> {
         self.spec.scan.as_ref().map(|s| s.parameter.value.as_str())
     }
 
+    /// Whether `name` is a table of a reinterpretation formula (`limits.reinterpret.*.tables`).
+    fn reinterpret_table(&self, name: &str) -> bool {
+        self.spec
+            .limits
+            .iter()
+            .flat_map(|l| &l.reinterpret)
+            .flat_map(|r| &r.tables)
+            .any(|(n, _)| n.value == name)
+    }
+
     /// Name of the parameter of interest.
     pub fn poi(&self) -> Option<&str> {
         self.spec
@@ -268,7 +278,8 @@ impl<'a> LintContext<'a> {
                 if sigma && name == "sigma" {
                     return Some(Symbol::Sigma);
                 }
-                if poi && self.poi() == Some(name) {
+                // The POI, and the tables of reinterpretation formulas: plain numbers.
+                if poi && (self.poi() == Some(name) || self.reinterpret_table(name)) {
                     return Some(Symbol::Poi);
                 }
             }
@@ -356,6 +367,14 @@ impl<'a> LintContext<'a> {
                 }
                 if poi {
                     names.extend(self.poi().map(str::to_string));
+                    names.extend(
+                        self.spec
+                            .limits
+                            .iter()
+                            .flat_map(|l| &l.reinterpret)
+                            .flat_map(|r| &r.tables)
+                            .map(|(n, _)| n.value.clone()),
+                    );
                 }
             }
         }

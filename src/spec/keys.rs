@@ -607,6 +607,16 @@ const REINTERPRET: Kind = Kind::Object(&[
         "the model parameter in terms of the POI and the hypothesis",
     ),
     opt("unit", Kind::Str, "unit label for reports"),
+    opt(
+        "tables",
+        Kind::Dict(&Kind::Str),
+        "names usable in the formulas, each a CSV or JSON table of `value` against `mass` (and `channel`): a cross section or form factor per hypothesis, linearly interpolated",
+    ),
+    opt(
+        "channels",
+        Kind::Dict(&Kind::Expr),
+        "the formula for the limits of one channel (a POI per channel), instead of `formula`",
+    ),
 ]);
 
 const LIMITS: Kind = Kind::Object(&[

@@ -1766,11 +1766,35 @@ fn limits(node: &YamlNode, ctx: &mut Ctx) -> Option<Limits> {
                 continue;
             };
             let unit = rm.get("unit").and_then(|u| ctx.string(u, "`unit`"));
+            let mut tables = Vec::new();
+            if let Some(t) = rm.get("tables") {
+                for (k, v) in ctx.dict(t, "`tables`").unwrap_or_default() {
+                    if let (Some(n), Some(file)) = (
+                        ctx.identifier(k, "a table name"),
+                        ctx.string(v, "a table file"),
+                    ) {
+                        tables.push((n, file));
+                    }
+                }
+            }
+            let mut channels = Vec::new();
+            if let Some(c) = rm.get("channels") {
+                for (k, v) in ctx.dict(c, "`channels`").unwrap_or_default() {
+                    if let (Some(n), Some(f)) = (
+                        ctx.identifier(k, "a channel name"),
+                        ctx.expr(v, "a formula"),
+                    ) {
+                        channels.push((n, f));
+                    }
+                }
+            }
             if let Some(formula) = rm.get("formula").and_then(|f| ctx.expr(f, "a formula")) {
                 reinterpret.push(Reinterpret {
                     name,
                     formula,
                     unit,
+                    tables,
+                    channels,
                 });
             }
         }

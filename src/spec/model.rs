@@ -940,6 +940,11 @@ pub struct Reinterpret {
     pub formula: SpecExpr,
     /// Unit label for reports.
     pub unit: Option<Name>,
+    /// Names usable in the formulas, each a table of `value` against `mass` (and
+    /// `channel`), relative to the spec.
+    pub tables: Vec<(Name, Name)>,
+    /// A channel's own formula (channels with their own POI).
+    pub channels: Vec<(Name, SpecExpr)>,
 }
 
 /// `blinding:`.

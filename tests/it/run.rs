@@ -2995,3 +2995,49 @@ fn a_signal_strength_scales_its_nominal_prediction() {
     );
     assert!(!passed && text.contains("needs `nominal`"), "{text}");
 }
+
+/// Reinterpretation per channel with tabulated inputs: `tables` are interpolated at each
+/// hypothesis (the point's channel's rows), a channel's own formula replaces `formula`,
+/// and a channel without table rows gets no reinterpreted limit.
+#[test]
+fn reinterpretations_take_tables_and_formulas_per_channel() {
+    let dir = temp("reinterpret-tables");
+    std::fs::write(
+        dir.join("rates.csv"),
+        "mass,channel,value\n0.9,mumu,2.0\n1.2,mumu,5.0\n0.9,pipi,1.0\n1.2,pipi,1.0\n",
+    )
+    .unwrap();
+    let spec = common::small_counting_spec("cls-exact")
+        .replace("blinding: { unblind: true }", "blinding: { unblind: false }")
+        .replace(
+            "  expected: true\n",
+            "  expected: true\n  reinterpret:\n    rated: { formula: \"xsec_br / rate\", tables: { rate: rates.csv }, channels: { pipi: \"2 * xsec_br / rate\" } }\n",
+        );
+    assert!(spec.contains("rated:"));
+    let results = run_spec(&dir, "rated", &spec);
+    let mut checked = 0;
+    for p in results["scan"].as_array().unwrap() {
+        let (Some(median), Some(m)) = (p["expected"][2].as_f64(), p["mass"].as_f64()) else {
+            continue;
+        };
+        let rated = &p["reinterpreted"]["rated"]["expected"];
+        let want = match p["channel"].as_str().unwrap() {
+            "mumu" => Some(median / (2.0 + 3.0 * (m - 0.9) / 0.3)),
+            "pipi" => Some(2.0 * median),
+            _ => None,
+        };
+        match want {
+            Some(w) => {
+                let got = rated[2].as_f64().unwrap();
+                assert!(
+                    (got / w - 1.0).abs() <= 1e-12,
+                    "{} at {m}: {got} vs {w}",
+                    p["channel"]
+                );
+                checked += 1;
+            }
+            None => assert!(rated.is_null(), "{p}"),
+        }
+    }
+    assert!(checked > 10, "{checked} points checked");
+}

@@ -30,6 +30,7 @@ mod nuisance_target;
 mod overlapping_channels;
 mod overlapping_vetoes;
 mod poi_normalisation;
+mod reinterpret_table;
 mod scan_grid;
 mod scan_past_endpoint;
 mod scan_signal_source;
@@ -121,6 +122,7 @@ pub const ALL: &[Rule] = &[
     nuisance_target::RULE,
     correction_file::RULE,
     poi_normalisation::RULE,
+    reinterpret_table::RULE,
 ];
 
 /// The rule with this code or name.

@@ -78,7 +78,10 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                     ),
                     Err(e) => format!("`nominal` cannot be evaluated at {m}: {}", e.message),
                 };
-                out.push(RULE.diag(problem).at_labelled(value.span, "at an end of the scan"));
+                out.push(
+                    RULE.diag(problem)
+                        .at_labelled(value.span, "at an end of the scan"),
+                );
                 break;
             }
         }
