@@ -231,14 +231,14 @@ impl<'a> LintContext<'a> {
         self.spec.scan.as_ref().map(|s| s.parameter.value.as_str())
     }
 
-    /// Whether `name` is a table of a reinterpretation formula (`limits.reinterpret.*.tables`).
-    fn reinterpret_table(&self, name: &str) -> bool {
+    /// The names of the tables of reinterpretation formulas (`limits.reinterpret.*.tables`).
+    fn reinterpret_tables(&self) -> impl Iterator<Item = &str> {
         self.spec
             .limits
             .iter()
             .flat_map(|l| &l.reinterpret)
             .flat_map(|r| &r.tables)
-            .any(|(n, _)| n.value == name)
+            .map(|(n, _)| n.value.as_str())
     }
 
     /// Name of the parameter of interest.
@@ -279,7 +279,8 @@ impl<'a> LintContext<'a> {
                     return Some(Symbol::Sigma);
                 }
                 // The POI, and the tables of reinterpretation formulas: plain numbers.
-                if poi && (self.poi() == Some(name) || self.reinterpret_table(name)) {
+                if poi && (self.poi() == Some(name) || self.reinterpret_tables().any(|t| t == name))
+                {
                     return Some(Symbol::Poi);
                 }
             }
@@ -367,14 +368,7 @@ impl<'a> LintContext<'a> {
                 }
                 if poi {
                     names.extend(self.poi().map(str::to_string));
-                    names.extend(
-                        self.spec
-                            .limits
-                            .iter()
-                            .flat_map(|l| &l.reinterpret)
-                            .flat_map(|r| &r.tables)
-                            .map(|(n, _)| n.value.clone()),
-                    );
+                    names.extend(self.reinterpret_tables().map(str::to_string));
                 }
             }
         }
