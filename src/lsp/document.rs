@@ -512,6 +512,42 @@ fn hover_word(path: &Path, text: &str, position: Position) -> Option<(String, Ra
     None
 }
 
+/// A quick fix: a title and the replacement of a range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuickFix {
+    /// What it does (`replace with \`nTracks\``).
+    pub title: String,
+    /// The text it replaces.
+    pub range: Range,
+    /// The new text.
+    pub new_text: String,
+}
+
+/// The quick fixes of the findings that touch `range`: a misspelt name or key the linter
+/// suggests a known one for (its help, `did you mean \`X\`?`) is replaced by it.
+pub fn quick_fixes(path: &Path, text: &str, range: Range) -> Vec<QuickFix> {
+    findings(path, text)
+        .into_iter()
+        .filter(|f| f.range.start.line <= range.end.line && f.range.end.line >= range.start.line)
+        .filter_map(|f| {
+            let help = f.diagnostic.help.as_deref()?;
+            let name = help.strip_prefix("did you mean `")?.strip_suffix("`?")?;
+            let (start, end) = (offset_of(text, f.range.start), offset_of(text, f.range.end));
+            let written = text.get(start..end)?;
+            let is_word = |w: &str| {
+                !w.is_empty()
+                    && w.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_+-*.".contains(c))
+            };
+            (is_word(written) && is_word(name)).then(|| QuickFix {
+                title: format!("replace `{written}` with `{name}` ({})", f.diagnostic.code),
+                range: f.range,
+                new_text: name.to_string(),
+            })
+        })
+        .collect()
+}
+
 /// What the data column named at `bytes` is (`word`, or the basf2 call `word(…)` that
 /// starts there): a toy's declared variable with its branch, type, dimension and range,
 /// or a branch of the data files.

@@ -1,7 +1,8 @@
 //! `searchlight lsp`: a language server for specs over stdio (LSP 3.17, rust-analyzer's
 //! `lsp-server` transport). Full-document sync; on every change the spec is loaded and
 //! linted in-process and the findings published. Requests: hover (keys, variables,
-//! functions, PDFs), completion (keys of the mapping, values of a key), go to definition
+//! functions, PDFs, columns, a step's cutflow), code actions (the linter's suggested
+//! names), completion (keys of the mapping, values of a key), go to definition
 //! (variables, MVA models, correction files, included fragments), formatting (`fmt`). The analysis of a document is [`document`]'s.
 
 pub mod document;
@@ -45,6 +46,7 @@ pub fn serve(connection: &Connection) -> Result<(), ServerError> {
         "completionProvider": { "triggerCharacters": [":", " ", "{", ","] },
         "definitionProvider": true,
         "documentFormattingProvider": true,
+        "codeActionProvider": true,
     });
     let (id, _) = connection.initialize_start()?;
     connection.initialize_finish(
@@ -167,6 +169,27 @@ fn answer(documents: &HashMap<String, String>, request: Request) -> Response {
             }
             None => Value::Null,
         },
+        "textDocument/codeAction" => {
+            let at = |p: &Value| Position {
+                line: p["line"].as_u64().unwrap_or(0) as u32,
+                column: p["character"].as_u64().unwrap_or(0) as u32,
+            };
+            let range = Range {
+                start: at(&params["range"]["start"]),
+                end: at(&params["range"]["end"]),
+            };
+            let actions: Vec<Value> = document::quick_fixes(&path, text, range)
+                .into_iter()
+                .map(|fix| {
+                    json!({
+                        "title": fix.title,
+                        "kind": "quickfix",
+                        "edit": {"changes": {uri: [{"range": range_json(fix.range), "newText": fix.new_text}]}},
+                    })
+                })
+                .collect();
+            json!(actions)
+        }
         "textDocument/formatting" => match document::formatted(&path, text) {
             Some(formatted) => {
                 let end = document::position_of(text, text.len());

@@ -120,6 +120,14 @@ fn an_editor_gets_diagnostics_hover_completion_definition_and_formatting() {
     assert_eq!(unknown["severity"], 1);
 
     let doc = json!({"uri": uri});
+    // Its quick fix is the name the linter suggests.
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": doc, "range": unknown["range"], "context": {"diagnostics": [unknown]}}),
+    );
+    let edit = &actions[0]["edit"]["changes"][&uri][0];
+    assert_eq!(edit["newText"], "nTracks", "{actions}");
+    assert_eq!(edit["range"], unknown["range"]);
     let hover = client.request(
         "textDocument/hover",
         json!({"textDocument": doc, "position": at(&bad, "luminosity: 10", 2)}),
