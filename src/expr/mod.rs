@@ -16,7 +16,7 @@ mod units;
 
 pub use eval::{ConstError, arity_text, eval_const};
 pub use functions::{FUNCTIONS, Function, apply as apply_function, function, pow};
-pub use mangle::mangle;
+pub use mangle::{demangle, mangle};
 pub use parse::{MAX_DEPTH, MAX_LEN, Origin, parse, parse_text};
 pub use print::{format_number, print};
 pub use units::{Dim, Unit};

@@ -359,10 +359,12 @@ fn data_columns(spec: &Spec, sources: &SourceMap, path: &Path) -> Vec<Completion
         .collect();
     let mut branches: Vec<&String> = ctx.file_columns.iter().flatten().collect();
     branches.sort();
+    // A branch as the analyst writes it (`daughter(0, muonID)`), where it is basf2's
+    // mangling of one.
     out.extend(branches.into_iter().map(|b| Completion {
-        label: b.clone(),
+        label: crate::expr::demangle(b).unwrap_or_else(|| b.clone()),
         kind: CompletionKind::Column,
-        detail: "branch of the data files".into(),
+        detail: format!("branch `{b}` of the data files"),
     }));
     out.sort_by(|a, b| a.label.cmp(&b.label));
     out
@@ -752,6 +754,15 @@ mod tests {
         let offset = text.find("chiProb > 0.001").unwrap() + 2;
         let (hover_text, _) = hover(path, &text, position_of(&text, offset)).unwrap();
         assert!(hover_text.contains("of the data files"), "{hover_text}");
+        let offset = text.find("chiProb > 0.001").unwrap();
+        let labels: Vec<String> = completions(path, &text, position_of(&text, offset))
+            .into_iter()
+            .map(|c| c.label)
+            .collect();
+        assert!(
+            labels.contains(&"daughter(0, muonID)".to_string()),
+            "{labels:?}"
+        );
         let offset = text.find("min(daughter(0, muonID)").unwrap() + 5;
         let (hover_text, _) = hover(path, &text, position_of(&text, offset)).unwrap();
         assert!(hover_text.contains("`daughter(0, muonID)`"), "{hover_text}");
