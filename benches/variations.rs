@@ -71,17 +71,7 @@ fn main() {
         let Ok(prepared) = prepare(&path, false) else {
             panic!("{name}: the spec is refused");
         };
-        let run = || {
-            execute(
-                &prepared.spec,
-                &prepared.query,
-                prepared.hidden.as_ref(),
-                &prepared.base,
-                Shard::WHOLE,
-                false,
-            )
-            .unwrap()
-        };
+        let run = || execute(&prepared, Shard::WHOLE, false).unwrap();
         run(); // toys into the cache, files into the page cache
         let seconds = common::median(5, || {
             std::hint::black_box(run());

@@ -190,14 +190,7 @@ where
 {
     let pool = thread_pool(args.threads)?;
     let outcome = pool.install(|| {
-        let executed = execute(
-            &prepared.spec,
-            &prepared.query,
-            prepared.hidden.as_ref(),
-            &prepared.base,
-            Shard::WHOLE,
-            false,
-        )?;
+        let executed = execute(prepared, Shard::WHOLE, false)?;
         fit(&executed.candidates)
     });
     outcome.map_err(|d| {

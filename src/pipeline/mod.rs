@@ -14,15 +14,7 @@
 //! else {
 //!     panic!("the spec is refused")
 //! };
-//! let executed = pipeline::execute(
-//!     &prepared.spec,
-//!     &prepared.query,
-//!     prepared.hidden.as_ref(),
-//!     &prepared.base,
-//!     Shard::WHOLE,
-//!     false,
-//! )
-//! .unwrap();
+//! let executed = pipeline::execute(&prepared, Shard::WHOLE, false).unwrap();
 //! let (input, cutflow) = &executed.cutflows[0];
 //! assert_eq!(input, "data");
 //! assert_eq!(cutflow.channels[0].rows[1].step, "mbc");
@@ -302,18 +294,17 @@ pub struct Executed {
     pub layout_sha256: String,
 }
 
-/// Runs the query over the events `shard` owns of every input ([`Shard::WHOLE`]: all),
-/// in spec order, collecting the candidates the statistics stage needs (with truth
-/// columns for signal toys); the data's cutflow and histograms leave out what `hidden`
-/// (blinding) holds for.
+/// Runs a prepared spec's query over the events `shard` owns of every input
+/// ([`Shard::WHOLE`]: all), in spec order, collecting the candidates the statistics stage
+/// needs (with truth columns for signal toys); the data's cutflow and histograms leave
+/// out what blinding hides (`Prepared::hidden`).
 pub fn execute(
-    spec: &Spec,
-    query: &Query,
-    hidden: Option<&crate::expr::Expr>,
-    base: &Path,
+    prepared: &Prepared,
     shard: Shard,
     column_cache: bool,
 ) -> Result<Executed, Diagnostic> {
+    let (spec, query, base) = (&*prepared.spec, &prepared.query, &*prepared.base);
+    let hidden = prepared.hidden.as_ref();
     let observable = match (&spec.model, &spec.plain_fit) {
         (Some(m), _) => Some(&m.observable().var.expr),
         (None, Some(p)) => Some(&p.observable.var.expr),
@@ -548,27 +539,14 @@ pub fn complete(
     column_cache: bool,
 ) -> Result<Completed, Diagnostic> {
     let spec = &prepared.spec;
-    let executed = execute(
-        spec,
-        &prepared.query,
-        prepared.hidden.as_ref(),
-        &prepared.base,
-        Shard::WHOLE,
-        column_cache,
-    )?;
+    let executed = execute(prepared, Shard::WHOLE, column_cache)?;
     let statistics = crate::analysis::statistics(
         spec,
         &prepared.base,
         &executed.candidates,
         prepared.unblinded,
     )?;
-    let mut provenance = provenance::provenance(
-        path,
-        spec,
-        &prepared.sources,
-        &prepared.base,
-        prepared.unblinded,
-    )?;
+    let mut provenance = provenance::provenance(path, prepared)?;
     provenance.inputs = executed.records;
     Ok(Completed {
         cutflows: executed.cutflows,
@@ -586,21 +564,8 @@ pub fn complete_shard(
     shard: Shard,
     column_cache: bool,
 ) -> Result<(crate::shard::partial::Partial, Vec<String>), Diagnostic> {
-    let mut executed = execute(
-        &prepared.spec,
-        &prepared.query,
-        prepared.hidden.as_ref(),
-        &prepared.base,
-        shard,
-        column_cache,
-    )?;
-    let provenance = provenance::provenance(
-        path,
-        &prepared.spec,
-        &prepared.sources,
-        &prepared.base,
-        prepared.unblinded,
-    )?;
+    let mut executed = execute(prepared, shard, column_cache)?;
+    let provenance = provenance::provenance(path, prepared)?;
     let notes = std::mem::take(&mut executed.notes);
     Ok((outputs::partial(shard, provenance, executed), notes))
 }

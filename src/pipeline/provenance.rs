@@ -11,14 +11,10 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The provenance of a run of `spec` (given as `path`), without its inputs.
-pub fn provenance(
-    path: &Path,
-    spec: &Spec,
-    sources: &SourceMap,
-    base: &Path,
-    unblind: bool,
-) -> Result<Provenance, Diagnostic> {
+/// The provenance of a run of the prepared spec read from `path`, without its inputs.
+pub fn provenance(path: &Path, prepared: &super::Prepared) -> Result<Provenance, Diagnostic> {
+    let (spec, sources, base) = (&*prepared.spec, &prepared.sources, &*prepared.base);
+    let unblind = prepared.unblinded;
     let read = |p: &Path| {
         crate::io::regular::read_to_string(p, crate::spec::MAX_SPEC_BYTES)
             .map_err(|e| e.to_string())
