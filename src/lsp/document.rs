@@ -400,8 +400,12 @@ fn word_at(text: &str, offset: usize) -> Option<(&str, std::ops::Range<usize>)> 
 /// data; on a selection step or veto, also its cutflow rows from the last run's
 /// results.json (`results/<analysis>/` beside the spec or in the working directory).
 pub fn hover(path: &Path, text: &str, position: Position) -> Option<(String, Range)> {
-    let found = hover_word(path, text, position);
-    let Some(cutflow) = cutflow_rows(path, text, position) else {
+    let loaded = loaded_with_sources(path, text);
+    let found = hover_word(path, text, position, loaded.as_ref());
+    let Some(cutflow) = loaded
+        .as_ref()
+        .and_then(|(spec, _)| cutflow_rows(spec, path, text, position))
+    else {
         return found;
     };
     let line_range = |line: u32| Range {
@@ -416,8 +420,7 @@ pub fn hover(path: &Path, text: &str, position: Position) -> Option<(String, Ran
 
 /// The cutflow rows of the step or veto written on the cursor's line, from the last
 /// results.json of this analysis, as Markdown.
-fn cutflow_rows(path: &Path, text: &str, position: Position) -> Option<String> {
-    let spec = loaded(path, text)?;
+fn cutflow_rows(spec: &Spec, path: &Path, text: &str, position: Position) -> Option<String> {
     let on_line = |span: Span| position_of(text, span.start).line == position.line;
     let label = spec
         .selection
@@ -465,7 +468,12 @@ fn cutflow_rows(path: &Path, text: &str, position: Position) -> Option<String> {
     Some(out)
 }
 
-fn hover_word(path: &Path, text: &str, position: Position) -> Option<(String, Range)> {
+fn hover_word(
+    path: &Path,
+    text: &str,
+    position: Position,
+    loaded: Option<&(Spec, SourceMap)>,
+) -> Option<(String, Range)> {
     let (word, bytes) = word_at(text, offset_of(text, position))?;
     let range = Range {
         start: position_of(text, bytes.start),
@@ -482,7 +490,7 @@ fn hover_word(path: &Path, text: &str, position: Position) -> Option<(String, Ra
             return Some((format!("**`{word}`**{required}: {}", key.doc), range));
         }
     }
-    if let Some(spec) = loaded(path, text)
+    if let Some((spec, _)) = loaded
         && let Some(v) = spec.variables.iter().find(|v| v.name.value == word)
     {
         return Some((
@@ -496,7 +504,9 @@ fn hover_word(path: &Path, text: &str, position: Position) -> Option<(String, Ra
     if let Some(f) = crate::expr::function(word) {
         return Some((format!("function **`{word}`**: {}", f.doc), range));
     }
-    if let Some(found) = column_hover(path, text, word, bytes.clone()) {
+    if let Some(found) = loaded
+        .and_then(|(spec, sources)| column_hover(spec, sources, path, text, word, bytes.clone()))
+    {
         return Some((found, range));
     }
     if let Some(p) = crate::stats::pdfs::pdf(word) {
@@ -554,6 +564,8 @@ pub fn quick_fixes(path: &Path, text: &str, range: Range) -> Vec<QuickFix> {
 /// starts there): a toy's declared variable with its branch, type, dimension and range,
 /// or a branch of the data files.
 fn column_hover(
+    spec: &Spec,
+    sources: &SourceMap,
     path: &Path,
     text: &str,
     word: &str,
@@ -576,8 +588,7 @@ fn column_hover(
         None => word,
     };
     let branch = crate::expr::mangle(written);
-    let (spec, sources) = loaded_with_sources(path, text)?;
-    let ctx = crate::check::LintContext::new(&spec, &sources, base_dir(path));
+    let ctx = crate::check::LintContext::new(spec, sources, base_dir(path));
     if let Some(decl) = ctx.columns.as_ref().and_then(|c| c.get(&branch)) {
         return Some(format!(
             "column **`{written}`**: {}; branch `{branch}`, {}",

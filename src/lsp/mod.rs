@@ -144,10 +144,7 @@ fn answer(documents: &HashMap<String, String>, request: Request) -> Response {
     let (Some(text), Some(path)) = (documents.get(uri), path_of(uri)) else {
         return Response::new_ok(request.id, Value::Null);
     };
-    let position = Position {
-        line: params["position"]["line"].as_u64().unwrap_or(0) as u32,
-        column: params["position"]["character"].as_u64().unwrap_or(0) as u32,
-    };
+    let position = position_json(&params["position"]);
     let result = match request.method.as_str() {
         "textDocument/hover" => document::hover(&path, text, position).map_or(Value::Null, |(markdown, range)| {
             json!({"contents": {"kind": "markdown", "value": markdown}, "range": range_json(range)})
@@ -170,13 +167,9 @@ fn answer(documents: &HashMap<String, String>, request: Request) -> Response {
             None => Value::Null,
         },
         "textDocument/codeAction" => {
-            let at = |p: &Value| Position {
-                line: p["line"].as_u64().unwrap_or(0) as u32,
-                column: p["character"].as_u64().unwrap_or(0) as u32,
-            };
             let range = Range {
-                start: at(&params["range"]["start"]),
-                end: at(&params["range"]["end"]),
+                start: position_json(&params["range"]["start"]),
+                end: position_json(&params["range"]["end"]),
             };
             let actions: Vec<Value> = document::quick_fixes(&path, text, range)
                 .into_iter()
@@ -206,6 +199,15 @@ fn answer(documents: &HashMap<String, String>, request: Request) -> Response {
         }
     };
     Response::new_ok(request.id, result)
+}
+
+/// A protocol position (`{line, character}`; absent or malformed parts are 0).
+fn position_json(p: &Value) -> Position {
+    let part = |key: &str| u32::try_from(p[key].as_u64().unwrap_or(0)).unwrap_or(u32::MAX);
+    Position {
+        line: part("line"),
+        column: part("character"),
+    }
 }
 
 fn range_json(range: Range) -> Value {
