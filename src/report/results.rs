@@ -165,15 +165,15 @@ pub enum ReadError {
 
 /// Reads a results.json written by `run`, typed.
 pub fn read_results(path: &std::path::Path) -> Result<RunResults, ReadError> {
-    let document = read_results_document(path)?;
-    serde_json::from_value(document).map_err(|source| ReadError::Format {
-        path: path.display().to_string(),
-        source,
-    })
+    read_json(path)
 }
 
 /// Reads a results.json as a JSON document (`verify` compares every leaf).
 pub fn read_results_document(path: &std::path::Path) -> Result<Value, ReadError> {
+    read_json(path)
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T, ReadError> {
     let shown = path.display().to_string();
     let text = crate::io::regular::read_to_string(path, crate::io::regular::MAX_WHOLE_FILE)
         .map_err(|source| ReadError::Io {
