@@ -1,8 +1,8 @@
-//! ROOT read throughput: five flat branches of a toy ntuple (written as a zlib TTree by
-//! uproot, since no maintained Rust crate writes TTrees), read by searchlight on one and
-//! two threads and by uproot (`arrays()` to numpy), side by side; plus three zlib
-//! inflate backends (libdeflate, used by the reader; zlib-rs and miniz_oxide) on the
-//! same bytes. Needs `PEERS_PYTHON` (a Python with uproot and pyarrow, from
+//! ROOT read throughput: five flat columns of a toy ntuple, written by uproot (no
+//! maintained Rust crate writes ROOT files) as a zlib TTree and as a zlib RNTuple of the
+//! same rows, each read by searchlight on one and two threads and by uproot (`arrays()`
+//! to numpy), side by side; plus three zlib inflate backends (libdeflate, used by the
+//! reader; zlib-rs and miniz_oxide) on the same bytes. Needs `PEERS_PYTHON` (a Python with uproot and pyarrow, from
 //! scripts/peers-venv.sh). Run with `cargo bench --bench root_read`.
 
 mod common;
@@ -20,8 +20,14 @@ fn main() {
     };
     let parquet = dir.join("toy.parquet");
     let root = dir.join("toy.root");
+    let rntuple = dir.join("toy-rntuple.root");
     let rows = common::toy_parquet(&parquet, ROWS);
-    let mut args = vec!["write", parquet.to_str().unwrap(), root.to_str().unwrap()];
+    let mut args = vec![
+        "write",
+        parquet.to_str().unwrap(),
+        root.to_str().unwrap(),
+        rntuple.to_str().unwrap(),
+    ];
     args.extend(common::COLUMNS);
     common::peer(&python, "root_read.py", &args);
 
@@ -34,38 +40,48 @@ fn main() {
         }
         assert_eq!(n as u64, rows);
     };
-    println!(
-        "file: {rows} rows, {} MB, zlib level 1 (uproot-written), 5 branches (4 f64, 1 i32)",
-        std::fs::metadata(&root).unwrap().len() / 1_000_000
-    );
-    let mut ours = Vec::new();
-    for threads in [1, 2] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        let t = pool.install(|| common::median(7, || read(&root)));
+    let mut tree_times = Vec::new();
+    for (what, path) in [("TTree", &root), ("RNTuple", &rntuple)] {
         println!(
-            "searchlight ({threads} thread{}) {:>8.1} ms  {:>6.2} M rows/s",
-            if threads > 1 { "s" } else { " " },
-            t * 1e3,
-            rows as f64 / t / 1e6
+            "{what}: {rows} rows, {} MB, zlib level 1 (uproot-written), 5 columns (4 f64, 1 i32)",
+            std::fs::metadata(path).unwrap().len() / 1_000_000
         );
-        ours.push(t);
+        let mut ours = Vec::new();
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let t = pool.install(|| common::median(7, || read(path)));
+            let versus_tree = match tree_times.get(threads - 1) {
+                Some(tree) => format!("  {:.2}x the TTree's time", t / tree),
+                None => String::new(),
+            };
+            println!(
+                "searchlight ({threads} thread{}) {:>8.1} ms  {:>6.2} M rows/s{versus_tree}",
+                if threads > 1 { "s" } else { " " },
+                t * 1e3,
+                rows as f64 / t / 1e6
+            );
+            ours.push(t);
+        }
+        let mut args = vec!["read", path.to_str().unwrap()];
+        args.extend(common::COLUMNS);
+        let peers: serde_json::Value =
+            serde_json::from_slice(&common::peer(&python, "root_read.py", &args)).unwrap();
+        let uproot = peers["uproot"].as_f64().unwrap();
+        println!(
+            "uproot {:<15} {:>8.1} ms  {:>6.2} M rows/s   searchlight is {:.2}x (1 thread), {:.2}x (2 threads)",
+            peers["uproot_version"].as_str().unwrap_or("?"),
+            uproot * 1e3,
+            rows as f64 / uproot / 1e6,
+            uproot / ours[0],
+            uproot / ours[1]
+        );
+        if tree_times.is_empty() {
+            tree_times = ours;
+        }
     }
-    let mut args = vec!["read", root.to_str().unwrap()];
-    args.extend(common::COLUMNS);
-    let peers: serde_json::Value =
-        serde_json::from_slice(&common::peer(&python, "root_read.py", &args)).unwrap();
-    let uproot = peers["uproot"].as_f64().unwrap();
-    println!(
-        "uproot {:<15} {:>8.1} ms  {:>6.2} M rows/s   searchlight is {:.2}x (1 thread), {:.2}x (2 threads)",
-        peers["uproot_version"].as_str().unwrap_or("?"),
-        uproot * 1e3,
-        rows as f64 / uproot / 1e6,
-        uproot / ours[0],
-        uproot / ours[1]
-    );
     inflate_backends(&root);
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -539,11 +539,9 @@ fn generated_points(
                     .map_err(|e| refuse(entry.span, e.message))?;
                 let mut events = 0u64;
                 for path in paths {
-                    let counted_tree =
-                        RootReader::tree(&path, Some(&counted.value)).map_err(|e| {
-                            refuse(counted.span, format!("{}: {}", path.display(), e.message))
-                        })?;
-                    events += counted_tree.entries;
+                    events += RootReader::entries(&path, Some(&counted.value)).map_err(|e| {
+                        refuse(counted.span, format!("{}: {}", path.display(), e.message))
+                    })?;
                 }
                 let ctau = entry_ctau.as_ref().map(|c| c[k]);
                 add(&mut points, *mass, ctau, events as f64);

@@ -28,7 +28,7 @@ fn spec_for(file: &Path) -> String {
     let name = file.file_name().unwrap().to_str().unwrap();
     let path = file.canonicalize().unwrap().display().to_string();
     let header = "searchlight: 1\nanalysis: { name: hostile }\n";
-    if name.starts_with("root_") {
+    if name.starts_with("root_") || name.starts_with("rntuple_") {
         format!(
             "{header}inputs:\n  data: {{ files: [\"{path}\"], tree: ntuple }}\nselection:\n  - cut: f8 > 5.2\n"
         )

@@ -19,6 +19,7 @@ mod limits;
 mod lsp;
 mod mva;
 mod parquet_reader;
+mod rntuple_reader;
 mod root_reader;
 mod run;
 mod shapes;

@@ -1,6 +1,6 @@
 //! ## What it does
 //! Opens every file of every file input as `run` will: the paths and globs must match
-//! files, each must be a readable ROOT TTree or Parquet file (not an RNTuple, not a text
+//! files, each must be a readable ROOT TTree or RNTuple or a Parquet file (not a text
 //! file), every column the analysis reads must be in every file of every input (not only
 //! `data`), as must the columns of an input's own `cuts` and a signal sample's
 //! generated-mass and lifetime columns (`generated`),

@@ -1,6 +1,7 @@
-//! A bounds-checked big-endian reader over a byte slice: every read of ROOT's
-//! serialisation goes through it, so a truncated or corrupt record is an error naming
-//! the byte offset, never a panic or an out-of-bounds access.
+//! A bounds-checked reader over a byte slice, big-endian (ROOT's object serialisation)
+//! and little-endian (RNTuple's envelopes): every read of a ROOT file goes through it,
+//! so a truncated or corrupt record is an error naming the byte offset, never a panic
+//! or an out-of-bounds access.
 
 /// A failed read: what was expected and where.
 pub type Result<T> = std::result::Result<T, String>;
@@ -18,6 +19,18 @@ macro_rules! be_reader {
         pub fn $name(&mut self) -> Result<$t> {
             let bytes = self.take(std::mem::size_of::<$t>())?;
             Ok(<$t>::from_be_bytes(
+                bytes.try_into().expect("take returns the requested length"),
+            ))
+        }
+    };
+}
+
+macro_rules! le_reader {
+    ($name:ident, $t:ty) => {
+        #[doc = concat!("Reads a little-endian `", stringify!($t), "` (RNTuple envelopes).")]
+        pub fn $name(&mut self) -> Result<$t> {
+            let bytes = self.take(std::mem::size_of::<$t>())?;
+            Ok(<$t>::from_le_bytes(
                 bytes.try_into().expect("take returns the requested length"),
             ))
         }
@@ -68,6 +81,11 @@ impl<'a> Cursor<'a> {
     }
 
     be_reader!(u8, u8);
+    le_reader!(u16_le, u16);
+    le_reader!(u32_le, u32);
+    le_reader!(i32_le, i32);
+    le_reader!(u64_le, u64);
+    le_reader!(i64_le, i64);
     be_reader!(i16, i16);
     be_reader!(u16, u16);
     be_reader!(i32, i32);

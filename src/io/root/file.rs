@@ -115,6 +115,11 @@ impl RootFile {
         Ok(Ok(RootFile { file, len, top }))
     }
 
+    /// The file's length in bytes.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
     /// Reads `n` bytes at `offset`, refusing ranges past the end of the file.
     pub fn read_at(&self, offset: u64, n: usize) -> Result<Vec<u8>> {
         let end = offset.checked_add(n as u64).filter(|&e| e <= self.len);

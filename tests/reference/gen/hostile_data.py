@@ -1,6 +1,6 @@
 """Writes the hostile data and model corpus in tests/corpus/bad_data/ from the committed
-good files: truncated, bit-flipped, wrong magic, empty and mislabelled ROOT and Parquet
-files, and truncated or corrupted XGBoost, LightGBM and TMVA models. Standard library only;
+good files: truncated, bit-flipped, wrong magic, empty and mislabelled ROOT (TTree and
+RNTuple) and Parquet files, and truncated or corrupted XGBoost, LightGBM and TMVA models. Standard library only;
 deterministic. tests/it/hostile_data.rs runs each through `searchlight run`.
 
 Run: python3 tests/reference/gen/hostile_data.py
@@ -36,6 +36,8 @@ def main():
     zstd = read("root/types-zstd.root")
     lz4 = read("root/types-lz4.root")
     lzma = read("root/types-lzma.root")
+    rntuple = read("rntuple/types-split.root")
+    rntuple_zlib = read("rntuple/types-zlib.root")
     parquet = read("parquet/types_zstd.parquet")
     xgb = read("mva/xgb_binary.json")
     lgb = read("mva/lgb_binary.txt")
@@ -54,6 +56,15 @@ def main():
         "root_zstd_truncated.root": zstd[: int(len(zstd) * 0.6)],
         "root_lz4_bitflip.root": flip(lz4, 27417 + 1500),
         "root_lzma_bitflip.root": flip(lzma, 27420 + 1200),
+        "rntuple_truncated_half.root": rntuple[: len(rntuple) // 2],
+        "rntuple_truncated_tail.root": rntuple[:-100],
+        # Offsets read with uproot: the page of `f8` (zstd, its XXH3 checksum after it)
+        # at byte 2973, 3055 bytes; the header envelope (fields, columns) at 1664, 977.
+        "rntuple_bitflip_page.root": flip(rntuple, 2973 + 1000, 1),
+        "rntuple_bitflip_envelope.root": flip(rntuple, 1664 + 500, 1),
+        # Inside the first zlib-compressed page of `f8` (byte 2954, 2699 bytes) of a file
+        # without page checksums: zlib's own Adler-32 sees it.
+        "rntuple_zlib_bitflip.root": flip(rntuple_zlib, 2954 + 1500, 1),
         "parquet_empty.parquet": b"",
         "parquet_truncated_footer.parquet": parquet[:-10],
         "parquet_truncated_half.parquet": parquet[: len(parquet) // 2],
