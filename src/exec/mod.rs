@@ -10,6 +10,7 @@ pub mod histogram;
 
 use crate::expr::{BinOp, CmpOp};
 use crate::io::IoError;
+use crate::io::source::ENTRY_COLUMN;
 use crate::io::table::ColumnTable;
 use crate::plan::dag::{self, DagNode, NodeId};
 use crate::plan::logical::StepOp;
@@ -132,19 +133,22 @@ enum Events {
 }
 
 impl Events {
-    /// The events of rows `rows` of `table` (starts counted from `rows.start`).
+    /// The events of rows `rows` of `table` (starts counted from `rows.start`): runs of
+    /// rows with the same (`__experiment__`, `__run__`, `__event__`), or else with the
+    /// same ROOT entry (the rows of a jagged read, [`ENTRY_COLUMN`]).
     fn of(table: &ColumnTable, rows: Range<usize>) -> Events {
         let n = rows.len();
         let col = |name: &str| table.column(name).map(|c| c.range_to_f64(rows.clone()));
-        let (Some(e), Some(r), Some(v)) = (col("__experiment__"), col("__run__"), col("__event__"))
-        else {
-            return Events::PerRow;
+        let starts = |key: &dyn Fn(usize) -> (f64, f64, f64)| {
+            Events::Starts((0..n).filter(|&i| i == 0 || key(i) != key(i - 1)).collect())
         };
-        Events::Starts(
-            (0..n)
-                .filter(|&i| i == 0 || (e[i], r[i], v[i]) != (e[i - 1], r[i - 1], v[i - 1]))
-                .collect(),
-        )
+        match (col("__experiment__"), col("__run__"), col("__event__")) {
+            (Some(e), Some(r), Some(v)) => starts(&|i| (e[i], r[i], v[i])),
+            _ => match col(ENTRY_COLUMN) {
+                Some(entry) => starts(&|i| (entry[i], 0.0, 0.0)),
+                None => Events::PerRow,
+            },
+        }
     }
 
     /// The rows of each event of `n` rows (only for [`Events::Starts`]).
@@ -774,11 +778,20 @@ impl<I: Iterator<Item = Result<ColumnTable, IoError>>> Iterator for EventChunks<
                         }
                         None => next,
                     };
-                    let Events::Starts(mut starts) = Events::of(&table, 0..table.rows()) else {
+                    let events = Events::of(&table, 0..table.rows());
+                    let Events::Starts(mut starts) = events else {
                         // Every row is an event: none continues into the next table.
                         self.queue(table, Events::PerRow);
                         continue;
                     };
+                    let numbered = ["__experiment__", "__run__", "__event__"]
+                        .iter()
+                        .all(|c| table.column(c).is_some());
+                    if !numbered {
+                        // Events are ROOT entries, which a reader never splits.
+                        self.queue(table, Events::Starts(starts));
+                        continue;
+                    }
                     // The last event may continue in the next table: it waits.
                     let last_start = starts.pop().unwrap_or(0);
                     if last_start == 0 {

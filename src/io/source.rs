@@ -40,6 +40,11 @@ pub enum Format {
 /// analysis uses them itself.
 pub const EVENT_COLUMNS: [&str; 4] = ["__experiment__", "__run__", "__event__", "__weight__"];
 
+/// The entry number of a ROOT file's rows when the input reads jagged columns (one row
+/// per value of an entry): added by the reader, it groups the rows of one entry into
+/// one event where the file has no event numbers.
+pub const ENTRY_COLUMN: &str = "__entry__";
+
 /// Opens every file of an input projected onto the columns in `needed`; a bookkeeping
 /// column is left out of a file without it unless `required` says the analysis reads
 /// it. All files must give their columns the same types. `run` and `lint` both open

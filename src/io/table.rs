@@ -135,6 +135,27 @@ impl ColumnData {
         }
     }
 
+    /// Each value repeated `counts[i]` times (`counts` has one count per value).
+    pub fn repeat(&self, counts: &[u32]) -> ColumnData {
+        fn rep<T: Copy>(values: &[T], counts: &[u32]) -> Vec<T> {
+            let total = counts.iter().map(|&n| n as usize).sum();
+            let mut out = Vec::with_capacity(total);
+            for (&v, &n) in values.iter().zip(counts) {
+                out.extend(std::iter::repeat_n(v, n as usize));
+            }
+            out
+        }
+        match self {
+            ColumnData::F64(v) => ColumnData::F64(rep(v, counts)),
+            ColumnData::MappedF64(v) => ColumnData::F64(rep(v.as_slice(), counts)),
+            ColumnData::F32(v) => ColumnData::F32(rep(v, counts)),
+            ColumnData::I32(v) => ColumnData::I32(rep(v, counts)),
+            ColumnData::U32(v) => ColumnData::U32(rep(v, counts)),
+            ColumnData::I64(v) => ColumnData::I64(rep(v, counts)),
+            ColumnData::Bool(v) => ColumnData::Bool(rep(v, counts)),
+        }
+    }
+
     /// True when there are no values.
     pub fn is_empty(&self) -> bool {
         self.len() == 0

@@ -3,6 +3,7 @@
 //! erased when the input is done, so it never mixes with the run's output.
 
 use crate::io::IoError;
+use crate::io::source::ENTRY_COLUMN;
 use crate::io::table::ColumnTable;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -17,7 +18,7 @@ pub struct ProgressLine {
 }
 
 impl ProgressLine {
-    /// The line for `total` rows of input `label`.
+    /// The line for `total` rows (ROOT entries) of input `label`.
     pub fn new(label: &str, total: u64) -> Self {
         ProgressLine {
             label: label.to_string(),
@@ -28,14 +29,21 @@ impl ProgressLine {
         }
     }
 
-    /// Passes chunks through, counting their rows.
+    /// Passes chunks through, counting their rows (the entries they span, when a jagged
+    /// read made one row per value).
     pub fn track<'a>(
         &'a mut self,
         chunks: impl Iterator<Item = Result<ColumnTable, IoError>> + 'a,
     ) -> impl Iterator<Item = Result<ColumnTable, IoError>> + 'a {
         chunks.inspect(move |chunk| {
             if let Ok(t) = chunk {
-                self.advance(t.rows() as u64);
+                let rows = match t.column(ENTRY_COLUMN) {
+                    Some(entry) if !entry.is_empty() => {
+                        (entry.get_f64(entry.len() - 1) - entry.get_f64(0)) as u64 + 1
+                    }
+                    _ => t.rows() as u64,
+                };
+                self.advance(rows);
             }
         })
     }

@@ -1,8 +1,11 @@
 //! The RNTuple reader against uproot (tests/reference/gen/rntuple_uproot.py): RNTuples
 //! written by uproot (every number type, every compression, several clusters, a second
-//! ntuple and one in a subdirectory) read back exactly; jagged and record fields refused
-//! by name; broken files refused with coded errors; and the file-based reference search
-//! giving the same results on its ntuples rewritten as RNTuples as on the TTrees.
+//! ntuple and one in a subdirectory, a collection) read back exactly; record fields
+//! refused by name; broken files refused with coded errors; and the file-based reference
+//! search giving the same results on its ntuples rewritten as RNTuples as on the TTrees.
+//! Jagged TTree branches and RNTuple collections against uproot + awkward
+//! (tests/reference/gen/jagged_awkward.py): one candidate row per value, events kept
+//! whole, the same cutflow from either format.
 
 use crate::common;
 use searchlight::io::root::RootReader;
@@ -65,6 +68,21 @@ fn reads_every_flat_field_as_uproot_does() {
                     info["sha256"].as_str().unwrap(),
                     "{file}:{name}:{field} values differ from uproot's"
                 );
+                checked += 1;
+            }
+            for (field, info) in ntuple["jagged"].as_object().unwrap() {
+                // One row per value, with the entry number beside it.
+                let table = RootReader::open(&path, Some(name), Some(&[field.as_str()]))
+                    .and_then(|r| r.read_all())
+                    .unwrap_or_else(|e| panic!("{file}:{field}: {e}"));
+                let column = table.column(field).unwrap();
+                assert_eq!(column.len() as u64, info["values"].as_u64().unwrap());
+                assert_eq!(
+                    digest(column),
+                    info["sha256"].as_str().unwrap(),
+                    "{file}:{field}"
+                );
+                assert_eq!(table.column("__entry__").unwrap().len(), column.len());
                 checked += 1;
             }
             for refused in ntuple["refused"].as_array().unwrap() {
@@ -205,4 +223,123 @@ fn a_search_gives_the_same_results_on_rntuples_as_on_ttrees() {
     assert!(from_trees["cutflows"]["data"].is_object());
     assert_eq!(from_trees["cutflows"], from_rntuples["cutflows"]);
     assert_eq!(from_trees, from_rntuples);
+}
+
+fn jagged_spec(file: &str, selection: &str) -> String {
+    let path = std::fs::canonicalize(format!("tests/reference/jagged/{file}")).unwrap();
+    format!(
+        "searchlight: 1\nanalysis: {{ name: jagged }}\ninputs:\n  data: {{ files: [\"{}\"], tree: events, weight: eventWeight }}\nselection:\n{selection}",
+        path.display()
+    )
+}
+
+fn run_jagged(name: &str, spec: &str, extra: &[&str]) -> std::process::Output {
+    let dir = std::env::temp_dir().join(format!("searchlight-jagged-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.yaml"));
+    std::fs::write(&path, spec).unwrap();
+    let out = dir.join(name);
+    let mut args = vec!["run", path.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    args.extend(extra);
+    common::searchlight_in(&dir, &args)
+}
+
+/// A cut on an event-level branch (`nTracks`) and cuts on a track's values in one spec,
+/// on a TTree of variable-length arrays and on an RNTuple of a collection of records
+/// (the same events, both written by uproot): the cutflow awkward computes, per step
+/// events, candidates, NaN-stopped candidates and weighted events.
+#[test]
+fn jagged_columns_select_candidates_as_awkward_does() {
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/reference/jagged/cutflow.json").unwrap(),
+    )
+    .unwrap();
+    let selection = "  - name: two or more tracks\n    cut: nTracks >= 2\n  - name: track momentum\n    cut: track_pt > 0.5\n  - name: positive\n    cut: track_charge == 1\n  - best_candidate: { by: track_pid, keep: highest }\n";
+    for (file, threads) in [("tracks-ttree.root", "2"), ("tracks-rntuple.root", "1")] {
+        let name = file.trim_end_matches(".root");
+        let o = run_jagged(name, &jagged_spec(file, selection), &["--threads", threads]);
+        assert!(o.status.success(), "{}", common::text(&o));
+        let dir = std::env::temp_dir().join(format!("searchlight-jagged-{}", std::process::id()));
+        let results: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join(name).join("results.json")).unwrap(),
+        )
+        .unwrap();
+        let rows = results["cutflows"]["data"]["all"].as_array().unwrap();
+        let expected = reference["cutflow"].as_array().unwrap();
+        assert_eq!(rows.len(), expected.len());
+        for (row, want) in rows.iter().zip(expected) {
+            assert_eq!(row["step"], want["step"], "{file}");
+            for key in ["events", "candidates", "undefined"] {
+                assert_eq!(row[key], want[key], "{file}: {key} at {}", want["step"]);
+            }
+            let (a, b) = (
+                row["weighted"].as_f64().unwrap(),
+                want["weighted"].as_f64().unwrap(),
+            );
+            assert!((a - b).abs() <= 1e-12 * b, "{file}: weighted {a} vs {b}");
+        }
+    }
+}
+
+/// Two collections of different lengths in one input: a coded error naming both, the
+/// entry and the counts, and no results.
+#[test]
+fn jagged_columns_of_different_collections_are_refused() {
+    for file in ["tracks-ttree.root", "tracks-rntuple.root"] {
+        let spec = jagged_spec(file, "  - cut: track_pt > 0.5\n  - cut: hits > 0\n");
+        let o = run_jagged("mixed", &spec, &[]);
+        assert_eq!(o.status.code(), Some(2), "{}", common::text(&o));
+        let text = common::text(&o);
+        assert!(text.contains("SL204"), "{text}");
+        assert!(
+            text.contains("`track_pt` and `hits` hold different numbers of values in entry"),
+            "{text}"
+        );
+    }
+}
+
+/// ROOT-written variable-length arrays (../shared/testdata: `Muon_Px[NMuon]` and the
+/// other collections of the HZZ sample, every compression) read as one row per value:
+/// as many rows as the counter branch says, the event-level branch repeated, and the
+/// values' sum uproot gives.
+#[test]
+fn root_written_variable_length_arrays_read_as_uproot_does() {
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/reference/jagged/cutflow.json").unwrap(),
+    )
+    .unwrap();
+    let mut checked = 0;
+    for (name, want) in reference["testdata"].as_object().unwrap() {
+        let path = Path::new("../shared/testdata/root").join(name);
+        if !path.exists() {
+            eprintln!("skipping {name}: ../shared/testdata is absent");
+            continue;
+        }
+        let reader = RootReader::open(&path, Some("events"), Some(&["NMuon", "Muon_Px"])).unwrap();
+        let table = reader.read_all().unwrap();
+        let px = table.column("Muon_Px").unwrap();
+        assert_eq!(px.len() as u64, want["muons"].as_u64().unwrap(), "{name}");
+        let sum: f64 = (0..px.len()).map(|i| px.get_f64(i)).sum();
+        let expected = want["px_sum"].as_f64().unwrap();
+        assert!(
+            (sum - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+            "{name}: {sum} vs {expected}"
+        );
+        // Each row's NMuon is its event's count of rows.
+        let n = table.column("NMuon").unwrap();
+        let entry = table.column("__entry__").unwrap();
+        let mut i = 0;
+        while i < n.len() {
+            let k = n.get_f64(i) as usize;
+            assert!(
+                (i..i + k).all(|j| entry.get_f64(j) == entry.get_f64(i)),
+                "{name}: row {i}"
+            );
+            i += k;
+        }
+        checked += 1;
+    }
+    if Path::new("../shared/testdata/root").exists() {
+        assert!(checked >= 5, "only {checked} files compared");
+    }
 }

@@ -1,7 +1,8 @@
 //! The ROOT TTree reader against uproot (tests/reference/gen/root_uproot.py): files
 //! written by uproot (every type and compression, several baskets, a subdirectory) and
 //! by ROOT itself (../shared/testdata/root: ROOT 6.08–6.20, zlib, lz4, lzma, zstd and
-//! uncompressed), read back exactly; and broken files refused with coded errors.
+//! uncompressed), read back exactly, variable-length arrays (`x[n]`) as one row per
+//! value; and broken files refused with coded errors.
 
 use searchlight::io::root::RootReader;
 use searchlight::io::source::NtupleReader;
@@ -82,6 +83,25 @@ fn reads_every_flat_branch_as_uproot_does() {
                     info["sha256"].as_str().unwrap(),
                     "{key}:{name}:{branch} values differ from uproot's"
                 );
+                checked += 1;
+            }
+            for (branch, info) in tree["jagged"].as_object().unwrap() {
+                // One row per value, with the entry number beside it.
+                let table = RootReader::open(&path, Some(name), Some(&[branch.as_str()]))
+                    .and_then(|r| r.read_all())
+                    .unwrap_or_else(|e| panic!("{key}:{branch}: {e}"));
+                let column = table.column(branch).unwrap();
+                assert_eq!(
+                    column.len() as u64,
+                    info["values"].as_u64().unwrap(),
+                    "{key}:{branch}"
+                );
+                assert_eq!(
+                    digest(column),
+                    info["sha256"].as_str().unwrap(),
+                    "{key}:{branch}"
+                );
+                assert_eq!(table.column("__entry__").unwrap().len(), column.len());
                 checked += 1;
             }
             for refused in tree["refused"].as_array().unwrap() {

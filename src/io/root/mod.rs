@@ -20,7 +20,8 @@ mod tree_reader;
 
 use super::IoError;
 use super::guard;
-use super::table::{ColumnData, ColumnTable};
+use super::source::ENTRY_COLUMN;
+use super::table::{Column, ColumnData, ColumnTable};
 use crate::diag::{codes, did_you_mean};
 use file::{Key, RootFile};
 use rntuple::RNTupleReader;
@@ -80,22 +81,36 @@ fn tree_of(file: &RootFile, key: &Key, path: &Path) -> Result<Tree, IoError> {
     .map_err(|e| not_root(path, format!("tree `{}`: {e}", key.name)))
 }
 
+/// A projected column: its index among the ntuple's columns, its value type, and
+/// whether it holds any number of values per entry.
+#[derive(Clone, Copy, Debug)]
+struct Pick {
+    index: usize,
+    ty: LeafType,
+    jagged: bool,
+}
+
 /// Resolves a projection against an ntuple's columns (`what`: "branch" or "field"):
 /// each wanted name's index and type, all flat columns when `columns` is `None`.
-/// Unknown names and columns that are not one number per entry are errors naming them.
+/// Unknown names and columns that are neither flat nor jagged arrays of numbers are
+/// errors naming them.
 fn project(
     path: &Path,
     what: &str,
     layouts: &[(&str, &Layout)],
     columns: Option<&[&str]>,
-) -> Result<Vec<(usize, LeafType)>, IoError> {
+) -> Result<Vec<Pick>, IoError> {
     let Some(wanted) = columns else {
         return Ok(layouts
             .iter()
             .enumerate()
-            .filter_map(|(i, (_, layout))| match layout {
-                Layout::Flat(ty) => Some((i, *ty)),
-                Layout::Unsupported(_) => None,
+            .filter_map(|(index, (_, layout))| match layout {
+                Layout::Flat(ty) => Some(Pick {
+                    index,
+                    ty: *ty,
+                    jagged: false,
+                }),
+                _ => None,
             })
             .collect());
     };
@@ -111,17 +126,131 @@ fn project(
                 ));
             };
             match layouts[index].1 {
-                Layout::Flat(ty) => Ok((index, *ty)),
+                Layout::Flat(ty) => Ok(Pick {
+                    index,
+                    ty: *ty,
+                    jagged: false,
+                }),
+                Layout::Jagged(ty) => Ok(Pick {
+                    index,
+                    ty: *ty,
+                    jagged: true,
+                }),
                 Layout::Unsupported(kind) => Err(IoError::new(
                     codes::UNSUPPORTED_COLUMN,
                     format!(
-                        "{what} `{name}` of {} is {kind}; flat ntuples need one number per entry",
+                        "{what} `{name}` of {} is {kind}; a column must hold numbers, one or a list of them per entry",
                         path.display()
                     ),
                 )),
             }
         })
         .collect()
+}
+
+/// A chunk's column as decoded: its values and, for a jagged column, how many of them
+/// each entry holds.
+struct Decoded {
+    name: String,
+    data: ColumnData,
+    counts: Option<Vec<u32>>,
+}
+
+/// The signature of a projection: jagged columns add the entry number.
+fn signature<'a>(
+    columns: impl Iterator<Item = (&'a str, LeafType, bool)>,
+) -> Vec<(&'a str, &'static str)> {
+    let mut jagged = false;
+    let mut out: Vec<(&str, &'static str)> = columns
+        .map(|(name, ty, j)| {
+            jagged |= j;
+            (name, storage(ty).type_name())
+        })
+        .collect();
+    if jagged {
+        out.push((ENTRY_COLUMN, "i64"));
+    }
+    out
+}
+
+/// A projection's columns without rows (with the entry number when one is jagged).
+fn empty_table<'a>(columns: impl Iterator<Item = (&'a str, LeafType, bool)>) -> ColumnTable {
+    let mut jagged = false;
+    let mut table: Vec<Column> = columns
+        .map(|(name, ty, j)| {
+            jagged |= j;
+            Column {
+                name: name.into(),
+                data: storage(ty),
+            }
+        })
+        .collect();
+    if jagged {
+        table.push(Column {
+            name: ENTRY_COLUMN.into(),
+            data: ColumnData::I64(Vec::new()),
+        });
+    }
+    ColumnTable { columns: table }
+}
+
+/// Lays a chunk out as candidate rows: without jagged columns one row per entry; with
+/// them one row per value of an entry (all jagged columns must hold as many values in
+/// each entry: one collection per input), the flat columns repeated over an entry's rows
+/// and the entry's number (from `first_entry`, per file) in [`ENTRY_COLUMN`], which
+/// groups the rows into events.
+fn candidate_rows(
+    path: &Path,
+    columns: Vec<Decoded>,
+    first_entry: u64,
+) -> Result<ColumnTable, IoError> {
+    let Some(reference) = columns.iter().find(|c| c.counts.is_some()) else {
+        return Ok(ColumnTable {
+            columns: columns
+                .into_iter()
+                .map(|c| Column {
+                    name: c.name,
+                    data: c.data,
+                })
+                .collect(),
+        });
+    };
+    let counts = reference.counts.clone().expect("found jagged");
+    for other in &columns {
+        if let Some(theirs) = &other.counts
+            && let Some(entry) = (0..counts.len()).find(|&i| theirs.get(i) != counts.get(i))
+        {
+            return Err(IoError::new(
+                codes::UNSUPPORTED_COLUMN,
+                format!(
+                    "{}: `{}` and `{}` hold different numbers of values in entry {} ({} and {}); the jagged columns an input reads must belong to one collection",
+                    path.display(),
+                    reference.name,
+                    other.name,
+                    first_entry + entry as u64,
+                    counts[entry],
+                    theirs.get(entry).copied().unwrap_or(0),
+                ),
+            ));
+        }
+    }
+    let mut table: Vec<Column> = columns
+        .into_iter()
+        .map(|c| Column {
+            data: if c.counts.is_some() {
+                c.data
+            } else {
+                c.data.repeat(&counts)
+            },
+            name: c.name,
+        })
+        .collect();
+    let entries: Vec<i64> = (first_entry as i64..).take(counts.len()).collect();
+    table.push(Column {
+        name: ENTRY_COLUMN.into(),
+        data: ColumnData::I64(entries).repeat(&counts),
+    });
+    Ok(ColumnTable { columns: table })
 }
 
 enum Found {

@@ -79,11 +79,14 @@ impl LeafType {
     }
 }
 
-/// Why a branch cannot be read as a flat column.
+/// How a branch's (or an RNTuple field's) values are laid out per entry.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Layout {
-    /// One value per entry of this type: readable.
+    /// One value per entry of this type.
     Flat(LeafType),
+    /// Any number of values per entry (a variable-length array, `x[n]/F`, or an RNTuple
+    /// collection of numbers), read as one candidate row per value.
+    Jagged(LeafType),
     /// Anything else, described for the error message.
     Unsupported(String),
 }
@@ -296,6 +299,10 @@ fn leaf(p: &mut PointerReader, c: &mut Cursor, class: &str) -> Result<Layout> {
         (Pointer::Null, n) => {
             Layout::Unsupported(format!("a fixed-size array of {n} {}", ty.name()))
         }
-        _ => Layout::Unsupported(format!("a variable-length array of {}", ty.name())),
+        (_, 1) => Layout::Jagged(ty),
+        (_, n) => Layout::Unsupported(format!(
+            "a variable-length array of arrays of {n} {}",
+            ty.name()
+        )),
     })
 }

@@ -5,19 +5,22 @@ use super::compression;
 use super::cursor::Cursor;
 use super::file::{Key, RootFile};
 use super::tree::{BasketRef, Branch, Layout, LeafType, Tree};
-use super::{CHUNK_ENTRIES, not_root, project, storage};
+use super::{CHUNK_ENTRIES, Decoded, Pick, candidate_rows, empty_table, not_root, project};
 use crate::io::IoError;
 use crate::io::guard;
-use crate::io::table::{Column, ColumnData, ColumnTable};
+use crate::io::table::{ColumnData, ColumnTable};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+
+/// A basket's values and, for a jagged branch, each entry's number of values.
+type BasketValues = (ColumnData, Option<Vec<u32>>);
 
 /// A TTree opened for reading a projection of its branches, chunk by chunk.
 pub struct TreeReader {
     file: RootFile,
     path: PathBuf,
     entries: u64,
-    projection: Vec<(Branch, LeafType)>,
+    projection: Vec<(Branch, Pick)>,
     chunks: Vec<(u64, u64)>,
 }
 
@@ -35,8 +38,8 @@ impl TreeReader {
             .map(|b| (b.name.as_str(), &b.layout))
             .collect();
         let mut projection = Vec::new();
-        for (index, ty) in project(path, "branch", &layouts, columns)? {
-            let branch = &tree.branches[index];
+        for pick in project(path, "branch", &layouts, columns)? {
+            let branch = &tree.branches[pick.index];
             let covered: u64 = branch.baskets.iter().map(|b| b.entries).sum();
             if covered != tree.entries {
                 return Err(not_root(
@@ -47,7 +50,7 @@ impl TreeReader {
                     ),
                 ));
             }
-            projection.push((branch.clone(), ty));
+            projection.push((branch.clone(), pick));
         }
         let chunks = chunk_ranges(tree.entries, &projection);
         Ok(TreeReader {
@@ -61,10 +64,11 @@ impl TreeReader {
 
     /// The projected columns with the storage types they are read into.
     pub fn signature(&self) -> Vec<(&str, &'static str)> {
-        self.projection
-            .iter()
-            .map(|(b, ty)| (b.name.as_str(), storage(*ty).type_name()))
-            .collect()
+        super::signature(
+            self.projection
+                .iter()
+                .map(|(b, p)| (b.name.as_str(), p.ty, p.jagged)),
+        )
     }
 
     /// Number of entries in the tree.
@@ -83,7 +87,8 @@ impl TreeReader {
         end - start
     }
 
-    /// The projected columns of chunk `i`, its baskets decoded in parallel.
+    /// The projected columns of chunk `i` as candidate rows, its baskets decoded in
+    /// parallel.
     pub fn read_chunk(&self, i: usize) -> Result<ColumnTable, IoError> {
         let (start, end) = self.chunks[i];
         let tasks: Vec<(usize, &BasketRef)> = self
@@ -98,16 +103,24 @@ impl TreeReader {
                     .map(move |b| (col, b))
             })
             .collect();
-        let decoded: Vec<Result<ColumnData, String>> = tasks
+        let decoded: Vec<Result<BasketValues, String>> = tasks
             .par_iter()
             .map(|&(col, basket)| {
-                let ty = self.projection[col].1;
-                guard::contain(|| self.decode(basket, ty)).unwrap_or_else(Err)
+                let pick = self.projection[col].1;
+                guard::contain(|| self.decode(basket, pick)).unwrap_or_else(Err)
             })
             .collect();
-        let mut columns = self.empty().columns;
+        let mut columns: Vec<Decoded> = self
+            .projection
+            .iter()
+            .map(|(b, pick)| Decoded {
+                name: b.name.clone(),
+                data: super::storage(pick.ty),
+                counts: pick.jagged.then(Vec::new),
+            })
+            .collect();
         for (&(col, basket), data) in tasks.iter().zip(decoded) {
-            let data = data.map_err(|e| {
+            let (data, counts) = data.map_err(|e| {
                 not_root(
                     &self.path,
                     format!(
@@ -117,38 +130,38 @@ impl TreeReader {
                 )
             })?;
             columns[col].data.extend(data);
+            if let (Some(all), Some(counts)) = (&mut columns[col].counts, counts) {
+                all.extend(counts);
+            }
         }
         for c in &columns {
-            if c.data.len() as u64 != end - start {
+            let entries = c.counts.as_ref().map_or(c.data.len(), Vec::len);
+            if entries as u64 != end - start {
                 return Err(not_root(
                     &self.path,
                     format!(
-                        "branch `{}` gives {} values for entries {start}..{end}",
+                        "branch `{}` gives {entries} entries for entries {start}..{end}",
                         c.name,
-                        c.data.len()
                     ),
                 ));
             }
         }
-        Ok(ColumnTable { columns })
+        candidate_rows(&self.path, columns, start)
     }
 
     /// The projected columns, without rows.
     pub fn empty(&self) -> ColumnTable {
-        ColumnTable {
-            columns: self
-                .projection
+        empty_table(
+            self.projection
                 .iter()
-                .map(|(b, ty)| Column {
-                    name: b.name.clone(),
-                    data: storage(*ty),
-                })
-                .collect(),
-        }
+                .map(|(b, p)| (b.name.as_str(), p.ty, p.jagged)),
+        )
     }
 
-    /// Reads, decompresses and decodes one basket.
-    fn decode(&self, basket: &BasketRef, ty: LeafType) -> Result<ColumnData, String> {
+    /// Reads, decompresses and decodes one basket: its values and, for a jagged branch,
+    /// the number of values of each entry (from the basket's entry offsets).
+    fn decode(&self, basket: &BasketRef, pick: Pick) -> Result<BasketValues, String> {
+        let ty = pick.ty;
         let raw = self.file.read_at(basket.seek, basket.bytes as usize)?;
         let mut c = Cursor::at(&raw, 0);
         let key = Key::parse(&mut c)?;
@@ -178,16 +191,60 @@ impl TreeReader {
             inflated = compression::decompress(payload, object_len)?;
             &inflated
         };
+        let border = last
+            .checked_sub(header_len)
+            .filter(|&b| b <= data.len())
+            .ok_or_else(|| format!("basket data ends at byte {last}, outside the basket"))?;
+        if pick.jagged {
+            let counts = entry_counts(data, border, stored, header_len, ty)?;
+            return Ok((decode_values(&data[..border], ty)?, Some(counts)));
+        }
         let values_len = stored * ty.width();
-        if last.checked_sub(header_len) != Some(values_len) || values_len > data.len() {
+        if border != values_len {
             return Err(format!(
-                "basket data of {} bytes does not hold {stored} values of {}",
-                last.saturating_sub(header_len),
+                "basket data of {border} bytes does not hold {stored} values of {}",
                 ty.name()
             ));
         }
-        decode_values(&data[..values_len], ty)
+        Ok((decode_values(&data[..values_len], ty)?, None))
     }
+}
+
+/// The number of values of each of a jagged basket's `entries` entries, from the entry
+/// offsets ROOT writes after its `border` bytes of values: a count, then each entry's
+/// first byte counted from the key's start (`header_len` bytes before the values).
+fn entry_counts(
+    data: &[u8],
+    border: usize,
+    entries: usize,
+    header_len: usize,
+    ty: LeafType,
+) -> Result<Vec<u32>, String> {
+    let mut c = Cursor::at(data, border);
+    c.skip(4)?;
+    let mut starts = Vec::with_capacity(entries.min(data.len() / 4));
+    for _ in 0..entries {
+        let offset = c.count("entry offset")?;
+        starts.push(
+            offset
+                .checked_sub(header_len)
+                .ok_or("entry offset before the data")?,
+        );
+    }
+    starts.push(border);
+    if starts[0] != 0 {
+        return Err("the first entry does not start the basket's data".into());
+    }
+    starts
+        .windows(2)
+        .map(|w| {
+            let bytes = w[1]
+                .checked_sub(w[0])
+                .filter(|b| b % ty.width() == 0)
+                .ok_or("entry offsets out of order or not whole values")?;
+            u32::try_from(bytes / ty.width()).map_err(|_| "an entry of over 2^32 values".into())
+        })
+        .collect()
 }
 
 /// Decodes big-endian values; `chunks_exact` over fixed widths compiles to byte swaps.
@@ -229,7 +286,7 @@ fn decode_values(bytes: &[u8], ty: LeafType) -> Result<ColumnData, String> {
 
 /// Chunk boundaries: entries where every projected branch starts a basket, merged until
 /// each chunk holds at least [`CHUNK_ENTRIES`] entries.
-fn chunk_ranges(entries: u64, projection: &[(Branch, LeafType)]) -> Vec<(u64, u64)> {
+fn chunk_ranges(entries: u64, projection: &[(Branch, Pick)]) -> Vec<(u64, u64)> {
     let mut common: Vec<u64> = match projection.first() {
         Some((b, _)) => b.baskets.iter().map(|k| k.first_entry).collect(),
         None => vec![0],
@@ -260,7 +317,7 @@ fn chunk_ranges(entries: u64, projection: &[(Branch, LeafType)]) -> Vec<(u64, u6
 mod tests {
     use super::*;
 
-    fn branch(firsts: &[u64], entries: u64) -> (Branch, LeafType) {
+    fn branch(firsts: &[u64], entries: u64) -> (Branch, Pick) {
         let baskets = firsts
             .iter()
             .enumerate()
@@ -277,7 +334,11 @@ mod tests {
                 layout: Layout::Flat(LeafType::Float64),
                 baskets,
             },
-            LeafType::Float64,
+            Pick {
+                index: 0,
+                ty: LeafType::Float64,
+                jagged: false,
+            },
         )
     }
 

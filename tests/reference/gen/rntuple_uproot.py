@@ -7,7 +7,7 @@ uproot >= 5.7 writes an RNTuple (binary format 1.0, what ROOT >= 6.34 reads) for
   (the same columns as the TTree reference files), three clusters (one per `extend`),
   NaNs, every compression ROOT has and none; a second RNTuple `other` beside it and a
   third, `dir/nested`, in a subdirectory; plus fields a flat reader must refuse by
-  name (a jagged `std::vector<float>` and a record);
+  name (a record); a jagged `std::vector<double>`, read as one row per value;
 - types-split.root: the same fields the way ROOT writes them by default and uproot
   does not: split (and, for signed integers, zigzag) column encodings and an XXH3
   checksum after every page, zstd-compressed. uproot's writer is steered there: its
@@ -137,7 +137,7 @@ def write_split(path, seed, per=500):
 def describe(path, name):
     ntuple = uproot.open(path)[name]
     arrays = ntuple.arrays()
-    flat, refused = {}, []
+    flat, jagged, refused = {}, {}, []
     for field in arrays.fields:
         values = arrays[field]
         if values.ndim == 1 and not isinstance(values.layout, ak.contents.RecordArray):
@@ -149,9 +149,22 @@ def describe(path, name):
                 "first": [None if np.isnan(x) else float(x) for x in as_f64[:3]],
                 "sha256": hashlib.sha256(as_f64.tobytes()).hexdigest(),
             }
+        elif values.ndim == 2 and not isinstance(values.layout.content, ak.contents.RecordArray):
+            # One candidate row per value, in entry order.
+            as_f64 = np.asarray(ak.to_numpy(ak.flatten(values)), dtype="<f8")
+            jagged[field] = {
+                "values": int(len(as_f64)),
+                "sha256": hashlib.sha256(as_f64.tobytes()).hexdigest(),
+            }
         else:
             refused.append(field)
-    return {"ntuple": name, "entries": int(ntuple.num_entries), "flat": flat, "refused": refused}
+    return {
+        "ntuple": name,
+        "entries": int(ntuple.num_entries),
+        "flat": flat,
+        "jagged": jagged,
+        "refused": refused,
+    }
 
 
 def rewrite_dark_photon():

@@ -5,7 +5,8 @@ Writes small TTrees with uproot (`f.mktree`: uproot >= 5.7 writes RNTuple for
 two files of one dataset, a tree in a subdirectory and every compression; then records,
 for those files and for the ROOT-written files in ../shared/testdata/root, each flat
 branch's type, entry count, first values and a SHA-256 of its values as little-endian
-f64, plus the branches uproot reads as jagged, fixed-size arrays or strings.
+f64; the variable-length arrays of numbers (`x[n]`) the same way, flattened; and the
+branches uproot reads as vectors, fixed-size arrays or strings, which are refused.
 
 Run: /tmp/peers/bin/python tests/reference/gen/root_uproot.py
 """
@@ -14,6 +15,7 @@ import hashlib
 import json
 import pathlib
 
+import awkward as ak
 import numpy as np
 import uproot
 
@@ -57,7 +59,7 @@ def write(path, compression, seed, baskets=3, per=400):
 
 def describe(path, tree_name):
     tree = uproot.open(path)[tree_name]
-    flat, refused = {}, []
+    flat, jagged, refused = {}, {}, []
     for branch in tree.branches:
         interp = branch.interpretation
         if isinstance(interp, uproot.AsDtype) and interp.to_dtype.shape == ():
@@ -69,9 +71,28 @@ def describe(path, tree_name):
                 "first": [None if np.isnan(x) else float(x) for x in as_f64[:3]],
                 "sha256": hashlib.sha256(as_f64.tobytes()).hexdigest(),
             }
+        elif (
+            isinstance(interp, uproot.AsJagged)
+            and interp.header_bytes == 0
+            and isinstance(interp.content, uproot.AsDtype)
+            and interp.content.to_dtype.shape == ()
+            and interp.content.to_dtype.kind in "biuf"
+        ):
+            # A variable-length array (`x[n]`): one candidate row per value.
+            values = np.asarray(ak.flatten(branch.array()), dtype="<f8")
+            jagged[branch.name] = {
+                "values": int(len(values)),
+                "sha256": hashlib.sha256(values.tobytes()).hexdigest(),
+            }
         else:
             refused.append(branch.name)
-    return {"tree": tree_name, "entries": int(tree.num_entries), "flat": flat, "refused": refused}
+    return {
+        "tree": tree_name,
+        "entries": int(tree.num_entries),
+        "flat": flat,
+        "jagged": jagged,
+        "refused": refused,
+    }
 
 
 def main():

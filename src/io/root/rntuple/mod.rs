@@ -8,9 +8,12 @@ mod pages;
 
 use super::file::{Key, RootFile};
 use super::tree::{Layout, LeafType};
-use super::{CHUNK_ENTRIES, compression, guard, not_root, project, storage};
+use super::{
+    CHUNK_ENTRIES, Decoded, Pick, candidate_rows, compression, empty_table, guard, not_root,
+    project, storage,
+};
 use crate::io::IoError;
-use crate::io::table::{Column, ColumnData, ColumnTable};
+use crate::io::table::{ColumnData, ColumnTable};
 use metadata::{Cluster, Metadata, PROJECTED, PageRef, REPETITIVE, Schema};
 use pages::Encoding;
 use rayon::prelude::*;
@@ -25,12 +28,20 @@ struct Representation {
     first_element: u64,
 }
 
+/// A top-level field: its name, how it can be read, the representations of its values
+/// and, for a collection of numbers, of its offsets.
+#[derive(Clone)]
+struct TopField {
+    name: String,
+    layout: Layout,
+    values: Vec<Representation>,
+    offsets: Vec<Representation>,
+}
+
 /// A projected field.
 struct Projected {
-    name: String,
-    ty: LeafType,
-    /// Alternative encodings; in each cluster exactly one is not suppressed.
-    representations: Vec<Representation>,
+    field: TopField,
+    pick: Pick,
 }
 
 /// An RNTuple opened for reading a projection of its top-level fields.
@@ -44,11 +55,11 @@ pub struct RNTupleReader {
     chunks: Vec<(usize, usize)>,
 }
 
-/// A top-level field: its name, how it can be read, and its representations.
-struct TopField {
-    name: String,
-    layout: Layout,
-    representations: Vec<Representation>,
+/// Which of a field's columns a page belongs to.
+#[derive(Clone, Copy, PartialEq)]
+enum Part {
+    Values,
+    Offsets,
 }
 
 fn metadata(file: &RootFile, key: &Key, path: &Path) -> Result<Metadata, IoError> {
@@ -79,72 +90,133 @@ fn leaf_type(type_name: &str) -> Option<LeafType> {
     })
 }
 
-/// The schema's top-level fields in order, each with its layout.
-fn top_fields(schema: &Schema) -> Vec<TopField> {
-    let ids = 0..schema.fields.len() as u32;
-    ids.filter(|&id| schema.fields[id as usize].parent == id)
-        .map(|id| {
-            let field = &schema.fields[id as usize];
-            let has_children = schema
-                .fields
-                .iter()
-                .enumerate()
-                .any(|(i, f)| f.parent == id && i as u32 != id);
-            let physical = schema
-                .columns
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.field == id)
-                .map(|(i, _)| i);
-            let aliased = schema
-                .aliases
-                .iter()
-                .filter(|(_, f)| *f == id)
-                .map(|&(c, _)| c as usize);
-            let mut columns: Vec<usize> = physical.chain(aliased).collect();
-            columns.retain(|&c| c < schema.columns.len());
-            columns.sort_by_key(|&c| schema.columns[c].representation);
-            let ty = leaf_type(&field.type_name);
-            let described =
-                |what: &str| Layout::Unsupported(format!("{what} (`{}`)", field.type_name));
-            let mut representations = Vec::new();
-            let layout = match (field.role, ty) {
-                (1, _) => described("a collection"),
-                (2, _) => described("a record"),
-                (3, _) => described("a variant"),
-                (4, _) => described("a ROOT-streamed object"),
-                _ if field.flags & REPETITIVE != 0 => described("a fixed-size array"),
-                (0, Some(ty)) if !has_children && !columns.is_empty() => {
-                    let mut readable = true;
-                    for &c in &columns {
-                        let col = &schema.columns[c];
-                        match Encoding::of(col.kind, col.bits, col.range) {
-                            Some(encoding) if encoding.reads_as(ty) => {
-                                representations.push(Representation {
-                                    column: c,
-                                    encoding,
-                                    first_element: col.first_element.unwrap_or(0),
-                                })
-                            }
-                            _ => readable = false,
-                        }
-                    }
-                    if readable {
-                        Layout::Flat(ty)
-                    } else {
-                        described("stored in a column type this reader does not decode")
-                    }
-                }
-                _ if field.flags & PROJECTED != 0 => described("a projected field"),
-                _ => described("not a number"),
-            };
-            TopField {
-                name: field.name.clone(),
-                layout,
-                representations,
-            }
+/// The representations of field `id`'s columns (physical and aliased), in order, if
+/// every one decodes as `ty`.
+fn representations(schema: &Schema, id: u32, ty: LeafType) -> Option<Vec<Representation>> {
+    let physical = schema
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.field == id)
+        .map(|(i, _)| i);
+    let aliased = schema
+        .aliases
+        .iter()
+        .filter(|(_, f)| *f == id)
+        .map(|&(c, _)| c as usize);
+    let mut columns: Vec<usize> = physical.chain(aliased).collect();
+    columns.retain(|&c| c < schema.columns.len());
+    columns.sort_by_key(|&c| schema.columns[c].representation);
+    let reps: Option<Vec<Representation>> = columns
+        .into_iter()
+        .map(|c| {
+            let col = &schema.columns[c];
+            let encoding = Encoding::of(col.kind, col.bits, col.range)?;
+            encoding.reads_as(ty).then_some(Representation {
+                column: c,
+                encoding,
+                first_element: col.first_element.unwrap_or(0),
+            })
         })
-        .collect()
+        .collect();
+    reps.filter(|r| !r.is_empty())
+}
+
+/// Offset column types: (Split)Index32/64.
+fn is_index(schema: &Schema, reps: &[Representation]) -> bool {
+    reps.iter()
+        .all(|r| matches!(schema.columns[r.column].kind, 0x0E | 0x0F | 0x1A | 0x1B))
+}
+
+/// The columns of the schema's top-level fields, in order: a leaf of a number type is a
+/// flat column; a collection (`std::vector`, `RVec`, untyped) of numbers a jagged column
+/// of its name, and a collection of records one jagged column per number member,
+/// named `collection_member` (as uproot names the branches of such a TTree); anything
+/// else a column described by what it is.
+fn top_fields(schema: &Schema) -> Vec<TopField> {
+    let children = |id: u32| -> Vec<u32> {
+        (0..schema.fields.len() as u32)
+            .filter(|&i| i != id && schema.fields[i as usize].parent == id)
+            .collect()
+    };
+    let number_leaf = |id: u32| -> Option<LeafType> {
+        let f = &schema.fields[id as usize];
+        leaf_type(&f.type_name)
+            .filter(|_| f.role == 0 && f.flags & REPETITIVE == 0 && children(id).is_empty())
+    };
+    let mut out = Vec::new();
+    for id in (0..schema.fields.len() as u32).filter(|&id| schema.fields[id as usize].parent == id)
+    {
+        let field = &schema.fields[id as usize];
+        let column = |name: String, layout: Layout| TopField {
+            name,
+            layout,
+            values: Vec::new(),
+            offsets: Vec::new(),
+        };
+        let described = |what: &str| Layout::Unsupported(format!("{what} (`{}`)", field.type_name));
+        let unreadable = || described("stored in a column type this reader does not decode");
+        if field.role == 1 && field.flags & REPETITIVE == 0 {
+            let offsets = representations(schema, id, LeafType::Int64 { unsigned: false })
+                .filter(|o| is_index(schema, o));
+            let kids = children(id);
+            let members: Vec<(String, u32)> = match kids.as_slice() {
+                [child] if schema.fields[*child as usize].role == 2 => children(*child)
+                    .into_iter()
+                    .map(|m| {
+                        (
+                            format!("{}_{}", field.name, schema.fields[m as usize].name),
+                            m,
+                        )
+                    })
+                    .collect(),
+                [child] => vec![(field.name.clone(), *child)],
+                _ => Vec::new(),
+            };
+            if members.is_empty() {
+                out.push(column(field.name.clone(), described("a collection")));
+            }
+            for (name, member) in members {
+                let values = number_leaf(member).and_then(|ty| {
+                    representations(schema, member, ty)
+                        .filter(|v| v.iter().all(|r| r.first_element == 0))
+                        .map(|v| (v, ty))
+                });
+                out.push(match (&offsets, values) {
+                    (Some(offsets), Some((values, ty))) => TopField {
+                        name,
+                        layout: Layout::Jagged(ty),
+                        values,
+                        offsets: offsets.clone(),
+                    },
+                    _ => column(name, described("a collection of other than numbers")),
+                });
+            }
+            continue;
+        }
+        out.push(match (field.role, number_leaf(id)) {
+            _ if field.flags & REPETITIVE != 0 => {
+                column(field.name.clone(), described("a fixed-size array"))
+            }
+            (0, Some(ty)) => match representations(schema, id, ty) {
+                Some(values) => TopField {
+                    name: field.name.clone(),
+                    layout: Layout::Flat(ty),
+                    values,
+                    offsets: Vec::new(),
+                },
+                None => column(field.name.clone(), unreadable()),
+            },
+            (2, _) => column(field.name.clone(), described("a record")),
+            (3, _) => column(field.name.clone(), described("a variant")),
+            (4, _) => column(field.name.clone(), described("a ROOT-streamed object")),
+            _ if field.flags & PROJECTED != 0 => {
+                column(field.name.clone(), described("a projected field"))
+            }
+            _ => column(field.name.clone(), described("not a number")),
+        });
+    }
+    out
 }
 
 impl RNTupleReader {
@@ -164,10 +236,9 @@ impl RNTupleReader {
             .collect();
         let projection = project(path, "field", &layouts, columns)?
             .into_iter()
-            .map(|(i, ty)| Projected {
-                name: fields[i].name.clone(),
-                ty,
-                representations: fields[i].representations.clone(),
+            .map(|pick| Projected {
+                field: fields[pick.index].clone(),
+                pick,
             })
             .collect();
         let entries = clusters.last().map_or(0, |c| c.first_entry + c.entries);
@@ -202,10 +273,13 @@ impl RNTupleReader {
 
     /// The projected columns with the storage types they are read into.
     pub fn signature(&self) -> Vec<(&str, &'static str)> {
+        super::signature(self.columns())
+    }
+
+    fn columns(&self) -> impl Iterator<Item = (&str, LeafType, bool)> {
         self.projection
             .iter()
-            .map(|p| (p.name.as_str(), storage(p.ty).type_name()))
-            .collect()
+            .map(|p| (p.field.name.as_str(), p.pick.ty, p.pick.jagged))
     }
 
     /// Number of entries.
@@ -226,77 +300,114 @@ impl RNTupleReader {
 
     /// The projected columns, without rows.
     pub fn empty(&self) -> ColumnTable {
-        ColumnTable {
-            columns: self
-                .projection
-                .iter()
-                .map(|p| Column {
-                    name: p.name.clone(),
-                    data: storage(p.ty),
-                })
-                .collect(),
-        }
+        empty_table(self.columns())
     }
 
-    /// The projected columns of chunk `i`, their pages decoded in parallel.
+    /// The projected columns of chunk `i` as candidate rows, their pages decoded in
+    /// parallel.
     pub fn read_chunk(&self, i: usize) -> Result<ColumnTable, IoError> {
         let (a, b) = self.chunks[i];
-        // Per (field, cluster): the representation read and its leading zero elements.
+        // Per field, cluster and part (values; offsets of a collection): the
+        // representation read, its leading zero elements (a deferred column) and pages.
         let mut parts = Vec::new();
         for (field, projected) in self.projection.iter().enumerate() {
             for cluster in &self.clusters[a..b] {
-                let (rep, zeros, pages) = self
-                    .pages_of(projected, cluster)
-                    .map_err(|e| self.corrupt(projected, cluster, e))?;
-                parts.push((field, cluster, rep, zeros, pages));
+                let mut each = vec![(Part::Values, &projected.field.values)];
+                if projected.pick.jagged {
+                    each.push((Part::Offsets, &projected.field.offsets));
+                }
+                for (part, reps) in each {
+                    let (rep, zeros, pages) = self
+                        .pages_of(
+                            reps,
+                            cluster,
+                            part == Part::Offsets || !projected.pick.jagged,
+                        )
+                        .map_err(|e| self.corrupt(projected, cluster, e))?;
+                    parts.push((field, cluster, part, rep, zeros, pages));
+                }
             }
         }
-        let tasks: Vec<(usize, Representation, PageRef)> = parts
+        let tasks: Vec<(usize, Part, Representation, PageRef)> = parts
             .iter()
-            .flat_map(|&(field, _, rep, _, pages)| pages.iter().map(move |&p| (field, rep, p)))
+            .flat_map(|&(field, _, part, rep, _, pages)| {
+                pages.iter().map(move |&p| (field, part, rep, p))
+            })
             .collect();
         let decoded: Vec<Result<ColumnData, String>> = tasks
             .par_iter()
-            .map(|&(field, rep, page)| {
-                let ty = self.projection[field].ty;
+            .map(|&(field, part, rep, page)| {
+                let ty = match part {
+                    Part::Values => self.projection[field].pick.ty,
+                    Part::Offsets => LeafType::Int64 { unsigned: false },
+                };
                 guard::contain(|| self.decode(page, rep.encoding, ty)).unwrap_or_else(Err)
             })
             .collect();
-        let mut columns = self.empty().columns;
+        let mut columns: Vec<Decoded> = self
+            .projection
+            .iter()
+            .map(|p| Decoded {
+                name: p.field.name.clone(),
+                data: storage(p.pick.ty),
+                counts: p.pick.jagged.then(Vec::new),
+            })
+            .collect();
         let mut decoded = decoded.into_iter().zip(&tasks);
-        for &(field, cluster, rep, zeros, pages) in &parts {
-            let ty = self.projection[field].ty;
+        for &(field, cluster, part, rep, zeros, pages) in &parts {
+            let projected = &self.projection[field];
+            let ty = match part {
+                Part::Values => projected.pick.ty,
+                Part::Offsets => LeafType::Int64 { unsigned: false },
+            };
+            let mut data = storage(ty);
             if zeros > 0 {
-                columns[field]
-                    .data
-                    .extend(self.synthetic_zeros(rep.encoding, zeros, ty)?);
+                data.extend(self.synthetic_zeros(rep.encoding, zeros, ty)?);
             }
             for _ in pages {
-                let (data, &(_, _, page)) = decoded.next().expect("one result per page");
-                let data = data.map_err(|e| {
+                let (page_data, &(_, _, _, page)) = decoded.next().expect("one result per page");
+                data.extend(page_data.map_err(|e| {
                     self.corrupt(
-                        &self.projection[field],
+                        projected,
                         cluster,
                         format!("page at byte {}: {e}", page.offset),
                     )
-                })?;
-                columns[field].data.extend(data);
+                })?);
+            }
+            let column = &mut columns[field];
+            match part {
+                Part::Values => column.data.extend(data),
+                Part::Offsets => {
+                    let ColumnData::I64(offsets) = data else {
+                        unreachable!("offsets decode as i64")
+                    };
+                    let counts = counts_of(&offsets, cluster.entries)
+                        .map_err(|e| self.corrupt(projected, cluster, e))?;
+                    column.counts.as_mut().expect("jagged").extend(counts);
+                }
             }
         }
-        let rows = self.chunk_rows(i);
+        let entries = self.chunk_rows(i);
         for c in &columns {
-            if c.data.len() as u64 != rows {
+            let values = c.data.len() as u64;
+            let (entries_given, expected_values) = match &c.counts {
+                Some(counts) => (
+                    counts.len() as u64,
+                    counts.iter().map(|&n| u64::from(n)).sum(),
+                ),
+                None => (values, values),
+            };
+            if entries_given != entries || values != expected_values {
                 return Err(not_root(
                     &self.path,
                     format!(
-                        "field `{}` gives {} values for {rows} entries",
-                        c.name,
-                        c.data.len()
+                        "field `{}` gives {values} values in {entries_given} entries for {entries} entries",
+                        c.name
                     ),
                 ));
             }
         }
-        Ok(ColumnTable { columns })
+        candidate_rows(&self.path, columns, self.clusters[a].first_entry)
     }
 
     fn corrupt(&self, field: &Projected, cluster: &Cluster, e: String) -> IoError {
@@ -304,20 +415,23 @@ impl RNTupleReader {
             &self.path,
             format!(
                 "field `{}`, cluster at entry {}: {e}",
-                field.name, cluster.first_entry
+                field.field.name, cluster.first_entry
             ),
         )
     }
 
-    /// The representation holding `field`'s values in `cluster`, the number of leading
-    /// zero elements (a column added after the cluster's first entries) and its pages.
+    /// The representation among `reps` holding a column's elements in `cluster`, the
+    /// number of leading zero elements (a column added after the cluster's first
+    /// entries) and its pages. A column of one element per entry must cover the
+    /// cluster's entries; a collection's values are checked against its offsets.
     fn pages_of<'c>(
         &self,
-        field: &Projected,
+        reps: &[Representation],
         cluster: &'c Cluster,
+        per_entry: bool,
     ) -> Result<(Representation, u64, &'c [PageRef]), String> {
         let end = cluster.first_entry + cluster.entries;
-        for rep in &field.representations {
+        for rep in reps {
             let (zeros, pages) = match cluster.columns.get(rep.column) {
                 Some(c) if c.suppressed => continue,
                 Some(c) => (
@@ -328,7 +442,7 @@ impl RNTupleReader {
                 None => return Err("its column has no pages".into()),
             };
             let stored: u64 = pages.iter().map(|p| p.elements).sum();
-            if stored + zeros != cluster.entries {
+            if per_entry && stored + zeros != cluster.entries {
                 return Err(format!(
                     "pages hold {stored} values for {} entries",
                     cluster.entries - zeros
@@ -390,4 +504,26 @@ impl RNTupleReader {
             .decode(&vec![0; len], n as usize, ty)
             .map_err(|e| not_root(&self.path, e))
     }
+}
+
+/// Each entry's number of values from a collection's offsets in a cluster (the end of
+/// each entry's values, counted from the cluster's first).
+fn counts_of(offsets: &[i64], entries: u64) -> Result<Vec<u32>, String> {
+    if offsets.len() as u64 != entries {
+        return Err(format!("{} offsets for {entries} entries", offsets.len()));
+    }
+    let mut previous = 0i64;
+    offsets
+        .iter()
+        .map(|&end| {
+            let count = end
+                .checked_sub(previous)
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| {
+                    format!("collection offsets out of order ({previous}, then {end})")
+                })?;
+            previous = end;
+            Ok(count)
+        })
+        .collect()
 }
