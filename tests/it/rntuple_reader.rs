@@ -343,3 +343,100 @@ fn root_written_variable_length_arrays_read_as_uproot_does() {
         assert!(checked >= 5, "only {checked} files compared");
     }
 }
+
+/// Files written by ROOT itself (tests/data/coffea, see PROVENANCE.md there: CMS NanoAOD
+/// as RNTuples from ROOT 6.37 and 6.38, DUNE and CMS TTrees with `std::vector`
+/// branches), every column read as uproot reads it: flat ones, jagged ones (vectors,
+/// `RVec` projections) one row per value, collection sizes (`nJet`); objects refused.
+#[test]
+fn root_written_rntuples_and_vector_branches_read_as_uproot_does() {
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/reference/coffea/uproot.json").unwrap(),
+    )
+    .unwrap();
+    let mut checked = 0;
+    for (file, info) in expected.as_object().unwrap() {
+        let path = Path::new("tests/data/coffea").join(file);
+        let name = info["ntuple"].as_str().unwrap();
+        let flat: Vec<&str> = info["flat"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let reader = RootReader::open(&path, Some(name), Some(&flat))
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(reader.rows(), info["entries"].as_u64().unwrap());
+        let table = reader.read_all().unwrap_or_else(|e| panic!("{file}: {e}"));
+        for (column, want) in info["flat"].as_object().unwrap() {
+            let data = table.column(column).unwrap();
+            assert_eq!(
+                data.len() as u64,
+                want["values"].as_u64().unwrap(),
+                "{file}:{column}"
+            );
+            assert_eq!(
+                digest(data),
+                want["sha256"].as_str().unwrap(),
+                "{file}:{column}"
+            );
+            checked += 1;
+        }
+        for (column, want) in info["jagged"].as_object().unwrap() {
+            let table = RootReader::open(&path, Some(name), Some(&[column.as_str()]))
+                .and_then(|r| r.read_all())
+                .unwrap_or_else(|e| panic!("{file}:{column}: {e}"));
+            let data = table.column(column).unwrap();
+            assert_eq!(
+                data.len() as u64,
+                want["values"].as_u64().unwrap(),
+                "{file}:{column}"
+            );
+            assert_eq!(
+                digest(data),
+                want["sha256"].as_str().unwrap(),
+                "{file}:{column}"
+            );
+            checked += 1;
+        }
+        for column in info["refused"].as_array().unwrap() {
+            let column = column.as_str().unwrap();
+            let err = RootReader::open(&path, Some(name), Some(&[column]))
+                .err()
+                .unwrap_or_else(|| panic!("{file}: {column} should be refused"));
+            assert_eq!(err.code, "SL204", "{file}:{column}: {err}");
+        }
+    }
+    assert!(checked > 3000, "only {checked} columns compared");
+}
+
+/// A NanoAOD RNTuple written by ROOT (tests/data/coffea): a cut on `nJet` (a collection
+/// size) and one on `Jet_pt` (an `RVec` projection of a collection of records), the
+/// cutflow awkward computes.
+#[test]
+fn a_root_written_nanoaod_rntuple_selects_as_awkward_does() {
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/reference/coffea/uproot.json").unwrap(),
+    )
+    .unwrap();
+    let path = std::fs::canonicalize("tests/data/coffea/nano_dy_rntuple.root").unwrap();
+    let spec = format!(
+        "searchlight: 1\nanalysis: {{ name: nano }}\ninputs:\n  data: {{ files: [\"{}\"], tree: Events }}\nselection:\n  - cut: nJet >= 2\n  - cut: Jet_pt > 30\n",
+        path.display()
+    );
+    let o = run_jagged("nano", &spec, &[]);
+    assert!(o.status.success(), "{}", common::text(&o));
+    let dir = std::env::temp_dir().join(format!("searchlight-jagged-{}", std::process::id()));
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("nano/results.json")).unwrap())
+            .unwrap();
+    let rows = results["cutflows"]["data"]["all"].as_array().unwrap();
+    let want = expected["nano_dy_rntuple.root"]["cutflow"]
+        .as_array()
+        .unwrap();
+    assert_eq!(rows.len(), want.len());
+    for (row, w) in rows.iter().zip(want) {
+        assert_eq!(row["events"], w["events"], "{}", w["step"]);
+        assert_eq!(row["candidates"], w["candidates"], "{}", w["step"]);
+    }
+}

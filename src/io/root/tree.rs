@@ -111,6 +111,9 @@ pub struct Branch {
     pub name: String,
     /// How its values are stored.
     pub layout: Layout,
+    /// Bytes in front of each entry's values (10 for a `std::vector`: byte count,
+    /// version and length; 0 for a variable-length array `x[n]`).
+    pub entry_header: usize,
     /// Its baskets in entry order.
     pub baskets: Vec<BasketRef>,
 }
@@ -157,27 +160,72 @@ pub fn parse(buf: &[u8], origin: usize) -> Result<Tree> {
         objects::skip_record(&mut c, "TIOFeatures")?;
     }
     let mut pointers = PointerReader::new(origin);
-    let branches = pointers.objarray(&mut c, branch)?;
+    let branches = pointers.objarray(&mut c, |p, c, class| branch(p, c, class, 0))?;
     Ok(Tree { entries, branches })
 }
 
-/// Parses one branch object of class `class`.
-fn branch(p: &mut PointerReader, c: &mut Cursor, class: &str) -> Result<Branch> {
+/// How deep sub-branches may nest (split objects nest a few levels; a corrupt file
+/// must not recurse without bound).
+const MAX_DEPTH: usize = 16;
+
+/// Parses one branch object of class `class` at nesting `depth`. Sub-branches are
+/// parsed too (not skipped): the classes they introduce are referred to later.
+fn branch(p: &mut PointerReader, c: &mut Cursor, class: &str, depth: usize) -> Result<Branch> {
+    if depth > MAX_DEPTH {
+        return Err(format!("branches nested over {MAX_DEPTH} deep"));
+    }
     match class {
-        "TBranch" => tbranch(p, c),
-        "TBranchElement" | "TBranchObject" | "TBranchSTL" | "TBranchRef" => {
+        "TBranch" => tbranch(p, c, depth),
+        "TBranchElement" => {
+            // A `std::vector` of numbers without sub-branches is jagged; other objects are
+            // refused by their class.
+            let header = objects::versioned(c)?;
+            let mut base = tbranch(p, c, depth)?;
+            let class_name = c.string()?;
+            if header.version == 10 {
+                c.string()?; // fParentName
+                c.string()?; // fClonesName
+                c.skip(4 + 2 + 4 * 4)?; // fCheckSum, fClassVersion, fID, fType, fStreamerType, fMaximum
+                for _ in 0..2 {
+                    // fBranchCount, fBranchCount2
+                    if let Pointer::Here { class, end } = p.read(c)? {
+                        branch(p, c, &class, depth + 1)?;
+                        c.seek(end)?;
+                    }
+                }
+            }
+            objects::finish(c, &header, class)?;
+            let plain =
+                matches!(&base.layout, Layout::Unsupported(s) if s.contains("TLeafElement"));
+            base.layout = match vector_element(&class_name) {
+                Some(ty) if plain => {
+                    base.entry_header = 10;
+                    Layout::Jagged(ty)
+                }
+                _ => Layout::Unsupported(format!("an object branch (`{class_name}`)")),
+            };
+            Ok(base)
+        }
+        "TBranchObject" | "TBranchSTL" | "TBranchRef" => {
             // Object branches start with their TBranch base: keep its name, refuse the rest.
             let header = objects::versioned(c)?;
-            let mut base = tbranch(p, c)?;
+            let mut base = tbranch(p, c, depth)?;
             objects::finish(c, &header, class)?;
             base.layout = Layout::Unsupported(format!("an object branch ({class})"));
             Ok(base)
         }
+        // A sub-branch of a class not read here: skipped by its byte count.
+        other if depth > 0 => Ok(Branch {
+            name: String::new(),
+            layout: Layout::Unsupported(format!("a {other}")),
+            entry_header: 0,
+            baskets: Vec::new(),
+        }),
         other => Err(format!("unexpected class `{other}` among the branches")),
     }
 }
 
-fn tbranch(p: &mut PointerReader, c: &mut Cursor) -> Result<Branch> {
+fn tbranch(p: &mut PointerReader, c: &mut Cursor, depth: usize) -> Result<Branch> {
     let header = objects::versioned(c)?;
     if !(11..=13).contains(&header.version) {
         return Err(format!(
@@ -200,7 +248,9 @@ fn tbranch(p: &mut PointerReader, c: &mut Cursor) -> Result<Branch> {
     let entries = c.i64()?;
     // fFirstEntry, fTotBytes, fZipBytes.
     c.skip(3 * 8)?;
-    let children = p.objarray(c, |_, _, _| Ok(()))?.len();
+    let children = p
+        .objarray(c, |p, c, class| branch(p, c, class, depth + 1))?
+        .len();
     let leaves = p.objarray(c, leaf)?;
     let embedded = p.objarray(c, |_, _, _| Ok(()))?.len();
     let mut arrays = [Vec::new(), Vec::new(), Vec::new()];
@@ -273,7 +323,29 @@ fn tbranch(p: &mut PointerReader, c: &mut Cursor) -> Result<Branch> {
     Ok(Branch {
         name,
         layout,
+        entry_header: 0,
         baskets,
+    })
+}
+
+/// The element type of a `std::vector` of numbers, from its class name.
+fn vector_element(class: &str) -> Option<LeafType> {
+    let inner = class.strip_prefix("vector<")?.strip_suffix('>')?.trim();
+    Some(match inner {
+        "double" => LeafType::Float64,
+        "float" => LeafType::Float32,
+        "bool" => LeafType::Bool,
+        "char" | "Char_t" => LeafType::Int8 { unsigned: false },
+        "unsigned char" | "UChar_t" => LeafType::Int8 { unsigned: true },
+        "short" | "Short_t" => LeafType::Int16 { unsigned: false },
+        "unsigned short" | "UShort_t" => LeafType::Int16 { unsigned: true },
+        "int" | "Int_t" => LeafType::Int32 { unsigned: false },
+        "unsigned int" | "UInt_t" => LeafType::Int32 { unsigned: true },
+        "long" | "long long" | "Long64_t" | "Long_t" => LeafType::Int64 { unsigned: false },
+        "unsigned long" | "unsigned long long" | "ULong64_t" | "ULong_t" => {
+            LeafType::Int64 { unsigned: true }
+        }
+        _ => return None,
     })
 }
 

@@ -106,8 +106,9 @@ impl TreeReader {
         let decoded: Vec<Result<BasketValues, String>> = tasks
             .par_iter()
             .map(|&(col, basket)| {
-                let pick = self.projection[col].1;
-                guard::contain(|| self.decode(basket, pick)).unwrap_or_else(Err)
+                let (branch, pick) = &self.projection[col];
+                guard::contain(|| self.decode(basket, *pick, branch.entry_header))
+                    .unwrap_or_else(Err)
             })
             .collect();
         let mut columns: Vec<Decoded> = self
@@ -160,7 +161,12 @@ impl TreeReader {
 
     /// Reads, decompresses and decodes one basket: its values and, for a jagged branch,
     /// the number of values of each entry (from the basket's entry offsets).
-    fn decode(&self, basket: &BasketRef, pick: Pick) -> Result<BasketValues, String> {
+    fn decode(
+        &self,
+        basket: &BasketRef,
+        pick: Pick,
+        entry_header: usize,
+    ) -> Result<BasketValues, String> {
         let ty = pick.ty;
         let raw = self.file.read_at(basket.seek, basket.bytes as usize)?;
         let mut c = Cursor::at(&raw, 0);
@@ -196,8 +202,9 @@ impl TreeReader {
             .filter(|&b| b <= data.len())
             .ok_or_else(|| format!("basket data ends at byte {last}, outside the basket"))?;
         if pick.jagged {
-            let counts = entry_counts(data, border, stored, header_len, ty)?;
-            return Ok((decode_values(&data[..border], ty)?, Some(counts)));
+            let starts = entry_starts(data, border, stored, header_len)?;
+            let (values, counts) = jagged_values(&data[..border], &starts, entry_header, ty)?;
+            return Ok((decode_values(&values, ty)?, Some(counts)));
         }
         let values_len = stored * ty.width();
         if border != values_len {
@@ -210,19 +217,19 @@ impl TreeReader {
     }
 }
 
-/// The number of values of each of a jagged basket's `entries` entries, from the entry
-/// offsets ROOT writes after its `border` bytes of values: a count, then each entry's
-/// first byte counted from the key's start (`header_len` bytes before the values).
-fn entry_counts(
+/// Where each of a jagged basket's `entries` entries starts in its `border` bytes of
+/// values, and where the last ends: from the entry offsets ROOT writes after the values
+/// (a count, then each entry's first byte counted from the key's start, `header_len`
+/// bytes before the values).
+fn entry_starts(
     data: &[u8],
     border: usize,
     entries: usize,
     header_len: usize,
-    ty: LeafType,
-) -> Result<Vec<u32>, String> {
+) -> Result<Vec<usize>, String> {
     let mut c = Cursor::at(data, border);
     c.skip(4)?;
-    let mut starts = Vec::with_capacity(entries.min(data.len() / 4));
+    let mut starts = Vec::with_capacity(entries.min(data.len() / 4) + 1);
     for _ in 0..entries {
         let offset = c.count("entry offset")?;
         starts.push(
@@ -232,19 +239,42 @@ fn entry_counts(
         );
     }
     starts.push(border);
-    if starts[0] != 0 {
-        return Err("the first entry does not start the basket's data".into());
+    if starts[0] != 0 || starts.windows(2).any(|w| w[1] < w[0]) {
+        return Err("entry offsets out of order".into());
     }
-    starts
+    Ok(starts)
+}
+
+/// A jagged basket's values (each entry's `header` bytes left out: a `std::vector`'s
+/// byte count, version and length, the length checked) and each entry's count.
+fn jagged_values(
+    data: &[u8],
+    starts: &[usize],
+    header: usize,
+    ty: LeafType,
+) -> Result<(Vec<u8>, Vec<u32>), String> {
+    let width = ty.width();
+    let mut values = Vec::with_capacity(data.len());
+    let counts = starts
         .windows(2)
         .map(|w| {
-            let bytes = w[1]
-                .checked_sub(w[0])
-                .filter(|b| b % ty.width() == 0)
-                .ok_or("entry offsets out of order or not whole values")?;
-            u32::try_from(bytes / ty.width()).map_err(|_| "an entry of over 2^32 values".into())
+            let entry = &data[w[0]..w[1]];
+            let body = entry
+                .get(header..)
+                .filter(|b| b.len() % width == 0)
+                .ok_or("an entry that is not whole values")?;
+            let n = body.len() / width;
+            if header >= 4 {
+                let stated = &entry[header - 4..header];
+                if u32::from_be_bytes(stated.try_into().expect("4 bytes")) as usize != n {
+                    return Err("a vector whose length does not match its bytes".into());
+                }
+            }
+            values.extend_from_slice(body);
+            u32::try_from(n).map_err(|_| "an entry of over 2^32 values".to_string())
         })
-        .collect()
+        .collect::<Result<Vec<u32>, String>>()?;
+    Ok((values, counts))
 }
 
 /// Decodes big-endian values; `chunks_exact` over fixed widths compiles to byte swaps.
@@ -332,6 +362,7 @@ mod tests {
             Branch {
                 name: "x".into(),
                 layout: Layout::Flat(LeafType::Float64),
+                entry_header: 0,
                 baskets,
             },
             Pick {

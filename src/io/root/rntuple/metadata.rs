@@ -277,19 +277,12 @@ fn field(c: &mut Cursor) -> Result<Field> {
     let parent = c.u32_le()?;
     let role = c.u16_le()?;
     let flags = c.u16_le()?;
-    if flags & REPETITIVE != 0 {
-        c.skip(8)?; // array size
-    }
-    if flags & PROJECTED != 0 {
-        c.skip(4)?; // source field
-    }
-    if flags & 0x04 != 0 {
-        c.skip(4)?; // ROOT type checksum
-    }
     let name = string(c)?;
     let type_name = string(c)?;
     string(c)?; // type alias
     string(c)?; // description
+    // Then, by the flags: array size, source field, type checksum (not needed here; the
+    // record frame's size skips them).
     Ok(Field {
         name,
         type_name,

@@ -36,6 +36,8 @@ struct TopField {
     layout: Layout,
     values: Vec<Representation>,
     offsets: Vec<Representation>,
+    /// A collection's size per entry (`RNTupleCardinality`), read from its offsets.
+    cardinality: bool,
 }
 
 /// A projected field.
@@ -90,22 +92,30 @@ fn leaf_type(type_name: &str) -> Option<LeafType> {
     })
 }
 
-/// The representations of field `id`'s columns (physical and aliased), in order, if
-/// every one decodes as `ty`.
-fn representations(schema: &Schema, id: u32, ty: LeafType) -> Option<Vec<Representation>> {
-    let physical = schema
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.field == id)
-        .map(|(i, _)| i);
-    let aliased = schema
-        .aliases
-        .iter()
-        .filter(|(_, f)| *f == id)
-        .map(|&(c, _)| c as usize);
-    let mut columns: Vec<usize> = physical.chain(aliased).collect();
-    columns.retain(|&c| c < schema.columns.len());
+/// Each field's columns, physical and aliased, in id order (built once: a NanoAOD
+/// schema has thousands of fields).
+fn columns_by_field(schema: &Schema) -> Vec<Vec<usize>> {
+    let mut by_field = vec![Vec::new(); schema.fields.len()];
+    let physical = schema.columns.iter().enumerate().map(|(i, c)| (c.field, i));
+    let aliased = schema.aliases.iter().map(|&(c, f)| (f, c as usize));
+    for (field, column) in physical.chain(aliased) {
+        if let Some(list) = by_field.get_mut(field as usize)
+            && column < schema.columns.len()
+        {
+            list.push(column);
+        }
+    }
+    by_field
+}
+
+/// The representations of the columns `columns` of a field, in representation order,
+/// if every one decodes as `ty`.
+fn representations(
+    schema: &Schema,
+    columns: &[usize],
+    ty: LeafType,
+) -> Option<Vec<Representation>> {
+    let mut columns = columns.to_vec();
     columns.sort_by_key(|&c| schema.columns[c].representation);
     let reps: Option<Vec<Representation>> = columns
         .into_iter()
@@ -134,11 +144,17 @@ fn is_index(schema: &Schema, reps: &[Representation]) -> bool {
 /// named `collection_member` (as uproot names the branches of such a TTree); anything
 /// else a column described by what it is.
 fn top_fields(schema: &Schema) -> Vec<TopField> {
-    let children = |id: u32| -> Vec<u32> {
-        (0..schema.fields.len() as u32)
-            .filter(|&i| i != id && schema.fields[i as usize].parent == id)
-            .collect()
-    };
+    let mut child_lists = vec![Vec::new(); schema.fields.len()];
+    for (i, f) in schema.fields.iter().enumerate() {
+        if f.parent as usize != i
+            && let Some(list) = child_lists.get_mut(f.parent as usize)
+        {
+            list.push(i as u32);
+        }
+    }
+    let children = |id: u32| -> Vec<u32> { child_lists[id as usize].clone() };
+    let by_field = columns_by_field(schema);
+    let columns_of = |id: u32| by_field[id as usize].as_slice();
     let number_leaf = |id: u32| -> Option<LeafType> {
         let f = &schema.fields[id as usize];
         leaf_type(&f.type_name)
@@ -153,12 +169,14 @@ fn top_fields(schema: &Schema) -> Vec<TopField> {
             layout,
             values: Vec::new(),
             offsets: Vec::new(),
+            cardinality: false,
         };
         let described = |what: &str| Layout::Unsupported(format!("{what} (`{}`)", field.type_name));
         let unreadable = || described("stored in a column type this reader does not decode");
         if field.role == 1 && field.flags & REPETITIVE == 0 {
-            let offsets = representations(schema, id, LeafType::Int64 { unsigned: false })
-                .filter(|o| is_index(schema, o));
+            let offsets =
+                representations(schema, columns_of(id), LeafType::Int64 { unsigned: false })
+                    .filter(|o| is_index(schema, o));
             let kids = children(id);
             let members: Vec<(String, u32)> = match kids.as_slice() {
                 [child] if schema.fields[*child as usize].role == 2 => children(*child)
@@ -178,7 +196,7 @@ fn top_fields(schema: &Schema) -> Vec<TopField> {
             }
             for (name, member) in members {
                 let values = number_leaf(member).and_then(|ty| {
-                    representations(schema, member, ty)
+                    representations(schema, columns_of(member), ty)
                         .filter(|v| v.iter().all(|r| r.first_element == 0))
                         .map(|v| (v, ty))
                 });
@@ -188,22 +206,44 @@ fn top_fields(schema: &Schema) -> Vec<TopField> {
                         layout: Layout::Jagged(ty),
                         values,
                         offsets: offsets.clone(),
+                        cardinality: false,
                     },
                     _ => column(name, described("a collection of other than numbers")),
                 });
             }
             continue;
         }
+        let size_type = match field.type_name.as_str() {
+            "ROOT::RNTupleCardinality<std::uint32_t>" => Some(LeafType::Int32 { unsigned: true }),
+            "ROOT::RNTupleCardinality<std::uint64_t>" => Some(LeafType::Int64 { unsigned: true }),
+            _ => None,
+        };
         out.push(match (field.role, number_leaf(id)) {
             _ if field.flags & REPETITIVE != 0 => {
                 column(field.name.clone(), described("a fixed-size array"))
             }
-            (0, Some(ty)) => match representations(schema, id, ty) {
+            (0, None) if size_type.is_some() => {
+                let offsets =
+                    representations(schema, columns_of(id), LeafType::Int64 { unsigned: false })
+                        .filter(|o| is_index(schema, o));
+                match (offsets, size_type) {
+                    (Some(offsets), Some(ty)) => TopField {
+                        name: field.name.clone(),
+                        layout: Layout::Flat(ty),
+                        values: Vec::new(),
+                        offsets,
+                        cardinality: true,
+                    },
+                    _ => column(field.name.clone(), unreadable()),
+                }
+            }
+            (0, Some(ty)) => match representations(schema, columns_of(id), ty) {
                 Some(values) => TopField {
                     name: field.name.clone(),
                     layout: Layout::Flat(ty),
                     values,
                     offsets: Vec::new(),
+                    cardinality: false,
                 },
                 None => column(field.name.clone(), unreadable()),
             },
@@ -312,8 +352,11 @@ impl RNTupleReader {
         let mut parts = Vec::new();
         for (field, projected) in self.projection.iter().enumerate() {
             for cluster in &self.clusters[a..b] {
-                let mut each = vec![(Part::Values, &projected.field.values)];
-                if projected.pick.jagged {
+                let mut each = Vec::new();
+                if !projected.field.cardinality {
+                    each.push((Part::Values, &projected.field.values));
+                }
+                if projected.pick.jagged || projected.field.cardinality {
                     each.push((Part::Offsets, &projected.field.offsets));
                 }
                 for (part, reps) in each {
@@ -383,7 +426,14 @@ impl RNTupleReader {
                     };
                     let counts = counts_of(&offsets, cluster.entries)
                         .map_err(|e| self.corrupt(projected, cluster, e))?;
-                    column.counts.as_mut().expect("jagged").extend(counts);
+                    if projected.field.cardinality {
+                        column.data.extend(match projected.pick.ty {
+                            LeafType::Int32 { .. } => ColumnData::U32(counts),
+                            _ => ColumnData::I64(counts.into_iter().map(i64::from).collect()),
+                        });
+                    } else {
+                        column.counts.as_mut().expect("jagged").extend(counts);
+                    }
                 }
             }
         }
