@@ -1,8 +1,8 @@
-//! `searchlight generate`: write a toy Monte Carlo sample to a Parquet file.
+//! `searchlight generate`: write a toy Monte Carlo sample to a Parquet or ROOT file.
 
 use super::{Status, fail};
 use crate::diag::codes;
-use crate::io::parquet::ParquetWriter;
+use crate::io::sink::TableWriter;
 use crate::toy::{self, GENERATORS, Params};
 use std::path::PathBuf;
 
@@ -21,9 +21,12 @@ pub struct Args {
     /// A generator parameter, `name=value` or `name=v1,v2,…` (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUES")]
     params: Vec<String>,
-    /// Output file (`.parquet`).
+    /// Output file: `.parquet`, or `.root` (a TTree `variables`).
     #[arg(short = 'o', long)]
     output: PathBuf,
+    /// Compression of `.root` output.
+    #[arg(long, value_enum, default_value = "zlib")]
+    compression: super::RootCompression,
 }
 
 fn parse_params(list: &[String]) -> Result<Params, String> {
@@ -58,22 +61,23 @@ pub fn run(args: &Args) -> Status {
             names.join(", ")
         ));
     }
-    if args.output.extension().is_none_or(|e| e != "parquet") {
-        return usage(format!(
-            "{}: only Parquet output (.parquet) is supported",
-            args.output.display()
-        ));
+    if let Err(e) = crate::io::sink::check_output(&args.output) {
+        return fail(e.code, e.message);
     }
     let params = match parse_params(&args.params) {
         Ok(p) => p,
         Err(e) => return usage(e),
     };
     let start = std::time::Instant::now();
-    let mut writer: Option<ParquetWriter> = None;
+    let mut writer: Option<TableWriter> = None;
     let result = toy::generate(&args.toy, args.events, args.seed, &params, |table| {
         let w = match &mut writer {
             Some(w) => w,
-            None => writer.insert(ParquetWriter::create(&args.output, &table)?),
+            None => writer.insert(TableWriter::create(
+                &args.output,
+                &table,
+                args.compression.into(),
+            )?),
         };
         w.write(&table)
     });

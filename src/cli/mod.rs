@@ -66,6 +66,24 @@ enum Command {
     Export(export::Args),
 }
 
+/// How `.root` output is compressed (`skim`, `generate`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum RootCompression {
+    /// zlib level 1: read by every ROOT.
+    Zlib,
+    /// zstd level 5: ROOT 6.14 and later.
+    Zstd,
+}
+
+impl From<RootCompression> for crate::io::root::Compression {
+    fn from(c: RootCompression) -> Self {
+        match c {
+            RootCompression::Zlib => crate::io::root::Compression::Zlib,
+            RootCompression::Zstd => crate::io::root::Compression::Zstd,
+        }
+    }
+}
+
 /// Exit status of a command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {

@@ -1,5 +1,5 @@
-//! `searchlight skim`: the selected candidates of one input as Parquet, for plotting in
-//! Python (`pipeline::skim`).
+//! `searchlight skim`: the selected candidates of one input as Parquet or as a ROOT
+//! TTree (`pipeline::skim`).
 
 use super::prepare::{prepare, report};
 use super::{Status, fail};
@@ -18,9 +18,12 @@ pub struct Args {
     /// Keep only candidates of this channel.
     #[arg(long)]
     channel: Option<String>,
-    /// Output file (`.parquet`).
+    /// Output file: `.parquet`, or `.root` (a TTree `variables`).
     #[arg(short = 'o', long)]
     output: PathBuf,
+    /// Compression of `.root` output.
+    #[arg(long, value_enum, default_value = "zlib")]
+    compression: super::RootCompression,
     /// Allow a spec with `blinding: { unblind: true }` to run.
     #[arg(long)]
     unblind: bool,
@@ -57,17 +60,18 @@ pub fn run(args: &Args) -> Status {
             }
         },
     };
-    if args.output.extension().is_none_or(|e| e != "parquet") {
-        return fail(
-            codes::USAGE,
-            format!(
-                "{}: skims are written as Parquet (.parquet)",
-                args.output.display()
-            ),
-        );
+    if let Err(e) = crate::io::sink::check_output(&args.output) {
+        return fail(e.code, e.message);
     }
     let mut notes = Vec::new();
-    let written = skim(&prepared, input, channel, &args.output, &mut notes);
+    let written = skim(
+        &prepared,
+        input,
+        channel,
+        &args.output,
+        args.compression.into(),
+        &mut notes,
+    );
     super::run::print_notes(&notes);
     match written {
         Ok(Some(rows)) => {

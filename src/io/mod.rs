@@ -12,6 +12,7 @@ pub mod parquet;
 pub mod point_table;
 pub mod regular;
 pub mod root;
+pub mod sink;
 pub mod source;
 pub mod stale;
 pub mod table;

@@ -1,12 +1,13 @@
 //! `skim`: the selected candidates of one input, with every column the analysis reads,
 //! its aliases and classifier scores as derived columns and channel flags, written as
-//! Parquet. Blinded data leave out the candidates in the signal region.
+//! Parquet or as a ROOT TTree. Blinded data leave out the candidates in the signal region.
 
 use super::{Prepared, io_failure, open_input};
 use crate::diag::Diagnostic;
 use crate::exec::{self, EventChunks};
 use crate::expr::{Expr, ExprKind};
-use crate::io::parquet::ParquetWriter;
+use crate::io::root::Compression;
+use crate::io::sink::TableWriter;
 use crate::io::source::NtupleReader;
 use crate::io::table::{Column, ColumnData, ColumnTable};
 use crate::plan::program::Program;
@@ -21,6 +22,7 @@ pub fn skim(
     input: &Input,
     channel: Option<usize>,
     output: &Path,
+    compression: Compression,
     notes: &mut Vec<String>,
 ) -> Result<Option<u64>, Diagnostic> {
     let (spec, query) = (&prepared.spec, &prepared.query);
@@ -52,7 +54,7 @@ pub fn skim(
             .iter()
             .flat_map(|r| crate::shard::slice::owned_events(r, 0..r.chunks())),
     );
-    let mut writer: Option<ParquetWriter> = None;
+    let mut writer: Option<TableWriter> = None;
     let outcome = exec::run_with(&program, EventChunks::new(tables), |selected| {
         let keep: Vec<bool> = (0..selected.alive.len())
             .map(|i| {
@@ -87,7 +89,7 @@ pub fn skim(
         }
         let w = match &mut writer {
             Some(w) => w,
-            None => writer.insert(ParquetWriter::create(output, &out)?),
+            None => writer.insert(TableWriter::create(output, &out, compression)?),
         };
         w.write(&out)
     });

@@ -21,6 +21,7 @@ mod mva;
 mod parquet_reader;
 mod rntuple_reader;
 mod root_reader;
+mod root_writer;
 mod run;
 mod shapes;
 mod shard;

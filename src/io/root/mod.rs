@@ -1,4 +1,5 @@
-//! ROOT ntuples, TTree and RNTuple: projecting, streaming readers of flat columns.
+//! ROOT ntuples, TTree and RNTuple: projecting, streaming readers of their columns, and
+//! a writer of flat TTrees.
 //!
 //! Written here rather than taken from a crate: the Rust ROOT reader available
 //! (`oxyroot` 0.1) panics on zstd baskets, is not `Send`, hands branches back entry by
@@ -17,6 +18,7 @@ mod objects;
 mod rntuple;
 mod tree;
 mod tree_reader;
+mod writer;
 
 use super::IoError;
 use super::guard;
@@ -30,6 +32,7 @@ use tree::{Layout, LeafType};
 use tree_reader::TreeReader;
 
 pub use tree::Tree;
+pub use writer::{BASKET_ENTRIES, Compression, RootWriter};
 
 /// Entries per chunk the readers aim for (chunks end on basket or cluster boundaries
 /// common to all projected columns, so one may be larger).
