@@ -7,7 +7,7 @@ use crate::physics;
 use crate::spec::{Source, Spec};
 use crate::toy::{self, ColumnDecl};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// Where an expression stands, which decides the names it may use.
@@ -57,7 +57,7 @@ pub enum Symbol {
 /// (None when its files cannot be read now), with the dimensions its `units` declare.
 struct Schema {
     columns: Option<HashMap<String, &'static ColumnDecl>>,
-    file_columns: Option<HashSet<String>>,
+    file_columns: Option<HashMap<String, String>>,
     declared_dims: HashMap<String, Dim>,
 }
 
@@ -111,7 +111,7 @@ pub struct LintContext<'a> {
     pub columns: Option<HashMap<String, &'static ColumnDecl>>,
     /// Branch names of a file input, read from its first Parquet file; `None` when the
     /// input is a toy or its files cannot be read now (then `run` reports why).
-    pub file_columns: Option<HashSet<String>>,
+    pub file_columns: Option<HashMap<String, String>>,
     /// Dimensions of the data input's columns declared by its `units`.
     declared_dims: HashMap<String, Dim>,
     /// The schemas of inputs other than the data with their own cuts or weight, by index
@@ -163,16 +163,17 @@ impl<'a> LintContext<'a> {
         }
     }
 
-    /// Column names of the first file (ROOT or Parquet) of a file input.
+    /// The columns of the first file (ROOT or Parquet) of a file input, each with what
+    /// it holds.
     fn file_schema<'p>(
         base: &std::path::Path,
         patterns: impl Iterator<Item = &'p str>,
         tree: Option<&str>,
-    ) -> Option<HashSet<String>> {
+    ) -> Option<HashMap<String, String>> {
         let files = crate::io::files::expand(base, patterns).ok()?;
-        crate::io::source::NtupleReader::column_names(files.first()?, tree)
+        crate::io::source::NtupleReader::describe_columns(files.first()?, tree)
             .ok()
-            .map(|names| names.into_iter().collect())
+            .map(|columns| columns.into_iter().collect())
     }
 
     /// The branches the analysis reads from its data-like inputs: the bookkeeping
@@ -306,7 +307,9 @@ impl<'a> LintContext<'a> {
         let dim = || declared_dims.get(branch).copied().or_else(&basf2);
         match (columns, file_columns) {
             (Some(cols), _) => cols.get(branch).map(|c| Symbol::Column(c)),
-            (None, Some(names)) => names.contains(branch).then(|| Symbol::FileColumn(dim())),
+            (None, Some(names)) => names
+                .contains_key(branch)
+                .then(|| Symbol::FileColumn(dim())),
             (None, None) => Some(Symbol::FileColumn(dim())),
         }
     }
@@ -359,7 +362,7 @@ impl<'a> LintContext<'a> {
                 if let Some(cols) = &self.columns {
                     names.extend(cols.values().map(|c| c.var.to_string()));
                 }
-                names.extend(self.file_columns.iter().flatten().cloned());
+                names.extend(self.file_columns.iter().flat_map(|c| c.keys().cloned()));
             }
             Scope::Model { sigma, poi } => {
                 names.extend(self.scan_parameter().map(str::to_string));

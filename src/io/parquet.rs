@@ -152,6 +152,45 @@ impl Drop for ParquetWriter {
     }
 }
 
+/// The column a flat Parquet column is read into, and whether it is an unsigned 64-bit
+/// one (refused above 2^63 when read); nested and unsupported columns are errors.
+fn column_kind(
+    desc: &parquet::schema::types::ColumnDescriptor,
+    name: &str,
+    path: &Path,
+) -> Result<(ColumnData, bool), IoError> {
+    let unsigned = matches!(desc.logical_type_ref(), Some(LogicalType::Integer(t)) if !t.is_signed);
+    let empty = match (desc.physical_type(), unsigned) {
+        // Optional flat columns are fine (pyarrow and polars write them); nulls in them
+        // are refused when read. Nested columns are not ntuple columns.
+        _ if desc.max_rep_level() > 0 || desc.max_def_level() > 1 => {
+            return Err(IoError::new(
+                codes::UNSUPPORTED_COLUMN,
+                format!(
+                    "column `{name}` of {} is nested (a list or struct), which flat ntuples do not use",
+                    path.display()
+                ),
+            ));
+        }
+        (Physical::DOUBLE, _) => ColumnData::F64(Vec::new()),
+        (Physical::FLOAT, _) => ColumnData::F32(Vec::new()),
+        (Physical::INT32, false) => ColumnData::I32(Vec::new()),
+        (Physical::INT32, true) => ColumnData::U32(Vec::new()),
+        (Physical::INT64, _) => ColumnData::I64(Vec::new()),
+        (Physical::BOOLEAN, _) => ColumnData::Bool(Vec::new()),
+        (other, _) => {
+            return Err(IoError::new(
+                codes::UNSUPPORTED_COLUMN,
+                format!(
+                    "column `{name}` of {} has the unsupported type {other}",
+                    path.display()
+                ),
+            ));
+        }
+    };
+    Ok((empty, unsigned && desc.physical_type() == Physical::INT64))
+}
+
 /// A file read by position (`pread`), so that row groups can be decoded on several
 /// threads at once: `File`'s own `ChunkReader` seeks the one file offset its clones
 /// share, and concurrent readers then read each other's bytes.
@@ -238,38 +277,7 @@ impl ParquetReader {
                     format!("{} has no column `{name}`{hint}", path.display()),
                 ));
             };
-            let desc = schema.column(i);
-            let unsigned =
-                matches!(desc.logical_type_ref(), Some(LogicalType::Integer(t)) if !t.is_signed);
-            let empty = match (desc.physical_type(), unsigned) {
-                // Optional flat columns are fine (pyarrow and polars write them); nulls in
-                // them are refused when read. Nested columns are not ntuple columns.
-                _ if desc.max_rep_level() > 0 || desc.max_def_level() > 1 => {
-                    return Err(IoError::new(
-                        codes::UNSUPPORTED_COLUMN,
-                        format!(
-                            "column `{name}` of {} is nested (a list or struct), which flat ntuples do not use",
-                            path.display()
-                        ),
-                    ));
-                }
-                (Physical::DOUBLE, _) => ColumnData::F64(Vec::new()),
-                (Physical::FLOAT, _) => ColumnData::F32(Vec::new()),
-                (Physical::INT32, false) => ColumnData::I32(Vec::new()),
-                (Physical::INT32, true) => ColumnData::U32(Vec::new()),
-                (Physical::INT64, _) => ColumnData::I64(Vec::new()),
-                (Physical::BOOLEAN, _) => ColumnData::Bool(Vec::new()),
-                (other, _) => {
-                    return Err(IoError::new(
-                        codes::UNSUPPORTED_COLUMN,
-                        format!(
-                            "column `{name}` of {} has the unsupported type {other}",
-                            path.display()
-                        ),
-                    ));
-                }
-            };
-            let u64_column = unsigned && desc.physical_type() == Physical::INT64;
+            let (empty, u64_column) = column_kind(&schema.column(i), &name, path)?;
             projection.push((i, name, empty, u64_column));
         }
         Ok(ParquetReader {
@@ -277,6 +285,31 @@ impl ParquetReader {
             path: path.to_path_buf(),
             projection,
         })
+    }
+
+    /// Every top-level column of a file with what it holds (its storage type, or why it
+    /// cannot be read), from one read of the footer (for editors).
+    pub fn describe_columns(path: &Path) -> Result<Vec<(String, String)>, IoError> {
+        let reader = file_reader(path)?;
+        let schema = reader.metadata().file_metadata().schema_descr_ptr();
+        let leaves: Vec<String> = schema.columns().iter().map(|c| c.path().string()).collect();
+        Ok(schema
+            .root_schema()
+            .get_fields()
+            .iter()
+            .map(|f| {
+                let name = f.name().to_string();
+                let leaf = leaves
+                    .iter()
+                    .position(|a| *a == name || a.split('.').next() == Some(name.as_str()));
+                let what = match leaf.map(|i| column_kind(&schema.column(i), &name, path)) {
+                    Some(Ok((data, _))) => data.type_name().to_string(),
+                    Some(Err(e)) => format!("not readable: {}", e.message),
+                    None => "not readable: no values".into(),
+                };
+                (name, what)
+            })
+            .collect())
     }
 
     /// Every top-level column of a file, by name (for checking a spec against its input;

@@ -142,6 +142,18 @@ impl NtupleReader {
         }
     }
 
+    /// Every column of the file with what it holds (a storage type, a list of values per
+    /// entry, or why it cannot be read), for editors.
+    pub fn describe_columns(
+        path: &Path,
+        tree: Option<&str>,
+    ) -> Result<Vec<(String, String)>, IoError> {
+        match format_of(path)? {
+            Format::Root => RootReader::describe_columns(path, tree),
+            Format::Parquet => ParquetReader::describe_columns(path),
+        }
+    }
+
     /// The projected columns with their storage types.
     pub fn signature(&self) -> Vec<(&str, &'static str)> {
         match &self.decoder {

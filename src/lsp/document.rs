@@ -357,14 +357,14 @@ fn data_columns(spec: &Spec, sources: &SourceMap, path: &Path) -> Vec<Completion
             detail: column_text(decl),
         })
         .collect();
-    let mut branches: Vec<&String> = ctx.file_columns.iter().flatten().collect();
+    let mut branches: Vec<(&String, &String)> = ctx.file_columns.iter().flatten().collect();
     branches.sort();
     // A branch as the analyst writes it (`daughter(0, muonID)`), where it is basf2's
     // mangling of one.
-    out.extend(branches.into_iter().map(|b| Completion {
+    out.extend(branches.into_iter().map(|(b, what)| Completion {
         label: crate::expr::demangle(b).unwrap_or_else(|| b.clone()),
         kind: CompletionKind::Column,
-        detail: format!("branch `{b}` of the data files"),
+        detail: format!("branch `{b}` of the data files: {what}"),
     }));
     out.sort_by(|a, b| a.label.cmp(&b.label));
     out
@@ -598,8 +598,8 @@ fn column_hover(
     }
     ctx.file_columns
         .as_ref()
-        .filter(|c| c.contains(&branch))
-        .map(|_| format!("column **`{written}`**: branch `{branch}` of the data files"))
+        .and_then(|c| c.get(&branch))
+        .map(|what| format!("column **`{written}`**: branch `{branch}` of the data files, {what}"))
 }
 
 /// Where something is defined: a range of this document, or a file.
@@ -764,7 +764,10 @@ mod tests {
         let text = std::fs::read_to_string(path).unwrap();
         let offset = text.find("chiProb > 0.001").unwrap() + 2;
         let (hover_text, _) = hover(path, &text, position_of(&text, offset)).unwrap();
-        assert!(hover_text.contains("of the data files"), "{hover_text}");
+        assert!(
+            hover_text.contains("of the data files, f64"),
+            "{hover_text}"
+        );
         let offset = text.find("chiProb > 0.001").unwrap();
         let labels: Vec<String> = completions(path, &text, position_of(&text, offset))
             .into_iter()

@@ -103,6 +103,17 @@ fn names_columns_and_chunks_work_as_for_trees() {
     let path = Path::new(DIR).join("types-zstd.root");
     let names = NtupleReader::column_names(&path, Some("other")).unwrap();
     assert_eq!(names, ["tracks_pt", "vertex", "x"]);
+    // What each holds, as an editor's hover shows it.
+    let described = NtupleReader::describe_columns(&path, Some("other")).unwrap();
+    assert_eq!(
+        described[0].1,
+        "f64, a list per entry (one candidate row per value)"
+    );
+    assert!(
+        described[1].1.starts_with("not readable: a record"),
+        "{described:?}"
+    );
+    assert_eq!(described[2].1, "f64");
     let err = NtupleReader::open(&path, None, None).err().unwrap();
     assert_eq!(err.code, "SL203");
     assert!(err.message.contains("several ntuples"), "{err}");

@@ -366,6 +366,38 @@ impl RootReader {
         Ok(Self::open(path, name, Some(&[]))?.rows())
     }
 
+    /// Every column of the ntuple with what it holds (`f64`; `f32 per value of a list`;
+    /// `not readable: …`), for editors.
+    pub fn describe_columns(
+        path: &Path,
+        name: Option<&str>,
+    ) -> Result<Vec<(String, String)>, IoError> {
+        let (file, key) = locate(path, name)?;
+        let layouts: Vec<(String, Layout)> = if key.class == RNTUPLE {
+            RNTupleReader::layouts(file, &key, path)?
+        } else {
+            tree_of(&file, &key, path)?
+                .branches
+                .into_iter()
+                .map(|b| (b.name, b.layout))
+                .collect()
+        };
+        Ok(layouts
+            .into_iter()
+            .map(|(name, layout)| {
+                let what = match layout {
+                    Layout::Flat(ty) => storage(ty).type_name().to_string(),
+                    Layout::Jagged(ty) => format!(
+                        "{}, a list per entry (one candidate row per value)",
+                        storage(ty).type_name()
+                    ),
+                    Layout::Unsupported(what) => format!("not readable: {what}"),
+                };
+                (name, what)
+            })
+            .collect())
+    }
+
     /// Names of every column (branch or top-level field) of the ntuple.
     pub fn column_names(path: &Path, name: Option<&str>) -> Result<Vec<String>, IoError> {
         let (file, key) = locate(path, name)?;

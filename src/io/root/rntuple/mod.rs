@@ -302,6 +302,19 @@ impl RNTupleReader {
         })
     }
 
+    /// Every column's name and layout.
+    pub fn layouts(
+        file: RootFile,
+        key: &Key,
+        path: &Path,
+    ) -> Result<Vec<(String, Layout)>, IoError> {
+        let meta = metadata(&file, key, path)?;
+        Ok(top_fields(&meta.schema)
+            .into_iter()
+            .map(|f| (f.name, f.layout))
+            .collect())
+    }
+
     /// Names of every top-level field.
     pub fn column_names(file: RootFile, key: &Key, path: &Path) -> Result<Vec<String>, IoError> {
         let meta = metadata(&file, key, path)?;
