@@ -373,6 +373,48 @@ mod tests {
         )
     }
 
+    /// A jagged basket: `values` then ROOT's offsets (a count, then each entry's start
+    /// counted from a 10-byte key).
+    fn jagged_basket(values: &[u8], starts: &[i32]) -> Vec<u8> {
+        let mut out = values.to_vec();
+        out.extend((starts.len() as i32 + 1).to_be_bytes());
+        for s in starts {
+            out.extend((s + 10).to_be_bytes());
+        }
+        out.extend(0i32.to_be_bytes());
+        out
+    }
+
+    #[test]
+    fn jagged_offsets_are_validated() {
+        let f64s: Vec<u8> = [1.0f64, 2.0, 3.0]
+            .iter()
+            .flat_map(|v| v.to_be_bytes())
+            .collect();
+        // Entries of 2, 0 and 1 values.
+        let good = jagged_basket(&f64s, &[0, 16, 16]);
+        let starts = entry_starts(&good, 24, 3, 10).unwrap();
+        let (values, counts) = jagged_values(&good[..24], &starts, 0, LeafType::Float64).unwrap();
+        assert_eq!((values.len(), counts), (24, vec![2, 0, 1]));
+        // Out of order, not starting the data, past the data, not whole values.
+        for bad in [&[0, 16, 8][..], &[8, 16, 16], &[0, 16, 40], &[0, 12, 16]] {
+            let basket = jagged_basket(&f64s, bad);
+            let result = entry_starts(&basket, 24, 3, 10).and_then(|starts| {
+                jagged_values(&basket[..24], &starts, 0, LeafType::Float64).map(|_| ())
+            });
+            assert!(result.is_err(), "{bad:?} accepted");
+        }
+        // Offsets cut off: an error, not a read past the buffer.
+        assert!(entry_starts(&good[..30], 24, 3, 10).is_err());
+        // A std::vector entry whose stated length disagrees with its bytes.
+        let mut vector = vec![0x40, 0, 0, 14, 0, 9, 0, 0, 0, 2];
+        vector.extend(1.0f64.to_be_bytes());
+        assert!(jagged_values(&vector, &[0, 18], 10, LeafType::Float64).is_err());
+        vector[9] = 1;
+        let (values, counts) = jagged_values(&vector, &[0, 18], 10, LeafType::Float64).unwrap();
+        assert_eq!((values, counts), (1.0f64.to_be_bytes().to_vec(), vec![1]));
+    }
+
     #[test]
     fn chunks_end_where_every_branch_starts_a_basket() {
         let n = 3 * CHUNK_ENTRIES;
