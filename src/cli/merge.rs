@@ -26,6 +26,9 @@ pub struct Args {
     /// Worker threads for the statistics stage (default: all cores); results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+    /// Also write every histogram as a ROOT TH1D into OUTDIR/histograms.root.
+    #[arg(long)]
+    root_histograms: bool,
 }
 
 fn refuse(message: impl std::fmt::Display) -> Status {
@@ -80,7 +83,7 @@ pub fn run(args: &Args) -> Status {
         Err(status) => return status,
     };
     match pool.install(|| complete_merged(&prepared, merged)) {
-        Ok(completed) => finish(&prepared.spec, &out, &completed),
+        Ok(completed) => finish(&prepared.spec, &out, &completed, args.root_histograms),
         Err(d) => {
             report(&[d], &prepared.sources);
             Status::Failure

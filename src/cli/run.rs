@@ -33,6 +33,9 @@ pub struct Args {
     /// the next run instead of decoding the files again (unchanged files only).
     #[arg(long)]
     pub(super) column_cache: bool,
+    /// Also write every histogram as a ROOT TH1D into OUTDIR/histograms.root.
+    #[arg(long)]
+    pub(super) root_histograms: bool,
 }
 
 /// Runs the analysis; 1 for analysis errors, 2 for I/O or input-format failures.
@@ -80,7 +83,7 @@ pub fn run(args: &Args) -> Status {
             }
         }
         None => match pool.install(|| complete(&args.spec, &prepared, args.column_cache)) {
-            Ok(completed) => finish(spec, &out, &completed),
+            Ok(completed) => finish(spec, &out, &completed, args.root_histograms),
             Err(d) => {
                 report(&[d], &prepared.sources);
                 Status::Failure
@@ -114,9 +117,14 @@ pub(super) fn print_notes(notes: &[String]) {
 }
 
 /// Writes the outputs of a complete run (or merge) and summarises them on stderr.
-pub(super) fn finish(spec: &Spec, out: &Path, completed: &Completed) -> Status {
+pub(super) fn finish(
+    spec: &Spec,
+    out: &Path,
+    completed: &Completed,
+    root_histograms: bool,
+) -> Status {
     print_notes(&completed.notes);
-    match completed.write(spec, out) {
+    match completed.write(spec, out, root_histograms) {
         Ok(()) => {
             summarize(out, &completed.cutflows, completed.statistics.as_ref());
             Status::Ok

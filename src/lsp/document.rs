@@ -8,7 +8,7 @@ use crate::diag::{Diagnostic, Severity, SourceMap, Span};
 use crate::expr::FUNCTIONS;
 use crate::pipeline::load::base_dir;
 use crate::spec::keys::{self, Kind};
-use crate::spec::{LoadError, Spec, load_str};
+use crate::spec::{LoadError, Spec, Step, load_str};
 use crate::stats::pdfs::PDFS;
 use std::path::Path;
 
@@ -333,10 +333,6 @@ pub fn completions(path: &Path, text: &str, position: Position) -> Vec<Completio
     }
 }
 
-fn loaded(path: &Path, text: &str) -> Option<Spec> {
-    load_str(path, text, &mut SourceMap::new()).ok()
-}
-
 fn loaded_with_sources(path: &Path, text: &str) -> Option<(Spec, SourceMap)> {
     let mut sources = SourceMap::new();
     let spec = load_str(path, text, &mut sources).ok()?;
@@ -607,12 +603,16 @@ fn column_hover(
 pub enum Definition {
     /// A range of this document (a variable's key).
     Here(Range),
+    /// A range of another file (a veto defined in an included fragment).
+    There(std::path::PathBuf, Range),
     /// A file (an included fragment, an MVA model, a correction file).
     File(std::path::PathBuf),
 }
 
-/// Where the name at `position` is defined: a variable's key in this document, an MVA's
-/// model file or a correction's file; on an `include:` item, the fragment.
+/// Where the name at `position` is defined: a variable's key in this document, a veto's
+/// or selection step's name (here or in an included fragment: `scan.exclude`,
+/// a histogram's `without`), an MVA's model file or a correction's file; on an
+/// `include:` item, the fragment.
 pub fn definition(path: &Path, text: &str, position: Position) -> Option<Definition> {
     let base = base_dir(path);
     let line = text.split('\n').nth(position.line as usize).unwrap_or("");
@@ -635,12 +635,27 @@ pub fn definition(path: &Path, text: &str, position: Position) -> Option<Definit
         }
     }
     let (word, _) = word_at(text, offset_of(text, position))?;
-    let spec = loaded(path, text)?;
-    if let Some(v) = spec.variables.iter().find(|v| v.name.value == word) {
-        return Some(Definition::Here(Range {
-            start: position_of(text, v.name.span.start),
-            end: position_of(text, v.name.span.end),
-        }));
+    let (spec, sources) = loaded_with_sources(path, text)?;
+    let named = spec
+        .variables
+        .iter()
+        .map(|v| &v.name)
+        .chain(spec.vetoes.iter().map(|v| &v.name))
+        .chain(spec.selection.iter().map(Step::name));
+    if let Some(name) = named.into_iter().find(|n| n.value == word) {
+        let file = sources.file(name.span.file);
+        let range = Range {
+            start: position_of(&file.text, name.span.start),
+            end: position_of(&file.text, name.span.end),
+        };
+        // The root document is the first file loaded.
+        return Some(
+            if sources.find(&file.path) == sources.files().next().map(|(id, _)| id) {
+                Definition::Here(range)
+            } else {
+                Definition::There(file.path.clone(), range)
+            },
+        );
     }
     if let Some(m) = spec.mva.iter().find(|m| m.name.value == word) {
         return Some(Definition::File(base.join(&m.model.value)));
@@ -716,6 +731,44 @@ mod tests {
         );
         let keys = words(completions(path, "fit:\n  \n", pos(1, 2)));
         assert!(keys.contains(&"observable".to_string()), "{keys:?}");
+    }
+
+    #[test]
+    fn vetoes_and_steps_named_elsewhere_lead_to_their_definitions() {
+        let path = Path::new("analyses/dark_higgs_idm.yaml");
+        let text = std::fs::read_to_string(path).unwrap();
+        // A step and a veto named in a histogram's `without`: their names in this spec.
+        let spec_path = Path::new("tests/reference/run/cutflow.yaml");
+        let doc = std::fs::read_to_string(spec_path).unwrap();
+        let without = doc.find("without: [pi0, eta]").unwrap();
+        for (name, shift) in [("pi0", 10), ("eta", 15)] {
+            match definition(spec_path, &doc, position_of(&doc, without + shift)) {
+                Some(Definition::Here(range)) => {
+                    let line = doc.lines().nth(range.start.line as usize).unwrap();
+                    assert!(line.contains(name), "{name}: {line}");
+                    assert!(range.start.line < position_of(&doc, without).line);
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        // A veto defined in an included fragment: that file, at its name.
+        let fragment = Path::new("analyses/common/displaced_vetoes.yaml");
+        let fragment_text = std::fs::read_to_string(fragment).unwrap();
+        let (spec, _) = loaded_with_sources(path, &text).unwrap();
+        let veto = &spec.vetoes.first().unwrap().name.value;
+        let doc = format!("{text}\n# {veto}\n");
+        let last = doc.rfind(veto.as_str()).unwrap();
+        match definition(path, &doc, position_of(&doc, last + 1)) {
+            Some(Definition::There(file, range)) => {
+                assert!(file.ends_with("common/displaced_vetoes.yaml"), "{file:?}");
+                let line = fragment_text
+                    .lines()
+                    .nth(range.start.line as usize)
+                    .unwrap();
+                assert!(line.contains(veto.as_str()), "{line}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

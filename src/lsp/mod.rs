@@ -160,6 +160,9 @@ fn answer(documents: &HashMap<String, String>, request: Request) -> Response {
         }
         "textDocument/definition" => match document::definition(&path, text, position) {
             Some(Definition::Here(range)) => json!({"uri": uri, "range": range_json(range)}),
+            Some(Definition::There(file, range)) => {
+                json!({"uri": uri_of(&file), "range": range_json(range)})
+            }
             Some(Definition::File(file)) => {
                 let start = Position { line: 0, column: 0 };
                 json!({"uri": uri_of(&file), "range": range_json(Range { start, end: start })})

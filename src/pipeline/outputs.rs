@@ -5,6 +5,7 @@
 use super::{Completed, Executed, Prepared, toy_of};
 use crate::analysis::{self, InputCandidates};
 use crate::diag::Diagnostic;
+use crate::io::root::{Th1, write_histograms};
 use crate::report::figures;
 use crate::report::results::{
     Provenance, cutflow_markdown, systematics_markdown, write_atomically,
@@ -20,17 +21,74 @@ use std::path::{Path, PathBuf};
 /// run's figures go too, so none is left beside results of a run that draws other ones.
 pub fn remove_previous_results(out: &Path) -> std::io::Result<()> {
     figures::remove_previous(out);
+    let _ = std::fs::remove_file(out.join("histograms.root"));
     match std::fs::remove_file(out.join("results.json")) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
     }
 }
 
+/// Every histogram of a run as a ROOT `TH1D`, as results.json holds it (selected
+/// candidates, unscaled; weighted contents, the under- and overflow as candidate counts):
+/// one per input, channel and histogram, named `<histogram>_<input>_<channel>` with
+/// characters other than letters, digits and `_` replaced by `_`.
+fn root_histograms(cutflows: &[(String, crate::exec::cutflow::Cutflow)]) -> Vec<Th1> {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (input, flow) in cutflows {
+        for channel in &flow.channels {
+            for h in &channel.histograms {
+                let mut contents = vec![h.underflow as f64];
+                contents.extend(h.weighted.iter().map(|w| w.value()));
+                contents.push(h.overflow as f64);
+                let mut sumw2 = vec![h.underflow as f64];
+                sumw2.extend(h.sumw2.iter().map(|w| w.value()));
+                sumw2.push(h.overflow as f64);
+                let filled: u64 = h.counts.iter().sum::<u64>() + h.underflow + h.overflow;
+                out.push(Th1 {
+                    name: format!(
+                        "{}_{}_{}",
+                        clean(&h.name),
+                        clean(input),
+                        clean(&channel.name)
+                    ),
+                    title: format!("{} ({input}, channel {})", h.name, channel.name),
+                    x_title: h.var.clone(),
+                    low: h.range[0],
+                    high: h.range[1],
+                    contents,
+                    sumw2,
+                    entries: filled as f64,
+                });
+            }
+        }
+    }
+    out
+}
+
 impl Completed {
-    /// Writes the outputs into `out`; results.json last, so its presence marks a
-    /// complete output directory.
-    pub fn write(&self, spec: &Spec, out: &Path) -> std::io::Result<()> {
+    /// Writes the outputs into `out` (with `root_histograms`, also every histogram as a
+    /// `TH1D` in histograms.root); results.json last, so its presence marks a complete
+    /// output directory.
+    pub fn write(&self, spec: &Spec, out: &Path, root_histograms: bool) -> std::io::Result<()> {
         std::fs::create_dir_all(out)?;
+        if root_histograms {
+            write_histograms(
+                &out.join("histograms.root"),
+                &self::root_histograms(&self.cutflows),
+            )
+            .map_err(|e| std::io::Error::other(e.message))?;
+        }
         let name = &spec.analysis.name.value;
         let title = spec.analysis.display_title();
         if let Some(outcome) = &self.statistics {

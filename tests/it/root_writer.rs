@@ -118,3 +118,29 @@ fn a_skim_as_root_equals_the_parquet_skim_and_is_a_search_input() {
     assert!(common::text(&o).contains("SL213"), "{}", common::text(&o));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// `run --root-histograms`: every histogram of results.json as a TH1D in
+/// histograms.root (CI reads them with uproot), the same bytes for any thread count;
+/// without the option no file.
+#[test]
+fn run_writes_its_histograms_as_th1d_on_request() {
+    let dir = temp("histograms");
+    let spec = std::fs::canonicalize("tests/reference/run/cutflow.yaml").unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.join(name);
+        let mut args = vec!["run", spec.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        args.extend(extra);
+        searchlight(&dir, &args);
+        out.join("histograms.root")
+    };
+    let one = run("one", &["--root-histograms", "--threads", "1"]);
+    let two = run("two", &["--root-histograms", "--threads", "2"]);
+    let bytes = std::fs::read(&one).unwrap();
+    assert_eq!(&bytes[..4], b"root");
+    assert_eq!(bytes, std::fs::read(&two).unwrap());
+    // A ROOT file whose objects are histograms, not ntuples.
+    let err = NtupleReader::open(&one, None, None).err().unwrap();
+    assert!(err.message.contains("holds no TTree or RNTuple"), "{err}");
+    assert!(!run("none", &[]).exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}

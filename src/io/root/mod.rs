@@ -32,7 +32,7 @@ use tree::{Layout, LeafType};
 use tree_reader::TreeReader;
 
 pub use tree::Tree;
-pub use writer::{BASKET_ENTRIES, Compression, RootWriter};
+pub use writer::{BASKET_ENTRIES, Compression, RootWriter, Th1, write_histograms};
 
 /// Entries per chunk the readers aim for (chunks end on basket or cluster boundaries
 /// common to all projected columns, so one may be larger).

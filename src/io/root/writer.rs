@@ -69,6 +69,9 @@ impl Buffer {
     fn i16(&mut self, v: i16) {
         self.bytes.extend(v.to_be_bytes());
     }
+    fn u16(&mut self, v: u16) {
+        self.bytes.extend(v.to_be_bytes());
+    }
     fn u32(&mut self, v: u32) {
         self.bytes.extend(v.to_be_bytes());
     }
@@ -200,20 +203,239 @@ struct BranchOut {
     zip_bytes: i64,
 }
 
-/// Writes tables as the rows of one TTree. The file appears under its final name only
-/// when [`finish`](Self::finish) succeeds.
-pub struct RootWriter {
+/// A ROOT file being written: records appended at its end, then its StreamerInfo, keys
+/// list, free segments, header and top directory when it is finished. It appears under
+/// its final name only when [`finish`](OutFile::finish) succeeds.
+struct OutFile {
     file: Option<File>,
     temp: PathBuf,
     _partial: crate::interrupt::Partial,
     path: PathBuf,
+    /// The headers of the top directory's keys, in order.
+    keys: Vec<Vec<u8>>,
+    /// Next free byte.
+    end: u64,
+    /// ROOT's compression setting of the file (101 zlib, 505 zstd).
+    compress: i32,
+}
+
+impl OutFile {
+    fn create(path: &Path, compression: Compression) -> Result<OutFile, IoError> {
+        if let Some(dir) = path.parent() {
+            crate::io::stale::remove_dead_partials(dir);
+        }
+        let temp = path.with_extension(format!("partial-{}", std::process::id()));
+        let file = File::create(&temp).map_err(|e| {
+            IoError::new(codes::IO, format!("cannot create {}: {e}", temp.display()))
+        })?;
+        let mut out = OutFile {
+            file: Some(file),
+            _partial: crate::interrupt::track(&temp),
+            temp,
+            path: path.to_path_buf(),
+            keys: Vec::new(),
+            end: 0,
+            compress: match compression {
+                Compression::Zlib => 101,
+                Compression::Zstd => 505,
+            },
+        };
+        // Header and top directory are written last, when their offsets are known.
+        out.end = BEGIN + out.directory_record(0, 0, [0; 16]).len() as u64;
+        Ok(out)
+    }
+
+    fn io(&self, e: impl std::fmt::Display) -> IoError {
+        IoError::new(
+            codes::IO,
+            format!("cannot write {}: {e}", self.path.display()),
+        )
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<u64, IoError> {
+        let at = self.end;
+        self.file
+            .as_ref()
+            .expect("not finished")
+            .write_all_at(bytes, at)
+            .map_err(|e| self.io(e))?;
+        self.end += bytes.len() as u64;
+        Ok(at)
+    }
+
+    /// Appends an uncompressed object of class `class` under a key of the top directory;
+    /// `object` serialises it given its key's length (where ROOT numbers references from).
+    fn put_object(
+        &mut self,
+        class: &str,
+        name: &str,
+        title: &str,
+        object: impl FnOnce(usize) -> Vec<u8>,
+    ) -> Result<(), IoError> {
+        let keylen = key_len(class, name, title);
+        let bytes = object(keylen);
+        let header = key(
+            bytes.len(),
+            keylen + bytes.len(),
+            self.end,
+            class,
+            name,
+            title,
+            1,
+        );
+        self.put(&[header.as_slice(), &bytes].concat())?;
+        self.keys.push(header);
+        Ok(())
+    }
+
+    fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    }
+
+    /// The top directory's record (TFile key, name and title, TDirectory 5 with 64-bit
+    /// offsets and the UUID).
+    fn directory_record(&self, seek_keys: u64, nbytes_keys: usize, uuid: [u8; 16]) -> Vec<u8> {
+        let name = self.file_name();
+        let mut data = Buffer::new(0);
+        data.string(&name);
+        data.string("");
+        let nbytes_name = key_len("TFile", &name, "") + data.bytes.len();
+        data.i16(1005);
+        data.u32(DATIME);
+        data.u32(DATIME);
+        data.i32(nbytes_keys as i32);
+        data.i32(nbytes_name as i32);
+        data.i64(BEGIN as i64);
+        data.i64(0);
+        data.i64(seek_keys as i64);
+        data.i16(1);
+        data.bytes.extend(uuid);
+        data.bytes.extend([0u8; 12]);
+        let mut record = key(
+            data.bytes.len(),
+            key_len("TFile", &name, "") + data.bytes.len(),
+            BEGIN,
+            "TFile",
+            &name,
+            "",
+            1,
+        );
+        // The top directory's key has no parent.
+        record[26..34].copy_from_slice(&0i64.to_be_bytes());
+        record.extend(data.bytes);
+        record
+    }
+
+    /// Writes the StreamerInfo, keys list and free segments, then the header and top
+    /// directory, and moves the file to its final name. `uuid` comes from the file's
+    /// content, so the same content gives the same bytes.
+    fn finish(mut self, uuid: [u8; 16]) -> Result<(), IoError> {
+        let name = self.file_name();
+        // An empty StreamerInfo list (TList 5: TObject, no name, no objects).
+        let mut list = Buffer::new(0);
+        list.record(5, |b| {
+            b.tobject();
+            b.string("");
+            b.i32(0);
+        });
+        let info_len = key_len("TList", "StreamerInfo", "Doubly linked list") + list.bytes.len();
+        let info_seek = self.end;
+        let info_key = key(
+            list.bytes.len(),
+            info_len,
+            info_seek,
+            "TList",
+            "StreamerInfo",
+            "Doubly linked list",
+            1,
+        );
+        self.put(&[info_key, list.bytes].concat())?;
+        // The keys list: every object's key.
+        let mut keys = Buffer::new(0);
+        keys.i32(self.keys.len() as i32);
+        for k in &self.keys {
+            keys.bytes.extend(k);
+        }
+        let keys_len = key_len("TFile", &name, "") + keys.bytes.len();
+        let keys_seek = self.end;
+        let keys_key = key(keys.bytes.len(), keys_len, keys_seek, "TFile", &name, "", 1);
+        self.put(&[keys_key, keys.bytes].concat())?;
+        // Free segments: one, from the end of the file.
+        let free_len = key_len("TFile", &name, "") + 2 + 16;
+        let free_seek = self.end;
+        let file_end = free_seek + free_len as u64;
+        let mut free = Buffer::new(0);
+        free.i16(1001);
+        free.i64(file_end as i64);
+        free.i64(if file_end < 2_000_000_000 {
+            2_000_000_000
+        } else {
+            4_000_000_000
+        });
+        let free_key = key(free.bytes.len(), free_len, free_seek, "TFile", &name, "", 1);
+        self.put(&[free_key, free.bytes].concat())?;
+        // Header and top directory.
+        let directory = self.directory_record(keys_seek, keys_len, uuid);
+        let nbytes_name = key_len("TFile", &name, "") + 2 + name.len();
+        let mut header = Buffer::new(0);
+        header.bytes.extend(b"root");
+        header.i32(FILE_VERSION);
+        header.i32(BEGIN as i32);
+        header.i64(file_end as i64);
+        header.i64(free_seek as i64);
+        header.i32(free_len as i32);
+        header.i32(1); // nfree
+        header.i32(nbytes_name as i32);
+        header.u8(8); // fUnits
+        header.i32(self.compress);
+        header.i64(info_seek as i64);
+        header.i32(info_len as i32);
+        header.i16(1);
+        header.bytes.extend(uuid);
+        header.bytes.resize(BEGIN as usize, 0);
+        let file = self.file.take().expect("finish once");
+        file.write_all_at(&header.bytes, 0)
+            .and_then(|()| file.write_all_at(&directory, BEGIN))
+            .and_then(|()| file.set_len(file_end))
+            .and_then(|()| (&file).flush())
+            .map_err(|e| self.io(e))?;
+        drop(file);
+        std::fs::rename(&self.temp, &self.path).map_err(|e| {
+            IoError::new(
+                codes::IO,
+                format!("cannot move {} into place: {e}", self.path.display()),
+            )
+        })
+    }
+}
+
+impl Drop for OutFile {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// A UUID fixed by a file's content (written files depend on their content only).
+fn content_uuid(content: &str) -> [u8; 16] {
+    use sha2::Digest;
+    sha2::Sha256::digest(content)[..16]
+        .try_into()
+        .expect("16 bytes")
+}
+
+/// Writes tables as the rows of one TTree. The file appears under its final name only
+/// when [`finish`](Self::finish) succeeds.
+pub struct RootWriter {
+    out: OutFile,
     tree: String,
     compression: Compression,
     branches: Vec<BranchOut>,
     entries: u64,
     pending_entries: usize,
-    /// Next free byte.
-    end: u64,
 }
 
 fn leaf_type(data: &ColumnData) -> LeafType {
@@ -299,18 +521,8 @@ impl RootWriter {
         like: &ColumnTable,
         compression: Compression,
     ) -> Result<Self, IoError> {
-        if let Some(dir) = path.parent() {
-            crate::io::stale::remove_dead_partials(dir);
-        }
-        let temp = path.with_extension(format!("partial-{}", std::process::id()));
-        let file = File::create(&temp).map_err(|e| {
-            IoError::new(codes::IO, format!("cannot create {}: {e}", temp.display()))
-        })?;
-        let mut writer = RootWriter {
-            file: Some(file),
-            _partial: crate::interrupt::track(&temp),
-            temp,
-            path: path.to_path_buf(),
+        Ok(RootWriter {
+            out: OutFile::create(path, compression)?,
             tree: tree.into(),
             compression,
             branches: like
@@ -327,29 +539,7 @@ impl RootWriter {
                 .collect(),
             entries: 0,
             pending_entries: 0,
-            end: 0,
-        };
-        // Header and top directory are written last, when their offsets are known.
-        writer.end = BEGIN + writer.directory_record(0, 0).len() as u64;
-        Ok(writer)
-    }
-
-    fn io(&self, e: impl std::fmt::Display) -> IoError {
-        IoError::new(
-            codes::IO,
-            format!("cannot write {}: {e}", self.path.display()),
-        )
-    }
-
-    fn put(&mut self, bytes: &[u8]) -> Result<u64, IoError> {
-        let at = self.end;
-        self.file
-            .as_ref()
-            .expect("not finished")
-            .write_all_at(bytes, at)
-            .map_err(|e| self.io(e))?;
-        self.end += bytes.len() as u64;
-        Ok(at)
+        })
     }
 
     /// Appends a table's rows (its columns those the writer was created with).
@@ -379,10 +569,10 @@ impl RootWriter {
             let data = std::mem::take(&mut self.branches[i].pending);
             let branch = &self.branches[i];
             let keylen = key_len("TBasket", &branch.name, &self.tree) + 19;
-            let packed = compress(&data, self.compression).map_err(|e| self.io(e))?;
+            let packed = compress(&data, self.compression).map_err(|e| self.out.io(e))?;
             let stored = packed.as_deref().unwrap_or(&data);
             let nbytes = keylen + stored.len();
-            let seek = self.end;
+            let seek = self.out.end;
             let mut record = key(
                 data.len(),
                 nbytes,
@@ -404,7 +594,7 @@ impl RootWriter {
             record[14..16].copy_from_slice(&header_len.to_be_bytes());
             debug_assert_eq!(record.len(), keylen);
             record.extend(stored);
-            self.put(&record)?;
+            self.out.put(&record)?;
             let first = self.entries;
             let branch = &mut self.branches[i];
             branch.baskets.push((seek, nbytes as u32, first));
@@ -550,156 +740,155 @@ impl RootWriter {
         leaf
     }
 
-    /// The top directory's record (TFile key, name and title, TDirectory 5 with 64-bit
-    /// offsets and the UUID).
-    fn directory_record(&self, seek_keys: u64, nbytes_keys: usize) -> Vec<u8> {
-        let name = self.file_name();
-        let mut data = Buffer::new(0);
-        data.string(&name);
-        data.string("");
-        let nbytes_name = key_len("TFile", &name, "") + data.bytes.len();
-        data.i16(1005);
-        data.u32(DATIME);
-        data.u32(DATIME);
-        data.i32(nbytes_keys as i32);
-        data.i32(nbytes_name as i32);
-        data.i64(BEGIN as i64);
-        data.i64(0);
-        data.i64(seek_keys as i64);
-        data.i16(1);
-        data.bytes.extend(self.uuid());
-        data.bytes.extend([0u8; 12]);
-        let mut record = key(
-            data.bytes.len(),
-            key_len("TFile", &name, "") + data.bytes.len(),
-            BEGIN,
-            "TFile",
-            &name,
-            "",
-            1,
-        );
-        // The top directory's key has no parent.
-        record[26..34].copy_from_slice(&0i64.to_be_bytes());
-        record.extend(data.bytes);
-        record
-    }
-
-    fn file_name(&self) -> String {
-        self.path
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-    }
-
-    /// A UUID fixed by the tree's name and size (written files depend on their rows).
-    fn uuid(&self) -> [u8; 16] {
-        use sha2::Digest;
-        let hash = sha2::Sha256::digest(format!("{}:{}", self.tree, self.entries));
-        hash[..16].try_into().expect("16 bytes")
-    }
-
-    /// Writes the remaining baskets, the tree, the directory's records and the header,
-    /// and moves the file to its final name; returns the number of entries.
+    /// Writes the remaining baskets and the tree, completes the file and moves it to its
+    /// final name; returns the number of entries.
     pub fn finish(mut self) -> Result<u64, IoError> {
         self.flush()?;
-        let name = self.file_name();
-        // The tree.
-        let tree_keylen = key_len("TTree", &self.tree, "");
-        let object = self.tree_object(tree_keylen);
-        let tree_seek = self.end;
-        let tree_key = key(
-            object.len(),
-            tree_keylen + object.len(),
-            tree_seek,
-            "TTree",
-            &self.tree,
-            "",
-            1,
-        );
-        self.put(&[tree_key.clone(), object].concat())?;
-        // An empty StreamerInfo list (TList 5: TObject, no name, no objects).
-        let mut list = Buffer::new(0);
-        list.record(5, |b| {
-            b.tobject();
-            b.string("");
-            b.i32(0);
-        });
-        let info_len = key_len("TList", "StreamerInfo", "Doubly linked list") + list.bytes.len();
-        let info_seek = self.end;
-        let info_key = key(
-            list.bytes.len(),
-            info_len,
-            info_seek,
-            "TList",
-            "StreamerInfo",
-            "Doubly linked list",
-            1,
-        );
-        self.put(&[info_key, list.bytes].concat())?;
-        // The keys list: the tree's key.
-        let mut keys = Buffer::new(0);
-        keys.i32(1);
-        keys.bytes.extend(&tree_key);
-        let keys_len = key_len("TFile", &name, "") + keys.bytes.len();
-        let keys_seek = self.end;
-        let keys_key = key(keys.bytes.len(), keys_len, keys_seek, "TFile", &name, "", 1);
-        self.put(&[keys_key, keys.bytes].concat())?;
-        // Free segments: one, from the end of the file.
-        let free_len = key_len("TFile", &name, "") + 2 + 16;
-        let free_seek = self.end;
-        let file_end = free_seek + free_len as u64;
-        let mut free = Buffer::new(0);
-        free.i16(1001);
-        free.i64(file_end as i64);
-        free.i64(if file_end < 2_000_000_000 {
-            2_000_000_000
-        } else {
-            4_000_000_000
-        });
-        let free_key = key(free.bytes.len(), free_len, free_seek, "TFile", &name, "", 1);
-        self.put(&[free_key, free.bytes].concat())?;
-        // Header and top directory.
-        let directory = self.directory_record(keys_seek, keys_len);
-        let nbytes_name = key_len("TFile", &name, "") + 2 + name.len();
-        let mut header = Buffer::new(0);
-        header.bytes.extend(b"root");
-        header.i32(FILE_VERSION);
-        header.i32(BEGIN as i32);
-        header.i64(file_end as i64);
-        header.i64(free_seek as i64);
-        header.i32(free_len as i32);
-        header.i32(1); // nfree
-        header.i32(nbytes_name as i32);
-        header.u8(8); // fUnits
-        header.i32(match self.compression {
-            Compression::Zlib => 101,
-            Compression::Zstd => 505,
-        });
-        header.i64(info_seek as i64);
-        header.i32(info_len as i32);
-        header.i16(1);
-        header.bytes.extend(self.uuid());
-        header.bytes.resize(BEGIN as usize, 0);
-        let file = self.file.take().expect("finish once");
-        file.write_all_at(&header.bytes, 0)
-            .and_then(|()| file.write_all_at(&directory, BEGIN))
-            .and_then(|()| file.set_len(file_end))
-            .and_then(|()| (&file).flush())
-            .map_err(|e| self.io(e))?;
-        drop(file);
-        std::fs::rename(&self.temp, &self.path).map_err(|e| {
-            IoError::new(
-                codes::IO,
-                format!("cannot move {} into place: {e}", self.path.display()),
-            )
-        })?;
+        let tree = self.tree.clone();
+        let object = self.tree_object(key_len("TTree", &tree, ""));
+        self.out.put_object("TTree", &tree, "", |_| object)?;
+        let uuid = content_uuid(&format!("{}:{}", self.tree, self.entries));
+        self.out.finish(uuid)?;
         Ok(self.entries)
     }
 }
 
-impl Drop for RootWriter {
-    fn drop(&mut self) {
-        if self.file.is_some() {
-            let _ = std::fs::remove_file(&self.temp);
+/// A one-dimensional histogram for a ROOT file (a `TH1D`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Th1 {
+    /// Object name (the key).
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// The x axis' title.
+    pub x_title: String,
+    /// Bin edges: equal bins over [low, high).
+    pub low: f64,
+    /// Upper edge.
+    pub high: f64,
+    /// Contents of the underflow, each bin and the overflow (bins + 2 values).
+    pub contents: Vec<f64>,
+    /// Sums of squared weights, as `contents`.
+    pub sumw2: Vec<f64>,
+    /// Number of entries filled.
+    pub entries: f64,
+}
+
+impl Buffer {
+    fn f32(&mut self, v: f32) {
+        self.bytes.extend(v.to_be_bytes());
+    }
+
+    fn array_f64(&mut self, values: &[f64]) {
+        self.i32(values.len() as i32);
+        for v in values {
+            self.f64(*v);
         }
     }
+
+    /// A `TAxis` 10 of `bins` equal bins over [low, high), with ROOT's default style.
+    fn taxis(&mut self, name: &str, title: &str, bins: usize, low: f64, high: f64) {
+        self.record(10, |b| {
+            b.tnamed(name, title);
+            b.record(4, |b| {
+                b.i32(510); // fNdivisions
+                b.i16(1); // fAxisColor
+                b.i16(1); // fLabelColor
+                b.i16(42); // fLabelFont
+                b.f32(0.005); // fLabelOffset
+                b.f32(0.035); // fLabelSize
+                b.f32(0.03); // fTickLength
+                b.f32(1.0); // fTitleOffset
+                b.f32(0.035); // fTitleSize
+                b.i16(1); // fTitleColor
+                b.i16(42); // fTitleFont
+            });
+            b.i32(bins as i32);
+            b.f64(low);
+            b.f64(high);
+            b.array_f64(&[]); // fXbins: equal bins
+            b.i32(0); // fFirst
+            b.i32(0); // fLast
+            b.u16(0); // fBits2
+            b.u8(0); // fTimeDisplay
+            b.string(""); // fTimeFormat
+            b.u32(0); // fLabels
+            b.u32(0); // fModLabs
+        });
+    }
+
+    /// A `TH1D` 3 (TH1 8 and the contents' `TArrayD`).
+    fn th1d(&mut self, h: &Th1) {
+        let bins = h.contents.len() - 2;
+        let width = (h.high - h.low) / bins as f64;
+        let inside = 1..=bins;
+        let center = |i: usize| h.low + (i as f64 - 0.5) * width;
+        let (sumw, sumw2) = (
+            inside.clone().map(|i| h.contents[i]).sum::<f64>(),
+            inside.clone().map(|i| h.sumw2[i]).sum::<f64>(),
+        );
+        let sumwx: f64 = inside.clone().map(|i| h.contents[i] * center(i)).sum();
+        let sumwx2: f64 = inside.map(|i| h.contents[i] * center(i) * center(i)).sum();
+        self.record(3, |b| {
+            b.record(8, |b| {
+                b.tnamed(&h.name, &h.title);
+                b.record(2, |b| {
+                    b.i16(602);
+                    b.i16(1);
+                    b.i16(1);
+                });
+                b.record(2, |b| {
+                    b.i16(0);
+                    b.i16(1001);
+                });
+                b.record(2, |b| {
+                    b.i16(1);
+                    b.i16(1);
+                    b.f32(1.0);
+                });
+                b.i32(h.contents.len() as i32); // fNcells
+                b.taxis("xaxis", &h.x_title, bins, h.low, h.high);
+                b.taxis("yaxis", "", 1, 0.0, 1.0);
+                b.taxis("zaxis", "", 1, 0.0, 1.0);
+                b.i16(0); // fBarOffset
+                b.i16(1000); // fBarWidth
+                b.f64(h.entries);
+                b.f64(sumw);
+                b.f64(sumw2);
+                b.f64(sumwx);
+                b.f64(sumwx2);
+                b.f64(-1111.0); // fMaximum
+                b.f64(-1111.0); // fMinimum
+                b.f64(0.0); // fNormFactor
+                b.array_f64(&[]); // fContour
+                b.array_f64(&h.sumw2);
+                b.string(""); // fOption
+                b.record(5, |b| {
+                    // fFunctions: an empty TList
+                    b.tobject();
+                    b.string("");
+                    b.i32(0);
+                });
+                b.i32(0); // fBufferSize
+                b.u8(0); // fBuffer: none
+                b.i32(0); // fBinStatErrOpt
+                b.i32(2); // fStatOverflows: ROOT's default (neutral)
+            });
+            b.array_f64(&h.contents);
+        });
+    }
+}
+
+/// Writes histograms as `TH1D`s, one key each, to a ROOT file at `path`.
+pub fn write_histograms(path: &Path, histograms: &[Th1]) -> Result<(), IoError> {
+    let mut out = OutFile::create(path, Compression::Zlib)?;
+    for h in histograms {
+        out.put_object("TH1D", &h.name, &h.title, |origin| {
+            let mut b = Buffer::new(origin);
+            b.th1d(h);
+            b.bytes
+        })?;
+    }
+    let names: Vec<&str> = histograms.iter().map(|h| h.name.as_str()).collect();
+    out.finish(content_uuid(&names.join("\n")))
 }
