@@ -10,32 +10,10 @@
 use crate::common;
 use searchlight::io::root::RootReader;
 use searchlight::io::source::NtupleReader;
-use searchlight::io::table::ColumnData;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 const DIR: &str = "tests/reference/rntuple";
-
-fn digest(column: &ColumnData) -> String {
-    let mut hash = Sha256::new();
-    for i in 0..column.len() {
-        hash.update(column.get_f64(i).to_le_bytes());
-    }
-    format!("{:x}", hash.finalize())
-}
-
-fn our_type(numpy: &str) -> &'static str {
-    match numpy {
-        "float64" => "f64",
-        "float32" => "f32",
-        "int8" | "uint8" | "int16" | "uint16" | "int32" => "i32",
-        "uint32" => "u32",
-        "int64" | "uint64" => "i64",
-        "bool" => "bool",
-        other => panic!("unexpected dtype {other}"),
-    }
-}
 
 #[test]
 fn reads_every_flat_field_as_uproot_does() {
@@ -47,52 +25,7 @@ fn reads_every_flat_field_as_uproot_does() {
         let path = Path::new(DIR).join(file);
         for ntuple in ntuples.as_array().unwrap() {
             let name = ntuple["ntuple"].as_str().unwrap();
-            let reader = RootReader::open(&path, Some(name), None)
-                .unwrap_or_else(|e| panic!("{file}:{name}: {e}"));
-            assert_eq!(reader.rows(), ntuple["entries"].as_u64().unwrap());
-            let table = reader.read_all().unwrap_or_else(|e| panic!("{file}: {e}"));
-            let flat = ntuple["flat"].as_object().unwrap();
-            let signature = reader.signature();
-            assert_eq!(signature.len(), flat.len(), "{file}:{name}: flat fields");
-            for (field, info) in flat {
-                let column = table.column(field).unwrap();
-                assert_eq!(column.len() as u64, info["entries"].as_u64().unwrap());
-                let ty = signature.iter().find(|(n, _)| n == field).unwrap().1;
-                assert_eq!(
-                    ty,
-                    our_type(info["dtype"].as_str().unwrap()),
-                    "{file}:{field}"
-                );
-                assert_eq!(
-                    digest(column),
-                    info["sha256"].as_str().unwrap(),
-                    "{file}:{name}:{field} values differ from uproot's"
-                );
-                checked += 1;
-            }
-            for (field, info) in ntuple["jagged"].as_object().unwrap() {
-                // One row per value, with the entry number beside it.
-                let table = RootReader::open(&path, Some(name), Some(&[field.as_str()]))
-                    .and_then(|r| r.read_all())
-                    .unwrap_or_else(|e| panic!("{file}:{field}: {e}"));
-                let column = table.column(field).unwrap();
-                assert_eq!(column.len() as u64, info["values"].as_u64().unwrap());
-                assert_eq!(
-                    digest(column),
-                    info["sha256"].as_str().unwrap(),
-                    "{file}:{field}"
-                );
-                assert_eq!(table.column("__entry__").unwrap().len(), column.len());
-                checked += 1;
-            }
-            for refused in ntuple["refused"].as_array().unwrap() {
-                let field = refused.as_str().unwrap();
-                let err = RootReader::open(&path, Some(name), Some(&[field]))
-                    .err()
-                    .unwrap_or_else(|| panic!("{file}: {field} should be refused"));
-                assert_eq!(err.code, "SL204", "{file}:{field}: {err}");
-                assert!(err.message.contains(field), "{err}");
-            }
+            checked += common::check_against_uproot(&path, name, ntuple);
         }
     }
     assert!(checked >= 60, "only {checked} fields compared");
@@ -168,7 +101,10 @@ fn truncated_and_corrupted_files_are_coded_errors() {
     // never a different number or a panic.
     let split = "types-split.root";
     let digests = |t: &searchlight::io::table::ColumnTable| -> Vec<String> {
-        t.columns.iter().map(|c| digest(&c.data)).collect()
+        t.columns
+            .iter()
+            .map(|c| common::column_digest(&c.data))
+            .collect()
     };
     let good = digests(&read(Path::new(&format!("{DIR}/{split}"))).unwrap());
     let len = std::fs::read(format!("{DIR}/{split}")).unwrap().len();
@@ -368,55 +304,7 @@ fn root_written_rntuples_and_vector_branches_read_as_uproot_does() {
     let mut checked = 0;
     for (file, info) in expected.as_object().unwrap() {
         let path = Path::new("tests/data/coffea").join(file);
-        let name = info["ntuple"].as_str().unwrap();
-        let flat: Vec<&str> = info["flat"]
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        let reader = RootReader::open(&path, Some(name), Some(&flat))
-            .unwrap_or_else(|e| panic!("{file}: {e}"));
-        assert_eq!(reader.rows(), info["entries"].as_u64().unwrap());
-        let table = reader.read_all().unwrap_or_else(|e| panic!("{file}: {e}"));
-        for (column, want) in info["flat"].as_object().unwrap() {
-            let data = table.column(column).unwrap();
-            assert_eq!(
-                data.len() as u64,
-                want["values"].as_u64().unwrap(),
-                "{file}:{column}"
-            );
-            assert_eq!(
-                digest(data),
-                want["sha256"].as_str().unwrap(),
-                "{file}:{column}"
-            );
-            checked += 1;
-        }
-        for (column, want) in info["jagged"].as_object().unwrap() {
-            let table = RootReader::open(&path, Some(name), Some(&[column.as_str()]))
-                .and_then(|r| r.read_all())
-                .unwrap_or_else(|e| panic!("{file}:{column}: {e}"));
-            let data = table.column(column).unwrap();
-            assert_eq!(
-                data.len() as u64,
-                want["values"].as_u64().unwrap(),
-                "{file}:{column}"
-            );
-            assert_eq!(
-                digest(data),
-                want["sha256"].as_str().unwrap(),
-                "{file}:{column}"
-            );
-            checked += 1;
-        }
-        for column in info["refused"].as_array().unwrap() {
-            let column = column.as_str().unwrap();
-            let err = RootReader::open(&path, Some(name), Some(&[column]))
-                .err()
-                .unwrap_or_else(|| panic!("{file}: {column} should be refused"));
-            assert_eq!(err.code, "SL204", "{file}:{column}: {err}");
-        }
+        checked += common::check_against_uproot(&path, info["ntuple"].as_str().unwrap(), info);
     }
     assert!(checked > 3000, "only {checked} columns compared");
 }

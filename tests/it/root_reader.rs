@@ -6,9 +6,7 @@
 
 use searchlight::io::root::RootReader;
 use searchlight::io::source::NtupleReader;
-use searchlight::io::table::ColumnData;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 const TESTDATA: &str = "../shared/testdata/root";
@@ -32,26 +30,6 @@ fn locate(key: &str) -> Option<PathBuf> {
     Some(Path::new("tests").join(key))
 }
 
-fn our_type(uproot_dtype: &str) -> &'static str {
-    match uproot_dtype {
-        "float64" => "f64",
-        "float32" => "f32",
-        "int8" | "uint8" | "int16" | "uint16" | "int32" => "i32",
-        "uint32" => "u32",
-        "int64" | "uint64" => "i64",
-        "bool" => "bool",
-        other => panic!("unexpected dtype {other}"),
-    }
-}
-
-fn digest(column: &ColumnData) -> String {
-    let mut hash = Sha256::new();
-    for i in 0..column.len() {
-        hash.update(column.get_f64(i).to_le_bytes());
-    }
-    format!("{:x}", hash.finalize())
-}
-
 #[test]
 fn reads_every_flat_branch_as_uproot_does() {
     let mut checked = 0;
@@ -61,57 +39,8 @@ fn reads_every_flat_branch_as_uproot_does() {
         }
         let Some(path) = locate(key) else { continue };
         for tree in trees.as_array().unwrap() {
-            let name = tree["tree"].as_str().unwrap();
-            let reader = RootReader::open(&path, Some(name), None)
-                .unwrap_or_else(|e| panic!("{key}:{name}: {e}"));
-            assert_eq!(reader.rows(), tree["entries"].as_u64().unwrap(), "{key}");
-            let table = reader.read_all().unwrap_or_else(|e| panic!("{key}: {e}"));
-            let flat = tree["flat"].as_object().unwrap();
-            let signature = reader.signature();
-            assert_eq!(signature.len(), flat.len(), "{key}: flat branches");
-            for (branch, info) in flat {
-                let column = table.column(branch).unwrap();
-                assert_eq!(column.len() as u64, info["entries"].as_u64().unwrap());
-                let ty = signature.iter().find(|(n, _)| n == branch).unwrap().1;
-                assert_eq!(
-                    ty,
-                    our_type(info["dtype"].as_str().unwrap()),
-                    "{key}:{branch}"
-                );
-                assert_eq!(
-                    digest(column),
-                    info["sha256"].as_str().unwrap(),
-                    "{key}:{name}:{branch} values differ from uproot's"
-                );
-                checked += 1;
-            }
-            for (branch, info) in tree["jagged"].as_object().unwrap() {
-                // One row per value, with the entry number beside it.
-                let table = RootReader::open(&path, Some(name), Some(&[branch.as_str()]))
-                    .and_then(|r| r.read_all())
-                    .unwrap_or_else(|e| panic!("{key}:{branch}: {e}"));
-                let column = table.column(branch).unwrap();
-                assert_eq!(
-                    column.len() as u64,
-                    info["values"].as_u64().unwrap(),
-                    "{key}:{branch}"
-                );
-                assert_eq!(
-                    digest(column),
-                    info["sha256"].as_str().unwrap(),
-                    "{key}:{branch}"
-                );
-                assert_eq!(table.column("__entry__").unwrap().len(), column.len());
-                checked += 1;
-            }
-            for refused in tree["refused"].as_array().unwrap() {
-                let branch = refused.as_str().unwrap();
-                let err = RootReader::open(&path, Some(name), Some(&[branch]))
-                    .err()
-                    .unwrap_or_else(|| panic!("{key}: {branch} should be refused"));
-                assert_eq!(err.code, "SL204", "{key}:{branch}: {err}");
-                assert!(err.message.contains(branch), "{err}");
-            }
+            checked +=
+                crate::common::check_against_uproot(&path, tree["tree"].as_str().unwrap(), tree);
         }
     }
     assert!(checked >= 80, "only {checked} branches compared");

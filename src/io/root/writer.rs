@@ -146,6 +146,24 @@ impl Buffer {
         self.close(at);
         reference
     }
+    /// `TAttLine`, `TAttFill` and `TAttMarker` (version 2 each) with ROOT's defaults.
+    fn attributes(&mut self) {
+        self.record(2, |b| {
+            b.i16(602);
+            b.i16(1);
+            b.i16(1);
+        });
+        self.record(2, |b| {
+            b.i16(0);
+            b.i16(1001);
+        });
+        self.record(2, |b| {
+            b.i16(1);
+            b.i16(1);
+            b.bytes.extend(1f32.to_be_bytes());
+        });
+    }
+
     /// A `TObjArray` member whose items `items` writes (pointers).
     fn objarray(&mut self, n: usize, items: impl FnOnce(&mut Self)) {
         self.record(3, |b| {
@@ -617,20 +635,7 @@ impl RootWriter {
         let mut leaves = Vec::new();
         b.record(20, |b| {
             b.tnamed(&self.tree, "");
-            b.record(2, |b| {
-                b.i16(602);
-                b.i16(1);
-                b.i16(1);
-            });
-            b.record(2, |b| {
-                b.i16(0);
-                b.i16(1001);
-            });
-            b.record(2, |b| {
-                b.i16(1);
-                b.i16(1);
-                b.bytes.extend(1f32.to_be_bytes());
-            });
+            b.attributes();
             b.i64(entries);
             b.i64(tot);
             b.i64(zip);
@@ -832,20 +837,7 @@ impl Buffer {
         self.record(3, |b| {
             b.record(8, |b| {
                 b.tnamed(&h.name, &h.title);
-                b.record(2, |b| {
-                    b.i16(602);
-                    b.i16(1);
-                    b.i16(1);
-                });
-                b.record(2, |b| {
-                    b.i16(0);
-                    b.i16(1001);
-                });
-                b.record(2, |b| {
-                    b.i16(1);
-                    b.i16(1);
-                    b.f32(1.0);
-                });
+                b.attributes();
                 b.i32(h.contents.len() as i32); // fNcells
                 b.taxis("xaxis", &h.x_title, bins, h.low, h.high);
                 b.taxis("yaxis", "", 1, 0.0, 1.0);

@@ -54,3 +54,107 @@ pub fn write_parquet(path: &std::path::Path, table: &searchlight::io::table::Col
     writer.write(table).unwrap();
     writer.finish().unwrap();
 }
+
+/// SHA-256 of a column's values as little-endian f64 (the digest the reference scripts
+/// record for uproot's reading).
+pub fn column_digest(column: &searchlight::io::table::ColumnData) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for i in 0..column.len() {
+        hash.update(column.get_f64(i).to_le_bytes());
+    }
+    format!("{:x}", hash.finalize())
+}
+
+/// The storage type searchlight reads a numpy dtype into.
+fn storage_of(numpy: &str) -> &'static str {
+    match numpy {
+        "float64" => "f64",
+        "float32" => "f32",
+        "int8" | "uint8" | "int16" | "uint16" | "int32" => "i32",
+        "uint32" => "u32",
+        "int64" | "uint64" => "i64",
+        "bool" => "bool",
+        other => panic!("unexpected dtype {other}"),
+    }
+}
+
+/// Checks ntuple `name` of `path` against uproot's description of it (the reference
+/// scripts' `describe`: `entries`; `flat` columns with their values' count and digest,
+/// and their `dtype` where recorded, in which case the reader's default projection must
+/// be exactly those; `jagged` columns, one row per value beside the entry number;
+/// `refused` columns, SL204). Returns how many columns were compared.
+pub fn check_against_uproot(
+    path: &std::path::Path,
+    name: &str,
+    description: &serde_json::Value,
+) -> usize {
+    use searchlight::io::root::RootReader;
+    let what = format!("{}:{name}", path.display());
+    let flat = description["flat"].as_object().unwrap();
+    let columns: Vec<&str> = flat.keys().map(String::as_str).collect();
+    let reader = RootReader::open(path, Some(name), Some(&columns))
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_eq!(
+        reader.rows(),
+        description["entries"].as_u64().unwrap(),
+        "{what}"
+    );
+    let table = reader.read_all().unwrap_or_else(|e| panic!("{what}: {e}"));
+    let signature = reader.signature();
+    let typed = flat.values().any(|info| info.get("dtype").is_some());
+    if typed {
+        let default = RootReader::open(path, Some(name), None)
+            .unwrap()
+            .signature()
+            .len();
+        assert_eq!(default, flat.len(), "{what}: the flat columns");
+    }
+    let mut checked = 0;
+    for (column, info) in flat {
+        let data = table.column(column).unwrap();
+        let count = info.get("entries").or(info.get("values")).unwrap();
+        assert_eq!(
+            data.len() as u64,
+            count.as_u64().unwrap(),
+            "{what}:{column}"
+        );
+        if let Some(dtype) = info.get("dtype") {
+            let ty = signature.iter().find(|(n, _)| n == column).unwrap().1;
+            assert_eq!(ty, storage_of(dtype.as_str().unwrap()), "{what}:{column}");
+        }
+        assert_eq!(
+            column_digest(data),
+            info["sha256"].as_str().unwrap(),
+            "{what}:{column} values differ from uproot's"
+        );
+        checked += 1;
+    }
+    for (column, info) in description["jagged"].as_object().unwrap() {
+        let table = RootReader::open(path, Some(name), Some(&[column.as_str()]))
+            .and_then(|r| r.read_all())
+            .unwrap_or_else(|e| panic!("{what}:{column}: {e}"));
+        let data = table.column(column).unwrap();
+        assert_eq!(
+            data.len() as u64,
+            info["values"].as_u64().unwrap(),
+            "{what}:{column}"
+        );
+        assert_eq!(
+            column_digest(data),
+            info["sha256"].as_str().unwrap(),
+            "{what}:{column}"
+        );
+        assert_eq!(table.column("__entry__").unwrap().len(), data.len());
+        checked += 1;
+    }
+    for column in description["refused"].as_array().unwrap() {
+        let column = column.as_str().unwrap();
+        let err = RootReader::open(path, Some(name), Some(&[column]))
+            .err()
+            .unwrap_or_else(|| panic!("{what}: {column} should be refused"));
+        assert_eq!(err.code, "SL204", "{what}:{column}: {err}");
+        assert!(err.message.contains(column), "{err}");
+    }
+    checked
+}

@@ -35,34 +35,11 @@ import awkward as ak
 import numpy as np
 import uproot
 import xxhash
+from root_uproot import columns  # the same columns as the TTree reference files
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 OUT = ROOT / "tests" / "reference" / "rntuple"
 DARK_PHOTON = ROOT / "analyses" / "data" / "dark_photon"
-TYPES = {
-    "f8": np.float64, "f4": np.float32, "i4": np.int32, "u4": np.uint32,
-    "i8": np.int64, "u8": np.uint64, "b": np.bool_, "i1": np.int8, "i2": np.int16,
-    "u1": np.uint8, "u2": np.uint16,
-}
-
-
-def columns(rng, n, offset):
-    out = {}
-    for name, ty in TYPES.items():
-        if ty is np.bool_:
-            out[name] = rng.random(n) < 0.3
-        elif np.issubdtype(ty, np.floating):
-            v = rng.normal(5.279, 0.003, n).astype(ty)
-            v[::97] = np.nan if name == "f8" else v[::97]
-            out[name] = v
-        else:
-            info = np.iinfo(ty)
-            lo, hi = max(info.min, -(2**40)), min(info.max, 2**40)
-            out[name] = rng.integers(lo, hi, n, dtype=np.int64).astype(ty)
-    out["__event__"] = np.arange(offset, offset + n, dtype=np.int32)
-    return out
-
-
 def write_types(path, compression, seed, clusters=3, per=400):
     rng = np.random.default_rng(seed)
     with uproot.recreate(path, compression=compression) as f:
