@@ -94,6 +94,15 @@ impl FitScan<'_> {
     }
 
     /// Half the width of the fit window at resolution `sigma` (infinite: the whole range).
+    /// Whether channel `c` is a control region (`control: true`: no signal).
+    fn is_control(&self, c: usize) -> bool {
+        let name = &self.common.channels[c];
+        self.spec
+            .channels
+            .iter()
+            .any(|ch| ch.control && ch.name.value == *name)
+    }
+
     fn half_window(&self, sigma: f64) -> f64 {
         self.fit
             .window
@@ -149,6 +158,7 @@ impl FitScan<'_> {
         };
         let expected_per_poi: f64 = active
             .iter()
+            .filter(|&&c| !self.is_control(c))
             .map(|&c| self.common.scale_at(c, m) * self.common.efficiency[c].at(m, None))
             .sum();
         if !(expected_per_poi > 0.0 && expected_per_poi.is_finite()) {
@@ -294,25 +304,30 @@ impl FitScan<'_> {
             suffix: format!("[{name}]"),
             scalings: &scalings,
         };
-        let signal_params = scale_parameters(
-            params.of_pdf(&compiled.signal, |p| format!("signal.{p}[{name}]")),
-            &compiled.signal,
-            "signal",
-            &scalings,
-        )?;
-        let per_poi = self.common.scale_at(c, m) * self.common.efficiency[c].at(m, None);
-        let mut systematics = self.systematics(m, c, params)?;
-        systematics.extend(asymmetric);
-        let mut components = vec![Component {
-            name: "signal".into(),
-            shape: context.shape(&compiled.signal)?,
-            params: signal_params,
-            yield_: Value::Derived(Arc::new(move |p: &[f64]| {
-                p[0] * per_poi
-                    * theta.iter().map(|&k| p[k]).product::<f64>()
-                    * systematics.iter().map(|s| s.at(p)).product::<f64>()
-            })),
-        }];
+        let mut components = Vec::new();
+        // A control region has no signal: its backgrounds only, their parameters shared
+        // with the signal channels' where the spec says `shared: true`.
+        if !self.is_control(c) {
+            let signal_params = scale_parameters(
+                params.of_pdf(&compiled.signal, |p| format!("signal.{p}[{name}]")),
+                &compiled.signal,
+                "signal",
+                &scalings,
+            )?;
+            let per_poi = self.common.scale_at(c, m) * self.common.efficiency[c].at(m, None);
+            let mut systematics = self.systematics(m, c, params)?;
+            systematics.extend(asymmetric);
+            components.push(Component {
+                name: "signal".into(),
+                shape: context.shape(&compiled.signal)?,
+                params: signal_params,
+                yield_: Value::Derived(Arc::new(move |p: &[f64]| {
+                    p[0] * per_poi
+                        * theta.iter().map(|&k| p[k]).product::<f64>()
+                        * systematics.iter().map(|s| s.at(p)).product::<f64>()
+                })),
+            });
+        }
         components.extend(context.components(
             &self.fit.backgrounds,
             &compiled.backgrounds,

@@ -24,6 +24,8 @@ pub enum Compiled {
         low: f64,
         /// Range.
         high: f64,
+        /// One for every channel (named without the channel).
+        shared: bool,
     },
 }
 
@@ -40,8 +42,8 @@ pub struct CompiledPdf {
 
 impl CompiledPdf {
     /// Its parameters as likelihood values, the floating ones given to `add` under the
-    /// name `label` gives each (`background.c1[K+]`, `signal.mean`), which returns
-    /// their index.
+    /// name `label` gives each (`background.c1[K+]`, `signal.mean`; a shared one without
+    /// its channel, `background.c1`), which returns their index.
     pub fn bind(
         &self,
         label: impl Fn(&str) -> String,
@@ -56,12 +58,19 @@ impl CompiledPdf {
                     init,
                     low,
                     high,
-                } => Value::Free(add(ParamSpec::new(
-                    &label(name),
-                    *init,
-                    0.05 * (high - low),
-                    Bounds::Both(*low, *high),
-                ))),
+                    shared,
+                } => {
+                    let mut full = label(name);
+                    if *shared && let Some(at) = full.find('[') {
+                        full.truncate(at);
+                    }
+                    Value::Free(add(ParamSpec::new(
+                        &full,
+                        *init,
+                        0.05 * (high - low),
+                        Bounds::Both(*low, *high),
+                    )))
+                }
             })
             .collect()
     }
@@ -175,11 +184,16 @@ pub fn compile(
             Some(Param::Fixed(e)) => eval_at(spec, e, mass, Some(sigma))
                 .map(Compiled::Fixed)
                 .map_err(|e| e.message),
-            Some(Param::Floating { init, range }) => Ok(Compiled::Floating {
+            Some(Param::Floating {
+                init,
+                range,
+                shared,
+            }) => Ok(Compiled::Floating {
                 name: param.clone(),
                 init: init.value,
                 low: range.low.value,
                 high: range.high.value,
+                shared: *shared,
             }),
             None => signature
                 .default_of(param)

@@ -223,12 +223,17 @@ fn describe_model(ctx: &LintContext, w: &mut String) {
                     .iter()
                     .map(|(n, p)| match p {
                         Param::Fixed(e) => format!("{}={}", n.value, print(&e.expr)),
-                        Param::Floating { init, range } => format!(
-                            "{}~{} in [{}, {}]",
+                        Param::Floating {
+                            init,
+                            range,
+                            shared,
+                        } => format!(
+                            "{}~{} in [{}, {}]{}",
                             n.value,
                             format_number(init.value),
                             format_number(range.low.value),
-                            format_number(range.high.value)
+                            format_number(range.high.value),
+                            if *shared { " shared" } else { "" }
                         ),
                     })
                     .collect();

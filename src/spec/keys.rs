@@ -384,6 +384,11 @@ const CHANNEL: Kind = Kind::Object(&[
         Kind::Str,
         "this channel's integrated luminosity (a data-taking period, an experiment), instead of `analysis.luminosity`",
     ),
+    opt(
+        "control",
+        Kind::Bool,
+        "a control region: fitted together with the signal channels, without signal; parameters marked `shared: true` are one for all channels",
+    ),
 ]);
 
 const OBSERVABLE: Kind = Kind::Object(&[
@@ -394,6 +399,11 @@ const OBSERVABLE: Kind = Kind::Object(&[
 const FLOATING: Kind = Kind::Object(&[
     req("init", Kind::Quantity, "start value"),
     req("range", Kind::Interval, "allowed range"),
+    opt(
+        "shared",
+        Kind::Bool,
+        "one parameter for every channel instead of one per channel (e.g. a background shape fixed by a control region)",
+    ),
 ]);
 
 const PDF: Kind = Kind::Open(

@@ -1270,6 +1270,10 @@ fn channel(key: &YamlNode, node: &YamlNode, ctx: &mut Ctx) -> Option<Channel> {
         .and_then(|v| ctx.quantity(v, "`endpoint`"));
     let n_bb = m.get("n_bb").and_then(|v| ctx.quantity(v, "`n_bb`"));
     let luminosity = m.get("luminosity").and_then(|v| luminosity(v, ctx));
+    let control = match m.get("control") {
+        Some(v) => ctx.boolean(v, "`control`")?.value,
+        None => false,
+    };
     let cut = ctx.expr(m.get("cut")?, "a channel cut")?;
     Some(Channel {
         name,
@@ -1279,6 +1283,7 @@ fn channel(key: &YamlNode, node: &YamlNode, ctx: &mut Ctx) -> Option<Channel> {
         endpoint,
         n_bb,
         luminosity,
+        control,
     })
 }
 
@@ -1316,8 +1321,16 @@ fn pdf_of(node: &YamlNode, kind: &'static Kind, what: &str, ctx: &mut Ctx) -> Op
                 let f = ctx.map(v, floating, &format!("parameter `{}`", name.value));
                 f.and_then(|f| {
                     let init = f.get("init").and_then(|i| ctx.quantity(i, "`init`"));
+                    let shared = match f.get("shared") {
+                        Some(v) => ctx.boolean(v, "`shared`")?.value,
+                        None => false,
+                    };
                     let range = ctx.interval(f.get("range")?, "`range`")?;
-                    Some(Param::Floating { init: init?, range })
+                    Some(Param::Floating {
+                        init: init?,
+                        range,
+                        shared,
+                    })
                 })
             }
             _ => ctx.expr(v, "a parameter").map(Param::Fixed),

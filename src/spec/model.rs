@@ -406,6 +406,8 @@ pub struct Channel {
     pub n_bb: Option<Spanned<f64>>,
     /// This channel's integrated luminosity in fb⁻¹ (else `analysis.luminosity`).
     pub luminosity: Option<Spanned<f64>>,
+    /// A control region: fitted with the others, without a signal component.
+    pub control: bool,
 }
 
 /// What a POI can be: the factor between it and the signal events before efficiency.
@@ -725,6 +727,8 @@ pub enum Param {
         init: Spanned<f64>,
         /// Allowed range.
         range: Interval,
+        /// One parameter for every channel (`shared: true`), not one per channel.
+        shared: bool,
     },
 }
 

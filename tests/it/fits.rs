@@ -782,3 +782,70 @@ fn goodness_of_fit_p_values_are_uniform_for_data_from_the_model() {
         "KS distance {distance}: {p_values:?}"
     );
 }
+
+/// tests/reference/gen/control_region_iminuit.py: a signal region fitted together with a
+/// control region (`control: true`, no signal) that shares its background slope
+/// (`shared: true`): one slope, a background yield per channel, the signal in the signal
+/// region only — values, HESSE errors and n_sig's MINOS interval as iminuit finds them.
+#[test]
+fn a_control_region_sharing_the_background_shape_agrees_with_iminuit() {
+    let dir = std::env::temp_dir().join(format!("searchlight-control-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = std::fs::canonicalize("tests/reference/fits/control_region.parquet").unwrap();
+    let spec = format!(
+        "searchlight: 1
+analysis: {{ name: control-region }}
+inputs:
+  data: {{ files: [\"{}\"] }}
+channels:
+  SR: {{ cut: region == 0 }}
+  CR: {{ cut: region == 1, control: true }}
+fit:
+  observable: {{ var: x, range: [0, 10] }}
+  window: 100
+  signal: {{ pdf: gaussian, mean: m, sigma: 0.3 }}
+  background: {{ pdf: exponential, slope: {{ init: -0.2, range: [-2, 0], shared: true }} }}
+  efficiency: 1.0
+  poi: {{ name: n_sig, kind: yield, range: [0, 500] }}
+scan: {{ parameter: m, range: [4, 6], step: sigma }}
+limits: {{ cl: 0.95, method: cls-asymptotic }}
+blinding: {{ unblind: true }}
+",
+        data.display()
+    );
+    let (fitted, o) = fit_json(&dir, &spec, &["--mass", "5", "--unblind"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(fitted["status"], "converged");
+    let expected: Json = serde_json::from_str(
+        &std::fs::read_to_string("tests/reference/fits/control_region_iminuit.json").unwrap(),
+    )
+    .unwrap();
+    let parameters = fitted["parameters"].as_object().unwrap();
+    assert_eq!(parameters.len(), 4, "one shared slope: {parameters:?}");
+    for (name, want) in expected["values"].as_object().unwrap() {
+        let p = &fitted["parameters"][name];
+        let (value, error) = (p["value"].as_f64().unwrap(), p["error"].as_f64().unwrap());
+        let (want, want_error) = (
+            want.as_f64().unwrap(),
+            expected["errors"][name].as_f64().unwrap(),
+        );
+        assert!(
+            (value - want).abs() <= 1e-4 * want.abs().max(want_error),
+            "{name}: {value} vs {want}"
+        );
+        assert!(
+            (error - want_error).abs() <= 1e-2 * want_error,
+            "{name}: error {error} vs {want_error}"
+        );
+    }
+    let minos = fitted["parameters"]["n_sig"]["minos"].as_array().unwrap();
+    for (ours, theirs) in minos
+        .iter()
+        .zip(expected["minos_n_sig"].as_array().unwrap())
+    {
+        let (a, b) = (ours.as_f64().unwrap(), theirs.as_f64().unwrap());
+        assert!((a - b).abs() <= 1e-2 * b.abs(), "MINOS {a} vs {b}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

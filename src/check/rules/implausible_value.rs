@@ -119,7 +119,7 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         .into_iter()
         .flat_map(|pdf| &pdf.params)
         .filter_map(|(name, p)| match p {
-            Param::Floating { init, range } => Some((name.value.clone(), init, range)),
+            Param::Floating { init, range, .. } => Some((name.value.clone(), init, range)),
             Param::Fixed(_) => None,
         })
         .chain(yields);

@@ -10,6 +10,7 @@ use crate::expr::ExprKind;
 mod alias_cycle;
 mod asymptotic_small_counts;
 mod cl_out_of_range;
+mod control_region;
 mod correction_file;
 mod cut_always_passes;
 mod cut_never_passes;
@@ -123,6 +124,7 @@ pub const ALL: &[Rule] = &[
     correction_file::RULE,
     poi_normalisation::RULE,
     reinterpret_table::RULE,
+    control_region::RULE,
 ];
 
 /// The rule with this code or name.
