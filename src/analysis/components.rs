@@ -214,7 +214,11 @@ impl ChannelContext<'_> {
                         },
                     ))
                 }
-                Yield::FromInput { input, uncertainty } => {
+                Yield::FromInput {
+                    input,
+                    uncertainty,
+                    free,
+                } => {
                     let expected = self.normalisation(&input.value)?;
                     if !(expected.is_finite() && expected >= 0.0) {
                         return Err(format!(
@@ -222,13 +226,24 @@ impl ChannelContext<'_> {
                             input.value, self.channel.1
                         ));
                     }
-                    let theta = uncertainty.as_ref().map(|u| {
-                        params.nuisance(
+                    let theta = match uncertainty {
+                        Some(u) => Some(params.nuisance(
                             &u.name.value,
                             u.relative.value,
                             u.constraint.value == "lognormal",
-                        )
-                    });
+                        )),
+                        // One free factor for all channels, by its name.
+                        None if *free => Some(params.bind(
+                            ParamSpec::new(
+                                &format!("{name}.norm"),
+                                1.0,
+                                0.1,
+                                Bounds::Both(0.0, 100.0),
+                            ),
+                            |_| None,
+                        )),
+                        None => None,
+                    };
                     // A sample with nothing in the ranges adds nothing here.
                     if expected == 0.0 {
                         continue;

@@ -526,6 +526,11 @@ pub const YIELD_FROM_INPUT: Kind = Kind::Object(&[
         Kind::Quantity,
         "relative uncertainty of the normalisation (without it the yield is fixed)",
     ),
+    opt(
+        "free",
+        Kind::Bool,
+        "a free normalisation factor `<component>.norm`, one for all channels, fixed by the data (a control region): HistFactory's normfactor, Combine's rateParam",
+    ),
 ]);
 
 /// A component of a fit: a PDF with its parameters and its yield.

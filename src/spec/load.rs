@@ -1636,6 +1636,20 @@ fn component_yield(component: &Name, node: &YamlNode, ctx: &mut Ctx) -> Option<Y
             Some(c) => Some(ctx.word(c, &["gaussian", "lognormal"], "constraint")?),
             None => None,
         };
+        let free = match y.get("free") {
+            Some(f) => ctx.boolean(f, "`free`")?,
+            None => Spanned::new(false, y.span),
+        };
+        if free.value && (y.get("relative").is_some() || constraint.is_some()) {
+            ctx.report(
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    "a free normalisation has no `relative` uncertainty or `constraint`",
+                )
+                .at(free.span),
+            );
+            return None;
+        }
         let uncertainty = match (y.get("relative"), constraint) {
             (Some(r), constraint) => Some(Box::new(Nuisance {
                 name: Spanned::new(format!("{}.norm", component.value), component.span),
@@ -1658,7 +1672,11 @@ fn component_yield(component: &Name, node: &YamlNode, ctx: &mut Ctx) -> Option<Y
             }
             (None, None) => None,
         };
-        return Some(Yield::FromInput { input, uncertainty });
+        return Some(Yield::FromInput {
+            input,
+            uncertainty,
+            free: free.value,
+        });
     }
     let object = match &keys::YIELD {
         Kind::OneOf(kinds) => &kinds[1],

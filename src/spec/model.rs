@@ -491,6 +491,8 @@ pub enum Yield {
         input: Name,
         /// Its relative uncertainty (a nuisance named `<component>.norm`).
         uncertainty: Option<Box<Nuisance>>,
+        /// A free normalisation factor `<component>.norm` instead (`free: true`).
+        free: bool,
     },
     /// A fixed number of events.
     Fixed(Spanned<f64>),

@@ -631,16 +631,11 @@ fn a_plain_fit_of_a_spec_agrees_with_iminuit() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-/// tests/reference/gen/template_fit_iminuit.py: a Gaussian signal over the simulated
-/// dimuon background of the file-based reference search, a step template of its selected
-/// candidates at their true normalisation (scale × Σw) within a 10% Gaussian constraint.
-#[test]
-fn a_simulated_background_at_its_true_normalisation_agrees_with_iminuit() {
-    let dir = std::env::temp_dir().join(format!("searchlight-template-fit-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+/// The template fit of tests/reference/gen/template_fit_iminuit.py: a Gaussian signal
+/// over the simulated dimuon background's step template, its yield `yield_` (YAML).
+fn template_fit_spec(yield_: &str) -> String {
     let files = std::fs::canonicalize("analyses/data/dark_photon").unwrap();
-    let spec = format!(
+    format!(
         r#"searchlight: 1
 analysis: {{ name: template-fit }}
 inputs:
@@ -661,10 +656,21 @@ fit:
       mean: {{ init: 2.5, range: [2.4, 2.6] }}
       sigma: {{ init: 0.012, range: [0.002, 0.05] }}
       yield: {{ init: 30, range: [0, 1000] }}
-    mumu: {{ pdf: histogram, from: mumu, bins: 20, yield: {{ from: mumu, relative: 0.10 }} }}
+    mumu: {{ pdf: histogram, from: mumu, bins: 20, yield: {yield_} }}
 "#,
         files = files.display()
-    );
+    )
+}
+
+/// tests/reference/gen/template_fit_iminuit.py: a Gaussian signal over the simulated
+/// dimuon background of the file-based reference search, a step template of its selected
+/// candidates at their true normalisation (scale × Σw) within a 10% Gaussian constraint.
+#[test]
+fn a_simulated_background_at_its_true_normalisation_agrees_with_iminuit() {
+    let dir = std::env::temp_dir().join(format!("searchlight-template-fit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = template_fit_spec("{ from: mumu, relative: 0.10 }");
     let (fitted, o) = fit_json(&dir, &spec, &["-o", "plots"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(fitted["status"], "converged");
@@ -846,6 +852,41 @@ blinding: {{ unblind: true }}
     {
         let (a, b) = (ours.as_f64().unwrap(), theirs.as_f64().unwrap());
         assert!((a - b).abs() <= 1e-2 * b.abs(), "MINOS {a} vs {b}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The same template with a free normalisation factor (`free: true`: HistFactory's
+/// normfactor, no constraint), against iminuit's fit of the unconstrained likelihood.
+#[test]
+fn a_free_normalisation_factor_agrees_with_iminuit() {
+    let dir = std::env::temp_dir().join(format!("searchlight-free-norm-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (fitted, o) = fit_json(&dir, &template_fit_spec("{ from: mumu, free: true }"), &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(fitted["status"], "converged");
+    let text = std::fs::read_to_string("tests/reference/fits/template_fit_iminuit.json").unwrap();
+    let expected: Json = serde_json::from_str(&text).unwrap();
+    let expected = &expected["free_normalisation"];
+    for (theirs, ours) in [
+        ("ns", "signal.yield"),
+        ("mu", "signal.mean"),
+        ("sigma", "signal.sigma"),
+        ("theta", "mumu.norm"),
+    ] {
+        let p = &fitted["parameters"][ours];
+        let (value, error) = (p["value"].as_f64().unwrap(), p["error"].as_f64().unwrap());
+        let want = expected["values"][theirs].as_f64().unwrap();
+        let want_error = expected["errors"][theirs].as_f64().unwrap();
+        assert!(
+            (value - want).abs() <= 1e-4 * want.abs(),
+            "{ours}: {value} vs {want}"
+        );
+        assert!(
+            (error - want_error).abs() <= 1e-2 * want_error,
+            "{ours}: error {error} vs {want_error}"
+        );
     }
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -44,6 +44,7 @@ def selected(name):
 
 
 def main():
+    """Also the fit with the normalisation free (`yield: { from: mumu, free: true }`)."""
     x, _ = selected("data.root")
     mc, mc_w = selected("mumu_mc.root")
     contents, edges = np.histogram(mc, bins=BINS, range=(LO, HI), weights=mc_w)
@@ -90,7 +91,25 @@ def main():
         "postfit": [shift(theta + error), shift(theta - error)],
         "prefit": [shift(theta + RELATIVE), shift(theta - RELATIVE)],
     }
+    # The same template with a free normalisation factor (`free: true`: no constraint).
+    def nll_free(ns, mu, sigma, theta):
+        nb = expected_mc * theta
+        return ns + nb - np.sum(np.log(ns * gauss(mu, sigma) + nb * template))
+
+    free = Minuit(nll_free, ns=30, mu=2.5, sigma=0.012, theta=1.0)
+    free.errordef = Minuit.LIKELIHOOD
+    free.tol = 1e-6
+    for name in ("ns", "mu", "sigma"):
+        free.limits[name] = m.limits[name]
+    free.limits["theta"] = (0, 100)
+    free.migrad()
+    free.hesse()
+    assert free.valid, free
     reference = {
+        "free_normalisation": {
+            "values": {k: float(free.values[k]) for k in free.parameters},
+            "errors": {k: float(free.errors[k]) for k in free.parameters},
+        },
         "iminuit": iminuit.__version__,
         "impacts_of_theta_on_ns": impacts,
         "events": int(len(x)),
