@@ -677,26 +677,16 @@ fn a_simulated_background_at_its_true_normalisation_agrees_with_iminuit() {
     let text = std::fs::read_to_string("tests/reference/fits/template_fit_iminuit.json").unwrap();
     let expected: Json = serde_json::from_str(&text).unwrap();
     assert_eq!(fitted["events"], expected["events"]);
-    let names = [
-        ("ns", "signal.yield"),
-        ("mu", "signal.mean"),
-        ("sigma", "signal.sigma"),
-        ("theta", "mumu.norm"),
-    ];
-    for (theirs, ours) in names {
-        let p = &fitted["parameters"][ours];
-        let (value, error) = (p["value"].as_f64().unwrap(), p["error"].as_f64().unwrap());
-        let want = expected["values"][theirs].as_f64().unwrap();
-        let want_error = expected["errors"][theirs].as_f64().unwrap();
-        assert!(
-            (value - want).abs() <= 1e-4 * want.abs(),
-            "{ours}: {value} vs {want}"
-        );
-        assert!(
-            (error - want_error).abs() <= 1e-2 * want_error,
-            "{ours}: error {error} vs {want_error}"
-        );
-    }
+    crate::common::assert_parameters(
+        &fitted,
+        &expected,
+        &[
+            ("ns", "signal.yield"),
+            ("mu", "signal.mean"),
+            ("sigma", "signal.sigma"),
+            ("theta", "mumu.norm"),
+        ],
+    );
     let svg = std::fs::read_to_string(dir.join("plots/fit_all.svg")).unwrap();
     assert!(svg.contains("mumu") && svg.contains("signal"));
     // The normalisation's impacts on the signal yield: refits with θ fixed at θ̂ ± σ̂
@@ -869,24 +859,15 @@ fn a_free_normalisation_factor_agrees_with_iminuit() {
     let text = std::fs::read_to_string("tests/reference/fits/template_fit_iminuit.json").unwrap();
     let expected: Json = serde_json::from_str(&text).unwrap();
     let expected = &expected["free_normalisation"];
-    for (theirs, ours) in [
-        ("ns", "signal.yield"),
-        ("mu", "signal.mean"),
-        ("sigma", "signal.sigma"),
-        ("theta", "mumu.norm"),
-    ] {
-        let p = &fitted["parameters"][ours];
-        let (value, error) = (p["value"].as_f64().unwrap(), p["error"].as_f64().unwrap());
-        let want = expected["values"][theirs].as_f64().unwrap();
-        let want_error = expected["errors"][theirs].as_f64().unwrap();
-        assert!(
-            (value - want).abs() <= 1e-4 * want.abs(),
-            "{ours}: {value} vs {want}"
-        );
-        assert!(
-            (error - want_error).abs() <= 1e-2 * want_error,
-            "{ours}: error {error} vs {want_error}"
-        );
-    }
+    crate::common::assert_parameters(
+        &fitted,
+        expected,
+        &[
+            ("ns", "signal.yield"),
+            ("mu", "signal.mean"),
+            ("sigma", "signal.sigma"),
+            ("theta", "mumu.norm"),
+        ],
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }

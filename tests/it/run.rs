@@ -2566,26 +2566,17 @@ fn nuisances_on_the_signal_shape_agree_with_iminuit() {
         &std::fs::read_to_string("tests/reference/fits/shape_nuisances_iminuit.json").unwrap(),
     )
     .unwrap();
-    for (theirs, ours) in [
-        ("n_sig", "n_sig"),
-        ("theta_res", "resolution"),
-        ("theta_scale", "energy_scale"),
-        ("c1", "background.c1[all]"),
-        ("nb", "background.yield[all]"),
-    ] {
-        let p = &fit["parameters"][ours];
-        let (value, error) = (p["value"].as_f64().unwrap(), p["error"].as_f64().unwrap());
-        let want = reference["values"][theirs].as_f64().unwrap();
-        let want_error = reference["errors"][theirs].as_f64().unwrap();
-        assert!(
-            (value - want).abs() <= 1e-4 * want.abs(),
-            "{ours}: {value} vs {want}"
-        );
-        assert!(
-            (error - want_error).abs() <= 1e-2 * want_error,
-            "{ours}: error {error} vs {want_error}"
-        );
-    }
+    common::assert_parameters(
+        &fit,
+        &reference,
+        &[
+            ("n_sig", "n_sig"),
+            ("theta_res", "resolution"),
+            ("theta_scale", "energy_scale"),
+            ("c1", "background.c1[all]"),
+            ("nb", "background.yield[all]"),
+        ],
+    );
     for (nuisance, message) in [
         ("on: signal.width", "no shape parameter `width`"),
         ("on: continuum", "no component `continuum`"),

@@ -158,3 +158,27 @@ pub fn check_against_uproot(
     }
     checked
 }
+
+/// Asserts a `fit --json` report's parameters (`ours`) against a peer's reference
+/// (`theirs` in `expected["values"]` and `expected["errors"]`): values to 1e-4
+/// relative, errors to 1e-2.
+pub fn assert_parameters(
+    fitted: &serde_json::Value,
+    expected: &serde_json::Value,
+    names: &[(&str, &str)],
+) {
+    for (theirs, ours) in names {
+        let p = &fitted["parameters"][ours];
+        let (value, error) = (p["value"].as_f64().unwrap(), p["error"].as_f64().unwrap());
+        let want = expected["values"][theirs].as_f64().unwrap();
+        let want_error = expected["errors"][theirs].as_f64().unwrap();
+        assert!(
+            (value - want).abs() <= 1e-4 * want.abs(),
+            "{ours}: {value} vs {want}"
+        );
+        assert!(
+            (error - want_error).abs() <= 1e-2 * want_error,
+            "{ours}: error {error} vs {want_error}"
+        );
+    }
+}
