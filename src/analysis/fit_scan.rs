@@ -96,11 +96,7 @@ impl FitScan<'_> {
     /// Half the width of the fit window at resolution `sigma` (infinite: the whole range).
     /// Whether channel `c` is a control region (`control: true`: no signal).
     fn is_control(&self, c: usize) -> bool {
-        let name = &self.common.channels[c];
-        self.spec
-            .channels
-            .iter()
-            .any(|ch| ch.control && ch.name.value == *name)
+        self.common.control[c]
     }
 
     fn half_window(&self, sigma: f64) -> f64 {

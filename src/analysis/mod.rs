@@ -217,6 +217,8 @@ pub struct ScanInputs<'a> {
     pub efficiency: &'a [efficiency::EfficiencyTable],
     /// Channel names.
     pub channels: Vec<String>,
+    /// Whether each channel is a control region (`control: true`: fitted without signal).
+    pub control: Vec<bool>,
     /// Signal events per unit POI and unit efficiency, per channel, before the nominal
     /// prediction of a signal-strength POI (`scale_at`).
     scale: Vec<f64>,
@@ -254,15 +256,21 @@ impl<'a> ScanInputs<'a> {
     }
 
     /// The channels of `group` open at hypothesis `m` (and lifetime `ctau`): below
-    /// their endpoint, with signal efficiency.
+    /// their endpoint, with signal efficiency — or control regions, which need none —
+    /// and none unless a signal channel is open.
     pub fn active(&self, m: f64, group: &[usize], ctau: Option<f64>) -> Vec<usize> {
-        group
+        let open: Vec<usize> = group
             .iter()
             .copied()
             .filter(|&c| {
-                self.endpoints[c].is_none_or(|e| m < e) && self.efficiency[c].at(m, ctau) > 0.0
+                self.endpoints[c].is_none_or(|e| m < e)
+                    && (self.control[c] || self.efficiency[c].at(m, ctau) > 0.0)
             })
-            .collect()
+            .collect();
+        if open.iter().all(|&c| self.control[c]) {
+            return Vec::new();
+        }
+        open
     }
 }
 
@@ -289,6 +297,15 @@ impl<'a> Context<'a> {
             data: &self.data,
             efficiency: &self.efficiency,
             channels: self.channels.clone(),
+            control: self
+                .channels
+                .iter()
+                .map(|name| {
+                    spec.channels
+                        .iter()
+                        .any(|c| c.control && c.name.value == *name)
+                })
+                .collect(),
             scale: signal_scale(spec, kind),
             nominal,
             endpoints: self.endpoints.clone(),

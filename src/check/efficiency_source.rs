@@ -116,6 +116,15 @@ pub fn channel_names(spec: &Spec) -> Vec<String> {
     }
 }
 
+/// The names of the spec's control regions.
+fn control_names(spec: &Spec) -> Vec<&str> {
+    spec.channels
+        .iter()
+        .filter(|c| c.control)
+        .map(|c| c.name.value.as_str())
+        .collect()
+}
+
 /// The efficiency source of a scan; None when the spec has no model or no scan.
 pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Refusal> {
     let (Some(model), Some(_)) = (&spec.model, &spec.scan) else {
@@ -178,7 +187,14 @@ pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Ref
                     ..
                 } => EfficiencySource::Files {
                     input: name.value.clone(),
-                    points: generated_points(generated, files, tree.as_ref(), &channels, base)?,
+                    points: generated_points(
+                        generated,
+                        files,
+                        tree.as_ref(),
+                        &channels,
+                        &control_names(spec),
+                        base,
+                    )?,
                 },
             }
         }
@@ -228,7 +244,13 @@ pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Ref
             }
             let rows = point_table::read(&file, &["efficiency"], &["uncertainty"])
                 .map_err(|e| refuse(path.span, e.message))?;
-            check_channels(&rows, &channels, path.span, &path.value)?;
+            check_channels(
+                &rows,
+                &channels,
+                &control_names(spec),
+                path.span,
+                &path.value,
+            )?;
             let points = rows
                 .into_iter()
                 .map(|r| {
@@ -385,10 +407,12 @@ fn check_efficiency(v: f64, span: Span, at: &str) -> Result<(), Refusal> {
     }
 }
 
-/// A table with a `channel` column names every channel of the spec and no other.
+/// A table with a `channel` column names every signal channel of the spec (`controls`
+/// are its control regions) and no other channel.
 fn check_channels(
     rows: &[PointRow],
     channels: &[String],
+    controls: &[&str],
     span: Span,
     file: &str,
 ) -> Result<(), Refusal> {
@@ -409,7 +433,13 @@ fn check_channels(
         )
         .help(format!("channels: {}", channels.join(", "))));
     }
-    if let Some(missing) = channels.iter().find(|c| !named.contains(&c.as_str())) {
+    // Control regions (`control: true`) have no signal: no rows needed.
+    let signal = |c: &&String| !controls.contains(&c.as_str());
+    if let Some(missing) = channels
+        .iter()
+        .filter(signal)
+        .find(|c| !named.contains(&c.as_str()))
+    {
         return Err(refuse(
             span,
             format!("{file} has no rows for channel `{missing}`"),
@@ -441,6 +471,7 @@ fn generated_points(
     files: &[Name],
     tree: Option<&Name>,
     channels: &[String],
+    controls: &[&str],
     base: &Path,
 ) -> Result<Vec<GeneratedPoint>, Refusal> {
     let span = generated.span;
@@ -573,7 +604,7 @@ fn generated_points(
                     },
                 ));
             }
-            check_channels(&rows, channels, file.span, &file.value)?;
+            check_channels(&rows, channels, controls, file.span, &file.value)?;
             let keys: Vec<_> = rows
                 .iter()
                 .map(|r| (r.mass, r.ctau, r.channel.clone()))

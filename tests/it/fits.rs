@@ -843,6 +843,26 @@ blinding: {{ unblind: true }}
         let (a, b) = (ours.as_f64().unwrap(), theirs.as_f64().unwrap());
         assert!((a - b).abs() <= 1e-2 * b.abs(), "MINOS {a} vs {b}");
     }
+    // An efficiency table with rows for the signal region only (a control region needs
+    // none) and ε = 0.5: the control region is still fitted, the yield per POI halved.
+    std::fs::write(
+        dir.join("eff.csv"),
+        "mass,channel,efficiency\n4.0,SR,0.5\n6.0,SR,0.5\n",
+    )
+    .unwrap();
+    let (halved, o) = fit_json(
+        &dir,
+        &spec.replace("efficiency: 1.0", "efficiency: { table: eff.csv }"),
+        &["--mass", "5", "--unblind"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        halved["parameters"]["background.yield[CR]"].is_object(),
+        "{halved}"
+    );
+    let n = halved["parameters"]["n_sig"]["value"].as_f64().unwrap();
+    let want = 2.0 * expected["values"]["n_sig"].as_f64().unwrap();
+    assert!((n - want).abs() <= 1e-4 * want, "n_sig {n} vs {want}");
     std::fs::remove_dir_all(dir).unwrap();
 }
 
