@@ -10,7 +10,7 @@ pub mod histogram;
 
 use crate::expr::{BinOp, CmpOp};
 use crate::io::IoError;
-use crate::io::source::ENTRY_COLUMN;
+use crate::io::source::{ENTRY_COLUMN, EVENT_KEY};
 use crate::io::table::ColumnTable;
 use crate::plan::dag::{self, DagNode, NodeId};
 use crate::plan::logical::StepOp;
@@ -142,8 +142,8 @@ impl Events {
         let starts = |key: &dyn Fn(usize) -> (f64, f64, f64)| {
             Events::Starts((0..n).filter(|&i| i == 0 || key(i) != key(i - 1)).collect())
         };
-        match (col("__experiment__"), col("__run__"), col("__event__")) {
-            (Some(e), Some(r), Some(v)) => starts(&|i| (e[i], r[i], v[i])),
+        match EVENT_KEY.map(col) {
+            [Some(e), Some(r), Some(v)] => starts(&|i| (e[i], r[i], v[i])),
             _ => match col(ENTRY_COLUMN) {
                 Some(entry) => starts(&|i| (entry[i], 0.0, 0.0)),
                 None => Events::PerRow,
@@ -784,9 +784,7 @@ impl<I: Iterator<Item = Result<ColumnTable, IoError>>> Iterator for EventChunks<
                         self.queue(table, Events::PerRow);
                         continue;
                     };
-                    let numbered = ["__experiment__", "__run__", "__event__"]
-                        .iter()
-                        .all(|c| table.column(c).is_some());
+                    let numbered = EVENT_KEY.iter().all(|c| table.column(c).is_some());
                     if !numbered {
                         // Events are ROOT entries, which a reader never splits.
                         self.queue(table, Events::Starts(starts));

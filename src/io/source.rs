@@ -40,6 +40,10 @@ pub enum Format {
 /// analysis uses them itself.
 pub const EVENT_COLUMNS: [&str; 4] = ["__experiment__", "__run__", "__event__", "__weight__"];
 
+/// The columns that number events (basf2 writes them): rows with the same values are
+/// the candidates of one event, and lie together.
+pub const EVENT_KEY: [&str; 3] = ["__experiment__", "__run__", "__event__"];
+
 /// The entry number of a ROOT file's rows when the input reads jagged columns (one row
 /// per value of an entry): added by the reader, it groups the rows of one entry into
 /// one event where the file has no event numbers.

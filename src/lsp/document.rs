@@ -650,7 +650,7 @@ pub fn definition(path: &Path, text: &str, position: Position) -> Option<Definit
         };
         // The root document is the first file loaded.
         return Some(
-            if sources.find(&file.path) == sources.files().next().map(|(id, _)| id) {
+            if Some(name.span.file) == sources.files().next().map(|(id, _)| id) {
                 Definition::Here(range)
             } else {
                 Definition::There(file.path.clone(), range)

@@ -48,12 +48,13 @@ fn root_histograms(cutflows: &[(String, crate::exec::cutflow::Cutflow)]) -> Vec<
     for (input, flow) in cutflows {
         for channel in &flow.channels {
             for h in &channel.histograms {
-                let mut contents = vec![h.underflow as f64];
-                contents.extend(h.weighted.iter().map(|w| w.value()));
-                contents.push(h.overflow as f64);
-                let mut sumw2 = vec![h.underflow as f64];
-                sumw2.extend(h.sumw2.iter().map(|w| w.value()));
-                sumw2.push(h.overflow as f64);
+                // The under- and overflow around the bins, as candidate counts.
+                let with_flow = |bins: &[crate::exec::exact_sum::ExactSum]| -> Vec<f64> {
+                    std::iter::once(h.underflow as f64)
+                        .chain(bins.iter().map(|w| w.value()))
+                        .chain(std::iter::once(h.overflow as f64))
+                        .collect()
+                };
                 let filled: u64 = h.counts.iter().sum::<u64>() + h.underflow + h.overflow;
                 out.push(Th1 {
                     name: format!(
@@ -66,8 +67,8 @@ fn root_histograms(cutflows: &[(String, crate::exec::cutflow::Cutflow)]) -> Vec<
                     x_title: h.var.clone(),
                     low: h.range[0],
                     high: h.range[1],
-                    contents,
-                    sumw2,
+                    contents: with_flow(&h.weighted),
+                    sumw2: with_flow(&h.sumw2),
                     entries: filled as f64,
                 });
             }

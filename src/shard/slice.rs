@@ -6,6 +6,7 @@
 //! without those columns every row is its own event and the slice is exactly the chunks.
 
 use crate::io::IoError;
+use crate::io::source::EVENT_KEY;
 use crate::io::source::NtupleReader;
 use crate::io::table::ColumnTable;
 use std::ops::Range;
@@ -14,8 +15,8 @@ use std::ops::Range;
 type EventKey = (f64, f64, f64);
 
 fn key(table: &ColumnTable, i: usize) -> Option<EventKey> {
-    let col = |name| table.column(name).map(|c| c.get_f64(i));
-    Some((col("__experiment__")?, col("__run__")?, col("__event__")?))
+    let [e, r, v] = EVENT_KEY.map(|name| table.column(name).map(|c| c.get_f64(i)));
+    Some((e?, r?, v?))
 }
 
 /// Number of leading rows of `table` that belong to the event `k`.

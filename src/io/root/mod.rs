@@ -372,17 +372,7 @@ impl RootReader {
         path: &Path,
         name: Option<&str>,
     ) -> Result<Vec<(String, String)>, IoError> {
-        let (file, key) = locate(path, name)?;
-        let layouts: Vec<(String, Layout)> = if key.class == RNTUPLE {
-            RNTupleReader::layouts(file, &key, path)?
-        } else {
-            tree_of(&file, &key, path)?
-                .branches
-                .into_iter()
-                .map(|b| (b.name, b.layout))
-                .collect()
-        };
-        Ok(layouts
+        Ok(Self::layouts(path, name)?
             .into_iter()
             .map(|(name, layout)| {
                 let what = match layout {
@@ -400,14 +390,22 @@ impl RootReader {
 
     /// Names of every column (branch or top-level field) of the ntuple.
     pub fn column_names(path: &Path, name: Option<&str>) -> Result<Vec<String>, IoError> {
+        Ok(Self::layouts(path, name)?
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect())
+    }
+
+    /// Every column of the ntuple with its layout, from its metadata.
+    fn layouts(path: &Path, name: Option<&str>) -> Result<Vec<(String, Layout)>, IoError> {
         let (file, key) = locate(path, name)?;
         if key.class == RNTUPLE {
-            return RNTupleReader::column_names(file, &key, path);
+            return RNTupleReader::layouts(file, &key, path);
         }
         Ok(tree_of(&file, &key, path)?
             .branches
             .into_iter()
-            .map(|b| b.name)
+            .map(|b| (b.name, b.layout))
             .collect())
     }
 

@@ -10,6 +10,7 @@ use crate::io::IoError;
 use crate::io::guard;
 use crate::io::table::{ColumnData, ColumnTable};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// A basket's values and, for a jagged branch, each entry's number of values.
@@ -246,15 +247,16 @@ fn entry_starts(
 }
 
 /// A jagged basket's values (each entry's `header` bytes left out: a `std::vector`'s
-/// byte count, version and length, the length checked) and each entry's count.
-fn jagged_values(
-    data: &[u8],
+/// byte count, version and length, the length checked) and each entry's count. Without
+/// headers (`x[n]` arrays) the values are the entries' bytes as they lie, not copied.
+fn jagged_values<'d>(
+    data: &'d [u8],
     starts: &[usize],
     header: usize,
     ty: LeafType,
-) -> Result<(Vec<u8>, Vec<u32>), String> {
+) -> Result<(Cow<'d, [u8]>, Vec<u32>), String> {
     let width = ty.width();
-    let mut values = Vec::with_capacity(data.len());
+    let mut values = Vec::new();
     let counts = starts
         .windows(2)
         .map(|w| {
@@ -270,10 +272,16 @@ fn jagged_values(
                     return Err("a vector whose length does not match its bytes".into());
                 }
             }
-            values.extend_from_slice(body);
+            if header > 0 {
+                values.extend_from_slice(body);
+            }
             u32::try_from(n).map_err(|_| "an entry of over 2^32 values".to_string())
         })
         .collect::<Result<Vec<u32>, String>>()?;
+    let values = match (header, starts.first(), starts.last()) {
+        (0, Some(&first), Some(&last)) => Cow::Borrowed(&data[first..last]),
+        _ => Cow::Owned(values),
+    };
     Ok((values, counts))
 }
 
@@ -412,7 +420,10 @@ mod tests {
         assert!(jagged_values(&vector, &[0, 18], 10, LeafType::Float64).is_err());
         vector[9] = 1;
         let (values, counts) = jagged_values(&vector, &[0, 18], 10, LeafType::Float64).unwrap();
-        assert_eq!((values, counts), (1.0f64.to_be_bytes().to_vec(), vec![1]));
+        assert_eq!(
+            (values.to_vec(), counts),
+            (1.0f64.to_be_bytes().to_vec(), vec![1])
+        );
     }
 
     #[test]

@@ -57,6 +57,9 @@ pub struct RNTupleReader {
     chunks: Vec<(usize, usize)>,
 }
 
+/// The type a collection's offsets (Index32/64 columns) are decoded as.
+const OFFSETS: LeafType = LeafType::Int64 { unsigned: false };
+
 /// Which of a field's columns a page belongs to.
 #[derive(Clone, Copy, PartialEq)]
 enum Part {
@@ -84,7 +87,7 @@ fn leaf_type(type_name: &str) -> Option<LeafType> {
         "std::uint16_t" => LeafType::Int16 { unsigned: true },
         "std::int32_t" => LeafType::Int32 { unsigned: false },
         "std::uint32_t" => LeafType::Int32 { unsigned: true },
-        "std::int64_t" => LeafType::Int64 { unsigned: false },
+        "std::int64_t" => OFFSETS,
         "std::uint64_t" => LeafType::Int64 { unsigned: true },
         "float" => LeafType::Float32,
         "double" => LeafType::Float64,
@@ -175,8 +178,7 @@ fn top_fields(schema: &Schema) -> Vec<TopField> {
         let unreadable = || described("stored in a column type this reader does not decode");
         if field.role == 1 && field.flags & REPETITIVE == 0 {
             let offsets =
-                representations(schema, columns_of(id), LeafType::Int64 { unsigned: false })
-                    .filter(|o| is_index(schema, o));
+                representations(schema, columns_of(id), OFFSETS).filter(|o| is_index(schema, o));
             let kids = children(id);
             let members: Vec<(String, u32)> = match kids.as_slice() {
                 [child] if schema.fields[*child as usize].role == 2 => children(*child)
@@ -223,9 +225,8 @@ fn top_fields(schema: &Schema) -> Vec<TopField> {
                 column(field.name.clone(), described("a fixed-size array"))
             }
             (0, None) if size_type.is_some() => {
-                let offsets =
-                    representations(schema, columns_of(id), LeafType::Int64 { unsigned: false })
-                        .filter(|o| is_index(schema, o));
+                let offsets = representations(schema, columns_of(id), OFFSETS)
+                    .filter(|o| is_index(schema, o));
                 match (offsets, size_type) {
                     (Some(offsets), Some(ty)) => TopField {
                         name: field.name.clone(),
@@ -315,15 +316,6 @@ impl RNTupleReader {
             .collect())
     }
 
-    /// Names of every top-level field.
-    pub fn column_names(file: RootFile, key: &Key, path: &Path) -> Result<Vec<String>, IoError> {
-        let meta = metadata(&file, key, path)?;
-        Ok(top_fields(&meta.schema)
-            .into_iter()
-            .map(|f| f.name)
-            .collect())
-    }
-
     /// The projected columns with the storage types they are read into.
     pub fn signature(&self) -> Vec<(&str, &'static str)> {
         super::signature(self.columns())
@@ -393,10 +385,7 @@ impl RNTupleReader {
         let decoded: Vec<Result<ColumnData, String>> = tasks
             .par_iter()
             .map(|&(field, part, rep, page)| {
-                let ty = match part {
-                    Part::Values => self.projection[field].pick.ty,
-                    Part::Offsets => LeafType::Int64 { unsigned: false },
-                };
+                let ty = self.part_type(field, part);
                 guard::contain(|| self.decode(page, rep.encoding, ty)).unwrap_or_else(Err)
             })
             .collect();
@@ -412,10 +401,7 @@ impl RNTupleReader {
         let mut decoded = decoded.into_iter().zip(&tasks);
         for &(field, cluster, part, rep, zeros, pages) in &parts {
             let projected = &self.projection[field];
-            let ty = match part {
-                Part::Values => projected.pick.ty,
-                Part::Offsets => LeafType::Int64 { unsigned: false },
-            };
+            let ty = self.part_type(field, part);
             let mut data = storage(ty);
             if zeros > 0 {
                 data.extend(self.synthetic_zeros(rep.encoding, zeros, ty)?);
@@ -471,6 +457,14 @@ impl RNTupleReader {
             }
         }
         candidate_rows(&self.path, columns, self.clusters[a].first_entry)
+    }
+
+    /// The type the pages of `part` of projected field `field` decode as.
+    fn part_type(&self, field: usize, part: Part) -> LeafType {
+        match part {
+            Part::Values => self.projection[field].pick.ty,
+            Part::Offsets => OFFSETS,
+        }
     }
 
     fn corrupt(&self, field: &Projected, cluster: &Cluster, e: String) -> IoError {
