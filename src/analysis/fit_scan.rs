@@ -8,6 +8,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+mod background_choice;
+
+pub use background_choice::{
+    BackgroundReport, FunctionReport, OrderChoice, OrderTest, SpuriousSignal,
+};
+
 use super::blinding;
 use super::collect::Candidates;
 use super::components::{ChannelContext, Parameters, Scaling, scale_parameters};
@@ -240,15 +246,21 @@ impl FitScan<'_> {
                 "channel `{name}` has no sideband outside the blinded window"
             ));
         }
+        let candidates = &self.common.data.channels[c];
+        let inside = |v: &f64| ranges.iter().any(|&(lo, hi)| (lo..=hi).contains(v));
         let x: Vec<f64> = match with_data {
-            true => self.common.data.channels[c]
-                .x
-                .iter()
-                .copied()
-                .filter(|v| ranges.iter().any(|&(lo, hi)| (lo..=hi).contains(v)))
-                .collect(),
+            true => candidates.x.iter().copied().filter(inside).collect(),
             false => Vec::new(),
         };
+        let weights = (with_data && self.common.weighted).then(|| {
+            candidates
+                .x
+                .iter()
+                .zip(&candidates.weight)
+                .filter(|(v, _)| inside(v))
+                .map(|(_, &w)| w)
+                .collect::<Vec<f64>>()
+        });
         // The spec's nuisances acting here: on the signal yield, or scaling another yield
         // or a shape parameter.
         let mut theta = Vec::new();
@@ -327,14 +339,14 @@ impl FitScan<'_> {
         components.extend(context.components(
             &self.fit.backgrounds,
             &compiled.backgrounds,
-            x.len() as f64,
+            weights.as_ref().map_or(x.len() as f64, |w| w.iter().sum()),
             params,
         )?);
         Ok(Channel {
             name: name.clone(),
             ranges,
             components,
-            data: Data::Unbinned { x, weights: None },
+            data: Data::Unbinned { x, weights },
         })
     }
 
@@ -346,6 +358,9 @@ impl FitScan<'_> {
         active: &[usize],
         point: &mut ScanPoint,
     ) -> Result<(), String> {
+        if self.fit.background_choice.is_some() {
+            return self.point_with_choice(m, sigma, active, point);
+        }
         // Blinded, nothing is built from the data of the whole window (not even start
         // values or step sizes): the model and its parameters are the sidebands'.
         let (likelihood, params, generating) = match self.common.unblind {
@@ -477,6 +492,7 @@ impl FitScan<'_> {
             expected: Model::asimov(&expected, &generating),
             params: params.specs,
             generating,
+            sideband_nll: fit.fval,
         })
     }
 
@@ -490,6 +506,11 @@ impl FitScan<'_> {
         }
         let all: Vec<usize> = (0..self.common.channels.len()).collect();
         let active = self.fitted(m, &all, &|_| Ok(sigma));
+        if let Some(chosen) = self.chosen_fit(m, sigma, &active)? {
+            return self
+                .with_fit(&chosen)
+                .expected_significance(m, sigma, events);
+        }
         let (signal, per_poi) = active.iter().fold((0.0, 0.0), |(s, p), &c| {
             let e = self.common.efficiency[c].at(m, None);
             (s + events * e, p + self.common.scale_at(c, m) * e)
@@ -593,6 +614,8 @@ pub struct BlindedExpectation {
     /// The parameters that generated the Asimov data: the sideband fit (POI 0), each
     /// background yield scaled to the whole window.
     pub generating: Vec<f64>,
+    /// −ln L of the background-only fit to the sidebands.
+    pub sideband_nll: f64,
 }
 
 /// `ranges` ended at a channel's kinematic endpoint: nothing lies beyond it.
@@ -666,6 +689,9 @@ impl FitScan<'_> {
     /// The fit at hypothesis `m` over channels `active` (signal held at 0 unless
     /// unblinded), binned per channel for plotting.
     pub fn figures(&self, m: f64, sigma: f64, active: &[usize]) -> Result<Vec<FitFigure>, String> {
+        if let Some(chosen) = self.chosen_fit(m, sigma, active)? {
+            return self.with_fit(&chosen).figures(m, sigma, active);
+        }
         // Blinded: the background alone, fitted to the sidebands; the bins that reach
         // into the blinded window show no data.
         let (likelihood, params, blinded) = self.visible_model(m, sigma, active)?;

@@ -126,6 +126,9 @@ pub struct ScanPoint {
     /// Limits on model parameters from `limits.reinterpret`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reinterpreted: BTreeMap<String, Reinterpreted>,
+    /// Fits: the background function's choice and checks (`fit.background_choice`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background_choice: Option<fit_scan::BackgroundReport>,
 }
 
 impl ScanPoint {
@@ -170,6 +173,7 @@ impl ScanPoint {
             efficiency_modifiers: Vec::new(),
             status: "not run".into(),
             reinterpreted: BTreeMap::new(),
+            background_choice: None,
         }
     }
 }
@@ -236,6 +240,9 @@ pub struct ScanInputs<'a> {
     pub cl: f64,
     /// Whether the signal region of the data may be looked at.
     pub unblind: bool,
+    /// Whether the data enter fits with their weights: a weighted simulated sample in
+    /// the place of the data (the spurious-signal test). Data are counted, unweighted.
+    pub weighted: bool,
 }
 
 impl<'a> ScanInputs<'a> {
@@ -314,6 +321,7 @@ impl<'a> Context<'a> {
             systematics: &spec.systematics,
             cl,
             unblind,
+            weighted: false,
         }
     }
 }
@@ -1029,6 +1037,14 @@ pub fn fit_at(
         ));
     }
     let sigma = sigma_at(spec, mass).map_err(|m| failure(span, m))?;
+    // The background function the scan takes at this hypothesis.
+    let chosen = scan
+        .chosen_fit(mass, sigma, &active)
+        .map_err(|m| failure(span, format!("background choice: {m}")))?;
+    let scan = match &chosen {
+        Some(fit) => scan.with_fit(fit),
+        None => scan,
+    };
     // Blinded: the data of the blinded window are not read and the signal yield is held
     // at zero; the background is fitted to the sidebands.
     let (likelihood, params, _) = scan

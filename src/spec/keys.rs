@@ -546,6 +546,65 @@ pub const COMPONENT: Kind = Kind::Open(
     &Kind::OneOf(&[Kind::Expr, FLOATING]),
 );
 
+const SPURIOUS_SIGNAL: Kind = Kind::Object(&[
+    req(
+        "input",
+        Kind::Str,
+        "a background-only sample (simulation, weighted to the data by its `scale`) fitted with signal + background at each hypothesis",
+    ),
+    opt(
+        "max",
+        Kind::Quantity,
+        "the largest |fitted signal| / its statistical uncertainty a function passes with (default 0.2)",
+    ),
+]);
+
+const F_TEST: Kind = Kind::Object(&[
+    req(
+        "max_order",
+        Kind::Count,
+        "the highest polynomial order tried (from the order the component writes)",
+    ),
+    opt(
+        "p_value",
+        Kind::Quantity,
+        "the next order is taken while the likelihood-ratio test's p-value for it is below this (default 0.05)",
+    ),
+    opt(
+        "coefficient",
+        FLOATING,
+        "how coefficients the component does not write float (default: as its highest written floating coefficient)",
+    ),
+]);
+
+const BACKGROUND_CHOICE: Kind = Kind::Object(&[
+    opt(
+        "component",
+        Kind::Str,
+        "the background component whose function is chosen and tested (default: the only one)",
+    ),
+    opt(
+        "envelope",
+        Kind::Dict(&PDF),
+        "alternative functions for the component, profiled with it as a discrete nuisance (Combine's discrete profiling)",
+    ),
+    opt(
+        "penalty",
+        Kind::Quantity,
+        "added to a function's −ln L per floating shape parameter in the envelope (default 0.5, Combine's)",
+    ),
+    opt(
+        "f_test",
+        F_TEST,
+        "choose a `chebychev` or `bernstein` component's order at each hypothesis by likelihood-ratio tests",
+    ),
+    opt(
+        "spurious_signal",
+        SPURIOUS_SIGNAL,
+        "fit signal + background to a background-only sample at each hypothesis, per function",
+    ),
+]);
+
 const FIT: Kind = Kind::Object(&[
     req("observable", OBSERVABLE, "fitted variable and range"),
     opt(
@@ -575,6 +634,11 @@ const FIT: Kind = Kind::Object(&[
         "input",
         Kind::Str,
         "plain fit: the input whose selected candidates are fitted (default `data`)",
+    ),
+    opt(
+        "background_choice",
+        BACKGROUND_CHOICE,
+        "scan fits: the background function's choice and checks — an envelope of alternatives, F-test order selection, the spurious-signal test",
     ),
 ]);
 

@@ -1541,6 +1541,10 @@ fn fit(node: &YamlNode, ctx: &mut Ctx) -> Option<FitSection> {
     let efficiency = efficiency(m.get("efficiency"), ctx);
     let poi = m.get("poi").and_then(|v| poi(v, kind, ctx));
     let nuisances = nuisances(m.get("nuisances"), kind, ctx);
+    let background_choice = match m.get("background_choice") {
+        Some(v) => Some(Box::new(background_choice(v, kind, ctx)?)),
+        None => None,
+    };
     Some(FitSection::Scan(Box::new(Fit {
         observable: observable?,
         window,
@@ -1549,7 +1553,95 @@ fn fit(node: &YamlNode, ctx: &mut Ctx) -> Option<FitSection> {
         efficiency,
         poi: poi?,
         nuisances,
+        background_choice,
     })))
+}
+
+fn background_choice(
+    node: &YamlNode,
+    parent: &'static Kind,
+    ctx: &mut Ctx,
+) -> Option<BackgroundChoice> {
+    let kind = sub_kind(parent, "background_choice");
+    let m = ctx.map(node, kind, "`background_choice`")?;
+    let component = match m.get("component") {
+        Some(v) => Some(ctx.string(v, "`component`")?),
+        None => None,
+    };
+    let mut envelope = Vec::new();
+    if let Some(e) = m.get("envelope") {
+        let pdf_kind = match sub_kind(kind, "envelope") {
+            Kind::Dict(inner) => *inner,
+            other => other,
+        };
+        for (k, v) in ctx.dict(e, "`envelope`").unwrap_or_default() {
+            let Some(name) = ctx.identifier(k, "a function name") else {
+                continue;
+            };
+            let what = format!("function `{}`", name.value);
+            if let Some(pdf) = pdf_of(v, pdf_kind, &what, ctx) {
+                envelope.push((name, pdf));
+            }
+        }
+    }
+    let penalty = match m.get("penalty") {
+        Some(v) => ctx.quantity(v, "`penalty`")?,
+        None => Spanned::new(crate::spec::model::ENVELOPE_PENALTY, m.span),
+    };
+    let f_test = match m.get("f_test") {
+        Some(v) => {
+            let f = ctx.map(v, sub_kind(kind, "f_test"), "`f_test`")?;
+            let max_order = ctx.count_at_most(f.get("max_order")?, "`max_order`", 20)?;
+            let p_value = match f.get("p_value") {
+                Some(p) => ctx.quantity(p, "`p_value`")?,
+                None => Spanned::new(0.05, f.span),
+            };
+            let coefficient = match f.get("coefficient") {
+                Some(c) => {
+                    let c = ctx.map(
+                        c,
+                        sub_kind(sub_kind(kind, "f_test"), "coefficient"),
+                        "`coefficient`",
+                    )?;
+                    let init = ctx.quantity(c.get("init")?, "`init`")?;
+                    let range = ctx.interval(c.get("range")?, "`range`")?;
+                    Some(Param::Floating {
+                        init,
+                        range,
+                        shared: false,
+                    })
+                }
+                None => None,
+            };
+            Some(FTest {
+                max_order,
+                p_value,
+                coefficient,
+                span: f.span,
+            })
+        }
+        None => None,
+    };
+    let spurious_signal = match m.get("spurious_signal") {
+        Some(v) => {
+            let s = ctx.map(v, sub_kind(kind, "spurious_signal"), "`spurious_signal`")?;
+            let input = ctx.string(s.get("input")?, "`input`")?;
+            let max = match s.get("max") {
+                Some(x) => ctx.quantity(x, "`max`")?,
+                None => Spanned::new(0.2, s.span),
+            };
+            Some(SpuriousSignal { input, max })
+        }
+        None => None,
+    };
+    Some(BackgroundChoice {
+        component,
+        envelope,
+        penalty,
+        f_test,
+        spurious_signal,
+        span: m.span,
+    })
 }
 
 /// The components of a fit (`scan`: the backgrounds of a scan fit, whose yields are free

@@ -113,6 +113,11 @@ impl Spec {
         match (&self.model, &self.plain_fit) {
             (Some(Model::Fit(f)), _) => std::iter::once(&f.signal)
                 .chain(f.backgrounds.iter().map(|c| &c.pdf))
+                .chain(
+                    f.background_choice
+                        .iter()
+                        .flat_map(|b| b.envelope.iter().map(|(_, pdf)| pdf)),
+                )
                 .collect(),
             (_, Some(p)) => p.components.iter().map(|c| &c.pdf).collect(),
             _ => Vec::new(),
@@ -746,6 +751,34 @@ pub struct Pdf {
 }
 
 impl Pdf {
+    /// Whether a parameter name is a polynomial coefficient (`c1`, `b0`).
+    pub fn is_coefficient(name: &str) -> bool {
+        name.len() > 1 && name[1..].bytes().all(|b| b.is_ascii_digit())
+    }
+
+    /// The order a polynomial writes: its `order` when a number, else its highest
+    /// coefficient index (as a fit compiles it, where `order` may also be an expression).
+    pub fn written_order(&self) -> u64 {
+        let order = self
+            .params
+            .iter()
+            .find_map(|(n, p)| match (n.value.as_str(), p) {
+                ("order", Param::Fixed(e)) => match e.expr.kind {
+                    crate::expr::ExprKind::Number(v, _) => Some(v.max(0.0) as u64),
+                    _ => None,
+                },
+                _ => None,
+            });
+        order.unwrap_or_else(|| {
+            self.params
+                .iter()
+                .filter(|(n, _)| Pdf::is_coefficient(&n.value))
+                .filter_map(|(n, _)| n.value[1..].parse().ok())
+                .max()
+                .unwrap_or(0)
+        })
+    }
+
     /// The value of a parameter that is a bare name (`from: signal`), with its span.
     pub fn name_param(&self, param: &str) -> Option<Spanned<String>> {
         self.params.iter().find_map(|(n, p)| match p {
@@ -879,6 +912,51 @@ pub struct Fit {
     pub poi: Poi,
     /// Constrained nuisances.
     pub nuisances: Vec<Nuisance>,
+    /// How the background function is chosen and checked (`background_choice`).
+    pub background_choice: Option<Box<BackgroundChoice>>,
+}
+
+/// `fit.background_choice`: the choice of a background component's function and its
+/// checks, at each hypothesis.
+#[derive(Clone, Debug)]
+pub struct BackgroundChoice {
+    /// The component (None: the fit's only one).
+    pub component: Option<Name>,
+    /// Alternative functions profiled with the component's own as a discrete nuisance.
+    pub envelope: Vec<(Name, Pdf)>,
+    /// −ln L added per floating shape parameter of a function of the envelope.
+    pub penalty: Spanned<f64>,
+    /// Order selection of a polynomial component.
+    pub f_test: Option<FTest>,
+    /// The spurious-signal test.
+    pub spurious_signal: Option<SpuriousSignal>,
+    /// Span of the mapping.
+    pub span: Span,
+}
+
+/// Combine's default penalty per floating parameter in −ln L (`RooMultiPdf`'s cFactor).
+pub const ENVELOPE_PENALTY: f64 = 0.5;
+
+/// `f_test`: the order of a polynomial background chosen by likelihood-ratio tests.
+#[derive(Clone, Debug)]
+pub struct FTest {
+    /// The highest order tried.
+    pub max_order: Spanned<u64>,
+    /// The next order is taken while its test's p-value is below this.
+    pub p_value: Spanned<f64>,
+    /// How unwritten coefficients float (None: as the highest written floating one).
+    pub coefficient: Option<Param>,
+    /// Span of the mapping.
+    pub span: Span,
+}
+
+/// `spurious_signal`: the signal a function fits on a background-only sample.
+#[derive(Clone, Debug)]
+pub struct SpuriousSignal {
+    /// The background-only sample.
+    pub input: Name,
+    /// The largest |signal| / its statistical uncertainty that passes.
+    pub max: Spanned<f64>,
 }
 
 impl Fit {

@@ -104,7 +104,7 @@ fn profile_settings() -> Settings {
 
 /// `params` with the start values that lie on a two-sided bound moved inside it by a
 /// thousandth of the range.
-fn inside_bounds(params: &[ParamSpec]) -> Vec<ParamSpec> {
+pub(crate) fn inside_bounds(params: &[ParamSpec]) -> Vec<ParamSpec> {
     params
         .iter()
         .map(|p| {
@@ -119,7 +119,12 @@ fn inside_bounds(params: &[ParamSpec]) -> Vec<ParamSpec> {
 }
 
 /// min over nuisances of −ln L with the POI fixed at `mu`, started from `start`.
-fn conditional<M: Model>(likelihood: &M, params: &[ParamSpec], poi: usize, mu: f64) -> FitResult {
+pub(crate) fn conditional<M: Model>(
+    likelihood: &M,
+    params: &[ParamSpec],
+    poi: usize,
+    mu: f64,
+) -> FitResult {
     let mut fixed = params.to_vec();
     fixed[poi].value = mu;
     fixed[poi].fixed = true;
@@ -203,7 +208,7 @@ pub fn discovery_q0<M: Model>(
     Ok((2.0 * (background_only.fval - best.fval)).max(0.0))
 }
 
-fn check(what: &str, result: &FitResult) -> Result<(), ClsError> {
+pub(crate) fn check(what: &str, result: &FitResult) -> Result<(), ClsError> {
     match result.status {
         Status::Converged => Ok(()),
         status => Err(ClsError::FitFailed {
@@ -320,97 +325,145 @@ impl<'a, M: Model> Cls<'a, M> {
         Ok(BAND.map(|n| cls_expected(n, q_a)))
     }
 
-    /// Upper limits at confidence level `cl`: observed when `observed` is true (else NaN),
-    /// and the expected band.
+    /// Upper limits at confidence level `cl` ([`upper_limits`]).
     pub fn upper_limits(&self, cl: f64, observed: bool) -> Result<UpperLimits, ClsError> {
-        let alpha = 1.0 - cl;
-        let high = match self.params[self.poi].bounds {
-            crate::stats::minuit::Bounds::Both(_, b) => b,
+        upper_limits(self, cl, observed)
+    }
+}
+
+impl<M: Model> ProfileTest for Cls<'_, M> {
+    fn q_tilde(&self, mu: f64) -> Result<f64, ClsError> {
+        Cls::q_tilde(self, mu)
+    }
+
+    fn q_asimov(&self, mu: f64) -> Result<f64, ClsError> {
+        Cls::q_asimov(self, mu)
+    }
+
+    fn poi_hat(&self) -> f64 {
+        self.best.values[self.poi]
+    }
+
+    fn poi_scale(&self) -> f64 {
+        self.best.errors[self.poi]
+    }
+
+    fn poi_high(&self) -> f64 {
+        match self.params[self.poi].bounds {
+            Bounds::Both(_, b) => b,
             _ => f64::INFINITY,
-        };
-        // The POI's scale: its Hesse error on the data.
-        let scale = self.best.errors[self.poi].max(1e-300);
-        // Expected CLs at band n depends on μ only through √q_A(μ), so each band's limit
-        // solves √q_A(μ) = Φ⁻¹(1 − α·Φ(−n)) − n. √q_A is increasing and nearly linear in
-        // μ: its values are kept and shared by the five solves, which then bracket
-        // tightly and need a few Asimov fits each.
-        let known = std::cell::RefCell::new(Vec::<(f64, f64)>::new());
-        let sqrt_q_a = |mu: f64| -> Result<f64, ClsError> {
-            if let Some(&(_, v)) = known.borrow().iter().find(|(m, _)| *m == mu) {
-                return Ok(v);
-            }
-            let v = self.q_asimov(mu)?.sqrt();
-            known.borrow_mut().push((mu, v));
-            Ok(v)
-        };
-        let mut expected = [f64::NAN; 5];
-        for (k, n) in BAND.iter().enumerate() {
-            let target = normal_quantile(1.0 - alpha * normal_sf(*n)) - n;
-            expected[k] = self.solve_increasing(high, scale, target, &known, &sqrt_q_a)?;
         }
-        let observed = if observed {
-            self.solve(high, scale, |mu| {
-                Ok(cls_observed(self.q_tilde(mu)?, self.q_asimov(mu)?) - alpha)
-            })?
-        } else {
-            f64::NAN
-        };
-        Ok(UpperLimits { observed, expected })
     }
+}
 
-    /// The μ in (0, high] where the increasing `g` reaches `target`, bracketed from the
-    /// values of `g` already `known`, then by doubling, then by Brent's method.
-    fn solve_increasing(
-        &self,
-        high: f64,
-        scale: f64,
-        target: f64,
-        known: &std::cell::RefCell<Vec<(f64, f64)>>,
-        g: &dyn Fn(f64) -> Result<f64, ClsError>,
-    ) -> Result<f64, ClsError> {
-        let (mut lower, mut upper) = (0.0, f64::NAN);
-        for &(mu, v) in known.borrow().iter() {
-            if v < target && mu > lower {
-                lower = mu;
-            }
-            if v >= target && (upper.is_nan() || mu < upper) {
-                upper = mu;
-            }
+/// What asymptotic CLs limits are computed from: q̃μ on the observed data, q_{μ,A} on the
+/// background-only Asimov data, and the POI's best fit, scale and upper bound — of one
+/// model ([`Cls`]) or of several profiled as a discrete choice (an envelope).
+pub trait ProfileTest {
+    /// q̃μ on the observed data (0 when μ̂ > μ).
+    fn q_tilde(&self, mu: f64) -> Result<f64, ClsError>;
+    /// q_{μ,A} on the background-only Asimov data.
+    fn q_asimov(&self, mu: f64) -> Result<f64, ClsError>;
+    /// μ̂ on the observed data.
+    fn poi_hat(&self) -> f64;
+    /// The POI's scale (its HESSE error on the data), to bracket roots with.
+    fn poi_scale(&self) -> f64;
+    /// The POI's upper bound.
+    fn poi_high(&self) -> f64;
+}
+
+/// Upper limits at confidence level `cl` from `test`: observed when `observed` is true
+/// (else NaN), and the expected band.
+pub fn upper_limits(
+    test: &impl ProfileTest,
+    cl: f64,
+    observed: bool,
+) -> Result<UpperLimits, ClsError> {
+    let alpha = 1.0 - cl;
+    let high = test.poi_high();
+    let mu_hat = test.poi_hat();
+    // The POI's scale: its Hesse error on the data.
+    let scale = test.poi_scale().max(1e-300);
+    // Expected CLs at band n depends on μ only through √q_A(μ), so each band's limit
+    // solves √q_A(μ) = Φ⁻¹(1 − α·Φ(−n)) − n. √q_A is increasing and nearly linear in
+    // μ: its values are kept and shared by the five solves, which then bracket
+    // tightly and need a few Asimov fits each.
+    let known = std::cell::RefCell::new(Vec::<(f64, f64)>::new());
+    let sqrt_q_a = |mu: f64| -> Result<f64, ClsError> {
+        if let Some(&(_, v)) = known.borrow().iter().find(|(m, _)| *m == mu) {
+            return Ok(v);
         }
-        if upper.is_nan() {
-            upper = (lower.max(self.best.values[self.poi].max(0.0)) + 2.0 * scale).min(high);
-            while g(upper)? < target {
-                if upper >= high {
-                    return Err(ClsError::NoCrossing);
-                }
-                lower = upper;
-                upper = (upper * 2.0).min(high);
-            }
-        }
-        fallible_root(|mu| g(mu).map(|v| v - target), lower, upper)
+        let v = test.q_asimov(mu)?.sqrt();
+        known.borrow_mut().push((mu, v));
+        Ok(v)
+    };
+    let mut expected = [f64::NAN; 5];
+    for (k, n) in BAND.iter().enumerate() {
+        let target = normal_quantile(1.0 - alpha * normal_sf(*n)) - n;
+        expected[k] = solve_increasing(mu_hat, high, scale, target, &known, &sqrt_q_a)?;
     }
+    let observed = if observed {
+        solve(mu_hat, high, scale, |mu| {
+            Ok(cls_observed(test.q_tilde(mu)?, test.q_asimov(mu)?) - alpha)
+        })?
+    } else {
+        f64::NAN
+    };
+    Ok(UpperLimits { observed, expected })
+}
 
-    /// The μ in (0, high] where `f` (decreasing) crosses zero.
-    fn solve(
-        &self,
-        high: f64,
-        scale: f64,
-        f: impl Fn(f64) -> Result<f64, ClsError>,
-    ) -> Result<f64, ClsError> {
-        let mut upper = (self.best.values[self.poi].max(0.0) + 2.0 * scale).min(high);
-        let mut lower = 0.0;
-        loop {
-            if f(upper)? < 0.0 {
-                break;
-            }
+/// The μ in (0, high] where the increasing `g` reaches `target`, bracketed from the
+/// values of `g` already `known`, then by doubling from above μ̂, then by Brent's method.
+fn solve_increasing(
+    mu_hat: f64,
+    high: f64,
+    scale: f64,
+    target: f64,
+    known: &std::cell::RefCell<Vec<(f64, f64)>>,
+    g: &dyn Fn(f64) -> Result<f64, ClsError>,
+) -> Result<f64, ClsError> {
+    let (mut lower, mut upper) = (0.0, f64::NAN);
+    for &(mu, v) in known.borrow().iter() {
+        if v < target && mu > lower {
+            lower = mu;
+        }
+        if v >= target && (upper.is_nan() || mu < upper) {
+            upper = mu;
+        }
+    }
+    if upper.is_nan() {
+        upper = (lower.max(mu_hat.max(0.0)) + 2.0 * scale).min(high);
+        while g(upper)? < target {
             if upper >= high {
                 return Err(ClsError::NoCrossing);
             }
             lower = upper;
             upper = (upper * 2.0).min(high);
         }
-        fallible_root(f, lower, upper)
     }
+    fallible_root(|mu| g(mu).map(|v| v - target), lower, upper)
+}
+
+/// The μ in (0, high] where `f` (decreasing) crosses zero.
+fn solve(
+    mu_hat: f64,
+    high: f64,
+    scale: f64,
+    f: impl Fn(f64) -> Result<f64, ClsError>,
+) -> Result<f64, ClsError> {
+    let mut upper = (mu_hat.max(0.0) + 2.0 * scale).min(high);
+    let mut lower = 0.0;
+    loop {
+        if f(upper)? < 0.0 {
+            break;
+        }
+        if upper >= high {
+            return Err(ClsError::NoCrossing);
+        }
+        lower = upper;
+        upper = (upper * 2.0).min(high);
+    }
+    fallible_root(f, lower, upper)
 }
 
 /// Brent's root of `f` in [lower, upper] to 1e-5 relative, where evaluating `f` runs fits

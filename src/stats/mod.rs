@@ -3,6 +3,7 @@
 
 pub mod asymptotic;
 pub mod counting;
+pub mod envelope;
 pub mod feldman_cousins;
 pub mod gof;
 pub mod histfactory;

@@ -7,7 +7,7 @@
 //! (Numerical Recipes §6.2); both converge in O(√n) terms. Small counts at moderate means
 //! keep the direct sum of the terms, which is exact to a few ulp and cheaper.
 
-use super::special::{ln_gamma, normal_quantile};
+use super::special::{ln_gamma, ln_upper_gamma_regularised, normal_quantile};
 
 /// Largest count for which the direct sum of terms is used.
 const DIRECT_MAX_COUNT: u64 = 64;
@@ -87,52 +87,6 @@ fn direct_cdf(n: u64, mu: f64) -> f64 {
         sum += term;
     }
     sum.min(1.0)
-}
-
-/// ln Q(a, x) for a ≥ 1 and x > 0.
-fn ln_upper_gamma_regularised(a: f64, x: f64) -> f64 {
-    // ln(e^−x xᵃ / Γ(a)).
-    let ln_prefactor = a * x.ln() - x - ln_gamma(a);
-    if x < a + 1.0 {
-        // P(a, x) = e^−x xᵃ / Γ(a + 1) · Σₖ xᵏ / ((a + 1)…(a + k)); P ≤ 0.6 here.
-        let (mut term, mut sum, mut ap) = (1.0, 1.0, a);
-        for _ in 0..1_000_000 {
-            ap += 1.0;
-            term *= x / ap;
-            sum += term;
-            if term <= sum * 1e-17 {
-                break;
-            }
-        }
-        let p = (ln_prefactor - a.ln() + sum.ln()).exp();
-        (-p).ln_1p()
-    } else {
-        // Q(a, x) = e^−x xᵃ / Γ(a) · 1/(x + 1 − a − 1·(1 − a)/(x + 3 − a − …)), by Lentz.
-        const TINY: f64 = 1e-300;
-        let mut b = x + 1.0 - a;
-        let mut c = 1.0 / TINY;
-        let mut d = 1.0 / b;
-        let mut h = d;
-        for i in 1..1_000_000 {
-            let an = -(i as f64) * (i as f64 - a);
-            b += 2.0;
-            d = an * d + b;
-            if d.abs() < TINY {
-                d = TINY;
-            }
-            c = b + an / c;
-            if c.abs() < TINY {
-                c = TINY;
-            }
-            d = 1.0 / d;
-            let delta = d * c;
-            h *= delta;
-            if (delta - 1.0).abs() <= 1e-16 {
-                break;
-            }
-        }
-        ln_prefactor + h.ln()
-    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! tests/reference/gen/fits_iminuit.py: values ≤ 1e-4 relative, Hesse errors ≤ 1e-2,
 //! MINOS intervals ≤ 2e-2.
 
+use crate::common;
 use searchlight::stats::likelihood::{Channel, Component, Constraint, Data, Likelihood, Value};
 use searchlight::stats::minuit::{Bounds, Cost, ParamSpec, Settings, minimize, minos};
 use searchlight::stats::shape::Shape;
@@ -889,5 +890,164 @@ fn a_free_normalisation_factor_agrees_with_iminuit() {
             ("theta", "mumu.norm"),
         ],
     );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A bump-hunt spec with `background_choice` (written to `dir`, data from
+/// tests/reference/fits), blinded unless `unblind`.
+fn background_choice_spec(unblind: bool) -> String {
+    let file = |name: &str| {
+        std::fs::canonicalize(format!("tests/reference/fits/{name}"))
+            .unwrap()
+            .display()
+            .to_string()
+    };
+    format!(
+        "searchlight: 1
+analysis: {{ name: background-choice }}
+inputs:
+  data: {{ files: [\"{}\"] }}
+  bkg_mc: {{ files: [\"{}\"], scale: 0.1 }}
+fit:
+  observable: {{ var: x, range: [0, 10] }}
+  window: 100
+  signal: {{ pdf: gaussian, mean: m, sigma: 0.3 }}
+  background: {{ pdf: chebychev, c1: {{ init: 0, range: [-2, 2] }} }}
+  background_choice:
+    f_test: {{ max_order: 5 }}
+    envelope:
+      expo: {{ pdf: exponential, slope: {{ init: -0.2, range: [-3, 1] }} }}
+      bern: {{ pdf: bernstein, b1: {{ init: 1, range: [0, 10] }}, b2: {{ init: 1, range: [0, 10] }} }}
+    spurious_signal: {{ input: bkg_mc, max: 0.5 }}
+  efficiency: 1.0
+  poi: {{ name: n_sig, kind: yield, range: [0, 500] }}
+scan: {{ parameter: m, range: [4.7, 5.3], step: sigma }}
+limits: {{ cl: 0.95, method: cls-asymptotic }}
+blinding: {{ unblind: {unblind}, window: 2 sigma }}
+",
+        file("background_choice_data.parquet"),
+        file("background_choice_mc.parquet"),
+    )
+}
+
+/// tests/reference/gen/background_choice_iminuit.py: at m = 5, the order chosen by the
+/// likelihood-ratio tests of Chebychev polynomials (each order's −ln L and p-value), each
+/// function's −ln L and spurious signal on the simulated sample, and the envelope's
+/// observed and expected CLs limits (discrete profiling, 0.5 per parameter) — as iminuit
+/// and scipy compute them.
+#[test]
+fn a_background_choice_agrees_with_iminuit() {
+    let dir = std::env::temp_dir().join(format!("searchlight-bkg-choice-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("spec.yaml"), background_choice_spec(true)).unwrap();
+    let o = common::searchlight_in(&dir, &["run", "spec.yaml", "--unblind", "-o", "out"]);
+    assert!(o.status.success(), "{}", common::text(&o));
+    let results: Json =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out/results.json")).unwrap())
+            .unwrap();
+    let want: Json = serde_json::from_str(
+        &std::fs::read_to_string("tests/reference/fits/background_choice_iminuit.json").unwrap(),
+    )
+    .unwrap();
+    let point = results["scan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| (p["mass"].as_f64().unwrap() - 5.0).abs() < 1e-9)
+        .expect("the point at 5.0");
+    assert_eq!(point["status"], "ok", "{point}");
+    let close = |a: &Json, b: &Json, tolerance: f64, what: &str| {
+        let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+        assert!((a - b).abs() <= tolerance, "{what}: {a} vs {b}");
+    };
+    let choice = &point["background_choice"];
+    assert_eq!(choice["order"]["chosen"], want["chosen_order"]);
+    let tests = choice["order"]["tests"].as_array().unwrap();
+    let want_tests = want["order_tests"].as_array().unwrap();
+    assert_eq!(tests.len(), want_tests.len(), "{tests:?}");
+    for (ours, theirs) in tests.iter().zip(want_tests) {
+        assert_eq!(ours["order"], theirs["order"]);
+        close(&ours["nll"], &theirs["nll"], 1e-4, "order −ln L");
+        if let Some(p) = theirs.get("p_value") {
+            let p = p.as_f64().unwrap();
+            close(&ours["p_value"], &theirs["p_value"], 1e-4 * p, "p-value");
+        }
+    }
+    assert_eq!(choice["chosen"], want["chosen"]);
+    for (ours, theirs) in choice["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(want["functions"].as_array().unwrap())
+    {
+        assert_eq!(ours["name"], theirs["name"]);
+        assert_eq!(ours["parameters"], theirs["parameters"]);
+        close(&ours["nll"], &theirs["nll"], 1e-4, "function −ln L");
+        let error = theirs["spurious_error"].as_f64().unwrap();
+        let spurious = &ours["spurious_signal"];
+        close(
+            &spurious["events"],
+            &theirs["spurious_events"],
+            1e-3 * error,
+            "spurious signal",
+        );
+        close(
+            &spurious["error"],
+            &theirs["spurious_error"],
+            1e-2 * error,
+            "its error",
+        );
+        let ratio = theirs["spurious_events"].as_f64().unwrap().abs() / error;
+        assert_eq!(spurious["passed"], ratio <= 0.5, "{spurious}");
+    }
+    let limit = want["observed_limit"].as_f64().unwrap();
+    close(
+        &point["observed"],
+        &want["observed_limit"],
+        1e-3 * limit,
+        "observed limit",
+    );
+    let median = want["expected_median"].as_f64().unwrap();
+    close(
+        &point["expected"][2],
+        &want["expected_median"],
+        1e-3 * median,
+        "expected median",
+    );
+    let n = want["fitted_n_sig"].as_f64().unwrap();
+    close(
+        &point["fitted_poi"],
+        &want["fitted_n_sig"],
+        1e-4 * n,
+        "fitted signal",
+    );
+
+    // Blinded: expected limits only, the order and the choice from the sidebands (the
+    // 2σ window around each hypothesis is not read), and no fitted signal anywhere.
+    std::fs::write(dir.join("spec.yaml"), background_choice_spec(false)).unwrap();
+    let o = common::searchlight_in(&dir, &["run", "spec.yaml", "-o", "blind"]);
+    assert!(o.status.success(), "{}", common::text(&o));
+    let blinded: Json =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("blind/results.json")).unwrap())
+            .unwrap();
+    for p in blinded["scan"].as_array().unwrap() {
+        assert_eq!(p["status"], "ok", "{p}");
+        assert!(
+            p["observed"].is_null() && p.get("fitted_poi").is_none(),
+            "{p}"
+        );
+        let expected = p["expected"].as_array().unwrap();
+        assert!(
+            expected.windows(2).all(|w| w[0].as_f64() < w[1].as_f64()),
+            "{p}"
+        );
+        let choice = &p["background_choice"];
+        let chosen = choice["chosen"].as_str().unwrap();
+        assert!(["background", "expo", "bern"].contains(&chosen), "{choice}");
+        // Fewer events in the sidebands than in the whole window: another −ln L.
+        let first = &choice["order"]["tests"][0]["nll"];
+        assert!((first.as_f64().unwrap() - want_tests[0]["nll"].as_f64().unwrap()).abs() > 1.0);
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }

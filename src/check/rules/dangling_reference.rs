@@ -1,6 +1,7 @@
 //! ## What it does
 //! Finds references by name that lead nowhere: `scan.exclude` naming a veto that does not
-//! exist, `efficiency: from(X)`, a histogram PDF's `from: X` or a yield's `from: X`
+//! exist, `efficiency: from(X)`, a histogram PDF's `from: X`, a yield's `from: X` or a
+//! spurious-signal test's `input: X`
 //! naming a missing input, a histogram's `without` naming neither a cut step nor a veto,
 //! and a template or a yield taken from the data fitted (`from: data`).
 //!
@@ -79,6 +80,14 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     }
     if let Some(input) = spec.plain_fit.as_ref().and_then(|p| p.input.as_ref()) {
         input_refs.push((input.value.clone(), input.span));
+    }
+    if let Some(Model::Fit(fit)) = &spec.model
+        && let Some(spurious) = fit
+            .background_choice
+            .as_ref()
+            .and_then(|b| b.spurious_signal.as_ref())
+    {
+        input_refs.push((spurious.input.value.clone(), spurious.input.span));
     }
     let fitted = spec
         .plain_fit

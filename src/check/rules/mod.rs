@@ -9,6 +9,7 @@ use crate::expr::ExprKind;
 
 mod alias_cycle;
 mod asymptotic_small_counts;
+mod background_choice;
 mod cl_out_of_range;
 mod control_region;
 mod correction_file;
@@ -125,6 +126,7 @@ pub const ALL: &[Rule] = &[
     poi_normalisation::RULE,
     reinterpret_table::RULE,
     control_region::RULE,
+    background_choice::RULE,
 ];
 
 /// The rule with this code or name.

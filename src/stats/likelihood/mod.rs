@@ -498,6 +498,24 @@ impl Likelihood {
             + self.constraints.iter().map(|c| c.nll(p)).sum::<f64>()
     }
 
+    /// The same model with the data of `other`, a model of the same channels in the same
+    /// order (another background function's Asimov data, say), and the constraints'
+    /// auxiliary measurements at `p`.
+    pub fn with_data_of(&self, other: &Likelihood, p: &[f64]) -> Likelihood {
+        debug_assert_eq!(self.channels.len(), other.channels.len());
+        let channels = self
+            .channels
+            .iter()
+            .zip(&other.channels)
+            .map(|(channel, theirs)| Channel {
+                data: theirs.data.clone(),
+                ..channel.clone()
+            })
+            .collect();
+        let constraints = self.constraints.iter().map(|c| c.at_asimov(p)).collect();
+        Likelihood::new(channels, constraints)
+    }
+
     /// The same model with Asimov data at `p`: each channel's expected counts in its own
     /// bins, or for unbinned data in `bins` equal-width bins per range (binned Poisson),
     /// and Gaussian constraints centred at `p`, for asymptotic formulae.
