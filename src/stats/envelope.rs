@@ -247,3 +247,150 @@ impl ProfileTest for Envelope<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::asymptotic::{Cls, upper_limits};
+    use crate::stats::likelihood::{Channel, Component, Data, Value};
+    use crate::stats::shape::Shape;
+
+    /// Ten unit bins of a falling spectrum with a bump in bin 5; the signal a Gaussian
+    /// there; the background exponential (slope free) or, as a poor alternative, flat.
+    fn model(exponential: bool) -> (Likelihood, Vec<ParamSpec>) {
+        let counts: Vec<f64> = (0..10)
+            .map(|k| {
+                (200.0 * (-0.3 * (k as f64 + 0.5)).exp()).round() + if k == 5 { 12.0 } else { 0.0 }
+            })
+            .collect();
+        let background = match exponential {
+            true => Component {
+                name: "background".into(),
+                shape: Shape::Exponential,
+                params: vec![Value::Free(2)],
+                yield_: Value::Free(1),
+            },
+            false => Component {
+                name: "background".into(),
+                shape: Shape::Chebychev {
+                    order: 0,
+                    domain: (0.0, 10.0),
+                },
+                params: vec![],
+                yield_: Value::Free(1),
+            },
+        };
+        let channel = Channel {
+            name: "all".into(),
+            ranges: vec![(0.0, 10.0)],
+            components: vec![
+                Component {
+                    name: "signal".into(),
+                    shape: Shape::Gaussian,
+                    params: vec![Value::Fixed(5.5), Value::Fixed(0.4)],
+                    yield_: Value::Free(0),
+                },
+                background,
+            ],
+            data: Data::Binned {
+                bins: (0..10).map(|k| (k as f64, k as f64 + 1.0)).collect(),
+                counts,
+            },
+        };
+        let mut params = vec![
+            ParamSpec::new("n_sig", 3.0, 1.0, Bounds::Both(0.0, 200.0)),
+            ParamSpec::new("background.yield", 700.0, 30.0, Bounds::Lower(0.0)),
+        ];
+        if exponential {
+            params.push(ParamSpec::new(
+                "background.slope",
+                -0.2,
+                0.05,
+                Bounds::Both(-3.0, 1.0),
+            ));
+        }
+        (Likelihood::new(vec![channel], Vec::new()), params)
+    }
+
+    #[test]
+    fn an_envelope_of_one_function_or_with_a_function_that_never_wins_is_that_function() {
+        let (exponential, params) = model(true);
+        let (flat, flat_params) = model(false);
+        let single = Cls::new(&exponential, &params, 0).unwrap();
+        let want = single.upper_limits(0.95, true).unwrap();
+        let one = Envelope::new(
+            vec![Function {
+                name: "exponential".into(),
+                likelihood: &exponential,
+                params: params.clone(),
+                penalty: 0.5,
+            }],
+            0,
+        )
+        .unwrap();
+        let both = Envelope::new(
+            vec![
+                Function {
+                    name: "flat".into(),
+                    likelihood: &flat,
+                    params: flat_params,
+                    penalty: 0.0,
+                },
+                Function {
+                    name: "exponential".into(),
+                    likelihood: &exponential,
+                    params,
+                    penalty: 0.5,
+                },
+            ],
+            0,
+        )
+        .unwrap();
+        assert_eq!((both.best, both.generator), (1, 1));
+        for envelope in [&one, &both] {
+            let got = upper_limits(envelope, 0.95, true).unwrap();
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-4 * b;
+            assert!(close(got.observed, want.observed), "{got:?} vs {want:?}");
+            for (a, b) in got.expected.iter().zip(want.expected) {
+                assert!(close(*a, b), "{got:?} vs {want:?}");
+            }
+            assert!((envelope.q0() - single.q0()).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn a_heavily_penalised_function_leaves_the_others_limits() {
+        // With the flat function free of penalty and the exponential heavily penalised,
+        // the flat one wins everywhere: the envelope is the flat model's Cls.
+        let (exponential, params) = model(true);
+        let (flat, flat_params) = model(false);
+        let want = Cls::new(&flat, &flat_params, 0)
+            .unwrap()
+            .upper_limits(0.95, true)
+            .unwrap();
+        let envelope = Envelope::new(
+            vec![
+                Function {
+                    name: "exponential".into(),
+                    likelihood: &exponential,
+                    params,
+                    penalty: 1e4,
+                },
+                Function {
+                    name: "flat".into(),
+                    likelihood: &flat,
+                    params: flat_params,
+                    penalty: 0.0,
+                },
+            ],
+            0,
+        )
+        .unwrap();
+        assert_eq!((envelope.best, envelope.generator), (1, 1));
+        let got = upper_limits(&envelope, 0.95, true).unwrap();
+        assert!(
+            (got.observed - want.observed).abs() <= 1e-4 * want.observed,
+            "{got:?} vs {want:?}"
+        );
+    }
+}
