@@ -1,9 +1,8 @@
 //! Probability densities of one observable, each with its integral over any interval so
 //! that a likelihood can normalise it over the fit range (minus vetoed windows).
 //!
-//! Integrals are analytic for the Gaussian, Crystal Ball tails, exponential and
-//! Chebychev series; Bernstein polynomials use Gauss–Legendre quadrature, which is exact
-//! for them; ARGUS, Breit–Wigner and templates are integrated after a change of
+//! Integrals are analytic for the Gaussian, Crystal Ball tails, exponential, Chebychev
+//! series and Bernstein polynomials (a primitive of degree n + 1); ARGUS, Breit–Wigner and templates are integrated after a change of
 //! variables that removes their endpoint singularity or peak, or exactly bin by bin.
 //! Every integral is checked against brute-force quadrature in the tests.
 
@@ -168,7 +167,13 @@ impl Shape {
                 0.5 * (domain.1 - domain.0)
                     * (chebychev_primitive(b, p) - chebychev_primitive(a, p))
             }
-            Shape::Bernstein { .. } => integrate(|x| self.density(x, p), lo, hi, 1),
+            Shape::Bernstein { order, domain } => {
+                let width = domain.1 - domain.0;
+                let unit = |x: f64| (x - domain.0) / width;
+                width
+                    * (bernstein_primitive(*order, unit(hi), p)
+                        - bernstein_primitive(*order, unit(lo), p))
+            }
             Shape::Exponential => {
                 let s = p[0];
                 if (s * (hi - lo)).abs() < 1e-8 {
@@ -392,6 +397,17 @@ fn bernstein(order: usize, u: f64, b: &[f64]) -> f64 {
         sum += bk * binomial * u.powi(k as i32) * (1.0 - u).powi((order - k) as i32);
     }
     sum
+}
+
+/// The primitive of Σₖ bₖ C(n, k) uᵏ (1 − u)^(n − k) that vanishes at u = 0: the
+/// degree-(n + 1) Bernstein polynomial with coefficients (b₀ + … + b_{j−1}) / (n + 1).
+fn bernstein_primitive(order: usize, u: f64, b: &[f64]) -> f64 {
+    let mut sums = Vec::with_capacity(order + 2);
+    sums.push(0.0);
+    for k in 0..=order {
+        sums.push(sums[k] + b.get(k).copied().unwrap_or(0.0));
+    }
+    bernstein(order + 1, u, &sums) / (order + 1) as f64
 }
 
 /// ARGUS integral: with u = 1 − x²/m0², x dx = −m0²/2 du, and v = √u removes the
