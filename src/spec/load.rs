@@ -1467,6 +1467,7 @@ fn fit(node: &YamlNode, ctx: &mut Ctx) -> Option<FitSection> {
         "efficiency",
         "poi",
         "nuisances",
+        "background_choice",
     ];
     let plain = components.is_some() && m.get("signal").is_none();
     if plain {

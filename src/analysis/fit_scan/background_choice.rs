@@ -283,8 +283,7 @@ impl FitScan<'_> {
                     .map_err(|e| e.to_string())?;
                 (fit.fval, params)
             } else {
-                let (nll, _) = scan.background_only_nll(m, sigma, active)?;
-                (nll, scan.model_at(m, sigma, active)?.1)
+                scan.background_only_nll(m, sigma, active)?
             };
             let penalised =
                 nll + choice.penalty.value * shape_parameters(&params, component) as f64;
@@ -346,9 +345,10 @@ impl FitScan<'_> {
             let pdf = polynomial_of_order(base, written, order, test)?;
             let fit = self.with_function(k, pdf.clone());
             let scan = self.with_fit(&fit);
-            let (nll, parameters) = scan
+            let (nll, params) = scan
                 .background_only_nll(m, sigma, active)
                 .map_err(|e| format!("order {order}: {e}"))?;
+            let parameters = params.iter().filter(|p| !p.fixed).count();
             if let Some(last) = tests.last_mut() {
                 let statistic = 2.0 * (last.nll - nll);
                 let added = parameters.saturating_sub(last.parameters).max(1);
@@ -389,13 +389,13 @@ impl FitScan<'_> {
     }
 
     /// −ln L of the background-only fit at `m` (to the sidebands while blinded) and
-    /// its floating parameters.
+    /// its parameters (the POI fixed).
     fn background_only_nll(
         &self,
         m: f64,
         sigma: f64,
         active: &[usize],
-    ) -> Result<(f64, usize), String> {
+    ) -> Result<(f64, Vec<ParamSpec>), String> {
         let blinded = (!self.common.unblind).then(|| self.blinded_half_width(sigma));
         let (likelihood, params, _) = self.model(m, sigma, active, blinded)?;
         let mut specs = params.specs;
@@ -415,7 +415,7 @@ impl FitScan<'_> {
                 fit.status
             ));
         }
-        Ok((fit.fval, specs.iter().filter(|p| !p.fixed).count()))
+        Ok((fit.fval, specs))
     }
 
     /// The signal fitted at `m` on input `input` (a background-only sample, weighted by

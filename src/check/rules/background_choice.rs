@@ -2,8 +2,8 @@
 //! Checks `fit.background_choice`: it names one of the fit's background components (or
 //! the fit has only one); `f_test` acts on a `chebychev` or `bernstein` component whose
 //! written order is at most `max_order`, with a p-value in (0, 1) and a way for the
-//! added coefficients to float (`coefficient`, or a floating coefficient written in the
-//! component); `spurious_signal` fits a sample other than the data, with a positive
+//! added coefficients to float (`coefficient`, starting inside its range, or a floating
+//! coefficient written in the component); `spurious_signal` fits a sample other than the data, with a positive
 //! `max`; the envelope's `penalty` is not negative and its functions are not named after
 //! the component (whose own function is reported under its name); and no
 //! `limits.global_toys`, whose pseudo-experiments refit the nominal background only.
@@ -144,6 +144,17 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                     .with_help("give `coefficient: { init: 0, range: [-1, 1] }`, or write a floating coefficient in the component"),
                 );
             }
+        }
+        if let Some(Param::Floating { init, range, .. }) = &f_test.coefficient
+            && !(range.low.value..=range.high.value).contains(&init.value)
+        {
+            out.push(
+                RULE.diag(format!(
+                    "`coefficient` starts at {} outside its range [{}, {}]",
+                    init.value, range.low.value, range.high.value
+                ))
+                .at_labelled(init.span, "outside the range"),
+            );
         }
         let p = &f_test.p_value;
         if !(p.value > 0.0 && p.value < 1.0) {
