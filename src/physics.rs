@@ -49,6 +49,16 @@ pub const CONSTANTS: &[Constant] = &[
     c("m_Y3S", 10.3552, "Upsilon(3S) mass"),
     c("m_Y4S", 10.5794, "Upsilon(4S) mass"),
     c("pi", std::f64::consts::PI, "the number pi"),
+    c(
+        "alpha_em",
+        7.297_352_564_3e-3,
+        "fine-structure constant at zero momentum transfer",
+    ),
+    c(
+        "fb_per_inv_gev2",
+        3.893_793_721e11,
+        "(ħc)² in fb GeV²: a cross section in GeV⁻² times this is in fb",
+    ),
 ];
 
 /// The constant of that name.

@@ -9,10 +9,10 @@
 //! data is best, and every function is then fitted to those same data.
 
 use super::asymptotic::{
-    ClsError, Model, ProfileTest, background_only_fit, check, conditional, free_fit, inside_bounds,
+    ClsError, Model, ProfileTest, background_only_fit, check, conditional, inside_bounds,
 };
 use super::likelihood::Likelihood;
-use super::minuit::{Bounds, Cost, FitResult, ParamSpec};
+use super::minuit::{Bounds, Cost, FitResult, ParamSpec, Status};
 
 /// One background function of an envelope: its model with the observed data, its
 /// parameters (the POI at the same index in every function) and its penalty in −ln L.
@@ -58,6 +58,21 @@ pub struct Envelope<'a> {
     asimov_poi: f64,
 }
 
+/// The unconditional fit of one function (μ̂ ≥ 0). The envelope takes its minimum; a
+/// covariance that had to be forced positive leaves that minimum valid (only the best
+/// function's error is used, as the scale of the root search, and reported only when
+/// accurate: [`Envelope::poi_error`]).
+fn unconditional(likelihood: &Likelihood, params: &[ParamSpec]) -> Result<FitResult, ClsError> {
+    let fit = super::minuit::minimize(likelihood, params, super::minuit::Settings::default());
+    match fit.status {
+        Status::Converged | Status::CovarianceForcedPositive => Ok(fit),
+        status => Err(ClsError::FitFailed {
+            what: "unconditional".into(),
+            status,
+        }),
+    }
+}
+
 /// The index and value of the smallest of `values`.
 fn smallest(values: impl Iterator<Item = f64>) -> (usize, f64) {
     values.enumerate().fold(
@@ -84,7 +99,7 @@ impl<'a> Envelope<'a> {
         let fits = functions
             .iter()
             .map(|f| {
-                let best = free_fit(f.likelihood, &f.params, poi).map_err(|e| named(f, e))?;
+                let best = unconditional(f.likelihood, &f.params).map_err(|e| named(f, e))?;
                 let background_only =
                     background_only_fit(f.likelihood, &f.params, poi).map_err(|e| named(f, e))?;
                 Ok((best, background_only))
@@ -138,7 +153,7 @@ impl<'a> Envelope<'a> {
                 (asimov.value(&values), 0.0)
             } else {
                 let fit =
-                    free_fit(&asimov, &asimov_params, poi).map_err(|e| named(&function, e))?;
+                    unconditional(&asimov, &asimov_params).map_err(|e| named(&function, e))?;
                 (fit.fval, fit.values[poi])
             };
             asimov_minima.push((minimum.0 + function.penalty, minimum.1));
@@ -200,7 +215,7 @@ impl<'a> Envelope<'a> {
         for f in &self.functions {
             let (likelihood, params) = model(f);
             let mut fit = conditional(likelihood, params, self.poi, mu);
-            if fit.status != super::minuit::Status::Converged {
+            if fit.status != Status::Converged {
                 // A start on a bound, where the bound transform is flat: once more inside.
                 fit = conditional(likelihood, &inside_bounds(params), self.poi, mu);
             }

@@ -90,6 +90,12 @@ fn process(
         "b_to_h_invisible_signal" => Box::new(super::b_to_h_invisible::BToHInvisible::new(
             true, params, events,
         )?),
+        "ee_to_gamma_alp" => Box::new(super::ee_to_gamma_alp::EeToGammaAlp::new(
+            false, params, events,
+        )?),
+        "ee_to_gamma_alp_signal" => Box::new(super::ee_to_gamma_alp::EeToGammaAlp::new(
+            true, params, events,
+        )?),
         other => return Err(format!("toy generator `{other}` has no implementation")),
     };
     Ok((process, g))

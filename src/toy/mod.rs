@@ -1,4 +1,4 @@
-//! The toy Monte Carlo of the three reference searches: the embedded default dataset.
+//! The toy Monte Carlo of the reference searches: the embedded default dataset.
 //!
 //! Each generator declares its output schema (columns, their types, units and physical
 //! ranges) and parameters, so that specs using toy inputs are fully checked, and produces
@@ -10,6 +10,7 @@ mod b_to_h_invisible;
 mod b_to_k_alp;
 pub mod cache;
 mod detector;
+mod ee_to_gamma_alp;
 mod generate;
 mod idm_dark_higgs;
 pub mod kinematics;

@@ -311,6 +311,52 @@ const B_TO_H_INVISIBLE: &[ColumnDecl] = event_columns![
     ),
 ];
 
+const EE_TO_GAMMA_ALP: &[ColumnDecl] = event_columns![
+    col(
+        "decayMode",
+        I32,
+        N,
+        Some((0.0, 0.0)),
+        "a -> gamma gamma (the only mode)"
+    ),
+    col(
+        "M_gg",
+        F64,
+        E,
+        Some((0.0, 11.0)),
+        "invariant mass of the ALP candidate's two photons"
+    ),
+    col(
+        "E_gamma_recoil",
+        F64,
+        E,
+        Some((0.0, 7.0)),
+        "centre-of-mass energy of the recoil photon"
+    ),
+    col(
+        "E_total",
+        F64,
+        E,
+        Some((0.0, 14.0)),
+        "centre-of-mass energy of the three photons"
+    ),
+    col(
+        "cos_theta_recoil",
+        F64,
+        N,
+        Some((-1.0, 1.0)),
+        "cosine of the recoil photon's polar angle, centre-of-mass frame"
+    ),
+    col(
+        "E_gamma_min",
+        F64,
+        E,
+        Some((0.0, 10.0)),
+        "lab energy of the softer photon of the ALP candidate"
+    ),
+    col("mcM_a", F64, E, Some((0.0, 10.6)), "true ALP mass (signal)"),
+];
+
 const INJECT: &[ParamDecl] = &[
     ParamDecl {
         name: "inject_mass",
@@ -375,6 +421,24 @@ pub const GENERATORS: &[Generator] = &[
                 doc: "dark Higgs proper decay lengths, cm",
             },
         ],
+    },
+    Generator {
+        name: "ee_to_gamma_alp",
+        doc: "Belle II three-photon sample for e+e- -> gamma a(-> gamma gamma): QED continuum, gamma pi0/eta/eta', beam-background photons",
+        experiment: "belle2",
+        columns: EE_TO_GAMMA_ALP,
+        params: INJECT,
+    },
+    Generator {
+        name: "ee_to_gamma_alp_signal",
+        doc: "e+e- -> gamma a(-> gamma gamma) signal over a grid of ALP masses",
+        experiment: "belle2",
+        columns: EE_TO_GAMMA_ALP,
+        params: &[ParamDecl {
+            name: "masses",
+            list: true,
+            doc: "ALP mass grid, GeV",
+        }],
     },
     Generator {
         name: "b_to_h_invisible",

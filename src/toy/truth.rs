@@ -20,6 +20,7 @@ pub fn signal_truth(generator: &str) -> Option<SignalTruth> {
     let (mass_column, ctau_column) = match generator {
         "b_to_k_alp_signal" => ("mcM_a", None),
         "b_to_h_invisible_signal" => ("mcM_X", None),
+        "ee_to_gamma_alp_signal" => ("mcM_a", None),
         "idm_dark_higgs_signal" => ("mcM_hprime", Some("mcCtau_hprime")),
         _ => return None,
     };
@@ -57,6 +58,8 @@ pub fn generated(
             let mode = mode as u64;
             (mode < 5).then(|| residue_count(at_mass, 5, mode) as f64)
         }
+        // One mode.
+        "ee_to_gamma_alp_signal" => (mode == 0.0).then_some(at_mass as f64),
         // Lifetime (n / k) mod C, then a mode uniformly among those open at the mass.
         "idm_dark_higgs_signal" => {
             let ctaus = params.many("ctau").ok()?.unwrap_or_else(|| vec![1.0]);
@@ -111,6 +114,14 @@ mod tests {
         );
         assert_eq!(
             generated("b_to_k_alp_signal", &params, 1000, 0.5, None, 0.0),
+            None
+        );
+        assert_eq!(
+            generated("ee_to_gamma_alp_signal", &params, 1001, 0.3, None, 0.0),
+            Some(501.0)
+        );
+        assert_eq!(
+            generated("ee_to_gamma_alp_signal", &params, 1001, 0.3, None, 1.0),
             None
         );
     }

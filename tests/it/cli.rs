@@ -348,7 +348,12 @@ fn hepdata_export_writes_one_table_per_channel_with_yaml_1_1_floats() {
 /// planner or its passes shows here as a reviewed snapshot diff.
 #[test]
 fn plans_of_the_reference_searches() {
-    for name in ["dark_higgs_idm", "b_to_k_alp", "b_to_h_invisible"] {
+    for name in [
+        "dark_higgs_idm",
+        "b_to_k_alp",
+        "b_to_h_invisible",
+        "ee_to_gamma_alp",
+    ] {
         let o = run(&["plan", &format!("analyses/{name}.yaml")]);
         assert_eq!(code(&o), 0);
         let text = String::from_utf8(o.stdout).unwrap();

@@ -1404,6 +1404,16 @@ fn blinded_reference_searches_show_no_data_in_their_signal_regions() {
                 ("range: [0.1, 5.0]", "range: [2.2, 2.3]"),
             ],
         ),
+        (
+            // Its background choice fits the sidebands and simulation only.
+            "ee_to_gamma_alp",
+            "M_gg",
+            vec![
+                ("events: 60000, seed: 21", "events: 20000, seed: 21"),
+                ("events: 600000", "events: 60000"),
+                ("range: [0.2, 9.5]", "range: [2.0, 2.2]"),
+            ],
+        ),
     ];
     for (search, observable, edits) in searches {
         let mut text = common::reference_spec(search);

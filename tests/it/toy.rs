@@ -293,3 +293,35 @@ fn toy_inputs_are_cached_by_version_and_parameters() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn three_photon_events_carry_the_two_body_recoil_and_a_diphoton_peak() {
+    let t = generate_table(
+        "ee_to_gamma_alp_signal",
+        40_000,
+        5,
+        &params(&[("masses", &[1.0, 6.0])]),
+    )
+    .unwrap();
+    let (truth, mgg) = (col(&t, "mcM_a"), col(&t, "M_gg"));
+    let (recoil, total) = (col(&t, "E_gamma_recoil"), col(&t, "E_total"));
+    let sqrt_s = 10.58;
+    for (m, sigma_range) in [(1.0, 0.012..0.03), (6.0, 0.06..0.11)] {
+        let rows: Vec<usize> = (0..t.rows()).filter(|&i| truth[i] == m).collect();
+        let peak: Vec<f64> = rows.iter().map(|&i| mgg[i]).collect();
+        let (centre, sigma) = core(&peak);
+        eprintln!(
+            "m = {m}: peak {centre:.4} σ {sigma:.4} from {} rows",
+            rows.len()
+        );
+        assert!((centre - m).abs() < 0.01 * m, "peak {centre} at {m}");
+        assert!(sigma_range.contains(&sigma), "σ {sigma} at {m}");
+        // The recoil photon has the two-body energy, the three photons √s (within the
+        // calorimeter's resolution and its low tail).
+        let two_body = (sqrt_s * sqrt_s - m * m) / (2.0 * sqrt_s);
+        let (recoils, totals): (Vec<f64>, Vec<f64>) =
+            rows.iter().map(|&i| (recoil[i], total[i])).unzip();
+        assert!((core(&recoils).0 - two_body).abs() < 0.03);
+        assert!((core(&totals).0 - sqrt_s).abs() < 0.08);
+    }
+}
