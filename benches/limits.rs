@@ -9,6 +9,7 @@
 use searchlight::stats::asymptotic::Cls;
 use searchlight::stats::histfactory::from_json;
 use serde_json::Value;
+use std::path::Path;
 use std::time::Instant;
 
 fn main() {
@@ -88,18 +89,36 @@ fn exact_counting() {
 /// each with an uncertain background and efficiency, dominate it.
 fn dark_higgs_scan() {
     let scratch = std::env::temp_dir().join(format!("searchlight-bench-dh-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let out = scratch.join("out");
+    let times = timed_runs(
+        &[
+            "run",
+            "analyses/dark_higgs_idm.yaml",
+            "--threads",
+            "2",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        Path::new("."),
+        &scratch.join("cache"),
+    );
+    println!(
+        "dark-Higgs reference search, end to end on 2 threads: {:.2} s (median of 3; {:.2}–{:.2})",
+        times[1], times[0], times[2]
+    );
+    std::fs::remove_dir_all(&scratch).ok();
+}
+
+/// `searchlight ARGS` run in `dir` with its toy cache in `cache`: once to warm up, then
+/// three times; the three times in seconds, sorted.
+fn timed_runs(args: &[&str], dir: &Path, cache: &Path) -> Vec<f64> {
     let run = || {
         let start = Instant::now();
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_searchlight"))
-            .args([
-                "run",
-                "analyses/dark_higgs_idm.yaml",
-                "--threads",
-                "2",
-                "-o",
-            ])
-            .arg(scratch.join("out"))
-            .env("SEARCHLIGHT_CACHE", scratch.join("cache"))
+            .args(args)
+            .current_dir(dir)
+            .env("SEARCHLIGHT_CACHE", cache)
             .output()
             .expect("binary runs");
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -108,11 +127,7 @@ fn dark_higgs_scan() {
     run();
     let mut times: Vec<f64> = (0..3).map(|_| run()).collect();
     times.sort_by(f64::total_cmp);
-    println!(
-        "dark-Higgs reference search, end to end on 2 threads: {:.2} s (median of 3; {:.2}–{:.2})",
-        times[1], times[0], times[2]
-    );
-    std::fs::remove_dir_all(&scratch).ok();
+    times
 }
 
 /// `searchlight run` of a bump hunt's fit scan (tests/reference/fits/background_choice_*:
@@ -185,28 +200,19 @@ blinding: {{ unblind: true }}
     let mut nominal = f64::NAN;
     for (name, text) in cases {
         std::fs::write(scratch.join("spec.yaml"), text).unwrap();
-        let run = || {
-            let start = Instant::now();
-            let o = std::process::Command::new(env!("CARGO_BIN_EXE_searchlight"))
-                .args([
-                    "run",
-                    "spec.yaml",
-                    "--unblind",
-                    "--threads",
-                    "2",
-                    "-o",
-                    "out",
-                ])
-                .current_dir(&scratch)
-                .env("SEARCHLIGHT_CACHE", scratch.join("cache"))
-                .output()
-                .expect("binary runs");
-            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-            start.elapsed().as_secs_f64()
-        };
-        run();
-        let mut times: Vec<f64> = (0..3).map(|_| run()).collect();
-        times.sort_by(f64::total_cmp);
+        let times = timed_runs(
+            &[
+                "run",
+                "spec.yaml",
+                "--unblind",
+                "--threads",
+                "2",
+                "-o",
+                "out",
+            ],
+            &scratch,
+            &scratch.join("cache"),
+        );
         if nominal.is_nan() {
             nominal = times[1];
         }

@@ -133,12 +133,7 @@ impl ChannelContext<'_> {
     /// the channel there, times its `scale`.
     pub fn normalisation(&self, input: &str) -> Result<f64, String> {
         let candidates = &self.input(input)?.candidates.channels[self.channel.0];
-        let scale = self
-            .spec
-            .scales()
-            .into_iter()
-            .find(|(name, _)| name == input)
-            .map_or(1.0, |(_, s)| s);
+        let scale = self.spec.scale_of(input);
         let sum: f64 = candidates
             .x
             .iter()

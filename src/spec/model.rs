@@ -97,6 +97,15 @@ impl Spec {
             .collect()
     }
 
+    /// The `scale` of input `name` (1 when it has none).
+    pub fn scale_of(&self, name: &str) -> f64 {
+        self.inputs
+            .iter()
+            .find(|i| i.name.value == name)
+            .and_then(|i| i.scale.as_ref())
+            .map_or(1.0, |s| s.value)
+    }
+
     /// The components of the fit with a yield of their own: a scan fit's backgrounds, or
     /// a plain fit's components.
     pub fn fit_components(&self) -> &[FitComponent] {

@@ -434,12 +434,7 @@ impl FitScan<'_> {
             .iter()
             .find(|i| i.name == input)
             .ok_or_else(|| format!("no input named `{input}`"))?;
-        let scale = self
-            .spec
-            .scales()
-            .into_iter()
-            .find(|(name, _)| name == input)
-            .map_or(1.0, |(_, s)| s);
+        let scale = self.spec.scale_of(input);
         let mut candidates = sample.candidates.clone();
         for channel in &mut candidates.channels {
             channel.weight.iter_mut().for_each(|w| *w *= scale);
