@@ -145,34 +145,30 @@ impl FitScan<'_> {
             report.functions[0].parameters = shape_parameters(&params, &component);
             scans[0].point(m, sigma, active, point)?;
         } else {
-            self.envelope_limits(
-                &scans,
-                &component,
-                choice.penalty.value,
-                m,
-                sigma,
-                active,
-                point,
-                &mut report,
-            )?;
+            self.envelope_limits(&scans, m, sigma, active, point, &mut report)?;
         }
         point.background_choice = Some(report);
         Ok(())
     }
 
-    /// Limits from the envelope of `scans` (one per function), and what chose among them.
-    #[allow(clippy::too_many_arguments)]
+    /// Limits from the envelope of `scans` (one per function, in the order of
+    /// `report.functions`), and what chose among them.
     fn envelope_limits(
         &self,
         scans: &[FitScan],
-        component: &str,
-        penalty: f64,
         m: f64,
         sigma: f64,
         active: &[usize],
         point: &mut ScanPoint,
         report: &mut BackgroundReport,
     ) -> Result<(), String> {
+        let component = report.component.clone();
+        let component = component.as_str();
+        let penalty = self
+            .fit
+            .background_choice
+            .as_ref()
+            .map_or(0.0, |c| c.penalty.value);
         // Per function: its model with the data it is fitted to, its parameters, and
         // (blinded) its background-only −ln L on the sidebands.
         let mut models: Vec<(Likelihood, Vec<ParamSpec>, Option<f64>)> = Vec::new();
