@@ -7,6 +7,7 @@
 use super::InputCandidates;
 use super::pdf::CompiledPdf;
 use crate::spec::{FitComponent, Spec, Yield};
+use crate::stats::interpolation::Code4;
 use crate::stats::likelihood::{Component, Constraint, Value, yield_nuisance};
 use crate::stats::minuit::{Bounds, ParamSpec};
 use crate::stats::shape::Shape;
@@ -51,21 +52,35 @@ impl Parameters {
     }
 }
 
-/// A nuisance θ multiplying a component's yield (`parameter` None) or one of its shape
-/// parameters, in one channel.
+/// A nuisance multiplying a component's yield (`parameter` None) or one of its shape
+/// parameters, in one channel: by θ, or for an asymmetric width by HistFactory's code-4
+/// interpolation in α (pyhf's `normsys`).
 #[derive(Clone, Debug)]
 pub struct Scaling {
     /// The component (`signal` for a scan's signal).
     pub component: String,
     /// The shape parameter, or None for the yield.
     pub parameter: Option<String>,
-    /// θ's index.
+    /// θ's (or α's) index.
     pub theta: usize,
+    /// For an asymmetric width: the factor as a function of α.
+    pub interpolation: Option<Code4>,
 }
 
-/// `value` × p[θ].
-pub fn scaled(value: Value, theta: usize) -> Value {
-    Value::Derived(std::sync::Arc::new(move |p: &[f64]| value.at(p) * p[theta]))
+impl Scaling {
+    /// `value` × the factor.
+    pub fn apply(&self, value: Value) -> Value {
+        let theta = self.theta;
+        match &self.interpolation {
+            None => Value::Derived(std::sync::Arc::new(move |p: &[f64]| value.at(p) * p[theta])),
+            Some(code4) => {
+                let code4 = code4.clone();
+                Value::Derived(std::sync::Arc::new(move |p: &[f64]| {
+                    value.at(p) * code4.at(p[theta])
+                }))
+            }
+        }
+    }
 }
 
 /// `values` (the shape parameters of `pdf` of component `component`) with the scalings
@@ -84,7 +99,7 @@ pub fn scale_parameters(
         let k = names.iter().position(|n| n == parameter).ok_or_else(|| {
             format!("`{component}` has no parameter `{parameter}` for a nuisance to scale")
         })?;
-        values[k] = scaled(values[k].clone(), s.theta);
+        values[k] = s.apply(values[k].clone());
     }
     Ok(values)
 }
@@ -255,7 +270,7 @@ impl ChannelContext<'_> {
                 .scalings
                 .iter()
                 .filter(|s| s.component == *name && s.parameter.is_none())
-                .fold(yield_, |y, s| scaled(y, s.theta));
+                .fold(yield_, |y, s| s.apply(y));
             built.push(Component {
                 name: name.clone(),
                 shape: self.shape(pdf)?,

@@ -285,14 +285,8 @@ impl FitScan<'_> {
                     asymmetric.push(SignalFactor::Interpolated(index, code4.clone()));
                     continue;
                 }
-                (_, Some(_)) => {
-                    return Err(format!(
-                        "nuisance `{}`: an asymmetric width acts on the signal yield only",
-                        n.name.value
-                    ));
-                }
-                (NuisanceTarget::Yield(component), None) => (component, None),
-                (NuisanceTarget::Parameter(component, parameter), None) => {
+                (NuisanceTarget::Yield(component), _) => (component, None),
+                (NuisanceTarget::Parameter(component, parameter), _) => {
                     (component, Some(parameter.to_owned()))
                 }
             };
@@ -300,6 +294,7 @@ impl FitScan<'_> {
                 component: component.to_owned(),
                 parameter,
                 theta: index,
+                interpolation: code4.clone(),
             });
         }
         let context = ChannelContext {

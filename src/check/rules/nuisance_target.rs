@@ -2,8 +2,8 @@
 //! Checks what each nuisance acts on: its `channels` must be channels of the spec, and
 //! its `on` the signal yield (`signal`, the default), the yield of a fit component that is
 //! not free (a normalised or fixed one), or a fixed shape parameter of the signal or a
-//! component (`signal.sigma`, `signal.mean`); counting scans, and asymmetric widths, take
-//! signal-yield nuisances only. A systematic's `channels` must be channels too.
+//! component (`signal.sigma`, `signal.mean`); counting scans take signal-yield nuisances
+//! only. A systematic's `channels` must be channels too.
 //!
 //! ## Why is this bad?
 //! A nuisance on a free yield or a floating parameter is degenerate with it (the fit
@@ -66,10 +66,6 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         let Some(on) = &n.on else { continue };
         let problem = match (model, n.target()) {
             (_, NuisanceTarget::SignalYield) => None,
-            (Model::Fit(_), _) if n.down.is_some() => Some(
-                "an asymmetric width (`relative: { up, down }`) acts on the signal yield only"
-                    .to_string(),
-            ),
             (Model::Counting(_), _) => {
                 Some("a counting scan's nuisances act on the signal yield only".to_string())
             }
