@@ -1023,6 +1023,24 @@ fn a_background_choice_agrees_with_iminuit() {
         "fitted signal",
     );
 
+    // `fit --mass` fits the function the scan chose there: the third-order Chebychev.
+    let o = common::searchlight_in(
+        &dir,
+        &["fit", "spec.yaml", "--mass", "5", "--unblind", "--json"],
+    );
+    assert!(o.status.success(), "{}", common::text(&o));
+    let fitted: Json = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        fitted["parameters"]["background.c3[all]"].is_object(),
+        "{fitted}"
+    );
+    close(
+        &fitted["parameters"]["n_sig"]["value"],
+        &want["fitted_n_sig"],
+        1e-4 * n,
+        "fit --mass signal",
+    );
+
     // Blinded: expected limits only, the order and the choice from the sidebands (the
     // 2σ window around each hypothesis is not read), and no fitted signal anywhere.
     std::fs::write(dir.join("spec.yaml"), background_choice_spec(false)).unwrap();

@@ -141,7 +141,8 @@ impl FitScan<'_> {
             });
         }
         if scans.len() == 1 {
-            let (_, params) = scans[0].model_at(m, sigma, active)?;
+            // Counted on the model the run may look at (the sidebands' while blinded).
+            let (_, params, _) = scans[0].visible_model(m, sigma, active)?;
             report.functions[0].parameters = shape_parameters(&params, &component);
             scans[0].point(m, sigma, active, point)?;
         } else {
