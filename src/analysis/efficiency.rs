@@ -379,18 +379,21 @@ impl EfficiencyTable {
         (1.0 - f) * value(a) + f * value(b)
     }
 
-    /// The table of a signal generated at one lifetime, as a table in mass only (for
-    /// scans without a lifetime axis); an error for several lifetimes.
-    pub fn at_one_lifetime(&mut self) -> Result<(), String> {
-        let lifetimes = self.lifetimes();
-        if lifetimes.len() > 1 {
-            return Err(format!(
-                "fit scans are in mass only, but the signal is generated at {} lifetimes: give the signal toy one `ctau`",
-                lifetimes.len()
-            ));
+    /// The points at lifetime `ctau`, as a table in mass only (a fit scan's at that
+    /// lifetime).
+    pub fn at_lifetime(&self, ctau: Option<f64>) -> EfficiencyTable {
+        EfficiencyTable {
+            channel: self.channel.clone(),
+            points: self
+                .points
+                .iter()
+                .filter(|p| p.ctau == ctau)
+                .map(|p| Point {
+                    ctau: None,
+                    ..p.clone()
+                })
+                .collect(),
         }
-        self.points.iter_mut().for_each(|p| p.ctau = None);
-        Ok(())
     }
 
     /// The lifetimes on the grid (`[None]` without a lifetime grid).

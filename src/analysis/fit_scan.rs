@@ -36,7 +36,25 @@ pub struct FitScan<'a> {
     pub common: ScanInputs<'a>,
 }
 
-impl FitScan<'_> {
+impl<'a> FitScan<'a> {
+    /// This scan with the efficiency tables `tables` (those of one lifetime).
+    pub fn with_efficiency<'b>(
+        &self,
+        tables: &'b [super::efficiency::EfficiencyTable],
+    ) -> FitScan<'b>
+    where
+        'a: 'b,
+    {
+        FitScan {
+            spec: self.spec,
+            fit: self.fit,
+            common: ScanInputs {
+                efficiency: tables,
+                ..self.common.clone()
+            },
+        }
+    }
+
     /// Scan points for every hypothesis (in parallel; each point is independent, so the
     /// result does not depend on the thread count).
     pub fn run(

@@ -448,7 +448,7 @@ fn context<'a>(
         .map_err(|m| failure(span, m)),
         EfficiencySource::Given(points) => Ok(efficiency::given(points, &channels)),
     };
-    let mut efficiency = match signal_name {
+    let efficiency = match signal_name {
         Some(name) => {
             let mut tables = measure(name, &variations)?;
             // The column variations' efficiencies join the weight variations', in the
@@ -520,12 +520,6 @@ fn context<'a>(
         )
         .with_help("state the generated mass of the sample (`generated`, or `mass` per `files` entry), or use a parametric signal PDF"));
     }
-    if let Model::Fit(_) = model {
-        // Fit scans are in mass only: a signal toy of one lifetime serves them.
-        for table in &mut efficiency {
-            table.at_one_lifetime().map_err(|m| failure(span, m))?;
-        }
-    }
     let endpoints: Vec<Option<f64>> = if spec.channels.is_empty() {
         vec![None]
     } else {
@@ -550,6 +544,12 @@ fn context<'a>(
         endpoints,
         vetoed,
     })
+}
+
+/// The points of `points` at lifetime `ctau`: a fit scan's look-elsewhere effect is in
+/// mass (its local significances repeat at every lifetime).
+fn first_lifetime(points: &[ScanPoint], ctau: Option<f64>) -> Vec<ScanPoint> {
+    points.iter().filter(|p| p.ctau == ctau).cloned().collect()
 }
 
 /// The data input's `inject`, if any.
@@ -634,15 +634,44 @@ pub fn statistics(
         ));
     }
     let observable = &model.observable().range;
+    // A signal over lifetimes: a fit scan in mass at each lifetime, the efficiency taken
+    // there (the look-elsewhere effect, the injection and the plots are the first
+    // lifetime's: the fits differ only in the signal yield per unit POI).
+    let lifetimes = context
+        .efficiency
+        .first()
+        .map_or_else(|| vec![None], efficiency::EfficiencyTable::lifetimes);
+    let per_lifetime: Vec<Vec<efficiency::EfficiencyTable>> = lifetimes
+        .iter()
+        .map(|&t| {
+            context
+                .efficiency
+                .iter()
+                .map(|e| e.at_lifetime(t))
+                .collect()
+        })
+        .collect();
     let (mut scan_points, scan): (_, Box<dyn global_toys::Rescan>) = match model {
         Model::Fit(fit) => {
-            let scan = fit_scan(spec, fit, &context, limits.cl.value, unblind);
-            let scan_points = scan.run(&points, &sigma);
+            let whole = fit_scan(spec, fit, &context, limits.cl.value, unblind);
+            let scans: Vec<fit_scan::FitScan> = per_lifetime
+                .iter()
+                .map(|tables| whole.with_efficiency(tables))
+                .collect();
+            let mut scan_points = Vec::new();
+            for (scan, &ctau) in scans.iter().zip(&lifetimes) {
+                scan_points.extend(scan.run(&points, &sigma).into_iter().map(|mut p| {
+                    p.ctau = ctau;
+                    p
+                }));
+            }
+            let scan = scans.into_iter().next().expect("one lifetime at least");
             if let Some(injected) = &mut injected {
                 injected.expected_significance =
                     injected_significance(&scan, inputs, injected, &sigma)?;
             }
-            fit_figures = representative_fits(&scan, &points, &sigma, &scan_points);
+            let first = first_lifetime(&scan_points, lifetimes[0]);
+            fit_figures = representative_fits(&scan, &points, &sigma, &first);
             (scan_points, Box::new(scan))
         }
         Model::Counting(counting) => {
@@ -686,7 +715,7 @@ pub fn statistics(
                     &null,
                     &points,
                     &sigma,
-                    &scan_points,
+                    &first_lifetime(&scan_points, lifetimes[0]),
                     usize::try_from(toys.value).unwrap_or(usize::MAX),
                 )
             })
@@ -697,7 +726,7 @@ pub fn statistics(
     let global_significance = if let Some(toys) = &global_toys {
         Some(toys.significance())
     } else if unblind && matches!(model, Model::Fit(_)) {
-        let z: Vec<f64> = scan_points
+        let z: Vec<f64> = first_lifetime(&scan_points, lifetimes[0])
             .iter()
             .map(|p| p.local_significance.unwrap_or(0.0))
             .collect();
@@ -901,6 +930,8 @@ pub struct FitReport {
 pub struct FitRequest<'a> {
     /// The hypothesis.
     pub mass: f64,
+    /// The signal's lifetime, for a signal over lifetimes (None: the first).
+    pub ctau: Option<f64>,
     /// One channel (default: every channel sharing the POI).
     pub channel: Option<&'a str>,
     /// The signal region may be looked at.
@@ -998,6 +1029,7 @@ pub fn fit_at(
 ) -> Result<FitReport, Diagnostic> {
     let FitRequest {
         mass,
+        ctau,
         channel,
         unblind,
         profile_points,
@@ -1027,7 +1059,33 @@ pub fn fit_at(
         ],
         None => (0..context.channels.len()).collect(),
     };
-    let scan = fit_scan(spec, fit, &context, 0.9, unblind);
+    // The efficiency at the signal's lifetime (a signal over lifetimes).
+    let lifetimes = context
+        .efficiency
+        .first()
+        .map_or_else(|| vec![None], efficiency::EfficiencyTable::lifetimes);
+    let lifetime = match ctau {
+        None => lifetimes[0],
+        Some(t) if lifetimes.contains(&Some(t)) => Some(t),
+        Some(t) => {
+            let known: Vec<String> = lifetimes.iter().flatten().map(f64::to_string).collect();
+            return Err(usage(
+                spec.analysis.name.span,
+                format!("the signal has no lifetime {t}"),
+            )
+            .with_help(match known.is_empty() {
+                true => "the signal has one lifetime: leave --ctau out".to_string(),
+                false => format!("lifetimes: {}", known.join(", ")),
+            }));
+        }
+    };
+    let tables: Vec<efficiency::EfficiencyTable> = context
+        .efficiency
+        .iter()
+        .map(|e| e.at_lifetime(lifetime))
+        .collect();
+    let whole = fit_scan(spec, fit, &context, 0.9, unblind);
+    let scan = whole.with_efficiency(&tables);
     let active = scan.common.active(mass, &group, None);
     let span = fit.observable.var.span;
     if active.is_empty() {

@@ -11,8 +11,7 @@ use crate::diag::Span;
 use crate::io::point_table::{self, PointRow};
 use crate::io::root::RootReader;
 use crate::spec::{
-    DATA_INPUT, Efficiency, Generated, GeneratedAt, GeneratedEvents, Model, Name, ParamValue,
-    Source, Spec,
+    DATA_INPUT, Efficiency, Generated, GeneratedAt, GeneratedEvents, Name, Source, Spec,
 };
 
 /// Where a scan's efficiencies come from.
@@ -146,9 +145,7 @@ pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Ref
                 .find(|i| i.name.value == name.value)
                 .ok_or_else(|| refuse(name.span, format!("no input named `{}`", name.value)))?;
             match &input.source {
-                Source::Toy {
-                    generator, params, ..
-                } => {
+                Source::Toy { generator, .. } => {
                     if crate::toy::truth::signal_truth(&generator.value).is_none() {
                         return Err(refuse(
                             name.span,
@@ -157,17 +154,6 @@ pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Ref
                                 generator.value
                             ),
                         ));
-                    }
-                    let lifetimes = params
-                        .iter()
-                        .find(|(n, _)| n.value == "ctau")
-                        .filter(|(_, v)| matches!(&v.value, ParamValue::Many(l) if l.len() > 1));
-                    if let (Model::Fit(_), Some((_, v))) = (model, lifetimes) {
-                        return Err(refuse(
-                            v.span,
-                            "fit scans are in mass only, but the signal toy is generated at several lifetimes",
-                        )
-                        .help("give the signal toy one `ctau`, or count instead of fitting"));
                     }
                     EfficiencySource::Toy(name.value.clone())
                 }
@@ -279,16 +265,6 @@ pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Ref
         }
     };
     check_injection(spec, &source)?;
-    if matches!(model, Model::Fit(_)) {
-        let lifetimes = lifetimes(&source);
-        if lifetimes > 1 {
-            return Err(refuse(
-                model.efficiency_span(),
-                format!("fit scans are in mass only, but the signal has {lifetimes} lifetimes"),
-            )
-            .help("give the signal one `ctau`, or count instead of fitting"));
-        }
-    }
     Ok(Some(source))
 }
 
@@ -377,23 +353,6 @@ fn scan_parameter(spec: &Spec) -> &str {
     spec.scan
         .as_ref()
         .map_or("m", |s| s.parameter.value.as_str())
-}
-
-/// Distinct lifetimes of a source's points (1 without a lifetime grid; 0 for toys, which
-/// the generator's parameters describe).
-fn lifetimes(source: &EfficiencySource) -> usize {
-    let ctaus: Vec<Option<f64>> = match source {
-        EfficiencySource::Toy(_) => return 0,
-        EfficiencySource::Files { points, .. } => points.iter().map(|p| p.ctau).collect(),
-        EfficiencySource::Given(points) => points.iter().map(|p| p.ctau).collect(),
-    };
-    let mut distinct: Vec<Option<f64>> = Vec::new();
-    for c in ctaus {
-        if !distinct.iter().any(|&d| same_lifetime(d, c)) {
-            distinct.push(c);
-        }
-    }
-    distinct.len()
 }
 
 fn check_efficiency(v: f64, span: Span, at: &str) -> Result<(), Refusal> {

@@ -22,6 +22,9 @@ pub struct Args {
     /// The hypothesis (default: the first point of the scan).
     #[arg(long)]
     mass: Option<f64>,
+    /// The signal's lifetime cτ, for a signal over lifetimes (default: the first).
+    #[arg(long)]
+    ctau: Option<f64>,
     /// Print the result as JSON (shape in docs/cli.md) on stdout.
     #[arg(long)]
     json: bool,
@@ -150,6 +153,7 @@ pub fn run(args: &Args) -> Status {
             candidates,
             &analysis::FitRequest {
                 mass,
+                ctau: args.ctau,
                 channel: args.channel.as_deref(),
                 unblind: prepared.unblinded,
                 profile_points: args.profile,

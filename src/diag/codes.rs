@@ -137,7 +137,7 @@ pub const EXPLANATIONS: &[(&str, &str)] = &[
     ),
     (
         NOT_SUPPORTED,
-        "The analysis asks for something this version cannot execute: a scan whose efficiency or signal template cannot be built, a multi-class classifier, a fit scan over several lifetimes. The help says what works.",
+        "The analysis asks for something this version cannot execute: a scan whose efficiency or signal template cannot be built, a multi-class classifier. The help says what works.",
     ),
     (
         OUTPUT,

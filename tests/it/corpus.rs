@@ -229,11 +229,6 @@ fn spec_errors_run_once_accepted_are_lint_findings() {
             "SL033",
         ),
         (
-            "a fit scan over several lifetimes",
-            fit.to_string(),
-            "SL035",
-        ),
-        (
             "a fit scan with a POI range to 1e200",
             fit.replace(", ctau: [1, 10]", "")
                 .replace("range: [0, 20]", "range: [0, 1e200]"),

@@ -2877,6 +2877,99 @@ fn asymmetric_nuisances_are_the_normsys_of_their_factors() {
     }
 }
 
+/// A fit scan over a signal generated at several lifetimes: one series of limits per
+/// lifetime, each with the efficiency at that lifetime. The fits differ only in the
+/// signal yield per unit POI, so a limit times the efficiency is the same at every
+/// lifetime (the limit on signal events), to the root search's precision; blinded or not.
+/// `fit --ctau` fits one lifetime.
+#[test]
+fn a_fit_scan_over_lifetimes_scales_its_limits_by_the_efficiency() {
+    let dir = temp("fit-lifetimes");
+    let spec = "searchlight: 1\nanalysis: { name: t, luminosity: 1 /fb }\ninputs:\n  data: { toy: idm_dark_higgs, events: 20000, seed: 1 }\n  signal: { toy: idm_dark_higgs_signal, events: 20000, seed: 2, masses: [0.5, 1.0], ctau: [1, 30] }\nselection:\n  - cut: nTracks == 4\nfit:\n  observable: { var: M, range: [0.2, 4.2] }\n  window: 20 sigma\n  signal: { pdf: gaussian, mean: m_hp, sigma: 0.002 + 0.004 * m_hp }\n  background: { pdf: exponential, slope: { init: -1, range: [-5, 5] } }\n  efficiency: from(signal)\n  poi: { name: xsec, kind: cross_section, range: [0, 1e4] }\nscan: { parameter: m_hp, range: [0.5, 0.55], step: sigma }\nlimits: { cl: 0.95, method: cls-asymptotic }\nblinding: { unblind: false }\n";
+    for (name, text) in [
+        ("blinded", spec.to_string()),
+        ("unblinded", spec.replace("unblind: false", "unblind: true")),
+    ] {
+        let path = dir.join(format!("{name}.yaml"));
+        std::fs::write(&path, &text).unwrap();
+        let out = dir.join(name);
+        let mut args = vec!["run", path.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        if name == "unblinded" {
+            args.push("--unblind");
+        }
+        let o = run(&args, &dir);
+        assert!(o.status.success(), "{}", common::text(&o));
+        let r = results(&out);
+        let efficiency = |ctau: f64| -> f64 {
+            let points = r["efficiency"][0]["points"].as_array().unwrap();
+            let p = points
+                .iter()
+                .find(|p| p["mass"] == 0.5 && p["ctau"] == ctau)
+                .unwrap();
+            p["efficiency"].as_f64().unwrap()
+        };
+        let (short, long) = (efficiency(1.0), efficiency(30.0));
+        assert!(
+            short > 1.5 * long,
+            "{short} vs {long}: displaced decays are lost"
+        );
+        let scan = r["scan"].as_array().unwrap();
+        let at = |ctau: f64| -> &Value {
+            scan.iter()
+                .find(|p| p["mass"] == 0.5 && p["ctau"] == ctau)
+                .unwrap_or_else(|| panic!("no point at 0.5, ctau {ctau}"))
+        };
+        assert_eq!(
+            scan.iter().filter(|p| p["ctau"] == 1.0).count(),
+            scan.iter().filter(|p| p["ctau"] == 30.0).count()
+        );
+        for k in 0..5 {
+            let (a, b) = (
+                at(1.0)["expected"][k].as_f64().unwrap() * short,
+                at(30.0)["expected"][k].as_f64().unwrap() * long,
+            );
+            assert!((a - b).abs() <= 1e-4 * a, "{name} band {k}: {a} vs {b}");
+        }
+        if name == "unblinded" {
+            let (a, b) = (
+                at(1.0)["observed"].as_f64().unwrap() * short,
+                at(30.0)["observed"].as_f64().unwrap() * long,
+            );
+            assert!((a - b).abs() <= 1e-4 * a, "observed: {a} vs {b}");
+            let z = |ctau: f64| at(ctau)["local_significance"].as_f64().unwrap();
+            assert!((z(1.0) - z(30.0)).abs() < 1e-3);
+            // `fit --ctau` fits at one lifetime: the fitted POI scales as 1/ε too.
+            let fitted = |ctau: &str| -> f64 {
+                let args = [
+                    "fit",
+                    path.to_str().unwrap(),
+                    "--mass",
+                    "0.5",
+                    "--ctau",
+                    ctau,
+                ];
+                let o = run(&[&args[..], &["--unblind", "--json"]].concat(), &dir);
+                assert!(o.status.success(), "{}", common::text(&o));
+                let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+                v["parameters"]["xsec"]["value"].as_f64().unwrap()
+            };
+            let (a, b) = (fitted("1") * short, fitted("30") * long);
+            assert!(
+                (a - b).abs() <= 1e-3 * a.abs().max(1.0),
+                "fitted: {a} vs {b}"
+            );
+            let args = ["fit", path.to_str().unwrap(), "--ctau", "7", "--unblind"];
+            let o = run(&args, &dir);
+            assert_eq!(o.status.code(), Some(2), "{}", common::text(&o));
+            assert!(
+                common::text(&o).contains("lifetimes: 1, 30"),
+                "{}",
+                common::text(&o)
+            );
+        }
+    }
+}
+
 /// A POI stated as a cross section (`kind: cross_section`) is normalised by the
 /// luminosity in fits too: the dark-photon search's limits on σ × B are its limits on the
 /// produced signal events over 10 fb⁻¹, and `kind: yield` is the spec as it stands.

@@ -5,8 +5,7 @@
 //! entry), or whose generated points are inconsistent (a mass column without a list of
 //! masses, masses listed twice, no events); a given efficiency outside [0, 1] at a
 //! hypothesis; an efficiency table that cannot be read, has changed from its pinned
-//! SHA-256, or does not cover the spec's channels; a fit scan whose signal is generated
-//! at several lifetimes (fit scans are in mass only); and a `histogram` signal PDF from
+//! SHA-256, or does not cover the spec's channels; and a `histogram` signal PDF from
 //! files that do not state their generated masses (its template cannot be moved to each
 //! hypothesis); `systematics` without a scan whose efficiency they can act on (a weight
 //! or column variation needs an efficiency measured on a sample, `from(INPUT)`); a column
