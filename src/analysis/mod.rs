@@ -226,8 +226,8 @@ pub struct ScanInputs<'a> {
     /// Signal events per unit POI and unit efficiency, per channel, before the nominal
     /// prediction of a signal-strength POI (`scale_at`).
     scale: Vec<f64>,
-    /// A signal-strength POI's nominal signal events at each hypothesis.
-    nominal: Option<std::sync::Arc<dyn Fn(f64) -> f64 + Send + Sync + 'a>>,
+    /// A signal-strength POI's nominal signal events in a channel at each hypothesis.
+    nominal: Option<std::sync::Arc<dyn Fn(usize, f64) -> f64 + Send + Sync + 'a>>,
     /// Kinematic endpoint of the hypothesis per channel.
     pub endpoints: Vec<Option<f64>>,
     /// Windows of the observable removed by vetoes.
@@ -248,7 +248,7 @@ pub struct ScanInputs<'a> {
 impl<'a> ScanInputs<'a> {
     /// Signal events per unit POI and unit efficiency in channel `c` at hypothesis `m`.
     pub fn scale_at(&self, c: usize, m: f64) -> f64 {
-        self.scale[c] * self.nominal.as_ref().map_or(1.0, |nominal| nominal(m))
+        self.scale[c] * self.nominal.as_ref().map_or(1.0, |nominal| nominal(c, m))
     }
 
     /// The same inputs with other data (pseudo-experiments).
@@ -292,11 +292,15 @@ impl<'a> Context<'a> {
         unblind: bool,
     ) -> ScanInputs<'a> {
         let nominal = (kind == PoiKind::SignalStrength).then(|| {
-            let f: std::sync::Arc<dyn Fn(f64) -> f64 + Send + Sync + 'a> =
-                std::sync::Arc::new(move |m: f64| match &poi.nominal {
-                    Some((_, Some(e))) => grid::eval_at(spec, e, m, None).unwrap_or(f64::NAN),
-                    Some((v, None)) => v.value,
-                    None => f64::NAN,
+            let f: std::sync::Arc<dyn Fn(usize, f64) -> f64 + Send + Sync + 'a> =
+                std::sync::Arc::new(move |c: usize, m: f64| {
+                    // The channel's own prediction, else the POI's.
+                    let own = spec.channels.get(c).and_then(|ch| ch.nominal.as_ref());
+                    match own.or(poi.nominal.as_ref()) {
+                        Some((_, Some(e))) => grid::eval_at(spec, e, m, None).unwrap_or(f64::NAN),
+                        Some((v, None)) => v.value,
+                        None => f64::NAN,
+                    }
                 });
             f
         });

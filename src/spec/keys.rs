@@ -389,6 +389,11 @@ const CHANNEL: Kind = Kind::Object(&[
         Kind::Bool,
         "a control region: fitted together with the signal channels, without signal; parameters marked `shared: true` are one for all channels",
     ),
+    opt(
+        "nominal",
+        Kind::Expr,
+        "for `poi.kind: signal_strength`: this channel's signal events before efficiency at POI = 1 (its own model prediction, a number or an expression of the scan parameter), instead of `poi.nominal`",
+    ),
 ]);
 
 const OBSERVABLE: Kind = Kind::Object(&[

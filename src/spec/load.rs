@@ -1274,6 +1274,10 @@ fn channel(key: &YamlNode, node: &YamlNode, ctx: &mut Ctx) -> Option<Channel> {
         Some(v) => ctx.boolean(v, "`control`")?.value,
         None => false,
     };
+    let nominal = match m.get("nominal") {
+        Some(v) => Some(ctx.quantity_or_expr(v, "`nominal`")?),
+        None => None,
+    };
     let cut = ctx.expr(m.get("cut")?, "a channel cut")?;
     Some(Channel {
         name,
@@ -1284,6 +1288,7 @@ fn channel(key: &YamlNode, node: &YamlNode, ctx: &mut Ctx) -> Option<Channel> {
         n_bb,
         luminosity,
         control,
+        nominal,
     })
 }
 

@@ -422,6 +422,9 @@ pub struct Channel {
     pub luminosity: Option<Spanned<f64>>,
     /// A control region: fitted with the others, without a signal component.
     pub control: bool,
+    /// A signal strength's prediction in this channel (else `poi.nominal`): a number, or
+    /// (the second) an expression of the scan parameter.
+    pub nominal: Option<(Spanned<f64>, Option<SpecExpr>)>,
 }
 
 /// What a POI can be: the factor between it and the signal events before efficiency.

@@ -3111,6 +3111,58 @@ fn a_signal_strength_scales_its_nominal_prediction() {
         ),
     );
     assert!(!passed && text.contains("needs `nominal`"), "{text}");
+    // Each channel its own prediction (`channels.<name>.nominal`), as a model parameter
+    // shared by channels whose predictions differ: μ scales each channel's own.
+    let channels = "  mumu: { cut: decayMode == 0, external_efficiency: 0.15 }\n  pipi: { cut: decayMode == 1, external_efficiency: 0.15 }\n  KK:   { cut: decayMode == 2, external_efficiency: 0.15 }";
+    assert!(spec.contains(channels));
+    let own = spec
+        .replace(
+            channels,
+            "  mumu: { cut: decayMode == 0, external_efficiency: 0.15, nominal: 40 + 10 * m_hp }\n  pipi: { cut: decayMode == 1, external_efficiency: 0.15, nominal: 7 }\n  KK:   { cut: decayMode == 2, external_efficiency: 0.15, nominal: 7 }",
+        )
+        .replace(
+            poi,
+            "  poi: { name: mu, kind: signal_strength, nominal: 1, range: [0, 20], per_channel: true }",
+        );
+    let r = run_spec(&dir, "own", &own.replace(" nominal: 1,", ""));
+    let per_channel = |r: &Value, channel: &str| -> Vec<f64> {
+        r["scan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["channel"] == channel && p["efficiency"].is_f64())
+            .map(|p| p["efficiency"].as_f64().unwrap())
+            .collect()
+    };
+    let reference = run_spec(&dir, "xsec_again", &spec);
+    for (channel, nominal) in [("mumu", None), ("pipi", Some(7.0))] {
+        let (ours, theirs) = (per_channel(&r, channel), per_channel(&reference, channel));
+        assert!(!ours.is_empty() && ours.len() == theirs.len(), "{channel}");
+        for ((o, t), (m, _)) in ours.iter().zip(&theirs).zip(&xsec) {
+            let want = nominal.unwrap_or(40.0 + 10.0 * m) / 365.0;
+            assert!(
+                (o / t / want - 1.0).abs() <= 1e-12,
+                "{channel} at {m}: {o} vs {t}"
+            );
+        }
+    }
+    // Every signal channel needs one when the POI has none; a cross section uses none.
+    let (passed, text) = lint_spec(
+        &dir,
+        "one_missing",
+        &own.replace(" nominal: 1,", "")
+            .replace(", nominal: 7 }\n  KK", " }\n  KK"),
+    );
+    assert!(!passed && text.contains("(channels pipi)"), "{text}");
+    let (passed, text) = lint_spec(
+        &dir,
+        "unused",
+        &own.replace("kind: signal_strength, nominal: 1, ", ""),
+    );
+    assert!(
+        !passed && text.contains("`nominal` of channel `mumu` is for a signal strength"),
+        "{text}"
+    );
 }
 
 /// Reinterpretation per channel with tabulated inputs: `tables` are interpolated at each

@@ -1,9 +1,10 @@
 //! ## What it does
 //! Checks that the POI's stated `kind` has what normalises it: `n_bb` for a
 //! `branching_fraction`, `luminosity` for a `cross_section`, in `analysis` or in every
-//! channel, a positive `nominal` (at both ends of the scan) for a `signal_strength`; that
-//! a channel's own `n_bb` or `luminosity`, and `nominal`, are ones its POI uses; and that
-//! a channel's `n_bb` is positive.
+//! channel, a positive `nominal` (at both ends of the scan) for a `signal_strength`, in
+//! `poi` or in every signal channel; that a channel's own `n_bb`, `luminosity` or
+//! `nominal`, and the POI's `nominal`, are ones its POI uses; and that a channel's `n_bb`
+//! is positive.
 //!
 //! ## Why is this bad?
 //! Without its normalisation the POI silently becomes a number of signal events (the
@@ -42,50 +43,74 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let Some(model) = &spec.model else { return };
     let kind = model.poi_kind();
     let poi = model.poi();
-    match (&poi.nominal, kind) {
-        (None, PoiKind::SignalStrength) => {
-            if let Some(stated) = &poi.kind {
-                out.push(
-                    RULE.diag("a signal strength needs the signal it is the strength of")
-                        .at_labelled(stated.span, "needs `nominal`")
-                        .with_help(
-                            "give `nominal`: the signal events before efficiency at POI = 1, e.g. `nominal: 12.5` or an expression of the scan parameter",
-                        ),
-                );
-            }
-        }
-        (Some((value, _)), k) if k != PoiKind::SignalStrength => out.push(
+    let strength = kind == PoiKind::SignalStrength;
+    // A signal strength's prediction: the POI's, or every (signal) channel's own.
+    let lacking: Vec<&str> = spec
+        .channels
+        .iter()
+        .filter(|c| !c.control && c.nominal.is_none())
+        .map(|c| c.name.value.as_str())
+        .collect();
+    let everywhere = !spec.channels.is_empty() && lacking.is_empty();
+    if let (None, true, Some(stated)) = (&poi.nominal, strength, &poi.kind)
+        && !everywhere
+    {
+        let whom = match spec.channels.is_empty() {
+            true => String::new(),
+            false => format!(" (channels {})", lacking.join(", ")),
+        };
+        out.push(
             RULE.diag(format!(
-                "`nominal` is for a signal strength; this POI is a {}",
-                k.name().replace('_', " ")
+                "a signal strength needs the signal it is the strength of{whom}"
             ))
-            .at_labelled(value.span, "ignored")
-            .with_help("state `kind: signal_strength`, or leave `nominal` out"),
-        ),
-        (Some((value, expr)), _) => {
-            let ends = spec.scan.as_ref().map_or(vec![f64::NAN], |s| {
-                vec![s.range.low.value, s.range.high.value]
-            });
-            for m in ends {
-                let at = match expr {
-                    Some(e) => crate::check::grid::eval_at(spec, e, m, None),
-                    None => Ok(value.value),
-                };
-                let problem = match at {
-                    Ok(v) if v > 0.0 && v.is_finite() => continue,
-                    Ok(v) => format!(
-                        "`nominal` is {v} at {m}: the signal the POI scales must be positive"
-                    ),
-                    Err(e) => format!("`nominal` cannot be evaluated at {m}: {}", e.message),
-                };
-                out.push(
-                    RULE.diag(problem)
-                        .at_labelled(value.span, "at an end of the scan"),
-                );
-                break;
-            }
+            .at_labelled(stated.span, "needs `nominal`")
+            .with_help(
+                "give `nominal`: the signal events before efficiency at POI = 1, e.g. `nominal: 12.5` or an expression of the scan parameter (in `poi`, or in every channel)",
+            ),
+        );
+    }
+    let nominals = poi
+        .nominal
+        .iter()
+        .map(|n| ("`nominal`".to_string(), n))
+        .chain(spec.channels.iter().filter_map(|c| {
+            c.nominal
+                .as_ref()
+                .map(|n| (format!("`nominal` of channel `{}`", c.name.value), n))
+        }));
+    for (what, (value, expr)) in nominals {
+        if !strength {
+            out.push(
+                RULE.diag(format!(
+                    "{what} is for a signal strength; this POI is a {}",
+                    kind.name().replace('_', " ")
+                ))
+                .at_labelled(value.span, "ignored")
+                .with_help("state `kind: signal_strength`, or leave `nominal` out"),
+            );
+            continue;
         }
-        _ => {}
+        let ends = spec.scan.as_ref().map_or(vec![f64::NAN], |s| {
+            vec![s.range.low.value, s.range.high.value]
+        });
+        for m in ends {
+            let at = match expr {
+                Some(e) => crate::check::grid::eval_at(spec, e, m, None),
+                None => Ok(value.value),
+            };
+            let problem = match at {
+                Ok(v) if v > 0.0 && v.is_finite() => continue,
+                Ok(v) => {
+                    format!("{what} is {v} at {m}: the signal the POI scales must be positive")
+                }
+                Err(e) => format!("{what} cannot be evaluated at {m}: {}", e.message),
+            };
+            out.push(
+                RULE.diag(problem)
+                    .at_labelled(value.span, "at an end of the scan"),
+            );
+            break;
+        }
     }
     if let (Some(stated), Some(key)) = (&poi.kind, kind.normalisation_key())
         && kind != PoiKind::SignalStrength
