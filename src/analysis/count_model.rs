@@ -188,7 +188,9 @@ impl CountModel {
         let limits = match toys {
             None => Cls::new(&model, &model.params, model.poi)
                 .and_then(|cls| cls.upper_limits(cl, self.observed.is_some())),
-            Some((toys, seed)) => upper_limits_toys(&model, cl, toys, seed).map(|(l, _)| l),
+            Some((toys, seed)) => {
+                upper_limits_toys(&model, &model.params, model.poi, cl, toys, seed).map(|(l, _)| l)
+            }
         }
         .map_err(|e| e.to_string())?;
         Ok((self.observed.map(|_| limits.observed), limits.expected))

@@ -25,6 +25,7 @@ use crate::stats::asymptotic::{Cls, Model, background_only_fit, discovery_q0};
 use crate::stats::interpolation::Code4;
 use crate::stats::likelihood::{Channel, Component, Constraint, Data, Likelihood, Value};
 use crate::stats::minuit::{Bounds, ParamSpec, Settings, minimize};
+use crate::stats::toys::upper_limits_toys;
 
 /// Everything a fit scan needs besides the hypotheses.
 pub struct FitScan<'a> {
@@ -64,7 +65,8 @@ impl<'a> FitScan<'a> {
     ) -> Vec<ScanPoint> {
         self.jobs(grid, sigma)
             .par_iter()
-            .map(|(m, active)| {
+            .enumerate()
+            .map(|(index, (m, active))| {
                 let channel = self
                     .fit
                     .poi
@@ -72,7 +74,9 @@ impl<'a> FitScan<'a> {
                     .value
                     .then(|| self.common.channels[active[0]].clone());
                 let mut point = ScanPoint::new(*m, channel, None);
-                match sigma(*m).and_then(|s| self.point(*m, s, active, &mut point)) {
+                // Pseudo-experiments' seed: from the point's place in the scan.
+                let seed = (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03);
+                match sigma(*m).and_then(|s| self.point(*m, s, active, seed, &mut point)) {
                     Ok(()) => {}
                     Err(message) => point.status = format!("failed: {message}"),
                 }
@@ -369,10 +373,11 @@ impl<'a> FitScan<'a> {
         m: f64,
         sigma: f64,
         active: &[usize],
+        seed: u64,
         point: &mut ScanPoint,
     ) -> Result<(), String> {
         if self.fit.background_choice.is_some() {
-            return self.point_with_choice(m, sigma, active, point);
+            return self.point_with_choice(m, sigma, active, seed, point);
         }
         // Blinded, nothing is built from the data of the whole window (not even start
         // values or step sizes): the model and its parameters are the sidebands'.
@@ -391,9 +396,14 @@ impl<'a> FitScan<'a> {
             Some(generating) => Ok(Cls::expected_only(&likelihood, &params, 0, generating)),
         }
         .map_err(|e| e.to_string())?;
-        let limits = cls
-            .upper_limits(self.common.cl, self.common.unblind)
-            .map_err(|e| e.to_string())?;
+        let limits = match self.toys() {
+            None => cls.upper_limits(self.common.cl, self.common.unblind),
+            // Blinded, the toys' "observed" data are the background-only Asimov data,
+            // whose limit is not reported.
+            Some(toys) => upper_limits_toys(&likelihood, &params, 0, self.common.cl, toys, seed)
+                .map(|(limits, _)| limits),
+        }
+        .map_err(|e| e.to_string())?;
         point.expected = Some(limits.expected);
         if self.common.unblind {
             point.observed = Some(limits.observed);
@@ -407,6 +417,19 @@ impl<'a> FitScan<'a> {
 }
 
 impl FitScan<'_> {
+    /// Pseudo-experiments per μ when the limits are `cls-toys` (None: asymptotic).
+    fn toys(&self) -> Option<usize> {
+        let limits = self.spec.limits.as_ref()?;
+        (limits.method.value == "cls-toys").then(|| {
+            limits
+                .toys
+                .as_ref()
+                .map_or(super::count_scan::DEFAULT_TOYS, |t| {
+                    usize::try_from(t.value).unwrap_or(usize::MAX)
+                })
+        })
+    }
+
     /// The factors `systematics` put on the signal yield of channel `c` at `m`: a weight
     /// variation's efficiency ratios interpolated by HistFactory's code 4 in its α
     /// (shared by the channels, a unit Gaussian constraint), the MC-statistical

@@ -71,7 +71,7 @@ pub fn workspace(w: &Workspace) -> Status {
         Err(e) => return fail(codes::BAD_MODEL, format!("{}: {e}", w.workspace.display())),
     };
     if let (Calculator::Toys, Some(mu)) = (w.calculator, w.mu) {
-        return match cls_toys(&model, mu, w.toys, w.seed) {
+        return match cls_toys(&model, &model.params, model.poi, mu, w.toys, w.seed) {
             Ok(t) if w.json => {
                 println!(
                     "{}",
@@ -101,10 +101,11 @@ pub fn workspace(w: &Workspace) -> Status {
         };
     }
     if w.calculator == Calculator::Toys {
-        let (limits, scan) = match upper_limits_toys(&model, w.cl, w.toys, w.seed) {
-            Ok(r) => r,
-            Err(e) => return fail(codes::BAD_MODEL, e.to_string()),
-        };
+        let (limits, scan) =
+            match upper_limits_toys(&model, &model.params, model.poi, w.cl, w.toys, w.seed) {
+                Ok(r) => r,
+                Err(e) => return fail(codes::BAD_MODEL, e.to_string()),
+            };
         let scan: Vec<_> = scan
             .iter()
             .map(|(mu, c)| json!({"mu": mu, "cls_observed": c.observed, "cls_expected": c.expected, "failed_toys": c.failed}))

@@ -629,7 +629,7 @@ impl Model {
     /// The limit methods a scan of this model computes (the rest are refused, `SL032`).
     pub fn scan_methods(&self) -> &'static [&'static str] {
         match self {
-            Model::Fit(_) => &["cls-asymptotic"],
+            Model::Fit(_) => &["cls-asymptotic", "cls-toys"],
             Model::Counting(_) => &[
                 "cls-exact",
                 "bayesian",

@@ -6,16 +6,12 @@
 //! bin of a sliding window, hence the pseudo-experiments.
 
 use rand::SeedableRng;
-use rand_distr::{Distribution, Poisson};
 use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::likelihood::{Channel, Data, Likelihood};
 use super::minuit::{FitResult, ParamSpec, Settings, Status, minimize};
-
-/// Fine bins per channel from which pseudo-experiments are drawn.
-const DRAW_BINS: usize = 4000;
 
 /// A goodness-of-fit test.
 #[derive(Clone, Debug, Serialize)]
@@ -69,7 +65,7 @@ pub fn goodness_of_fit(
                 .iter()
                 .map(|c| Channel {
                     data: Data::Unbinned {
-                        x: draw(c, &best.values, &mut rng),
+                        x: c.draw(&best.values, &mut rng),
                         weights: None,
                     },
                     ..c.clone()
@@ -142,32 +138,4 @@ fn observed(channel: &Channel, bins: &[(f64, f64)]) -> Vec<f64> {
         Data::Binned { counts: c, .. } => counts.copy_from_slice(&c[..bins.len().min(c.len())]),
     }
     counts
-}
-
-/// Events drawn from the channel's expectation at `p`: a Poisson count in each of
-/// [`DRAW_BINS`] fine bins over its ranges, placed uniformly inside it.
-fn draw(channel: &Channel, p: &[f64], rng: &mut Pcg64Mcg) -> Vec<f64> {
-    let total: f64 = channel.ranges.iter().map(|(lo, hi)| hi - lo).sum();
-    let fine: Vec<(f64, f64)> = channel
-        .ranges
-        .iter()
-        .flat_map(|&(lo, hi)| {
-            let n = (((hi - lo) / total) * DRAW_BINS as f64).ceil().max(1.0) as usize;
-            let w = (hi - lo) / n as f64;
-            (0..n).map(move |k| (lo + k as f64 * w, lo + (k + 1) as f64 * w))
-        })
-        .collect();
-    let expected = channel.expected_in_bins(p, &fine);
-    let mut x = Vec::new();
-    for (k, &(lo, hi)) in fine.iter().enumerate() {
-        let nu: f64 = expected.iter().map(|c| c[k]).sum();
-        if !(nu > 0.0 && nu.is_finite()) {
-            continue;
-        }
-        let n = Poisson::new(nu).map_or(0.0, |d| d.sample(rng));
-        for _ in 0..n as u64 {
-            x.push(lo + (hi - lo) * rand::Rng::random::<f64>(rng));
-        }
-    }
-    x
 }

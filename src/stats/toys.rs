@@ -1,10 +1,12 @@
-//! CLs from pseudo-experiments (toys) for binned HistFactory models, as pyhf's
-//! `ToyCalculator` computes it with the q̃μ test statistic:
+//! CLs from pseudo-experiments (toys), as pyhf's `ToyCalculator` computes it with the
+//! q̃μ test statistic, for binned HistFactory models and the unbinned likelihoods of fit
+//! scans alike:
 //!
 //! 1. q̃μ on the observed data;
 //! 2. toys generated at the conditional fits to the observed data with the POI at μ
-//!    (signal + background) and at 0 (background only): Poisson main counts and
-//!    auxiliary measurements drawn from their constraints;
+//!    (signal + background) and at 0 (background only): Poisson main counts (for an
+//!    unbinned model, events drawn from its expectation) and auxiliary measurements drawn
+//!    from their constraints;
 //! 3. CLs+b and CLb are the fractions of each set with q̃μ ≥ the observed value, CLs
 //!    their ratio;
 //! 4. the expected band: CLs of every background-only toy's q̃μ, at the percentiles of
@@ -15,8 +17,12 @@
 //! count. A toy whose fit fails is left out and counted; more than 1% failures fail the
 //! computation rather than bias it quietly.
 
-use super::asymptotic::{Cls, ClsError, UpperLimits, conditional_fit, free_fit, q_tilde_given};
+use super::asymptotic::{
+    Cls, ClsError, Model, UpperLimits, conditional_fit, free_fit, q_tilde_given,
+};
 use super::histfactory::HistFactory;
+use super::likelihood::Likelihood;
+use super::minuit::ParamSpec;
 use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
@@ -36,6 +42,24 @@ pub struct ToyCls {
     pub toys: [usize; 2],
     /// Toys left out because a fit failed.
     pub failed: usize,
+}
+
+/// A model whose pseudo-data can be drawn at given parameters.
+pub trait Sampled: Model + Sync {
+    /// The same model with data and auxiliary measurements drawn at `p`.
+    fn sample(&self, p: &[f64], rng: &mut Pcg64Mcg) -> Self;
+}
+
+impl Sampled for HistFactory {
+    fn sample(&self, p: &[f64], rng: &mut Pcg64Mcg) -> Self {
+        HistFactory::sample(self, p, rng)
+    }
+}
+
+impl Sampled for Likelihood {
+    fn sample(&self, p: &[f64], rng: &mut Pcg64Mcg) -> Self {
+        Likelihood::sample(self, p, rng)
+    }
 }
 
 /// Percentiles of the normal distribution at −2, −1, 0, +1, +2 σ (as pyhf uses them).
@@ -61,20 +85,29 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// q̃μ of one toy, or None when one of its fits failed.
-fn toy_statistic(
-    model: &HistFactory,
+fn toy_statistic<M: Sampled>(
+    model: &M,
+    params: &[ParamSpec],
+    poi: usize,
     generating: &[f64],
     mu: f64,
     rng: &mut Pcg64Mcg,
 ) -> Option<f64> {
     let toy = model.sample(generating, rng);
-    let best = free_fit(&toy, &model.params, model.poi).ok()?;
-    q_tilde_given(&toy, &model.params, model.poi, &best, mu).ok()
+    let best = free_fit(&toy, params, poi).ok()?;
+    q_tilde_given(&toy, params, poi, &best, mu).ok()
 }
 
-/// CLs at `mu` from `toys` pseudo-experiments per hypothesis.
-pub fn cls_toys(model: &HistFactory, mu: f64, toys: usize, seed: u64) -> Result<ToyCls, ClsError> {
-    let (params, poi) = (&model.params, model.poi);
+/// CLs at `mu` from `toys` pseudo-experiments per hypothesis, for `model` with
+/// parameters `params` (the POI at index `poi`).
+pub fn cls_toys<M: Sampled>(
+    model: &M,
+    params: &[ParamSpec],
+    poi: usize,
+    mu: f64,
+    toys: usize,
+    seed: u64,
+) -> Result<ToyCls, ClsError> {
     let best = free_fit(model, params, poi)?;
     let observed = q_tilde_given(model, params, poi, &best, mu)?;
     let generating = [
@@ -86,7 +119,8 @@ pub fn cls_toys(model: &HistFactory, mu: f64, toys: usize, seed: u64) -> Result<
             (0..toys)
                 .into_par_iter()
                 .filter_map(|k| {
-                    toy_statistic(model, &generating[h], mu, &mut toy_rng(seed, h as u64, k))
+                    let rng = &mut toy_rng(seed, h as u64, k);
+                    toy_statistic(model, params, poi, &generating[h], mu, rng)
                 })
                 .collect()
         })
@@ -130,13 +164,15 @@ pub const SCAN_POINTS: usize = 16;
 /// where that does not bracket every crossing (few events, where the asymptotic
 /// formulae are far off); every μ reuses the same seed, so CLs varies smoothly with μ
 /// (common random numbers).
-pub fn upper_limits_toys(
-    model: &HistFactory,
+pub fn upper_limits_toys<M: Sampled>(
+    model: &M,
+    params: &[ParamSpec],
+    poi: usize,
     cl: f64,
     toys: usize,
     seed: u64,
 ) -> Result<(UpperLimits, Vec<(f64, ToyCls)>), ClsError> {
-    let asymptotic = Cls::new(model, &model.params, model.poi)?.upper_limits(cl, true)?;
+    let asymptotic = Cls::new(model, params, poi)?.upper_limits(cl, true)?;
     let all = asymptotic.expected.iter().chain([&asymptotic.observed]);
     let mut low = 0.5 * all.clone().copied().fold(f64::INFINITY, f64::min);
     let mut high = 2.0 * all.copied().fold(0.0, f64::max);
@@ -154,7 +190,7 @@ pub fn upper_limits_toys(
         scan = (0..SCAN_POINTS)
             .map(|k| {
                 let mu = low + (high - low) * k as f64 / (SCAN_POINTS - 1) as f64;
-                cls_toys(model, mu, toys, seed).map(|c| (mu, c))
+                cls_toys(model, params, poi, mu, toys, seed).map(|c| (mu, c))
             })
             .collect::<Result<_, _>>()?;
         let starts_below = series(&scan[0].1).iter().any(|&v| v <= alpha);

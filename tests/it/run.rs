@@ -1882,6 +1882,53 @@ fn dark_photon_spec(range: &str) -> String {
     text
 }
 
+/// `cls-toys` in a fit scan: pseudo-experiments of the unbinned model (events drawn
+/// from its expectation, auxiliary measurements from their constraints), as pyhf's toy
+/// calculator does for binned ones. On the file-based search at 2.5 GeV (≈ 110 events in
+/// the window) the toys' limits lie near the asymptotic ones, and they do not depend on
+/// the thread count. Run in release by `.ci/run`.
+#[test]
+#[ignore = "slow in debug builds; .ci/run runs it in release"]
+fn toy_limits_of_a_fit_scan_are_near_the_asymptotic_ones_and_reproducible() {
+    let dir = temp("fit-toys");
+    let asymptotic = dark_photon_spec("[2.5, 2.51]").replace("unblind: false", "unblind: true");
+    let toys = asymptotic.replace("method: cls-asymptotic", "method: cls-toys\n  toys: 1000");
+    let run_with = |name: &str, text: &str, threads: &str| -> Value {
+        let path = dir.join(format!("{name}.yaml"));
+        std::fs::write(&path, text).unwrap();
+        let out = dir.join(name);
+        let args = [
+            "run",
+            path.to_str().unwrap(),
+            "--unblind",
+            "--threads",
+            threads,
+            "-o",
+        ];
+        let o = run(&[&args[..], &[out.to_str().unwrap()]].concat(), &dir);
+        assert!(o.status.success(), "{}", common::text(&o));
+        results(&out)
+    };
+    let a = run_with("asymptotic", &asymptotic, "2");
+    let t = run_with("toys", &toys, "2");
+    let (a, t) = (&a["scan"][0], &t["scan"][0]);
+    assert_eq!(t["status"], "ok", "{t}");
+    let near = |x: &Value, y: &Value, what: &str| {
+        let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+        assert!(
+            (x / y - 1.0).abs() < 0.15,
+            "{what}: toys {x} vs asymptotic {y}"
+        );
+    };
+    near(&t["observed"], &a["observed"], "observed");
+    near(&t["expected"][2], &a["expected"][2], "median expected");
+    near(&t["expected"][3], &a["expected"][3], "+1σ expected");
+    let few = toys.replace("toys: 1000", "toys: 100");
+    let one = run_with("one_thread", &few, "1");
+    let two = run_with("two_threads", &few, "2");
+    assert_eq!(one["scan"], two["scan"]);
+}
+
 /// tests/reference/gen/dark_photon_files.py: numpy's efficiencies on the reference
 /// search's ROOT files, and pyhf's expected limits of one counting window on them.
 #[test]
@@ -2555,73 +2602,45 @@ fn nuisances_on_the_signal_shape_agree_with_iminuit() {
         )
     };
     let path = dir.join("shape.yaml");
-    std::fs::write(
-        &path,
-        with("    resolution: { constraint: gaussian, relative: 0.1, on: signal.sigma }\n    energy_scale: { constraint: gaussian, relative: 0.002, on: signal.mean }\n"),
-    )
-    .unwrap();
-    let o = run(
-        &[
+    // The fit at 2.5 GeV with these nuisances against the reference `file`, whose
+    // parameters `theirs` are ours `resolution` and `energy_scale`.
+    let agrees = |nuisances: &str, file: &str, theirs: [&str; 2]| {
+        std::fs::write(&path, with(nuisances)).unwrap();
+        let args = [
             "fit",
             path.to_str().unwrap(),
             "--mass",
             "2.5",
             "--unblind",
             "--json",
-        ],
-        &dir,
-    );
-    assert!(o.status.success(), "{}", common::text(&o));
-    let fit: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let reference: Value = serde_json::from_str(
-        &std::fs::read_to_string("tests/reference/fits/shape_nuisances_iminuit.json").unwrap(),
-    )
-    .unwrap();
-    common::assert_parameters(
-        &fit,
-        &reference,
-        &[
-            ("n_sig", "n_sig"),
-            ("theta_res", "resolution"),
-            ("theta_scale", "energy_scale"),
-            ("c1", "background.c1[all]"),
-            ("nb", "background.yield[all]"),
-        ],
+        ];
+        let o = run(&args, &dir);
+        assert!(o.status.success(), "{}", common::text(&o));
+        let fit: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let reference: Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        common::assert_parameters(
+            &fit,
+            &reference,
+            &[
+                ("n_sig", "n_sig"),
+                (theirs[0], "resolution"),
+                (theirs[1], "energy_scale"),
+                ("c1", "background.c1[all]"),
+                ("nb", "background.yield[all]"),
+            ],
+        );
+    };
+    agrees(
+        "    resolution: { constraint: gaussian, relative: 0.1, on: signal.sigma }\n    energy_scale: { constraint: gaussian, relative: 0.002, on: signal.mean }\n",
+        "tests/reference/fits/shape_nuisances_iminuit.json",
+        ["theta_res", "theta_scale"],
     );
     // Asymmetric widths on the shape: code-4 factors in α ~ N(0, 1), as pyhf's normsys.
-    std::fs::write(
-        &path,
-        with("    resolution: { constraint: gaussian, relative: { up: 0.15, down: 0.05 }, on: signal.sigma }\n    energy_scale: { constraint: gaussian, relative: { up: 0.003, down: 0.001 }, on: signal.mean }\n"),
-    )
-    .unwrap();
-    let o = run(
-        &[
-            "fit",
-            path.to_str().unwrap(),
-            "--mass",
-            "2.5",
-            "--unblind",
-            "--json",
-        ],
-        &dir,
-    );
-    assert!(o.status.success(), "{}", common::text(&o));
-    let fit: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let reference: Value = serde_json::from_str(
-        &std::fs::read_to_string("tests/reference/fits/shape_nuisances_asymmetric_iminuit.json")
-            .unwrap(),
-    )
-    .unwrap();
-    common::assert_parameters(
-        &fit,
-        &reference,
-        &[
-            ("n_sig", "n_sig"),
-            ("alpha_res", "resolution"),
-            ("alpha_scale", "energy_scale"),
-            ("c1", "background.c1[all]"),
-            ("nb", "background.yield[all]"),
-        ],
+    agrees(
+        "    resolution: { constraint: gaussian, relative: { up: 0.15, down: 0.05 }, on: signal.sigma }\n    energy_scale: { constraint: gaussian, relative: { up: 0.003, down: 0.001 }, on: signal.mean }\n",
+        "tests/reference/fits/shape_nuisances_asymmetric_iminuit.json",
+        ["alpha_res", "alpha_scale"],
     );
     for (nuisance, message) in [
         ("on: signal.width", "no shape parameter `width`"),

@@ -32,7 +32,8 @@ fn compare(name: &str) -> ToyCls {
     let want = &reference[name];
     let pyhf_toys = reference["ntoys"].as_f64().unwrap();
     let mu = want["mu"].as_f64().unwrap();
-    let got = cls_toys(&model(name), mu, TOYS, 11).unwrap();
+    let m = model(name);
+    let got = cls_toys(&m, &m.params, m.poi, mu, TOYS, 11).unwrap();
     let (cls, clsb, clb) = (
         want["cls_observed"].as_f64().unwrap(),
         want["clsb"].as_f64().unwrap(),
@@ -85,12 +86,12 @@ fn toys_do_not_depend_on_the_thread_count() {
             .num_threads(threads)
             .build()
             .unwrap()
-            .install(|| cls_toys(&m, 1.0, 300, 5).unwrap())
+            .install(|| cls_toys(&m, &m.params, m.poi, 1.0, 300, 5).unwrap())
     };
     assert_eq!(run(1), run(3));
     assert_ne!(
         run(1),
-        cls_toys(&m, 1.0, 300, 6).unwrap(),
+        cls_toys(&m, &m.params, m.poi, 1.0, 300, 6).unwrap(),
         "the seed matters"
     );
 }
@@ -105,7 +106,7 @@ fn toy_limits_approach_the_asymptotic_ones_with_many_events_and_cross_at_alpha()
         .unwrap()
         .upper_limits(0.95, true)
         .unwrap();
-    let (toys, scan) = upper_limits_toys(&m, 0.95, 2000, 3).unwrap();
+    let (toys, scan) = upper_limits_toys(&m, &m.params, m.poi, 0.95, 2000, 3).unwrap();
     assert_eq!(scan.len(), searchlight::stats::toys::SCAN_POINTS);
     let close = |a: f64, b: f64, tolerance: f64| (a - b).abs() <= tolerance * b;
     assert!(
@@ -120,6 +121,6 @@ fn toy_limits_approach_the_asymptotic_ones_with_many_events_and_cross_at_alpha()
     }
     // At the observed limit, CLs from an independent set of toys is 1 − CL within its
     // statistical error (about 0.005 for 10 000 toys at CLs+b ≈ 0.05).
-    let at_limit = cls_toys(&m, toys.observed, 10_000, 99).unwrap();
+    let at_limit = cls_toys(&m, &m.params, m.poi, toys.observed, 10_000, 99).unwrap();
     assert!((at_limit.observed - 0.05).abs() < 0.015, "{at_limit:?}");
 }

@@ -94,6 +94,7 @@ impl FitScan<'_> {
         m: f64,
         sigma: f64,
         active: &[usize],
+        seed: u64,
         point: &mut ScanPoint,
     ) -> Result<(), String> {
         let choice = self
@@ -144,7 +145,7 @@ impl FitScan<'_> {
             // Counted on the model the run may look at (the sidebands' while blinded).
             let (_, params, _) = scans[0].visible_model(m, sigma, active)?;
             report.functions[0].parameters = shape_parameters(&params, &component);
-            scans[0].point(m, sigma, active, point)?;
+            scans[0].point(m, sigma, active, seed, point)?;
         } else {
             self.envelope_limits(&scans, m, sigma, active, point, &mut report)?;
         }
@@ -163,6 +164,9 @@ impl FitScan<'_> {
         point: &mut ScanPoint,
         report: &mut BackgroundReport,
     ) -> Result<(), String> {
+        if self.toys().is_some() {
+            return Err("`cls-toys` limits of an envelope are not available".into());
+        }
         let component = report.component.clone();
         let component = component.as_str();
         let penalty = self

@@ -5,8 +5,9 @@
 //! added coefficients to float (`coefficient`, starting inside its range, or a floating
 //! coefficient written in the component); `spurious_signal` fits a sample other than the data, with a positive
 //! `max`; the envelope's `penalty` is not negative and its functions are not named after
-//! the component (whose own function is reported under its name); and no
-//! `limits.global_toys`, whose pseudo-experiments refit the nominal background only.
+//! the component (whose own function is reported under its name); no `cls-toys` limits
+//! with an envelope (its profile is asymptotic); and no `limits.global_toys`, whose
+//! pseudo-experiments refit the nominal background only.
 //!
 //! ## Why is this bad?
 //! Each of these would make the run fail at every hypothesis, or test something other
@@ -163,6 +164,16 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                     .at_labelled(p.span, "not a probability"),
             );
         }
+    }
+    if let Some(method) = ctx.spec.limits.as_ref().map(|l| &l.method)
+        && method.value == "cls-toys"
+        && !choice.envelope.is_empty()
+    {
+        out.push(
+            RULE.diag("`cls-toys` limits of an envelope are not available: its profile is asymptotic")
+                .at_labelled(method.span, "not with an envelope")
+                .with_help("use `cls-asymptotic` with the envelope, or `cls-toys` with one function (F-test and spurious-signal test allowed)"),
+        );
     }
     if let Some(toys) = ctx
         .spec

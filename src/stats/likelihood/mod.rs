@@ -182,6 +182,9 @@ pub struct Likelihood {
     variances: Vec<Vec<Option<Arc<Vec<f64>>>>>,
 }
 
+/// Fine bins per channel from which pseudo-data are drawn ([`Channel::draw`]).
+const DRAW_BINS: usize = 4000;
+
 /// Events per block in parallel sums; blocks are summed in order.
 const BLOCK: usize = 16_384;
 
@@ -198,6 +201,36 @@ impl Component {
 }
 
 impl Channel {
+    /// Events drawn from the channel's expectation at `p`: a Poisson count in each of
+    /// [`DRAW_BINS`] fine bins over its ranges, placed uniformly inside it (the density
+    /// within a bin a 4000th of the window wide taken as flat).
+    pub fn draw(&self, p: &[f64], rng: &mut rand_pcg::Pcg64Mcg) -> Vec<f64> {
+        use rand_distr::{Distribution, Poisson};
+        let total: f64 = self.ranges.iter().map(|(lo, hi)| hi - lo).sum();
+        let fine: Vec<(f64, f64)> = self
+            .ranges
+            .iter()
+            .flat_map(|&(lo, hi)| {
+                let n = (((hi - lo) / total) * DRAW_BINS as f64).ceil().max(1.0) as usize;
+                let w = (hi - lo) / n as f64;
+                (0..n).map(move |k| (lo + k as f64 * w, lo + (k + 1) as f64 * w))
+            })
+            .collect();
+        let expected = self.expected_in_bins(p, &fine);
+        let mut x = Vec::new();
+        for (k, &(lo, hi)) in fine.iter().enumerate() {
+            let nu: f64 = expected.iter().map(|c| c[k]).sum();
+            if !(nu > 0.0 && nu.is_finite()) {
+                continue;
+            }
+            let n = Poisson::new(nu).map_or(0.0, |d| d.sample(rng));
+            for _ in 0..n as u64 {
+                x.push(lo + (hi - lo) * rand::Rng::random::<f64>(rng));
+            }
+        }
+        x
+    }
+
     /// Expected events of each component in each of `bins` at parameters `p` (per
     /// component, per bin): for plots and Asimov data.
     pub fn expected_in_bins(&self, p: &[f64], bins: &[(f64, f64)]) -> Vec<Vec<f64>> {
@@ -496,6 +529,24 @@ impl Likelihood {
             .map(|((c, f), v)| c.nll_with(p, f, v))
             .sum::<f64>()
             + self.constraints.iter().map(|c| c.nll(p)).sum::<f64>()
+    }
+
+    /// The same model with pseudo-data drawn at `p`: each channel's events from its
+    /// expectation ([`Channel::draw`]), each constraint's auxiliary measurement from it.
+    pub fn sample(&self, p: &[f64], rng: &mut rand_pcg::Pcg64Mcg) -> Likelihood {
+        let channels = self
+            .channels
+            .iter()
+            .map(|c| Channel {
+                data: Data::Unbinned {
+                    x: c.draw(p, rng),
+                    weights: None,
+                },
+                ..c.clone()
+            })
+            .collect();
+        let constraints = self.constraints.iter().map(|c| c.sampled(p, rng)).collect();
+        Likelihood::new(channels, constraints)
     }
 
     /// The same model with the data of `other`, a model of the same channels in the same

@@ -65,6 +65,23 @@ def check_against_pyhf(hi, lo):
         assert abs(f(alpha) - t) < 1e-12, (alpha, f(alpha), t)
 
 
+def fitted(nll, nuisances, limits, events):
+    """MIGRAD and HESSE of `nll`(n_sig, *nuisances, c1, nb) from the usual start values:
+    its values and errors."""
+    fit = Minuit(nll, n_sig=30, **nuisances, c1=0.0, nb=events)
+    fit.errordef = Minuit.LIKELIHOOD
+    for name, limit in dict(n_sig=(0, 500), **limits, c1=(-1, 1), nb=(0, None)).items():
+        fit.limits[name] = limit
+    fit.tol = 1e-6
+    fit.migrad()
+    fit.hesse()
+    assert fit.valid, fit
+    return {
+        "values": {k: float(fit.values[k]) for k in fit.parameters},
+        "errors": {k: float(fit.errors[k]) for k in fit.parameters},
+    }
+
+
 def main():
     s = sigma(MASS)
     lo, hi = MASS - 10 * s, MASS + 10 * s
@@ -88,23 +105,12 @@ def main():
         constraints = 0.5 * ((theta_res - 1) / RES) ** 2 + 0.5 * ((theta_scale - 1) / SCALE) ** 2
         return ns + nb - np.sum(np.log(density)) + constraints
 
-    fit = Minuit(nll, n_sig=30, theta_res=1.0, theta_scale=1.0, c1=0.0, nb=len(x))
-    fit.errordef = Minuit.LIKELIHOOD
-    fit.limits["n_sig"] = (0, 500)
-    fit.limits["theta_res"] = (1 - 6 * RES, 1 + 6 * RES)
-    fit.limits["theta_scale"] = (1 - 6 * SCALE, 1 + 6 * SCALE)
-    fit.limits["c1"] = (-1, 1)
-    fit.limits["nb"] = (0, None)
-    fit.tol = 1e-6
-    fit.migrad()
-    fit.hesse()
-    assert fit.valid, fit
     reference = {
         "iminuit": iminuit.__version__,
         "events": int(len(x)),
         "efficiency": efficiency,
-        "values": {k: float(fit.values[k]) for k in fit.parameters},
-        "errors": {k: float(fit.errors[k]) for k in fit.parameters},
+        **fitted(nll, dict(theta_res=1.0, theta_scale=1.0),
+                 dict(theta_res=(1 - 6 * RES, 1 + 6 * RES), theta_scale=(1 - 6 * SCALE, 1 + 6 * SCALE)), len(x)),
     }
     OUT.write_text(json.dumps(reference, indent=1) + "\n")
     print(json.dumps(reference, indent=1))
@@ -119,22 +125,11 @@ def main():
         density = ns * gauss(MASS * scale(alpha_scale), s * res(alpha_res)) + nb * chebychev(c1)
         return ns + nb - np.sum(np.log(density)) + 0.5 * alpha_res ** 2 + 0.5 * alpha_scale ** 2
 
-    fit = Minuit(nll_asymmetric, n_sig=30, alpha_res=0.0, alpha_scale=0.0, c1=0.0, nb=len(x))
-    fit.errordef = Minuit.LIKELIHOOD
-    fit.limits["n_sig"] = (0, 500)
-    fit.limits["alpha_res"] = (-5, 5)
-    fit.limits["alpha_scale"] = (-5, 5)
-    fit.limits["c1"] = (-1, 1)
-    fit.limits["nb"] = (0, None)
-    fit.tol = 1e-6
-    fit.migrad()
-    fit.hesse()
-    assert fit.valid, fit
     reference = {
         "iminuit": iminuit.__version__,
         "events": int(len(x)),
-        "values": {k: float(fit.values[k]) for k in fit.parameters},
-        "errors": {k: float(fit.errors[k]) for k in fit.parameters},
+        **fitted(nll_asymmetric, dict(alpha_res=0.0, alpha_scale=0.0),
+                 dict(alpha_res=(-5, 5), alpha_scale=(-5, 5)), len(x)),
     }
     OUT_ASYMMETRIC.write_text(json.dumps(reference, indent=1) + "\n")
     print(json.dumps(reference, indent=1))
