@@ -590,6 +590,17 @@ fn run_spec(dir: &Path, name: &str, text: &str) -> Value {
     serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap()
 }
 
+/// The signal events per unit POI (`efficiency`) of each scan point of `channel`.
+fn signal_per_poi(r: &Value, channel: &str) -> Vec<f64> {
+    r["scan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["channel"] == channel && p["efficiency"].is_f64())
+        .map(|p| p["efficiency"].as_f64().unwrap())
+        .collect()
+}
+
 /// Lints `text` written as `dir/name.yaml`: whether it passed, and what it printed.
 fn lint_spec(dir: &Path, name: &str, text: &str) -> (bool, String) {
     let spec = dir.join(format!("{name}.yaml"));
@@ -3052,15 +3063,6 @@ fn a_channel_takes_its_own_luminosity() {
     );
     let line = "  mumu: { cut: decayMode == 0, external_efficiency: 0.15 }";
     assert!(spec.contains(line) && spec.contains("luminosity: 365 /fb"));
-    let per_poi = |r: &Value, channel: &str| -> Vec<f64> {
-        r["scan"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|p| p["channel"] == channel && p["efficiency"].is_f64())
-            .map(|p| p["efficiency"].as_f64().unwrap())
-            .collect()
-    };
     let shared = run_spec(&dir, "shared", &spec);
     let own = run_spec(
         &dir,
@@ -3070,12 +3072,18 @@ fn a_channel_takes_its_own_luminosity() {
             "  mumu: { cut: decayMode == 0, external_efficiency: 0.15, luminosity: 0.5 /ab }",
         ),
     );
-    let (a, b) = (per_poi(&shared, "mumu"), per_poi(&own, "mumu"));
+    let (a, b) = (
+        signal_per_poi(&shared, "mumu"),
+        signal_per_poi(&own, "mumu"),
+    );
     assert!(!a.is_empty() && a.len() == b.len());
     for (x, y) in a.iter().zip(&b) {
         assert!((y / x - 500.0 / 365.0).abs() <= 1e-12, "{y} vs {x}");
     }
-    assert_eq!(per_poi(&shared, "pipi"), per_poi(&own, "pipi"));
+    assert_eq!(
+        signal_per_poi(&shared, "pipi"),
+        signal_per_poi(&own, "pipi")
+    );
 }
 
 /// A signal-strength POI (`kind: signal_strength`) scales the model's prediction
@@ -3144,18 +3152,12 @@ fn a_signal_strength_scales_its_nominal_prediction() {
             "  poi: { name: mu, kind: signal_strength, nominal: 1, range: [0, 20], per_channel: true }",
         );
     let r = run_spec(&dir, "own", &own.replace(" nominal: 1,", ""));
-    let per_channel = |r: &Value, channel: &str| -> Vec<f64> {
-        r["scan"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|p| p["channel"] == channel && p["efficiency"].is_f64())
-            .map(|p| p["efficiency"].as_f64().unwrap())
-            .collect()
-    };
     let reference = run_spec(&dir, "xsec_again", &spec);
     for (channel, nominal) in [("mumu", None), ("pipi", Some(7.0))] {
-        let (ours, theirs) = (per_channel(&r, channel), per_channel(&reference, channel));
+        let (ours, theirs) = (
+            signal_per_poi(&r, channel),
+            signal_per_poi(&reference, channel),
+        );
         assert!(!ours.is_empty() && ours.len() == theirs.len(), "{channel}");
         for ((o, t), (m, _)) in ours.iter().zip(&theirs).zip(&xsec) {
             let want = nominal.unwrap_or(40.0 + 10.0 * m) / 365.0;
