@@ -142,12 +142,7 @@ impl CountScan<'_> {
             self.counting.poi.per_channel.value,
             self.common.channels.len(),
         );
-        let lifetimes = self
-            .common
-            .efficiency
-            .first()
-            .map(efficiency::EfficiencyTable::lifetimes)
-            .unwrap_or_else(|| vec![None]);
+        let lifetimes = efficiency::EfficiencyTable::grid_lifetimes(self.common.efficiency);
         let mut jobs = Vec::new();
         let mut index = 0u64;
         for group in &groups {

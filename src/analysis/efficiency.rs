@@ -396,6 +396,19 @@ impl EfficiencyTable {
         }
     }
 
+    /// The tables `tables` at lifetime `ctau` ([`EfficiencyTable::at_lifetime`]).
+    pub fn all_at_lifetime(tables: &[EfficiencyTable], ctau: Option<f64>) -> Vec<EfficiencyTable> {
+        tables.iter().map(|t| t.at_lifetime(ctau)).collect()
+    }
+
+    /// The lifetimes of a scan's tables: those of the first (`[None]` without a lifetime
+    /// grid or without tables).
+    pub fn grid_lifetimes(tables: &[EfficiencyTable]) -> Vec<Option<f64>> {
+        tables
+            .first()
+            .map_or_else(|| vec![None], EfficiencyTable::lifetimes)
+    }
+
     /// The lifetimes on the grid (`[None]` without a lifetime grid).
     pub fn lifetimes(&self) -> Vec<Option<f64>> {
         let mut out: Vec<Option<f64>> = Vec::new();

@@ -56,6 +56,15 @@ impl<'a> FitScan<'a> {
         }
     }
 
+    /// This scan with another fit of the same spec.
+    pub fn with_fit<'b>(&'b self, fit: &'b Fit) -> FitScan<'b> {
+        FitScan {
+            spec: self.spec,
+            fit,
+            common: self.common.clone(),
+        }
+    }
+
     /// Scan points for every hypothesis (in parallel; each point is independent, so the
     /// result does not depend on the thread count).
     pub fn run(
@@ -121,12 +130,21 @@ impl<'a> FitScan<'a> {
             .collect()
     }
 
-    /// Half the width of the fit window at resolution `sigma` (infinite: the whole range).
+    /// Expected signal events per unit POI at `m` over the signal channels of `active`.
+    fn signal_per_poi(&self, m: f64, active: &[usize]) -> f64 {
+        active
+            .iter()
+            .filter(|&&c| !self.is_control(c))
+            .map(|&c| self.common.scale_at(c, m) * self.common.efficiency[c].at(m, None))
+            .sum()
+    }
+
     /// Whether channel `c` is a control region (`control: true`: no signal).
     fn is_control(&self, c: usize) -> bool {
         self.common.control[c]
     }
 
+    /// Half the width of the fit window at resolution `sigma` (infinite: the whole range).
     fn half_window(&self, sigma: f64) -> f64 {
         self.fit
             .window
@@ -180,11 +198,7 @@ impl<'a> FitScan<'a> {
                 .collect::<Result<_, _>>()?,
             domain,
         };
-        let expected_per_poi: f64 = active
-            .iter()
-            .filter(|&&c| !self.is_control(c))
-            .map(|&c| self.common.scale_at(c, m) * self.common.efficiency[c].at(m, None))
-            .sum();
+        let expected_per_poi = self.signal_per_poi(m, active);
         if !(expected_per_poi > 0.0 && expected_per_poi.is_finite()) {
             return Err(format!(
                 "no limit: {expected_per_poi} signal events per unit {} here",

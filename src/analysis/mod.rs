@@ -550,8 +550,7 @@ fn context<'a>(
     })
 }
 
-/// The points of `points` at lifetime `ctau`: a fit scan's look-elsewhere effect is in
-/// mass (its local significances repeat at every lifetime).
+/// The points of `points` at lifetime `ctau`.
 fn first_lifetime(points: &[ScanPoint], ctau: Option<f64>) -> Vec<ScanPoint> {
     points.iter().filter(|p| p.ctau == ctau).cloned().collect()
 }
@@ -641,62 +640,57 @@ pub fn statistics(
     // A signal over lifetimes: a fit scan in mass at each lifetime, the efficiency taken
     // there (the look-elsewhere effect, the injection and the plots are the first
     // lifetime's: the fits differ only in the signal yield per unit POI).
-    let lifetimes = context
-        .efficiency
-        .first()
-        .map_or_else(|| vec![None], efficiency::EfficiencyTable::lifetimes);
+    let lifetimes = efficiency::EfficiencyTable::grid_lifetimes(&context.efficiency);
     let per_lifetime: Vec<Vec<efficiency::EfficiencyTable>> = lifetimes
         .iter()
-        .map(|&t| {
-            context
-                .efficiency
-                .iter()
-                .map(|e| e.at_lifetime(t))
-                .collect()
-        })
+        .map(|&t| efficiency::EfficiencyTable::all_at_lifetime(&context.efficiency, t))
         .collect();
-    let (mut scan_points, scan): (_, Box<dyn global_toys::Rescan>) = match model {
-        Model::Fit(fit) => {
-            let whole = fit_scan(spec, fit, &context, limits.cl.value, unblind);
-            let scans: Vec<fit_scan::FitScan> = per_lifetime
-                .iter()
-                .map(|tables| whole.with_efficiency(tables))
-                .collect();
-            let mut scan_points = Vec::new();
-            for (scan, &ctau) in scans.iter().zip(&lifetimes) {
-                scan_points.extend(scan.run(&points, &sigma).into_iter().map(|mut p| {
-                    p.ctau = ctau;
-                    p
-                }));
+    // The points the look-elsewhere effect counts: a fit scan's first lifetime (its
+    // local significances repeat at every lifetime), every point of a counting scan.
+    let (mut scan_points, searched, scan): (_, Vec<ScanPoint>, Box<dyn global_toys::Rescan>) =
+        match model {
+            Model::Fit(fit) => {
+                let whole = fit_scan(spec, fit, &context, limits.cl.value, unblind);
+                let scans: Vec<fit_scan::FitScan> = per_lifetime
+                    .iter()
+                    .map(|tables| whole.with_efficiency(tables))
+                    .collect();
+                let mut scan_points = Vec::new();
+                for (scan, &ctau) in scans.iter().zip(&lifetimes) {
+                    scan_points.extend(scan.run(&points, &sigma).into_iter().map(|mut p| {
+                        p.ctau = ctau;
+                        p
+                    }));
+                }
+                let scan = scans.into_iter().next().expect("one lifetime at least");
+                if let Some(injected) = &mut injected {
+                    injected.expected_significance =
+                        injected_significance(&scan, inputs, injected, &sigma)?;
+                }
+                let first = first_lifetime(&scan_points, lifetimes[0]);
+                fit_figures = representative_fits(&scan, &points, &sigma, &first);
+                (scan_points, first, Box::new(scan))
             }
-            let scan = scans.into_iter().next().expect("one lifetime at least");
-            if let Some(injected) = &mut injected {
-                injected.expected_significance =
-                    injected_significance(&scan, inputs, injected, &sigma)?;
-            }
-            let first = first_lifetime(&scan_points, lifetimes[0]);
-            fit_figures = representative_fits(&scan, &points, &sigma, &first);
-            (scan_points, Box::new(scan))
-        }
-        Model::Counting(counting) => {
-            let scan = count_scan::CountScan {
-                spec,
-                counting,
-                method: limits.method.value.clone(),
-                toys: limits.toys.as_ref().map_or(count_scan::DEFAULT_TOYS, |t| {
-                    usize::try_from(t.value).unwrap_or(usize::MAX)
-                }),
-                common: context.scan_inputs(
+            Model::Counting(counting) => {
+                let scan = count_scan::CountScan {
                     spec,
-                    model.poi(),
-                    model.poi_kind(),
-                    limits.cl.value,
-                    unblind,
-                ),
-            };
-            (scan.run(&points, &sigma), Box::new(scan))
-        }
-    };
+                    counting,
+                    method: limits.method.value.clone(),
+                    toys: limits.toys.as_ref().map_or(count_scan::DEFAULT_TOYS, |t| {
+                        usize::try_from(t.value).unwrap_or(usize::MAX)
+                    }),
+                    common: context.scan_inputs(
+                        spec,
+                        model.poi(),
+                        model.poi_kind(),
+                        limits.cl.value,
+                        unblind,
+                    ),
+                };
+                let scan_points = scan.run(&points, &sigma);
+                (scan_points.clone(), scan_points, Box::new(scan))
+            }
+        };
     reinterpret(spec, base, &mut scan_points)?;
     scan_points
         .iter_mut()
@@ -719,7 +713,7 @@ pub fn statistics(
                     &null,
                     &points,
                     &sigma,
-                    &first_lifetime(&scan_points, lifetimes[0]),
+                    &searched,
                     usize::try_from(toys.value).unwrap_or(usize::MAX),
                 )
             })
@@ -730,7 +724,7 @@ pub fn statistics(
     let global_significance = if let Some(toys) = &global_toys {
         Some(toys.significance())
     } else if unblind && matches!(model, Model::Fit(_)) {
-        let z: Vec<f64> = first_lifetime(&scan_points, lifetimes[0])
+        let z: Vec<f64> = searched
             .iter()
             .map(|p| p.local_significance.unwrap_or(0.0))
             .collect();
@@ -1064,10 +1058,7 @@ pub fn fit_at(
         None => (0..context.channels.len()).collect(),
     };
     // The efficiency at the signal's lifetime (a signal over lifetimes).
-    let lifetimes = context
-        .efficiency
-        .first()
-        .map_or_else(|| vec![None], efficiency::EfficiencyTable::lifetimes);
+    let lifetimes = efficiency::EfficiencyTable::grid_lifetimes(&context.efficiency);
     let lifetime = match ctau {
         None => lifetimes[0],
         Some(t) if lifetimes.contains(&Some(t)) => Some(t),
@@ -1083,11 +1074,7 @@ pub fn fit_at(
             }));
         }
     };
-    let tables: Vec<efficiency::EfficiencyTable> = context
-        .efficiency
-        .iter()
-        .map(|e| e.at_lifetime(lifetime))
-        .collect();
+    let tables = efficiency::EfficiencyTable::all_at_lifetime(&context.efficiency, lifetime);
     let whole = fit_scan(spec, fit, &context, 0.9, unblind);
     let scan = whole.with_efficiency(&tables);
     let active = scan.common.active(mass, &group, None);

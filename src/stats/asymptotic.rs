@@ -104,7 +104,7 @@ fn profile_settings() -> Settings {
 
 /// `params` with the start values that lie on a two-sided bound moved inside it by a
 /// thousandth of the range.
-pub(crate) fn inside_bounds(params: &[ParamSpec]) -> Vec<ParamSpec> {
+fn inside_bounds(params: &[ParamSpec]) -> Vec<ParamSpec> {
     params
         .iter()
         .map(|p| {
@@ -129,6 +129,30 @@ pub(crate) fn conditional<M: Model>(
     fixed[poi].value = mu;
     fixed[poi].fixed = true;
     minimize(likelihood, &fixed, profile_settings())
+}
+
+/// [`conditional`], once more from start values just inside the bounds when it does not
+/// converge: a generating point may hold nuisances on their bounds, where the bound
+/// transform is flat.
+pub(crate) fn conditional_retried<M: Model>(
+    likelihood: &M,
+    params: &[ParamSpec],
+    poi: usize,
+    mu: f64,
+) -> FitResult {
+    let fit = conditional(likelihood, params, poi, mu);
+    if fit.status == Status::Converged {
+        return fit;
+    }
+    conditional(likelihood, &inside_bounds(params), poi, mu)
+}
+
+/// The POI's upper bound (infinite unless it has both bounds).
+pub(crate) fn poi_upper(params: &[ParamSpec], poi: usize) -> f64 {
+    match params[poi].bounds {
+        Bounds::Both(_, b) => b,
+        _ => f64::INFINITY,
+    }
 }
 
 /// The unconditional fit (μ̂ ≥ 0). q̃μ needs only its minimum: with μ̂ on its lower bound
@@ -293,12 +317,7 @@ impl<'a, M: Model> Cls<'a, M> {
     /// q_{μ,A}: the test statistic on the background-only Asimov data, whose best fit
     /// is the generating point.
     pub fn q_asimov(&self, mu: f64) -> Result<f64, ClsError> {
-        let mut fit = conditional(&self.asimov, &self.params, self.poi, mu);
-        if fit.status != Status::Converged {
-            // The generating point may hold nuisances on their bounds, where the bound
-            // transform is flat: a second start just inside them.
-            fit = conditional(&self.asimov, &inside_bounds(&self.params), self.poi, mu);
-        }
+        let fit = conditional_retried(&self.asimov, &self.params, self.poi, mu);
         check("Asimov", &fit)?;
         Ok((2.0 * (fit.fval - self.asimov_minimum)).max(0.0))
     }
@@ -349,10 +368,7 @@ impl<M: Model> ProfileTest for Cls<'_, M> {
     }
 
     fn poi_high(&self) -> f64 {
-        match self.params[self.poi].bounds {
-            Bounds::Both(_, b) => b,
-            _ => f64::INFINITY,
-        }
+        poi_upper(&self.params, self.poi)
     }
 }
 

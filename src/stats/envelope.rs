@@ -9,10 +9,10 @@
 //! data is best, and every function is then fitted to those same data.
 
 use super::asymptotic::{
-    ClsError, Model, ProfileTest, background_only_fit, check, conditional, inside_bounds,
+    ClsError, Model, ProfileTest, background_only_fit, check, conditional_retried, poi_upper,
 };
 use super::likelihood::Likelihood;
-use super::minuit::{Bounds, Cost, FitResult, ParamSpec, Status};
+use super::minuit::{Cost, FitResult, ParamSpec, Settings, Status, minimize};
 
 /// One background function of an envelope: its model with the observed data, its
 /// parameters (the POI at the same index in every function) and its penalty in −ln L.
@@ -62,8 +62,11 @@ pub struct Envelope<'a> {
 /// covariance that had to be forced positive leaves that minimum valid (only the best
 /// function's error is used, as the scale of the root search, and reported only when
 /// accurate: [`Envelope::poi_error`]).
-fn unconditional(likelihood: &Likelihood, params: &[ParamSpec]) -> Result<FitResult, ClsError> {
-    let fit = super::minuit::minimize(likelihood, params, super::minuit::Settings::default());
+pub(crate) fn unconditional(
+    likelihood: &Likelihood,
+    params: &[ParamSpec],
+) -> Result<FitResult, ClsError> {
+    let fit = minimize(likelihood, params, Settings::default());
     match fit.status {
         Status::Converged | Status::CovarianceForcedPositive => Ok(fit),
         status => Err(ClsError::FitFailed {
@@ -144,17 +147,15 @@ impl<'a> Envelope<'a> {
                 p.value = v;
             }
             let values: Vec<f64> = asimov_params.iter().map(|p| p.value).collect();
-            let asimov = if k == generator {
-                generated.clone()
+            // The generator's minimum on its own Asimov data is the generating point.
+            let (asimov, minimum) = if k == generator {
+                let minimum = (generated.value(&values), 0.0);
+                (generated.clone(), minimum)
             } else {
-                function.likelihood.with_data_of(&generated, &values)
-            };
-            let minimum = if k == generator {
-                (asimov.value(&values), 0.0)
-            } else {
+                let asimov = function.likelihood.with_data_of(&generated, &values);
                 let fit =
                     unconditional(&asimov, &asimov_params).map_err(|e| named(&function, e))?;
-                (fit.fval, fit.values[poi])
+                (asimov, (fit.fval, fit.values[poi]))
             };
             asimov_minima.push((minimum.0 + function.penalty, minimum.1));
             functions_prepared.push(Prepared {
@@ -214,11 +215,7 @@ impl<'a> Envelope<'a> {
         let mut minimum = f64::INFINITY;
         for f in &self.functions {
             let (likelihood, params) = model(f);
-            let mut fit = conditional(likelihood, params, self.poi, mu);
-            if fit.status != Status::Converged {
-                // A start on a bound, where the bound transform is flat: once more inside.
-                fit = conditional(likelihood, &inside_bounds(params), self.poi, mu);
-            }
+            let fit = conditional_retried(likelihood, params, self.poi, mu);
             check(&format!("{what} ({})", f.function.name), &fit)?;
             minimum = minimum.min(fit.fval + f.function.penalty);
         }
@@ -256,10 +253,7 @@ impl ProfileTest for Envelope<'_> {
     }
 
     fn poi_high(&self) -> f64 {
-        match self.functions[0].function.params[self.poi].bounds {
-            Bounds::Both(_, b) => b,
-            _ => f64::INFINITY,
-        }
+        poi_upper(&self.functions[0].function.params, self.poi)
     }
 }
 
@@ -268,6 +262,7 @@ mod tests {
     use super::*;
     use crate::stats::asymptotic::{Cls, upper_limits};
     use crate::stats::likelihood::{Channel, Component, Data, Value};
+    use crate::stats::minuit::Bounds;
     use crate::stats::shape::Shape;
 
     /// Ten unit bins of a falling spectrum with a bump in bin 5; the signal a Gaussian

@@ -60,17 +60,7 @@ pub fn goodness_of_fit(
         .map(|k| {
             let mut rng =
                 Pcg64Mcg::seed_from_u64(seed ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            let channels: Vec<Channel> = likelihood
-                .channels
-                .iter()
-                .map(|c| Channel {
-                    data: Data::Unbinned {
-                        x: c.draw(&best.values, &mut rng),
-                        weights: None,
-                    },
-                    ..c.clone()
-                })
-                .collect();
+            let channels = likelihood.drawn_channels(&best.values, &mut rng);
             let toy = Likelihood::new(channels, likelihood.constraints.clone());
             let fit = minimize(&toy, &start, settings);
             (fit.status == Status::Converged).then(|| deviance(&toy, &fit.values, bins))

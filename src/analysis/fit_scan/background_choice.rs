@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::{FitScan, ScanPoint};
 use crate::spec::{BackgroundChoice, FTest, Fit, Param, Pdf};
 use crate::stats::asymptotic::{ProfileTest, upper_limits};
-use crate::stats::envelope::{Envelope, Function};
+use crate::stats::asymptotic::{check, conditional, poi_upper};
+use crate::stats::envelope::{Envelope, Function, unconditional};
 use crate::stats::likelihood::Likelihood;
 use crate::stats::minuit::{Bounds, ParamSpec, Settings, Status, minimize};
 use crate::stats::pdfs;
@@ -87,6 +88,16 @@ pub struct SpuriousSignal {
     pub passed: bool,
 }
 
+/// A background choice's functions at one hypothesis.
+struct Functions {
+    /// The chosen component.
+    component: String,
+    /// Each function's name and the spec's fit with it: the component's own first.
+    fits: Vec<(String, Fit)>,
+    /// The order test of the component's own function.
+    order: Option<OrderChoice>,
+}
+
 impl FitScan<'_> {
     /// The fit and limits at `m` with the background choice of the spec.
     pub(super) fn point_with_choice(
@@ -102,28 +113,16 @@ impl FitScan<'_> {
             .background_choice
             .as_ref()
             .expect("called with a background choice");
-        let k = self.chosen_component(choice)?;
-        let component = self.fit.backgrounds[k].name.value.clone();
+        let Functions {
+            component,
+            fits,
+            order,
+        } = self.functions(m, sigma, active, choice)?;
         let mut report = BackgroundReport {
             component: component.clone(),
+            order,
             ..BackgroundReport::default()
         };
-        let own = match &choice.f_test {
-            Some(test) => {
-                let (pdf, order) = self.order_test(m, sigma, active, k, test)?;
-                report.order = Some(order);
-                pdf
-            }
-            None => self.fit.backgrounds[k].pdf.clone(),
-        };
-        let fits: Vec<(String, Fit)> =
-            std::iter::once((component.clone(), self.with_function(k, own)))
-                .chain(
-                    choice.envelope.iter().map(|(name, pdf)| {
-                        (name.value.clone(), self.with_function(k, pdf.clone()))
-                    }),
-                )
-                .collect();
         let scans: Vec<FitScan> = fits.iter().map(|(_, fit)| self.with_fit(fit)).collect();
         for ((name, _), scan) in fits.iter().zip(&scans) {
             let spurious_signal = match &choice.spurious_signal {
@@ -262,32 +261,26 @@ impl FitScan<'_> {
         let Some(choice) = &self.fit.background_choice else {
             return Ok(None);
         };
-        let k = self.chosen_component(choice)?;
-        let own = match &choice.f_test {
-            Some(test) => self.order_test(m, sigma, active, k, test)?.0,
-            None => self.fit.backgrounds[k].pdf.clone(),
-        };
-        let mut fits: Vec<Fit> = std::iter::once(own)
-            .chain(choice.envelope.iter().map(|(_, pdf)| pdf.clone()))
-            .map(|pdf| self.with_function(k, pdf))
-            .collect();
+        let Functions {
+            component, fits, ..
+        } = self.functions(m, sigma, active, choice)?;
+        let mut fits: Vec<Fit> = fits.into_iter().map(|(_, fit)| fit).collect();
         if fits.len() == 1 {
             return Ok(fits.pop());
         }
-        let component = &self.fit.backgrounds[k].name.value;
         let mut best = (f64::INFINITY, 0);
         for (f, fit) in fits.iter().enumerate() {
             let scan = self.with_fit(fit);
             let (nll, params) = if self.common.unblind {
+                // The envelope's own rule for its best function.
                 let (likelihood, params) = scan.model_at(m, sigma, active)?;
-                let fit = crate::stats::asymptotic::free_fit(&likelihood, &params, 0)
-                    .map_err(|e| e.to_string())?;
+                let fit = unconditional(&likelihood, &params).map_err(|e| e.to_string())?;
                 (fit.fval, params)
             } else {
                 scan.background_only_nll(m, sigma, active)?
             };
             let penalised =
-                nll + choice.penalty.value * shape_parameters(&params, component) as f64;
+                nll + choice.penalty.value * shape_parameters(&params, &component) as f64;
             if penalised < best.0 {
                 best = (penalised, f);
             }
@@ -295,13 +288,38 @@ impl FitScan<'_> {
         Ok(Some(fits.swap_remove(best.1)))
     }
 
-    /// This scan with another fit of the same spec.
-    pub fn with_fit<'b>(&'b self, fit: &'b Fit) -> FitScan<'b> {
-        FitScan {
-            spec: self.spec,
-            fit,
-            common: self.common.clone(),
-        }
+    /// The chosen component's name and its functions at `m` as fits of the spec: its own
+    /// (at the order its test chooses, and that test), then the envelope's.
+    fn functions(
+        &self,
+        m: f64,
+        sigma: f64,
+        active: &[usize],
+        choice: &BackgroundChoice,
+    ) -> Result<Functions, String> {
+        let k = self.chosen_component(choice)?;
+        let component = self.fit.backgrounds[k].name.value.clone();
+        let (own, order) = match &choice.f_test {
+            Some(test) => {
+                let (pdf, order) = self.order_test(m, sigma, active, k, test)?;
+                (pdf, Some(order))
+            }
+            None => (self.fit.backgrounds[k].pdf.clone(), None),
+        };
+        let fits = std::iter::once((component.clone(), own))
+            .chain(
+                choice
+                    .envelope
+                    .iter()
+                    .map(|(n, pdf)| (n.value.clone(), pdf.clone())),
+            )
+            .map(|(name, pdf)| (name, self.with_function(k, pdf)))
+            .collect();
+        Ok(Functions {
+            component,
+            fits,
+            order,
+        })
     }
 
     /// The index of the background component the choice acts on.
@@ -342,6 +360,8 @@ impl FitScan<'_> {
         let mut tests: Vec<OrderTest> = Vec::new();
         let mut pdfs = Vec::new();
         let mut order = written;
+        // The highest order fitted is kept unless it did not improve on the one before.
+        let mut keep_last = true;
         loop {
             let pdf = polynomial_of_order(base, written, order, test)?;
             let fit = self.with_function(k, pdf.clone());
@@ -350,10 +370,14 @@ impl FitScan<'_> {
                 .background_only_nll(m, sigma, active)
                 .map_err(|e| format!("order {order}: {e}"))?;
             let parameters = params.iter().filter(|p| !p.fixed).count();
+            // Whether this order fits significantly better than the one before.
+            let mut improved = true;
             if let Some(last) = tests.last_mut() {
                 let statistic = 2.0 * (last.nll - nll);
                 let added = parameters.saturating_sub(last.parameters).max(1);
-                last.p_value = Some(chi2_sf(statistic, added));
+                let p = chi2_sf(statistic, added);
+                last.p_value = Some(p);
+                improved = p < test.p_value.value;
             }
             tests.push(OrderTest {
                 order,
@@ -362,24 +386,16 @@ impl FitScan<'_> {
                 p_value: None,
             });
             pdfs.push(pdf);
-            let improved = tests
-                .iter()
-                .rev()
-                .nth(1)
-                .is_none_or(|t| t.p_value.is_some_and(|p| p < test.p_value.value));
-            if !improved || order >= test.max_order.value {
+            if !improved {
+                keep_last = false;
+                break;
+            }
+            if order >= test.max_order.value {
                 break;
             }
             order += 1;
         }
-        // The last order whose successor did not improve significantly, or the highest.
-        let chosen = match tests
-            .iter()
-            .position(|t| t.p_value.is_some_and(|p| p >= test.p_value.value))
-        {
-            Some(at) => at,
-            None => tests.len() - 1,
-        };
+        let chosen = tests.len() - if keep_last { 1 } else { 2 };
         Ok((
             pdfs.swap_remove(chosen),
             OrderChoice {
@@ -399,23 +415,10 @@ impl FitScan<'_> {
     ) -> Result<(f64, Vec<ParamSpec>), String> {
         let blinded = (!self.common.unblind).then(|| self.blinded_half_width(sigma));
         let (likelihood, params, _) = self.model(m, sigma, active, blinded)?;
+        let fit = conditional(&likelihood, &params.specs, 0, 0.0);
+        check("background-only", &fit).map_err(|e| e.to_string())?;
         let mut specs = params.specs;
-        specs[0].value = 0.0;
         specs[0].fixed = true;
-        let fit = minimize(
-            &likelihood,
-            &specs,
-            Settings {
-                hesse: false,
-                ..Settings::default()
-            },
-        );
-        if fit.status != Status::Converged {
-            return Err(format!(
-                "the background-only fit did not converge ({:?})",
-                fit.status
-            ));
-        }
         Ok((fit.fval, specs))
     }
 
@@ -449,10 +452,7 @@ impl FitScan<'_> {
             common,
         };
         let (likelihood, mut params) = scan.model_at(m, sigma, active)?;
-        let high = match params[0].bounds {
-            Bounds::Both(_, high) => high,
-            _ => f64::INFINITY,
-        };
+        let high = poi_upper(&params, 0);
         params[0].bounds = Bounds::Both(-high, high);
         params[0].value = 0.0;
         let fit = minimize(&likelihood, &params, Settings::default());
@@ -462,11 +462,7 @@ impl FitScan<'_> {
                 fit.status
             ));
         }
-        let per_poi: f64 = active
-            .iter()
-            .filter(|&&c| !self.common.control[c])
-            .map(|&c| self.common.scale_at(c, m) * self.common.efficiency[c].at(m, None))
-            .sum();
+        let per_poi = self.signal_per_poi(m, active);
         let (events, error) = (fit.values[0] * per_poi, fit.errors[0] * per_poi);
         let ratio = events.abs() / error;
         Ok(SpuriousSignal {

@@ -534,8 +534,14 @@ impl Likelihood {
     /// The same model with pseudo-data drawn at `p`: each channel's events from its
     /// expectation ([`Channel::draw`]), each constraint's auxiliary measurement from it.
     pub fn sample(&self, p: &[f64], rng: &mut rand_pcg::Pcg64Mcg) -> Likelihood {
-        let channels = self
-            .channels
+        let channels = self.drawn_channels(p, rng);
+        let constraints = self.constraints.iter().map(|c| c.sampled(p, rng)).collect();
+        Likelihood::new(channels, constraints)
+    }
+
+    /// The channels with events drawn from their expectation at `p` ([`Channel::draw`]).
+    pub fn drawn_channels(&self, p: &[f64], rng: &mut rand_pcg::Pcg64Mcg) -> Vec<Channel> {
+        self.channels
             .iter()
             .map(|c| Channel {
                 data: Data::Unbinned {
@@ -544,9 +550,7 @@ impl Likelihood {
                 },
                 ..c.clone()
             })
-            .collect();
-        let constraints = self.constraints.iter().map(|c| c.sampled(p, rng)).collect();
-        Likelihood::new(channels, constraints)
+            .collect()
     }
 
     /// The same model with the data of `other`, a model of the same channels in the same
