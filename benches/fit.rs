@@ -7,6 +7,8 @@ use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use searchlight::stats::likelihood::{Channel, Component, Data, Likelihood, Value};
 use searchlight::stats::minuit::{Bounds, Cost, ParamSpec, Settings, minimize};
+use searchlight::stats::pdfs::argus::Argus;
+use searchlight::stats::pdfs::gaussian::Gaussian;
 use searchlight::stats::shape::Shape;
 use std::time::Instant;
 
@@ -25,7 +27,7 @@ fn sample() -> Vec<f64> {
             x.push(v);
         }
     }
-    let argus = |m: f64| Shape::Argus.density(m, &[M0, -20.0, 0.5]);
+    let argus = |m: f64| Shape::new(Argus).density(m, &[M0, -20.0, 0.5]);
     let ceiling = (0..1000)
         .map(|i| argus(RANGE.0 + 0.09 * i as f64 / 1000.0))
         .fold(0.0, f64::max)
@@ -59,13 +61,13 @@ fn main() {
             components: vec![
                 Component {
                     name: "signal".into(),
-                    shape: Shape::Gaussian,
+                    shape: Shape::new(Gaussian),
                     params: vec![Value::Free(1), Value::Free(2)],
                     yield_: Value::Free(0),
                 },
                 Component {
                     name: "background".into(),
-                    shape: Shape::Argus,
+                    shape: Shape::new(Argus),
                     params: vec![Value::Fixed(M0), Value::Free(4), Value::Fixed(0.5)],
                     yield_: Value::Free(3),
                 },

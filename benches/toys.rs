@@ -10,6 +10,8 @@ use rand_distr::{Distribution, Poisson};
 use rayon::prelude::*;
 use searchlight::stats::likelihood::{Channel, Component, Constraint, Data, Likelihood, Value};
 use searchlight::stats::minuit::{Bounds, ParamSpec, Settings, minimize};
+use searchlight::stats::pdfs::chebychev::Chebychev;
+use searchlight::stats::pdfs::double_crystal_ball::DoubleCrystalBall;
 use searchlight::stats::shape::Shape;
 use std::sync::Arc;
 use std::time::Instant;
@@ -42,10 +44,10 @@ fn signal_params() -> Vec<Value> {
 fn toy(seed: u64) -> (f64, f64, bool) {
     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
     let range = window();
-    let chebychev = Shape::Chebychev {
+    let chebychev = Shape::new(Chebychev {
         order: 2,
         domain: range,
-    };
+    });
     let truth = [-0.3, 0.05];
     let ceiling = 1.5;
     let mut params = vec![
@@ -88,7 +90,7 @@ fn toy(seed: u64) -> (f64, f64, bool) {
             components: vec![
                 Component {
                     name: "signal".into(),
-                    shape: Shape::DoubleCrystalBall,
+                    shape: Shape::new(DoubleCrystalBall),
                     params: signal_params(),
                     yield_: Value::Derived(Arc::new(move |p: &[f64]| p[0] * scale * p[1] * p[2])),
                 },

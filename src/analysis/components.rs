@@ -141,7 +141,7 @@ impl ChannelContext<'_> {
             self.domain,
         )
         .map_err(|e| format!("channel `{}`: {e}", self.channel.1))?;
-        Ok(Shape::Template(template))
+        Ok(Shape::new(template))
     }
 
     /// The expected events of `input` in the ranges: its weighted selected candidates of

@@ -149,7 +149,7 @@ pub fn compile(
         pdfs::pdf(name).ok_or_else(|| format!("the `{name}` PDF is not available in fits yet"))?;
     let Some(build) = signature.shape else {
         let source = histogram_source(spec, pdf, mass, sigma)?;
-        let placeholder = crate::stats::shape::Template {
+        let placeholder = crate::stats::pdfs::histogram::Template {
             low: domain.0,
             high: domain.1,
             contents: Vec::new(),
@@ -157,7 +157,7 @@ pub fn compile(
             variances: None,
         };
         return Ok(CompiledPdf {
-            shape: Shape::Template(placeholder),
+            shape: Shape::new(placeholder),
             params: Vec::new(),
             histogram: Some(source),
         });

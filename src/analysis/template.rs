@@ -8,7 +8,7 @@
 
 use super::collect::ChannelCandidates;
 use super::pdf::HistogramSource;
-use crate::stats::shape::Template;
+use crate::stats::pdfs::histogram::Template;
 
 /// The template of `source` for one channel's `candidates` at hypothesis `m` (NaN:
 /// none), binned

@@ -263,6 +263,9 @@ mod tests {
     use crate::stats::asymptotic::{Cls, upper_limits};
     use crate::stats::likelihood::{Channel, Component, Data, Value};
     use crate::stats::minuit::Bounds;
+    use crate::stats::pdfs::chebychev::Chebychev;
+    use crate::stats::pdfs::exponential::Exponential;
+    use crate::stats::pdfs::gaussian::Gaussian;
     use crate::stats::shape::Shape;
 
     /// Ten unit bins of a falling spectrum with a bump in bin 5; the signal a Gaussian
@@ -276,16 +279,16 @@ mod tests {
         let background = match exponential {
             true => Component {
                 name: "background".into(),
-                shape: Shape::Exponential,
+                shape: Shape::new(Exponential),
                 params: vec![Value::Free(2)],
                 yield_: Value::Free(1),
             },
             false => Component {
                 name: "background".into(),
-                shape: Shape::Chebychev {
+                shape: Shape::new(Chebychev {
                     order: 0,
                     domain: (0.0, 10.0),
-                },
+                }),
                 params: vec![],
                 yield_: Value::Free(1),
             },
@@ -296,7 +299,7 @@ mod tests {
             components: vec![
                 Component {
                     name: "signal".into(),
-                    shape: Shape::Gaussian,
+                    shape: Shape::new(Gaussian),
                     params: vec![Value::Fixed(5.5), Value::Fixed(0.4)],
                     yield_: Value::Free(0),
                 },

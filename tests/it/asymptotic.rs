@@ -11,7 +11,8 @@ use searchlight::stats::likelihood::{
     Channel, Component, Constraint, Data, Likelihood, ParamFunction, Value,
 };
 use searchlight::stats::minuit::{Bounds, ParamSpec};
-use searchlight::stats::shape::{Shape, Template};
+use searchlight::stats::pdfs::histogram::Template;
+use searchlight::stats::shape::Shape;
 use serde_json::Value as Json;
 
 const MU: usize = 0;
@@ -55,7 +56,7 @@ fn likelihood(workspace: &Json) -> Likelihood {
                     };
                     Component {
                         name: sample["name"].as_str().unwrap().into(),
-                        shape: Shape::Template(Template {
+                        shape: Shape::new(Template {
                             low: 0.0,
                             high: n as f64,
                             contents,
@@ -174,7 +175,7 @@ mod monotone {
     fn median_limit(counts: &[f64], signal: &[f64], relative: f64, lognormal: bool) -> f64 {
         let n = counts.len();
         let template = |contents: Vec<f64>| {
-            Shape::Template(Template {
+            Shape::new(Template {
                 low: 0.0,
                 high: n as f64,
                 contents,

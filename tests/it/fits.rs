@@ -5,6 +5,11 @@
 use crate::common;
 use searchlight::stats::likelihood::{Channel, Component, Constraint, Data, Likelihood, Value};
 use searchlight::stats::minuit::{Bounds, Cost, ParamSpec, Settings, minimize, minos};
+use searchlight::stats::pdfs::argus::Argus;
+use searchlight::stats::pdfs::chebychev::Chebychev;
+use searchlight::stats::pdfs::double_crystal_ball::DoubleCrystalBall;
+use searchlight::stats::pdfs::exponential::Exponential;
+use searchlight::stats::pdfs::gaussian::Gaussian;
 use searchlight::stats::shape::Shape;
 use serde_json::Value as Json;
 use std::sync::Arc;
@@ -62,13 +67,13 @@ fn gauss_over_exponential(range: (f64, f64), x: Vec<f64>, sigma: f64) -> Likelih
             vec![
                 component(
                     "signal",
-                    Shape::Gaussian,
+                    Shape::new(Gaussian),
                     vec![Value::Free(1), Value::Fixed(sigma)],
                     Value::Free(0),
                 ),
                 component(
                     "background",
-                    Shape::Exponential,
+                    Shape::new(Exponential),
                     vec![Value::Free(3)],
                     Value::Free(2),
                 ),
@@ -146,13 +151,13 @@ fn gauss_exp_likelihood(signal: Value, background: Value) -> Likelihood {
         vec![
             component(
                 "signal",
-                Shape::Gaussian,
+                Shape::new(Gaussian),
                 vec![Value::Free(1), Value::Free(2)],
                 signal,
             ),
             component(
                 "background",
-                Shape::Exponential,
+                Shape::new(Exponential),
                 vec![Value::Free(3)],
                 background,
             ),
@@ -191,13 +196,13 @@ fn gaussian_plus_argus_in_mbc() {
         vec![
             component(
                 "signal",
-                Shape::Gaussian,
+                Shape::new(Gaussian),
                 vec![Value::Free(1), Value::Free(2)],
                 Value::Free(0),
             ),
             component(
                 "background",
-                Shape::Argus,
+                Shape::new(Argus),
                 vec![Value::Fixed(5.29), Value::Free(4), Value::Fixed(0.5)],
                 Value::Free(3),
             ),
@@ -231,16 +236,16 @@ fn double_crystal_ball_plus_chebychev_in_mgg() {
         vec![
             component(
                 "signal",
-                Shape::DoubleCrystalBall,
+                Shape::new(DoubleCrystalBall),
                 signal_params,
                 Value::Free(0),
             ),
             component(
                 "background",
-                Shape::Chebychev {
+                Shape::new(Chebychev {
                     order: 2,
                     domain: range,
-                },
+                }),
                 vec![Value::Free(4), Value::Free(5)],
                 Value::Free(3),
             ),
@@ -274,13 +279,13 @@ fn simultaneous_channels_share_a_branching_fraction_with_a_constrained_efficienc
             vec![
                 component(
                     "signal",
-                    Shape::Gaussian,
+                    Shape::new(Gaussian),
                     vec![Value::Free(2), Value::Fixed(0.1)],
                     yield_of(scale),
                 ),
                 component(
                     "background",
-                    Shape::Exponential,
+                    Shape::new(Exponential),
                     vec![Value::Free(slope)],
                     Value::Free(nb),
                 ),
@@ -317,13 +322,13 @@ fn binned_gaussian_plus_exponential() {
         components: vec![
             component(
                 "signal",
-                Shape::Gaussian,
+                Shape::new(Gaussian),
                 vec![Value::Free(1), Value::Free(2)],
                 Value::Free(0),
             ),
             component(
                 "background",
-                Shape::Exponential,
+                Shape::new(Exponential),
                 vec![Value::Free(4)],
                 Value::Free(3),
             ),
@@ -350,12 +355,12 @@ fn binned_gaussian_plus_exponential() {
 /// yield moves by far more than the tolerance when the variances are dropped.
 #[test]
 fn template_fit_with_barlow_beeston_lite() {
-    use searchlight::stats::shape::Template;
+    use searchlight::stats::pdfs::histogram::Template;
     let counts = sample("template.counts");
     let signal = sample("template.signal_sumw");
     let bins = equal_bins(25, 0.4);
     let template = |contents: Vec<f64>, variances: Option<Vec<f64>>| {
-        Shape::Template(Template {
+        Shape::new(Template {
             low: 0.0,
             high: 10.0,
             contents,

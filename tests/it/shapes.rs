@@ -1,6 +1,7 @@
 //! Shapes against independent implementations: the Voigtian's density and integrals
 //! against scipy (`tests/reference/gen/voigt_scipy.py`).
 
+use searchlight::stats::pdfs::voigtian::Voigtian;
 use searchlight::stats::shape::Shape;
 
 fn reference() -> serde_json::Value {
@@ -23,7 +24,7 @@ fn voigtian_matches_scipy() {
         let densities = case["density"].as_array().unwrap();
         for (x, want) in xs.iter().zip(densities) {
             let (x, want) = (x.as_f64().unwrap(), want.as_f64().unwrap());
-            let got = Shape::Voigtian.density(x, &p);
+            let got = Shape::new(Voigtian).density(x, &p);
             assert!(
                 (got - want).abs() <= 1e-12 * want.abs(),
                 "{p:?} at {x}: {got} vs scipy {want}"
@@ -35,7 +36,7 @@ fn voigtian_matches_scipy() {
                 integral["range"][1].as_f64().unwrap(),
             );
             let want = integral["value"].as_f64().unwrap();
-            let got = Shape::Voigtian.integral(lo, hi, &p);
+            let got = Shape::new(Voigtian).integral(lo, hi, &p);
             assert!(
                 (got - want).abs() <= 1e-9 * want.abs(),
                 "{p:?} ∫[{lo}, {hi}]: {got} vs scipy {want}"
@@ -47,10 +48,10 @@ fn voigtian_matches_scipy() {
 #[test]
 fn voigtian_limits_are_the_gaussian_and_the_lorentzian() {
     // Γ → 0: the normalised Gaussian; σ → 0: the Cauchy density.
-    let gaussian = Shape::Voigtian.density(0.013, &[0.0, 0.0, 0.01]);
+    let gaussian = Shape::new(Voigtian).density(0.013, &[0.0, 0.0, 0.01]);
     let want = (-0.5f64 * 1.3 * 1.3).exp() / (0.01 * (2.0 * std::f64::consts::PI).sqrt());
     assert!((gaussian - want).abs() < 1e-12 * want);
-    let lorentzian = Shape::Voigtian.density(0.3, &[0.0, 0.2, 0.0]);
+    let lorentzian = Shape::new(Voigtian).density(0.3, &[0.0, 0.2, 0.0]);
     let want = 0.1 / std::f64::consts::PI / (0.09 + 0.01);
     assert!((lorentzian - want).abs() < 1e-12 * want);
 }

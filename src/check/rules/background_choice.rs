@@ -38,6 +38,7 @@ use super::Rule;
 use crate::check::LintContext;
 use crate::diag::{Diagnostic, Severity, suggestion};
 use crate::spec::{DATA_INPUT, Model, Param, Pdf};
+use crate::stats::pdfs;
 
 pub const RULE: Rule = Rule {
     code: "SL042",
@@ -46,9 +47,6 @@ pub const RULE: Rule = Rule {
     summary: "a background choice that names no component, an order test of a non-polynomial, a spurious-signal test on the data",
     check,
 };
-
-/// PDFs whose order an F-test may choose.
-const ORDERED_PDFS: &[&str] = &["chebychev", "bernstein"];
 
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let Some(Model::Fit(fit)) = &ctx.spec.model else {
@@ -110,7 +108,8 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     }
     if let Some(f_test) = &choice.f_test {
         let pdf = &component.pdf;
-        if !ORDERED_PDFS.contains(&pdf.pdf.value.as_str()) {
+        // PDFs whose order an F-test may choose: those with numbered coefficients.
+        if pdfs::pdf(&pdf.pdf.value).is_none_or(|s| s.numbered.is_none()) {
             out.push(
                 RULE.diag(format!(
                     "`f_test` chooses a polynomial's order, but component `{}` has the `{}` PDF",

@@ -427,6 +427,10 @@ impl crate::stats::minuit::Cost for Likelihood {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::pdfs::argus::Argus;
+    use crate::stats::pdfs::chebychev::Chebychev;
+    use crate::stats::pdfs::exponential::Exponential;
+    use crate::stats::pdfs::gaussian::Gaussian;
     use crate::stats::shape::Shape;
 
     /// A model touching every path: an unbinned weighted channel (Gaussian with free mean
@@ -444,20 +448,20 @@ mod tests {
             components: vec![
                 Component {
                     name: "signal".into(),
-                    shape: Shape::Gaussian,
+                    shape: Shape::new(Gaussian),
                     params: vec![Value::Free(0), Value::Free(1)],
                     // ν = BR × 1e4 × efficiency (a derived yield).
                     yield_: Value::Derived(Arc::new(|p: &[f64]| p[2] * 1e4 * p[5])),
                 },
                 Component {
                     name: "continuum".into(),
-                    shape: Shape::Argus,
+                    shape: Shape::new(Argus),
                     params: vec![Value::Fixed(5.29), Value::Free(3), Value::Fixed(0.5)],
                     yield_: Value::Free(4),
                 },
                 Component {
                     name: "peaking".into(),
-                    shape: Shape::Exponential,
+                    shape: Shape::new(Exponential),
                     params: vec![Value::Fixed(-2.0)],
                     yield_: Value::Fixed(300.0),
                 },
@@ -474,17 +478,17 @@ mod tests {
             components: vec![
                 Component {
                     name: "background".into(),
-                    shape: Shape::Chebychev {
+                    shape: Shape::new(Chebychev {
                         order: 2,
                         domain: (0.0, 2.0),
-                    },
+                    }),
                     params: vec![Value::Free(6), Value::Free(7)],
                     yield_: Value::Free(8),
                 },
                 Component {
                     // A peaking template from a small weighted sample: Barlow–Beeston-lite.
                     name: "peaking".into(),
-                    shape: Shape::Template(crate::stats::shape::Template {
+                    shape: Shape::new(crate::stats::pdfs::histogram::Template {
                         low: 0.0,
                         high: 2.0,
                         contents: (0..40).map(|k| 1.0 + ((k * 13) % 7) as f64).collect(),

@@ -615,6 +615,7 @@ impl Likelihood {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::pdfs::gaussian::Gaussian;
 
     fn gaussian_channel(x: Vec<f64>) -> Channel {
         Channel {
@@ -622,7 +623,7 @@ mod tests {
             ranges: vec![(-5.0, 5.0)],
             components: vec![Component {
                 name: "signal".into(),
-                shape: Shape::Gaussian,
+                shape: Shape::new(Gaussian),
                 params: vec![Value::Free(0), Value::Fixed(1.0)],
                 yield_: Value::Free(1),
             }],

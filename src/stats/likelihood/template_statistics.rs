@@ -12,7 +12,6 @@
 use std::sync::Arc;
 
 use super::{Channel, Data};
-use crate::stats::shape::Shape;
 
 impl Channel {
     /// For a binned channel, per component: the factors rᵦ with Var(component in bin b)
@@ -24,9 +23,7 @@ impl Channel {
         self.components
             .iter()
             .map(|component| {
-                let Shape::Template(template) = &component.shape else {
-                    return None;
-                };
+                let template = component.shape.as_template()?;
                 template.variances.as_ref()?;
                 let norm: f64 = self
                     .ranges

@@ -21,114 +21,42 @@ pub struct PdfSignature {
     pub numbered: Option<(&'static str, f64)>,
     /// The value of each optional shape parameter not given.
     pub defaults: &'static [(&'static str, f64)],
+    /// A point inside the PDF's domain for an observable over [0, 10] (order 2 for a
+    /// polynomial): the tests fit, integrate and differentiate every PDF there.
+    pub example: &'static [(&'static str, f64)],
     /// The shape; None for `histogram`, filled from an input.
     pub shape: Option<BuildShape>,
     /// What it is.
     pub doc: &'static str,
 }
 
-/// Every PDF: adding one is its shape in `stats::shape` and one entry here (the tests
-/// below fit and integrate every entry, `tests/it/docs.rs` checks docs/spec.md names it).
-pub const PDFS: &[PdfSignature] = &[
-    PdfSignature {
-        name: "gaussian",
-        required: &["mean", "sigma"],
-        optional: &[],
-        numbered: None,
-        defaults: &[],
-        shape: Some(|_, _| Shape::Gaussian),
-        doc: "normal distribution",
-    },
-    PdfSignature {
-        name: "crystal_ball",
-        required: &["mean", "sigma", "alpha", "n"],
-        optional: &[],
-        numbered: None,
-        defaults: &[],
-        shape: Some(|_, _| Shape::CrystalBall),
-        doc: "Gaussian core with a power-law low tail",
-    },
-    PdfSignature {
-        name: "double_crystal_ball",
-        required: &["mean", "sigma"],
-        optional: &["alpha_low", "n_low", "alpha_high", "n_high"],
-        numbered: None,
-        // A side not given has no tail.
-        defaults: &[
-            ("alpha_low", 1e3),
-            ("n_low", 2.0),
-            ("alpha_high", 1e3),
-            ("n_high", 2.0),
-        ],
-        shape: Some(|_, _| Shape::DoubleCrystalBall),
-        doc: "Gaussian core with power-law tails on both sides",
-    },
-    PdfSignature {
-        name: "chebychev",
-        required: &[],
-        optional: &["order"],
-        numbered: Some(("c", 0.0)),
-        defaults: &[],
-        shape: Some(|order, domain| Shape::Chebychev { order, domain }),
-        doc: "Chebychev polynomial of any order (coefficients c1, c2, …)",
-    },
-    PdfSignature {
-        name: "bernstein",
-        required: &[],
-        optional: &["order"],
-        numbered: Some(("b", 1.0)),
-        defaults: &[],
-        shape: Some(|order, domain| Shape::Bernstein { order, domain }),
-        doc: "Bernstein polynomial (coefficients b0, b1, …)",
-    },
-    PdfSignature {
-        name: "exponential",
-        required: &["slope"],
-        optional: &[],
-        numbered: None,
-        defaults: &[],
-        shape: Some(|_, _| Shape::Exponential),
-        doc: "exp(slope · x)",
-    },
-    PdfSignature {
-        name: "argus",
-        required: &["m0", "c"],
-        optional: &["p"],
-        numbered: None,
-        // The square-root ARGUS power.
-        defaults: &[("p", 0.5)],
-        shape: Some(|_, _| Shape::Argus),
-        doc: "ARGUS threshold function, endpoint m0",
-    },
-    PdfSignature {
-        name: "breit_wigner",
-        required: &["mass", "width"],
-        optional: &[],
-        numbered: None,
-        defaults: &[],
-        shape: Some(|_, _| Shape::BreitWigner),
-        doc: "relativistic Breit-Wigner",
-    },
-    PdfSignature {
-        name: "voigtian",
-        required: &["mean", "width", "sigma"],
-        optional: &[],
-        numbered: None,
-        defaults: &[],
-        shape: Some(|_, _| Shape::Voigtian),
-        doc: "Breit-Wigner convolved with a Gaussian",
-    },
-    PdfSignature {
-        name: "histogram",
-        required: &["from"],
-        optional: &["bins", "interpolation", "sigma"],
-        numbered: None,
-        defaults: &[],
-        shape: None,
-        doc: "template histogram of the fit observable from an input's selected candidates \
-              (`sigma`: the resolution, for the fit window and the scan step)",
-    },
-];
+/// Declares each PDF's file and lists its signature in [`PDFS`].
+macro_rules! registry {
+    ($($pdf:ident),* $(,)?) => {
+        $(pub mod $pdf;)*
+
+        /// Every PDF. Adding one is one file in `stats/pdfs/` (its [`Density`]
+        /// implementation and its `SIGNATURE`) and its name here; the tests below fit,
+        /// integrate and differentiate every entry, and `tests/it/docs.rs` checks that
+        /// docs/spec.md names it.
+        ///
+        /// [`Density`]: crate::stats::shape::Density
+        pub const PDFS: &[PdfSignature] = &[$($pdf::SIGNATURE),*];
+    };
+}
+
+registry!(
+    gaussian,
+    crystal_ball,
+    double_crystal_ball,
+    chebychev,
+    bernstein,
+    exponential,
+    argus,
+    breit_wigner,
+    voigtian,
+    histogram,
+);
 
 /// The PDF of that name.
 pub fn pdf(name: &str) -> Option<&'static PdfSignature> {
@@ -164,40 +92,38 @@ mod tests {
     use crate::stats::likelihood::{Channel, Component, Data, Likelihood, Value};
     use crate::stats::minuit::{Bounds, ParamSpec, Settings, minimize};
     use crate::stats::quadrature::integrate;
+    use crate::stats::shape::Shape;
 
     const DOMAIN: (f64, f64) = (0.0, 10.0);
 
-    /// A parameter point inside each PDF's domain: a PDF added without one fails here.
-    fn value(param: &str) -> f64 {
-        match param {
-            "mean" | "mass" => 5.0,
-            "sigma" => 0.6,
-            "alpha" | "alpha_low" => 1.2,
-            "n" | "n_low" => 3.0,
-            "alpha_high" => 1.8,
-            "n_high" => 5.0,
-            "slope" => -0.3,
-            "m0" => 9.0,
-            "c" => -4.0,
-            "p" => 0.5,
-            "width" => 0.5,
-            "c1" => 0.3,
-            "c2" => 0.1,
-            "b0" => 1.0,
-            "b1" => 2.0,
-            "b2" => 0.5,
-            other => panic!("no test value for parameter `{other}`: add one"),
-        }
+    /// Each PDF's shape at order 2 over [`DOMAIN`] and its example point, in the order
+    /// of its parameters.
+    fn examples() -> Vec<(&'static str, Shape, Vec<String>, Vec<f64>)> {
+        PDFS.iter()
+            .filter_map(|signature| {
+                let shape = (signature.shape?)(2, DOMAIN);
+                let names = shape.parameter_names();
+                let point = names
+                    .iter()
+                    .map(|n| {
+                        let found = signature.example.iter().find(|(p, _)| p == n);
+                        found
+                            .unwrap_or_else(|| panic!("{}: no example `{n}`", signature.name))
+                            .1
+                    })
+                    .collect();
+                Some((signature.name, shape, names, point))
+            })
+            .collect()
     }
 
     #[test]
     fn every_pdf_names_its_parameters_and_its_integral_is_its_density_integrated() {
-        for signature in PDFS {
-            let Some(build) = signature.shape else {
-                continue;
-            };
-            let shape = build(2, DOMAIN);
-            let names = shape.parameter_names();
+        for signature in PDFS.iter().filter(|s| s.shape.is_some()) {
+            let (_, shape, names, p) = examples()
+                .into_iter()
+                .find(|e| e.0 == signature.name)
+                .expect("built");
             for name in &names {
                 assert!(
                     signature.required.contains(&name.as_str())
@@ -213,7 +139,6 @@ mod tests {
                     signature.name
                 );
             }
-            let p: Vec<f64> = names.iter().map(|n| value(n)).collect();
             for (lo, hi) in [DOMAIN, (2.0, 7.0), (5.5, 9.5)] {
                 let exact = shape.integral(lo, hi, &p);
                 let brute = integrate(|x| shape.density(x, &p), lo, hi, 4000);
@@ -226,17 +151,52 @@ mod tests {
         }
     }
 
+    /// Each PDF's derivatives in every parameter, per event and of its integral, against
+    /// a five-point stencil at its example point.
+    #[test]
+    fn every_pdf_is_differentiated() {
+        let (lo, hi) = (2.0, 8.5);
+        let xs: Vec<f64> = (0..23)
+            .map(|k| lo + (hi - lo) * (k as f64 + 0.37) / 23.0)
+            .collect();
+        for (name, shape, _, p) in examples() {
+            let wanted: Vec<usize> = (0..p.len()).collect();
+            let mut values = vec![0.0; xs.len()];
+            let mut gradients = vec![0.0; xs.len() * p.len()];
+            shape.density_gradients(&xs, &p, &wanted, &mut values, &mut gradients);
+            for j in wanted {
+                let h = 1e-5 * p[j].abs().max(0.1);
+                let stencil = |f: &dyn Fn(&[f64]) -> f64| {
+                    let at = |o: f64| {
+                        let mut q = p.clone();
+                        q[j] += o;
+                        f(&q)
+                    };
+                    (at(-2.0 * h) - 8.0 * at(-h) + 8.0 * at(h) - at(2.0 * h)) / (12.0 * h)
+                };
+                for (i, &x) in xs.iter().enumerate() {
+                    let numeric = stencil(&|q| shape.density(x, q));
+                    let analytic = gradients[j * xs.len() + i];
+                    assert!(
+                        (analytic - numeric).abs() <= 1e-6 * numeric.abs().max(values[i]),
+                        "{name} p[{j}] at {x}: {analytic} vs {numeric}"
+                    );
+                }
+                let numeric = stencil(&|q| shape.integral(lo, hi, q));
+                let analytic = shape.integral_derivative(lo, hi, &p, j);
+                assert!(
+                    (analytic - numeric).abs() <= 1e-6 * numeric.abs().max(1.0),
+                    "{name} ∫ p[{j}]: {analytic} vs {numeric}"
+                );
+            }
+        }
+    }
+
     /// A binned fit of each PDF to its own expectation (Asimov data), its first shape
     /// parameter and the yield started away from the truth, finds the truth.
     #[test]
     fn every_pdf_is_fitted() {
-        for signature in PDFS {
-            let Some(build) = signature.shape else {
-                continue;
-            };
-            let shape = build(2, DOMAIN);
-            let names = shape.parameter_names();
-            let truth: Vec<f64> = names.iter().map(|n| value(n)).collect();
+        for (name, shape, names, truth) in examples() {
             let bins: Vec<(f64, f64)> = (0..50)
                 .map(|i| (0.2 * i as f64, 0.2 * (i + 1) as f64))
                 .collect();
@@ -253,7 +213,7 @@ mod tests {
                     name: "c".into(),
                     ranges: vec![DOMAIN],
                     components: vec![Component {
-                        name: signature.name.into(),
+                        name: name.into(),
                         shape: shape.clone(),
                         params,
                         yield_: Value::Free(0),
@@ -274,12 +234,11 @@ mod tests {
                 ),
             ];
             let result = minimize(&likelihood, &specs, Settings::default());
-            assert!(result.status.is_valid(), "{}: {result:?}", signature.name);
+            assert!(result.status.is_valid(), "{name}: {result:?}");
             assert!(
                 (result.values[0] - 1000.0).abs() < 1e-3
                     && (result.values[1] - first).abs() < 1e-4 * first.abs().max(1.0),
-                "{}: fitted {:?}, truth 1000 and {first}",
-                signature.name,
+                "{name}: fitted {:?}, truth 1000 and {first}",
                 result.values
             );
         }
