@@ -1,14 +1,8 @@
 //! `searchlight fit`: one fit of the data at one hypothesis, with errors.
 
+use super::Status;
 use super::prepare::{prepare, report, thread_pool};
-use super::{Status, fail};
-use crate::analysis::plain_fit::plain_fit;
-use crate::analysis::{self, InputCandidates};
-use crate::check::grid;
-use crate::diag::{Diagnostic, codes};
-use crate::pipeline::{Prepared, execute};
-use crate::report::{figures, fit_text};
-use crate::shard::Shard;
+use crate::pipeline::fit::{FitOptions, fit};
 use std::path::PathBuf;
 
 /// Arguments of `fit`.
@@ -60,170 +54,41 @@ pub fn run(args: &Args) -> Status {
         Ok(p) => p,
         Err(status) => return status,
     };
-    let spec = &prepared.spec;
-    if spec.plain_fit.is_some() {
-        if args.mass.is_some() || args.profile > 0 {
-            return fail(
-                codes::USAGE,
-                "--mass and --profile belong to scan fits; this spec has a plain fit",
-            );
-        }
-        if args.impacts.as_deref() == Some("") {
-            return fail(
-                codes::USAGE,
-                "a plain fit has no POI: name the parameter, e.g. --impacts signal.yield",
-            );
-        }
-        let fitted = match on_candidates(args, &prepared, |candidates| {
-            plain_fit(
-                spec,
-                candidates,
-                prepared.hidden.is_some(),
-                args.channel.as_deref(),
-                args.minos,
-                args.impacts.as_deref().filter(|p| !p.is_empty()),
-                args.gof,
-            )
-        }) {
-            Ok(r) => r,
-            Err(status) => return status,
-        };
-        if let Some(out) = &args.output {
-            let observable = spec
-                .plain_fit
-                .as_ref()
-                .map(|p| crate::expr::print(&p.observable.var.expr))
-                .unwrap_or_default();
-            let title = spec.analysis.display_title();
-            let written = figures::plain_fit(out, title, &observable, &fitted).and_then(|mut f| {
-                if let Some(impacts) = &fitted.impacts {
-                    f.extend(figures::impacts(out, title, impacts)?);
-                }
-                Ok(f)
-            });
-            if let Err(status) = report_written(written) {
-                return status;
-            }
-        }
-        print_report(args.json, &fitted, fit_text::plain_fit);
-        return if fitted.status.is_valid() {
-            Status::Ok
-        } else {
-            Status::Findings
-        };
-    }
-    let mass = match args.mass {
-        Some(m) => m,
-        None => match grid::grid(spec)
-            .ok()
-            .and_then(|g| g.into_iter().find(|&m| !grid::excluded(spec, m)))
-        {
-            Some(m) => m,
-            None => {
-                return fail(
-                    codes::USAGE,
-                    "give the hypothesis with --mass (the spec has no scan grid)",
-                );
-            }
-        },
+    let options = FitOptions {
+        channel: args.channel.clone(),
+        mass: args.mass,
+        ctau: args.ctau,
+        profile: args.profile,
+        minos: args.minos,
+        impacts: args.impacts.clone(),
+        gof: args.gof,
+        plots: args.output.clone(),
     };
-    if args.minos || (args.output.is_some() && args.impacts.is_none()) {
-        return fail(
-            codes::USAGE,
-            "--minos and -o (but for --impacts) belong to plain fits (`fit.components`); this spec has a scan fit",
-        );
-    }
-    if args.impacts.as_deref().is_some_and(|p| !p.is_empty()) {
-        return fail(
-            codes::USAGE,
-            "a scan fit's impacts are on its POI: give --impacts without a value",
-        );
-    }
-    if args.profile > 0 && !prepared.unblinded {
-        return fail(
-            codes::USAGE,
-            "--profile scans the signal yield, which a blinded fit holds at 0; it needs \
-             `blinding: { unblind: true }` in the spec and --unblind",
-        );
-    }
-    let fitted = match on_candidates(args, &prepared, |candidates| {
-        analysis::fit_at(
-            spec,
-            &prepared.base,
-            candidates,
-            &analysis::FitRequest {
-                mass,
-                ctau: args.ctau,
-                channel: args.channel.as_deref(),
-                unblind: prepared.unblinded,
-                profile_points: args.profile,
-                impacts: args.impacts.is_some(),
-                gof_toys: args.gof,
-            },
-        )
-    }) {
-        Ok(r) => r,
+    let pool = match thread_pool(args.threads) {
+        Ok(pool) => pool,
         Err(status) => return status,
     };
-    if let (Some(out), Some(impacts)) = (&args.output, &fitted.impacts)
-        && let Err(status) = report_written(figures::impacts(
-            out,
-            spec.analysis.display_title(),
-            &impacts.impacts,
-        ))
-    {
-        return status;
+    let (fitted, written) = match pool.install(|| fit(&prepared, &options)) {
+        Ok(done) => done,
+        Err(d) => {
+            report(&[d], &prepared.sources);
+            return Status::Failure;
+        }
+    };
+    for file in written {
+        eprintln!("wrote {}", file.display());
     }
-    print_report(args.json, &fitted, fit_text::scan_fit);
-    if fitted.status.is_valid() {
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&fitted).expect("the report serialises")
+        );
+    } else {
+        print!("{}", fitted.text());
+    }
+    if fitted.converged() {
         Status::Ok
     } else {
         Status::Findings
-    }
-}
-
-/// Runs the prepared spec over every input and `fit` on the selected candidates, in the
-/// worker threads; prints why it cannot.
-fn on_candidates<T>(
-    args: &Args,
-    prepared: &Prepared,
-    fit: impl FnOnce(&[InputCandidates]) -> Result<T, Diagnostic> + Send,
-) -> Result<T, Status>
-where
-    T: Send,
-{
-    let pool = thread_pool(args.threads)?;
-    let outcome = pool.install(|| {
-        let executed = execute(prepared, Shard::WHOLE, false)?;
-        fit(&executed.candidates)
-    });
-    outcome.map_err(|d| {
-        report(&[d], &prepared.sources);
-        Status::Failure
-    })
-}
-
-/// Prints the files written, or why they could not be.
-fn report_written(written: Result<Vec<PathBuf>, String>) -> Result<(), Status> {
-    match written {
-        Ok(files) => {
-            for f in files {
-                eprintln!("wrote {}", f.display());
-            }
-            Ok(())
-        }
-        Err(e) => Err(fail(codes::OUTPUT, e)),
-    }
-}
-
-/// The report as JSON (shape in docs/cli.md) or as text.
-fn print_report<T: serde::Serialize>(json: bool, report: &T, text: fn(&T) -> String) {
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(report).expect("the report serialises")
-        );
-    } else {
-        print!("{}", text(report));
     }
 }

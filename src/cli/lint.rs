@@ -91,23 +91,11 @@ pub fn run(args: &Args) -> Status {
             }
         }
     }
-    let errors = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    let warnings = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Warning)
-        .count();
+    let count = |severity| diags.iter().filter(|d| d.severity == severity).count();
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     match args.format {
         Format::Json => println!("{}", render::json(&diags, &sources)),
-        Format::Sarif => {
-            let rules: Vec<(&str, &str, &str)> = rules::ALL
-                .iter()
-                .map(|r| (r.code, r.name, r.summary))
-                .collect();
-            println!("{}", render::sarif(&diags, &sources, &rules));
-        }
+        Format::Sarif => println!("{}", rules::sarif(&diags, &sources)),
         Format::Human | Format::Markdown => {
             print!(
                 "{}",
@@ -134,59 +122,25 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn explain(code: &str) -> Status {
-    match rules::find(code) {
-        Some(rule) => {
-            println!(
-                "{} {} ({})\n\n{}",
-                rule.code,
-                rule.name,
-                rule.severity.as_str(),
-                rule.doc()
-            );
+    match rules::explain(code) {
+        Some(text) => {
+            println!("{text}");
             Status::Ok
         }
-        None => match crate::diag::codes::EXPLANATIONS
-            .iter()
-            .find(|(c, _)| c.eq_ignore_ascii_case(code))
-        {
-            Some((c, text)) => {
-                println!("{c}\n\n{text}");
-                Status::Ok
-            }
-            None => super::fail(
-                crate::diag::codes::USAGE,
-                format!(
-                    "no code `{code}`; `searchlight lint --list-rules` lists the lint rules, docs/reliability.md the others"
-                ),
+        None => super::fail(
+            crate::diag::codes::USAGE,
+            format!(
+                "no code `{code}`; `searchlight lint --list-rules` lists the lint rules, docs/reliability.md the others"
             ),
-        },
+        ),
     }
 }
 
 fn list_rules(format: Format) -> Status {
     match format {
         Format::Markdown => print!("{}", rules::markdown()),
-        Format::Json | Format::Sarif => {
-            let list: Vec<_> = rules::ALL
-                .iter()
-                .map(|r| serde_json::json!({"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary}))
-                .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&list).expect("rules serialise")
-            );
-        }
-        Format::Human => {
-            for r in rules::ALL {
-                println!(
-                    "{}  {:<26} {:<8} {}",
-                    r.code,
-                    r.name,
-                    r.severity.as_str(),
-                    r.summary
-                );
-            }
-        }
+        Format::Json | Format::Sarif => println!("{}", rules::listing_json()),
+        Format::Human => print!("{}", rules::listing_text()),
     }
     Status::Ok
 }

@@ -22,12 +22,14 @@
 //! assert!(analysis::statistics(&prepared.spec, &prepared.base, &executed.candidates, false).unwrap().is_none());
 //! ```
 
+pub mod fit;
 pub mod load;
 pub mod outputs;
 pub mod progress;
 pub mod provenance;
 pub mod skim;
 pub mod verify;
+pub mod workspace;
 
 use crate::analysis::collect::{self, TruthColumns};
 use crate::analysis::{InputCandidates, variation_label};

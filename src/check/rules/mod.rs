@@ -135,6 +135,53 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
         .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
 }
 
+/// What `lint --explain` prints for a rule's code or name, or for any other code.
+pub fn explain(code: &str) -> Option<String> {
+    if let Some(rule) = find(code) {
+        return Some(format!(
+            "{} {} ({})\n\n{}",
+            rule.code,
+            rule.name,
+            rule.severity.as_str(),
+            rule.doc()
+        ));
+    }
+    crate::diag::codes::EXPLANATIONS
+        .iter()
+        .find(|(c, _)| c.eq_ignore_ascii_case(code))
+        .map(|(c, text)| format!("{c}\n\n{text}"))
+}
+
+/// The findings as SARIF 2.1.0, with every rule described.
+pub fn sarif(diags: &[crate::diag::Diagnostic], sources: &crate::diag::SourceMap) -> String {
+    let rules: Vec<(&str, &str, &str)> = ALL.iter().map(|r| (r.code, r.name, r.summary)).collect();
+    crate::diag::render::sarif(diags, sources, &rules)
+}
+
+/// Every rule as a JSON list of {code, name, severity, summary}.
+pub fn listing_json() -> String {
+    let list: Vec<_> = ALL
+        .iter()
+        .map(|r| serde_json::json!({"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary}))
+        .collect();
+    serde_json::to_string_pretty(&list).expect("rules serialise")
+}
+
+/// Every rule, a line each.
+pub fn listing_text() -> String {
+    ALL.iter()
+        .map(|r| {
+            format!(
+                "{}  {:<26} {:<8} {}\n",
+                r.code,
+                r.name,
+                r.severity.as_str(),
+                r.summary
+            )
+        })
+        .collect()
+}
+
 /// `docs/lint-rules.md`, generated from the rules' doc comments.
 pub fn markdown() -> String {
     let mut out = String::from(
