@@ -952,9 +952,12 @@ fn impacts_on(
     params: &[crate::stats::minuit::ParamSpec],
     best: &crate::stats::minuit::FitResult,
     asimov: Option<f64>,
-) -> Result<ImpactsReport, String> {
+) -> Result<ImpactsReport, crate::stats::impacts::RefitFailed> {
     if !best.status.is_valid() {
-        return Err(format!("the fit did not converge ({:?})", best.status));
+        return Err(crate::stats::impacts::RefitFailed {
+            with: String::new(),
+            status: best.status,
+        });
     }
     let impacts = crate::stats::impacts::impacts(
         likelihood,
@@ -1123,9 +1126,13 @@ pub fn fit_at(
     let impacts =
         match impacts {
             false => None,
-            true if unblind => Some(impacts_on(&likelihood, &params, &result, None)),
+            true if unblind => {
+                Some(impacts_on(&likelihood, &params, &result, None).map_err(|e| e.to_string()))
+            }
             true => Some(expected_impacts(&scan, mass, sigma, &active).and_then(
-                |(asimov, params, best, mu)| impacts_on(&asimov, &params, &best, Some(mu)),
+                |(asimov, params, best, mu)| {
+                    impacts_on(&asimov, &params, &best, Some(mu)).map_err(|e| e.to_string())
+                },
             )),
         }
         .transpose()

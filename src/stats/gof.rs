@@ -28,6 +28,20 @@ pub struct GoodnessOfFit {
     pub p_value: f64,
 }
 
+/// Why the test could not be made.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum GofError {
+    /// The bins do not match the channels.
+    #[error("one set of bins per channel is needed")]
+    BinsPerChannel,
+    /// No pseudo-experiment could be fitted.
+    #[error("none of the {toys} pseudo-experiments' fits converged")]
+    NoToyConverged {
+        /// Pseudo-experiments drawn.
+        toys: usize,
+    },
+}
+
 /// The test of `likelihood`'s fit `best` on `bins` (per channel), with `toys`
 /// pseudo-experiments drawn from seed `seed` (each its own stream: the result does not
 /// depend on the thread count).
@@ -38,9 +52,9 @@ pub fn goodness_of_fit(
     bins: &[Vec<(f64, f64)>],
     toys: usize,
     seed: u64,
-) -> Result<GoodnessOfFit, String> {
+) -> Result<GoodnessOfFit, GofError> {
     if bins.len() != likelihood.channels.len() {
-        return Err("one set of bins per channel is needed".into());
+        return Err(GofError::BinsPerChannel);
     }
     let statistic = deviance(likelihood, &best.values, bins);
     let start: Vec<ParamSpec> = params
@@ -68,9 +82,7 @@ pub fn goodness_of_fit(
         .collect();
     let done: Vec<f64> = outcomes.iter().flatten().copied().collect();
     if done.is_empty() {
-        return Err(format!(
-            "none of the {toys} pseudo-experiments' fits converged"
-        ));
+        return Err(GofError::NoToyConverged { toys });
     }
     let at_least = done.iter().filter(|&&d| d >= statistic).count();
     Ok(GoodnessOfFit {

@@ -45,6 +45,16 @@ pub struct Impacts {
     pub impacts: Vec<Impact>,
 }
 
+/// A refit the impacts need did not converge.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("the fit{with} did not converge ({status:?})")]
+pub struct RefitFailed {
+    /// Which parameter was fixed where (empty for the nominal refit).
+    pub with: String,
+    /// The refit's status.
+    pub status: Status,
+}
+
 /// The impacts on parameter `poi` of `likelihood`, whose fit `best` (converged, with
 /// HESSE errors) starts every refit.
 pub fn impacts(
@@ -53,7 +63,7 @@ pub fn impacts(
     poi: usize,
     best: &FitResult,
     settings: Settings,
-) -> Result<Impacts, String> {
+) -> Result<Impacts, RefitFailed> {
     let centre = |c: &Constraint| match *c {
         Constraint::Gaussian { param, mean, sigma } => Some((param, mean, sigma)),
         Constraint::LogNormal {
@@ -70,7 +80,7 @@ pub fn impacts(
         edm_tolerance: 1e-3 * settings.edm_tolerance,
         ..settings
     };
-    let fit_with = |fixed: Option<(usize, f64)>| -> Result<f64, String> {
+    let fit_with = |fixed: Option<(usize, f64)>| -> Result<f64, RefitFailed> {
         let mut start: Vec<ParamSpec> = params.to_vec();
         for (p, v) in start.iter_mut().zip(&best.values) {
             p.value = *v;
@@ -81,10 +91,12 @@ pub fn impacts(
         }
         let fit = minimize(likelihood, &start, tight);
         if fit.status != Status::Converged {
-            let with = fixed.map_or(String::new(), |(k, v)| {
-                format!(" with `{}` fixed at {v}", params[k].name)
+            return Err(RefitFailed {
+                with: fixed.map_or(String::new(), |(k, v)| {
+                    format!(" with `{}` fixed at {v}", params[k].name)
+                }),
+                status: fit.status,
             });
-            return Err(format!("the fit{with} did not converge ({:?})", fit.status));
         }
         Ok(fit.values[poi])
     };
@@ -109,7 +121,7 @@ pub fn impacts(
                 prefit: [refit(k, value + sigma)?, refit(k, value - sigma)?],
             })
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, RefitFailed>>()?;
     let size = |i: &Impact| i.postfit[0].abs().max(i.postfit[1].abs());
     impacts.sort_by(|a, b| size(b).total_cmp(&size(a)).then(a.name.cmp(&b.name)));
     Ok(Impacts {
