@@ -1123,20 +1123,19 @@ pub fn fit_at(
             )
         })
         .collect();
-    let impacts =
-        match impacts {
-            false => None,
-            true if unblind => {
-                Some(impacts_on(&likelihood, &params, &result, None).map_err(|e| e.to_string()))
-            }
-            true => Some(expected_impacts(&scan, mass, sigma, &active).and_then(
-                |(asimov, params, best, mu)| {
-                    impacts_on(&asimov, &params, &best, Some(mu)).map_err(|e| e.to_string())
-                },
-            )),
+    let impacts = match impacts {
+        false => None,
+        true if unblind => {
+            Some(impacts_on(&likelihood, &params, &result, None).map_err(|e| e.to_string()))
         }
-        .transpose()
-        .map_err(|m| failure(span, format!("impacts: {m}")))?;
+        true => Some(expected_impacts(&scan, mass, sigma, &active).and_then(
+            |(asimov, params, best, mu)| {
+                impacts_on(&asimov, &params, &best, Some(mu)).map_err(|e| e.to_string())
+            },
+        )),
+    }
+    .transpose()
+    .map_err(|m| failure(span, format!("impacts: {m}")))?;
     // On the plot's bins of each channel (blinded: of its sidebands, the data fitted).
     let goodness_of_fit = (gof_toys > 0)
         .then(|| {

@@ -10,7 +10,8 @@ use std::path::PathBuf;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Generator: b_to_k_alp, b_to_k_alp_signal, idm_dark_higgs, idm_dark_higgs_signal,
-    /// b_to_h_invisible, b_to_h_invisible_signal, ee_to_gamma_alp, ee_to_gamma_alp_signal.
+    /// b_to_h_invisible, b_to_h_invisible_signal, ee_to_gamma_alp, ee_to_gamma_alp_signal,
+    /// ee_to_mumu_zprime, ee_to_mumu_zprime_signal.
     toy: String,
     /// Number of events.
     #[arg(short = 'n', long = "events")]

@@ -96,6 +96,12 @@ fn process(
         "ee_to_gamma_alp_signal" => Box::new(super::ee_to_gamma_alp::EeToGammaAlp::new(
             true, params, events,
         )?),
+        "ee_to_mumu_zprime" => Box::new(super::ee_to_mumu_zprime::EeToMumuZprime::new(
+            false, params, events,
+        )?),
+        "ee_to_mumu_zprime_signal" => Box::new(super::ee_to_mumu_zprime::EeToMumuZprime::new(
+            true, params, events,
+        )?),
         other => return Err(format!("toy generator `{other}` has no implementation")),
     };
     Ok((process, g))

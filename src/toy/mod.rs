@@ -11,6 +11,7 @@ mod b_to_k_alp;
 pub mod cache;
 mod detector;
 mod ee_to_gamma_alp;
+mod ee_to_mumu_zprime;
 mod generate;
 mod idm_dark_higgs;
 pub mod kinematics;

@@ -357,6 +357,45 @@ const EE_TO_GAMMA_ALP: &[ColumnDecl] = event_columns![
     col("mcM_a", F64, E, Some((0.0, 10.6)), "true ALP mass (signal)"),
 ];
 
+const EE_TO_MUMU_ZPRIME: &[ColumnDecl] = event_columns![
+    col(
+        "decayMode",
+        I32,
+        N,
+        Some((0.0, 0.0)),
+        "Z' -> mu+ mu- (the only mode)"
+    ),
+    col(
+        "M_mumu",
+        F64,
+        E,
+        Some((0.0, 11.0)),
+        "invariant mass of the Z' candidate's two tracks (muon hypothesis)"
+    ),
+    col(
+        "M_4trk",
+        F64,
+        E,
+        Some((0.0, 14.0)),
+        "centre-of-mass invariant mass of the four tracks"
+    ),
+    col(
+        "p_total_cm",
+        F64,
+        E,
+        Some((0.0, 11.0)),
+        "magnitude of the four tracks' total centre-of-mass momentum"
+    ),
+    col(
+        "muonID_min",
+        F64,
+        N,
+        Some((0.0, 1.0)),
+        "smaller muon identification of the Z' candidate's two tracks"
+    ),
+    col("mcM_Zp", F64, E, Some((0.0, 10.6)), "true Z' mass (signal)"),
+];
+
 const INJECT: &[ParamDecl] = &[
     ParamDecl {
         name: "inject_mass",
@@ -438,6 +477,24 @@ pub const GENERATORS: &[Generator] = &[
             name: "masses",
             list: true,
             doc: "ALP mass grid, GeV",
+        }],
+    },
+    Generator {
+        name: "ee_to_mumu_zprime",
+        doc: "Belle II four-track sample for e+e- -> mu+ mu- Z'(-> mu+ mu-): four-muon and mu mu pi pi continua, J/psi, lost photons",
+        experiment: "belle2",
+        columns: EE_TO_MUMU_ZPRIME,
+        params: INJECT,
+    },
+    Generator {
+        name: "ee_to_mumu_zprime_signal",
+        doc: "e+e- -> mu+ mu- Z'(-> mu+ mu-) signal over a grid of Z' masses",
+        experiment: "belle2",
+        columns: EE_TO_MUMU_ZPRIME,
+        params: &[ParamDecl {
+            name: "masses",
+            list: true,
+            doc: "Z' mass grid, GeV",
         }],
     },
     Generator {

@@ -21,6 +21,7 @@ pub fn signal_truth(generator: &str) -> Option<SignalTruth> {
         "b_to_k_alp_signal" => ("mcM_a", None),
         "b_to_h_invisible_signal" => ("mcM_X", None),
         "ee_to_gamma_alp_signal" => ("mcM_a", None),
+        "ee_to_mumu_zprime_signal" => ("mcM_Zp", None),
         "idm_dark_higgs_signal" => ("mcM_hprime", Some("mcCtau_hprime")),
         _ => return None,
     };
@@ -59,7 +60,9 @@ pub fn generated(
             (mode < 5).then(|| residue_count(at_mass, 5, mode) as f64)
         }
         // One mode.
-        "ee_to_gamma_alp_signal" => (mode == 0.0).then_some(at_mass as f64),
+        "ee_to_gamma_alp_signal" | "ee_to_mumu_zprime_signal" => {
+            (mode == 0.0).then_some(at_mass as f64)
+        }
         // Lifetime (n / k) mod C, then a mode uniformly among those open at the mass.
         "idm_dark_higgs_signal" => {
             let ctaus = params.many("ctau").ok()?.unwrap_or_else(|| vec![1.0]);

@@ -353,6 +353,7 @@ fn plans_of_the_reference_searches() {
         "b_to_k_alp",
         "b_to_h_invisible",
         "ee_to_gamma_alp",
+        "ee_to_mumu_zprime",
     ] {
         let o = run(&["plan", &format!("analyses/{name}.yaml")]);
         assert_eq!(code(&o), 0);

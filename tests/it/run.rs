@@ -1425,6 +1425,12 @@ fn blinded_reference_searches_show_no_data_in_their_signal_regions() {
                 ("range: [0.2, 9.5]", "range: [2.0, 2.2]"),
             ],
         ),
+        (
+            // Its control region shares the background's slope with the signal region.
+            "ee_to_mumu_zprime",
+            "M_mumu",
+            vec![("range: [0.4, 9.0]", "range: [2.0, 2.2]")],
+        ),
     ];
     for (search, observable, edits) in searches {
         let mut text = common::reference_spec(search);

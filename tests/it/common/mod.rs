@@ -21,16 +21,18 @@ pub fn text(o: &std::process::Output) -> String {
     )
 }
 
-/// The reference spec `analyses/{name}.yaml` with its correction files' paths made
-/// absolute, so that it runs from any directory.
+/// The reference spec `analyses/{name}.yaml` with its correction files' and
+/// reinterpretation tables' paths made absolute, so that it runs from any directory.
 pub fn reference_spec(name: &str) -> String {
     let corrections = std::fs::canonicalize("analyses/corrections").unwrap();
+    let tables = std::fs::canonicalize("analyses/data/zprime").unwrap();
     std::fs::read_to_string(format!("analyses/{name}.yaml"))
         .unwrap()
         .replace(
             "file: corrections/",
             &format!("file: {}/", corrections.display()),
         )
+        .replace(": data/zprime/", &format!(": {}/", tables.display()))
 }
 
 /// The dark-Higgs reference spec, unblinded, on a smaller toy and a short scan, with the
