@@ -1,5 +1,5 @@
 //! A run's provenance: the spec's bytes and canonical meaning (SHA-256), the analysis
-//! repository's commit and dirty state, the MVA models' and correction files' hashes, the searchlight version
+//! repository's commit and dirty state, the hashes of the MVA models, correction files and tables, the searchlight version
 //! and platform; the inputs' records are added by [`super::execute`].
 
 use super::file_hash;
@@ -40,6 +40,11 @@ pub fn provenance(path: &Path, prepared: &super::Prepared) -> Result<Provenance,
                 .map(|c| (&c.name.value, &c.file.value)),
             |file, sha256| CorrectionFile { file, sha256 },
         )?,
+        tables: spec
+            .table_files()
+            .into_iter()
+            .map(|file| Ok((file.to_string(), file_hash(&base.join(file))?)))
+            .collect::<Result<_, Diagnostic>>()?,
         searchlight_version: env!("CARGO_PKG_VERSION").into(),
         searchlight_commit: env!("SEARCHLIGHT_GIT_COMMIT").into(),
         platform: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),

@@ -56,8 +56,8 @@ pub enum ChangedSource {
     },
 }
 
-/// Checks that the spec, its fragments, the input files, the MVA models and the
-/// correction files are the ones the result was made from.
+/// Checks that the spec, its fragments, the input files, the MVA models, the correction
+/// files and the tables are the ones the result was made from.
 pub fn unchanged_sources(
     spec: &Path,
     prepared: &Prepared,
@@ -99,6 +99,13 @@ pub fn unchanged_sources(
             format!("the file of correction `{name}`"),
             &prepared.base.join(&record.file),
             Some(&record.sha256),
+        )?;
+    }
+    for (file, sha256) in &provenance.tables {
+        check(
+            format!("the table `{file}`"),
+            &prepared.base.join(file),
+            Some(sha256),
         )?;
     }
     for (name, record) in &provenance.inputs {

@@ -40,6 +40,10 @@ pub struct Provenance {
     /// Each correction: its file and the file's SHA-256 (empty when results written by
     /// an earlier searchlight lack it).
     pub corrections: BTreeMap<String, CorrectionFile>,
+    /// Each table file the spec reads (generated events, efficiencies, reinterpretation
+    /// tables), as written, and its SHA-256; absent when there are none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tables: BTreeMap<String, String>,
 }
 
 /// What an input was made from.

@@ -358,6 +358,7 @@ mod tests {
                     inputs: Default::default(),
                     mva: Default::default(),
                     corrections: Default::default(),
+                    tables: Default::default(),
                 },
             },
             inputs: vec![InputPart {

@@ -571,6 +571,39 @@ impl SystematicKind {
 }
 
 impl Spec {
+    /// Every table file the spec reads, as written (relative to the spec): generated
+    /// events of signal files, efficiency tables, reinterpretation tables; each once.
+    pub fn table_files(&self) -> Vec<&str> {
+        let generated = self.inputs.iter().filter_map(|i| match &i.source {
+            Source::Files {
+                generated:
+                    Some(Generated {
+                        events: GeneratedEvents::Table(file),
+                        ..
+                    }),
+                ..
+            } => Some(file),
+            _ => None,
+        });
+        let efficiency = self.model.as_ref().and_then(|m| match m.efficiency() {
+            Some(Efficiency::Table { path, .. }) => Some(path),
+            _ => None,
+        });
+        let reinterpretation = self
+            .limits
+            .iter()
+            .flat_map(|l| &l.reinterpret)
+            .flat_map(|r| r.tables.iter().map(|(_, file)| file));
+        let mut files: Vec<&str> = generated
+            .chain(efficiency)
+            .chain(reinterpretation)
+            .map(|f| f.value.as_str())
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        files
+    }
+
     /// The weight variations, as (systematic, up, down).
     pub fn weight_variations(&self) -> impl Iterator<Item = (&Systematic, &SpecExpr, &SpecExpr)> {
         self.systematics.iter().filter_map(|s| match &s.kind {

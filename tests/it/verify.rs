@@ -71,3 +71,39 @@ fn verify_reproduces_detects_tampering_and_refuses_changed_sources() {
     assert!(text(&o).contains("test.parquet changed"), "{}", text(&o));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// The tables a spec reads are recorded with their hashes, and a changed one is refused.
+#[test]
+fn verify_refuses_a_changed_reinterpretation_table() {
+    let dir = std::env::temp_dir().join(format!("searchlight-verify-table-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let table = "data/zprime/lmu_ltau_xsec.csv";
+    std::fs::create_dir_all(dir.join("data/zprime")).unwrap();
+    std::fs::copy(Path::new("analyses").join(table), dir.join(table)).unwrap();
+    let spec = std::fs::read_to_string("analyses/ee_to_mumu_zprime.yaml")
+        .unwrap()
+        .replace("events: 60000", "events: 10000")
+        .replace("events: 100000", "events: 20000")
+        .replace("range: [0.4, 9.0]", "range: [2.0, 2.05]");
+    std::fs::write(dir.join("spec.yaml"), spec).unwrap();
+    let o = searchlight_in(&dir, &["run", "spec.yaml", "-o", "out"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out/results.json")).unwrap())
+            .unwrap();
+    let recorded = results["provenance"]["tables"][table].as_str().unwrap();
+    assert_eq!(recorded.len(), 64, "{recorded}");
+    let o = searchlight_in(&dir, &["verify", "out/results.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    let text_of_table = std::fs::read_to_string(dir.join(table)).unwrap();
+    std::fs::write(dir.join(table), text_of_table.replace("2.5e5", "2.6e5")).unwrap();
+    let o = searchlight_in(&dir, &["verify", "out/results.json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!("the table `{table}`")),
+        "{}",
+        text(&o)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
