@@ -25,14 +25,18 @@ pub fn text(o: &std::process::Output) -> String {
 /// reinterpretation tables' paths made absolute, so that it runs from any directory.
 pub fn reference_spec(name: &str) -> String {
     let corrections = std::fs::canonicalize("analyses/corrections").unwrap();
-    let tables = std::fs::canonicalize("analyses/data/zprime").unwrap();
+    let data = std::fs::canonicalize("analyses/data").unwrap();
     std::fs::read_to_string(format!("analyses/{name}.yaml"))
         .unwrap()
         .replace(
             "file: corrections/",
             &format!("file: {}/", corrections.display()),
         )
-        .replace(": data/zprime/", &format!(": {}/", tables.display()))
+        .replace(": data/zprime/", &format!(": {}/zprime/", data.display()))
+        .replace(
+            ": data/b_to_h_invisible/",
+            &format!(": {}/b_to_h_invisible/", data.display()),
+        )
 }
 
 /// The dark-Higgs reference spec, unblinded, on a smaller toy and a short scan, with the
