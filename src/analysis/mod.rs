@@ -12,6 +12,7 @@ pub mod efficiency;
 pub mod fit_scan;
 pub mod global_toys;
 pub mod injection;
+pub mod model_plane;
 mod pdf;
 pub mod plain_fit;
 mod template;
@@ -193,6 +194,9 @@ pub struct Outcome {
     pub efficiency: Vec<efficiency::EfficiencyTable>,
     /// The scan.
     pub scan: Vec<ScanPoint>,
+    /// Exclusion in each model plane (`limits.model_plane`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub model_plane: Vec<model_plane::ModelPlane>,
     /// Global significance of the largest excess (null while blinded): from
     /// pseudo-experiments with `limits.global_toys`, else by Gross–Vitells upcrossings.
     pub global_significance: Option<f64>,
@@ -698,6 +702,11 @@ pub fn statistics(
     if !scan_points.iter().any(|p| p.status == "ok") {
         return Err(no_limits(spec, &points, &scan_points));
     }
+    let model_plane = limits
+        .model_plane
+        .iter()
+        .map(|plane| model_plane::exclusion(spec, base, plane, &scan_points))
+        .collect::<Result<_, _>>()?;
     let global_toys = match &limits.global_toys {
         Some(toys) if unblind => Some(
             global_toys::SmoothedData::new(
@@ -742,6 +751,7 @@ pub fn statistics(
         blinded: !unblind,
         efficiency: context.efficiency,
         scan: scan_points,
+        model_plane,
         global_significance,
         global_significance_toys: global_toys,
         injected,
@@ -1214,15 +1224,7 @@ fn reinterpret(spec: &Spec, base: &Path, points: &mut [ScanPoint]) -> Result<(),
     };
     let poi = &model.poi().name.value;
     for r in &limits.reinterpret {
-        let tables = r
-            .tables
-            .iter()
-            .map(|(name, file)| {
-                crate::io::point_table::read(&base.join(&file.value), &["value"], &[])
-                    .map(|rows| (name.value.as_str(), rows))
-                    .map_err(|e| Diagnostic::error(e.code, e.message).at(file.span))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let tables = read_tables(base, &r.tables)?;
         for point in points.iter_mut() {
             let formula = point
                 .channel
@@ -1264,9 +1266,24 @@ fn reinterpret(spec: &Spec, base: &Path, points: &mut [ScanPoint]) -> Result<(),
     Ok(())
 }
 
+/// The `tables` of a reinterpretation or model plane, read: (name, rows).
+pub(crate) fn read_tables<'a>(
+    base: &Path,
+    tables: &'a [(crate::spec::Name, crate::spec::Name)],
+) -> Result<Vec<(&'a str, Vec<crate::io::point_table::PointRow>)>, Diagnostic> {
+    tables
+        .iter()
+        .map(|(name, file)| {
+            crate::io::point_table::read(&base.join(&file.value), &["value"], &[])
+                .map(|rows| (name.value.as_str(), rows))
+                .map_err(|e| Diagnostic::error(e.code, e.message).at(file.span))
+        })
+        .collect()
+}
+
 /// A table's `value` at `mass`, linear between its masses (the rows of `channel` where
 /// the table names channels); NaN outside them.
-fn interpolate(rows: &[crate::io::point_table::PointRow], mass: f64, channel: Option<&str>) -> f64 {
+pub(crate) fn interpolate(rows: &[crate::io::point_table::PointRow], mass: f64, channel: Option<&str>) -> f64 {
     let mut points: Vec<(f64, f64)> = rows
         .iter()
         .filter(|r| r.channel.is_none() || r.channel.as_deref() == channel)

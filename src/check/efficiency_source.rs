@@ -124,6 +124,33 @@ fn control_names(spec: &Spec) -> Vec<&str> {
         .collect()
 }
 
+impl EfficiencySource {
+    /// The distinct lifetimes of the signal's grid, in order (empty without a lifetime
+    /// axis): a toy's `ctau` parameter, the generated points of files, a table's rows.
+    pub fn lifetimes(&self, spec: &Spec) -> Vec<f64> {
+        let mut all: Vec<f64> = match self {
+            EfficiencySource::Toy(name) => spec
+                .inputs
+                .iter()
+                .filter(|i| &i.name.value == name)
+                .flat_map(|i| match &i.source {
+                    crate::spec::Source::Toy { params, .. } => params
+                        .iter()
+                        .filter(|(p, _)| p.value == "ctau")
+                        .flat_map(|(_, v)| v.value.values())
+                        .collect(),
+                    crate::spec::Source::Files { .. } => Vec::new(),
+                })
+                .collect(),
+            EfficiencySource::Files { points, .. } => points.iter().filter_map(|p| p.ctau).collect(),
+            EfficiencySource::Given(points) => points.iter().filter_map(|p| p.ctau).collect(),
+        };
+        all.sort_by(f64::total_cmp);
+        all.dedup_by(|a, b| same_lifetime(Some(*a), Some(*b)));
+        all
+    }
+}
+
 /// The efficiency source of a scan; None when the spec has no model or no scan.
 pub fn resolve(spec: &Spec, base: &Path) -> Result<Option<EfficiencySource>, Refusal> {
     let (Some(model), Some(_)) = (&spec.model, &spec.scan) else {

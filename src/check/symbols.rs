@@ -232,14 +232,17 @@ impl<'a> LintContext<'a> {
         self.spec.scan.as_ref().map(|s| s.parameter.value.as_str())
     }
 
-    /// The names of the tables of reinterpretation formulas (`limits.reinterpret.*.tables`).
-    fn reinterpret_tables(&self) -> impl Iterator<Item = &str> {
-        self.spec
-            .limits
-            .iter()
-            .flat_map(|l| &l.reinterpret)
-            .flat_map(|r| &r.tables)
-            .map(|(n, _)| n.value.as_str())
+    /// The plain numbers of reinterpretation formulas and model planes: their tables
+    /// (`limits.reinterpret.*.tables`, `limits.model_plane.*.tables`) and the planes'
+    /// couplings.
+    fn formula_numbers(&self) -> impl Iterator<Item = &str> {
+        self.spec.limits.iter().flat_map(|l| {
+            let reinterpret = l.reinterpret.iter().flat_map(|r| &r.tables);
+            let planes = l.model_plane.iter().flat_map(|p| {
+                std::iter::once(&p.coupling).chain(p.tables.iter().map(|(n, _)| n))
+            });
+            reinterpret.map(|(n, _)| n).chain(planes).map(|n| n.value.as_str())
+        })
     }
 
     /// Name of the parameter of interest.
@@ -279,8 +282,9 @@ impl<'a> LintContext<'a> {
                 if sigma && name == "sigma" {
                     return Some(Symbol::Sigma);
                 }
-                // The POI, and the tables of reinterpretation formulas: plain numbers.
-                if poi && (self.poi() == Some(name) || self.reinterpret_tables().any(|t| t == name))
+                // The POI, the tables of reinterpretation formulas and model planes, and
+                // the planes' couplings: plain numbers.
+                if poi && (self.poi() == Some(name) || self.formula_numbers().any(|t| t == name))
                 {
                     return Some(Symbol::Poi);
                 }
@@ -371,7 +375,7 @@ impl<'a> LintContext<'a> {
                 }
                 if poi {
                     names.extend(self.poi().map(str::to_string));
-                    names.extend(self.reinterpret_tables().map(str::to_string));
+                    names.extend(self.formula_numbers().map(str::to_string));
                 }
             }
         }

@@ -2,7 +2,9 @@
 //! lifetime) for the POI and for each reinterpreted parameter, and the local p-value
 //! when unblinded.
 
-use super::plots::{BinnedFit, Labels, LimitPoint, Stack, brazil, fit, local_pvalue, stacked};
+use super::plots::{
+    BinnedFit, Labels, LimitPoint, Stack, brazil, fit, local_pvalue, model_plane, stacked,
+};
 use crate::analysis::{Outcome, ScanPoint};
 use std::path::{Path, PathBuf};
 
@@ -133,6 +135,25 @@ pub fn write(
                 &out.join(format!("pvalue{name}")),
                 &labels,
                 &pvalues,
+            )?);
+        }
+    }
+    for plane in &outcome.model_plane {
+        for channel in &plane.channels {
+            let (name, subtitle) = match &channel.channel {
+                Some(c) => (format!("_{}", slug(c)), format!(", {c}")),
+                None => (String::new(), String::new()),
+            };
+            let labels = Labels {
+                title: format!("{title}{subtitle}: excluded at {cl}"),
+                x: parameter.to_owned(),
+                y: plane.coupling.clone(),
+            };
+            written.extend(model_plane(
+                &out.join(format!("model_plane_{}{name}", slug(&plane.coupling))),
+                &labels,
+                plane.range,
+                &channel.masses,
             )?);
         }
     }

@@ -495,6 +495,123 @@ pub fn brazil(stem: &Path, labels: &Labels, points: &[LimitPoint]) -> Result<Vec
     )
 }
 
+/// The exclusion of a model plane at `stem`.svg/.png: the coupling (log axis, `range`)
+/// against the hypothesis, the ±1σ (green) and ±2σ (yellow) bands of the expected
+/// exclusion's edge, the median expected edge dashed and the observed edge solid.
+pub fn model_plane(
+    stem: &Path,
+    labels: &Labels,
+    range: [f64; 2],
+    masses: &[crate::analysis::model_plane::PlaneMass],
+) -> Result<Vec<PathBuf>, String> {
+    if masses.len() < 2 {
+        return Ok(Vec::new());
+    }
+    write_both(
+        stem,
+        |a| draw_model_plane(a, labels, range, masses),
+        |a| draw_model_plane(a, labels, range, masses),
+    )
+}
+
+fn draw_model_plane<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    labels: &Labels,
+    range: [f64; 2],
+    masses: &[crate::analysis::model_plane::PlaneMass],
+) -> Result<(), String> {
+    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    root.fill(&WHITE).map_err(e)?;
+    let n = masses.len();
+    let (x0, x1) = (masses[0].mass, masses[n - 1].mass);
+    let mut chart = log_axes(&root, labels, x0..x1, range[0]..range[1])?;
+    // Each hypothesis's column reaches halfway to its neighbours.
+    let column = |k: usize| {
+        let left = if k == 0 { x0 } else { 0.5 * (masses[k - 1].mass + masses[k].mass) };
+        let right = if k + 1 == n { x1 } else { 0.5 * (masses[k].mass + masses[k + 1].mass) };
+        (left, right)
+    };
+    let yellow = RGBColor(255, 204, 0);
+    let green = RGBColor(0, 204, 0);
+    // Excluded at −2σ ⊇ −1σ ⊇ +1σ ⊇ +2σ: painted in turn, they leave the bands as rings.
+    for (band, color, label) in [
+        (0, yellow, Some("expected ± 2σ")),
+        (1, green, Some("expected ± 1σ")),
+        (3, yellow, None),
+        (4, WHITE, None),
+    ] {
+        let cells = masses.iter().enumerate().flat_map(|(k, m)| {
+            let (left, right) = column(k);
+            let intervals = m.expected.as_ref().map_or(&[][..], |e| &e[band][..]);
+            intervals
+                .iter()
+                .map(move |[lo, hi]| Rectangle::new([(left, *lo), (right, *hi)], color.filled()))
+        });
+        let area = chart.draw_series(cells).map_err(e)?;
+        if let Some(label) = label {
+            area.label(label).legend(move |(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 20, y + 6)], color.filled())
+            });
+        }
+    }
+    // An edge: the outer ends of the excluded intervals, broken where none is excluded.
+    let edges = |intervals: &dyn Fn(&crate::analysis::model_plane::PlaneMass) -> Option<Vec<[f64; 2]>>| {
+        let mut lines: Vec<Vec<(f64, f64)>> = Vec::new();
+        let mut current: Vec<(f64, f64)> = Vec::new();
+        let mut upper: Vec<(f64, f64)> = Vec::new();
+        for m in masses {
+            match intervals(m).filter(|i| !i.is_empty()) {
+                Some(i) => {
+                    current.push((m.mass, i[0][0]));
+                    upper.push((m.mass, i[i.len() - 1][1]));
+                }
+                None => {
+                    lines.push(std::mem::take(&mut current));
+                    lines.push(std::mem::take(&mut upper));
+                }
+            }
+        }
+        lines.push(current);
+        lines.push(upper);
+        lines.retain(|l| !l.is_empty());
+        lines
+    };
+    for (k, line) in edges(&|m| m.expected.as_ref().map(|e| e[2].clone()))
+        .into_iter()
+        .enumerate()
+    {
+        let median = chart
+            .draw_series(DashedLineSeries::new(line, 6, 4, BLACK.stroke_width(2)))
+            .map_err(e)?;
+        if k == 0 {
+            median.label("expected").legend(|(x, y)| {
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (7, 0)], BLACK.stroke_width(2))
+                    + PathElement::new(vec![(12, 0), (19, 0)], BLACK.stroke_width(2))
+            });
+        }
+    }
+    for (k, line) in edges(&|m| m.observed.clone()).into_iter().enumerate() {
+        let observed = chart
+            .draw_series(LineSeries::new(line, BLACK.stroke_width(3)))
+            .map_err(e)?;
+        if k == 0 {
+            observed.label("observed").legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(3))
+            });
+        }
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font(("sans-serif", 16))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(e)?;
+    root.present().map_err(e)
+}
+
 /// The local p-value of `points` (mass, p) at `stem`.svg/.png, with 1σ–4σ guides.
 pub fn local_pvalue(
     stem: &Path,

@@ -703,6 +703,39 @@ const REINTERPRET: Kind = Kind::Object(&[
     ),
 ]);
 
+const MODEL_PLANE: Kind = Kind::Object(&[
+    req(
+        "range",
+        Kind::Interval,
+        "the coupling's range, scanned in equal steps of its logarithm",
+    ),
+    opt(
+        "points",
+        Kind::Count,
+        "couplings in the range (default 200, at most 10 000)",
+    ),
+    req(
+        "ctau",
+        Kind::Expr,
+        "the signal's proper decay length at the hypothesis and coupling, in the units of the scan's lifetimes",
+    ),
+    req(
+        "prediction",
+        Kind::Expr,
+        "the POI value the model predicts at the hypothesis and coupling",
+    ),
+    opt(
+        "channels",
+        Kind::Dict(&Kind::Expr),
+        "the prediction for one channel (a POI per channel), instead of `prediction`",
+    ),
+    opt(
+        "tables",
+        Kind::Dict(&Kind::Str),
+        "names usable in the formulas, each a CSV or JSON table of `value` against `mass` (and `channel`), linearly interpolated",
+    ),
+]);
+
 const LIMITS: Kind = Kind::Object(&[
     req("cl", Kind::Quantity, "confidence level, in (0, 1)"),
     req("method", Kind::Enum(METHODS), "limit-setting method"),
@@ -725,6 +758,11 @@ const LIMITS: Kind = Kind::Object(&[
         "reinterpret",
         Kind::Dict(&REINTERPRET),
         "limits on model parameters derived from the POI limit",
+    ),
+    opt(
+        "model_plane",
+        Kind::Dict(&MODEL_PLANE),
+        "exclusion in the plane of the scan parameter and a coupling that sets the signal's lifetime (a scan over lifetimes)",
     ),
 ]);
 

@@ -1895,28 +1895,8 @@ fn limits(node: &YamlNode, ctx: &mut Ctx) -> Option<Limits> {
                 continue;
             };
             let unit = rm.get("unit").and_then(|u| ctx.string(u, "`unit`"));
-            let mut tables = Vec::new();
-            if let Some(t) = rm.get("tables") {
-                for (k, v) in ctx.dict(t, "`tables`").unwrap_or_default() {
-                    if let (Some(n), Some(file)) = (
-                        ctx.identifier(k, "a table name"),
-                        ctx.string(v, "a table file"),
-                    ) {
-                        tables.push((n, file));
-                    }
-                }
-            }
-            let mut channels = Vec::new();
-            if let Some(c) = rm.get("channels") {
-                for (k, v) in ctx.dict(c, "`channels`").unwrap_or_default() {
-                    if let (Some(n), Some(f)) = (
-                        ctx.identifier(k, "a channel name"),
-                        ctx.expr(v, "a formula"),
-                    ) {
-                        channels.push((n, f));
-                    }
-                }
-            }
+            let tables = formula_tables(&rm, ctx);
+            let channels = channel_formulas(&rm, ctx);
             if let Some(formula) = rm.get("formula").and_then(|f| ctx.expr(f, "a formula")) {
                 reinterpret.push(Reinterpret {
                     name,
@@ -1928,6 +1908,42 @@ fn limits(node: &YamlNode, ctx: &mut Ctx) -> Option<Limits> {
             }
         }
     }
+    let mut model_plane = Vec::new();
+    if let Some(planes) = m.get("model_plane") {
+        let inner = match sub_kind(kind, "model_plane") {
+            Kind::Dict(inner) => *inner,
+            other => other,
+        };
+        for (k, v) in ctx.dict(planes, "`model_plane`").unwrap_or_default() {
+            let Some(coupling) = ctx.identifier(k, "a coupling name") else {
+                continue;
+            };
+            let what = format!("model plane `{}`", coupling.value);
+            let Some(pm) = ctx.map(v, inner, &what) else {
+                continue;
+            };
+            let range = pm.get("range").and_then(|r| ctx.interval(r, "`range`"));
+            let points = pm
+                .get("points")
+                .and_then(|p| ctx.count_at_most(p, "`points`", MAX_MODEL_PLANE_POINTS));
+            let ctau = pm.get("ctau").and_then(|e| ctx.expr(e, "`ctau`"));
+            let prediction = pm
+                .get("prediction")
+                .and_then(|e| ctx.expr(e, "`prediction`"));
+            let (tables, channels) = (formula_tables(&pm, ctx), channel_formulas(&pm, ctx));
+            if let (Some(range), Some(ctau), Some(prediction)) = (range, ctau, prediction) {
+                model_plane.push(ModelPlane {
+                    coupling,
+                    range,
+                    points,
+                    ctau,
+                    prediction,
+                    channels,
+                    tables,
+                });
+            }
+        }
+    }
     Some(Limits {
         cl: cl?,
         method: method?,
@@ -1935,5 +1951,45 @@ fn limits(node: &YamlNode, ctx: &mut Ctx) -> Option<Limits> {
         toys,
         global_toys,
         reinterpret,
+        model_plane,
     })
+}
+
+/// Most couplings of a model plane.
+const MAX_MODEL_PLANE_POINTS: u64 = 10_000;
+
+/// `tables:` of a reinterpretation or model plane: name → file.
+fn formula_tables(m: &Map, ctx: &mut Ctx) -> Vec<(Name, Name)> {
+    let Some(t) = m.get("tables") else {
+        return Vec::new();
+    };
+    ctx.dict(t, "`tables`")
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| {
+            let (name, file) = (
+                ctx.identifier(k, "a table name"),
+                ctx.string(v, "a table file"),
+            );
+            Some((name?, file?))
+        })
+        .collect()
+}
+
+/// `channels:` of a reinterpretation or model plane: channel → formula.
+fn channel_formulas(m: &Map, ctx: &mut Ctx) -> Vec<(Name, SpecExpr)> {
+    let Some(c) = m.get("channels") else {
+        return Vec::new();
+    };
+    ctx.dict(c, "`channels`")
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| {
+            let (name, formula) = (
+                ctx.identifier(k, "a channel name"),
+                ctx.expr(v, "a formula"),
+            );
+            Some((name?, formula?))
+        })
+        .collect()
 }

@@ -572,7 +572,8 @@ impl SystematicKind {
 
 impl Spec {
     /// Every table file the spec reads, as written (relative to the spec): generated
-    /// events of signal files, efficiency tables, reinterpretation tables; each once.
+    /// events of signal files, efficiency tables, tables of reinterpretations and model
+    /// planes; each once.
     pub fn table_files(&self) -> Vec<&str> {
         let generated = self.inputs.iter().filter_map(|i| match &i.source {
             Source::Files {
@@ -589,14 +590,13 @@ impl Spec {
             Some(Efficiency::Table { path, .. }) => Some(path),
             _ => None,
         });
-        let reinterpretation = self
-            .limits
-            .iter()
-            .flat_map(|l| &l.reinterpret)
-            .flat_map(|r| r.tables.iter().map(|(_, file)| file));
+        let reinterpretation = self.limits.iter().flat_map(|l| {
+            let planes = l.model_plane.iter().flat_map(|p| &p.tables);
+            l.reinterpret.iter().flat_map(|r| &r.tables).chain(planes)
+        });
         let mut files: Vec<&str> = generated
             .chain(efficiency)
-            .chain(reinterpretation)
+            .chain(reinterpretation.map(|(_, file)| file))
             .map(|f| f.value.as_str())
             .collect();
         files.sort_unstable();
@@ -1058,6 +1058,32 @@ pub struct Limits {
     pub global_toys: Option<Spanned<u64>>,
     /// Conversions of the POI limit into model parameters.
     pub reinterpret: Vec<Reinterpret>,
+    /// Exclusion in a plane of the scan parameter and a model coupling that sets the
+    /// signal's lifetime.
+    pub model_plane: Vec<ModelPlane>,
+}
+
+/// `limits.model_plane.<coupling>`: a model whose coupling sets both the signal's
+/// lifetime and (possibly) its predicted POI value; excluded where the prediction
+/// exceeds the limit at the lifetime the coupling gives.
+#[derive(Clone, Debug)]
+pub struct ModelPlane {
+    /// The coupling's name (the plane's vertical axis).
+    pub coupling: Name,
+    /// Its range, scanned in equal steps of its logarithm.
+    pub range: Interval,
+    /// Couplings in the range (default 200).
+    pub points: Option<Spanned<u64>>,
+    /// The signal's proper decay length at (hypothesis, coupling), in the units of the
+    /// scan's lifetimes.
+    pub ctau: SpecExpr,
+    /// The POI value the model predicts at (hypothesis, coupling).
+    pub prediction: SpecExpr,
+    /// A channel's own prediction (channels with their own POI).
+    pub channels: Vec<(Name, SpecExpr)>,
+    /// Names usable in the formulas, each a table of `value` against `mass` (and
+    /// `channel`), relative to the spec.
+    pub tables: Vec<(Name, Name)>,
 }
 
 /// A reinterpretation formula.

@@ -10,6 +10,7 @@ use crate::expr::ExprKind;
 mod alias_cycle;
 mod asymptotic_small_counts;
 mod background_choice;
+mod model_plane;
 mod cl_out_of_range;
 mod control_region;
 mod correction_file;
@@ -127,6 +128,7 @@ pub const ALL: &[Rule] = &[
     reinterpret_table::RULE,
     control_region::RULE,
     background_choice::RULE,
+    model_plane::RULE,
 ];
 
 /// The rule with this code or name.

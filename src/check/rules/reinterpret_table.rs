@@ -1,5 +1,6 @@
 //! ## What it does
-//! Checks the tables and per-channel formulas of `limits.reinterpret`: each table file is
+//! Checks the tables and per-channel formulas of `limits.reinterpret` and
+//! `limits.model_plane`: each table file is
 //! a readable CSV or JSON table of `value` against `mass` (and `channel`, naming channels
 //! of the spec), and each per-channel formula belongs to a channel of the spec whose POI
 //! is its own (`per_channel: true`).
@@ -47,14 +48,19 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         .model
         .as_ref()
         .is_some_and(|m| m.poi().per_channel.value);
-    for r in &limits.reinterpret {
-        for (_, file) in &r.tables {
+    let reinterpretations = limits
+        .reinterpret
+        .iter()
+        .map(|r| (format!("reinterpretation `{}`", r.name.value), &r.tables, &r.channels));
+    let planes = limits
+        .model_plane
+        .iter()
+        .map(|p| (format!("model plane `{}`", p.coupling.value), &p.tables, &p.channels));
+    for (what, tables, formulas) in reinterpretations.chain(planes) {
+        for (_, file) in tables {
             match crate::io::point_table::read(&ctx.base_dir.join(&file.value), &["value"], &[]) {
                 Err(e) => out.push(
-                    RULE.diag(format!(
-                        "reinterpretation `{}`: {}",
-                        r.name.value, e.message
-                    ))
+                    RULE.diag(format!("{what}: {}", e.message))
                     .at_labelled(file.span, "unusable table"),
                 ),
                 Ok(rows) => {
@@ -75,7 +81,7 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        for (name, _) in &r.channels {
+        for (name, _) in formulas {
             if !channels.contains(&name.value.as_str()) {
                 out.push(
                     RULE.diag(format!("`{}` is not a channel of the spec", name.value))
