@@ -1283,7 +1283,11 @@ pub(crate) fn read_tables<'a>(
 
 /// A table's `value` at `mass`, linear between its masses (the rows of `channel` where
 /// the table names channels); NaN outside them.
-pub(crate) fn interpolate(rows: &[crate::io::point_table::PointRow], mass: f64, channel: Option<&str>) -> f64 {
+pub(crate) fn interpolate(
+    rows: &[crate::io::point_table::PointRow],
+    mass: f64,
+    channel: Option<&str>,
+) -> f64 {
     let mut points: Vec<(f64, f64)> = rows
         .iter()
         .filter(|r| r.channel.is_none() || r.channel.as_deref() == channel)

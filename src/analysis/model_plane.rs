@@ -65,7 +65,11 @@ pub fn exclusion(
 ) -> Result<ModelPlane, Diagnostic> {
     let tables = read_tables(base, &plane.tables)?;
     let (low, high) = (plane.range.low.value, plane.range.high.value);
-    let count = plane.points.as_ref().map_or(200, |p| p.value as usize).max(2);
+    let count = plane
+        .points
+        .as_ref()
+        .map_or(200, |p| p.value as usize)
+        .max(2);
     let couplings: Vec<f64> = (0..count)
         .map(|k| low * (high / low).powf(k as f64 / (count - 1) as f64))
         .collect();
@@ -85,7 +89,10 @@ pub fn exclusion(
                 .map_or(&plane.prediction, |(_, f)| f);
             // Hypotheses in scan order, each with its limits by lifetime.
             let mut hypotheses: Vec<(f64, Vec<AtLifetime>)> = Vec::new();
-            for p in points.iter().filter(|p| p.channel == channel && p.status == "ok") {
+            for p in points
+                .iter()
+                .filter(|p| p.channel == channel && p.status == "ok")
+            {
                 let Some(ctau) = p.ctau.filter(|t| *t > 0.0) else {
                     continue;
                 };
@@ -139,14 +146,11 @@ pub fn exclusion(
                         .iter()
                         .all(|l| l.observed.is_some())
                         .then(|| excluded(&|l| l.observed));
-                    let expected = by_lifetime
-                        .iter()
-                        .all(|l| l.expected.is_some())
-                        .then(|| {
-                            std::array::from_fn(|band| {
-                                excluded(&|l: &AtLifetime| l.expected.map(|e| e[band]))
-                            })
-                        });
+                    let expected = by_lifetime.iter().all(|l| l.expected.is_some()).then(|| {
+                        std::array::from_fn(|band| {
+                            excluded(&|l: &AtLifetime| l.expected.map(|e| e[band]))
+                        })
+                    });
                     PlaneMass {
                         mass,
                         observed,
@@ -237,10 +241,18 @@ mod tests {
         let r = [Some(-1.0), Some(1.0), Some(1.0), Some(-1.0)];
         let got = intervals(&g, &r);
         assert_eq!(got.len(), 1);
-        assert!((got[0][0] - 10f64.sqrt()).abs() < 1e-12 && (got[0][1] - 10f64.powf(2.5)).abs() < 1e-9);
+        assert!(
+            (got[0][0] - 10f64.sqrt()).abs() < 1e-12 && (got[0][1] - 10f64.powf(2.5)).abs() < 1e-9
+        );
         // Open at the top, cut where the ratio is undefined.
-        assert_eq!(intervals(&g, &[Some(-1.0), Some(1.0), Some(1.0), Some(1.0)])[0][1], 1000.0);
-        assert_eq!(intervals(&g, &[Some(1.0), Some(1.0), None, Some(1.0)]), vec![[1.0, 10.0], [1000.0, 1000.0]]);
+        assert_eq!(
+            intervals(&g, &[Some(-1.0), Some(1.0), Some(1.0), Some(1.0)])[0][1],
+            1000.0
+        );
+        assert_eq!(
+            intervals(&g, &[Some(1.0), Some(1.0), None, Some(1.0)]),
+            vec![[1.0, 10.0], [1000.0, 1000.0]]
+        );
         assert!(intervals(&g, &[Some(-0.1); 4]).is_empty());
     }
 

@@ -142,7 +142,9 @@ impl EfficiencySource {
                     crate::spec::Source::Files { .. } => Vec::new(),
                 })
                 .collect(),
-            EfficiencySource::Files { points, .. } => points.iter().filter_map(|p| p.ctau).collect(),
+            EfficiencySource::Files { points, .. } => {
+                points.iter().filter_map(|p| p.ctau).collect()
+            }
             EfficiencySource::Given(points) => points.iter().filter_map(|p| p.ctau).collect(),
         };
         all.sort_by(f64::total_cmp);

@@ -178,7 +178,8 @@ pub fn sites(spec: &Spec) -> Vec<Site<'_>> {
                 .map(|f| model(f, false, true, "a reinterpretation formula")),
         );
         out.extend(limits.model_plane.iter().flat_map(|p| {
-            let predictions = std::iter::once(&p.prediction).chain(p.channels.iter().map(|(_, f)| f));
+            let predictions =
+                std::iter::once(&p.prediction).chain(p.channels.iter().map(|(_, f)| f));
             std::iter::once(model(&p.ctau, false, true, "a model plane's lifetime"))
                 .chain(predictions.map(|f| model(f, false, true, "a model plane's prediction")))
         }));

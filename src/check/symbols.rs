@@ -238,10 +238,14 @@ impl<'a> LintContext<'a> {
     fn formula_numbers(&self) -> impl Iterator<Item = &str> {
         self.spec.limits.iter().flat_map(|l| {
             let reinterpret = l.reinterpret.iter().flat_map(|r| &r.tables);
-            let planes = l.model_plane.iter().flat_map(|p| {
-                std::iter::once(&p.coupling).chain(p.tables.iter().map(|(n, _)| n))
-            });
-            reinterpret.map(|(n, _)| n).chain(planes).map(|n| n.value.as_str())
+            let planes = l
+                .model_plane
+                .iter()
+                .flat_map(|p| std::iter::once(&p.coupling).chain(p.tables.iter().map(|(n, _)| n)));
+            reinterpret
+                .map(|(n, _)| n)
+                .chain(planes)
+                .map(|n| n.value.as_str())
         })
     }
 
@@ -284,8 +288,7 @@ impl<'a> LintContext<'a> {
                 }
                 // The POI, the tables of reinterpretation formulas and model planes, and
                 // the planes' couplings: plain numbers.
-                if poi && (self.poi() == Some(name) || self.formula_numbers().any(|t| t == name))
-                {
+                if poi && (self.poi() == Some(name) || self.formula_numbers().any(|t| t == name)) {
                     return Some(Symbol::Poi);
                 }
             }

@@ -324,5 +324,16 @@ fn describe_model(ctx: &LintContext, w: &mut String) {
         for r in &l.reinterpret {
             let _ = writeln!(w, "  {} = {}", r.name.value, print(&r.formula.expr));
         }
+        for p in &l.model_plane {
+            let _ = writeln!(
+                w,
+                "  model plane {} in [{}, {}]: ctau = {}, prediction = {}",
+                p.coupling.value,
+                p.range.low.value,
+                p.range.high.value,
+                print(&p.ctau.expr),
+                print(&p.prediction.expr)
+            );
+        }
     }
 }

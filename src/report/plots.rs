@@ -527,8 +527,16 @@ fn draw_model_plane<DB: DrawingBackend>(
     let mut chart = log_axes(&root, labels, x0..x1, range[0]..range[1])?;
     // Each hypothesis's column reaches halfway to its neighbours.
     let column = |k: usize| {
-        let left = if k == 0 { x0 } else { 0.5 * (masses[k - 1].mass + masses[k].mass) };
-        let right = if k + 1 == n { x1 } else { 0.5 * (masses[k].mass + masses[k + 1].mass) };
+        let left = if k == 0 {
+            x0
+        } else {
+            0.5 * (masses[k - 1].mass + masses[k].mass)
+        };
+        let right = if k + 1 == n {
+            x1
+        } else {
+            0.5 * (masses[k].mass + masses[k + 1].mass)
+        };
         (left, right)
     };
     let yellow = RGBColor(255, 204, 0);
@@ -555,27 +563,28 @@ fn draw_model_plane<DB: DrawingBackend>(
         }
     }
     // An edge: the outer ends of the excluded intervals, broken where none is excluded.
-    let edges = |intervals: &dyn Fn(&crate::analysis::model_plane::PlaneMass) -> Option<Vec<[f64; 2]>>| {
-        let mut lines: Vec<Vec<(f64, f64)>> = Vec::new();
-        let mut current: Vec<(f64, f64)> = Vec::new();
-        let mut upper: Vec<(f64, f64)> = Vec::new();
-        for m in masses {
-            match intervals(m).filter(|i| !i.is_empty()) {
-                Some(i) => {
-                    current.push((m.mass, i[0][0]));
-                    upper.push((m.mass, i[i.len() - 1][1]));
-                }
-                None => {
-                    lines.push(std::mem::take(&mut current));
-                    lines.push(std::mem::take(&mut upper));
+    let edges =
+        |intervals: &dyn Fn(&crate::analysis::model_plane::PlaneMass) -> Option<Vec<[f64; 2]>>| {
+            let mut lines: Vec<Vec<(f64, f64)>> = Vec::new();
+            let mut current: Vec<(f64, f64)> = Vec::new();
+            let mut upper: Vec<(f64, f64)> = Vec::new();
+            for m in masses {
+                match intervals(m).filter(|i| !i.is_empty()) {
+                    Some(i) => {
+                        current.push((m.mass, i[0][0]));
+                        upper.push((m.mass, i[i.len() - 1][1]));
+                    }
+                    None => {
+                        lines.push(std::mem::take(&mut current));
+                        lines.push(std::mem::take(&mut upper));
+                    }
                 }
             }
-        }
-        lines.push(current);
-        lines.push(upper);
-        lines.retain(|l| !l.is_empty());
-        lines
-    };
+            lines.push(current);
+            lines.push(upper);
+            lines.retain(|l| !l.is_empty());
+            lines
+        };
     for (k, line) in edges(&|m| m.expected.as_ref().map(|e| e[2].clone()))
         .into_iter()
         .enumerate()

@@ -3240,3 +3240,60 @@ fn reinterpretations_take_tables_and_formulas_per_channel() {
     }
     assert!(checked > 10, "{checked} points checked");
 }
+
+/// A model plane where every step is exact: an efficiency ∝ 1/cτ (so the limit ∝ cτ,
+/// which log–log interpolation between lifetimes reproduces), cτ = 10⁻⁴ / g² and a
+/// constant prediction P, so log(P / limit) is linear in log g and the lower edge of the
+/// exclusion is g = √(10⁻⁴ L₁ / P), L₁ the limit at cτ = 1. The upper edge is where cτ
+/// leaves the lifetime grid (0.1): no extrapolation.
+#[test]
+fn a_model_plane_excludes_exactly_where_the_prediction_meets_the_limit() {
+    let dir = temp("model-plane");
+    let mut table = String::from("mass,ctau,efficiency\n");
+    for mass in [0.5, 2.0] {
+        for ctau in [0.1, 1.0, 10.0, 100.0] {
+            table += &format!("{mass},{ctau},{}\n", 0.05 / ctau);
+        }
+    }
+    std::fs::write(dir.join("eff.csv"), table).unwrap();
+    let prediction = 1e4;
+    let r = run_spec(
+        &dir,
+        "plane",
+        &format!(
+            "searchlight: 1\nanalysis: {{ name: plane, luminosity: 1 /fb }}\ninputs:\n  data: {{ toy: idm_dark_higgs, events: 20000, seed: 1 }}\nselection:\n  - cut: nTracks == 4\ncounting:\n  observable: {{ var: M, range: [0.2, 4.2] }}\n  resolution: 0.002 + 0.004 * m_hp\n  window: 2 sigma\n  sidebands: [[-6, -3], [3, 6]]\n  efficiency: {{ table: eff.csv }}\n  poi: {{ name: xsec, range: [0, 1e6] }}\nscan: {{ parameter: m_hp, range: [1.0, 1.03], step: sigma }}\nlimits:\n  cl: 0.95\n  method: cls-exact\n  model_plane:\n    g: {{ range: [1e-4, 1e-1], points: 61, ctau: 1e-4 / g ** 2, prediction: {prediction} }}\nblinding: {{ unblind: false }}\n"
+        ),
+    );
+    let plane = &r["model_plane"][0];
+    assert_eq!(plane["coupling"], "g");
+    let masses = plane["channels"][0]["masses"].as_array().unwrap();
+    let scan = r["scan"].as_array().unwrap();
+    assert!(masses.len() >= 3, "{plane}");
+    for m in masses {
+        let mass = m["mass"].as_f64().unwrap();
+        let limit_at = |ctau: f64, band: usize| {
+            scan.iter()
+                .find(|p| p["mass"].as_f64() == Some(mass) && p["ctau"].as_f64() == Some(ctau))
+                .and_then(|p| p["expected"][band].as_f64())
+                .unwrap()
+        };
+        for band in 0..5 {
+            let l1 = limit_at(1.0, band);
+            // The premise: the limit is proportional to cτ.
+            assert!((limit_at(10.0, band) / l1 - 10.0).abs() < 1e-9);
+            let intervals = m["expected"][band].as_array().unwrap();
+            assert_eq!(intervals.len(), 1, "{m}");
+            let (low, high) = (
+                intervals[0][0].as_f64().unwrap(),
+                intervals[0][1].as_f64().unwrap(),
+            );
+            let exact = (1e-4 * l1 / prediction).sqrt();
+            assert!((low / exact - 1.0).abs() < 1e-9, "{low} vs {exact}");
+            // The last of the 61 couplings (0.05 decades apart) with cτ ≥ 0.1.
+            assert!((10f64.powf(-1.55) * 0.999..=10f64.powf(-1.5) * 1.001).contains(&high));
+        }
+        assert!(m["observed"].is_null(), "blinded");
+    }
+    assert!(dir.join("plane/model_plane_g.svg").exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}

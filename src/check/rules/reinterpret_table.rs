@@ -48,20 +48,26 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
         .model
         .as_ref()
         .is_some_and(|m| m.poi().per_channel.value);
-    let reinterpretations = limits
-        .reinterpret
-        .iter()
-        .map(|r| (format!("reinterpretation `{}`", r.name.value), &r.tables, &r.channels));
-    let planes = limits
-        .model_plane
-        .iter()
-        .map(|p| (format!("model plane `{}`", p.coupling.value), &p.tables, &p.channels));
+    let reinterpretations = limits.reinterpret.iter().map(|r| {
+        (
+            format!("reinterpretation `{}`", r.name.value),
+            &r.tables,
+            &r.channels,
+        )
+    });
+    let planes = limits.model_plane.iter().map(|p| {
+        (
+            format!("model plane `{}`", p.coupling.value),
+            &p.tables,
+            &p.channels,
+        )
+    });
     for (what, tables, formulas) in reinterpretations.chain(planes) {
         for (_, file) in tables {
             match crate::io::point_table::read(&ctx.base_dir.join(&file.value), &["value"], &[]) {
                 Err(e) => out.push(
                     RULE.diag(format!("{what}: {}", e.message))
-                    .at_labelled(file.span, "unusable table"),
+                        .at_labelled(file.span, "unusable table"),
                 ),
                 Ok(rows) => {
                     if let Some(c) = rows
