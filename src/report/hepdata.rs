@@ -1,7 +1,8 @@
 //! A HEPData submission from a run's results: one table of upper limits against the
 //! scanned mass per channel (and lifetime), with the expected ±1σ/±2σ bands as
 //! asymmetric errors and the observed limit when unblinded, the reinterpreted limits
-//! likewise, the signal efficiencies, and the cutflow of the data.
+//! likewise, the excluded regions of model planes, the signal efficiencies, and the
+//! cutflow of the data.
 //!
 //! HEPData reads YAML; every document here is written in YAML flow style, which is JSON
 //! syntax except for numbers: YAML 1.1 readers (PyYAML, which HEPData uses) take `1e-5`
@@ -28,6 +29,7 @@ struct HepdataTable {
 /// how many tables.
 pub fn write(results: &RunResults, dir: &Path) -> std::io::Result<usize> {
     let mut tables = limit_tables(results);
+    tables.extend(model_plane_tables(results));
     tables.extend(efficiency_tables(results));
     tables.extend(cutflow_table(results));
     std::fs::create_dir_all(dir)?;
@@ -222,6 +224,78 @@ fn limits_data(
         "independent_variables": [{"header": {"name": "mass hypothesis", "units": "GeV"}, "values": masses}],
         "dependent_variables": dependent,
     })
+}
+
+/// A hypothesis of a model plane: its mass, the expected excluded couplings' outer edges
+/// and the observed ones.
+type PlaneRow = (f64, (f64, f64), Option<(f64, f64)>);
+
+/// One table per model plane and channel: at each hypothesis where the median expected
+/// limit excludes a coupling, the lower and upper edges of the excluded couplings (the
+/// outermost, where several intervals are excluded), expected and, unblinded, observed.
+fn model_plane_tables(results: &RunResults) -> Vec<HepdataTable> {
+    let cl = results.cl.unwrap_or(0.0);
+    let mut out = Vec::new();
+    for plane in &results.model_plane {
+        for channel in &plane.channels {
+            let group = channel.channel.as_deref().unwrap_or("combined");
+            let outer = |i: &[[f64; 2]]| Some((i.first()?[0], i.last()?[1]));
+            let rows: Vec<PlaneRow> = channel
+                .masses
+                .iter()
+                .filter_map(|m| {
+                    let expected = outer(&m.expected.as_ref()?[2])?;
+                    Some((m.mass, expected, m.observed.as_deref().and_then(outer)))
+                })
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let qualifiers = json!([{"name": "CL", "value": format!("{cl}")}]);
+            let column = |name: String, value: &dyn Fn(&PlaneRow) -> f64| {
+                json!({
+                    "header": {"name": name},
+                    "qualifiers": qualifiers,
+                    "values": rows.iter().map(|r| json!({"value": value(r)})).collect::<Vec<_>>(),
+                })
+            };
+            let coupling = &plane.coupling;
+            let mut dependent = vec![
+                column(
+                    format!("expected lower edge of the excluded {coupling}"),
+                    &|r| r.1.0,
+                ),
+                column(
+                    format!("expected upper edge of the excluded {coupling}"),
+                    &|r| r.1.1,
+                ),
+            ];
+            if rows.iter().all(|r| r.2.is_some()) {
+                let edge = |r: &PlaneRow| r.2.unwrap_or((0.0, 0.0));
+                dependent.push(column(
+                    format!("observed lower edge of the excluded {coupling}"),
+                    &|r| edge(r).0,
+                ));
+                dependent.push(column(
+                    format!("observed upper edge of the excluded {coupling}"),
+                    &|r| edge(r).1,
+                ));
+            }
+            out.push(HepdataTable {
+                observable: "LIMIT",
+                name: format!("Excluded {coupling} against the mass, {group}"),
+                description: format!(
+                    "{:.0}% CL exclusion in the plane of the mass hypothesis and {coupling}, {group}: at each mass where the median expected limit excludes couplings, the lower and upper edges of the excluded range (the outermost edges where several ranges are excluded; all intervals and the ±1σ/±2σ bands are in results.json).",
+                    cl * 100.0
+                ),
+                data: json!({
+                    "independent_variables": [{"header": {"name": "mass hypothesis", "units": "GeV"}, "values": rows.iter().map(|r| json!({"value": r.0})).collect::<Vec<_>>()}],
+                    "dependent_variables": dependent,
+                }),
+            });
+        }
+    }
+    out
 }
 
 /// `x` rounded to `digits` significant digits (weighted sums carry rounding noise in

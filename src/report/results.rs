@@ -132,6 +132,9 @@ pub struct RunResults {
     /// Signal efficiencies per channel.
     #[serde(default)]
     pub efficiency: Vec<efficiency::EfficiencyTable>,
+    /// Exclusions in model planes.
+    #[serde(default)]
+    pub model_plane: Vec<crate::analysis::model_plane::ModelPlane>,
 }
 
 /// One row of a cutflow as results.json holds it.

@@ -3295,5 +3295,20 @@ fn a_model_plane_excludes_exactly_where_the_prediction_meets_the_limit() {
         assert!(m["observed"].is_null(), "blinded");
     }
     assert!(dir.join("plane/model_plane_g.svg").exists());
+    // Exported to HEPData: the median expected edges at each hypothesis.
+    let hepdata = dir.join("plane/hepdata");
+    let o = run(
+        &[
+            "export",
+            "hepdata",
+            dir.join("plane/results.json").to_str().unwrap(),
+            "-o",
+            hepdata.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let submission = std::fs::read_to_string(hepdata.join("submission.yaml")).unwrap();
+    assert!(submission.contains("Excluded g against the mass, combined"), "{submission}");
     std::fs::remove_dir_all(dir).unwrap();
 }
