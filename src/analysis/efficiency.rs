@@ -80,14 +80,10 @@ pub fn from_toy(
         .ok_or_else(|| format!("the signal toy `{generator}` has no `masses` grid"))?;
     let truth = truth::signal_truth(generator)
         .ok_or_else(|| format!("`{generator}` is not a signal toy with a known truth"))?;
-    let ctaus: Vec<Option<f64>> = match truth.ctau_column {
-        Some(_) => params
-            .many("ctau")?
-            .unwrap_or_else(|| vec![1.0])
-            .into_iter()
-            .map(Some)
-            .collect(),
-        None => vec![None],
+    let ctaus: Vec<Option<f64>> = match (truth.ctau_column, params.many("ctau")?) {
+        (Some(_), Some(grid)) => grid.into_iter().map(Some).collect(),
+        (Some(_), None) => vec![truth.default_ctau],
+        (None, _) => vec![None],
     };
     let grid: Vec<(f64, Option<f64>)> = ctaus
         .iter()

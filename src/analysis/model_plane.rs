@@ -4,7 +4,8 @@
 //!
 //! The limit at a lifetime between two of the scan's is interpolated linearly in
 //! log(limit) against log(cτ) — exact when the efficiency is a power law of cτ between
-//! them — and is not extrapolated: outside the lifetime grid nothing is excluded. Along
+//! them — and is not extrapolated: outside the lifetime grid nothing is excluded, except
+//! below the shortest lifetime when the spec says it is prompt (`shortest_is_prompt`). Along
 //! the coupling, the edges of an excluded interval are where log(prediction / limit)
 //! crosses zero, interpolated linearly in log(coupling) between neighbouring couplings.
 
@@ -74,6 +75,7 @@ pub fn exclusion(
         .map(|k| low * (high / low).powf(k as f64 / (count - 1) as f64))
         .collect();
     let scan_parameter = spec.scan.as_ref().map(|s| s.parameter.value.as_str());
+    let prompt = plane.shortest_is_prompt.as_ref().is_some_and(|b| b.value);
     let mut channels: Vec<Option<String>> = Vec::new();
     for p in points {
         if !channels.contains(&p.channel) {
@@ -129,13 +131,18 @@ pub fn exclusion(
                     // Per coupling: the lifetime and the prediction.
                     let model: Vec<Option<(f64, f64)>> = couplings
                         .iter()
-                        .map(|&g| Some((value(&plane.ctau.expr, g)?, value(&formula.expr, g)?)))
+                        .map(|&g| {
+                            let ctau = value(&plane.ctau.expr, g).filter(|t| *t > 0.0)?;
+                            Some((ctau, value(&formula.expr, g)?))
+                        })
                         .collect();
                     let excluded = |limit_of: &dyn Fn(&AtLifetime) -> Option<f64>| {
                         let ratios: Vec<Option<f64>> = model
                             .iter()
                             .map(|m| {
                                 let (ctau, prediction) = (*m)?;
+                                let shortest = by_lifetime[0].ctau;
+                                let ctau = if prompt { ctau.max(shortest) } else { ctau };
                                 let limit = limit_at(&by_lifetime, ctau, limit_of)?;
                                 (prediction > 0.0 && limit > 0.0).then(|| (prediction / limit).ln())
                             })

@@ -725,6 +725,11 @@ const MODEL_PLANE: Kind = Kind::Object(&[
         "the POI value the model predicts at the hypothesis and coupling",
     ),
     opt(
+        "shortest_is_prompt",
+        Kind::Bool,
+        "the scan's shortest lifetime is prompt for the detector: shorter lifetimes take its limit (default false: not excluded)",
+    ),
+    opt(
         "channels",
         Kind::Dict(&Kind::Expr),
         "the prediction for one channel (a POI per channel), instead of `prediction`",

@@ -1930,6 +1930,9 @@ fn limits(node: &YamlNode, ctx: &mut Ctx) -> Option<Limits> {
             let prediction = pm
                 .get("prediction")
                 .and_then(|e| ctx.expr(e, "`prediction`"));
+            let shortest_is_prompt = pm
+                .get("shortest_is_prompt")
+                .and_then(|b| ctx.boolean(b, "`shortest_is_prompt`"));
             let (tables, channels) = (formula_tables(&pm, ctx), channel_formulas(&pm, ctx));
             if let (Some(range), Some(ctau), Some(prediction)) = (range, ctau, prediction) {
                 model_plane.push(ModelPlane {
@@ -1938,6 +1941,7 @@ fn limits(node: &YamlNode, ctx: &mut Ctx) -> Option<Limits> {
                     points,
                     ctau,
                     prediction,
+                    shortest_is_prompt,
                     channels,
                     tables,
                 });

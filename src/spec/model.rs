@@ -1079,6 +1079,9 @@ pub struct ModelPlane {
     pub ctau: SpecExpr,
     /// The POI value the model predicts at (hypothesis, coupling).
     pub prediction: SpecExpr,
+    /// The grid's shortest lifetime is prompt for the detector: shorter lifetimes take
+    /// its limit.
+    pub shortest_is_prompt: Option<Spanned<bool>>,
     /// A channel's own prediction (channels with their own POI).
     pub channels: Vec<(Name, SpecExpr)>,
     /// Names usable in the formulas, each a table of `value` against `mass` (and

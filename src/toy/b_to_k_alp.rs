@@ -38,6 +38,8 @@ pub struct BToKAlp {
     signal_only: bool,
     masses: Vec<f64>,
     coupling: Option<f64>,
+    /// A lifetime grid (cm), walked like the masses, instead of the coupling's lifetime.
+    ctaus: Option<Vec<f64>>,
     inject: Option<(f64, u64)>,
     events: u64,
     continuum_mbc: Argus,
@@ -50,13 +52,18 @@ impl BToKAlp {
         let collider = Collider::new(experiment("belle").expect("belle is defined"));
         let eb = collider.e_beam();
         let inject = params.injection()?;
+        let (coupling, ctaus) = (params.one("coupling")?, params.many("ctau")?);
+        if coupling.is_some() && ctaus.is_some() {
+            return Err("give `coupling` or a `ctau` grid, not both".into());
+        }
         Ok(BToKAlp {
             collider,
             signal_only,
             masses: params
                 .many("masses")?
                 .unwrap_or_else(|| vec![0.5, 1.0, 2.0, 3.0, 4.0]),
-            coupling: params.one("coupling")?,
+            coupling,
+            ctaus,
             inject,
             events,
             continuum_mbc: Argus::new(5.2, eb, -20.0),
@@ -129,9 +136,10 @@ impl BToKAlp {
         row[rows.index("daughter(1, daughter(0, E))")] = hard.e;
         row[rows.index("daughter(1, daughter(1, E))")] = soft.e;
         row[rows.index("cosHelicityAngleMomentum")] = rng.random_range(-1.0..1.0);
-        if let Source::Alp(m, _) = source {
+        if let Source::Alp(m, ctau) = source {
             row[rows.index("mcM_a")] = m;
             row[rows.index("mcFlightDistance_a")] = flight;
+            row[rows.index("mcCtau_a")] = ctau;
         }
         Some(())
     }
@@ -275,8 +283,13 @@ fn linear(rng: &mut Pcg64Mcg, lo: f64, hi: f64, slope: f64) -> f64 {
 impl Process for BToKAlp {
     fn event(&self, n: u64, rng: &mut Pcg64Mcg, rows: &mut Rows) {
         if self.signal_only {
-            let m = self.masses[(n % self.masses.len() as u64) as usize];
-            return self.peaking_event(rng, rows, Source::Alp(m, self.ctau(m)));
+            let k = self.masses.len() as u64;
+            let m = self.masses[(n % k) as usize];
+            let ctau = match &self.ctaus {
+                Some(grid) => grid[((n / k) % grid.len() as u64) as usize],
+                None => self.ctau(m),
+            };
+            return self.peaking_event(rng, rows, Source::Alp(m, ctau));
         }
         if let Some((m, count)) = self.inject
             && super::is_injected(n, count, self.events)

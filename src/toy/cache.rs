@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// Bumped whenever any generator's output changes for the same parameters: old cache
 /// entries then no longer match.
-pub const GENERATOR_VERSION: u32 = 2;
+pub const GENERATOR_VERSION: u32 = 3;
 
 /// The cache directory: `$SEARCHLIGHT_CACHE`, else `$XDG_CACHE_HOME/searchlight`, else
 /// `~/.cache/searchlight`.

@@ -149,6 +149,13 @@ const B_TO_K_ALP: &[ColumnDecl] = event_columns![
         Some((0.0, 1000.0)),
         "true ALP flight distance (signal)"
     ),
+    col(
+        "mcCtau_a",
+        F64,
+        L,
+        Some((0.0, 1.0e12)),
+        "true ALP proper decay length (signal), 0 for a prompt decay"
+    ),
 ];
 
 const IDM_DARK_HIGGS: &[ColumnDecl] = event_columns![
@@ -432,7 +439,12 @@ pub const GENERATORS: &[Generator] = &[
             ParamDecl {
                 name: "coupling",
                 list: false,
-                doc: "g_aW in 1/GeV, sets the ALP lifetime",
+                doc: "g_aW in 1/GeV, sets the ALP lifetime (default: prompt)",
+            },
+            ParamDecl {
+                name: "ctau",
+                list: true,
+                doc: "ALP proper decay lengths, cm: a lifetime grid instead of `coupling`",
             },
         ],
     },

@@ -13,21 +13,26 @@ pub struct SignalTruth {
     pub mass_column: &'static str,
     /// Column with the generated proper decay length, for grids over lifetimes.
     pub ctau_column: Option<&'static str>,
+    /// The lifetime of a sample generated without a `ctau` grid (None: no lifetime axis
+    /// then).
+    pub default_ctau: Option<f64>,
 }
 
 /// The truth columns of signal generator `generator`, if it is one.
 pub fn signal_truth(generator: &str) -> Option<SignalTruth> {
-    let (mass_column, ctau_column) = match generator {
-        "b_to_k_alp_signal" => ("mcM_a", None),
-        "b_to_h_invisible_signal" => ("mcM_X", None),
-        "ee_to_gamma_alp_signal" => ("mcM_a", None),
-        "ee_to_mumu_zprime_signal" => ("mcM_Zp", None),
-        "idm_dark_higgs_signal" => ("mcM_hprime", Some("mcCtau_hprime")),
+    let (mass_column, ctau_column, default_ctau) = match generator {
+        // Without a grid, the lifetime follows the `coupling` at each mass.
+        "b_to_k_alp_signal" => ("mcM_a", Some("mcCtau_a"), None),
+        "b_to_h_invisible_signal" => ("mcM_X", None, None),
+        "ee_to_gamma_alp_signal" => ("mcM_a", None, None),
+        "ee_to_mumu_zprime_signal" => ("mcM_Zp", None, None),
+        "idm_dark_higgs_signal" => ("mcM_hprime", Some("mcCtau_hprime"), Some(1.0)),
         _ => return None,
     };
     Some(SignalTruth {
         mass_column,
         ctau_column,
+        default_ctau,
     })
 }
 
@@ -52,8 +57,15 @@ pub fn generated(
     let i = masses.iter().position(|&m| m == mass)? as u64;
     let at_mass = residue_count(events, k, i);
     match generator {
-        // Kaon mode drawn uniformly from four for every event.
-        "b_to_k_alp_signal" => Some(at_mass as f64 / 4.0),
+        // Lifetime (n / k) mod C on a grid; kaon mode drawn uniformly from four.
+        "b_to_k_alp_signal" => match (params.many("ctau").ok()?, ctau) {
+            (Some(ctaus), Some(t)) => {
+                let c = ctaus.iter().position(|&x| x == t)? as u64;
+                Some(residue_count(at_mass, ctaus.len() as u64, c) as f64 / 4.0)
+            }
+            (None, None) => Some(at_mass as f64 / 4.0),
+            _ => None,
+        },
         // Hadron mode (n / k) mod 5: exact.
         "b_to_h_invisible_signal" => {
             let mode = mode as u64;
@@ -98,8 +110,19 @@ mod tests {
             ("masses".into(), vec![0.3, 1.0]),
             ("ctau".into(), vec![1.0, 10.0]),
         ]);
+        // B → K a over lifetimes: half the mass's events at each, a quarter per kaon
+        // mode; without a grid, every event at the mass.
+        assert_eq!(
+            generated("b_to_k_alp_signal", &params, 1000, 1.0, Some(10.0), 2.0),
+            Some(62.5)
+        );
         assert_eq!(
             generated("b_to_k_alp_signal", &params, 1000, 1.0, None, 2.0),
+            None
+        );
+        let prompt = Params(vec![("masses".into(), vec![0.3, 1.0])]);
+        assert_eq!(
+            generated("b_to_k_alp_signal", &prompt, 1000, 1.0, None, 2.0),
             Some(125.0)
         );
         assert_eq!(

@@ -195,9 +195,14 @@ fn global_significance_from_pseudo_experiments_agrees_with_gross_vitells() {
 /// The B → K(*) a reference spec, unblinded, scanning `range` with one BR per channel
 /// and no daughter branching fractions: the toy gives each kaon mode a quarter of the
 /// injected events, which is what this model then predicts per channel. The ALP is
-/// prompt in both toys (no `coupling`).
+/// prompt in both toys (no lifetime grid, so no model plane either).
 fn alp_spec(dir: &Path, extra: &str, range: &str) -> PathBuf {
     let text = std::fs::read_to_string("analyses/b_to_k_alp.yaml").unwrap();
+    let (plane, rest) = (
+        text.find("  model_plane:").unwrap(),
+        text.find("\nblinding:").unwrap(),
+    );
+    let text = format!("{}{}", &text[..plane], &text[rest + 1..]);
     let models = std::fs::canonicalize("analyses/models").unwrap();
     let corrections = std::fs::canonicalize("analyses/corrections").unwrap();
     let mut text = text
@@ -207,7 +212,7 @@ fn alp_spec(dir: &Path, extra: &str, range: &str) -> PathBuf {
         )
         .replace("model: models/", &format!("model: {}/", models.display()))
         .replace("seed: 11 }", &format!("seed: 11{extra} }}"))
-        .replace(", coupling: 1e-5 }", " }")
+        .replace(", ctau: [0.01, 0.1, 1, 10, 100] }", " }")
         .replace("range: [0.16, 4.50]", &format!("range: {range}"))
         .replace(
             "poi: { name: br, range: [0, 1e-4] }",

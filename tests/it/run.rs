@@ -541,6 +541,7 @@ fn fit_prints_parameters_with_errors_as_json() {
 fn counting_scans_give_exact_limits_per_channel_and_lifetime() {
     let base = temp("count");
     let text = common::reference_spec("dark_higgs_idm")
+        .replace(common::FIVE_LIFETIMES, "ctau: [0.1, 1, 10, 100]")
         .replace("events: 100000, seed: 21", "events: 40000, seed: 21")
         .replace("events: 100000, seed: 22", "events: 40000, seed: 22")
         .replace("range: [0.22, 4.0]", "range: [1.0, 1.03]");
@@ -3309,6 +3310,9 @@ fn a_model_plane_excludes_exactly_where_the_prediction_meets_the_limit() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let submission = std::fs::read_to_string(hepdata.join("submission.yaml")).unwrap();
-    assert!(submission.contains("Excluded g against the mass, combined"), "{submission}");
+    assert!(
+        submission.contains("Excluded g against the mass, combined"),
+        "{submission}"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -376,3 +376,35 @@ fn four_muon_events_peak_at_the_zprime_mass_and_the_control_region_shares_the_ba
     );
     assert!((signal_region.1 - 0.5).abs() < 0.1, "{signal_region:?}");
 }
+
+#[test]
+fn the_alp_signal_walks_a_lifetime_grid_and_flies_as_its_lifetime_says() {
+    let t = generate_table(
+        "b_to_k_alp_signal",
+        40_000,
+        3,
+        &params(&[("masses", &[1.0]), ("ctau", &[0.1, 10.0])]),
+    )
+    .unwrap();
+    let (ctau, flight) = (col(&t, "mcCtau_a"), col(&t, "mcFlightDistance_a"));
+    for grid in [0.1, 10.0] {
+        let rows: Vec<usize> = (0..t.rows()).filter(|&i| ctau[i] == grid).collect();
+        assert!(rows.len() > 2000, "{grid}: {}", rows.len());
+        // The flight is βγcτ on average, βγ ≈ 2.6 for a 1 GeV ALP from a B at rest.
+        let mean = rows.iter().map(|&i| flight[i]).sum::<f64>() / rows.len() as f64;
+        assert!(
+            (1.0..5.0).contains(&(mean / grid)),
+            "{grid}: mean flight {mean}"
+        );
+    }
+    // Every candidate from the ALP carries a lifetime of the grid (others have no ALP).
+    let truth = col(&t, "mcM_a");
+    assert!((0..t.rows()).all(|i| truth[i] == 0.0 || ctau[i] == 0.1 || ctau[i] == 10.0));
+    let both = generate_table(
+        "b_to_k_alp_signal",
+        100,
+        3,
+        &params(&[("ctau", &[1.0]), ("coupling", &[1e-5])]),
+    );
+    assert!(both.is_err());
+}
