@@ -174,13 +174,36 @@ fn draw_brazil<DB: DrawingBackend>(
                 });
             }
         }
+    }
+    let medians = pieces
+        .iter()
+        .map(|segment| segment.iter().map(|p| (p.mass, p.expected[2])).collect())
+        .collect();
+    let observed = pieces
+        .iter()
+        .filter(|segment| segment.iter().all(|p| p.observed.is_some()))
+        .map(|segment| {
+            segment
+                .iter()
+                .map(|p| (p.mass, p.observed.unwrap_or(f64::NAN)))
+                .collect()
+        })
+        .collect();
+    limit_lines(chart, medians, observed)?;
+    root.present().map_err(e)
+}
+
+/// Draws the expected lines dashed and the observed ones solid, labelled once each, and
+/// the legend.
+fn limit_lines<'a, DB: DrawingBackend + 'a>(
+    mut chart: ChartContext<'a, DB, Cartesian2d<RangedCoordf64, LogCoord<f64>>>,
+    expected: Vec<Vec<(f64, f64)>>,
+    observed: Vec<Vec<(f64, f64)>>,
+) -> Result<(), String> {
+    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    for (k, line) in expected.into_iter().enumerate() {
         let median = chart
-            .draw_series(DashedLineSeries::new(
-                segment.iter().map(|p| (p.mass, p.expected[2])),
-                6,
-                4,
-                BLACK.stroke_width(2),
-            ))
+            .draw_series(DashedLineSeries::new(line, 6, 4, BLACK.stroke_width(2)))
             .map_err(e)?;
         if k == 0 {
             // Dashed in the legend as on the plot, unlike the observed line.
@@ -190,20 +213,15 @@ fn draw_brazil<DB: DrawingBackend>(
                     + PathElement::new(vec![(12, 0), (19, 0)], BLACK.stroke_width(2))
             });
         }
-        if segment.iter().all(|p| p.observed.is_some()) {
-            let observed = chart
-                .draw_series(LineSeries::new(
-                    segment
-                        .iter()
-                        .map(|p| (p.mass, p.observed.unwrap_or(f64::NAN))),
-                    BLACK.stroke_width(3),
-                ))
-                .map_err(e)?;
-            if k == 0 {
-                observed.label("observed").legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(3))
-                });
-            }
+    }
+    for (k, line) in observed.into_iter().enumerate() {
+        let drawn = chart
+            .draw_series(LineSeries::new(line, BLACK.stroke_width(3)))
+            .map_err(e)?;
+        if k == 0 {
+            drawn.label("observed").legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(3))
+            });
         }
     }
     chart
@@ -214,7 +232,7 @@ fn draw_brazil<DB: DrawingBackend>(
         .border_style(BLACK)
         .draw()
         .map_err(e)?;
-    root.present().map_err(e)
+    Ok(())
 }
 
 fn draw_pvalue<DB: DrawingBackend>(
@@ -585,39 +603,8 @@ fn draw_model_plane<DB: DrawingBackend>(
             lines.retain(|l| !l.is_empty());
             lines
         };
-    for (k, line) in edges(&|m| m.expected.as_ref().map(|e| e[2].clone()))
-        .into_iter()
-        .enumerate()
-    {
-        let median = chart
-            .draw_series(DashedLineSeries::new(line, 6, 4, BLACK.stroke_width(2)))
-            .map_err(e)?;
-        if k == 0 {
-            median.label("expected").legend(|(x, y)| {
-                EmptyElement::at((x, y))
-                    + PathElement::new(vec![(0, 0), (7, 0)], BLACK.stroke_width(2))
-                    + PathElement::new(vec![(12, 0), (19, 0)], BLACK.stroke_width(2))
-            });
-        }
-    }
-    for (k, line) in edges(&|m| m.observed.clone()).into_iter().enumerate() {
-        let observed = chart
-            .draw_series(LineSeries::new(line, BLACK.stroke_width(3)))
-            .map_err(e)?;
-        if k == 0 {
-            observed.label("observed").legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(3))
-            });
-        }
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(("sans-serif", 16))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(e)?;
+    let medians = edges(&|m| m.expected.as_ref().map(|e| e[2].clone()));
+    limit_lines(chart, medians, edges(&|m| m.observed.clone()))?;
     root.present().map_err(e)
 }
 

@@ -9,7 +9,7 @@
 use super::detector::{Collider, track};
 use super::kinematics::{P4, two_body};
 use super::rows::{IS_SIGNAL, Rows};
-use super::{Params, Process};
+use super::{Params, Process, SignalGrid};
 use crate::physics::{constant, experiment};
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
@@ -17,10 +17,7 @@ use rand_pcg::Pcg64Mcg;
 /// The e⁺e⁻ → μ⁺μ⁻Z′ generators: `signal_only` for `ee_to_mumu_zprime_signal`.
 pub struct EeToMumuZprime {
     collider: Collider,
-    signal_only: bool,
-    masses: Vec<f64>,
-    inject: Option<(f64, u64)>,
-    events: u64,
+    grid: SignalGrid,
 }
 
 /// The dimuon masses of the continua, GeV: 1/m between these.
@@ -41,12 +38,7 @@ impl EeToMumuZprime {
     pub fn new(signal_only: bool, params: &Params, events: u64) -> Result<Self, String> {
         Ok(EeToMumuZprime {
             collider: Collider::new(experiment("belle2").expect("belle2 is defined")),
-            signal_only,
-            masses: params
-                .many("masses")?
-                .unwrap_or_else(|| vec![0.5, 1.0, 3.0, 6.0, 9.0]),
-            inject: params.injection()?,
-            events,
+            grid: SignalGrid::new(signal_only, params, events, &[0.5, 1.0, 3.0, 6.0, 9.0])?,
         })
     }
 
@@ -136,15 +128,9 @@ impl EeToMumuZprime {
 
 impl Process for EeToMumuZprime {
     fn event(&self, n: u64, rng: &mut Pcg64Mcg, rows: &mut Rows) {
-        if self.signal_only {
-            let m = self.masses[(n % self.masses.len() as u64) as usize];
-            return self.event_with(rng, rows, m, Pair::Muons, true, false);
+        match self.grid.mass_of(n) {
+            Some(m) => self.event_with(rng, rows, m, Pair::Muons, true, false),
+            None => self.background(rng, rows),
         }
-        if let Some((m, count)) = self.inject
-            && super::is_injected(n, count, self.events)
-        {
-            return self.event_with(rng, rows, m, Pair::Muons, true, false);
-        }
-        self.background(rng, rows);
     }
 }

@@ -85,6 +85,44 @@ trait Process: Sync {
     fn event(&self, n: u64, rng: &mut rand_pcg::Pcg64Mcg, rows: &mut rows::Rows);
 }
 
+/// Which events of a one-mode toy are signal, and at which mass: every event of the
+/// signal sample (walking the mass grid), or the data-like sample's injected events.
+struct SignalGrid {
+    signal_only: bool,
+    masses: Vec<f64>,
+    inject: Option<(f64, u64)>,
+    events: u64,
+}
+
+impl SignalGrid {
+    /// From the generator's parameters (`masses`, else `default_masses`; an injection).
+    fn new(
+        signal_only: bool,
+        params: &Params,
+        events: u64,
+        default_masses: &[f64],
+    ) -> Result<Self, String> {
+        Ok(SignalGrid {
+            signal_only,
+            masses: params
+                .many("masses")?
+                .unwrap_or_else(|| default_masses.to_vec()),
+            inject: params.injection()?,
+            events,
+        })
+    }
+
+    /// The signal mass of event `n`, or None for a background event.
+    fn mass_of(&self, n: u64) -> Option<f64> {
+        if self.signal_only {
+            return Some(self.masses[(n % self.masses.len() as u64) as usize]);
+        }
+        self.inject
+            .filter(|&(_, count)| is_injected(n, count, self.events))
+            .map(|(m, _)| m)
+    }
+}
+
 /// True when event `n` of `events` carries one of `count` injected signal events, spread
 /// evenly so that exactly `count` events are chosen.
 fn is_injected(n: u64, count: u64, events: u64) -> bool {

@@ -92,7 +92,7 @@ mod tests {
     use crate::stats::likelihood::{Channel, Component, Data, Likelihood, Value};
     use crate::stats::minuit::{Bounds, ParamSpec, Settings, minimize};
     use crate::stats::quadrature::integrate;
-    use crate::stats::shape::Shape;
+    use crate::stats::shape::{Shape, five_point};
 
     const DOMAIN: (f64, f64) = (0.0, 10.0);
 
@@ -166,14 +166,7 @@ mod tests {
             shape.density_gradients(&xs, &p, &wanted, &mut values, &mut gradients);
             for j in wanted {
                 let h = 1e-5 * p[j].abs().max(0.1);
-                let stencil = |f: &dyn Fn(&[f64]) -> f64| {
-                    let at = |o: f64| {
-                        let mut q = p.clone();
-                        q[j] += o;
-                        f(&q)
-                    };
-                    (at(-2.0 * h) - 8.0 * at(-h) + 8.0 * at(h) - at(2.0 * h)) / (12.0 * h)
-                };
+                let stencil = |f: &dyn Fn(&[f64]) -> f64| five_point(&p, j, h, f);
                 for (i, &x) in xs.iter().enumerate() {
                     let numeric = stencil(&|q| shape.density(x, q));
                     let analytic = gradients[j * xs.len() + i];

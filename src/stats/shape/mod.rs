@@ -145,14 +145,18 @@ impl Shape {
         if let Some(derivative) = self.0.integral_derivative(lo, hi, p, j) {
             return derivative;
         }
-        let h = step(p[j]);
-        let at = |offset: f64| {
-            let mut q = p.to_vec();
-            q[j] += offset;
-            self.integral(lo, hi, &q)
-        };
-        (at(-2.0 * h) - 8.0 * at(-h) + 8.0 * at(h) - at(2.0 * h)) / (12.0 * h)
+        five_point(p, j, step(p[j]), |q| self.integral(lo, hi, q))
     }
+}
+
+/// ∂f/∂p[j] by the five-point stencil with step h (error O(h⁴)).
+pub(crate) fn five_point(p: &[f64], j: usize, h: f64, f: impl Fn(&[f64]) -> f64) -> f64 {
+    let at = |offset: f64| {
+        let mut q = p.to_vec();
+        q[j] += offset;
+        f(&q)
+    };
+    (at(-2.0 * h) - 8.0 * at(-h) + 8.0 * at(h) - at(2.0 * h)) / (12.0 * h)
 }
 
 /// Step for numerical derivatives in parameter `value`.

@@ -1,4 +1,4 @@
-use super::Shape;
+use super::{Shape, five_point};
 use crate::stats::pdfs::argus::Argus;
 use crate::stats::pdfs::bernstein::Bernstein;
 use crate::stats::pdfs::breit_wigner::BreitWigner;
@@ -261,14 +261,7 @@ fn derivatives_match_finite_differences() {
                 } else {
                     p[j].abs().max(0.1)
                 };
-            let stencil = |f: &dyn Fn(&[f64]) -> f64| {
-                let at = |o: f64| {
-                    let mut q = p.clone();
-                    q[j] += o;
-                    f(&q)
-                };
-                (at(-2.0 * h) - 8.0 * at(-h) + 8.0 * at(h) - at(2.0 * h)) / (12.0 * h)
-            };
+            let stencil = |f: &dyn Fn(&[f64]) -> f64| five_point(&p, j, h, f);
             for (i, &x) in xs.iter().enumerate() {
                 assert_eq!(values[i], shape.density(x, &p));
                 let numeric = stencil(&|q| shape.density(x, q));
