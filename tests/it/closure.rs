@@ -23,13 +23,7 @@ fn temp(name: &str) -> PathBuf {
 
 /// The reference spec, unblinded, scanning [2.0, 3.0], with `extra` added to the data toy.
 fn spec(dir: &Path, extra: &str) -> PathBuf {
-    let text = std::fs::read_to_string("analyses/b_to_h_invisible.yaml").unwrap();
-    let corrections = std::fs::canonicalize("analyses/corrections").unwrap();
-    let text = text
-        .replace(
-            "file: corrections/",
-            &format!("file: {}/", corrections.display()),
-        )
+    let text = crate::common::reference_spec("b_to_h_invisible")
         .replace("seed: 31 }", &format!("seed: 31{extra} }}"))
         .replace("range: [0.1, 5.0]", "range: [2.0, 3.0]")
         .replace(
