@@ -1219,7 +1219,7 @@ fn poi_profile(
 /// point's channel's rows where the table has a `channel` column; outside a table's
 /// masses the point has no reinterpreted limit).
 fn reinterpret(spec: &Spec, base: &Path, points: &mut [ScanPoint]) -> Result<(), Diagnostic> {
-    let (Some(limits), Some(model), Some(scan)) = (&spec.limits, &spec.model, &spec.scan) else {
+    let (Some(limits), Some(model), Some(_)) = (&spec.limits, &spec.model, &spec.scan) else {
         return Ok(());
     };
     let poi = &model.poi().name.value;
@@ -1231,25 +1231,8 @@ fn reinterpret(spec: &Spec, base: &Path, points: &mut [ScanPoint]) -> Result<(),
                 .as_ref()
                 .and_then(|c| r.channels.iter().find(|(n, _)| &n.value == c))
                 .map_or(&r.formula, |(_, f)| f);
-            let table_value = |rows: &[crate::io::point_table::PointRow]| {
-                interpolate(rows, point.mass, point.channel.as_deref())
-            };
-            let at = |value: f64| -> Option<f64> {
-                let env = |name: &str| {
-                    if name == poi.as_str() {
-                        Some(value)
-                    } else if name == scan.parameter.value {
-                        Some(point.mass)
-                    } else if let Some((_, rows)) = tables.iter().find(|(n, _)| *n == name) {
-                        Some(table_value(rows))
-                    } else {
-                        spec.constant(name)
-                    }
-                };
-                eval_const(&formula.expr, &env)
-                    .ok()
-                    .filter(|v| v.is_finite())
-            };
+            let scope = FormulaScope::new(spec, &tables, point.mass, point.channel.as_deref());
+            let at = |value: f64| scope.value(&formula.expr, (poi, value));
             let observed = point.observed.and_then(at);
             let expected = point.expected.and_then(|e| {
                 let values = e.map(at);
@@ -1264,6 +1247,51 @@ fn reinterpret(spec: &Spec, base: &Path, points: &mut [ScanPoint]) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// What a formula of the hypothesis (`limits.reinterpret`, `limits.model_plane`) reads at
+/// one hypothesis besides its one bound name (the POI, a coupling): the scan parameter,
+/// the tables interpolated there (once, for every value of the bound name), the
+/// constants.
+pub(crate) struct FormulaScope<'a> {
+    spec: &'a Spec,
+    mass: f64,
+    tables: Vec<(&'a str, f64)>,
+}
+
+impl<'a> FormulaScope<'a> {
+    /// At hypothesis `mass` (of `channel`, whose rows the tables use where they name
+    /// channels).
+    pub(crate) fn new(
+        spec: &'a Spec,
+        tables: &[(&'a str, Vec<crate::io::point_table::PointRow>)],
+        mass: f64,
+        channel: Option<&str>,
+    ) -> Self {
+        let tables = tables
+            .iter()
+            .map(|(name, rows)| (*name, interpolate(rows, mass, channel)))
+            .collect();
+        FormulaScope { spec, mass, tables }
+    }
+
+    /// `expr` with `bound.0` = `bound.1`; None when it cannot be evaluated or is not
+    /// finite.
+    pub(crate) fn value(&self, expr: &crate::expr::Expr, bound: (&str, f64)) -> Option<f64> {
+        let scan_parameter = self.spec.scan.as_ref().map(|s| s.parameter.value.as_str());
+        let env = |name: &str| {
+            if name == bound.0 {
+                Some(bound.1)
+            } else if Some(name) == scan_parameter {
+                Some(self.mass)
+            } else if let Some(&(_, v)) = self.tables.iter().find(|(n, _)| *n == name) {
+                Some(v)
+            } else {
+                self.spec.constant(name)
+            }
+        };
+        eval_const(expr, &env).ok().filter(|v| v.is_finite())
+    }
 }
 
 /// The `tables` of a reinterpretation or model plane, read: (name, rows).
@@ -1283,11 +1311,7 @@ pub(crate) fn read_tables<'a>(
 
 /// A table's `value` at `mass`, linear between its masses (the rows of `channel` where
 /// the table names channels); NaN outside them.
-pub(crate) fn interpolate(
-    rows: &[crate::io::point_table::PointRow],
-    mass: f64,
-    channel: Option<&str>,
-) -> f64 {
+fn interpolate(rows: &[crate::io::point_table::PointRow], mass: f64, channel: Option<&str>) -> f64 {
     let mut points: Vec<(f64, f64)> = rows
         .iter()
         .filter(|r| r.channel.is_none() || r.channel.as_deref() == channel)

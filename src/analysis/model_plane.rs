@@ -9,9 +9,8 @@
 //! the coupling, the edges of an excluded interval are where log(prediction / limit)
 //! crosses zero, interpolated linearly in log(coupling) between neighbouring couplings.
 
-use super::{ScanPoint, interpolate, read_tables};
+use super::{FormulaScope, ScanPoint, read_tables};
 use crate::diag::Diagnostic;
-use crate::expr::eval_const;
 use crate::spec::{self, Spec};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -74,7 +73,7 @@ pub fn exclusion(
     let couplings: Vec<f64> = (0..count)
         .map(|k| low * (high / low).powf(k as f64 / (count - 1) as f64))
         .collect();
-    let scan_parameter = spec.scan.as_ref().map(|s| s.parameter.value.as_str());
+    let coupling = plane.coupling.value.as_str();
     let prompt = plane.shortest_is_prompt.as_ref().is_some_and(|b| b.value);
     let mut channels: Vec<Option<String>> = Vec::new();
     for p in points {
@@ -113,21 +112,8 @@ pub fn exclusion(
                 .filter(|(_, by_lifetime)| by_lifetime.len() >= 2)
                 .map(|(mass, mut by_lifetime)| {
                     by_lifetime.sort_by(|a, b| a.ctau.total_cmp(&b.ctau));
-                    let value = |expr: &crate::expr::Expr, coupling: f64| {
-                        let env = |name: &str| {
-                            if name == plane.coupling.value {
-                                Some(coupling)
-                            } else if Some(name) == scan_parameter {
-                                Some(mass)
-                            } else if let Some((_, rows)) = tables.iter().find(|(n, _)| *n == name)
-                            {
-                                Some(interpolate(rows, mass, channel.as_deref()))
-                            } else {
-                                spec.constant(name)
-                            }
-                        };
-                        eval_const(expr, &env).ok().filter(|v| v.is_finite())
-                    };
+                    let scope = FormulaScope::new(spec, &tables, mass, channel.as_deref());
+                    let value = |expr, g| scope.value(expr, (coupling, g));
                     // Per coupling: the lifetime and the prediction.
                     let model: Vec<Option<(f64, f64)>> = couplings
                         .iter()

@@ -237,14 +237,10 @@ impl<'a> LintContext<'a> {
     /// couplings.
     fn formula_numbers(&self) -> impl Iterator<Item = &str> {
         self.spec.limits.iter().flat_map(|l| {
-            let reinterpret = l.reinterpret.iter().flat_map(|r| &r.tables);
-            let planes = l
-                .model_plane
-                .iter()
-                .flat_map(|p| std::iter::once(&p.coupling).chain(p.tables.iter().map(|(n, _)| n)));
-            reinterpret
+            let couplings = l.model_plane.iter().map(|p| &p.coupling);
+            l.formula_tables()
                 .map(|(n, _)| n)
-                .chain(planes)
+                .chain(couplings)
                 .map(|n| n.value.as_str())
         })
     }

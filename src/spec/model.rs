@@ -590,10 +590,7 @@ impl Spec {
             Some(Efficiency::Table { path, .. }) => Some(path),
             _ => None,
         });
-        let reinterpretation = self.limits.iter().flat_map(|l| {
-            let planes = l.model_plane.iter().flat_map(|p| &p.tables);
-            l.reinterpret.iter().flat_map(|r| &r.tables).chain(planes)
-        });
+        let reinterpretation = self.limits.iter().flat_map(Limits::formula_tables);
         let mut files: Vec<&str> = generated
             .chain(efficiency)
             .chain(reinterpretation.map(|(_, file)| file))
@@ -1061,6 +1058,17 @@ pub struct Limits {
     /// Exclusion in a plane of the scan parameter and a model coupling that sets the
     /// signal's lifetime.
     pub model_plane: Vec<ModelPlane>,
+}
+
+impl Limits {
+    /// The tables of every reinterpretation and model plane: (name in the formulas, file).
+    pub fn formula_tables(&self) -> impl Iterator<Item = &(Name, Name)> {
+        let planes = self.model_plane.iter().flat_map(|p| &p.tables);
+        self.reinterpret
+            .iter()
+            .flat_map(|r| &r.tables)
+            .chain(planes)
+    }
 }
 
 /// `limits.model_plane.<coupling>`: a model whose coupling sets both the signal's

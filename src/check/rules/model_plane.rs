@@ -1,6 +1,6 @@
 //! ## What it does
 //! Checks each `limits.model_plane`: its coupling range is positive and increasing (the
-//! couplings are spaced in its logarithm), the scan's signal has a lifetime axis of at
+//! couplings are spaced in its logarithm) and holds at least two `points`, the scan's signal has a lifetime axis of at
 //! least two lifetimes (the plane reads the limit at the lifetime each coupling gives,
 //! interpolated between them), and the coupling's name is not already the scan
 //! parameter's, the POI's or a constant's.
@@ -44,7 +44,15 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
     let spec = ctx.spec;
-    let Some(limits) = &spec.limits else { return };
+    let Some(limits) = spec.limits.as_ref().filter(|l| !l.model_plane.is_empty()) else {
+        return;
+    };
+    // The signal's lifetimes, read once (the efficiency source's own problems are other
+    // rules' findings).
+    let lifetimes = match resolve(spec, &ctx.base_dir) {
+        Ok(Some(source)) => Some(source.lifetimes(spec).len()),
+        _ => None,
+    };
     for plane in &limits.model_plane {
         let (low, high) = (plane.range.low.value, plane.range.high.value);
         if !(low > 0.0 && high > low) {
@@ -67,10 +75,16 @@ fn check(ctx: &LintContext, out: &mut Vec<Diagnostic>) {
                 .at_labelled(plane.coupling.span, "ambiguous name"),
             );
         }
-        // The efficiency source's own problems are other rules' findings.
-        if let Ok(Some(source)) = resolve(spec, &ctx.base_dir)
-            && source.lifetimes(spec).len() < 2
-        {
+        if let Some(points) = plane.points.as_ref().filter(|p| p.value < 2) {
+            out.push(
+                RULE.diag(format!(
+                    "model plane `{}` needs at least two couplings",
+                    plane.coupling.value
+                ))
+                .at_labelled(points.span, "fewer than 2"),
+            );
+        }
+        if lifetimes.is_some_and(|n| n < 2) {
             out.push(
                 RULE.diag(format!(
                     "model plane `{}` needs a signal over at least two lifetimes",
