@@ -2,7 +2,7 @@
 
 use super::PdfSignature;
 use crate::stats::kernels;
-use crate::stats::shape::{Density, Shape, each_event};
+use crate::stats::shape::{Density, Shape, each_event, guarded};
 use crate::stats::vecmath::exp;
 
 pub const SIGNATURE: PdfSignature = PdfSignature {
@@ -45,13 +45,7 @@ impl Density for Exponential {
     /// By a geometric recurrence over runs of equal-width bins.
     fn integrals(&self, bins: &[(f64, f64)], p: &[f64]) -> Vec<f64> {
         let s = p[0];
-        let integral = |lo: f64, hi: f64| {
-            if hi <= lo {
-                0.0
-            } else {
-                self.integral(lo, hi, p)
-            }
-        };
+        let integral = |lo, hi| guarded(lo, hi, |lo, hi| self.integral(lo, hi, p));
         let mut out = Vec::with_capacity(bins.len());
         let mut run: Option<(f64, f64, f64)> = None; // (next edge, width, integral)
         for &(lo, hi) in bins {
